@@ -1,0 +1,43 @@
+# Two commands do everything on a fresh machine: `make demo` and `make test`.
+# Both create the virtual environment and install what they need first.
+
+SHELL := /bin/bash
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed
+export STORY_DATA_DIR ?= $(CURDIR)/data
+export DAGSTER_HOME ?= $(CURDIR)/.dagster_home
+SCALE ?= demo
+SEED ?= 20200205
+
+.PHONY: demo test setup system-packages dev clean
+
+$(STAMP): pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --disable-pip-version-check --upgrade pip
+	$(BIN)/pip install --quiet --disable-pip-version-check -e '.[test]' 2>&1 | grep -v "^WARNING: Location" || true
+	$(BIN)/python -c "import dagster, weasyprint, splink, great_expectations" 
+	touch $(STAMP)
+
+system-packages:
+	@bash scripts/install-system-packages.sh
+
+setup: $(STAMP) system-packages
+	@mkdir -p $(DAGSTER_HOME) && touch $(DAGSTER_HOME)/dagster.yaml
+
+demo: setup
+	rm -rf $(STORY_DATA_DIR)
+	$(BIN)/python -m synthetic --scale $(SCALE) --seed $(SEED) --out $(STORY_DATA_DIR)
+	$(BIN)/story demo-key
+	$(BIN)/dagster job execute -w workspace.yaml -j story_of_progress
+	$(BIN)/story latest
+
+test: setup
+	$(BIN)/python -m pytest
+
+dev: setup
+	$(BIN)/dagster dev -w workspace.yaml -h 127.0.0.1 -p 3000
+
+clean:
+	rm -rf $(VENV) data .dagster_home

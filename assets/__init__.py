@@ -1,0 +1,1 @@
+"""Software-defined assets: ingest, linkage, measures, publication and reports."""

@@ -1,0 +1,90 @@
+"""One factory turns every data contract into its Dagster assets and checks.
+
+For each contract: a ``raw/<dataset>`` asset that takes in every new file from the
+dataset's landing folders (refused files go to quarantine with a report), with checks that
+the raw table still matches its contract and that no file was refused; and an
+``analysis/<dataset>`` asset that publishes the dataset into the analysis warehouse with
+identifiers replaced by pseudonyms. Adding a dataset means adding a contract YAML.
+"""
+
+from __future__ import annotations
+
+import dagster as dg
+from dagster_duckdb import DuckDBResource
+
+from assets.ingest import raw_zone
+from assets.ingest.contracts import Contract
+from assets.ingest.intake import take_in
+from assets.ingest.landing import files_waiting, landed_file
+from assets.keys import raw_key
+from assets.reference import councils
+from orchestration.resources import StoryFolders
+
+def build_raw_asset(contract: Contract) -> dg.AssetsDefinition:
+    @dg.asset(
+        key=raw_key(contract.id),
+        group_name="ingest",
+        kinds={"duckdb", "csv"},
+        owners=[],
+        description=f"{contract.name}: {contract.purpose} Files are checked against data contract {contract.path.name} v{contract.version}.",
+        metadata={"contract": dg.MetadataValue.path(str(contract.path)), "contract_version": contract.version, "owner_agency": contract.owner},
+        check_specs=[
+            dg.AssetCheckSpec("no_files_refused", asset=raw_key(contract.id), description="Warns when an agency's file was refused in this run.", blocking=False),
+            dg.AssetCheckSpec("raw_table_matches_contract", asset=raw_key(contract.id), description="The raw table has the contract's columns and no empty required values.", blocking=True),
+        ],
+    )
+    def raw_dataset(context: dg.AssetExecutionContext, folders: StoryFolders, linkage_zone: DuckDBResource):
+        settings = folders.settings
+        council_codes = councils(settings.reference_dir)
+        paths = files_waiting(settings.landing_dir, contract.id)
+        outcomes: dict[str, int] = {"accepted": 0, "refused": 0, "duplicate": 0}
+        refused: list[str] = []
+        rows_loaded = 0
+        with linkage_zone.get_connection() as con:
+            for number, path in enumerate(paths, start=1):
+                result = take_in(landed_file(path), contract, con, council_codes, settings.reference_dir, settings.accepted_dir, settings.quarantine_dir)
+                outcomes[result.outcome] += 1
+                rows_loaded += result.rows
+                if result.outcome == "refused":
+                    refused.append(f"{path.parent.parent.name}/{path.name}: {result.problems[0].message}")
+                if result.outcome != "duplicate":
+                    context.log.info(f"[{number}/{len(paths)}] {path.name}: {result.outcome} ({result.rows:,} rows)")
+            raw_zone.ensure_raw_zone(con, contract)
+            total = con.execute(f"SELECT count(*) FROM {raw_zone.raw_table(contract)}").fetchone()[0]
+            check_result = _raw_table_matches_contract(con, contract)
+        yield dg.MaterializeResult(
+            metadata={
+                "files_seen": len(paths),
+                "files_accepted": outcomes["accepted"],
+                "files_refused": outcomes["refused"],
+                "files_already_processed": outcomes["duplicate"],
+                "rows_loaded": rows_loaded,
+                "dagster/row_count": total,
+            }
+        )
+        yield dg.AssetCheckResult(
+            check_name="no_files_refused",
+            passed=not refused,
+            severity=dg.AssetCheckSeverity.WARN,
+            metadata={"refused": dg.MetadataValue.md("\n".join(f"- {r}" for r in refused) or "none"), "threshold": "0 refused files"},
+        )
+        yield check_result
+
+    return raw_dataset
+
+
+def _raw_table_matches_contract(con, contract: Contract) -> dg.AssetCheckResult:
+    table = raw_zone.raw_table(contract)
+    actual = [r[0] for r in con.execute(f"DESCRIBE {table}").fetchall()]
+    expected = contract.column_names + list(raw_zone.LINEAGE_COLUMNS)
+    empty_required = {
+        c.name: con.execute(f"SELECT count(*) FROM {table} WHERE {c.name} IS NULL").fetchone()[0]
+        for c in contract.columns
+        if c.required
+    }
+    broken = {k: v for k, v in empty_required.items() if v}
+    return dg.AssetCheckResult(
+        check_name="raw_table_matches_contract",
+        passed=actual == expected and not broken,
+        metadata={"columns_match": actual == expected, "required_columns_with_empty_values": str(broken or "none"), "threshold": "0 empty required values"},
+    )

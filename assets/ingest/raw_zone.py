@@ -1,0 +1,131 @@
+"""The raw zone: typed copies of accepted files and the ingest ledger, in the linkage zone database.
+
+Raw tables keep every column an agency sent, identifiers included, so they live in the
+linkage zone database, never in the analysis warehouse. Each accepted file is loaded in one
+transaction together with its ledger row: a crash mid-load leaves neither half a table nor a
+ledger entry for rows that are not there. A corrected file for the same agency, dataset and
+period replaces the earlier file's rows in that same transaction, so figures never count both.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+
+import duckdb
+
+from assets.ingest.contracts import Contract
+from assets.ingest.landing import LandedFile
+from assets.ingest.problems import Problem
+from assets.reference import Councils
+
+LEDGER = "ingest_ledger"
+LINEAGE_COLUMNS = ("_agency", "_period", "_file_sha256", "_row_number")
+
+LEDGER_DDL = f"""
+CREATE TABLE IF NOT EXISTS {LEDGER} (
+    dataset VARCHAR NOT NULL,
+    agency VARCHAR NOT NULL,
+    period VARCHAR,
+    file_name VARCHAR NOT NULL,
+    sha256 VARCHAR NOT NULL,
+    bytes BIGINT NOT NULL,
+    rows BIGINT,
+    received_at TIMESTAMPTZ NOT NULL,
+    processed_at TIMESTAMPTZ NOT NULL,
+    contract_version VARCHAR NOT NULL,
+    outcome VARCHAR NOT NULL,          -- accepted | refused | superseded
+    problems JSON,
+    superseded_by VARCHAR,
+    PRIMARY KEY (dataset, sha256)
+)
+"""
+
+
+def raw_table(contract: Contract) -> str:
+    return f"raw.{contract.id}"
+
+
+def ensure_raw_zone(con: duckdb.DuckDBPyConnection, contract: Contract) -> None:
+    columns = ", ".join(f"{c.name} {c.duckdb_type}" for c in contract.columns)
+    con.execute("CREATE SCHEMA IF NOT EXISTS raw")
+    con.execute(LEDGER_DDL)
+    con.execute(
+        f"CREATE TABLE IF NOT EXISTS {raw_table(contract)} ({columns}, "
+        "_agency VARCHAR NOT NULL, _period VARCHAR NOT NULL, _file_sha256 VARCHAR NOT NULL, _row_number BIGINT NOT NULL)"
+    )
+
+
+def already_seen(con: duckdb.DuckDBPyConnection, dataset: str, sha256: str) -> str | None:
+    row = con.execute(f"SELECT outcome FROM {LEDGER} WHERE dataset = ? AND sha256 = ?", [dataset, sha256]).fetchone()
+    return row[0] if row else None
+
+
+def _typed_expression(contract: Contract, councils: Councils) -> str:
+    parts = []
+    for column in contract.columns:
+        expression = column.name if column.logical_type == "string" else f"CAST({column.name} AS {column.duckdb_type})"
+        if column.code_list == "local_authorities":
+            # Councils recoded in 2018-19 are mapped to their current GSS code on the way in.
+            cases = " ".join(f"WHEN '{old}' THEN '{new}'" for old, new in councils.current_code_of.items() if old != new)
+            expression = f"CASE {column.name} {cases} ELSE {column.name} END"
+        parts.append(f"{expression} AS {column.name}")
+    return ", ".join(parts)
+
+
+def load_accepted(
+    con: duckdb.DuckDBPyConnection,
+    contract: Contract,
+    landed: LandedFile,
+    period: str,
+    staging_db: str,
+    councils: Councils,
+    warnings: list[Problem],
+) -> int:
+    """Replace this agency's rows for the period with the staged file's, atomically; return rows loaded."""
+    con.execute(f"ATTACH '{staging_db}' AS staging (READ_ONLY)")
+    try:
+        con.execute("BEGIN TRANSACTION")
+        earlier = [r[0] for r in con.execute(
+            f"SELECT sha256 FROM {LEDGER} WHERE dataset = ? AND agency = ? AND period = ? AND outcome = 'accepted'",
+            [contract.id, landed.agency, period],
+        ).fetchall()]
+        con.execute(f"DELETE FROM {raw_table(contract)} WHERE _agency = ? AND _period = ?", [landed.agency, period])
+        con.execute(
+            f"INSERT INTO {raw_table(contract)} SELECT {_typed_expression(contract, councils)}, "
+            f"? AS _agency, ? AS _period, ? AS _file_sha256, _row_number FROM staging.main.staged ORDER BY _row_number",
+            [landed.agency, period, landed.sha256],
+        )
+        rows = con.execute(f"SELECT count(*) FROM {raw_table(contract)} WHERE _file_sha256 = ?", [landed.sha256]).fetchone()[0]
+        if earlier:
+            con.execute(
+                f"UPDATE {LEDGER} SET outcome = 'superseded', superseded_by = ? WHERE dataset = ? AND sha256 IN ({', '.join('?' * len(earlier))})",
+                [landed.sha256, contract.id, *earlier],
+            )
+        record_outcome(con, contract, landed, period, rows, "accepted", warnings)
+        con.execute("COMMIT")
+    except BaseException:
+        con.execute("ROLLBACK")
+        raise
+    finally:
+        con.execute("DETACH staging")
+    return rows
+
+
+def record_outcome(
+    con: duckdb.DuckDBPyConnection,
+    contract: Contract,
+    landed: LandedFile,
+    period: str | None,
+    rows: int | None,
+    outcome: str,
+    problems: list[Problem],
+) -> None:
+    con.execute(
+        f"INSERT INTO {LEDGER} VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, NULL)",
+        [
+            contract.id, landed.agency, period, landed.path.name, landed.sha256, landed.bytes, rows,
+            landed.received_at, dt.datetime.now(dt.timezone.utc), contract.version, outcome,
+            json.dumps([p.as_dict() for p in problems]),
+        ],
+    )

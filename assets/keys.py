@@ -1,0 +1,23 @@
+"""Asset keys shared across modules, so no module spells another's key by hand."""
+
+from __future__ import annotations
+
+import dagster as dg
+
+PERSON_LINKS = dg.AssetKey(["linkage", "person_links"])
+PUBLISHED_MEASURES = dg.AssetKey(["publication", "published_measures"])
+
+
+def raw_key(dataset: str) -> dg.AssetKey:
+    return dg.AssetKey(["raw", dataset])
+
+
+def analysis_key(dataset: str) -> dg.AssetKey:
+    return dg.AssetKey(["analysis", dataset])
+
+
+def measure_key(measure_id: str) -> dg.AssetKey:
+    return dg.AssetKey(["measures", measure_id])
+DATA_COVERAGE = dg.AssetKey(["publication", "data_coverage"])
+NATIONAL_REPORT = dg.AssetKey(["reports", "national_report"])
+PUBLISHED_EDITION = dg.AssetKey(["reports", "published_edition"])

@@ -1,0 +1,1 @@
+"""Linkage zone: find the same person across agencies; hand the warehouse only pseudonymous ids."""

@@ -1,0 +1,1 @@
+"""Measures for the three Story of Progress questions, each declared once in the catalogue."""

@@ -1,0 +1,89 @@
+"""Q2 measures from councils' looked after episodes: the looked after population at 31 July.
+
+The social work year runs 1 August to 31 July and is labelled by its end year; stock counts
+are taken on 31 July. A child is looked after at 31 July when an episode covers that day
+(started on or before it and not ended by it); the placement covering that day gives the
+placement type. Each council counts its own children, by its own (pseudonymised) child
+reference, as in the official return, and Scotland is the sum of councils.
+"""
+
+from __future__ import annotations
+
+import duckdb
+import pandas as pd
+
+from assets.measures.catalogue import measure
+from assets.measures.long_format import counts_by_breakdown, finish
+
+AT_31_JULY = """
+(SELECT
+    CAST(year_ending AS VARCHAR) AS period,
+    la_code,
+    child_ref_key,
+    placement_type,
+    sex,
+    CASE
+        WHEN age < 5 THEN '0-4' WHEN age < 12 THEN '5-11' WHEN age < 16 THEN '12-15' ELSE '16-17'
+    END AS age_band
+FROM (
+    SELECT *,
+        -- 31 July is the last day of its month, so year and month of birth give the exact age.
+        year_ending - birth_year - CASE WHEN birth_month > 7 THEN 1 ELSE 0 END AS age
+    FROM analysis.looked_after_episodes
+    WHERE episode_start <= make_date(year_ending, 7, 31)
+      AND (episode_end IS NULL OR episode_end > make_date(year_ending, 7, 31))
+      AND placement_start <= make_date(year_ending, 7, 31)
+      AND (placement_end IS NULL OR placement_end > make_date(year_ending, 7, 31))
+)
+QUALIFY row_number() OVER (PARTITION BY la_code, year_ending, child_ref_key ORDER BY placement_start DESC) = 1)
+"""
+
+CHILDREN_0_17 = """
+(SELECT CAST(year AS VARCHAR) AS period, la_code, sex,
+        CASE WHEN age < 5 THEN '0-4' WHEN age < 12 THEN '5-11' WHEN age < 16 THEN '12-15' ELSE '16-17' END AS age_band,
+        population
+ FROM analysis.population_estimates)
+"""
+
+
+@measure(
+    id="looked_after_31_july",
+    question="Q2",
+    vision_id=1,
+    theme="Where children live",
+    title="Children looked after on 31 July",
+    numerator="Children looked after by the council on 31 July (an episode covering that day)",
+    denominator=None,
+    unit="children",
+    breakdowns=("placement_type", "sex", "age_band"),
+    desired_direction="down",
+    baseline_period="2020",
+    sources=("looked_after_episodes",),
+)
+def looked_after_31_july(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:
+    counts = counts_by_breakdown(con, AT_31_JULY, ("placement_type", "sex", "age_band"))
+    return finish(counts, "looked_after_31_july", "children", additive=True)
+
+
+@measure(
+    id="looked_after_rate_per_1000",
+    question="Q2",
+    vision_id=1,
+    theme="Where children live",
+    title="Children looked after on 31 July per 1,000 children aged 0-17",
+    numerator="Children looked after on 31 July",
+    denominator="Children aged 0-17 in the council (National Records of Scotland mid-year estimate for the same year)",
+    unit="per 1,000 children aged 0-17",
+    breakdowns=("sex", "age_band"),
+    desired_direction="down",
+    baseline_period="2020",
+    sources=("looked_after_episodes", "population_estimates"),
+)
+def looked_after_rate_per_1000(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:
+    breakdowns = ("sex", "age_band")
+    counts = counts_by_breakdown(con, AT_31_JULY, breakdowns)
+    population = counts_by_breakdown(con, CHILDREN_0_17, breakdowns, count="sum(population)").rename(columns={"numerator": "denominator"})
+    rates = counts.merge(population, on=["period", "geography_code", "geography_level", "breakdown", "category"], how="inner")
+    rates["value"] = (1000 * rates["numerator"] / rates["denominator"]).astype("Float64").round(1)
+    # A rate is not additive: its numerators are, so disclosure control still protects them.
+    return finish(rates, "looked_after_rate_per_1000", "per 1,000 children aged 0-17", additive=True)

@@ -1,0 +1,1 @@
+"""Publication: disclosure control and the publication mart, the only source reports read."""

@@ -1,0 +1,55 @@
+"""The ``publication/published_measures`` asset: every measure after disclosure control.
+
+Disclosure control runs here and only here, before anything leaves the warehouse; reports,
+downloads and the published mart read ``mart.published_measures`` and nothing upstream of it.
+A blocking check re-verifies the output so a publication can never follow a disclosive table.
+"""
+
+from __future__ import annotations
+
+import dagster as dg
+import pandas as pd
+from dagster_duckdb import DuckDBResource
+
+from assets.keys import PUBLISHED_MEASURES, measure_key
+from assets.measures.catalogue import Measure
+from assets.publication.disclosure_control import DisclosureRule, apply_disclosure_control, verify_no_disclosure
+
+RULE = DisclosureRule()
+
+
+def build_published_measures_asset(entries: dict[str, Measure]) -> dg.AssetsDefinition:
+    @dg.asset(
+        key=PUBLISHED_MEASURES,
+        group_name="publication",
+        kinds={"duckdb"},
+        deps=[measure_key(m) for m in entries],
+        description="All measures with statistical disclosure control applied: small counts shown as [c], with secondary suppression.",
+        check_specs=[dg.AssetCheckSpec("no_disclosive_cells", asset=PUBLISHED_MEASURES, blocking=True, description="No published count is 1-4 and no suppressed cell can be worked out from totals.")],
+    )
+    def published_measures(warehouse: DuckDBResource):
+        with warehouse.get_connection() as con:
+            measures = pd.concat([con.execute(f"SELECT * FROM measures.{m}").df() for m in entries], ignore_index=True)
+            measures["numerator"] = measures["numerator"].astype("Int64")
+            published = apply_disclosure_control(measures, RULE)
+            violations = verify_no_disclosure(published, RULE)
+            con.execute("CREATE SCHEMA IF NOT EXISTS mart")
+            con.register("published_frame", published)
+            con.execute("CREATE OR REPLACE TABLE mart.published_measures AS SELECT * FROM published_frame")
+            con.unregister("published_frame")
+        counts = published["suppression"].value_counts().to_dict()
+        yield dg.MaterializeResult(
+            metadata={
+                "dagster/row_count": len(published),
+                "cells_primary_suppressed": int(counts.get("primary", 0)),
+                "cells_secondary_suppressed": int(counts.get("secondary", 0)),
+                "rule": f"counts {RULE.min_count}-{RULE.max_suppressed_count} shown as [c]",
+            }
+        )
+        yield dg.AssetCheckResult(
+            check_name="no_disclosive_cells",
+            passed=not violations,
+            metadata={"violations": dg.MetadataValue.md("\n".join(f"- {v}" for v in violations[:50]) or "none"), "threshold": "0 violations"},
+        )
+
+    return published_measures

@@ -1,0 +1,1 @@
+"""Dagster wiring for the Story of Progress: Definitions, resources, jobs, schedules, sensors."""

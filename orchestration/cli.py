@@ -1,0 +1,109 @@
+"""The ``story`` command: the same code paths as the pipeline, for scripts, agencies and the demo.
+
+- ``story check FILE --dataset D --agency A``: check a file against its contract before sending
+  it (exit 0 accepted, 1 refused, 2 usage error); prints the refusal report.
+- ``story ingest``: take in every new landing file once, in process, as the ingest assets do.
+- ``story demo-key``: create a pseudonymisation key for the demo if none is configured.
+- ``story latest``: print the paths of the latest national HTML and PDF report.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+import tempfile
+from pathlib import Path
+
+import duckdb
+
+from assets.ingest.contracts import load_contracts
+from assets.ingest.intake import judge, take_in
+from assets.ingest.landing import files_waiting, landed_file
+from assets.ingest.refusal_report import render_markdown
+from assets.linkage.pseudonyms import ensure_key
+from assets.reference import councils
+from assets.reports.report_assets import NATIONAL_STEM
+from orchestration.settings import Settings
+
+
+def _check(args: argparse.Namespace, settings: Settings) -> int:
+    contracts = load_contracts()
+    if args.dataset not in contracts:
+        print(f"Unknown dataset {args.dataset!r}. Known datasets: {', '.join(sorted(contracts))}", file=sys.stderr)
+        return 2
+    path = Path(args.file)
+    if not path.is_file():
+        print(f"No such file: {path}", file=sys.stderr)
+        return 2
+    contract = contracts[args.dataset]
+    with tempfile.TemporaryDirectory() as tmp:
+        # Judge a copy placed as the agency would drop it, so folder and name rules apply too.
+        placed = Path(tmp) / "landing" / args.agency / args.dataset / path.name
+        placed.parent.mkdir(parents=True)
+        placed.write_bytes(path.read_bytes())
+        landed = landed_file(placed)
+        verdict = judge(landed, contract, councils(settings.reference_dir), settings.reference_dir, Path(tmp) / "staging.duckdb")
+    if verdict.accepted:
+        print(f"Accepted: {path.name} meets data contract {contract.id} v{contract.version} ({verdict.rows:,} rows).")
+        for warning in verdict.warnings:
+            print(f"Warning: {warning.message}")
+        return 0
+    print(render_markdown(landed, contract, verdict.problems))
+    return 1
+
+
+def _ingest(settings: Settings) -> int:
+    contracts = load_contracts()
+    council_codes = councils(settings.reference_dir)
+    settings.data_dir.mkdir(parents=True, exist_ok=True)
+    refused = 0
+    with duckdb.connect(str(settings.linkage_zone_path)) as con:
+        for contract in contracts.values():
+            paths = files_waiting(settings.landing_dir, contract.id)
+            for number, path in enumerate(paths, start=1):
+                result = take_in(landed_file(path), contract, con, council_codes, settings.reference_dir, settings.accepted_dir, settings.quarantine_dir)
+                refused += result.outcome == "refused"
+                print(f"[{contract.id} {number}/{len(paths)}] {path.name}: {result.outcome} ({result.rows:,} rows)")
+    return 1 if refused else 0
+
+
+def _latest(settings: Settings) -> int:
+    national = settings.published_dir / "latest" / "national"
+    html, pdf = national / f"{NATIONAL_STEM}.html", national / f"{NATIONAL_STEM}.pdf"
+    if not (html.exists() and pdf.exists()):
+        print(f"No published report yet under {national}", file=sys.stderr)
+        return 1
+    print(f"National report (HTML): {html}")
+    print(f"National report (PDF):  {pdf}")
+    print(f"Manifest:               {settings.published_dir / 'latest' / 'manifest.json'}")
+    return 0
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="story", description="Story of Progress pipeline commands")
+    commands = parser.add_subparsers(dest="command", required=True)
+    check = commands.add_parser("check", help="check a file against its data contract before sending it")
+    check.add_argument("file")
+    check.add_argument("--dataset", required=True)
+    check.add_argument("--agency", required=True)
+    commands.add_parser("ingest", help="take in every new landing file once")
+    commands.add_parser("demo-key", help="create a demo pseudonymisation key if none is configured")
+    commands.add_parser("latest", help="print the latest national report paths")
+    try:
+        args = parser.parse_args(argv)
+    except SystemExit as exit_:
+        return int(exit_.code or 0) and 2
+    settings = Settings.from_env()
+    if args.command == "check":
+        return _check(args, settings)
+    if args.command == "ingest":
+        return _ingest(settings)
+    if args.command == "demo-key":
+        created = ensure_key()
+        print(f"Created a demo pseudonymisation key at {created} (keep it secret; production sets STORY_PSEUDONYMISATION_KEY)." if created else "A pseudonymisation key is already configured.")
+        return 0
+    return _latest(settings)
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,64 @@
+"""Every path and setting the pipeline reads, in one place.
+
+One environment variable, ``STORY_DATA_DIR`` (default ``./data``), roots all data:
+landing folders where agencies drop files, the immutable accepted and quarantine
+copies, the two DuckDB files (analysis warehouse and the separate linkage zone that
+alone holds identifiers) and the published reports. Keeping it in one frozen object
+means tests can point a whole run at a temporary folder.
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+from pathlib import Path
+
+REPO_ROOT = Path(__file__).resolve().parents[1]
+SCOTLAND_CODE = "S92000003"
+
+
+@dataclass(frozen=True)
+class Settings:
+    data_dir: Path
+    shared_dir: Path
+
+    @classmethod
+    def from_env(cls) -> "Settings":
+        data_dir = Path(os.environ.get("STORY_DATA_DIR", REPO_ROOT / "data")).resolve()
+        shared_dir = Path(os.environ.get("STORY_SHARED_DIR", REPO_ROOT.parent / "shared")).resolve()
+        return cls(data_dir=data_dir, shared_dir=shared_dir)
+
+    @property
+    def landing_dir(self) -> Path:
+        return self.data_dir / "landing"
+
+    @property
+    def accepted_dir(self) -> Path:
+        return self.data_dir / "accepted"
+
+    @property
+    def quarantine_dir(self) -> Path:
+        return self.data_dir / "quarantine"
+
+    @property
+    def warehouse_path(self) -> Path:
+        """Analysis warehouse: pseudonymous person ids only, never names or dates of birth."""
+        return self.data_dir / "warehouse.duckdb"
+
+    @property
+    def linkage_zone_path(self) -> Path:
+        """Linkage zone: the only database allowed to hold identifiers."""
+        return self.data_dir / "linkage_zone.duckdb"
+
+    @property
+    def published_dir(self) -> Path:
+        return self.data_dir / "published"
+
+    @property
+    def reference_dir(self) -> Path:
+        return self.shared_dir / "reference"
+
+    @property
+    def pseudonymisation_key_path(self) -> Path:
+        """Secret outside the repository and outside both databases (the demo generates one)."""
+        return Path(os.environ.get("STORY_KEY_FILE", self.data_dir.parent / ".story_secrets" / "pseudonymisation.key"))

@@ -1,0 +1,26 @@
+"""Shared fixtures: every test gets its own data root, Dagster home and pseudonymisation key."""
+
+from __future__ import annotations
+
+import secrets
+from pathlib import Path
+
+import pytest
+
+from orchestration.settings import REPO_ROOT
+
+SHARED = REPO_ROOT.parent / "shared"
+
+
+@pytest.fixture
+def story_env(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """Point the pipeline at a fresh data root under tmp_path; returns the data root."""
+    data = tmp_path / "data"
+    home = tmp_path / "dagster_home"
+    home.mkdir()
+    (home / "dagster.yaml").write_text("")
+    monkeypatch.setenv("STORY_DATA_DIR", str(data))
+    monkeypatch.setenv("STORY_SHARED_DIR", str(SHARED))
+    monkeypatch.setenv("DAGSTER_HOME", str(home))
+    monkeypatch.setenv("STORY_PSEUDONYMISATION_KEY", secrets.token_hex(32))
+    return data

@@ -1,0 +1,46 @@
+"""Every dataset in DOMAIN.md has a valid ODCS contract, and the contract says what the pipeline needs."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+
+from assets.ingest.contracts import load_contracts
+from tests.conftest import SHARED
+
+
+def domain_datasets() -> dict[str, list[str]]:
+    """Dataset -> key columns, read from the table in DOMAIN.md."""
+    datasets = {}
+    for line in (SHARED / "DOMAIN.md").read_text().splitlines():
+        match = re.match(r"\| `(\w+)` \| [^|]+ \| [^|]+ \| (.+) \|$", line)
+        if match:
+            columns = re.sub(r"\([^)]*\)", "", match.group(2).replace("`", "")).split(" plus ")[0]
+            datasets[match.group(1)] = [c.strip() for c in columns.split(",") if c.strip()]
+    return datasets
+
+
+def test_domain_table_was_read():
+    assert len(domain_datasets()) == 14
+
+
+@pytest.mark.parametrize("dataset", sorted(domain_datasets()))
+def test_every_domain_dataset_has_a_contract_with_its_columns(dataset: str):
+    contract = load_contracts()[dataset]
+    assert contract.column_names == domain_datasets()[dataset]
+
+
+def test_identifiers_are_marked_for_the_linkage_zone_only():
+    contracts = load_contracts()
+    for contract in contracts.values():
+        for column in ("forename", "surname", "date_of_birth", "postcode", "chi", "scn"):
+            if column in contract.column_names:
+                assert column in contract.identifier_columns, f"{contract.id}.{column} must be an identifier"
+
+
+def test_period_bounds_follow_the_social_work_year():
+    contract = load_contracts()["looked_after_episodes"]
+    start, end = contract.period_bounds("2021")
+    assert (start.isoformat(), end.isoformat()) == ("2020-08-01", "2021-07-31")
+    assert contract.period_is_well_formed("2021") and not contract.period_is_well_formed("2020-21")
