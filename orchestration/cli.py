@@ -22,7 +22,7 @@ from assets.ingest.landing import files_waiting, landed_file
 from assets.ingest.refusal_report import render_markdown
 from assets.linkage.pseudonyms import ensure_key
 from assets.reference import councils
-from assets.reports.report_assets import NATIONAL_STEM
+from assets.reports.editions import NATIONAL_STEM
 from orchestration.settings import Settings
 
 
@@ -42,7 +42,7 @@ def _check(args: argparse.Namespace, settings: Settings) -> int:
         placed.parent.mkdir(parents=True)
         placed.write_bytes(path.read_bytes())
         landed = landed_file(placed)
-        verdict = judge(landed, contract, councils(settings.reference_dir), settings.reference_dir, Path(tmp) / "staging.duckdb")
+        [verdict] = judge([landed], contract, councils(settings.reference_dir), settings.reference_dir, Path(tmp) / "staging.duckdb")
     if verdict.accepted:
         print(f"Accepted: {path.name} meets data contract {contract.id} v{contract.version} ({verdict.rows:,} rows).")
         for warning in verdict.warnings:
@@ -58,12 +58,15 @@ def _ingest(settings: Settings) -> int:
     settings.data_dir.mkdir(parents=True, exist_ok=True)
     refused = 0
     with duckdb.connect(str(settings.linkage_zone_path)) as con:
-        for contract in contracts.values():
-            paths = files_waiting(settings.landing_dir, contract.id)
-            for number, path in enumerate(paths, start=1):
-                result = take_in(landed_file(path), contract, con, council_codes, settings.reference_dir, settings.accepted_dir, settings.quarantine_dir)
-                refused += result.outcome == "refused"
-                print(f"[{contract.id} {number}/{len(paths)}] {path.name}: {result.outcome} ({result.rows:,} rows)")
+        for step, contract in enumerate(contracts.values(), start=1):
+            files = [landed_file(p) for p in files_waiting(settings.landing_dir, contract.id)]
+            results = take_in(files, contract, con, council_codes, settings.reference_dir, settings.accepted_dir, settings.quarantine_dir)
+            counts = {o: sum(r.outcome == o for r in results) for o in ("accepted", "refused", "duplicate")}
+            refused += counts["refused"]
+            print(f"[{step}/{len(contracts)}] {contract.id}: {counts['accepted']} accepted, {counts['refused']} refused, {counts['duplicate']} already processed")
+            for result in results:
+                if result.outcome == "refused":
+                    print(f"    refused {result.landed.agency}/{result.landed.path.name}: see {result.kept_at}.refusal.md")
     return 1 if refused else 0
 
 

@@ -7,7 +7,6 @@ the raw table still matches its contract and that no file was refused; and an
 identifiers replaced by pseudonyms. Adding a dataset means adding a contract YAML.
 """
 
-from __future__ import annotations
 
 import dagster as dg
 from dagster_duckdb import DuckDBResource
@@ -41,14 +40,14 @@ def build_raw_asset(contract: Contract) -> dg.AssetsDefinition:
         refused: list[str] = []
         rows_loaded = 0
         with linkage_zone.get_connection() as con:
-            for number, path in enumerate(paths, start=1):
-                result = take_in(landed_file(path), contract, con, council_codes, settings.reference_dir, settings.accepted_dir, settings.quarantine_dir)
+            context.log.info(f"Checking {len(paths)} file(s) in the {contract.id} landing folders against the contract")
+            for result in take_in([landed_file(p) for p in paths], contract, con, council_codes, settings.reference_dir, settings.accepted_dir, settings.quarantine_dir):
                 outcomes[result.outcome] += 1
                 rows_loaded += result.rows
                 if result.outcome == "refused":
-                    refused.append(f"{path.parent.parent.name}/{path.name}: {result.problems[0].message}")
+                    refused.append(f"{result.landed.agency}/{result.landed.path.name}: {result.problems[0].message}")
                 if result.outcome != "duplicate":
-                    context.log.info(f"[{number}/{len(paths)}] {path.name}: {result.outcome} ({result.rows:,} rows)")
+                    context.log.info(f"{result.landed.path.name}: {result.outcome} ({result.rows:,} rows)")
             raw_zone.ensure_raw_zone(con, contract)
             total = con.execute(f"SELECT count(*) FROM {raw_zone.raw_table(contract)}").fetchone()[0]
             check_result = _raw_table_matches_contract(con, contract)

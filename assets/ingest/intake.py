@@ -1,8 +1,9 @@
-"""Take one landed file through its contract: refuse it into quarantine or load it atomically.
+"""Take landed files through their contract: refuse each into quarantine or load it atomically.
 
-This is the single code path behind the ingest assets, the landing sensor's runs and the
-``story ingest`` / ``story check`` commands, so an agency checking a file before sending it
-gets exactly the verdict the pipeline would give.
+This is the single code path behind the ingest assets, the ``story ingest`` command and
+``story check``, so an agency checking a file before sending it gets exactly the verdict the
+pipeline would give. A dataset's new files are checked together (one Great Expectations run
+per dataset, see ``validation``) and then accepted or refused one by one.
 """
 
 from __future__ import annotations
@@ -21,7 +22,7 @@ from assets.ingest.file_checks import check_file
 from assets.ingest.landing import LandedFile
 from assets.ingest.problems import Problem, Verdict
 from assets.ingest.refusal_report import write_refusal
-from assets.ingest.validation import compile_rules, stage_csv, validate_staged
+from assets.ingest.validation import StagedFile, compile_rules, stage_files, validate_staged
 from assets.reference import Councils
 
 
@@ -47,17 +48,24 @@ def _naming_problems(landed: LandedFile, contract: Contract, councils: Councils)
     return problems
 
 
-def judge(landed: LandedFile, contract: Contract, councils: Councils, reference_dir: Path, staging_db: Path) -> Verdict:
-    """Every check the contract asks for; leaves the staged rows in ``staging_db`` if the file is readable."""
-    verdict = Verdict(problems=_naming_problems(landed, contract, councils))
-    file_problems, verdict.rows = check_file(landed.path, contract)
-    verdict.problems += file_problems
-    if file_problems or verdict.problems:
-        return verdict
-    verdict.rows = stage_csv(landed.path, staging_db, contract)
-    rules = compile_rules(contract, landed.agency, landed.period, councils, reference_dir)
-    verdict.problems += validate_staged(staging_db, rules, suite_name=contract.id)
-    return verdict
+def judge(files: list[LandedFile], contract: Contract, councils: Councils, reference_dir: Path, staging_db: Path) -> list[Verdict]:
+    """Every check the contract asks for, for each file; readable files stay staged in ``staging_db``."""
+    verdicts = []
+    readable: list[StagedFile] = []
+    for number, landed in enumerate(files):
+        verdict = Verdict(problems=_naming_problems(landed, contract, councils))
+        if not verdict.problems:
+            file_problems, verdict.rows = check_file(landed.path, contract)
+            verdict.problems += file_problems
+        if not verdict.problems:
+            readable.append(StagedFile(number, landed.path, landed.agency, landed.period))
+        verdicts.append(verdict)
+    if readable:
+        stage_files(readable, staging_db, contract, councils)
+        found = validate_staged(staging_db, compile_rules(contract, reference_dir), suite_name=contract.id)
+        for staged in readable:
+            verdicts[staged.number].problems += found.get(staged.number, [])
+    return verdicts
 
 
 def _keep_copy(source: Path, destination: Path) -> Path:
@@ -72,26 +80,33 @@ def _keep_copy(source: Path, destination: Path) -> Path:
 
 
 def take_in(
-    landed: LandedFile,
+    files: list[LandedFile],
     contract: Contract,
     con: duckdb.DuckDBPyConnection,
     councils: Councils,
     reference_dir: Path,
     accepted_dir: Path,
     quarantine_dir: Path,
-) -> IntakeResult:
-    """Process one file against the raw zone connection ``con``; the same bytes are only ever processed once."""
+) -> list[IntakeResult]:
+    """Process files against the raw zone connection ``con``; the same bytes are only ever processed once."""
     raw_zone.ensure_raw_zone(con, contract)
-    if raw_zone.already_seen(con, contract.id, landed.sha256):
-        return IntakeResult(landed, "duplicate", 0, [], None)
+    results: list[IntakeResult] = []
+    fresh: list[LandedFile] = []
+    for landed in files:
+        if raw_zone.already_seen(con, contract.id, landed.sha256) or any(f.sha256 == landed.sha256 for f in fresh):
+            results.append(IntakeResult(landed, "duplicate", 0, [], None))
+        else:
+            fresh.append(landed)
     with tempfile.TemporaryDirectory(prefix="story-staging-") as tmp:
         staging_db = Path(tmp) / "staging.duckdb"
-        verdict = judge(landed, contract, councils, reference_dir, staging_db)
-        if verdict.accepted:
-            kept = _keep_copy(landed.path, accepted_dir / landed.agency / contract.id / f"{landed.sha256}.csv")
-            rows = raw_zone.load_accepted(con, contract, landed, landed.period, str(staging_db), councils, verdict.warnings)
-            return IntakeResult(landed, "accepted", rows, verdict.problems, kept)
-    kept = _keep_copy(landed.path, quarantine_dir / landed.agency / contract.id / f"{landed.sha256[:12]}_{landed.path.name}")
-    write_refusal(kept, landed, contract, verdict.problems)
-    raw_zone.record_outcome(con, contract, landed, landed.period, verdict.rows, "refused", verdict.problems)
-    return IntakeResult(landed, "refused", 0, verdict.problems, kept)
+        for number, (landed, verdict) in enumerate(zip(fresh, judge(fresh, contract, councils, reference_dir, staging_db))):
+            if verdict.accepted:
+                kept = _keep_copy(landed.path, accepted_dir / landed.agency / contract.id / f"{landed.sha256}.csv")
+                rows = raw_zone.load_accepted(con, contract, landed, landed.period, str(staging_db), number, councils, verdict.warnings)
+                results.append(IntakeResult(landed, "accepted", rows, verdict.problems, kept))
+            else:
+                kept = _keep_copy(landed.path, quarantine_dir / landed.agency / contract.id / f"{landed.sha256[:12]}_{landed.path.name}")
+                write_refusal(kept, landed, contract, verdict.problems)
+                raw_zone.record_outcome(con, contract, landed, landed.period, verdict.rows, "refused", verdict.problems)
+                results.append(IntakeResult(landed, "refused", 0, verdict.problems, kept))
+    return results

@@ -79,6 +79,7 @@ def load_accepted(
     landed: LandedFile,
     period: str,
     staging_db: str,
+    file_number: int,
     councils: Councils,
     warnings: list[Problem],
 ) -> int:
@@ -93,8 +94,8 @@ def load_accepted(
         con.execute(f"DELETE FROM {raw_table(contract)} WHERE _agency = ? AND _period = ?", [landed.agency, period])
         con.execute(
             f"INSERT INTO {raw_table(contract)} SELECT {_typed_expression(contract, councils)}, "
-            f"? AS _agency, ? AS _period, ? AS _file_sha256, _row_number FROM staging.main.staged ORDER BY _row_number",
-            [landed.agency, period, landed.sha256],
+            "? AS _agency, ? AS _period, ? AS _file_sha256, _row_number FROM staging.staged WHERE _file = ? ORDER BY _row_number",
+            [landed.agency, period, landed.sha256, file_number],
         )
         rows = con.execute(f"SELECT count(*) FROM {raw_table(contract)} WHERE _file_sha256 = ?", [landed.sha256]).fetchone()[0]
         if earlier:

@@ -1,7 +1,9 @@
 """Compile a data contract into Great Expectations suites and say, in plain words, what failed.
 
-The incoming CSV is first loaded, every value as text, into a throwaway staging DuckDB file
-with its row number. Two GX suites then run where the data is (SQL on DuckDB, never pulled
+Every new file of a dataset is first loaded, every value as text, into one throwaway staging
+DuckDB file with its file number, row number, and the agency and period its folder and name
+declare; so one GX run checks all of a dataset's new files at once (a run per file would cost
+GX's set-up time hundreds of times). Two GX suites then run where the data is (SQL on DuckDB, never pulled
 into pandas): one on the text as sent (required values, types, patterns, code lists,
 uniqueness, the record's agency and period against the folder and file name) and one on a
 typed view of it (ranges, date order, dates inside the reporting period). Every expectation
@@ -10,7 +12,6 @@ carries the sentence an agency analyst will read if it fails.
 
 from __future__ import annotations
 
-import datetime as dt
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -25,7 +26,11 @@ from checks.gx_duckdb import validate_duckdb_table
 STAGED_TABLE = "staged"
 TYPED_VIEW = "typed"
 ROW_ID = "_row_number"
+FILE_ID = "_file"
+ROW_IDS = (FILE_ID, ROW_ID)
 CHI_VALID = "{}__check_digit_ok"
+_ROWS_KEPT = 200
+_EXAMPLES = 10
 
 _TYPE_PATTERNS = {
     "integer": (r"^-?[0-9]+$", "a whole number"),
@@ -45,19 +50,32 @@ class Rule:
     blocking: bool = True
 
 
-def stage_csv(csv_path: Path, staging_db: Path, contract: Contract) -> int:
-    """Load every value as text with its data row number; returns the number of rows staged."""
+@dataclass(frozen=True)
+class StagedFile:
+    number: int
+    path: Path
+    agency: str
+    period: str
+
+
+def stage_files(files: list[StagedFile], staging_db: Path, contract: Contract, councils: Councils) -> dict[int, int]:
+    """Load every value as text with its file and row number; returns rows staged per file."""
     columns = ", ".join(f"'{c}': 'VARCHAR'" for c in contract.column_names)
     with duckdb.connect(str(staging_db)) as con:
-        # Insertion order is preserved on a scan, so row_number() is the row's position in the file.
-        con.execute(
-            f"CREATE TABLE {STAGED_TABLE} AS SELECT row_number() OVER () AS {ROW_ID}, * "
-            f"FROM read_csv(?, header = true, delim = ',', quote = '\"', escape = '\"', columns = {{{columns}}}, "
-            "strict_mode = true, encoding = 'utf-8')",
-            [str(csv_path)],
-        )
+        con.execute("CREATE TABLE council_codes (code VARCHAR, current VARCHAR)")
+        con.executemany("INSERT INTO council_codes VALUES (?, ?)", list(councils.current_code_of.items()))
+        for index, staged in enumerate(files):
+            bounds = contract.period_bounds(staged.period) or (None, None)
+            # Insertion order is preserved on a scan, so row_number() is the row's position in the file.
+            select = (
+                f"SELECT {staged.number} AS {FILE_ID}, row_number() OVER () AS {ROW_ID}, ? AS _expected_agency, ? AS _expected_period, "
+                f"CAST(? AS DATE) AS _period_start, CAST(? AS DATE) AS _period_end, * "
+                f"FROM read_csv(?, header = true, delim = ',', quote = '\"', escape = '\"', columns = {{{columns}}}, strict_mode = true)"
+            )
+            params = [staged.agency, staged.period, bounds[0], bounds[1], str(staged.path)]
+            con.execute(("CREATE TABLE staged AS " if index == 0 else "INSERT INTO staged ") + select, params)
         con.execute(f"CREATE VIEW {TYPED_VIEW} AS SELECT {_typed_select(contract)} FROM {STAGED_TABLE}")
-        return con.execute(f"SELECT count(*) FROM {STAGED_TABLE}").fetchone()[0]
+        return dict(con.execute(f"SELECT {FILE_ID}, count(*) FROM {STAGED_TABLE} GROUP BY ALL").fetchall())
 
 
 def _chi_check_digit_sql(column: str) -> str:
@@ -70,7 +88,7 @@ def _chi_check_digit_sql(column: str) -> str:
 
 
 def _typed_select(contract: Contract) -> str:
-    parts = [ROW_ID]
+    parts = [FILE_ID, ROW_ID]
     for column in contract.columns:
         if column.logical_type == "string":
             parts.append(column.name)
@@ -78,7 +96,26 @@ def _typed_select(contract: Contract) -> str:
             parts.append(f"TRY_CAST({column.name} AS {column.duckdb_type}) AS {column.name}")
         if "chiCheckDigit" in column.warning_rules:
             parts.append(f"{_chi_check_digit_sql(column.name)} AS {CHI_VALID.format(column.name)}")
+    for number, rule in enumerate(contract.table_rules):
+        if condition := _file_rule_sql(rule.rule, rule.arguments):
+            parts.append(f"{condition} AS _rule_{number}")
     return ", ".join(parts)
+
+
+def _file_rule_sql(rule: str, args: dict) -> str | None:
+    """Rules that compare a value with the file's own agency or period, as a true/false column."""
+    if rule == "agencyMatchesFolder":
+        column = args["column"]
+        return f"coalesce((SELECT current FROM council_codes WHERE code = {column}), {column}) = _expected_agency"
+    if rule == "periodMatchesFile":
+        return f"CAST({args['column']} AS VARCHAR) = _expected_period"
+    if rule == "withinPeriod":
+        return f"TRY_CAST({args['column']} AS DATE) BETWEEN _period_start AND _period_end"
+    if rule == "onOrBeforePeriodEnd":
+        return f"TRY_CAST({args['column']} AS DATE) <= _period_end"
+    if rule == "onOrAfterPeriodStart":
+        return f"TRY_CAST({args['column']} AS DATE) >= _period_start"
+    return None
 
 
 def _column_rules(column: Column, reference_dir: Path) -> list[Rule]:
@@ -96,7 +133,7 @@ def _column_rules(column: Column, reference_dir: Path) -> list[Rule]:
         listed = ", ".join(allowed) if len(allowed) <= 15 else f"the {column.code_list} code list"
         rules.append(Rule(gxe.ExpectColumnValuesToBeInSet(column=name, value_set=list(allowed)), STAGED_TABLE, (name,), f"'{name}' has a value that is not allowed in {{n}} row(s). Allowed values: {listed}."))
     if column.unique:
-        rules.append(Rule(gxe.ExpectColumnValuesToBeUnique(column=name), STAGED_TABLE, (name,), f"'{name}' must be different on every row, but {{n}} row(s) repeat a value."))
+        rules.append(Rule(gxe.ExpectCompoundColumnsToBeUnique(column_list=[name, FILE_ID]), STAGED_TABLE, (name,), f"'{name}' must be different on every row, but {{n}} row(s) repeat a value."))
     if column.minimum is not None or column.maximum is not None:
         rules.append(Rule(
             gxe.ExpectColumnValuesToBeBetween(column=name, min_value=column.minimum, max_value=column.maximum),
@@ -111,18 +148,24 @@ def _column_rules(column: Column, reference_dir: Path) -> list[Rule]:
     return rules
 
 
-def _table_rules(contract: Contract, agency: str, period: str, councils: Councils) -> list[Rule]:
+def _table_rules(contract: Contract) -> list[Rule]:
     rules: list[Rule] = []
-    bounds = contract.period_bounds(period)
-    for rule in contract.table_rules:
+    for number, rule in enumerate(contract.table_rules):
         args, why = rule.arguments, rule.description
+        flag = f"_rule_{number}"
         if rule.rule == "agencyMatchesFolder":
             column = args["column"]
-            codes = sorted(code for code, current in councils.current_code_of.items() if current == agency) or [agency]
-            rules.append(Rule(gxe.ExpectColumnValuesToBeInSet(column=column, value_set=codes), STAGED_TABLE, (column,), f"'{column}' must be {agency}, the agency whose folder the file was dropped in, but differs in {{n}} row(s)."))
+            rules.append(Rule(gxe.ExpectColumnValuesToBeInSet(column=flag, value_set=[True]), TYPED_VIEW, (column,), f"'{column}' must be the agency whose folder the file was dropped in, but differs in {{n}} row(s)."))
         elif rule.rule == "periodMatchesFile":
             column = args["column"]
-            rules.append(Rule(gxe.ExpectColumnValuesToBeInSet(column=column, value_set=[period]), STAGED_TABLE, (column,), f"'{column}' must be {period}, the period in the file name, but differs in {{n}} row(s)."))
+            rules.append(Rule(gxe.ExpectColumnValuesToBeInSet(column=flag, value_set=[True]), TYPED_VIEW, (column,), f"'{column}' must be the period in the file name, but differs in {{n}} row(s)."))
+        elif rule.rule in ("withinPeriod", "onOrBeforePeriodEnd", "onOrAfterPeriodStart"):
+            column = args["column"]
+            where = {"withinPeriod": "fall inside", "onOrBeforePeriodEnd": "be on or before the end of", "onOrAfterPeriodStart": "be on or after the start of"}[rule.rule]
+            rules.append(Rule(
+                gxe.ExpectColumnValuesToBeInSet(column=flag, value_set=[True]), TYPED_VIEW, (column,),
+                f"{why or column} ('{column}' must {where} the reporting period named in the file name): {{n}} row(s) do not.",
+            ))
         elif rule.rule == "onOrAfter":
             later, earlier = args["later"], args["earlier"]
             rules.append(Rule(
@@ -135,52 +178,40 @@ def _table_rules(contract: Contract, agency: str, period: str, councils: Council
                 gxe.ExpectColumnPairValuesAToBeGreaterThanB(column_A=larger, column_B=smaller, or_equal=True, ignore_row_if="either_value_is_missing"),
                 TYPED_VIEW, (smaller, larger), f"{why or f'{smaller!r} must not exceed {larger!r}'}: {{n}} row(s) break this.",
             ))
-        elif rule.rule in ("withinPeriod", "onOrBeforePeriodEnd", "onOrAfterPeriodStart"):
-            if bounds is None:
-                raise ValueError(f"{contract.id}: rule {rule.rule} needs a period with dates")
-            column = args["column"]
-            low = bounds[0] if rule.rule != "onOrBeforePeriodEnd" else None
-            high = bounds[1] if rule.rule != "onOrAfterPeriodStart" else None
-            rules.append(Rule(
-                gxe.ExpectColumnValuesToBeBetween(column=column, min_value=low, max_value=high),
-                TYPED_VIEW, (column,), f"{why or f'{column!r} must fall in the reporting period'} ({_span(low, high)}): {{n}} row(s) do not.",
-            ))
         else:
             raise ValueError(f"{contract.id}: table rule {rule.rule!r} is not known")
     for key in contract.unique_keys:
-        rules.append(Rule(gxe.ExpectCompoundColumnsToBeUnique(column_list=list(key)), STAGED_TABLE, key, f"Each combination of {', '.join(key)} must appear once, but {{n}} row(s) repeat one."))
+        rules.append(Rule(gxe.ExpectCompoundColumnsToBeUnique(column_list=[*key, FILE_ID]), STAGED_TABLE, key, f"Each combination of {', '.join(key)} must appear once, but {{n}} row(s) repeat one."))
     return rules
 
 
-def _span(low: dt.date | None, high: dt.date | None) -> str:
-    if low and high:
-        return f"{low:%-d %B %Y} to {high:%-d %B %Y}"
-    return f"on or after {low:%-d %B %Y}" if low else f"on or before {high:%-d %B %Y}"
-
-
-def compile_rules(contract: Contract, agency: str, period: str, councils: Councils, reference_dir: Path) -> list[Rule]:
+def compile_rules(contract: Contract, reference_dir: Path) -> list[Rule]:
     rules = [r for column in contract.columns for r in _column_rules(column, reference_dir)]
-    return rules + _table_rules(contract, agency, period, councils)
+    return rules + _table_rules(contract)
 
 
-def validate_staged(staging_db: Path, rules: list[Rule], suite_name: str) -> list[Problem]:
-    """Run the compiled rules on the staged file and turn each failure into a Problem."""
-    problems: list[Problem] = []
+def validate_staged(staging_db: Path, rules: list[Rule], suite_name: str) -> dict[int, list[Problem]]:
+    """Run the compiled rules on the staged files; the problems found, by file number."""
+    problems: dict[int, list[Problem]] = {}
     for table in (STAGED_TABLE, TYPED_VIEW):
         table_rules = [r for r in rules if r.table == table]
-        if not table_rules:
-            continue
-        outcome = validate_duckdb_table(staging_db, table, [r.expectation for r in table_rules], row_id_column=ROW_ID, suite_name=f"{suite_name}.{table}")
+        outcome = validate_duckdb_table(staging_db, table, [r.expectation for r in table_rules], row_id_columns=ROW_IDS, suite_name=f"{suite_name}.{table}")
         for rule, result in zip(table_rules, outcome.results, strict=True):
             if result.success:
                 continue
-            problems.append(Problem(
-                check=result.expectation_type,
-                message=rule.explain.format(n=f"{result.unexpected_count:,}"),
-                columns=rule.columns,
-                rows=tuple(result.unexpected_rows),
-                rows_affected=result.unexpected_count,
-                examples=tuple(result.unexpected_values),
-                blocking=rule.blocking,
-            ))
+            by_file: dict[int, list[dict]] = {}
+            for row in result.unexpected_rows:
+                by_file.setdefault(int(row[FILE_ID]), []).append(row)
+            for file_number, rows in by_file.items():
+                rows.sort(key=lambda r: int(r[ROW_ID]))
+                values = [", ".join(str(v) for k, v in r.items() if k not in ROW_IDS) for r in rows[:_EXAMPLES]]
+                problems.setdefault(file_number, []).append(Problem(
+                    check=result.expectation_type,
+                    message=rule.explain.format(n=f"{len(rows):,}"),
+                    columns=rule.columns,
+                    rows=tuple(int(r[ROW_ID]) for r in rows[:_ROWS_KEPT]),
+                    rows_affected=len(rows),
+                    examples=tuple(values),
+                    blocking=rule.blocking,
+                ))
     return problems

@@ -6,7 +6,6 @@ number, person id, how the record was linked, keyed hashes of agency references)
 analysis warehouse joins to these tables and never sees the identifiers themselves.
 """
 
-from __future__ import annotations
 
 import dagster as dg
 import pandas as pd

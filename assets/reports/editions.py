@@ -19,6 +19,7 @@ from pathlib import Path
 
 from orchestration.settings import REPO_ROOT
 
+NATIONAL_STEM = "story-of-progress-scotland"
 KINDS = {".html": "html", ".pdf": "pdf", ".csv": "csv", ".json": "json"}
 
 

@@ -1,6 +1,5 @@
 """Report assets: the national report (HTML and PDF) and the published edition that holds it."""
 
-from __future__ import annotations
 
 import base64
 import importlib.metadata
@@ -11,13 +10,10 @@ from dagster_duckdb import DuckDBResource
 
 from assets.keys import PUBLISHED_MEASURES, DATA_COVERAGE, NATIONAL_REPORT, PUBLISHED_EDITION
 from assets.measures.catalogue import Measure
-from assets.reports.editions import edition_id, promote_to_latest, write_index, write_manifest
+from assets.reports.editions import NATIONAL_STEM, edition_id, promote_to_latest, write_index, write_manifest
 from assets.reports.national import national_context
 from assets.reports.render import render_html, write_pdf
 from orchestration.resources import StoryFolders
-
-NATIONAL_STEM = "story-of-progress-scotland"
-
 
 def _edition_dir(folders: StoryFolders, run_id: str):
     path = folders.settings.published_dir / edition_id(run_id)

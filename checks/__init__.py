@@ -1,0 +1,1 @@
+"""Quality checks: Great Expectations on DuckDB, identifier scans, disclosure checks."""
