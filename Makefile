@@ -28,9 +28,9 @@ setup: $(STAMP) system-packages
 
 demo: setup
 	rm -rf $(STORY_DATA_DIR)
-	$(BIN)/python -m synthetic --scale $(SCALE) --seed $(SEED) --out $(STORY_DATA_DIR)
+	$(BIN)/python -m synthetic_agencies --scale $(SCALE) --seed $(SEED) --out $(STORY_DATA_DIR)
 	$(BIN)/story demo-key
-	$(BIN)/dagster job execute -w workspace.yaml -j story_of_progress
+	$(BIN)/dagster job execute -m orchestration.definitions -j story_of_progress
 	$(BIN)/story latest
 
 test: setup

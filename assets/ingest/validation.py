@@ -21,7 +21,7 @@ import great_expectations.expectations as gxe
 from assets.ingest.contracts import Column, Contract
 from assets.ingest.problems import Problem
 from assets.reference import Councils, code_list
-from checks.gx_duckdb import validate_duckdb_table
+from checks.expectations_duckdb import validate_duckdb_table
 
 STAGED_TABLE = "staged"
 TYPED_VIEW = "typed"

@@ -18,8 +18,8 @@ STANDARD_COLUMNS = ("forename", "surname", "date_of_birth", "sex", "postcode", "
 _NOT_LETTERS = re.compile(r"[^a-z]")
 
 
-def chi_is_valid(chi: str | None) -> bool:
-    if not chi or len(chi) != 10 or not chi.isdigit():
+def chi_is_valid(chi: object) -> bool:
+    if not isinstance(chi, str) or len(chi) != 10 or not chi.isdigit():
         return False
     total = sum(int(d) * w for d, w in zip(chi[:9], range(10, 1, -1)))
     check = (11 - total % 11) % 11

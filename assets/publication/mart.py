@@ -13,7 +13,7 @@ from dagster_duckdb import DuckDBResource
 
 from assets.keys import PUBLISHED_MEASURES, measure_key
 from assets.measures.catalogue import Measure
-from assets.publication.disclosure_control import DisclosureRule, apply_disclosure_control, verify_no_disclosure
+from assets.publication.suppression import DisclosureRule, apply_disclosure_control, verify_no_disclosure
 
 RULE = DisclosureRule()
 

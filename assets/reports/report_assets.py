@@ -15,8 +15,10 @@ from assets.reports.national import national_context
 from assets.reports.render import render_html, write_pdf
 from orchestration.resources import StoryFolders
 
-def _edition_dir(folders: StoryFolders, run_id: str):
-    path = folders.settings.published_dir / edition_id(run_id)
+def _edition_dir(context: dg.AssetExecutionContext, folders: StoryFolders):
+    """One folder per run: named by the run's creation time and id, so every asset of the run agrees."""
+    created = context.instance.get_run_record_by_id(context.run_id).create_timestamp
+    path = folders.settings.published_dir / edition_id(context.run_id, created)
     path.mkdir(parents=True, exist_ok=True)
     return path
 
@@ -30,7 +32,7 @@ def build_national_report_asset(entries: dict[str, Measure]) -> dg.AssetsDefinit
         description="The national Story of Progress report, as HTML and as a PDF rendered from that HTML.",
     )
     def national_report(context: dg.AssetExecutionContext, folders: StoryFolders, warehouse: DuckDBResource) -> dg.MaterializeResult:
-        edition_dir = _edition_dir(folders, context.run_id)
+        edition_dir = _edition_dir(context, folders)
         with warehouse.get_connection() as con:
             story = national_context(con, entries, folders.settings.reference_dir, edition_dir.name, importlib.metadata.version("story-of-progress"))
         context.log.info("[1/2] rendering HTML")
@@ -70,7 +72,7 @@ def _preview(pdf_path) -> str:
 )
 def published_edition(context: dg.AssetExecutionContext, folders: StoryFolders, warehouse: DuckDBResource) -> dg.MaterializeResult:
     settings = folders.settings
-    edition_dir = _edition_dir(folders, context.run_id)
+    edition_dir = _edition_dir(context, folders)
     with warehouse.get_connection() as con:
         inputs = con.execute(
             "SELECT dataset, agency, period, file_name, sha256, rows, received_at FROM mart.data_coverage WHERE outcome = 'accepted' ORDER BY dataset, agency, period"

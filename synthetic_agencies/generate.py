@@ -13,11 +13,11 @@ import numpy as np
 import pandas as pd
 from tqdm import tqdm
 
-from synthetic import agencies, returns_without_people as other
-from synthetic.looked_after import build_care_histories, national_targets
-from synthetic.noise import RATES
-from synthetic.people import make_population
-from synthetic.writing import write_returns
+from synthetic_agencies import agencies, returns_without_people as other
+from synthetic_agencies.looked_after import build_care_histories, national_targets
+from synthetic_agencies.noise import RATES
+from synthetic_agencies.people import make_population
+from synthetic_agencies.writing import write_returns
 
 SCALES = {"national": 1.0, "demo": 0.1, "tiny": 0.02}
 SOCIAL_WORK_YEARS = [2019, 2020, 2021, 2022, 2023, 2024]

@@ -15,7 +15,7 @@ import datetime as dt
 import numpy as np
 import pandas as pd
 
-from synthetic.people import SURNAMES
+from synthetic_agencies.people import SURNAMES
 
 RATES = {
     "chi_missing": 0.15, "chi_mistyped": 0.02, "scn_missing": 0.20, "scn_mistyped": 0.02,

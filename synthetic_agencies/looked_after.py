@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 
-from synthetic.people import COUNCIL_PROFILE
+from synthetic_agencies.people import COUNCIL_PROFILE
 
 PLACEMENT_TYPES = ["at_home_with_parents", "kinship_friends_relatives", "foster_provided_by_la", "foster_purchased_by_la", "prospective_adopters", "other_community", "la_home", "voluntary_home", "residential_school", "secure_accommodation", "crisis_care", "other_residential"]
 # Published national totals at 31 July (latest vintage), the shape of the default series.

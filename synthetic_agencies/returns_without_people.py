@@ -8,7 +8,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from synthetic.people import COUNCIL_PROFILE
+from synthetic_agencies.people import COUNCIL_PROFILE
 
 COUNCILS = sorted(COUNCIL_PROFILE)
 SERVICE_TYPES = ["residential_house", "school_care_accommodation", "secure_accommodation"]

@@ -1,4 +1,4 @@
-"""python -m synthetic --scale tiny|demo|national --seed N --out DIR [--calibrate FILE]"""
+"""python -m synthetic_agencies --scale tiny|demo|national --seed N --out DIR [--calibrate FILE]"""
 
 from __future__ import annotations
 
@@ -6,11 +6,11 @@ import argparse
 import time
 from pathlib import Path
 
-from synthetic.generate import SCALES, generate
+from synthetic_agencies.generate import SCALES, generate
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(prog="python -m synthetic", description="Write fictional agency drops for the Story of Progress pipeline.")
+    parser = argparse.ArgumentParser(prog="python -m synthetic_agencies", description="Write fictional agency drops for the Story of Progress pipeline.")
     parser.add_argument("--scale", choices=sorted(SCALES), default="demo")
     parser.add_argument("--seed", type=int, default=1)
     parser.add_argument("--out", type=Path, required=True, help="data root: files go to OUT/landing/<agency>/<dataset>/, ground truth to OUT/ground_truth/")

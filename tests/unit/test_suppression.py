@@ -6,7 +6,7 @@ import pandas as pd
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from assets.publication.disclosure_control import DisclosureRule, apply_disclosure_control, verify_no_disclosure
+from assets.publication.suppression import DisclosureRule, apply_disclosure_control, verify_no_disclosure
 
 SCOTLAND = "S92000003"
 

@@ -7,9 +7,9 @@ import datetime as dt
 import numpy as np
 import pandas as pd
 
-from synthetic.looked_after import Episode
-from synthetic.noise import degrade
-from synthetic.people import COUNCIL_PROFILE, age_on
+from synthetic_agencies.looked_after import Episode
+from synthetic_agencies.noise import degrade
+from synthetic_agencies.people import COUNCIL_PROFILE, age_on
 
 ETHNICITY = ["white_scottish", "white_other_british", "white_other", "mixed", "asian", "african", "caribbean_or_black", "other", "not_known"]
 ETHNICITY_P = [0.78, 0.06, 0.03, 0.03, 0.02, 0.02, 0.01, 0.01, 0.04]

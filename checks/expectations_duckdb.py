@@ -1,0 +1,146 @@
+"""Run Great Expectations 1.x suites on a DuckDB table, where the data is.
+
+GX 1.x does not work on DuckDB out of the box (seen with great-expectations 1.24.1,
+duckdb-engine 0.17.0), for two reasons this module fixes, in one place:
+
+1. Every expectation fails with ``MetricResolutionError: list index out of range``: GX opens
+   a fresh SQLAlchemy connection per query and reads the result after closing it, and
+   duckdb-engine's cursors share one DuckDB connection, so the rows are gone (upstream
+   great_expectations issue #11579). GX already keeps one persistent connection for SQLite
+   and SQL Server; we add the duckdb dialect to ``_PERSISTED_CONNECTION_DIALECTS``.
+2. GX has no regex for the duckdb dialect (``NotImplementedError: Regex is not supported``);
+   we map regex expectations to DuckDB's ``regexp_matches`` by wrapping
+   ``get_dialect_regex_expression`` where the regex metrics import it.
+
+``tests/unit/test_expectations_duckdb.py`` fails if an upgrade changes either behaviour, so
+the patch can be dropped when upstream fixes it. GX keeps its connection to the file open
+until ``_release`` closes it: DuckDB refuses a second connection to a file that a live one in
+the same process holds with other settings.
+"""
+
+from __future__ import annotations
+
+import logging
+import uuid
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import great_expectations as gx
+import great_expectations.expectations as gxe
+import sqlalchemy as sa
+from great_expectations.data_context.types.base import ProgressBarsConfig
+from great_expectations.execution_engine import sqlalchemy_execution_engine as gx_engine
+from great_expectations.expectations.metrics import util as gx_metric_util
+from great_expectations.expectations.metrics.column_map_metrics import column_values_match_regex, column_values_not_match_regex
+
+_MAX_VALUES = 20
+_original_regex = gx_metric_util.get_dialect_regex_expression
+
+
+class _DuckDBDialect(str):
+    """Stands in the persisted-connection list, which GX compares both as strings and by ``.value``."""
+
+    value = "duckdb"
+
+
+def _duckdb_regex(column, regex: str, dialect, positive: bool = True):
+    expression = _original_regex(column, regex, dialect, positive)
+    if expression is not None:
+        return expression
+    if getattr(getattr(dialect, "dialect", dialect), "name", "") == "duckdb":
+        match = sa.func.regexp_matches(column, sa.literal(regex))
+        return match if positive else sa.not_(match)
+    return None
+
+
+def apply_duckdb_fixes() -> None:
+    """Idempotently make GX keep one DuckDB connection and understand regex on DuckDB."""
+    if "duckdb" not in [d.value for d in gx_engine._PERSISTED_CONNECTION_DIALECTS]:
+        gx_engine._PERSISTED_CONNECTION_DIALECTS = (*gx_engine._PERSISTED_CONNECTION_DIALECTS, _DuckDBDialect("duckdb"))
+    for module in (column_values_match_regex, column_values_not_match_regex):
+        module.get_dialect_regex_expression = _duckdb_regex
+
+
+def _readable(value: object) -> str:
+    """A failing value as an analyst would write it (dates as YYYY-MM-DD, pairs as 'a / b')."""
+    if isinstance(value, (tuple, list)):
+        return " / ".join(_readable(v) for v in value)
+    if isinstance(value, dict):
+        return ", ".join(f"{k}={_readable(v)}" for k, v in value.items())
+    if hasattr(value, "isoformat"):
+        return value.isoformat()
+    return "(empty)" if value is None else str(value)
+
+
+def _release(source) -> None:
+    """Close every connection GX opened to the file: the persisted one (``close()`` alone only
+    disposes the pool) and the engine it made to test the connection."""
+    execution_engine = source.get_execution_engine()
+    if execution_engine._connection is not None:
+        execution_engine._connection.close()
+        execution_engine._connection = None
+    execution_engine.close()
+    source.get_engine().dispose()
+
+
+@dataclass(frozen=True)
+class ExpectationOutcome:
+    expectation_type: str
+    column: str | None
+    success: bool
+    unexpected_count: int
+    element_count: int
+    unexpected_rows: list[dict] = field(default_factory=list)  # the row id columns and the failing value(s)
+    unexpected_values: list[str] = field(default_factory=list)
+
+
+@dataclass(frozen=True)
+class TableValidation:
+    success: bool
+    results: list[ExpectationOutcome]
+
+
+def validate_duckdb_table(
+    database: Path,
+    table: str,
+    expectations: list[gxe.Expectation],
+    *,
+    row_id_columns: tuple[str, ...] = ("_row_number",),
+    suite_name: str = "contract",
+) -> TableValidation:
+    """Validate ``table`` in the DuckDB file with an ephemeral GX context; results keep the input order."""
+    apply_duckdb_fixes()
+    logging.getLogger("great_expectations").setLevel(logging.ERROR)
+    context = gx.get_context(mode="ephemeral")
+    context.variables.progress_bars = ProgressBarsConfig(globally=False)
+    name = f"{suite_name}-{uuid.uuid4().hex[:8]}"
+    source = context.data_sources.add_sql(name=name, connection_string=f"duckdb:///{database}")
+    batch_definition = source.add_table_asset(name=table, table_name=table).add_batch_definition_whole_table("all rows")
+    suite = context.suites.add(gx.ExpectationSuite(name=name))
+    ids = [suite.add_expectation(expectation).id for expectation in expectations]
+    result_format = {"result_format": "COMPLETE", "partial_unexpected_count": _MAX_VALUES}
+    if row_id_columns:
+        result_format["unexpected_index_column_names"] = list(row_id_columns)
+    try:
+        run = batch_definition.get_batch().validate(suite, result_format=result_format)
+    finally:
+        _release(source)
+    by_id = {r.expectation_config.id: r for r in run.results}
+    outcomes = []
+    for expectation, expectation_id in zip(expectations, ids, strict=True):
+        result = by_id[expectation_id]
+        if result.exception_info and result.exception_info.get("raised_exception"):
+            raise RuntimeError(f"{expectation.expectation_type} could not run on {table}: {result.exception_info.get('exception_message')}")
+        details = result.result or {}
+        rows = [{k: v if k in row_id_columns else _readable(v) for k, v in r.items()} for r in details.get("unexpected_index_list") or [] if isinstance(r, dict)]
+        unexpected = details.get("unexpected_count")
+        outcomes.append(ExpectationOutcome(
+            expectation_type=expectation.expectation_type,
+            column=getattr(expectation, "column", None),
+            success=bool(result.success),
+            unexpected_count=int(unexpected if unexpected is not None else (0 if result.success else 1)),
+            element_count=int(details.get("element_count") or 0),
+            unexpected_rows=rows,
+            unexpected_values=[_readable(v) for v in (details.get("partial_unexpected_list") or [])][:_MAX_VALUES],
+        ))
+    return TableValidation(success=bool(run.success), results=outcomes)
