@@ -12,6 +12,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+import numpy as np
 import pandas as pd
 
 STANDARD_COLUMNS = ("forename", "surname", "date_of_birth", "sex", "postcode", "chi", "scn")
@@ -71,20 +72,21 @@ def link_deterministic(people: pd.DataFrame) -> LinkageResult:
             records["forename"].map(_normalise_name) + "|" + records["surname"].map(_normalise_name) + "|" + records["date_of_birth"].astype("string")
         ) if {"forename", "surname"} <= set(records) else None,
     }
-    linked_by = pd.Series("unlinked", index=records.index, dtype="object")
+    linked_by = np.full(n, "unlinked", dtype=object)
     pairs = 0
     for method, key in keys.items():
         if key is None:
             continue
-        for positions in key.dropna().groupby(key.dropna()).indices.values():
-            if len(positions) < 2:
-                continue
-            members = key.dropna().index[positions]
-            first = members[0]
-            for other in members[1:]:
-                union.union(first, other)
+        present = key.dropna()
+        groups = present.groupby(present.to_numpy())
+        first = pd.Series(present.index, index=present.index).groupby(present.to_numpy()).transform("first")
+        shared = groups.transform("size") > 1
+        for anchor, member in zip(first[shared].to_numpy(), first[shared].index.to_numpy()):
+            if anchor != member:
+                union.union(int(anchor), int(member))
                 pairs += 1
-            linked_by.loc[members] = linked_by.loc[members].where(linked_by.loc[members] != "unlinked", method)
+        newly = shared[shared].index.to_numpy()
+        linked_by[newly] = np.where(linked_by[newly] == "unlinked", method, linked_by[newly])
     roots = [union.find(i) for i in range(n)]
-    clusters = pd.DataFrame({"record": range(n), "cluster": roots, "linked_by": linked_by.to_numpy()})
+    clusters = pd.DataFrame({"record": range(n), "cluster": roots, "linked_by": linked_by})
     return LinkageResult(clusters=clusters, deterministic_pairs=pairs)

@@ -27,29 +27,24 @@ def pseudonymised_datasets(contracts: dict[str, Contract]) -> list[Contract]:
     return [c for c in contracts.values() if c.identifier_columns]
 
 
-def _anchor(cluster: pd.DataFrame) -> str:
-    """The cluster's most durable identifier, so a person keeps its id when new files arrive."""
-    chis = sorted(c for c in cluster["chi"].dropna() if chi_is_valid(c))
-    if chis:
-        return "chi:" + chis[0]
-    scns = sorted(cluster["scn"].dropna())
-    if scns:
-        return "scn:" + scns[0]
-    return "rec:" + min(cluster["name_key"])
-
-
 def assign_person_ids(people: pd.DataFrame, key: bytes) -> pd.DataFrame:
     """Link ``people`` (standard columns) and return it with ``person_id`` and ``linked_by``."""
     result = link_deterministic(people)
     people = people.reset_index(drop=True).copy()
     people["cluster"] = result.clusters["cluster"].to_numpy()
     people["linked_by"] = result.clusters["linked_by"].to_numpy()
-    people["name_key"] = (
-        people["forename"].fillna("").str.lower() + "|" + people["surname"].fillna("").str.lower() + "|" + people["date_of_birth"].astype("string").fillna("")
-        + "|" + people["dataset"] + "|" + people["_file_sha256"] + "|" + people["_row_number"].astype(str)
+    # Anchor each person on the cluster's most durable identifier (smallest valid CHI, else SCN,
+    # else name and birth date), so a person keeps its id when new files arrive.
+    valid_chi = people["chi"].where(people["chi"].map(chi_is_valid)).astype("string")
+    valid_scn = people["scn"].astype("string").where(people["scn"].astype("string").str.fullmatch(r"\d{9}", na=False))
+    name_key = people["forename"].astype("string").fillna("").str.lower() + "|" + people["surname"].astype("string").fillna("").str.lower() + "|" + people["date_of_birth"].astype("string").fillna("")
+    anchor = (
+        ("chi:" + valid_chi.groupby(people["cluster"]).transform("min"))
+        .fillna("scn:" + valid_scn.groupby(people["cluster"]).transform("min"))
+        .fillna("rec:" + name_key.groupby(people["cluster"]).transform("min"))
     )
-    anchors = people.groupby("cluster")[["chi", "scn", "name_key"]].apply(_anchor)
-    people["person_id"] = people["cluster"].map(lambda c: pseudonym(key, anchors[c], "P"))
+    ids = {a: pseudonym(key, a, "P") for a in anchor.unique()}
+    people["person_id"] = anchor.map(ids)
     return people
 
 

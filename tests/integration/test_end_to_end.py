@@ -1,0 +1,124 @@
+"""The whole pipeline on a real Dagster instance and real DuckDB files, from agency drops to PDF.
+
+Agency files are generated calibrated to the published looked after table (2020 and 2021),
+one bad file and one duplicate are dropped beside them, and the job runs end to end. The
+assertions read what users read: the published HTML and PDF, the manifest, the quarantine.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import re
+import shutil
+import subprocess
+from pathlib import Path
+
+import dagster as dg
+import duckdb
+import pytest
+
+from orchestration.definitions import build_definitions
+from orchestration.settings import Settings
+from synthetic_agencies.generate import generate
+from tests.conftest import SHARED
+
+pytestmark = pytest.mark.slow
+REPORT = Path("published/latest/national/story-of-progress-scotland")
+QUESTIONS = (
+    "Does the care community feel the impact of the promise being kept?",
+    "How is Scotland doing in its progress towards keeping the promise?",
+    "How are organisations doing in their work to keep the promise?",
+)
+
+
+@pytest.fixture(scope="module")
+def built(tmp_path_factory) -> Path:
+    """Generate, drop a bad file and a duplicate, run the job once; return the data root."""
+    root = tmp_path_factory.mktemp("e2e")
+    data, home = root / "data", root / "dagster_home"
+    home.mkdir()
+    (home / "dagster.yaml").write_text("")
+    with pytest.MonkeyPatch.context() as env:
+        env.setenv("STORY_DATA_DIR", str(data))
+        env.setenv("STORY_SHARED_DIR", str(SHARED))
+        env.setenv("DAGSTER_HOME", str(home))
+        env.setenv("STORY_PSEUDONYMISATION_KEY", "0f" * 32)
+        generate(data, "demo", seed=7, calibrate=SHARED / "reference" / "looked_after_by_placement_national.csv")
+        glasgow = data / "landing" / "S12000049" / "looked_after_episodes"
+        good = glasgow / "looked_after_episodes_S12000049_2024.csv"
+        # The same bytes again under another name: must be counted once.
+        shutil.copyfile(good, glasgow / "looked_after_episodes_S12000049_2024 (copy).csv")
+        # A refused file: an impossible exclusion date on data row 1.
+        bad_dir = data / "landing" / "S12000036" / "school_exclusions"
+        bad_dir.mkdir(parents=True, exist_ok=True)
+        (bad_dir / "school_exclusions_S12000036_2024-25.csv").write_text("scn,date_of_birth,la_code,school_year,exclusion_date,days_excluded\n123456789,2010-01-01,S12000036,2024-25,2024-13-01,1\n")
+        defs = build_definitions(Settings.from_env())
+        with dg.instance_for_test(temp_dir=str(home)) as instance:
+            result = defs.get_job_def("story_of_progress").execute_in_process(instance=instance)
+        assert result.success
+    return data
+
+
+def test_scotland_totals_match_the_published_table_exactly(built: Path):
+    html = (built / REPORT.with_suffix(".html")).read_text()
+    table = re.search(r"Data behind the chart: Children looked after on 31 July, Scotland</caption>(.*?)</table>", html, re.S).group(1)
+    figures = dict(re.findall(r'<th scope="row">(\d{4})</th><td class="num">([^<]+)</td>', table))
+    assert figures["2020"] == "14,458"
+    assert figures["2021"] == "13,255"
+
+
+def test_the_pdf_is_a_report_with_title_contents_and_the_three_questions(built: Path):
+    pdf = built / REPORT.with_suffix(".pdf")
+    info = subprocess.run(["pdfinfo", str(pdf)], capture_output=True, text=True, check=True).stdout
+    assert "Title:          The Promise Story of Progress: Scotland" in info
+    pages = int(re.search(r"Pages:\s+(\d+)", info).group(1))
+    assert 4 <= pages <= 40
+    text = subprocess.run(["pdftotext", "-layout", str(pdf), "-"], capture_output=True, text=True, check=True).stdout
+    assert "Contents" in text
+    # The table of contents gives page numbers for its entries.
+    assert re.search(r"Data quality and coverage\s*\.+\s*\d+", text)
+    for question in QUESTIONS:
+        assert question in " ".join(text.split())
+
+
+def test_manifest_lists_every_file_with_its_hash(built: Path):
+    latest = built / "published" / "latest"
+    manifest = json.loads((latest / "manifest.json").read_text())
+    listed = {f["path"]: f for f in manifest["files"]}
+    for suffix, kind in ((".html", "html"), (".pdf", "pdf")):
+        entry = listed[f"national/story-of-progress-scotland{suffix}"]
+        assert entry["kind"] == kind
+        assert entry["sha256"] == hashlib.sha256((latest / entry["path"]).read_bytes()).hexdigest()
+    assert any(i["dataset"] == "population_estimates" for i in manifest["built_from"])
+
+
+def test_a_refused_file_is_kept_byte_for_byte_with_a_report_naming_rows_and_columns(built: Path):
+    [kept] = [p for p in (built / "quarantine" / "S12000036" / "school_exclusions").iterdir() if p.suffix == ".csv"]
+    original = built / "landing" / "S12000036" / "school_exclusions" / "school_exclusions_S12000036_2024-25.csv"
+    assert kept.read_bytes() == original.read_bytes()
+    report = Path(str(kept) + ".refusal.md").read_text()
+    assert "exclusion_date" in report and "Rows (counting the first row after the header as row 1): 1" in report
+
+
+def test_the_same_file_dropped_twice_is_counted_once(built: Path):
+    with duckdb.connect(str(built / "linkage_zone.duckdb"), read_only=True) as con:
+        outcomes = con.execute(
+            "SELECT count(*) FROM ingest_ledger WHERE dataset = 'looked_after_episodes' AND agency = 'S12000049' AND period = '2024'"
+        ).fetchone()[0]
+    assert outcomes == 1
+
+
+def test_the_warehouse_holds_no_identifiers(built: Path):
+    identifier_columns = {"forename", "surname", "date_of_birth", "postcode", "chi", "scn", "child_ref"}
+    chi_like = re.compile(r"^\d{10}$")
+    with duckdb.connect(str(built / "warehouse.duckdb"), read_only=True) as con:
+        tables = con.execute("SELECT table_schema, table_name FROM information_schema.tables").fetchall()
+        assert len(tables) > 20
+        for schema, table in tables:
+            columns = con.execute(f"SELECT column_name, data_type FROM information_schema.columns WHERE table_schema = ? AND table_name = ?", [schema, table]).fetchall()
+            assert not identifier_columns & {c for c, _ in columns}, f"{schema}.{table}"
+            for column, data_type in columns:
+                if data_type == "VARCHAR":
+                    values = [v for (v,) in con.execute(f'SELECT DISTINCT "{column}" FROM {schema}."{table}" LIMIT 2000').fetchall() if isinstance(v, str)]
+                    assert not any(chi_like.match(v) for v in values), f"CHI-like values in {schema}.{table}.{column}"

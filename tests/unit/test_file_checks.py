@@ -1,0 +1,63 @@
+"""Refusals an agency analyst can act on: encoding, delimiter, header, truncation, bad values."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from assets.ingest.contracts import load_contracts
+from assets.ingest.intake import judge
+from assets.ingest.landing import landed_file
+from assets.reference import councils
+from tests.conftest import SHARED
+
+HEADER = "year,la_code,sex,age,population"
+
+
+def place(tmp_path: Path, text: bytes, name: str = "population_estimates_NRS_2021.csv", agency: str = "NRS") -> Path:
+    path = tmp_path / "landing" / agency / "population_estimates" / name
+    path.parent.mkdir(parents=True)
+    path.write_bytes(text)
+    return path
+
+
+def verdict_for(tmp_path: Path, text: bytes, **kwargs):
+    path = place(tmp_path, text, **kwargs)
+    contract = load_contracts()["population_estimates"]
+    [verdict] = judge([landed_file(path)], contract, councils(SHARED / "reference"), SHARED / "reference", tmp_path / "staging.duckdb")
+    return verdict
+
+
+def test_a_good_file_is_accepted(tmp_path):
+    verdict = verdict_for(tmp_path, f"{HEADER}\n2021,S12000049,F,0,3000\n2021,S12000046,M,0,3100\n".encode())
+    assert verdict.accepted, verdict.problems
+    assert verdict.rows == 2
+
+
+def test_windows_1252_is_refused_naming_the_encoding(tmp_path):
+    verdict = verdict_for(tmp_path, f"{HEADER}\n2021,S12000049,F,0,3000\n".encode() + "2021,S12000049,M,1,caf\u00e9\n".encode("cp1252"))
+    assert not verdict.accepted
+    assert "not UTF-8" in verdict.problems[0].message and "line 3" in verdict.problems[0].message
+
+
+def test_semicolons_missing_columns_and_truncation_are_explained(tmp_path):
+    assert "semicolons" in verdict_for(tmp_path / "a", HEADER.replace(",", ";").encode() + b"\n").problems[0].message
+    missing = verdict_for(tmp_path / "b", b"year,la_code,sex,age\n2021,S12000049,F,0\n").problems[0]
+    assert missing.columns == ("population",)
+    truncated = verdict_for(tmp_path / "c", f"{HEADER}\n2021,S12000049,F,0,3000\n2021,S120".encode()).problems[0]
+    assert truncated.check == "truncated" and truncated.rows == (2,)
+
+
+def test_row_level_problems_name_rows_columns_and_values(tmp_path):
+    text = f"{HEADER}\n2021,S12000049,F,0,3000\n2021,S12000049,X,1,3000\n2020,S12000049,M,25,3000\n".encode()
+    verdict = verdict_for(tmp_path, text)
+    assert not verdict.accepted
+    by_column = {p.columns[0]: p for p in verdict.problems}
+    assert by_column["sex"].rows == (2,) and "X" in by_column["sex"].examples[0]
+    assert by_column["age"].rows == (3,) and "between 0 and 17" in by_column["age"].message
+    assert by_column["year"].rows == (3,) and "period in the file name" in by_column["year"].message
+
+
+def test_a_file_name_without_its_period_is_refused(tmp_path):
+    verdict = verdict_for(tmp_path, f"{HEADER}\n2021,S12000049,F,0,3000\n".encode(), name="pop.csv")
+    assert verdict.problems[0].check == "file_name"
+    assert "population_estimates_NRS_<period>.csv" in verdict.problems[0].message
