@@ -15,7 +15,6 @@ SEED ?= 20200205
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
-	$(BIN)/pip install --quiet --disable-pip-version-check --upgrade pip
 	$(BIN)/pip install --quiet --disable-pip-version-check -e '.[test]' 2>&1 | grep -v "^WARNING: Location" || true
 	$(BIN)/python -c "import dagster, weasyprint, splink, great_expectations" 
 	touch $(STAMP)

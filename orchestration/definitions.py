@@ -21,6 +21,8 @@ from assets.reference import councils
 from assets.reports.report_assets import build_national_report_asset, published_edition
 from orchestration.jobs import story_of_progress_job
 from orchestration.resources import build_resources
+from orchestration.schedules import quarterly_edition
+from orchestration.sensors import build_landing_sensor
 from orchestration.settings import Settings
 
 
@@ -42,6 +44,8 @@ def build_definitions(settings: Settings | None = None) -> dg.Definitions:
     return dg.Definitions(
         assets=assets,
         jobs=[story_of_progress_job],
+        schedules=[quarterly_edition],
+        sensors=[build_landing_sensor(contracts)],
         resources=build_resources(settings),
         executor=dg.in_process_executor,
     )

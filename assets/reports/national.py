@@ -17,6 +17,7 @@ from assets.measures.catalogue import Measure
 from assets.reference import councils, vision_statements
 from assets.reports.charts import trend_svg
 from assets.reports.direction import direction_of_travel
+from assets.reports.labels import ordered
 from orchestration.settings import SCOTLAND_CODE
 
 QUESTIONS = {
@@ -49,8 +50,11 @@ def measure_section(con: duckdb.DuckDBPyConnection, entry: Measure, reference_di
     council_rows = table[(table.geography_level == "council") & (table.breakdown == "total") & (table.period == latest)]
     breakdown_tables = []
     for breakdown in entry.breakdowns:
-        rows = table[(table.geography_code == SCOTLAND_CODE) & (table.breakdown == breakdown) & (table.period == latest)]
-        breakdown_tables.append({"name": breakdown.replace("_", " "), "rows": [{"category": r.category.replace("_", " "), "value": r.value_display} for r in rows.itertuples()]})
+        rows = table[(table.geography_code == SCOTLAND_CODE) & (table.breakdown == breakdown) & (table.period == latest)].set_index("category")
+        breakdown_tables.append({
+            "name": breakdown.replace("_", " "),
+            "rows": [{"category": label, "value": rows.loc[code, "value_display"]} for code, label in ordered(breakdown, list(rows.index))],
+        })
     latest_display = series[series.period == latest].value_display.iloc[0]
     baseline_display = series[series.period == baseline].value_display.iloc[0]
     return {

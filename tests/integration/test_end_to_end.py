@@ -71,15 +71,16 @@ def test_scotland_totals_match_the_published_table_exactly(built: Path):
 def test_the_pdf_is_a_report_with_title_contents_and_the_three_questions(built: Path):
     pdf = built / REPORT.with_suffix(".pdf")
     info = subprocess.run(["pdfinfo", str(pdf)], capture_output=True, text=True, check=True).stdout
-    assert "Title:          The Promise Story of Progress: Scotland" in info
+    assert re.search(r"^Title:\s+The Promise Story of Progress: Scotland$", info, re.M)
     pages = int(re.search(r"Pages:\s+(\d+)", info).group(1))
     assert 4 <= pages <= 40
-    text = subprocess.run(["pdftotext", "-layout", str(pdf), "-"], capture_output=True, text=True, check=True).stdout
-    assert "Contents" in text
+    laid_out = subprocess.run(["pdftotext", "-layout", str(pdf), "-"], capture_output=True, text=True, check=True).stdout
+    assert "Contents" in laid_out
     # The table of contents gives page numbers for its entries.
-    assert re.search(r"Data quality and coverage\s*\.+\s*\d+", text)
+    assert re.search(r"Data quality and coverage\s*\.+\s*\d+", laid_out)
+    reading_order = " ".join(subprocess.run(["pdftotext", str(pdf), "-"], capture_output=True, text=True, check=True).stdout.split())
     for question in QUESTIONS:
-        assert question in " ".join(text.split())
+        assert question in reading_order
 
 
 def test_manifest_lists_every_file_with_its_hash(built: Path):
@@ -114,7 +115,7 @@ def test_the_warehouse_holds_no_identifiers(built: Path):
     chi_like = re.compile(r"^\d{10}$")
     with duckdb.connect(str(built / "warehouse.duckdb"), read_only=True) as con:
         tables = con.execute("SELECT table_schema, table_name FROM information_schema.tables").fetchall()
-        assert len(tables) > 20
+        assert {"analysis", "measures", "mart"} <= {schema for schema, _ in tables}
         for schema, table in tables:
             columns = con.execute(f"SELECT column_name, data_type FROM information_schema.columns WHERE table_schema = ? AND table_name = ?", [schema, table]).fetchall()
             assert not identifier_columns & {c for c, _ in columns}, f"{schema}.{table}"
