@@ -1,1 +1,1 @@
-"""Quality checks: Great Expectations on DuckDB, identifier scans, disclosure checks."""
+"""Quality checks shared by the assets: Great Expectations run on DuckDB."""

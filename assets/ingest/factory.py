@@ -24,7 +24,6 @@ def build_raw_asset(contract: Contract) -> dg.AssetsDefinition:
         key=raw_key(contract.id),
         group_name="ingest",
         kinds={"duckdb", "csv"},
-        owners=[],
         description=f"{contract.name}: {contract.purpose} Files are checked against data contract {contract.path.name} v{contract.version}.",
         metadata={"contract": dg.MetadataValue.path(str(contract.path)), "contract_version": contract.version, "owner_agency": contract.owner},
         check_specs=[

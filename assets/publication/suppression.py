@@ -16,10 +16,6 @@ from dataclasses import dataclass
 
 import pandas as pd
 
-from orchestration.settings import SCOTLAND_CODE
-
-GROUP_KEYS = ("within_geography", "across_councils")
-
 
 @dataclass(frozen=True)
 class DisclosureRule:
@@ -28,28 +24,19 @@ class DisclosureRule:
     suppress_derived: bool = True
 
 
-def _additive_groups(table: pd.DataFrame) -> dict[str, pd.Series]:
-    """For each kind of sum, a group label per row (NA where the row is in no such sum)."""
-    additive = table["additive"].astype(bool) & table["numerator"].notna()
-    base = table["measure_id"] + "|" + table["period"]
-    within = base + "|" + table["geography_code"] + "|" + table["breakdown"]
-    # The headline row belongs to every breakdown's sum in its geography: handled by expansion below.
-    across = base + "|" + table["breakdown"] + "|" + table["category"]
-    return {"within_geography": within.where(additive), "across_councils": across.where(additive & table["geography_level"].isin(["council", "scotland"]))}
-
-
 def _memberships(table: pd.DataFrame) -> pd.DataFrame:
     """Rows (by index) and the additive group each belongs to; a row may be in several groups."""
-    groups = _additive_groups(table)
     additive = table["additive"].astype(bool) & table["numerator"].notna()
+    base = table["measure_id"] + "|" + table["period"]
     within = table[additive & (table["breakdown"] != "total")]
-    members = [pd.DataFrame({"row": within.index, "group": "w|" + groups["within_geography"][within.index]})]
+    members = [pd.DataFrame({"row": within.index, "group": "w|" + (base + "|" + table["geography_code"] + "|" + table["breakdown"])[within.index]})]
     # Each headline row joins the sum of every breakdown of its geography.
     headlines = table[additive & (table["breakdown"] == "total")]
     breakdowns = within[["measure_id", "period", "geography_code", "breakdown"]].drop_duplicates()
     joined = headlines.reset_index().merge(breakdowns, on=["measure_id", "period", "geography_code"], suffixes=("", "_of"))
     members.append(pd.DataFrame({"row": joined["index"], "group": "w|" + joined["measure_id"] + "|" + joined["period"] + "|" + joined["geography_code"] + "|" + joined["breakdown_of"]}))
-    across = groups["across_councils"].dropna()
+    # Councils add up to Scotland for each measure, period, breakdown and category.
+    across = (base + "|" + table["breakdown"] + "|" + table["category"])[additive]
     members.append(pd.DataFrame({"row": across.index, "group": "a|" + across}))
     return pd.concat(members, ignore_index=True)
 

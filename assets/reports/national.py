@@ -14,6 +14,7 @@ import duckdb
 import pandas as pd
 
 from assets.measures.catalogue import Measure
+from assets.publication.mart import RULE
 from assets.reference import councils, vision_statements
 from assets.reports.charts import trend_svg
 from assets.reports.direction import direction_of_travel
@@ -113,5 +114,5 @@ def national_context(con: duckdb.DuckDBPyConnection, entries: dict[str, Measure]
         "q2_sections": sections,
         "coverage": coverage(con),
         "measures": list(entries.values()),
-        "disclosure": {"min": 1, "max": 4},
+        "disclosure": {"min": RULE.min_count, "max": RULE.max_suppressed_count},
     }
