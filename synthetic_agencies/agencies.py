@@ -8,7 +8,7 @@ import numpy as np
 import pandas as pd
 
 from synthetic_agencies.looked_after import Episode
-from synthetic_agencies.noise import degrade
+from synthetic_agencies.noise import SCHOOL_SCN_MISSING, degrade
 from synthetic_agencies.people import COUNCIL_PROFILE, age_on
 
 ETHNICITY = ["white_scottish", "white_other_british", "white_other", "mixed", "asian", "african", "caribbean_or_black", "other", "not_known"]
@@ -93,7 +93,7 @@ def school_leavers(rng: np.random.Generator, people: pd.DataFrame, care_experien
     for year in years:
         # Scottish school cohorts run March to February; a cohort leaves around age 16-17.
         cohort = people[(people["date_of_birth"] >= dt.date(year - 18, 3, 1)) & (people["date_of_birth"] < dt.date(year - 17, 3, 1))]
-        cohort = degrade(rng, cohort, dt.date(year, 6, 1))
+        cohort = degrade(rng, cohort, dt.date(year, 6, 1), scn_missing=SCHOOL_SCN_MISSING)
         n = len(cohort)
         ce = cohort["true_person_id"].isin(care_experienced.get(year, set())).to_numpy()
         positive = rng.random(n) < np.where(ce, 0.72, 0.93)
@@ -120,7 +120,7 @@ def school_exclusions(rng: np.random.Generator, people: pd.DataFrame, care_exper
         weight = np.where(ce, 12.0, 1.0)
         n = int(round(12_000 * scale))
         chosen = pupils.iloc[rng.choice(len(pupils), size=n, replace=True, p=weight / weight.sum())]
-        chosen = degrade(rng, chosen, first)
+        chosen = degrade(rng, chosen, first, scn_missing=SCHOOL_SCN_MISSING)
         frames.append(chosen.assign(
             school_year=school_year_label(year),
             exclusion_date=[first + dt.timedelta(days=int(d)) for d in rng.integers(0, 300, n)],

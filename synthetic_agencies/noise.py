@@ -2,7 +2,8 @@
 
 Rates (per record, applied independently):
 - CHI missing 15%, mistyped 2% (one digit changed);
-- SCN missing 20% (always missing under 5), mistyped 2%;
+- SCN missing 20% in social work, hearings and justice records but 1% in school records (schools
+  hold every pupil's SCN), always missing under 5; mistyped 2%;
 - forename: a known variant 5%, a typo 3%; surname: a typo 3%, changed 1%;
 - date of birth: day and month transposed 1% (where that is a valid date), a one-digit slip 1%;
 - postcode: missing 10%.
@@ -52,7 +53,10 @@ def _dob(rng: np.random.Generator, dob: dt.date) -> dt.date:
     return dob
 
 
-def degrade(rng: np.random.Generator, people: pd.DataFrame, on: dt.date) -> pd.DataFrame:
+SCHOOL_SCN_MISSING = 0.01
+
+
+def degrade(rng: np.random.Generator, people: pd.DataFrame, on: dt.date, scn_missing: float = RATES["scn_missing"]) -> pd.DataFrame:
     """Identifiers as one agency record of each person would carry them (on date ``on``)."""
     out = people.copy()
     n = len(out)
@@ -61,7 +65,7 @@ def degrade(rng: np.random.Generator, people: pd.DataFrame, on: dt.date) -> pd.D
     out["chi"] = np.where(r[:, 0] < RATES["chi_missing"], None, np.where(r[:, 0] > 1 - RATES["chi_mistyped"], [_digit_slip(rng, c) for c in chi], chi))
     under5 = np.array([(on - d).days < 5 * 365 for d in out["date_of_birth"]])
     scn = out["scn"].to_numpy(dtype=object)
-    out["scn"] = np.where(under5 | (r[:, 1] < RATES["scn_missing"]), None, np.where(r[:, 1] > 1 - RATES["scn_mistyped"], [_digit_slip(rng, s) for s in scn], scn))
+    out["scn"] = np.where(under5 | (r[:, 1] < scn_missing), None, np.where(r[:, 1] > 1 - RATES["scn_mistyped"], [_digit_slip(rng, s) for s in scn], scn))
     forenames = out["forename"].to_numpy(dtype=object)
     out["forename"] = [
         VARIANTS.get(f, f) if x < RATES["forename_variant"] else _typo(rng, f) if x > 1 - RATES["forename_typo"] else f

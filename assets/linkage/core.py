@@ -54,10 +54,12 @@ class _UnionFind:
 
 @dataclass(frozen=True)
 class LinkageResult:
-    """``clusters`` has one row per input record: its position, cluster number and how it was linked."""
+    """``clusters``: one row per input record (position, cluster, how it was linked).
+    ``pairs``: the probabilistic pairs scored at or above the review floor, with weights."""
 
     clusters: pd.DataFrame
     deterministic_pairs: int
+    pairs: pd.DataFrame | None = None
 
 
 def link_deterministic(people: pd.DataFrame) -> LinkageResult:
@@ -90,3 +92,25 @@ def link_deterministic(people: pd.DataFrame) -> LinkageResult:
     roots = [union.find(i) for i in range(n)]
     clusters = pd.DataFrame({"record": range(n), "cluster": roots, "linked_by": linked_by})
     return LinkageResult(clusters=clusters, deterministic_pairs=pairs)
+
+
+def link_people(people: pd.DataFrame, match_threshold: float | None = None) -> LinkageResult:
+    """Deterministic keys first, then Splink's scored pairs at or above the threshold join clusters."""
+    from assets.linkage.probabilistic import MATCH_THRESHOLD, score_pairs
+
+    threshold = MATCH_THRESHOLD if match_threshold is None else match_threshold
+    deterministic = link_deterministic(people)
+    pairs = score_pairs(people)
+    union = _UnionFind(len(people))
+    for record, cluster in zip(deterministic.clusters["record"], deterministic.clusters["cluster"]):
+        union.union(int(record), int(cluster))
+    linked_by = deterministic.clusters["linked_by"].to_numpy().copy()
+    accepted = pairs[pairs["match_probability"] >= threshold]
+    for left, right in zip(accepted["record_l"].astype(int), accepted["record_r"].astype(int)):
+        if union.find(left) != union.find(right):
+            union.union(left, right)
+        for record in (left, right):
+            if linked_by[record] == "unlinked":
+                linked_by[record] = "probabilistic"
+    clusters = pd.DataFrame({"record": range(len(people)), "cluster": [union.find(i) for i in range(len(people))], "linked_by": linked_by})
+    return LinkageResult(clusters=clusters, deterministic_pairs=deterministic.deterministic_pairs, pairs=pairs)

@@ -14,7 +14,7 @@ from dagster_duckdb import DuckDBResource
 from assets.ingest.contracts import Contract
 from assets.ingest.raw_zone import raw_table
 from assets.keys import PERSON_LINKS, raw_key
-from assets.linkage.core import STANDARD_COLUMNS, chi_is_valid, link_deterministic
+from assets.linkage.core import STANDARD_COLUMNS, chi_is_valid, link_people
 from assets.linkage.pseudonyms import load_key, pseudonym
 
 
@@ -29,7 +29,7 @@ def pseudonymised_datasets(contracts: dict[str, Contract]) -> list[Contract]:
 
 def assign_person_ids(people: pd.DataFrame, key: bytes) -> pd.DataFrame:
     """Link ``people`` (standard columns) and return it with ``person_id`` and ``linked_by``."""
-    result = link_deterministic(people)
+    result = link_people(people)
     people = people.reset_index(drop=True).copy()
     people["cluster"] = result.clusters["cluster"].to_numpy()
     people["linked_by"] = result.clusters["linked_by"].to_numpy()
