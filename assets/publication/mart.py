@@ -14,6 +14,7 @@ from dagster_duckdb import DuckDBResource
 from assets.keys import PUBLISHED_MEASURES, measure_key
 from assets.measures.catalogue import Measure
 from assets.publication.suppression import DisclosureRule, apply_disclosure_control, verify_no_disclosure
+from checks.identifier_scan import scan_database
 
 RULE = DisclosureRule()
 
@@ -25,7 +26,10 @@ def build_published_measures_asset(entries: dict[str, Measure]) -> dg.AssetsDefi
         kinds={"duckdb"},
         deps=[measure_key(m) for m in entries],
         description="All measures with statistical disclosure control applied: small counts shown as [c], with secondary suppression.",
-        check_specs=[dg.AssetCheckSpec("no_disclosive_cells", asset=PUBLISHED_MEASURES, blocking=True, description="No published count is 1-4 and no suppressed cell can be worked out from totals.")],
+        check_specs=[
+            dg.AssetCheckSpec("no_disclosive_cells", asset=PUBLISHED_MEASURES, blocking=True, description="No published count is 1-4 and no suppressed cell can be worked out from totals."),
+            dg.AssetCheckSpec("no_identifiers_in_warehouse", asset=PUBLISHED_MEASURES, blocking=True, description="No table in the analysis warehouse holds names, dates of birth, postcodes, CHI or SCN."),
+        ],
     )
     def published_measures(warehouse: DuckDBResource):
         with warehouse.get_connection() as con:
@@ -37,6 +41,7 @@ def build_published_measures_asset(entries: dict[str, Measure]) -> dg.AssetsDefi
             con.register("published_frame", published)
             con.execute("CREATE OR REPLACE TABLE mart.published_measures AS SELECT * FROM published_frame")
             con.unregister("published_frame")
+            identifiers = scan_database(con)
         counts = published["suppression"].value_counts().to_dict()
         yield dg.MaterializeResult(
             metadata={
@@ -50,6 +55,11 @@ def build_published_measures_asset(entries: dict[str, Measure]) -> dg.AssetsDefi
             check_name="no_disclosive_cells",
             passed=not violations,
             metadata={"violations": dg.MetadataValue.md("\n".join(f"- {v}" for v in violations[:50]) or "none"), "threshold": "0 violations"},
+        )
+        yield dg.AssetCheckResult(
+            check_name="no_identifiers_in_warehouse",
+            passed=not identifiers,
+            metadata={"found": dg.MetadataValue.md("\n".join(f"- {i}" for i in identifiers) or "none"), "threshold": "0 identifiers"},
         )
 
     return published_measures

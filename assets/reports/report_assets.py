@@ -13,6 +13,7 @@ from assets.measures.catalogue import Measure
 from assets.reports.editions import NATIONAL_STEM, edition_id, promote_to_latest, write_index, write_manifest
 from assets.reports.national import national_context
 from assets.reports.render import render_html, write_pdf
+from checks.identifier_scan import scan_published
 from orchestration.resources import StoryFolders
 
 def _edition_dir(context: dg.AssetExecutionContext, folders: StoryFolders):
@@ -69,10 +70,16 @@ def _preview(pdf_path) -> str:
     kinds={"json"},
     deps=[NATIONAL_REPORT],
     description="Seals the run's edition: manifest.json with every file's sha256 and the data it was built from; updates published/latest and the index of editions.",
+    check_specs=[dg.AssetCheckSpec("no_identifiers_in_published_files", asset=PUBLISHED_EDITION, blocking=True, description="No CHI-like number or postcode in any published file.")],
 )
-def published_edition(context: dg.AssetExecutionContext, folders: StoryFolders, warehouse: DuckDBResource) -> dg.MaterializeResult:
+def published_edition(context: dg.AssetExecutionContext, folders: StoryFolders, warehouse: DuckDBResource):
     settings = folders.settings
     edition_dir = _edition_dir(context, folders)
+    identifiers = scan_published(edition_dir)
+    if identifiers:
+        # Never promote an edition that could identify someone; the check says what was found.
+        yield dg.AssetCheckResult(check_name="no_identifiers_in_published_files", passed=False, metadata={"found": dg.MetadataValue.md("\n".join(f"- {i}" for i in identifiers))})
+        raise dg.Failure(description=f"Edition {edition_dir.name} not published: identifiers found in {len(identifiers)} file(s).")
     with warehouse.get_connection() as con:
         inputs = con.execute(
             "SELECT dataset, agency, period, file_name, sha256, rows, received_at FROM mart.data_coverage WHERE outcome = 'accepted' ORDER BY dataset, agency, period"
@@ -80,9 +87,10 @@ def published_edition(context: dg.AssetExecutionContext, folders: StoryFolders, 
     manifest = write_manifest(edition_dir, edition_dir.name, context.run_id, inputs)
     latest = promote_to_latest(settings.published_dir, edition_dir)
     write_index(settings.published_dir)
-    return dg.MaterializeResult(metadata={
+    yield dg.MaterializeResult(metadata={
         "edition": edition_dir.name,
         "manifest": dg.MetadataValue.path(str(manifest)),
         "latest_html": dg.MetadataValue.path(str(latest / "national" / f"{NATIONAL_STEM}.html")),
         "latest_pdf": dg.MetadataValue.path(str(latest / "national" / f"{NATIONAL_STEM}.pdf")),
     })
+    yield dg.AssetCheckResult(check_name="no_identifiers_in_published_files", passed=True, metadata={"files_scanned": len(list(edition_dir.rglob("*"))), "threshold": "0 identifiers"})

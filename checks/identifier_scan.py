@@ -1,0 +1,74 @@
+"""Scan the analysis warehouse and published files for anything that could identify a person.
+
+Identifiers belong in the linkage zone only. This scan looks for identifier column names and
+for values shaped like a CHI number (ten digits with a valid check digit), a Scottish
+Candidate Number (nine digits), a postcode, or a full date in a column about birth. It backs
+a blocking asset check before publication and a check on every published file.
+"""
+
+from __future__ import annotations
+
+import re
+import subprocess
+from pathlib import Path
+
+import duckdb
+
+from assets.linkage.core import chi_is_valid
+
+IDENTIFIER_COLUMNS = {"forename", "surname", "date_of_birth", "postcode", "chi", "scn", "child_ref"}
+SCN = re.compile(r"^\d{9}$")
+POSTCODE = re.compile(r"^[A-Z]{1,2}[0-9][0-9A-Z]? ?[0-9][A-Z]{2}$")
+FULL_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
+CHI_IN_TEXT = re.compile(r"(?<!\d)\d{10}(?!\d)")
+POSTCODE_IN_TEXT = re.compile(r"\b[A-Z]{1,2}[0-9][0-9A-Z]? [0-9][A-Z]{2}\b")
+_SAMPLE = 5000
+
+
+def _value_findings(column: str, values: list[str]) -> list[str]:
+    findings = []
+    if any(chi_is_valid(v) for v in values):
+        findings.append("values shaped like CHI numbers")
+    if any(SCN.match(v) for v in values):
+        findings.append("values shaped like Scottish Candidate Numbers")
+    if any(POSTCODE.match(v) for v in values):
+        findings.append("values shaped like postcodes")
+    if "birth" in column and any(FULL_DATE.match(v) for v in values):
+        findings.append("full dates of birth")
+    return findings
+
+
+def scan_database(con: duckdb.DuckDBPyConnection) -> list[str]:
+    """Every identifier found in the database's tables, as 'schema.table.column: what'."""
+    found: list[str] = []
+    tables = con.execute("SELECT table_schema, table_name FROM information_schema.tables WHERE table_catalog = current_database()").fetchall()
+    for schema, table in tables:
+        columns = con.execute("SELECT column_name, data_type FROM information_schema.columns WHERE table_schema = ? AND table_name = ?", [schema, table]).fetchall()
+        for column, data_type in columns:
+            where = f"{schema}.{table}.{column}"
+            if column in IDENTIFIER_COLUMNS:
+                found.append(f"{where}: an identifier column")
+            elif data_type in ("VARCHAR", "DATE"):
+                values = [str(v) for (v,) in con.execute(f'SELECT DISTINCT CAST("{column}" AS VARCHAR) FROM "{schema}"."{table}" WHERE "{column}" IS NOT NULL LIMIT {_SAMPLE}').fetchall()]
+                found += [f"{where}: {finding}" for finding in _value_findings(column, values)]
+    return found
+
+
+def _text_of(path: Path) -> str:
+    if path.suffix == ".pdf":
+        return subprocess.run(["pdftotext", str(path), "-"], capture_output=True, text=True, check=True).stdout
+    return path.read_text(encoding="utf-8", errors="replace")
+
+
+def scan_published(folder: Path) -> list[str]:
+    """CHI-like numbers (valid check digit) or postcodes in any published HTML, PDF, CSV or JSON file."""
+    found = []
+    for path in sorted(folder.rglob("*")):
+        if path.suffix not in (".html", ".pdf", ".csv", ".json") or path.name == "manifest.json":
+            continue
+        text = _text_of(path)
+        if any(chi_is_valid(m) for m in CHI_IN_TEXT.findall(text)):
+            found.append(f"{path.relative_to(folder)}: a CHI-like number")
+        if POSTCODE_IN_TEXT.search(text):
+            found.append(f"{path.relative_to(folder)}: a postcode")
+    return found

@@ -1,0 +1,29 @@
+"""The identifier scan passes on clean tables and files and fails when an identifier is planted."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import duckdb
+
+from checks.identifier_scan import scan_database, scan_published
+
+
+def test_scan_finds_planted_identifiers_in_a_database():
+    con = duckdb.connect()
+    con.execute("CREATE SCHEMA analysis")
+    con.execute("CREATE TABLE analysis.clean AS SELECT 'P1' AS person_id, 2010 AS birth_year, 'S12000049' AS la_code, DATE '2021-07-31' AS episode_start")
+    assert scan_database(con) == []
+    con.execute("CREATE TABLE analysis.leaky AS SELECT '0101012349' AS note, 'G12 8QQ' AS place, DATE '2010-01-01' AS birth_date")
+    findings = scan_database(con)
+    assert any("CHI" in f for f in findings) and any("postcode" in f for f in findings) and any("dates of birth" in f for f in findings)
+    con.execute("CREATE TABLE analysis.named AS SELECT 'Amy' AS forename")
+    assert any("analysis.named.forename" in f for f in scan_database(con))
+
+
+def test_scan_finds_a_chi_in_a_published_page(tmp_path: Path):
+    page = tmp_path / "report.html"
+    page.write_text("<p>Children looked after: 14,458 in 2020 (edition 2026-11-23T140627Z)</p>")
+    assert scan_published(tmp_path) == []
+    page.write_text("<p>Quote: my CHI is 0101012349 and I live at EH1 2AB</p>")
+    assert len(scan_published(tmp_path)) == 2
