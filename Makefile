@@ -27,7 +27,7 @@ setup: $(STAMP) system-packages
 
 demo: setup
 	rm -rf $(STORY_DATA_DIR)
-	$(BIN)/python -m synthetic_agencies --scale $(SCALE) --seed $(SEED) --out $(STORY_DATA_DIR)
+	$(BIN)/python -m synthetic --scale $(SCALE) --seed $(SEED) --out $(STORY_DATA_DIR)
 	$(BIN)/story demo-key
 	$(BIN)/dagster job execute -m orchestration.definitions -j story_of_progress
 	$(BIN)/story latest

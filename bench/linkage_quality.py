@@ -44,7 +44,7 @@ def main() -> None:
         root = Path(tmp) / "data"
         env = {**os.environ, "STORY_DATA_DIR": str(root)}
         started = time.perf_counter()
-        subprocess.run([sys.executable, "-m", "synthetic_agencies", "--scale", args.scale, "--seed", str(args.seed), "--out", str(root)], check=True, env=env)
+        subprocess.run([sys.executable, "-m", "synthetic", "--scale", args.scale, "--seed", str(args.seed), "--out", str(root)], check=True, env=env)
         print(f"[1/3] generated in {time.perf_counter() - started:.1f} s", flush=True)
         started = time.perf_counter()
         subprocess.run([sys.executable, "-m", "orchestration.cli", "ingest"], check=False, env=env, stdout=subprocess.DEVNULL)

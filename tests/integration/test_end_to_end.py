@@ -21,7 +21,7 @@ import pytest
 from checks.identifier_scan import scan_database, scan_published
 from orchestration.definitions import build_definitions
 from orchestration.settings import Settings
-from synthetic_agencies.generate import generate
+from synthetic.generate import generate
 from tests.conftest import SHARED
 
 pytestmark = pytest.mark.slow

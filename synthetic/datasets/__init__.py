@@ -1,0 +1,1 @@
+"""One module per family of agency datasets; each exposes ``build(world) -> list[AgencyFile]``."""
