@@ -12,6 +12,7 @@ carries the sentence an agency analyst will read if it fails.
 
 from __future__ import annotations
 
+import dataclasses
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -48,6 +49,17 @@ class Rule:
     columns: tuple[str, ...]
     explain: str  # "{n}" is replaced by the number of rows that broke the rule
     blocking: bool = True
+    mask_values: bool = False  # identifiers are never echoed back in a report, only their shape
+
+
+def _literal(text: str) -> str:
+    """Text placed in an explanation that is later formatted with ``n``: braces kept as braces."""
+    return text.replace("{", "{{").replace("}", "}}")
+
+
+def _mask(value: str) -> str:
+    """Keep the first and last character so the sender can find the row, hide the rest."""
+    return value if len(value) <= 2 else value[0] + "*" * (len(value) - 2) + value[-1]
 
 
 @dataclass(frozen=True)
@@ -127,7 +139,7 @@ def _column_rules(column: Column, reference_dir: Path) -> list[Rule]:
         regex, words = _TYPE_PATTERNS[column.logical_type]
         rules.append(Rule(gxe.ExpectColumnValuesToMatchRegex(column=name, regex=regex), STAGED_TABLE, (name,), f"'{name}' must be {words}; {{n}} row(s) are not."))
     if column.pattern:
-        rules.append(Rule(gxe.ExpectColumnValuesToMatchRegex(column=name, regex=column.pattern), STAGED_TABLE, (name,), f"'{name}' is not in the expected format ({column.pattern}) in {{n}} row(s)."))
+        rules.append(Rule(gxe.ExpectColumnValuesToMatchRegex(column=name, regex=column.pattern), STAGED_TABLE, (name,), f"'{name}' is not in the expected format ({_literal(column.pattern)}) in {{n}} row(s)."))
     allowed = column.valid_values or (code_list(column.code_list, reference_dir) if column.code_list else None)
     if allowed:
         listed = ", ".join(allowed) if len(allowed) <= 15 else f"the {column.code_list} code list"
@@ -145,6 +157,8 @@ def _column_rules(column: Column, reference_dir: Path) -> list[Rule]:
             f"'{name}' fails the CHI check digit in {{n}} row(s): these CHI numbers will not be used to link records. Please check them at source.",
             blocking=False,
         ))
+    if column.identifier:
+        rules = [dataclasses.replace(r, mask_values=True) for r in rules]
     return rules
 
 
@@ -204,7 +218,7 @@ def validate_staged(staging_db: Path, rules: list[Rule], suite_name: str) -> dic
                 by_file.setdefault(int(row[FILE_ID]), []).append(row)
             for file_number, rows in by_file.items():
                 rows.sort(key=lambda r: int(r[ROW_ID]))
-                values = [", ".join(str(v) for k, v in r.items() if k not in ROW_IDS) for r in rows[:_EXAMPLES]]
+                values = [", ".join(_mask(str(v)) if rule.mask_values else str(v) for k, v in r.items() if k not in ROW_IDS) for r in rows[:_EXAMPLES]]
                 problems.setdefault(file_number, []).append(Problem(
                     check=result.expectation_type,
                     message=rule.explain.format(n=f"{len(rows):,}"),

@@ -61,3 +61,16 @@ def test_a_file_name_without_its_period_is_refused(tmp_path):
     verdict = verdict_for(tmp_path, f"{HEADER}\n2021,S12000049,F,0,3000\n".encode(), name="pop.csv")
     assert verdict.problems[0].check == "file_name"
     assert "population_estimates_NRS_<period>.csv" in verdict.problems[0].message
+
+
+def test_identifier_values_are_masked_in_refusals(tmp_path):
+    header = "census_date,establishment,chi,date_of_birth,status"
+    path = tmp_path / "landing" / "SPS" / "custody_under_18" / "custody_under_18_SPS_2021.csv"
+    path.parent.mkdir(parents=True)
+    path.write_text(f"{header}\n2021-03-31,HMYOI Polmont,01010123,2004-13-01,remand\n")
+    contract = load_contracts()["custody_under_18"]
+    [verdict] = judge([landed_file(path)], contract, councils(SHARED / "reference"), SHARED / "reference", tmp_path / "staging.duckdb")
+    examples = " ".join(e for p in verdict.problems for e in p.examples)
+    assert not verdict.accepted
+    assert "01010123" not in examples and "2004-13-01" not in examples
+    assert "0******3" in examples
