@@ -16,7 +16,7 @@ from typing import Literal
 import duckdb
 import pandas as pd
 
-# Every measure returns these columns (see assets/publication/suppression.py).
+# Every measure returns these columns (see assets/publication/disclosure_control.py).
 LONG_FORMAT = (
     "measure_id", "period", "geography_code", "geography_level", "breakdown", "category",
     "numerator", "denominator", "value", "unit", "additive",

@@ -13,10 +13,16 @@ from dagster_duckdb import DuckDBResource
 
 from assets.keys import PUBLISHED_MEASURES, measure_key
 from assets.measures.catalogue import Measure
-from assets.publication.suppression import DisclosureRule, apply_disclosure_control, verify_no_disclosure
+from assets.publication.disclosure_control import DisclosureRule, apply_disclosure_control, verify_no_disclosure
+from assets.reference import councils
 from checks.identifier_scan import scan_database
+from orchestration.resources import StoryFolders
 
 RULE = DisclosureRule()
+PUBLISHED_COLUMNS = (
+    "measure_id", "period", "geography_code", "geography_level", "breakdown", "category", "unit",
+    "numerator_published", "value_published", "value_display", "suppression", "suppression_reason",
+)
 
 
 def build_published_measures_asset(entries: dict[str, Measure]) -> dg.AssetsDefinition:
@@ -31,12 +37,14 @@ def build_published_measures_asset(entries: dict[str, Measure]) -> dg.AssetsDefi
             dg.AssetCheckSpec("no_identifiers_in_warehouse", asset=PUBLISHED_MEASURES, blocking=True, description="No table in the analysis warehouse holds names, dates of birth, postcodes, CHI or SCN."),
         ],
     )
-    def published_measures(warehouse: DuckDBResource):
+    def published_measures(folders: StoryFolders, warehouse: DuckDBResource):
         with warehouse.get_connection() as con:
             measures = pd.concat([con.execute(f"SELECT * FROM measures.{m}").df() for m in entries], ignore_index=True)
             measures["numerator"] = measures["numerator"].astype("Int64")
-            published = apply_disclosure_control(measures, RULE)
+            published = apply_disclosure_control(measures, RULE, geography_names=councils(folders.settings.reference_dir).names)
             violations = verify_no_disclosure(published, RULE)
+            # Only published figures leave this asset: the raw counts of hidden cells stay behind.
+            published = published[list(PUBLISHED_COLUMNS)]
             con.execute("CREATE SCHEMA IF NOT EXISTS mart")
             con.register("published_frame", published)
             con.execute("CREATE OR REPLACE TABLE mart.published_measures AS SELECT * FROM published_frame")

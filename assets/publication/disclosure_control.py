@@ -1,0 +1,545 @@
+"""Statistical disclosure control: the one gate every figure passes before it is published.
+
+The rule (configurable, because the published rule for these statistics was not found;
+the default is the one in DOMAIN.md):
+
+* **Primary suppression.** A count from ``min_count`` to ``max_suppressed_count`` (1 to 4)
+  could identify a child, so it is confidential and shown as ``[c]``. Zero is shown as 0:
+  an empty cell identifies nobody. A rate or percentage worked out from a group that small
+  (a denominator from 1 to 4) says something about every child in the group, so it is
+  confidential too.
+* **Secondary suppression.** In additive measures a breakdown's categories add up to the
+  geography's headline row, and councils add up to Scotland. A sum with exactly one hidden
+  member gives that member away by subtraction, so one more member of the sum is hidden:
+  the smallest positive count that is not the sum's total (the total only if nothing else
+  is left, a zero only if only zeros are left, because hiding a zero beside a small count
+  barely protects it). Hiding it can leave another sum with a single hidden member, so
+  this repeats until no sum has exactly one. That is not always enough: sums share cells,
+  and several sums together can still pin a hidden cell down, so an exact check (linear
+  algebra over the sums) follows, and where it finds a determined cell one more member of
+  that cell's sums is hidden and the whole loop runs again.
+* **The same count in two measures** (a rate per 1,000 reuses its count measure's
+  numerators, often with fewer breakdowns) is hidden in both or neither; otherwise one
+  measure would publish what the other hides.
+* **Derived values** (rates and percentages: rows with a denominator) are hidden with their
+  counts, unless ``suppress_derived`` is off (safe only when the denominators are secret).
+
+Rows with no count are not suppressed: with a value they come from a published source and
+are already public; without one they are not available. How each row is shown
+(``value_display``), in this order: ``[c]`` when its value is hidden; ``[z]`` (not
+applicable) when the unit says so (``not_applicable``, any case, spaces or hyphens for the
+underscore); ``[x]`` (not available) when there is no value; a rate or percentage (a row
+with a denominator, a unit starting ``per``, ``percent``, ``%`` or ``rate``, or any value
+that is not whole) to one decimal place; otherwise a whole count with thousands separators.
+
+Secondary suppression is deterministic and does not depend on row order: ties are broken
+by the figure's identity (measure, period, geography, breakdown, category).
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+
+CONFIDENTIAL = "[c]"
+NOT_AVAILABLE = "[x]"
+NOT_APPLICABLE = "[z]"
+
+REQUIRED_COLUMNS = (
+    "measure_id", "period", "geography_code", "geography_level", "breakdown", "category",
+    "numerator", "denominator", "value", "unit", "additive",
+)
+FIGURE_KEY = ["measure_id", "period", "geography_code", "breakdown", "category"]
+RATE_UNIT = re.compile(r"^\s*(per\b|percent|%|rate\b)", re.IGNORECASE)
+
+
+@dataclass(frozen=True)
+class DisclosureRule:
+    """Which counts are confidential, and whether rates made from them are hidden too."""
+
+    min_count: int = 1
+    max_suppressed_count: int = 4
+    suppress_derived: bool = True
+
+    def __post_init__(self) -> None:
+        # Zero identifies nobody and is always shown, so the range starts at 1 or above.
+        if not 1 <= self.min_count <= self.max_suppressed_count:
+            raise ValueError(f"need 1 <= min_count <= max_suppressed_count, got {self.min_count} and {self.max_suppressed_count}")
+
+    def is_small(self, counts: np.ndarray) -> np.ndarray:
+        """True where a count (NaN for none) is in the confidential range."""
+        with np.errstate(invalid="ignore"):
+            return (counts >= self.min_count) & (counts <= self.max_suppressed_count)
+
+    def in_words(self) -> str:
+        """The confidential range as a reader would say it ("fewer than 5")."""
+        if self.min_count == 1:
+            return f"fewer than {self.max_suppressed_count + 1}"
+        return f"between {self.min_count} and {self.max_suppressed_count}"
+
+
+WITHIN, ACROSS, SAME = 0, 1, 2  # the kinds of sum
+
+
+@dataclass(frozen=True)
+class _Sums:
+    """The sums of a table a reader could use: which rows (by position) are in which sum.
+
+    ``row``, ``sum_id`` and ``is_total`` have one entry per membership, ordered by sum; a row
+    is usually in several sums (its breakdown's, and the one across councils). Per sum,
+    ``kind`` and ``part`` (one of its rows that is not the total, which names the measure,
+    period and breakdown it is about). An equality between the same count in two measures
+    is a sum of two members, the first measure's row as its total.
+    """
+
+    row: np.ndarray
+    sum_id: np.ndarray
+    is_total: np.ndarray
+    kind: np.ndarray
+    part: np.ndarray
+
+    @property
+    def count(self) -> int:
+        return len(self.kind)
+
+    def hidden_per_sum(self, hidden: np.ndarray) -> np.ndarray:
+        return np.bincount(self.sum_id, weights=hidden[self.row], minlength=self.count).astype(np.int64)
+
+
+def _mixed_radix(codes: list[np.ndarray]) -> np.ndarray:
+    """One int64 per row that orders and groups like the tuple of (non-negative) codes."""
+    key = np.zeros(len(codes[0]), dtype=np.int64)
+    for code in codes:
+        key = key * (int(code.max(initial=0)) + 1) + code
+    return key
+
+
+def _disclosure_sums(table: pd.DataFrame) -> _Sums:
+    """Every sum a reader could use to work out a hidden figure.
+
+    ``within``: a geography's breakdown categories with its headline row; ``across``: the
+    councils with Scotland, for one measure, period, breakdown and category (both for
+    additive rows with a count only, and only when the total is there, since without it
+    nothing can be worked out by subtraction); ``same``: the same count in two measures,
+    which must be hidden in both or neither. Two measures are taken to share counts for a
+    period and breakdown when their counts agree in every geography and category (as a
+    rate's numerators are its count measure's); a whole table cannot agree by chance, while
+    single equal cells often do, and linking those would spread suppression between
+    unrelated measures. A measure covering fewer geographies than the one it shares counts
+    with is not recognised.
+
+    Keys are integer codes (sorted, so sums are numbered by content, not by row order).
+    """
+    measure, period, geography, breakdown, category = (pd.factorize(table[c].astype(str), sort=True)[0].astype(np.int64) for c in FIGURE_KEY)
+    counted = table["numerator"].notna().to_numpy()
+    additive = counted & table["additive"].fillna(False).astype(bool).to_numpy()
+    headline = table["breakdown"].astype(str).eq("total").to_numpy()
+    level = table["geography_level"].astype(str).to_numpy()
+    scotland = level == "scotland"
+    rows = np.arange(len(table))
+
+    parts = rows[additive & ~headline]
+    totals = rows[additive & headline]
+    # The headline row is the total of every breakdown of its geography.
+    geography_key = _mixed_radix([measure, period, geography])
+    by_geography = pd.Series(totals, index=geography_key[totals])
+    by_geography = by_geography[~by_geography.index.duplicated()]
+    breakdowns = np.unique(_mixed_radix([measure, period, geography, breakdown])[parts], return_index=True)[1]
+    headline_of = by_geography.reindex(geography_key[parts[breakdowns]]).to_numpy()
+    has_headline = ~np.isnan(headline_of)
+    within_totals = headline_of[has_headline].astype(np.int64)
+    within_total_breakdown = breakdown[parts[breakdowns]][has_headline]
+    across_rows = rows[additive & np.isin(level, ["council", "scotland"])]
+
+    counts = table["numerator"].astype("Int64").to_numpy(dtype=np.int64, na_value=-1)
+    cell = rows[counted]
+    # A table's fingerprint: the sum of a strong hash of each (geography, category, count) cell.
+    cell_hash = pd.util.hash_array(_mixed_radix([geography[cell], category[cell], counts[cell]]))
+    tables, table_of_cell = np.unique(_mixed_radix([measure[cell], period[cell], breakdown[cell]]), return_inverse=True)
+    table_hash = np.zeros(len(tables), dtype=np.uint64)
+    np.add.at(table_hash, table_of_cell, cell_hash)
+    table_size = np.bincount(table_of_cell)
+    fingerprint = np.unique(np.column_stack([period[cell], breakdown[cell], table_hash[table_of_cell].view(np.int64), table_size[table_of_cell]]), axis=0, return_inverse=True)[1].ravel()
+    order = np.lexsort((measure[cell], category[cell], geography[cell], fingerprint))
+    same_cell = _mixed_radix([fingerprint, geography[cell], category[cell]])[order]
+    first = np.ones(len(same_cell), dtype=bool)
+    first[1:] = same_cell[1:] != same_cell[:-1]
+    repeats = cell[order][~first]
+    first_of_repeat = cell[order][np.maximum.accumulate(np.where(first, np.arange(len(order)), 0))][~first]
+    same_count = counts[repeats] == counts[first_of_repeat]  # a fingerprint collision links nothing
+    repeats, first_of_repeat = repeats[same_count], first_of_repeat[same_count]
+
+    member_row = np.concatenate([parts, within_totals, across_rows, repeats, first_of_repeat])
+    member_total = np.concatenate([np.zeros(len(parts), bool), np.ones(len(within_totals), bool), scotland[across_rows], np.zeros(len(repeats), bool), np.ones(len(repeats), bool)])
+    member_kind = np.repeat([WITHIN, WITHIN, ACROSS, SAME, SAME], [len(parts), len(within_totals), len(across_rows), len(repeats), len(repeats)])
+    # The row that names each membership's sum: itself, except a headline (its breakdown) and the first measure of a repeat.
+    named_by = np.concatenate([parts, within_totals, across_rows, repeats, repeats])
+    member_breakdown = np.concatenate([breakdown[parts], within_total_breakdown, breakdown[across_rows], breakdown[repeats], breakdown[repeats]])
+    no_geography = np.where(member_kind == ACROSS, 0, geography[named_by])
+    no_category = np.where(member_kind == WITHIN, 0, category[named_by])
+    sum_key = _mixed_radix([member_kind, measure[named_by], period[named_by], member_breakdown, no_geography, no_category])
+    sum_keys, sum_of_member = np.unique(sum_key, return_inverse=True)
+    # A sum can be differenced only when its total is there and it has parts.
+    has_total = np.bincount(sum_of_member, weights=member_total, minlength=len(sum_keys)) > 0
+    size = np.bincount(sum_of_member, minlength=len(sum_keys))
+    keep = (has_total & (size >= 2))[sum_of_member]
+    kept_sums, sum_id = np.unique(sum_of_member[keep], return_inverse=True)
+    order = np.lexsort((member_row[keep], sum_id))
+    sum_id, member_row, member_total = sum_id[order], member_row[keep][order], member_total[keep][order]
+    part = np.full(len(kept_sums), -1, dtype=np.int64)
+    part[sum_id[~member_total]] = member_row[~member_total]
+    kind = np.zeros(len(kept_sums), dtype=np.int64)
+    kind[sum_id] = member_kind[keep][order]
+    return _Sums(row=member_row, sum_id=sum_id, is_total=member_total, kind=kind, part=part)
+
+
+def _complete_sums(sums: _Sums, hidden: np.ndarray, counts: np.ndarray, identity_rank: np.ndarray, exposed: np.ndarray, because_of_sum: np.ndarray) -> None:
+    """Hide more cells (in place) until no sum has exactly one hidden member.
+
+    Each pass picks, for every sum with one hidden member, its best other member (vectorised),
+    then walks only those sums: a pick made for one sum may already fix the next, and then
+    nothing more is hidden there. For each cell hidden here, ``exposed`` records the cell it
+    protects and ``because_of_sum`` the sum that would have given it away.
+    """
+    by_row = np.argsort(sums.row, kind="stable")
+    sums_of_row = sums.sum_id[by_row]
+    row_start = np.concatenate([[0], np.cumsum(np.bincount(sums.row, minlength=len(hidden)))])
+    while True:
+        hidden_count = sums.hidden_per_sum(hidden)
+        in_single = hidden_count[sums.sum_id] == 1
+        if not in_single.any():
+            return
+        member_hidden = hidden[sums.row]
+        lone = np.full(sums.count, -1, dtype=np.int64)
+        lone[sums.sum_id[in_single & member_hidden]] = sums.row[in_single & member_hidden]
+        pick = _best_per_sum(sums, np.flatnonzero(in_single & ~member_hidden), counts, identity_rank)
+        for sum_id in np.flatnonzero(hidden_count == 1):
+            if hidden_count[sum_id] != 1:
+                continue
+            row = pick[sum_id]
+            hidden[row] = True
+            exposed[row] = lone[sum_id]
+            because_of_sum[row] = sum_id
+            hidden_count[sums_of_row[row_start[row]:row_start[row + 1]]] += 1
+
+
+def _best_per_sum(sums: _Sums, candidates: np.ndarray, counts: np.ndarray, identity_rank: np.ndarray) -> np.ndarray:
+    """For each sum, the row to hide next among ``candidates`` (membership positions); -1 for none.
+
+    Positive before zero, parts before the sum's total, smallest count, then identity.
+    """
+    rows = sums.row[candidates]
+    order = np.lexsort((identity_rank[rows], counts[rows], sums.is_total[candidates], counts[rows] == 0, sums.sum_id[candidates]))
+    candidates = candidates[order]
+    first = np.concatenate([[True], sums.sum_id[candidates][1:] != sums.sum_id[candidates][:-1]])
+    pick = np.full(sums.count, -1, dtype=np.int64)
+    pick[sums.sum_id[candidates[first]]] = sums.row[candidates[first]]
+    return pick
+
+
+def _recoverable(sums: _Sums, hidden: np.ndarray, newly_hidden: np.ndarray | None = None) -> tuple[np.ndarray, np.ndarray]:
+    """Hidden rows whose value follows exactly from the published figures and the sums.
+
+    No sum with a single hidden member is not enough: where sums share cells, several sums
+    together can pin down a cell (a hidden cell that is the only link between two otherwise
+    separate sets of hidden cells, for instance). The hidden cells satisfy A x = (what the
+    published cells imply), one equation per sum (+1 for its total, -1 for each part); cell
+    i is determined exactly when the unit vector e_i lies in the row space of A. Hidden
+    cells fall apart into small sets linked by shared sums, so each set is solved on its own.
+
+    Given ``newly_hidden``, only sets holding one of those rows are solved: the others were
+    solved before and have not changed.
+
+    Returns (determined, linked): ``linked`` labels each hidden row with the smallest row of
+    its set, so a fix can look beyond the determined cell's own sums.
+    """
+    member = hidden[sums.row]
+    determined = np.zeros(len(hidden), dtype=bool)
+    linked = np.arange(len(hidden))
+    if not member.any():
+        return determined, linked
+    rows, sum_ids = sums.row[member], sums.sum_id[member]
+    coefficient = np.where(sums.is_total[member], 1.0, -1.0)
+    # Label each hidden cell with the smallest row it is linked to, spreading through sums.
+    while True:
+        smallest_in_sum = np.full(sums.count, len(hidden))
+        np.minimum.at(smallest_in_sum, sum_ids, linked[rows])
+        spread = linked.copy()
+        np.minimum.at(spread, rows, smallest_in_sum[sum_ids])
+        if np.array_equal(spread, linked):
+            break
+        linked = spread
+    # The same count hidden in two measures is one unknown: solve for it once.
+    hidden_count = sums.hidden_per_sum(hidden)
+    contracted = (sums.kind[sum_ids] == SAME) & (hidden_count[sum_ids] == 2)
+    unknown = np.arange(len(hidden))
+    first_measure_row = np.full(sums.count, -1, dtype=np.int64)
+    first_measure_row[sum_ids[contracted & (coefficient > 0)]] = rows[contracted & (coefficient > 0)]
+    unknown[rows[contracted & (coefficient < 0)]] = first_measure_row[sum_ids[contracted & (coefficient < 0)]]
+    rows, sum_ids, coefficient = rows[~contracted], sum_ids[~contracted], coefficient[~contracted]
+    order = np.lexsort((rows, sum_ids, linked[rows]))
+    rows, sum_ids, coefficient = rows[order], sum_ids[order], coefficient[order]
+    starts = np.flatnonzero(np.concatenate([[True], linked[rows][1:] != linked[rows][:-1], [True]]))
+    changed_set = np.zeros(len(hidden), dtype=bool)
+    changed_set[linked[hidden if newly_hidden is None else newly_hidden & hidden]] = True
+    for start, stop in zip(starts[:-1], starts[1:]):
+        if not changed_set[linked[rows[start]]]:
+            continue
+        cells, column = np.unique(unknown[rows[start:stop]], return_inverse=True)
+        equations, equation = np.unique(sum_ids[start:stop], return_inverse=True)
+        a = np.zeros((len(equations), len(cells)))
+        np.add.at(a, (equation, column), coefficient[start:stop])
+        determined[cells[_unit_vectors_in_row_space(np.unique(a, axis=0))]] = True
+    # A contracted count is determined in both measures or neither.
+    determined[hidden] |= determined[unknown[hidden]]
+    return determined, linked
+
+
+def _unit_vectors_in_row_space(a: np.ndarray) -> np.ndarray:
+    """Columns i for which e_i is a combination of the rows of ``a``.
+
+    In reduced row echelon form, e_i is in the row space exactly when column i has a pivot
+    whose row has no other non-zero entry. Elimination uses plain array arithmetic: LAPACK's
+    threads cost more than they save on matrices this small.
+    """
+    a = a.copy()
+    n_rows, n_columns = a.shape
+    pivot_row = np.full(n_columns, -1)
+    r = 0
+    for column in range(n_columns):
+        if r == n_rows:
+            break
+        best = r + int(np.argmax(np.abs(a[r:, column])))
+        if abs(a[best, column]) < 1e-9:
+            continue
+        a[[r, best]] = a[[best, r]]
+        a[r] /= a[r, column]
+        factors = a[:, column].copy()
+        factors[r] = 0.0
+        a -= factors[:, None] * a[r]
+        pivot_row[column] = r
+        r += 1
+    non_zero_per_row = (np.abs(a) > 1e-9).sum(axis=1)
+    has_pivot = pivot_row >= 0
+    pinned = np.zeros(n_columns, dtype=bool)
+    pinned[has_pivot] = non_zero_per_row[pivot_row[has_pivot]] == 1
+    return pinned
+
+
+def _secondary_suppression(sums: _Sums, primary: np.ndarray, counts: np.ndarray, identity_rank: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Hide more cells until no hidden cell can be worked out from the published ones.
+
+    Returns (hidden, exposed, because_of_sum): for each row hidden here, the row it protects
+    and the sum that would have given it away (-1 when several sums together would), -1
+    elsewhere. Alternates the cheap rule (no sum with one hidden member) with the exact
+    check. For a cell still determined (per set of linked hidden cells, the first by
+    identity), one more member of its own sums is hidden, or, when those are all hidden
+    already, of a sum that touches its linked hidden cells; then the rule runs again.
+    """
+    n = len(primary)
+    hidden = primary.copy()
+    exposed = np.full(n, -1, dtype=np.int64)
+    because_of_sum = np.full(n, -1, dtype=np.int64)
+    checked = np.zeros(n, dtype=bool)
+    while True:
+        _complete_sums(sums, hidden, counts, identity_rank, exposed, because_of_sum)
+        determined, linked = _recoverable(sums, hidden, hidden & ~checked)
+        checked = hidden.copy()
+        determined = np.flatnonzero(determined)
+        if len(determined) == 0:
+            return hidden, exposed, because_of_sum
+        # The first determined cell of each linked set, taken in content order, not row order.
+        determined = determined[np.lexsort((identity_rank[determined], linked[determined]))]
+        first_per_set = determined[np.concatenate([[True], linked[determined][1:] != linked[determined][:-1]])]
+        first_per_set = first_per_set[np.argsort(identity_rank[first_per_set])]
+        hidden_before = hidden.sum()
+        member_hidden = hidden[sums.row]
+        for row in first_per_set:
+            own_sums = sums.sum_id[sums.row == row]
+            touching_sums = sums.sum_id[member_hidden & (linked[sums.row] == linked[row])]
+            for search in (own_sums, touching_sums):
+                options = np.flatnonzero(np.isin(sums.sum_id, search) & ~hidden[sums.row])
+                if len(options):
+                    rows = sums.row[options]
+                    chosen = rows[np.lexsort((identity_rank[rows], counts[rows], sums.is_total[options], counts[rows] == 0))[0]]
+                    hidden[chosen] = True
+                    exposed[chosen] = row
+                    break
+        if hidden.sum() == hidden_before:
+            # Nothing left to hide around these cells; verify_no_disclosure reports them.
+            return hidden, exposed, because_of_sum
+
+
+def _unit_flags(units: pd.Series) -> tuple[np.ndarray, np.ndarray]:
+    """Per row: is the unit 'not applicable', and is it a rate or percentage unit.
+
+    Worked out once per distinct unit: a table has a handful of units and many rows.
+    """
+    distinct, position = np.unique(units.astype(str).to_numpy(), return_inverse=True)
+    not_applicable = np.array([re.sub(r"[\s-]+", "_", u.strip().lower()) == "not_applicable" for u in distinct], dtype=bool)
+    rate = np.array([RATE_UNIT.match(u) is not None for u in distinct], dtype=bool)
+    return not_applicable[position], rate[position]
+
+
+def _display(values: np.ndarray, hidden: np.ndarray, not_applicable: np.ndarray, as_rate: np.ndarray) -> np.ndarray:
+    """Each figure as a reader sees it, or its symbol (the order is in the module doc)."""
+    shown = np.full(len(values), NOT_AVAILABLE, dtype=object)
+    shown[not_applicable] = NOT_APPLICABLE
+    shown[hidden] = CONFIDENTIAL
+    has_value = ~np.isnan(values)
+    shown[has_value & as_rate] = [f"{v:,.1f}" for v in values[has_value & as_rate]]
+    shown[has_value & ~as_rate] = [f"{int(v):,}" for v in values[has_value & ~as_rate]]
+    return shown
+
+
+def _place(code: str, level: str, names: Mapping[str, str]) -> str:
+    return names.get(code, "Scotland" if level == "scotland" else code)
+
+
+def _words(code: str) -> str:
+    return code.replace("_", " ")
+
+
+def _secondary_reasons(table: pd.DataFrame, sums: _Sums, secondary: np.ndarray, exposed: np.ndarray, because_of_sum: np.ndarray, names: Mapping[str, str]) -> list[str]:
+    """Why each secondary cell is hidden, naming the figure it protects and the sum (-1: several) that would give it away."""
+    measure, code, level, breakdown, category = (table[c].astype(str).to_numpy() for c in ("measure_id", "geography_code", "geography_level", "breakdown", "category"))
+    reasons = []
+    for row in np.flatnonzero(secondary):
+        protected, sum_id = exposed[row], because_of_sum[row]
+        place = _place(code[protected], level[protected], names)
+        figure = f"{place} figure" if breakdown[protected] == "total" else f"{place} figure for {_words(category[protected])}"
+        if sum_id < 0:
+            how = "by combining other published totals"
+        elif sums.kind[sum_id] == SAME:
+            reasons.append(f"suppressed because the same {figure} is suppressed in {measure[protected]}")
+            continue
+        elif sums.kind[sum_id] == WITHIN and breakdown[protected] == "total":
+            figure, how = f"{place} total", f"by adding up its {_words(breakdown[sums.part[sum_id]])} figures"
+        elif sums.kind[sum_id] == WITHIN:
+            how = f"from the {place} total"
+        elif level[protected] == "scotland":
+            how = "by adding up the councils"
+        else:
+            how = "from the Scotland total"
+        reasons.append(f"suppressed so that the suppressed {figure} cannot be worked out {how}")
+    return reasons
+
+
+def _check_columns(table: pd.DataFrame, extra: tuple[str, ...] = ()) -> None:
+    missing = [c for c in REQUIRED_COLUMNS + extra if c not in table.columns]
+    if missing:
+        raise ValueError(f"disclosure control needs columns {missing}")
+
+
+def apply_disclosure_control(
+    measures: pd.DataFrame,
+    rule: DisclosureRule = DisclosureRule(),
+    *,
+    geography_names: Mapping[str, str] | None = None,
+) -> pd.DataFrame:
+    """Return a copy of ``measures`` (long format) with the columns a publication may show.
+
+    Adds ``suppression`` ('' published, 'primary' or 'secondary'), ``suppression_reason``
+    (plain words), ``numerator_published`` and ``value_published`` (NA where hidden or not
+    applicable) and ``value_display`` (the formatted figure or symbol, see the module doc).
+    The raw ``numerator`` and ``value`` stay in the copy for checking: publish only the
+    added columns. ``geography_names`` (GSS code -> name) lets reasons name places.
+    """
+    _check_columns(measures)
+    duplicated = measures.duplicated(FIGURE_KEY)
+    if duplicated.any():
+        # A figure listed twice could be published once and hidden once.
+        raise ValueError(f"{int(duplicated.sum())} figures appear more than once, e.g. {measures.loc[duplicated, FIGURE_KEY].iloc[0].tolist()}")
+    names = geography_names or {}
+    published = measures.copy()
+    numerator = published["numerator"].astype("Int64")
+    counts = numerator.to_numpy(dtype=float, na_value=np.nan)
+    denominators = published["denominator"].astype("Float64").to_numpy(dtype=float, na_value=np.nan)
+    values = published["value"].astype("Float64").to_numpy(dtype=float, na_value=np.nan)
+    derived = ~np.isnan(denominators)
+
+    small_count = rule.is_small(counts)
+    small_group = rule.suppress_derived & derived & rule.is_small(denominators)
+    primary = small_count | small_group
+    sums = _disclosure_sums(published)
+    identity_rank = np.empty(len(published), dtype=np.int64)
+    identity_rank[published[FIGURE_KEY].astype(str).reset_index(drop=True).sort_values(FIGURE_KEY).index] = np.arange(len(published))
+    hidden, exposed, because_of_sum = _secondary_suppression(sums, primary, counts, identity_rank)
+    secondary = hidden & ~primary
+
+    not_applicable, rate_unit = _unit_flags(published["unit"])
+    value_hidden = hidden & (~derived | rule.suppress_derived)
+    shown_values = np.where(value_hidden | not_applicable, np.nan, values)
+    as_rate = derived | rate_unit | (np.floor(values) != values)
+
+    published["suppression"] = np.select([primary, secondary], ["primary", "secondary"], "")
+    published["numerator_published"] = numerator.mask(hidden)
+    published["value_published"] = pd.array(shown_values, dtype="Float64")
+    published["value_display"] = _display(shown_values, value_hidden, not_applicable, as_rate)
+
+    reasons = np.full(len(published), "", dtype=object)
+    counted_in_unit = ~derived & ~rate_unit
+    reasons[small_count & counted_in_unit] = (f"{rule.in_words()} " + published["unit"].astype(str))[small_count & counted_in_unit]
+    reasons[small_count & ~counted_in_unit] = f"made from a count of {rule.in_words()}"
+    reasons[small_group & ~small_count] = f"worked out from a group of {rule.in_words()}"
+    reasons[secondary] = _secondary_reasons(published, sums, secondary, exposed, because_of_sum, names)
+    published["suppression_reason"] = reasons
+    return published
+
+
+def _figure(row: tuple) -> str:
+    """A figure's identity, for messages: a row from ``itertuples``."""
+    return f"{row.measure_id} {row.period} {row.geography_code} {row.breakdown}={row.category}"
+
+
+def _whole(count: float) -> str:
+    return "" if np.isnan(count) else str(int(count))
+
+
+def verify_no_disclosure(published: pd.DataFrame, rule: DisclosureRule = DisclosureRule()) -> list[str]:
+    """Every way a published table breaks the rule, in words; empty when it is safe to publish.
+
+    Checks the output independently of how it was made: no count in the confidential range
+    is shown, nothing hidden shows its count or (for derived values, when the rule hides
+    them) its value, no rate from a group in that range is shown, no additive sum has
+    exactly one hidden member, and no hidden figure can be worked out from the published
+    ones by combining sums.
+    """
+    _check_columns(published, ("suppression", "numerator_published", "value_published", "value_display"))
+    table = published.reset_index(drop=True)
+    hidden = table["suppression"].fillna("").ne("").to_numpy()
+    counts = table["numerator"].astype("Int64").to_numpy(dtype=float, na_value=np.nan)
+    shown_counts = table["numerator_published"].astype("Int64").to_numpy(dtype=float, na_value=np.nan)
+    shown_values = table["value_published"].astype("Float64").to_numpy(dtype=float, na_value=np.nan)
+    denominators = table["denominator"].astype("Float64").to_numpy(dtype=float, na_value=np.nan)
+    derived = ~np.isnan(denominators)
+    must_hide_value = hidden & (~derived | rule.suppress_derived)
+
+    problems = [
+        (rule.is_small(counts) & ~hidden, "a count {n} is not suppressed"),
+        (rule.is_small(shown_counts), "a count {shown} is published"),
+        (hidden & ~np.isnan(shown_counts), "the count is published although the figure is suppressed"),
+        (must_hide_value & ~np.isnan(shown_values), "the value is published although its count is suppressed"),
+        (must_hide_value & table["value_display"].ne(CONFIDENTIAL).to_numpy(), "the figure is suppressed but not shown as [c]"),
+        (rule.suppress_derived & derived & rule.is_small(denominators) & ~hidden, "a rate from a group of {rule} is published"),
+    ]
+    violations = [
+        f"{_figure(r)}: " + message.format(n=_whole(counts[i]), shown=_whole(shown_counts[i]), rule=rule.in_words())
+        for flagged, message in problems
+        for i, r in zip(np.flatnonzero(flagged), table.iloc[np.flatnonzero(flagged)].itertuples())
+    ]
+    sums = _disclosure_sums(table)
+    single = np.flatnonzero(sums.hidden_per_sum(hidden) == 1)
+    for kind, r in zip(sums.kind[single], table.iloc[sums.part[single]].itertuples()):
+        if kind == SAME:
+            violations.append(f"{_figure(r)}: the same count is suppressed in one measure and published in another")
+            continue
+        where = f"{r.geography_code} {r.breakdown} categories and total" if kind == WITHIN else f"{r.breakdown}={r.category} across councils and Scotland"
+        violations.append(f"{r.measure_id} {r.period} {where}: exactly one figure is suppressed, so it can be worked out by subtraction")
+    recoverable = np.flatnonzero(_recoverable(sums, hidden)[0])
+    violations += [f"{_figure(r)}: the suppressed figure can be worked out from the published ones" for r in table.iloc[recoverable].itertuples()]
+    return violations
