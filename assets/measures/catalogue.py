@@ -9,6 +9,8 @@ adding a measure is one decorated function.
 
 from __future__ import annotations
 
+import importlib
+import pkgutil
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Literal
@@ -60,7 +62,12 @@ def measure(**declaration) -> Callable[[Compute], Compute]:
 
 
 def catalogue() -> dict[str, Measure]:
-    """Import every module that declares measures, then return the filled catalogue."""
-    from assets.measures import looked_after  # noqa: F401  (declares its measures on import)
+    """Import every module of ``assets.measures`` (each declares its measures on import), then return the catalogue.
 
+    Discovery keeps adding a measure to one place: a new module in the package is found here.
+    """
+    import assets.measures as package
+
+    for module in pkgutil.iter_modules(package.__path__):
+        importlib.import_module(f"{package.__name__}.{module.name}")
     return CATALOGUE
