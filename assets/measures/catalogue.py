@@ -19,9 +19,11 @@ import duckdb
 import pandas as pd
 
 # Every measure returns these columns (see assets/publication/disclosure_control.py).
+# ``lower``/``upper`` hold a confidence interval where the measure has one (NA otherwise);
+# ``vintage`` names the release a published figure comes from (NA for our own counts).
 LONG_FORMAT = (
     "measure_id", "period", "geography_code", "geography_level", "breakdown", "category",
-    "numerator", "denominator", "value", "unit", "additive",
+    "numerator", "denominator", "value", "unit", "additive", "lower", "upper", "vintage",
 )
 
 Compute = Callable[[duckdb.DuckDBPyConnection], pd.DataFrame]

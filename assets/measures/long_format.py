@@ -44,6 +44,10 @@ def finish(table: pd.DataFrame, measure_id: str, unit: str, additive: bool) -> p
         table["denominator"] = pd.NA
     if "value" not in table:
         table["value"] = table["numerator"].astype("Float64")
-    table["denominator"] = table["denominator"].astype("Float64")
-    table["value"] = table["value"].astype("Float64")
+    for optional in ("lower", "upper", "vintage"):
+        if optional not in table:
+            table[optional] = pd.NA
+    for number in ("denominator", "value", "lower", "upper"):
+        table[number] = table[number].astype("Float64")
+    table["vintage"] = table["vintage"].astype("string")
     return table[list(LONG_FORMAT)].sort_values(["period", "geography_code", "breakdown", "category"], ignore_index=True)

@@ -445,7 +445,8 @@ def apply_disclosure_control(
 
     Adds ``suppression`` ('' published, 'primary' or 'secondary'), ``suppression_reason``
     (plain words), ``numerator_published`` and ``value_published`` (NA where hidden or not
-    applicable) and ``value_display`` (the formatted figure or symbol, see the module doc).
+    applicable; ``lower_published``/``upper_published`` likewise when the table has an
+    interval in ``lower``/``upper``) and ``value_display`` (the formatted figure or symbol, see the module doc).
     The raw ``numerator`` and ``value`` stay in the copy for checking: publish only the
     added columns. ``geography_names`` (GSS code -> name) lets reasons name places.
     """
@@ -479,6 +480,10 @@ def apply_disclosure_control(
     published["suppression"] = np.select([primary, secondary], ["primary", "secondary"], "")
     published["numerator_published"] = numerator.mask(hidden)
     published["value_published"] = pd.array(shown_values, dtype="Float64")
+    for bound in ("lower", "upper"):
+        # An interval around a hidden value would give the value away.
+        if bound in published:
+            published[f"{bound}_published"] = published[bound].astype("Float64").mask(value_hidden | not_applicable)
     published["value_display"] = _display(shown_values, value_hidden, not_applicable, as_rate)
 
     reasons = np.full(len(published), "", dtype=object)

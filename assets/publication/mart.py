@@ -21,7 +21,8 @@ from orchestration.resources import StoryFolders
 RULE = DisclosureRule()
 PUBLISHED_COLUMNS = (
     "measure_id", "period", "geography_code", "geography_level", "breakdown", "category", "unit",
-    "numerator_published", "value_published", "value_display", "suppression", "suppression_reason",
+    "numerator_published", "value_published", "lower_published", "upper_published", "value_display",
+    "suppression", "suppression_reason", "vintage",
 )
 
 
