@@ -19,6 +19,7 @@ from assets.publication.coverage import build_data_coverage_asset
 from assets.publication.mart import build_published_measures_asset
 from assets.reference import councils
 from assets.reports.report_assets import build_national_report_asset, published_edition
+from orchestration.alerts import build_alert_sensors
 from orchestration.jobs import story_of_progress_job
 from orchestration.resources import build_resources
 from orchestration.schedules import quarterly_edition
@@ -45,7 +46,7 @@ def build_definitions(settings: Settings | None = None) -> dg.Definitions:
         assets=assets,
         jobs=[story_of_progress_job],
         schedules=[quarterly_edition],
-        sensors=[build_landing_sensor(contracts)],
+        sensors=[build_landing_sensor(contracts), *build_alert_sensors(settings)],
         resources=build_resources(settings),
         executor=dg.in_process_executor,
     )
