@@ -8,6 +8,8 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 export STORY_DATA_DIR ?= $(CURDIR)/data
 export DAGSTER_HOME ?= $(CURDIR)/.dagster_home
+# local (SQLite instance, DuckDB warehouse) or production (PostgreSQL instance, mart exported to STORY_MART_URL)
+export STORY_DEPLOYMENT ?= local
 SCALE ?= demo
 SEED ?= 20200205
 
@@ -23,7 +25,7 @@ system-packages:
 	@bash scripts/install-system-packages.sh
 
 setup: $(STAMP) system-packages
-	@mkdir -p $(DAGSTER_HOME) && touch $(DAGSTER_HOME)/dagster.yaml
+	@mkdir -p $(DAGSTER_HOME) && cp deploy/dagster.$(STORY_DEPLOYMENT).yaml $(DAGSTER_HOME)/dagster.yaml
 
 demo: setup
 	rm -rf $(STORY_DATA_DIR)

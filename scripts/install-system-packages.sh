@@ -2,12 +2,14 @@
 # System packages the project needs, installed only when missing (Debian 12).
 #  - WeasyPrint: pango, harfbuzz, fontconfig and DejaVu fonts (libpango-1.0-0, libpangoft2-1.0-0, fonts-dejavu-core)
 #  - poppler-utils: pdftoppm/pdfinfo/pdftotext, used by tests and the report preview
+#  - postgresql: the production-configuration integration test starts a throwaway server
 set -euo pipefail
 need=()
 ldconfig -p | grep -q libpango-1.0.so.0 || need+=(libpango-1.0-0)
 ldconfig -p | grep -q libpangoft2-1.0.so.0 || need+=(libpangoft2-1.0-0)
 fc-list 2>/dev/null | grep -qi dejavu || need+=(fonts-dejavu-core)
 command -v pdftoppm >/dev/null || need+=(poppler-utils)
+ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || need+=(postgresql)
 if ((${#need[@]})); then
   echo "Installing system packages: ${need[*]}"
   SUDO=""; [ "$(id -u)" -eq 0 ] || SUDO="sudo"
