@@ -57,8 +57,3 @@ class Settings:
     @property
     def reference_dir(self) -> Path:
         return self.shared_dir / "reference"
-
-    @property
-    def pseudonymisation_key_path(self) -> Path:
-        """Secret outside the repository and outside both databases (the demo generates one)."""
-        return Path(os.environ.get("STORY_KEY_FILE", self.data_dir.parent / ".story_secrets" / "pseudonymisation.key"))
