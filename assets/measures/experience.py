@@ -1,0 +1,126 @@
+"""Q1 measures: does the care community feel the impact of the promise being kept?
+
+One measure per vision statement (read from ``vision_statements.csv``, never listed here):
+the share of respondents who feel positive about it, with a 95% Wilson score interval, for
+Scotland and each council, by respondent group, for every collection year.
+
+What counts as positive, per answer scale (the survey's two scales):
+
+* the 1-5 agreement scale: 4 or 5 is positive (3 is neutral, 1-2 negative);
+* the yes / no / not sure scale: ``yes`` is positive (``not_sure`` is not).
+
+The unit is the **respondent**, not the answer. A respondent answers two or three items on
+each vision statement; answers by one person are not independent, and the Wilson interval
+assumes independent trials, so a respondent is counted once per vision statement and year,
+as positive when more than half of their answers on it are positive. Counting people also
+makes disclosure control count people: a group of two respondents with six answers between
+them is a group of two.
+
+A respondent is placed in the council they gave (``la_code``); a respondent who gave none
+counts in Scotland only, so Scotland can exceed the sum of councils by those respondents (in
+the survey as collected, only workforce respondents may leave the council blank).
+
+Long format rows (``assets.measures.catalogue.LONG_FORMAT``): ``numerator`` positive
+respondents, ``denominator`` respondents (the responses), ``value`` percent positive,
+``lower``/``upper`` the Wilson interval in percent; breakdown ``total`` and
+``respondent_group``. Both counts go to disclosure control, so a small group (1-4
+respondents) or a small positive count is hidden with its share and interval. Change since
+the last period is worked out from published shares in ``assets.publication.community_voice``.
+"""
+
+from __future__ import annotations
+
+from functools import partial
+
+import duckdb
+import numpy as np
+import pandas as pd
+
+from assets.measures.catalogue import measure
+from assets.measures.long_format import counts_by_breakdown, finish
+from assets.reference import vision_statements
+from orchestration.settings import Settings
+
+# Two-sided 95%: the 0.975 quantile of the standard normal distribution.
+Z_95 = 1.959963984540054
+UNIT = "percent of respondents"
+BREAKDOWNS = ("respondent_group",)
+
+POSITIVE_ANSWER = "answer IN ('4', '5', 'yes')"
+# Stands in for a blank council while Scotland is summed, then dropped: never published.
+NO_COUNCIL = "no_council_given"
+
+
+def wilson_interval(positive: np.ndarray, total: np.ndarray, z: float = Z_95) -> tuple[np.ndarray, np.ndarray]:
+    """Wilson score interval for a proportion, as proportions in [0, 1] (NaN where ``total`` is 0).
+
+    Chosen over the normal ("Wald") interval because it stays inside [0, 1] and keeps its
+    coverage for small groups and shares near 0 or 1, which survey breakdowns often are
+    (Newcombe 1998, Statistics in Medicine 17: 857-872, method 3).
+    """
+    positive = np.asarray(positive, dtype=float)
+    total = np.asarray(total, dtype=float)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        share = positive / total
+        z2_n = z * z / total
+        centre = (share + z2_n / 2) / (1 + z2_n)
+        half_width = z / (1 + z2_n) * np.sqrt(share * (1 - share) / total + z2_n / (4 * total))
+    return np.clip(centre - half_width, 0.0, 1.0), np.clip(centre + half_width, 0.0, 1.0)
+
+
+def respondents_on_vision(vision_id: int) -> str:
+    """One row per respondent, year and vision statement: are most of their answers positive?"""
+    return f"""
+    (SELECT
+        _period AS period,
+        coalesce(nullif(la_code, ''), '{NO_COUNCIL}') AS la_code,
+        respondent_group,
+        CAST(count_if({POSITIVE_ANSWER}) * 2 > count(*) AS INTEGER) AS positive
+     FROM analysis.experience_responses
+     WHERE vision_id = {int(vision_id)}
+     GROUP BY 1, 2, 3, respondent_ref)
+    """
+
+
+def share_positive(con: duckdb.DuckDBPyConnection, vision_id: int, measure_id: str) -> pd.DataFrame:
+    """The long-format table of one vision statement's share positive."""
+    relation = respondents_on_vision(vision_id)
+    keys = ["period", "geography_code", "geography_level", "breakdown", "category"]
+    everyone = counts_by_breakdown(con, relation, BREAKDOWNS).rename(columns={"numerator": "denominator"})
+    positive = counts_by_breakdown(con, relation, BREAKDOWNS, count="sum(positive)")
+    table = everyone.merge(positive, on=keys, how="left")
+    # Respondents who gave no council count in Scotland only; a group nobody answered for has no share.
+    table = table[(table.geography_code != NO_COUNCIL) & (table.denominator > 0)].copy()
+    table["numerator"] = table["numerator"].fillna(0).astype("Int64")
+    lower, upper = wilson_interval(table["numerator"].to_numpy(dtype=float), table["denominator"].to_numpy(dtype=float))
+    table["value"] = (100 * table["numerator"] / table["denominator"]).astype("Float64").round(1)
+    table["lower"] = (100 * lower).round(1)
+    table["upper"] = (100 * upper).round(1)
+    return finish(table, measure_id, UNIT, additive=True)
+
+
+def measure_id_for(vision_id: int) -> str:
+    return f"experience_positive_vision_{int(vision_id)}"
+
+
+def _declare_vision_measures() -> None:
+    """Declare one share-positive measure per vision statement in the reference table."""
+    for vision in vision_statements(Settings.from_env().reference_dir).itertuples():
+        measure_id = measure_id_for(vision.vision_id)
+        compute = partial(share_positive, vision_id=vision.vision_id, measure_id=measure_id)
+        measure(
+            id=measure_id,
+            question="Q1",
+            vision_id=int(vision.vision_id),
+            title=f"Care community who feel positive about: {vision.short_title}",
+            numerator="Respondents most of whose answers on this vision statement were positive (4 or 5 on the 1-5 scale; yes on yes / no / not sure)",
+            denominator="Respondents who answered at least one item on this vision statement in the year",
+            unit=UNIT,
+            breakdowns=BREAKDOWNS,
+            desired_direction="up",
+            baseline_period="2020",
+            sources=("experience_responses",),
+        )(compute)
+
+
+_declare_vision_measures()
