@@ -20,6 +20,7 @@ from assets.publication.mart import build_published_measures_asset
 from assets.reference import councils
 from assets.reports.report_assets import build_national_report_asset, published_edition
 from orchestration.alerts import build_alert_sensors
+from orchestration.deployment import check_environment
 from orchestration.jobs import story_of_progress_job
 from orchestration.resources import build_resources
 from orchestration.schedules import quarterly_edition
@@ -28,6 +29,7 @@ from orchestration.settings import Settings
 
 
 def build_definitions(settings: Settings | None = None) -> dg.Definitions:
+    check_environment()
     settings = settings or Settings.from_env()
     contracts = load_contracts()
     measures = catalogue()

@@ -1,0 +1,46 @@
+"""Local or production, chosen by one environment setting: ``STORY_DEPLOYMENT``.
+
+The code is the same in both; only where things are kept changes. ``local`` (the default, for
+laptops, CI and the demo) keeps Dagster's records in SQLite under ``DAGSTER_HOME`` and the
+mart in the DuckDB warehouse. ``production`` keeps Dagster's records in PostgreSQL
+(``deploy/dagster.production.yaml`` or, on Kubernetes, ``deploy/kubernetes/``) and also
+exports the publication mart to the database at ``STORY_MART_URL``. Production secrets come
+only from the environment (a Kubernetes Secret, say), never from files in the repository or
+a default: a production process missing one stops at start-up and names it.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Mapping
+
+DEPLOYMENT_ENV = "STORY_DEPLOYMENT"
+DEPLOYMENTS = ("local", "production")
+MART_URL_ENV = "STORY_MART_URL"
+# Every secret a production process reads, and what for.
+PRODUCTION_SECRETS = {
+    "STORY_DAGSTER_PG_URL": "PostgreSQL URL of the Dagster instance (runs, event logs, schedules)",
+    MART_URL_ENV: "SQLAlchemy URL the publication mart is exported to",
+    "STORY_PSEUDONYMISATION_KEY": "the secret key (hex) that derives pseudonymous person ids",
+}
+
+
+def deployment(env: Mapping[str, str] = os.environ) -> str:
+    value = env.get(DEPLOYMENT_ENV, "local").strip() or "local"
+    if value not in DEPLOYMENTS:
+        raise ValueError(f"{DEPLOYMENT_ENV} must be one of {', '.join(DEPLOYMENTS)}, got {value!r}")
+    return value
+
+
+def check_environment(env: Mapping[str, str] = os.environ) -> None:
+    """Stop a production process that lacks a secret, naming each missing one and its use."""
+    if deployment(env) != "production":
+        return
+    missing = [f"{name} ({use})" for name, use in PRODUCTION_SECRETS.items() if not env.get(name, "").strip()]
+    if missing:
+        raise RuntimeError("STORY_DEPLOYMENT=production needs these environment variables: " + "; ".join(missing))
+
+
+def mart_url(env: Mapping[str, str] = os.environ) -> str | None:
+    """Where the mart is exported (production always; local only when ``STORY_MART_URL`` is set)."""
+    return env.get(MART_URL_ENV, "").strip() or None
