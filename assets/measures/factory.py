@@ -1,16 +1,37 @@
-"""Turn each catalogue entry into a ``measures/<id>`` asset with its checks."""
+"""Turn each catalogue entry into a ``measures/<id>`` asset with its checks.
+
+Checks on every measure asset (advisory, WARN):
+
+* ``covers_every_council``: every council has a headline figure for every period.
+* ``on_track``: no early warning (``assets.measures.early_warning``): the latest headline
+  value has not moved against the desired direction beyond the declared tolerance since the
+  previous period, and every source dataset's latest accepted file is within its contract's
+  ``refreshDays``. This check sees the figures before disclosure control (the Dagster UI is
+  for the team that already sees the warehouse); ``mart.early_warnings`` lists the same
+  warnings from published figures only.
+"""
 
 from __future__ import annotations
 
+import datetime as dt
+from pathlib import Path
+
 import dagster as dg
+import duckdb
+import pandas as pd
 from dagster_duckdb import DuckDBResource
 
+from assets.ingest.contracts import load_contracts
+from assets.ingest.raw_zone import LEDGER
 from assets.keys import analysis_key, measure_key
 from assets.measures.catalogue import LONG_FORMAT, Measure, catalogue
+from assets.measures.early_warning import early_warnings, headline_rows, latest_accepted_files
+from assets.reference import councils
+from orchestration.resources import StoryFolders
 from orchestration.settings import SCOTLAND_CODE
 
 
-def build_measure_asset(entry: Measure, council_count: int) -> dg.AssetsDefinition:
+def build_measure_asset(entry: Measure, council_count: int, refresh_days: dict[str, int]) -> dg.AssetsDefinition:
     key = measure_key(entry.id)
 
     @dg.asset(
@@ -20,9 +41,16 @@ def build_measure_asset(entry: Measure, council_count: int) -> dg.AssetsDefiniti
         deps=[analysis_key(s) for s in entry.sources],
         description=f"{entry.title}. Numerator: {entry.numerator}. Denominator: {entry.denominator or 'none'}. Desired direction: {entry.desired_direction}.",
         metadata={"question": entry.question, "vision_id": entry.vision_id or 0, "unit": entry.unit, "desired_direction": entry.desired_direction},
-        check_specs=[dg.AssetCheckSpec("covers_every_council", asset=key, description="Every council has a headline figure for every period.", blocking=False)],
+        check_specs=[
+            dg.AssetCheckSpec("covers_every_council", asset=key, description="Every council has a headline figure for every period.", blocking=False),
+            dg.AssetCheckSpec(
+                "on_track", asset=key, blocking=False,
+                description=f"Early warning: the latest figure has not moved against the desired direction by more than {entry.tolerance_percent:g}% since the previous period, and no source data are overdue.",
+            ),
+        ],
     )
-    def measure_asset(warehouse: DuckDBResource):
+    def measure_asset(folders: StoryFolders, warehouse: DuckDBResource):
+        settings = folders.settings
         with warehouse.get_connection() as con:
             table = entry.compute(con)
             assert list(table.columns) == list(LONG_FORMAT), f"{entry.id} must return the long format"
@@ -30,9 +58,12 @@ def build_measure_asset(entry: Measure, council_count: int) -> dg.AssetsDefiniti
             con.register("measure_frame", table)
             con.execute(f"CREATE OR REPLACE TABLE measures.{entry.id} AS SELECT * FROM measure_frame")
             con.unregister("measure_frame")
+            latest_files = _latest_files(con, settings.linkage_zone_path, entry)
         headline = table[(table.geography_code == SCOTLAND_CODE) & (table.breakdown == "total")][["period", "numerator", "denominator", "value"]]
         councils_per_period = table[(table.geography_level == "council") & (table.breakdown == "total")].groupby("period")["geography_code"].nunique()
         missing = {p: council_count - n for p, n in councils_per_period.items() if n < council_count}
+        names = councils(settings.reference_dir).names
+        warnings = early_warnings(headline_rows(table), latest_files, entry, refresh_days, dt.date.today(), names)
         yield dg.MaterializeResult(metadata={"dagster/row_count": len(table), "scotland": dg.MetadataValue.md(headline.to_markdown(index=False))})
         yield dg.AssetCheckResult(
             check_name="covers_every_council",
@@ -40,9 +71,32 @@ def build_measure_asset(entry: Measure, council_count: int) -> dg.AssetsDefiniti
             severity=dg.AssetCheckSeverity.WARN,
             metadata={"councils_missing_by_period": str(missing or "none"), "threshold": f"{council_count} councils"},
         )
+        yield dg.AssetCheckResult(
+            check_name="on_track",
+            passed=warnings.empty,
+            severity=dg.AssetCheckSeverity.WARN,
+            metadata={
+                "warnings": len(warnings),
+                "by_kind": str(warnings["kind"].value_counts().to_dict() or "none"),
+                "messages": dg.MetadataValue.md("\n".join(f"- {m}" for m in warnings["message"].head(50)) or "none"),
+                "threshold": f"{entry.tolerance_percent:g}% against the desired direction ({entry.desired_direction}); refresh days {', '.join(f'{d}: {refresh_days[d]}' for d in entry.sources)}",
+            },
+        )
 
     return measure_asset
 
 
+def _latest_files(con: duckdb.DuckDBPyConnection, linkage_zone: Path, entry: Measure) -> pd.DataFrame:
+    """The ingest ledger's latest accepted file per source dataset and agency (none before any ingest)."""
+    if not linkage_zone.exists():
+        return latest_accepted_files(con, "", [])
+    con.execute(f"ATTACH '{linkage_zone}' AS lz (READ_ONLY)")
+    try:
+        return latest_accepted_files(con, f"lz.main.{LEDGER}", list(entry.sources))
+    finally:
+        con.execute("DETACH lz")
+
+
 def measure_assets(council_count: int) -> list[dg.AssetsDefinition]:
-    return [build_measure_asset(entry, council_count) for entry in catalogue().values()]
+    refresh_days = {c.id: c.refresh_days for c in load_contracts().values()}
+    return [build_measure_asset(entry, council_count, refresh_days) for entry in catalogue().values()]

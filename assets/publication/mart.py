@@ -1,18 +1,54 @@
-"""The ``publication/published_measures`` asset: every measure after disclosure control.
+"""The ``publication/published_measures`` asset: the publication mart, after disclosure control.
 
 Disclosure control runs here and only here, before anything leaves the warehouse; reports,
-downloads and the published mart read ``mart.published_measures`` and nothing upstream of it.
-A blocking check re-verifies the output so a publication can never follow a disclosive table.
+downloads and the exported mart read the ``mart`` schema and nothing upstream of it. A
+blocking check re-verifies the output so a publication can never follow a disclosive table.
+This asset writes every mart table made from measures, so anything downstream of it sees
+them all at once:
+
+``mart.published_measures``: every long-format measure (Q1, Q2, indicator streams), one row
+per figure: ``measure_id, period, geography_code, geography_level, breakdown, category, unit,
+numerator_published, denominator_published, value_published, lower_published,
+upper_published, value_display, suppression, suppression_reason, vintage``.
+
+``mart.indicator_revisions``: every revision of a published national figure (declared
+streams), one row per change between consecutive vintages: ``measure_id, indicator_id,
+geography_code, period, earlier_value, earlier_vintage, revised_value, revised_vintage,
+is_latest, note`` ("revised from 12,206 to 12,084 in the 2025-04 release; ...").
+
+``mart.early_warnings``: ``measure_id, geography_code, period, kind, message``; kinds and
+rules in ``assets.measures.early_warning``. Worked out from published values only, so a
+warning never quotes a hidden figure (a change from or to a hidden value is not compared).
+
+**Which denominators are published** (``denominator_published``):
+
+* A population denominator (the measure takes it from ``population_estimates`` and its unit
+  is a rate "per ..."): always. Mid-year population estimates are public statistics, and
+  publishing one beside a hidden rate reveals nothing about the hidden count.
+* Any other denominator is a count of people (children looked after, leavers ...) and is
+  treated like a count: shown only where the row itself is published (a hidden row's
+  denominator stays hidden, and a group of 1-4 already hides its row), and never where the
+  same count (same period, place, breakdown and category) is hidden in another measure,
+  since printing it as a denominator would give that hidden figure away. Published
+  indicator denominators follow the same rule.
 """
 
 from __future__ import annotations
 
+import datetime as dt
+
 import dagster as dg
+import numpy as np
 import pandas as pd
 from dagster_duckdb import DuckDBResource
 
+from assets.ingest.contracts import load_contracts
+from assets.ingest.raw_zone import LEDGER
 from assets.keys import PUBLISHED_MEASURES, measure_key
 from assets.measures.catalogue import Measure
+from assets.measures.early_warning import WARNING_COLUMNS, early_warnings, headline_rows, latest_accepted_files
+from assets.measures.indicators import COLUMNS as INDICATOR_COLUMNS
+from assets.measures.indicators import declared_streams, indicator_rows, revisions
 from assets.publication.disclosure_control import DisclosureRule, apply_disclosure_control, verify_no_disclosure
 from assets.reference import councils
 from checks.identifier_scan import scan_database
@@ -21,35 +57,107 @@ from orchestration.resources import StoryFolders
 RULE = DisclosureRule()
 PUBLISHED_COLUMNS = (
     "measure_id", "period", "geography_code", "geography_level", "breakdown", "category", "unit",
-    "numerator_published", "value_published", "lower_published", "upper_published", "value_display",
+    "numerator_published", "denominator_published", "value_published", "lower_published", "upper_published", "value_display",
     "suppression", "suppression_reason", "vintage",
 )
+POPULATION_SOURCE = "population_estimates"
+SAME_FIGURE = ["period", "geography_code", "breakdown", "category"]
+
+
+def has_public_denominator(entry: Measure) -> bool:
+    """A rate per head of population: its denominator is a published population estimate."""
+    return POPULATION_SOURCE in entry.sources and entry.unit.strip().lower().startswith("per")
+
+
+def publishable_denominators(published: pd.DataFrame, public: set[str]) -> pd.Series:
+    """The denominator each row may show (NA where hidden); the rule is in the module doc.
+
+    ``published``: the output of ``apply_disclosure_control`` (raw ``numerator`` and
+    ``denominator`` still present); ``public``: measure ids whose denominators are public.
+    """
+    table = published.reset_index(drop=True)
+    denominator = table["denominator"].astype("Float64")
+    row_published = table["suppression"].fillna("").eq("").to_numpy()
+    keys = table[SAME_FIGURE].astype(str)
+    hidden = keys[~row_published & table["numerator"].notna().to_numpy()].assign(
+        count=table["numerator"].astype("Float64").astype(float), hidden_in=table["measure_id"],
+    ).dropna(subset=["count"])
+    asked = keys.assign(count=denominator.astype(float), measure_id=table["measure_id"], row=np.arange(len(table)))
+    matches = asked.dropna(subset=["count"]).merge(hidden, on=[*SAME_FIGURE, "count"])
+    hidden_elsewhere = np.zeros(len(table), dtype=bool)
+    hidden_elsewhere[matches.loc[matches["measure_id"] != matches["hidden_in"], "row"].to_numpy()] = True
+    shown = table["measure_id"].isin(public).to_numpy() | (row_published & ~hidden_elsewhere)
+    return pd.Series(denominator.mask(~shown).to_numpy(), index=published.index, dtype="Float64")
+
+
+def _write(con, name: str, frame: pd.DataFrame) -> None:
+    con.register("mart_frame", frame)
+    con.execute(f"CREATE OR REPLACE TABLE mart.{name} AS SELECT * FROM mart_frame")
+    con.unregister("mart_frame")
+
+
+def _has_table(con, schema: str, table: str) -> bool:
+    return con.execute("SELECT count(*) FROM information_schema.tables WHERE table_schema = ? AND table_name = ?", [schema, table]).fetchone()[0] > 0
+
+
+def _latest_files(con, folders: StoryFolders, datasets: list[str]) -> pd.DataFrame:
+    linkage_zone = folders.settings.linkage_zone_path
+    if not linkage_zone.exists():
+        return latest_accepted_files(con, "", [])
+    con.execute(f"ATTACH '{linkage_zone}' AS lz (READ_ONLY)")
+    try:
+        return latest_accepted_files(con, f"lz.main.{LEDGER}", datasets)
+    finally:
+        con.execute("DETACH lz")
+
+
+def mart_early_warnings(
+    published: pd.DataFrame, entries: dict[str, Measure], latest_files: pd.DataFrame, refresh_days: dict[str, int],
+    today: dt.date, place_names: dict[str, str],
+) -> pd.DataFrame:
+    """Every measure's early warnings, from published values only."""
+    pieces = [
+        early_warnings(headline_rows(rows, "value_published"), latest_files, entries[measure_id], refresh_days, today, place_names)
+        for measure_id, rows in published.groupby("measure_id", sort=True)
+    ]
+    return pd.concat(pieces, ignore_index=True)[WARNING_COLUMNS] if pieces else pd.DataFrame(columns=WARNING_COLUMNS)
 
 
 def build_published_measures_asset(entries: dict[str, Measure]) -> dg.AssetsDefinition:
+    refresh_days = {c.id: c.refresh_days for c in load_contracts().values()}
+    public_denominators = {m for m, entry in entries.items() if has_public_denominator(entry)}
+    streams = declared_streams()
+
     @dg.asset(
         key=PUBLISHED_MEASURES,
         group_name="publication",
         kinds={"duckdb"},
         deps=[measure_key(m) for m in entries],
-        description="All measures with statistical disclosure control applied: small counts shown as [c], with secondary suppression.",
+        description="All measures with statistical disclosure control applied (small counts shown as [c], with secondary suppression), the revisions of published indicators and the early warnings.",
         check_specs=[
             dg.AssetCheckSpec("no_disclosive_cells", asset=PUBLISHED_MEASURES, blocking=True, description="No published count is 1-4 and no suppressed cell can be worked out from totals."),
             dg.AssetCheckSpec("no_identifiers_in_warehouse", asset=PUBLISHED_MEASURES, blocking=True, description="No table in the analysis warehouse holds names, dates of birth, postcodes, CHI or SCN."),
+            dg.AssetCheckSpec("every_indicator_declared", asset=PUBLISHED_MEASURES, blocking=False, description="Every indicator in indicator_values has a declaration in indicator_streams.yaml, so it is published."),
         ],
     )
     def published_measures(folders: StoryFolders, warehouse: DuckDBResource):
+        names = councils(folders.settings.reference_dir).names
         with warehouse.get_connection() as con:
             measures = pd.concat([con.execute(f"SELECT * FROM measures.{m}").df() for m in entries], ignore_index=True)
             measures["numerator"] = measures["numerator"].astype("Int64")
-            published = apply_disclosure_control(measures, RULE, geography_names=councils(folders.settings.reference_dir).names)
-            violations = verify_no_disclosure(published, RULE)
+            controlled = apply_disclosure_control(measures, RULE, geography_names=names)
+            violations = verify_no_disclosure(controlled, RULE)
+            controlled["denominator_published"] = publishable_denominators(controlled, public_denominators)
             # Only published figures leave this asset: the raw counts of hidden cells stay behind.
-            published = published[list(PUBLISHED_COLUMNS)]
+            published = controlled[list(PUBLISHED_COLUMNS)]
+            indicator_values = indicator_rows(con) if _has_table(con, "analysis", "indicator_values") else pd.DataFrame(columns=INDICATOR_COLUMNS)
+            revised = revisions(indicator_values[indicator_values["indicator_id"].isin(streams)])
+            undeclared = sorted(set(indicator_values["indicator_id"]) - set(streams))
+            warnings = mart_early_warnings(published, entries, _latest_files(con, folders, sorted(refresh_days)), refresh_days, dt.date.today(), names)
             con.execute("CREATE SCHEMA IF NOT EXISTS mart")
-            con.register("published_frame", published)
-            con.execute("CREATE OR REPLACE TABLE mart.published_measures AS SELECT * FROM published_frame")
-            con.unregister("published_frame")
+            _write(con, "published_measures", published)
+            _write(con, "indicator_revisions", revised)
+            _write(con, "early_warnings", warnings)
             identifiers = scan_database(con)
         counts = published["suppression"].value_counts().to_dict()
         yield dg.MaterializeResult(
@@ -58,6 +166,8 @@ def build_published_measures_asset(entries: dict[str, Measure]) -> dg.AssetsDefi
                 "cells_primary_suppressed": int(counts.get("primary", 0)),
                 "cells_secondary_suppressed": int(counts.get("secondary", 0)),
                 "rule": f"counts {RULE.min_count}-{RULE.max_suppressed_count} shown as [c]",
+                "indicator_revisions": len(revised),
+                "early_warnings": dg.MetadataValue.md(warnings["kind"].value_counts().to_frame().to_markdown() if len(warnings) else "none"),
             }
         )
         yield dg.AssetCheckResult(
@@ -69,6 +179,12 @@ def build_published_measures_asset(entries: dict[str, Measure]) -> dg.AssetsDefi
             check_name="no_identifiers_in_warehouse",
             passed=not identifiers,
             metadata={"found": dg.MetadataValue.md("\n".join(f"- {i}" for i in identifiers) or "none"), "threshold": "0 identifiers"},
+        )
+        yield dg.AssetCheckResult(
+            check_name="every_indicator_declared",
+            passed=not undeclared,
+            severity=dg.AssetCheckSeverity.WARN,
+            metadata={"undeclared": ", ".join(undeclared) or "none", "declared": len(streams), "threshold": "0 undeclared indicators"},
         )
 
     return published_measures

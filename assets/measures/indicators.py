@@ -1,0 +1,194 @@
+"""Q2 measures from published national indicators: one catalogue entry per declared stream.
+
+The ``indicator_values`` dataset carries the published figures of the Promise Progress
+Framework's national indicators, one file per release, each figure with its vintage. The
+streams are data, so no stream has its own function: ``indicator_streams.yaml`` declares
+what each ``indicator_id`` means (vision statement, plain-words title, desired direction,
+baseline, tolerance), and this module turns each declaration into a catalogue entry whose
+computation is the same function over that stream's rows.
+
+Why one entry per stream rather than one ``indicator_values`` measure with indicator ids in
+its rows: the catalogue, the methods page and the report describe a measure by its
+declaration (title, unit, desired direction, baseline). A single entry could only say
+"some national indicator", and its direction of travel would be meaningless. One entry per
+stream keeps each published figure next to what it means; the cost is that an indicator
+arriving without a declaration is not published until it has one, and the mart's
+``every_indicator_declared`` check says so rather than letting it vanish quietly.
+
+Published figures are revised (looked after on 31 July 2023: 12,206 first published, 12,084
+revised). Every vintage stays in ``analysis.indicator_values``; a stream shows each figure at
+its latest vintage (the ``vintage`` column of the long format), and ``revisions`` lists every
+change between consecutive vintages for ``mart.indicator_revisions``.
+
+Indicator rows carry the published value and, when the producer sent them, its numerator and
+denominator; disclosure control treats them like any other figure (a published numerator of
+1-4 is still shown as ``[c]``). Measure ids are ``indicator_<indicator_id>``, so a stream never
+collides with a measure we compute from records (both exist for looked after on 31 July).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from functools import cache
+from pathlib import Path
+
+import duckdb
+import pandas as pd
+import yaml
+
+from assets.measures.catalogue import measure
+from assets.measures.long_format import finish
+from orchestration.settings import SCOTLAND_CODE
+
+STREAMS_FILE = Path(__file__).with_name("indicator_streams.yaml")
+SOURCE = "indicator_values"
+FIGURE = ["indicator_id", "geography_code", "period"]
+COLUMNS = ["indicator_id", "geography_code", "period", "value", "numerator", "denominator", "unit", "source", "vintage"]
+
+
+@dataclass(frozen=True)
+class IndicatorStream:
+    """What one ``indicator_id`` means: a row of ``indicator_streams.yaml``."""
+
+    indicator_id: str
+    vision_id: int
+    theme: str | None
+    title: str
+    numerator: str
+    denominator: str | None
+    unit: str
+    desired_direction: str
+    baseline_period: str
+    tolerance_percent: float
+
+    @property
+    def measure_id(self) -> str:
+        return measure_id_of(self.indicator_id)
+
+
+def measure_id_of(indicator_id: str) -> str:
+    return f"indicator_{indicator_id}"
+
+
+@cache
+def declared_streams(path: Path = STREAMS_FILE) -> dict[str, IndicatorStream]:
+    """The declared streams by indicator id (each declared once)."""
+    streams: dict[str, IndicatorStream] = {}
+    for entry in yaml.safe_load(path.read_text()):
+        stream = IndicatorStream(**entry)
+        if stream.indicator_id in streams:
+            raise ValueError(f"indicator {stream.indicator_id} declared twice in {path.name}")
+        streams[stream.indicator_id] = stream
+    return streams
+
+
+def _vintage_order(values: pd.DataFrame) -> pd.DataFrame:
+    # Vintages are 'YYYY-MM' (the contract's pattern), so text order is release order.
+    return values.sort_values([*FIGURE, "vintage"], ignore_index=True)
+
+
+def latest_vintage(values: pd.DataFrame) -> pd.DataFrame:
+    """Each figure (indicator, geography, period) at its latest vintage."""
+    return _vintage_order(values).drop_duplicates(FIGURE, keep="last").reset_index(drop=True)
+
+
+def _number(value: float, decimals: int) -> str:
+    return f"{value:,.{decimals}f}"
+
+
+def _decimals(value: float) -> int:
+    """Decimal places a published value was given with (up to 3)."""
+    text = f"{value:.3f}".rstrip("0")
+    return len(text.split(".")[1])
+
+
+def revisions(values: pd.DataFrame) -> pd.DataFrame:
+    """Every change of a published figure between one vintage and the next.
+
+    One row per revision: ``measure_id, indicator_id, geography_code, period, earlier_value,
+    earlier_vintage, revised_value, revised_vintage, is_latest`` (the revision gives the
+    figure's latest value) and ``note`` in plain words ("revised from 12,206 to 12,084 in the
+    2025-04 release; first published in 2024-04"). A figure re-published unchanged is not a
+    revision.
+    """
+    ordered = _vintage_order(values)
+    earlier = ordered.groupby(FIGURE, sort=False)[["value", "vintage"]].shift(1)
+    changed = earlier["vintage"].notna() & (earlier["value"] != ordered["value"])
+    table = ordered.loc[changed, FIGURE].assign(
+        earlier_value=earlier.loc[changed, "value"].astype(float),
+        earlier_vintage=earlier.loc[changed, "vintage"],
+        revised_value=ordered.loc[changed, "value"].astype(float),
+        revised_vintage=ordered.loc[changed, "vintage"],
+    )
+    latest = latest_vintage(values).set_index(FIGURE)["vintage"]
+    table["is_latest"] = table.set_index(FIGURE).index.map(latest).to_numpy() == table["revised_vintage"].to_numpy()
+    table["note"] = [
+        f"revised from {_number(a, d)} to {_number(b, d)} in the {rv} release; published as {_number(a, d)} in {ev}"
+        for a, b, ev, rv, d in zip(
+            table.earlier_value, table.revised_value, table.earlier_vintage, table.revised_vintage,
+            (max(_decimals(a), _decimals(b)) for a, b in zip(table.earlier_value, table.revised_value)),
+        )
+    ]
+    table.insert(0, "measure_id", table["indicator_id"].map(measure_id_of))
+    return table.reset_index(drop=True)
+
+
+def _whole_or_missing(column: pd.Series) -> pd.Series:
+    """A published count as an integer; a fractional 'count' is not a count, so it is left out."""
+    number = pd.to_numeric(column, errors="coerce")
+    return number.where(number.round() == number).round().astype("Int64")
+
+
+def stream_long_format(values: pd.DataFrame, stream: IndicatorStream) -> pd.DataFrame:
+    """One stream's figures at their latest vintage, in the standard long format.
+
+    ``values`` holds that stream's rows of ``indicator_values`` (every vintage). Geography
+    level follows the code: Scotland's code, otherwise a council (the contract admits only
+    those). The figures are published ones, not sums we make, so they are not additive.
+    """
+    latest = latest_vintage(values)
+    table = pd.DataFrame({
+        "period": latest["period"].astype(str),
+        "geography_code": latest["geography_code"].astype(str),
+        "geography_level": latest["geography_code"].map(lambda code: "scotland" if code == SCOTLAND_CODE else "council"),
+        "breakdown": "total",
+        "category": "total",
+        "numerator": _whole_or_missing(latest["numerator"]),
+        "denominator": pd.to_numeric(latest["denominator"], errors="coerce"),
+        "value": pd.to_numeric(latest["value"]),
+        "vintage": latest["vintage"].astype(str),
+    })
+    return finish(table, stream.measure_id, stream.unit, additive=False)
+
+
+def indicator_rows(con: duckdb.DuckDBPyConnection, indicator_id: str | None = None) -> pd.DataFrame:
+    """Rows of ``analysis.indicator_values`` (every vintage), for one indicator or all."""
+    columns = ", ".join(COLUMNS)
+    if indicator_id is None:
+        return con.execute(f"SELECT {columns} FROM analysis.{SOURCE}").df()
+    return con.execute(f"SELECT {columns} FROM analysis.{SOURCE} WHERE indicator_id = ?", [indicator_id]).df()
+
+
+def _declare(stream: IndicatorStream) -> None:
+    def compute(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:
+        return stream_long_format(indicator_rows(con, stream.indicator_id), stream)
+
+    measure(
+        id=stream.measure_id,
+        question="Q2",
+        vision_id=stream.vision_id,
+        theme=stream.theme,
+        title=stream.title,
+        numerator=stream.numerator,
+        denominator=stream.denominator,
+        unit=stream.unit,
+        breakdowns=(),
+        desired_direction=stream.desired_direction,
+        baseline_period=stream.baseline_period,
+        sources=(SOURCE,),
+        tolerance_percent=stream.tolerance_percent,
+    )(compute)
+
+
+for _stream in declared_streams().values():
+    _declare(_stream)
