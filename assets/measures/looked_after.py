@@ -13,22 +13,25 @@ import duckdb
 import pandas as pd
 
 from assets.measures.catalogue import measure
-from assets.measures.long_format import counts_by_breakdown, finish
+from assets.measures.long_format import NO_DEPRIVATION, age_at_month_end, age_band, counts_by_breakdown, finish, rates_per_1000, shares_by_breakdown
 
-AT_31_JULY = """
+# Placements in a family: at home with parents, or with kinship carers (friends or relatives).
+FAMILY_SETTINGS = ("at_home_with_parents", "kinship_friends_relatives")
+
+AT_31_JULY = f"""
 (SELECT
     CAST(year_ending AS VARCHAR) AS period,
     la_code,
     child_ref_key,
+    sibling_group_ref,
     placement_type,
+    placement_start,
     sex,
-    CASE
-        WHEN age < 5 THEN '0-4' WHEN age < 12 THEN '5-11' WHEN age < 16 THEN '12-15' ELSE '16-17'
-    END AS age_band
+    {age_band('age')} AS age_band
 FROM (
     SELECT *,
         -- 31 July is the last day of its month, so year and month of birth give the exact age.
-        year_ending - birth_year - CASE WHEN birth_month > 7 THEN 1 ELSE 0 END AS age
+        {age_at_month_end('make_date(year_ending, 7, 31)')} AS age
     FROM analysis.looked_after_episodes
     WHERE episode_start <= make_date(year_ending, 7, 31)
       AND (episode_end IS NULL OR episode_end > make_date(year_ending, 7, 31))
@@ -38,10 +41,8 @@ FROM (
 QUALIFY row_number() OVER (PARTITION BY la_code, year_ending, child_ref_key ORDER BY placement_start DESC) = 1)
 """
 
-CHILDREN_0_17 = """
-(SELECT CAST(year AS VARCHAR) AS period, la_code, sex,
-        CASE WHEN age < 5 THEN '0-4' WHEN age < 12 THEN '5-11' WHEN age < 16 THEN '12-15' ELSE '16-17' END AS age_band,
-        population
+CHILDREN_0_17 = f"""
+(SELECT CAST(year AS VARCHAR) AS period, la_code, sex, {age_band('age')} AS age_band, population
  FROM analysis.population_estimates)
 """
 
@@ -52,7 +53,7 @@ CHILDREN_0_17 = """
     vision_id=1,
     theme="Where children live",
     title="Children looked after on 31 July",
-    numerator="Children looked after by the council on 31 July (an episode covering that day)",
+    numerator="Children looked after by the council on 31 July (an episode covering that day)." + NO_DEPRIVATION,
     denominator=None,
     unit="children",
     breakdowns=("placement_type", "sex", "age_band"),
@@ -71,7 +72,7 @@ def looked_after_31_july(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:
     vision_id=1,
     theme="Where children live",
     title="Children looked after on 31 July per 1,000 children aged 0-17",
-    numerator="Children looked after on 31 July",
+    numerator="Children looked after on 31 July." + NO_DEPRIVATION,
     denominator="Children aged 0-17 in the council (National Records of Scotland mid-year estimate for the same year)",
     unit="per 1,000 children aged 0-17",
     breakdowns=("sex", "age_band"),
@@ -82,8 +83,28 @@ def looked_after_31_july(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:
 def looked_after_rate_per_1000(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:
     breakdowns = ("sex", "age_band")
     counts = counts_by_breakdown(con, AT_31_JULY, breakdowns)
-    population = counts_by_breakdown(con, CHILDREN_0_17, breakdowns, count="sum(population)").rename(columns={"numerator": "denominator"})
-    rates = counts.merge(population, on=["period", "geography_code", "geography_level", "breakdown", "category"], how="inner")
-    rates["value"] = (1000 * rates["numerator"] / rates["denominator"]).astype("Float64").round(1)
+    population = counts_by_breakdown(con, CHILDREN_0_17, breakdowns, count="sum(population)")
+    rates = rates_per_1000(counts, population)
     # A rate is not additive: its numerators are, so disclosure control still protects them.
     return finish(rates, "looked_after_rate_per_1000", "per 1,000 children aged 0-17", additive=True)
+
+
+@measure(
+    id="looked_after_family_settings_share",
+    question="Q2",
+    vision_id=1,
+    theme="Where children live",
+    title="Share of children looked after on 31 July who live in a family setting (at home with parents or in kinship care)",
+    numerator="Children looked after on 31 July placed at home with parents or with friends or relatives (kinship care)." + NO_DEPRIVATION,
+    denominator="Children looked after on 31 July",
+    unit="percent",
+    breakdowns=("sex", "age_band"),
+    desired_direction="up",
+    baseline_period="2020",
+    sources=("looked_after_episodes",),
+)
+def looked_after_family_settings_share(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:
+    family = ", ".join(f"'{t}'" for t in FAMILY_SETTINGS)
+    shares = shares_by_breakdown(con, AT_31_JULY, ("sex", "age_band"), condition=f"placement_type IN ({family})")
+    # Shares are not additive; their numerators and denominators are, which disclosure control uses.
+    return finish(shares, "looked_after_family_settings_share", "percent", additive=True)
