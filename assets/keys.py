@@ -6,6 +6,8 @@ import dagster as dg
 
 PERSON_LINKS = dg.AssetKey(["linkage", "person_links"])
 PUBLISHED_MEASURES = dg.AssetKey(["publication", "published_measures"])
+COMMUNITY_VOICE = dg.AssetKey(["publication", "community_voice"])
+ORGANISATION_PROGRESS = dg.AssetKey(["publication", "organisation_progress"])
 
 
 def raw_key(dataset: str) -> dg.AssetKey:

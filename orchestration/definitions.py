@@ -15,8 +15,10 @@ from assets.ingest.factory import build_raw_asset
 from assets.linkage.person_links import build_person_links_asset
 from assets.measures.catalogue import catalogue
 from assets.measures.factory import measure_assets
+from assets.publication.community_voice import community_voice
 from assets.publication.coverage import build_data_coverage_asset
 from assets.publication.mart import build_published_measures_asset
+from assets.publication.organisation_progress import organisation_progress_asset
 from assets.reference import councils
 from assets.reports.report_assets import build_national_report_asset, published_edition
 from orchestration.alerts import build_alert_sensors
@@ -41,6 +43,8 @@ def build_definitions(settings: Settings | None = None) -> dg.Definitions:
         *measure_assets(council_count),
         build_published_measures_asset(measures),
         build_data_coverage_asset(contracts),
+        community_voice,
+        organisation_progress_asset,
         build_national_report_asset(measures),
         published_edition,
     ]

@@ -22,9 +22,10 @@ Replaced, in this order (labels in brackets):
    Words in capitals (initialisms such as a school's) are treated the same unless they are
    known public bodies (``INITIALISMS``).
 
-Withheld: text that starts a sentence with a capitalised word that is neither an everyday
-sentence opener (``OPENERS``) nor a known name (it may be an unknown name, and a sentence's
-first word cannot be told apart by its capital), text with a number of three or more digits
+Withheld: text that starts a sentence with a capitalised word that is neither a known name
+nor an everyday word (listed in ``OPENERS``, ending like one, ``WORD_ENDINGS``, or
+hyphenated like "Short-term"): it may be an unknown name, and a sentence's first word
+cannot be told apart by its capital; text with a number of three or more digits
 left over (house numbers, partial references), text with an ``@`` left over, and text with
 more than ``MAX_REMOVALS`` removals (so much was identifying that the rest may still be).
 
@@ -93,8 +94,13 @@ OPENERS = frozenset(
     Sometimes Mostly Overall Finally Generally Anyway Otherwise However Although Though Whether Unless Apart
     Too Very Well Good Great Better Best Bad Worse Worst Hard Easy Nice Happy Sad Angry Scared Safe Loved
     Respected Listening Listen Hearing Meetings Meeting Having Waiting Moving Changing Change Nothing Lots
-    Ask Tell Call Write Let Make Give Keep Stop Try Do Does Did Dont Is Are Was Were Can Could Would Should""".split()
+    Ask Tell Call Write Let Make Give Keep Stop Try Do Does Did Dont Is Are Was Were Can Could Would Should
+    Fewer Less Small Big Large New Old Short Long Data Information Funding Money Time Budget Budgets Systems
+    Services Partners Agencies Plans Work Progress Practice Training Learning Relationships Recruitment""".split()
 )
+# Endings of everyday words that names (almost) never have: a sentence opener ending so is kept.
+WORD_ENDINGS = ("ing", "tion", "sion", "ment", "ness", "ity", "ies", "ful", "less", "ous")
+MIN_ENDING_WORD = 6
 
 
 @dataclass(frozen=True)
@@ -132,6 +138,16 @@ def _starts_sentence(text: str, position: int) -> bool:
     return not before or before[-1] in ".!?:;\n"
 
 
+def _everyday_opener(word: str) -> bool:
+    """A sentence's first word that reads as an everyday word: listed, or an everyday ending, or hyphenated ("Short-term")."""
+    if word in OPENERS:
+        return True
+    if len(word) >= MIN_ENDING_WORD and word.lower().endswith(WORD_ENDINGS):
+        return True
+    head, _, tail = word.partition("-")
+    return bool(tail) and tail[:1].islower() and head in OPENERS
+
+
 def _label(kind: str) -> str:
     return f"[{kind}]"
 
@@ -166,7 +182,7 @@ def redact(text: str | None, words: Lexicon) -> Redacted:
         kind = ""
         if lowered in words.place_words and (word[0].isupper() or len(base) >= MIN_LOWER_CASE_PLACE):
             kind = "place"
-        elif word[0].isupper() and (base in INITIALISMS or word in OPENERS or base in OPENERS) and _starts_sentence(result, match.start()):
+        elif word[0].isupper() and (base in INITIALISMS or _everyday_opener(word) or _everyday_opener(base)) and _starts_sentence(result, match.start()):
             kind = ""
         elif lowered in words.person_names and word[0].isupper():
             kind = "name"

@@ -1,0 +1,163 @@
+"""The ``publication/organisation_progress`` asset: Q3, how organisations are doing in their work to keep the promise.
+
+Q3 is organisational learning, not a league table: each organisation's milestone progress is
+shown beside its own account of what it is trying, and nothing here ranks organisations.
+Tables have no rank, score or percentile column and are ordered by organisation name.
+
+``mart.organisation_progress``: one row per organisation, theme and round (half year) from
+the route-map milestone returns. Columns: ``organisation_code, organisation_name,
+organisation_type, foundation, theme, period`` (the round, e.g. ``2025-H1``), then
+
+* ``commitments``: distinct commitments on the theme;
+* ``milestones``: milestones reported on;
+* ``milestones_due``: milestones due by the end of the round (30 June or 31 December);
+* ``completed_on_time``: of those, completed on or before their due date;
+* ``completed_late``: of those, completed after their due date (or with no completion date);
+* ``overdue``: of those, not complete; so ``milestones_due = completed_on_time +
+  completed_late + overdue``;
+* ``at_risk``: milestones the organisation reports as ``at_risk`` or ``delayed``, due or
+  not (a delayed milestone is at risk of not being delivered as committed; the two overlap
+  with ``overdue``, which is worked out from dates, not reported);
+* ``completed_on_time_change``, ``overdue_change``, ``at_risk_change``: the change since
+  the organisation's previous round on the same theme (NA in its first round);
+* ``change_since_last_round``: the same in plain words.
+
+These are counts of organisations' public commitments and milestones, not of people, so they
+are published as they are: disclosure control protects people, and hiding an organisation's
+small numbers would hide the very progress Q3 reports.
+
+``mart.organisation_learning``: each organisation's own account, published only with
+``consent_to_publish = 'Y'`` and after ``assets.publication.redaction`` has removed names,
+places and identifiers from the four texts; an account any of whose texts cannot be made
+safe is withheld whole. Columns: ``organisation_code, organisation_name, theme, period,
+what_is_being_tried, what_is_working, what_has_been_learned, barriers`` (an empty text is
+'', as sent). Ordered by organisation name, theme and period.
+"""
+
+import dagster as dg
+import pandas as pd
+from dagster_duckdb import DuckDBResource
+
+from assets.keys import ORGANISATION_PROGRESS, analysis_key
+from assets.publication.community_voice import unsafe_texts, write_mart_table
+from assets.publication.redaction import Lexicon, lexicon, redact
+from orchestration.resources import StoryFolders
+
+ORGANISATION = ["organisation_code", "organisation_name", "organisation_type", "foundation", "theme"]
+FIGURES = ("commitments", "milestones", "milestones_due", "completed_on_time", "completed_late", "overdue", "at_risk")
+CHANGED = ("completed_on_time", "overdue", "at_risk")
+AT_RISK_STATUSES = ("at_risk", "delayed")
+ACCOUNT_TEXTS = ("what_is_being_tried", "what_is_working", "what_has_been_learned", "barriers")
+LEARNING_COLUMNS = ("organisation_code", "organisation_name", "theme", "period", *ACCOUNT_TEXTS)
+RANKING_WORDS = ("rank", "score", "percentile", "league", "position")
+
+
+def round_end(period: pd.Series) -> pd.Series:
+    """The last day of a half-year round: ``2025-H1`` -> 2025-06-30, ``2025-H2`` -> 2025-12-31."""
+    year = period.str[:4]
+    return pd.to_datetime(year + period.str[-2:].map({"H1": "-06-30", "H2": "-12-31"}))
+
+
+def _in_words(row: pd.Series) -> str:
+    if pd.isna(row["completed_on_time_change"]):
+        return "first round reported"
+    parts = []
+    for figure, words in (("completed_on_time", "completed on time"), ("overdue", "overdue"), ("at_risk", "at risk")):
+        change = int(row[f"{figure}_change"])
+        if change:
+            parts.append(f"{abs(change)} {'more' if change > 0 else 'fewer'} {words}")
+    return "; ".join(parts) or "no change"
+
+
+def organisation_progress(milestones: pd.DataFrame) -> pd.DataFrame:
+    """Milestone progress per organisation, theme and round (columns in the module doc)."""
+    m = milestones.copy()
+    end = round_end(m["period"])
+    due = pd.to_datetime(m["due_date"]) <= end
+    complete = m["status"].eq("complete")
+    on_time = complete & (pd.to_datetime(m["completed_date"]) <= pd.to_datetime(m["due_date"]))
+    m = m.assign(
+        milestones_due=due.astype(int),
+        completed_on_time=(due & on_time).astype(int),
+        completed_late=(due & complete & ~on_time).astype(int),
+        overdue=(due & ~complete).astype(int),
+        at_risk=m["status"].isin(AT_RISK_STATUSES).astype(int),
+    )
+    keys = [*ORGANISATION, "period"]
+    table = m.groupby(keys, as_index=False).agg(
+        commitments=("commitment_id", "nunique"),
+        milestones=("milestone_id", "count"),
+        **{f: (f, "sum") for f in ("milestones_due", "completed_on_time", "completed_late", "overdue", "at_risk")},
+    )
+    table = table.sort_values([*ORGANISATION, "period"], ignore_index=True)
+    previous = table.groupby(ORGANISATION)[list(CHANGED)].shift(1)
+    for figure in CHANGED:
+        table[f"{figure}_change"] = (table[figure] - previous[figure]).astype("Int64")
+    table["change_since_last_round"] = table.apply(_in_words, axis=1)
+    return table.sort_values(["organisation_name", "organisation_code", "theme", "period"], ignore_index=True)
+
+
+def organisation_learning(accounts: pd.DataFrame, words: Lexicon) -> tuple[pd.DataFrame, int]:
+    """Consented accounts with their texts redacted, and how many consented accounts were withheld."""
+    consented = accounts[accounts["consent_to_publish"] == "Y"].copy()
+    safe = pd.Series(True, index=consented.index)
+    for column in ACCOUNT_TEXTS:
+        texts = consented[column].fillna("").astype(str)
+        results = [redact(t, words) if t.strip() else None for t in texts]
+        consented[column] = ["" if r is None else r.text for r in results]
+        safe &= pd.Series([r is None or r.text is not None for r in results], index=consented.index)
+    published = consented[safe][list(LEARNING_COLUMNS)]
+    return published.sort_values(["organisation_name", "organisation_code", "theme", "period"], ignore_index=True), int((~safe).sum())
+
+
+def ranking_columns(table: pd.DataFrame) -> list[str]:
+    return [c for c in table.columns if any(word in c.lower() for word in RANKING_WORDS)]
+
+
+@dg.asset(
+    key=ORGANISATION_PROGRESS,
+    group_name="publication",
+    kinds={"duckdb"},
+    deps=[analysis_key("route_map_milestones"), analysis_key("organisational_learning")],
+    description="Q3 for publication: organisations' milestone progress per theme and round, beside their own consented, redacted account of their learning. Never a ranking.",
+    check_specs=[
+        dg.AssetCheckSpec("accounts_consented_and_redacted", asset=ORGANISATION_PROGRESS, blocking=True, description="Every published account was given with consent and has nothing left for redaction to remove."),
+        dg.AssetCheckSpec("no_ranking", asset=ORGANISATION_PROGRESS, blocking=True, description="No rank, score or league column; rows ordered by organisation name."),
+    ],
+)
+def organisation_progress_asset(folders: StoryFolders, warehouse: DuckDBResource):
+    words = lexicon(folders.settings.reference_dir)
+    with warehouse.get_connection() as con:
+        milestones = con.execute(f"SELECT {', '.join(ORGANISATION)}, _period AS period, commitment_id, milestone_id, due_date, status, completed_date FROM analysis.route_map_milestones").df()
+        accounts = con.execute("SELECT * EXCLUDE (period) RENAME (_period AS period) FROM analysis.organisational_learning").df()
+        progress = organisation_progress(milestones)
+        learning, withheld = organisation_learning(accounts, words)
+        write_mart_table(con, "organisation_progress", progress)
+        write_mart_table(con, "organisation_learning", learning)
+        landed = con.execute("SELECT * FROM mart.organisation_learning").df()
+        landed_progress = con.execute("SELECT * FROM mart.organisation_progress").df()
+    consented = accounts[accounts["consent_to_publish"] == "Y"][["organisation_code", "theme", "period"]].astype(str)
+    without_consent = len(landed.merge(consented, how="left", indicator=True).query("_merge == 'left_only'"))
+    leftovers = sum(len(unsafe_texts(landed[c], words)) for c in ACCOUNT_TEXTS)
+    ranked = ranking_columns(landed_progress) + ranking_columns(landed)
+    in_name_order = all(t.organisation_name.is_monotonic_increasing for t in (landed_progress, landed))
+    yield dg.MaterializeResult(
+        metadata={
+            "dagster/row_count": len(progress) + len(learning),
+            "organisations": int(progress["organisation_code"].nunique()),
+            "progress_rows": len(progress),
+            "accounts_consented": len(consented),
+            "accounts_published": len(learning),
+            "accounts_withheld_by_redaction": withheld,
+        }
+    )
+    yield dg.AssetCheckResult(
+        check_name="accounts_consented_and_redacted",
+        passed=without_consent == 0 and leftovers == 0,
+        metadata={"accounts_without_consent": without_consent, "texts_needing_redaction": leftovers, "threshold": "0 of each"},
+    )
+    yield dg.AssetCheckResult(
+        check_name="no_ranking",
+        passed=not ranked and in_name_order,
+        metadata={"ranking_columns": ", ".join(ranked) or "none", "ordered_by_name": in_name_order},
+    )
