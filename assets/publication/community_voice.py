@@ -14,6 +14,17 @@ disclosure control as every measure (``assets.publication.disclosure_control``).
 vision and lens are not published, so no hidden count can be worked out by subtraction and
 only primary suppression applies.
 
+``mart.experience_change``: Q1's change since the last period, worked out from the
+published shares (``mart.published_measures``) only, so it can never reveal a hidden
+figure. One row per Q1 figure (measure, place, breakdown, category) and period. Columns:
+``measure_id, vision_id, geography_code, geography_level, breakdown, category, period,
+value_published, previous_period`` (the figure's latest earlier period; NA in its first),
+``previous_value_published``, ``change_points`` (percentage points, NA where either share
+is hidden or there is no earlier period), ``intervals_overlap`` (the two 95% Wilson
+intervals overlap, so the change may be chance; NA where not compared) and
+``change_in_words`` ("up 4.2 points since 2024 (may be chance: the 95% intervals overlap)",
+"not compared: a share is hidden", "first period").
+
 ``mart.published_quotes``: one row per distinct quote. Columns: ``vision_id``, ``lens``,
 ``theme``, ``period``, ``quote``. Only quotes given with consent (``consent_to_quote = 'Y'``)
 and only after ``assets.publication.redaction`` has removed names, places and identifiers;
@@ -26,7 +37,8 @@ import dagster as dg
 import pandas as pd
 from dagster_duckdb import DuckDBResource
 
-from assets.keys import COMMUNITY_VOICE, analysis_key
+from assets.keys import COMMUNITY_VOICE, PUBLISHED_MEASURES, analysis_key
+from assets.measures.catalogue import catalogue
 from assets.publication.disclosure_control import DisclosureRule, apply_disclosure_control, verify_no_disclosure
 from assets.publication.redaction import Lexicon, lexicon, redact
 from orchestration.resources import StoryFolders
@@ -35,6 +47,11 @@ from orchestration.settings import SCOTLAND_CODE
 RULE = DisclosureRule()
 THEME_COLUMNS = ("vision_id", "lens", "theme", "period", "count_display", "count_published", "suppression", "suppression_reason")
 QUOTE_COLUMNS = ("vision_id", "lens", "theme", "period", "quote")
+CHANGE_COLUMNS = (
+    "measure_id", "vision_id", "geography_code", "geography_level", "breakdown", "category", "period", "value_published",
+    "previous_period", "previous_value_published", "change_points", "intervals_overlap", "change_in_words",
+)
+FIGURE = ["measure_id", "geography_code", "breakdown", "category"]
 EVIDENCE_SQL = "SELECT vision_id, lens, theme, _period AS period, quote, consent_to_quote FROM analysis.engagement_evidence"
 
 
@@ -75,6 +92,38 @@ def community_themes(evidence: pd.DataFrame, rule: DisclosureRule = RULE) -> tup
     table = published.rename(columns={"category": "theme", "value_display": "count_display", "numerator_published": "count_published"})
     table = table[list(THEME_COLUMNS)].sort_values(["vision_id", "lens", "period", "theme"], ignore_index=True)
     return table, violations
+
+
+def _change_in_words(row: pd.Series) -> str:
+    if pd.isna(row["previous_period"]):
+        return "first period"
+    if pd.isna(row["change_points"]):
+        return "not compared: a share is hidden"
+    since = f"since {row['previous_period']}"
+    change = round(float(row["change_points"]), 1)
+    words = "no change" if change == 0 else f"{'up' if change > 0 else 'down'} {abs(change):.1f} points"
+    chance = " (may be chance: the 95% intervals overlap)" if row["intervals_overlap"] is True and change != 0 else ""
+    return f"{words} {since}{chance}"
+
+
+def experience_change(published: pd.DataFrame, vision_of: dict[str, int]) -> pd.DataFrame:
+    """Change since the last period for each published Q1 share (columns in the module doc).
+
+    ``published`` is ``mart.published_measures`` (any rows; only ``vision_of``'s measures are
+    used); every number here is a published one or a difference of two published ones.
+    """
+    shares = published[published["measure_id"].isin(list(vision_of))].copy()
+    shares = shares.sort_values([*FIGURE, "period"], ignore_index=True)
+    earlier = shares.groupby(FIGURE)[["period", "value_published", "lower_published", "upper_published"]].shift(1)
+    shares["vision_id"] = shares["measure_id"].map(vision_of).astype(int)
+    shares["previous_period"] = earlier["period"]
+    shares["previous_value_published"] = earlier["value_published"].astype("Float64")
+    shares["change_points"] = (shares["value_published"].astype("Float64") - shares["previous_value_published"]).round(1)
+    compared = shares["change_points"].notna()
+    overlap = (shares["lower_published"] <= earlier["upper_published"]) & (earlier["lower_published"] <= shares["upper_published"])
+    shares["intervals_overlap"] = pd.array(overlap.where(compared, pd.NA), dtype="boolean")
+    shares["change_in_words"] = shares.apply(_change_in_words, axis=1) if len(shares) else pd.Series(dtype=str)
+    return shares[list(CHANGE_COLUMNS)].sort_values(["vision_id", "geography_code", "breakdown", "category", "period"], ignore_index=True)
 
 
 def published_quotes(evidence: pd.DataFrame, words: Lexicon) -> tuple[pd.DataFrame, dict[str, int]]:
@@ -119,8 +168,8 @@ def write_mart_table(con, name: str, frame: pd.DataFrame) -> None:
     key=COMMUNITY_VOICE,
     group_name="publication",
     kinds={"duckdb"},
-    deps=[analysis_key("engagement_evidence")],
-    description="Q1 engagement evidence for publication: theme counts under each lens (disclosure controlled) and consented quotes with names, places and identifiers removed.",
+    deps=[analysis_key("engagement_evidence"), PUBLISHED_MEASURES],
+    description="Q1 for publication beside the published shares: change since the last period (from published shares only), theme counts under each lens (disclosure controlled) and consented quotes with names, places and identifiers removed.",
     check_specs=[
         dg.AssetCheckSpec("no_disclosive_theme_counts", asset=COMMUNITY_VOICE, blocking=True, description="No published theme count is 1-4."),
         dg.AssetCheckSpec("quotes_consented_and_redacted", asset=COMMUNITY_VOICE, blocking=True, description="Every published quote was given with consent and has nothing left for redaction to remove."),
@@ -130,8 +179,11 @@ def community_voice(folders: StoryFolders, warehouse: DuckDBResource):
     words = lexicon(folders.settings.reference_dir)
     with warehouse.get_connection() as con:
         evidence = con.execute(EVIDENCE_SQL).df()
+        q1 = {m.id: m.vision_id for m in catalogue().values() if m.question == "Q1" and m.vision_id is not None}
+        change = experience_change(con.execute("SELECT * FROM mart.published_measures WHERE measure_id IN (SELECT unnest(?))", [list(q1)]).df(), q1)
         themes, violations = community_themes(evidence)
         quotes, withheld = published_quotes(evidence, words)
+        write_mart_table(con, "experience_change", change)
         write_mart_table(con, "community_themes", themes)
         write_mart_table(con, "published_quotes", quotes)
         # Check what landed in the mart, not the frame that was meant to.
@@ -141,7 +193,8 @@ def community_voice(folders: StoryFolders, warehouse: DuckDBResource):
     unconsented = quotes_without_consent(landed, evidence, words)
     yield dg.MaterializeResult(
         metadata={
-            "dagster/row_count": len(themes) + len(quotes),
+            "dagster/row_count": len(change) + len(themes) + len(quotes),
+            "change_rows_compared": int(change["change_points"].notna().sum()),
             "theme_rows": len(themes),
             "theme_counts_hidden": int((themes["suppression"] != "").sum()),
             "quotes_consented": int(consented["quote"].fillna("").str.strip().ne("").sum()),

@@ -4,7 +4,15 @@ from __future__ import annotations
 
 import pandas as pd
 
-from assets.publication.community_voice import QUOTE_COLUMNS, THEME_COLUMNS, community_themes, published_quotes, quotes_without_consent, unsafe_texts
+from assets.publication.community_voice import (
+    QUOTE_COLUMNS,
+    THEME_COLUMNS,
+    community_themes,
+    experience_change,
+    published_quotes,
+    quotes_without_consent,
+    unsafe_texts,
+)
 from assets.publication.redaction import lexicon
 from tests.conftest import SHARED
 
@@ -49,3 +57,28 @@ def test_the_consent_check_catches_a_quote_published_without_consent() -> None:
     leaked = pd.DataFrame([{"vision_id": 3, "lens": "gaps", "theme": "Education", "period": "2024", "quote": "Nobody told me why I had to move."}])
     assert quotes_without_consent(leaked, evidence, WORDS) == 1
     assert unsafe_texts(pd.Series(["Mrs Smith was kind."]), WORDS) == ["Mrs Smith was kind."]
+
+
+def test_change_since_last_period_uses_published_shares_only() -> None:
+    def row(period: str, value: float | None, lower: float | None, upper: float | None, category: str = "total") -> dict:
+        return {
+            "measure_id": "experience_positive_vision_2", "period": period, "geography_code": "S92000003", "geography_level": "scotland",
+            "breakdown": "total" if category == "total" else "respondent_group", "category": category,
+            "value_published": value, "lower_published": lower, "upper_published": upper,
+        }
+
+    published = pd.DataFrame([
+        row("2023", 40.0, 35.0, 45.0), row("2024", 52.5, 47.0, 58.0), row("2025", 50.0, 44.0, 56.0),
+        row("2023", 30.0, 10.0, 60.0, "workforce"), row("2024", None, None, None, "workforce"), row("2025", 45.0, 20.0, 70.0, "workforce"),
+    ]).astype({"value_published": "Float64", "lower_published": "Float64", "upper_published": "Float64"})
+
+    change = experience_change(published, {"experience_positive_vision_2": 2}).set_index(["category", "period"])
+
+    assert change.loc[("total", "2023"), "change_in_words"] == "first period"
+    assert change.loc[("total", "2024"), "change_points"] == 12.5
+    assert change.loc[("total", "2024"), "change_in_words"] == "up 12.5 points since 2023"  # intervals 35-45 and 47-58 do not overlap
+    assert change.loc[("total", "2025"), "change_in_words"] == "down 2.5 points since 2024 (may be chance: the 95% intervals overlap)"
+    # A hidden share is never compared, so neither neighbouring change gives it away.
+    assert change.loc[("workforce", "2024"), "change_in_words"] == "not compared: a share is hidden"
+    assert pd.isna(change.loc[("workforce", "2025"), "change_points"])
+    assert (change["vision_id"] == 2).all()
