@@ -2,7 +2,8 @@ from __future__ import annotations
 
 import pandas as pd
 
-from assets.linkage.core import chi_is_valid, link_deterministic
+from assets.linkage.clusters import ConflictAwareClusters
+from assets.linkage.core import chi_is_valid, prepare_people
 
 
 def test_chi_check_digit():
@@ -12,21 +13,34 @@ def test_chi_check_digit():
     assert not chi_is_valid("010101234")
 
 
-def test_records_sharing_chi_scn_or_name_and_birth_date_are_one_person():
+def test_a_chi_is_trusted_only_when_it_agrees_with_the_record():
     people = pd.DataFrame(
         {
-            "forename": ["Amy", "amy", "Ben", "Ben", "Cara"],
-            "surname": ["Reid", "REID", "Kerr", "Kerr", "Bell"],
-            "date_of_birth": ["2010-01-01", "2010-01-01", "2011-02-02", "2011-02-02", "2012-03-03"],
-            "sex": ["F", "F", "M", "M", "F"],
-            "postcode": [None] * 5,
-            "chi": [None, None, "0101012349", "0101012349", "0101012348"],
-            "scn": [None, None, None, None, None],
+            "forename": ["Amy", "Amy", "Ben", "Cara"],
+            "surname": ["Reid", "Reid", "Kerr", "Bell"],
+            # 0101012349: born 01/01/01, ninth digit 4 (even: female)
+            "date_of_birth": ["2001-01-01", "2001-01-01", "2001-01-01", "2011-02-02"],
+            "sex": ["F", "F", "M", "F"],
+            "chi": ["0101012349", "0101012348", "0101012349", "0101012349"],
         }
     )
-    clusters = link_deterministic(people).clusters
-    assert clusters.cluster[0] == clusters.cluster[1]
-    assert clusters.cluster[2] == clusters.cluster[3]
-    assert clusters.cluster.nunique() == 3
-    # An invalid CHI links nothing on its own.
-    assert clusters.linked_by[4] == "unlinked"
+    prepared = prepare_people(people)
+    assert prepared["trusted_chi"].tolist()[0] == "0101012349"
+    # A mistyped CHI is kept for near-miss scoring but never trusted; a CHI whose sex digit or
+    # date contradicts the record belongs to someone else and is dropped altogether.
+    assert prepared["chi"][1] == "0101012348" and pd.isna(prepared["trusted_chi"][1])
+    assert pd.isna(prepared["chi"][2]) and pd.isna(prepared["chi"][3])
+    assert prepared["forename"].tolist() == ["amy", "amy", "ben", "cara"]
+
+
+def test_clusters_refuse_to_join_different_chis_or_distant_scns():
+    clusters = ConflictAwareClusters(
+        chi=["0101012349", None, "0202024567", None, None],
+        scn=[None, "123456789", None, "123456780", "987654321"],
+    )
+    assert clusters.join(0, 1)  # nothing contradicts
+    assert not clusters.join(1, 2)  # record 2's CHI differs from the CHI record 0 brought in
+    assert clusters.join(1, 3)  # SCNs one digit apart: a typing slip
+    assert not clusters.join(3, 4)  # SCNs far apart: another child
+    labels = clusters.labels().tolist()
+    assert labels == [0, 0, 2, 0, 4]
