@@ -49,7 +49,7 @@ from assets.measures.catalogue import Measure
 from assets.measures.early_warning import WARNING_COLUMNS, early_warnings, headline_rows, latest_accepted_files
 from assets.measures.indicators import COLUMNS as INDICATOR_COLUMNS
 from assets.measures.indicators import declared_streams, indicator_rows, revisions
-from assets.publication.disclosure_control import DisclosureRule, apply_disclosure_control, verify_no_disclosure
+from assets.publication.disclosure_control import FIGURE_KEY, DisclosureRule, apply_disclosure_control, verify_no_disclosure
 from assets.reference import councils
 from checks.identifier_scan import scan_database
 from orchestration.resources import StoryFolders
@@ -123,6 +123,23 @@ def mart_early_warnings(
     return pd.concat(pieces, ignore_index=True)[WARNING_COLUMNS] if pieces else pd.DataFrame(columns=WARNING_COLUMNS)
 
 
+def verify_stored_mart(con, measures: pd.DataFrame) -> list[str]:
+    """Disclosure problems in ``mart.published_measures`` as stored, against the raw figures.
+
+    The blocking check reads the table back rather than trusting the frame it was written
+    from, so whatever is in the mart (a planted cell, a partial write) is what gets checked.
+    A figure in the mart with no raw figure behind it is a problem too.
+    """
+    stored = con.execute("SELECT * FROM mart.published_measures").df()
+    raw = measures[[*FIGURE_KEY, "geography_level", "numerator", "denominator", "value", "unit", "additive"]]
+    joined = stored.drop(columns=["geography_level", "unit"]).merge(raw, on=FIGURE_KEY, how="outer", indicator=True)
+    problems = [f"{r.measure_id} {r.period} {r.geography_code} {r.breakdown}={r.category}: in the mart without a measured figure behind it" for r in joined[joined["_merge"] == "left_only"].itertuples()]
+    problems += [f"{len(joined[joined['_merge'] == 'right_only'])} measured figures are missing from the mart"] if (joined["_merge"] == "right_only").any() else []
+    both = joined[joined["_merge"] == "both"].drop(columns="_merge").reset_index(drop=True)
+    both["suppression"] = both["suppression"].fillna("")
+    return problems + verify_no_disclosure(both, RULE)
+
+
 def build_published_measures_asset(entries: dict[str, Measure]) -> dg.AssetsDefinition:
     refresh_days = {c.id: c.refresh_days for c in load_contracts().values()}
     public_denominators = {m for m, entry in entries.items() if has_public_denominator(entry)}
@@ -135,7 +152,7 @@ def build_published_measures_asset(entries: dict[str, Measure]) -> dg.AssetsDefi
         deps=[measure_key(m) for m in entries],
         description="All measures with statistical disclosure control applied (small counts shown as [c], with secondary suppression), the revisions of published indicators and the early warnings.",
         check_specs=[
-            dg.AssetCheckSpec("no_disclosive_cells", asset=PUBLISHED_MEASURES, blocking=True, description="No published count is 1-4 and no suppressed cell can be worked out from totals."),
+            dg.AssetCheckSpec("no_disclosive_cells", asset=PUBLISHED_MEASURES, blocking=True, description="No published count is 1-4 and no suppressed cell can be worked out from totals, in the mart as stored (a failing mart is rolled back)."),
             dg.AssetCheckSpec("no_identifiers_in_warehouse", asset=PUBLISHED_MEASURES, blocking=True, description="No table in the analysis warehouse holds names, dates of birth, postcodes, CHI or SCN."),
             dg.AssetCheckSpec("every_indicator_declared", asset=PUBLISHED_MEASURES, blocking=False, description="Every indicator in indicator_values has a declaration in indicator_streams.yaml, so it is published."),
         ],
@@ -146,7 +163,6 @@ def build_published_measures_asset(entries: dict[str, Measure]) -> dg.AssetsDefi
             measures = pd.concat([con.execute(f"SELECT * FROM measures.{m}").df() for m in entries], ignore_index=True)
             measures["numerator"] = measures["numerator"].astype("Int64")
             controlled = apply_disclosure_control(measures, RULE, geography_names=names)
-            violations = verify_no_disclosure(controlled, RULE)
             controlled["denominator_published"] = publishable_denominators(controlled, public_denominators)
             # Only published figures leave this asset: the raw counts of hidden cells stay behind.
             published = controlled[list(PUBLISHED_COLUMNS)]
@@ -155,9 +171,14 @@ def build_published_measures_asset(entries: dict[str, Measure]) -> dg.AssetsDefi
             undeclared = sorted(set(indicator_values["indicator_id"]) - set(streams))
             warnings = mart_early_warnings(published, entries, _latest_files(con, folders, sorted(refresh_days)), refresh_days, dt.date.today(), names)
             con.execute("CREATE SCHEMA IF NOT EXISTS mart")
+            # Written and re-checked in one transaction: a mart that fails the check is rolled
+            # back, so the warehouse keeps the last edition that passed, never a disclosive one.
+            con.execute("BEGIN TRANSACTION")
             _write(con, "published_measures", published)
             _write(con, "indicator_revisions", revised)
             _write(con, "early_warnings", warnings)
+            violations = verify_stored_mart(con, measures)
+            con.execute("ROLLBACK" if violations else "COMMIT")
             identifiers = scan_database(con)
         counts = published["suppression"].value_counts().to_dict()
         yield dg.MaterializeResult(

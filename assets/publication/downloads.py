@@ -1,0 +1,43 @@
+"""CSV downloads of the publication mart: one tidy CSV per measure, and one per other mart table.
+
+Downloads are written from ``mart.*`` only, so they carry exactly what the reports show
+after disclosure control (``[c]`` cells have an empty ``numerator_published`` and
+``value_published`` and ``[c]`` in ``value_display``). Tidy: one row per figure, one column
+per variable, the same columns in every measure file, so files can be stacked.
+
+Layout under ``out_dir``: ``measures/<measure_id>.csv`` (the rows of
+``mart.published_measures`` for that measure, ordered by period, geography, breakdown and
+category) and ``<table>.csv`` for every other mart table (revisions, early warnings, data
+coverage, themes, quotes ...). Called by the published edition.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import duckdb
+from tqdm import tqdm
+
+from assets.publication.export import MART, mart_tables
+
+MEASURES_TABLE = "published_measures"
+MEASURE_ORDER = "period, geography_code, breakdown, category"
+
+
+def write_downloads(con: duckdb.DuckDBPyConnection, out_dir: Path) -> list[Path]:
+    """Write the downloads under ``out_dir`` (created if missing); returns the files written."""
+    out_dir = Path(out_dir)
+    (out_dir / "measures").mkdir(parents=True, exist_ok=True)
+    written: list[Path] = []
+    tables = mart_tables(con)
+    if MEASURES_TABLE in tables:
+        measure_ids = [m for (m,) in con.execute(f"SELECT DISTINCT measure_id FROM {MART}.{MEASURES_TABLE} ORDER BY measure_id").fetchall()]
+        for measure_id in tqdm(measure_ids, desc="measure downloads", unit="file"):
+            path = out_dir / "measures" / f"{measure_id}.csv"
+            con.execute(f"SELECT * FROM {MART}.{MEASURES_TABLE} WHERE measure_id = ? ORDER BY {MEASURE_ORDER}", [measure_id]).df().to_csv(path, index=False)
+            written.append(path)
+    for table in (t for t in tables if t != MEASURES_TABLE):
+        path = out_dir / f"{table}.csv"
+        con.execute(f'SELECT * FROM {MART}."{table}"').df().to_csv(path, index=False)
+        written.append(path)
+    return written

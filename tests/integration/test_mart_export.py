@@ -1,0 +1,136 @@
+"""The publication mart: built by the real asset on a small warehouse, checked, exported, downloaded.
+
+The warehouse is made by hand (two small measures and the reference indicator values), so
+the test runs in seconds and every figure in it is known.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import dagster as dg
+import duckdb
+import numpy as np
+import pandas as pd
+import pytest
+from dagster_duckdb import DuckDBResource
+
+import assets.publication.mart as mart
+from assets.measures.catalogue import Measure, catalogue
+from assets.measures.long_format import finish
+from assets.publication.downloads import write_downloads
+from assets.publication.export import export_mart, read_exported
+from orchestration.resources import StoryFolders
+from tests.conftest import SHARED
+
+SCOTLAND, GLASGOW, FIFE = "S92000003", "S12000049", "S12000047"
+
+
+def declared(measure_id: str, unit: str, sources: tuple[str, ...], denominator: str | None) -> Measure:
+    return Measure(
+        id=measure_id, question="Q2", vision_id=1, title=measure_id.replace("_", " "), numerator="children", denominator=denominator,
+        unit=unit, breakdowns=("sex",), desired_direction="down", baseline_period="2022", sources=sources, compute=lambda con: None,
+    )
+
+
+def counts() -> pd.DataFrame:
+    """Children by sex in two councils and Scotland, two years; Glasgow 2023 has 3 girls."""
+    rows = []
+    for period, glasgow, fife in (("2022", (40, 30), (12, 20)), ("2023", (3, 44), (15, 22))):
+        for code, (girls, boys) in ((GLASGOW, glasgow), (FIFE, fife)):
+            rows += [(period, code, "council", "sex", "female", girls), (period, code, "council", "sex", "male", boys), (period, code, "council", "total", "total", girls + boys)]
+    table = pd.DataFrame(rows, columns=["period", "geography_code", "geography_level", "breakdown", "category", "numerator"])
+    scotland = table.groupby(["period", "breakdown", "category"], as_index=False)["numerator"].sum().assign(geography_code=SCOTLAND, geography_level="scotland")
+    table = pd.concat([table, scotland], ignore_index=True)
+    table["numerator"] = table["numerator"].astype("Int64")
+    return table
+
+
+@pytest.fixture
+def warehouse(story_env: Path) -> tuple[Path, dict[str, Measure]]:
+    """A warehouse with a count, a rate per 1,000 (population denominator) and the indicator streams."""
+    story_env.mkdir(parents=True)
+    path = story_env / "warehouse.duckdb"
+    table = counts()
+    rate = table.assign(denominator=5000.0)
+    rate["value"] = (1000 * rate["numerator"] / rate["denominator"]).round(1)
+    entries = {
+        "children": declared("children", "children", ("looked_after_episodes",), None),
+        "children_rate": declared("children_rate", "per 1,000 children aged 0-17", ("looked_after_episodes", "population_estimates"), "children aged 0-17"),
+    }
+    frames = {"children": finish(table, "children", "children", additive=True), "children_rate": finish(rate, "children_rate", "per 1,000 children aged 0-17", additive=True)}
+    indicators = {m: e for m, e in catalogue().items() if m.startswith("indicator_")}
+    with duckdb.connect(str(path)) as con:
+        con.execute("CREATE SCHEMA analysis; CREATE SCHEMA measures")
+        indicator_frame = pd.read_csv(SHARED / "reference" / "national_indicator_values.csv", dtype={"period": str, "vintage": str}).assign(numerator=np.nan, denominator=np.nan)
+        con.execute("CREATE TABLE analysis.indicator_values AS SELECT * FROM indicator_frame")
+        con.execute("INSERT INTO analysis.indicator_values BY NAME SELECT 'not_yet_declared' AS indicator_id, 'S92000003' AS geography_code, '2024' AS period, 1.0 AS value, 'x' AS unit, 'x' AS source, '2025-04' AS vintage")
+        for measure_id, entry in indicators.items():
+            frames[measure_id] = entry.compute(con)
+        for measure_id, frame in frames.items():
+            con.execute(f"CREATE TABLE measures.{measure_id} AS SELECT * FROM frame")
+    return path, entries | indicators
+
+
+def materialize(path: Path, entries: dict[str, Measure]) -> dict[str, dg.AssetCheckEvaluation]:
+    result = dg.materialize(
+        [mart.build_published_measures_asset(entries)],
+        resources={"folders": StoryFolders(data_dir=str(path.parent), shared_dir=str(SHARED)), "warehouse": DuckDBResource(database=str(path))},
+        raise_on_error=False,
+    )
+    return {c.check_name: c for c in result.get_asset_check_evaluations()}
+
+
+def mart_table(path: Path, table: str) -> pd.DataFrame:
+    with duckdb.connect(str(path), read_only=True) as con:
+        return con.execute(f"SELECT * FROM mart.{table}").df()
+
+
+def test_the_mart_is_checked_exported_and_downloaded(warehouse, tmp_path: Path):
+    path, entries = warehouse
+    checks = materialize(path, entries)
+    assert checks["no_disclosive_cells"].passed and checks["no_identifiers_in_warehouse"].passed
+    assert not checks["every_indicator_declared"].passed and checks["every_indicator_declared"].metadata["undeclared"].text == "not_yet_declared"
+
+    published = mart_table(path, "published_measures").set_index(["measure_id", "period", "geography_code", "category"])
+    assert published.loc[("children", "2023", GLASGOW, "female"), "value_display"] == "[c]"
+    # Population denominators are public, even beside a hidden rate; a count's row has none.
+    assert published.loc[("children_rate", "2023", GLASGOW, "female"), "denominator_published"] == 5000
+    assert published.loc[("indicator_looked_after_31_july", "2023", SCOTLAND, "total"), "value_published"] == 12084
+    revisions = mart_table(path, "indicator_revisions")
+    assert "revised from 12,206 to 12,084" in " ".join(revisions.note)
+    warnings = mart_table(path, "early_warnings")
+    assert {"indicator_seclusion_school_care_accommodation", "indicator_care_experienced_leavers_scqf6_pct"} <= set(warnings.measure_id)
+
+    for url in (f"sqlite:///{tmp_path / 'copy.sqlite'}", f"duckdb:///{tmp_path / 'copy.duckdb'}"):
+        written = export_mart(path, url)
+        assert set(written) == {"published_measures", "indicator_revisions", "early_warnings"}
+        for table, rows in written.items():
+            original, copy = mart_table(path, table), read_exported(url, table)
+            assert len(copy) == rows == len(original)
+            pd.testing.assert_frame_equal(copy.astype(object).where(copy.notna(), None), original.astype(object).where(original.notna(), None), check_dtype=False)
+
+    files = write_downloads(duckdb.connect(str(path), read_only=True), tmp_path / "downloads")
+    assert {f.relative_to(tmp_path / "downloads").as_posix() for f in files} >= {"measures/children.csv", "measures/indicator_looked_after_31_july.csv", "indicator_revisions.csv", "early_warnings.csv"}
+    children = pd.read_csv(tmp_path / "downloads" / "measures" / "children.csv", dtype={"period": str})
+    assert len(children) == len(published.loc["children"]) and set(children.measure_id) == {"children"}
+    assert children.loc[children.value_display == "[c]", "numerator_published"].isna().all()
+
+
+def test_a_small_cell_planted_in_the_mart_is_caught_by_the_blocking_check(warehouse, monkeypatch: pytest.MonkeyPatch):
+    path, entries = warehouse
+    genuine = mart.apply_disclosure_control
+
+    def plant_a_small_cell(measures, *args, **kwargs):
+        out = genuine(measures, *args, **kwargs)
+        planted = out.index[(out.suppression == "primary")][0]
+        out.loc[planted, ["suppression", "suppression_reason", "value_display"]] = ["", "", str(out.loc[planted, "numerator"])]
+        out.loc[planted, "numerator_published"] = out.loc[planted, "numerator"]
+        return out
+
+    monkeypatch.setattr(mart, "apply_disclosure_control", plant_a_small_cell)
+    check = materialize(path, entries)["no_disclosive_cells"]
+    assert not check.passed and check.blocking
+    assert "a count 3 is published" in check.metadata["violations"].value
+    with duckdb.connect(str(path), read_only=True) as con:  # rolled back: nothing disclosive stays in the mart
+        assert con.execute("SELECT count(*) FROM information_schema.tables WHERE table_schema = 'mart'").fetchone()[0] == 0
