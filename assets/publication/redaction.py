@@ -179,18 +179,20 @@ def redact(text: str | None, words: Lexicon) -> Redacted:
         word = match.group()
         base = CONTRACTION.sub("", word)
         lowered = base.lower()
+        capital = word[0].isupper()
+        opens = capital and _starts_sentence(result, match.start())
         kind = ""
-        if lowered in words.place_words and (word[0].isupper() or len(base) >= MIN_LOWER_CASE_PLACE):
+        if lowered in words.place_words and (capital or len(base) >= MIN_LOWER_CASE_PLACE):
             kind = "place"
-        elif word[0].isupper() and (base in INITIALISMS or _everyday_opener(word) or _everyday_opener(base)) and _starts_sentence(result, match.start()):
-            kind = ""
-        elif lowered in words.person_names and word[0].isupper():
+        elif opens and (word in OPENERS or base in OPENERS):
+            kind = ""  # listed openers win over the names lists ("Young people...")
+        elif capital and lowered in words.person_names:
             kind = "name"
-        elif not word[0].isupper() or base in EVERYDAY or base in INITIALISMS:
+        elif not capital or base in EVERYDAY or base in INITIALISMS:
             kind = ""
-        elif _starts_sentence(result, match.start()):
+        elif opens and not _everyday_opener(base):
             unknown_opener = unknown_opener or base
-        else:
+        elif not opens:
             kind = "name"
         if kind:
             removed.append(kind)

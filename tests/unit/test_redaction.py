@@ -78,3 +78,7 @@ def test_every_synthetic_name_is_caught_in_mid_sentence() -> None:
         result = redact(f"My worker {name} stayed.", WORDS)
         # A name that is also a place word (Angus, Moray) may be labelled either way: it is gone.
         assert result.text in ("My worker [name] stayed.", "My worker [place] stayed."), name
+
+
+def test_a_listed_name_opening_a_sentence_is_removed_even_with_an_everyday_ending() -> None:
+    assert redact("Fleming helped me. Testing it was hard.", WORDS).text == "[name] helped me. Testing it was hard."
