@@ -132,8 +132,19 @@ def shares_by_breakdown(con: duckdb.DuckDBPyConnection, relation: str, breakdown
 
 
 def rates_per_1000(counts: pd.DataFrame, population: pd.DataFrame) -> pd.DataFrame:
-    """Counts per 1,000 of ``population`` (the same figure columns, its count in ``numerator``)."""
-    rates = counts.merge(population.rename(columns={"numerator": "denominator"}), on=FIGURE, how="inner")
+    """Counts per 1,000 of ``population`` (the same figure columns, its count in ``numerator``).
+
+    Scotland's rate is worked out from the councils counted, so a council whose return is
+    missing is left out of the population too, not counted as having no children.
+    """
+    people = population[population["geography_level"] == "council"].rename(columns={"numerator": "denominator"})
+    councils = counts[counts["geography_level"] == "council"].merge(people[[*FIGURE, "denominator"]], on=FIGURE)
+    scotland = (
+        councils.groupby(["period", "breakdown", "category"], as_index=False)[["numerator", "denominator"]].sum()
+        .assign(geography_code=SCOTLAND_CODE, geography_level="scotland")
+    )
+    rates = pd.concat([councils, scotland], ignore_index=True)
+    rates = rates[rates["denominator"] > 0].reset_index(drop=True)
     rates["value"] = (1000 * rates["numerator"] / rates["denominator"]).astype("Float64").round(1)
     return rates
 

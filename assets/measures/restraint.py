@@ -5,7 +5,8 @@ own council and its places for the calendar year. The two measures use those two
 geographies on purpose: incidents by placing council (what happens to a council's
 children, wherever they live), and incidents per place by the council where the service is
 (how restrictive services are, in proportion to their size). Councils with no residential,
-school care or secure service have no per-place figure.
+school care or secure service have no per-place figure, and an incident in a service with no
+places reported for that year is in the count but cannot be in the rate.
 
 They share no breakdown, so no figure is published in both with different suppression:
 the count is broken down by practice (physical restraint, seclusion, other restrictive
@@ -69,6 +70,7 @@ def restraint_incidents(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:
 def restraint_incidents_per_place(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:
     incidents = counts_by_breakdown(con, SERVICE_YEARS, ("service_type",), count="sum(incidents)")
     places = counts_by_breakdown(con, SERVICE_YEARS, ("service_type",), count="sum(places)").rename(columns={"numerator": "denominator"})
-    rates = incidents.merge(places, on=FIGURE)
+    # A council has no places of a type it has no service of: no rate, rather than 0 of 0.
+    rates = incidents.merge(places[places["denominator"] > 0], on=FIGURE)
     rates["value"] = (rates["numerator"] / rates["denominator"]).astype("Float64").round(2)
     return finish(rates, "restraint_incidents_per_place", "per place", additive=True)
