@@ -23,6 +23,11 @@ def person_datasets(contracts: dict[str, Contract]) -> list[Contract]:
     return [c for c in contracts.values() if set(c.identifier_columns) & set(STANDARD_COLUMNS)]
 
 
+def person_dataset_columns(contracts: dict[str, Contract]) -> dict[str, list[str]]:
+    """Each person dataset's id and the standard linkage columns it holds."""
+    return {c.id: [column for column in STANDARD_COLUMNS if column in c.column_names] for c in person_datasets(contracts)}
+
+
 def pseudonymised_datasets(contracts: dict[str, Contract]) -> list[Contract]:
     return [c for c in contracts.values() if c.identifier_columns]
 

@@ -1,10 +1,14 @@
-"""Pairwise precision and recall of person clusters against a ground truth."""
+"""Pairwise precision and recall of person clusters against a ground truth, and the synthetic
+agencies' files read as the people the linkage sees (with their true person beside each row)."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
+from pathlib import Path
 
 import pandas as pd
+
+from assets.linkage.core import STANDARD_COLUMNS
 
 
 @dataclass(frozen=True)
@@ -30,3 +34,24 @@ def pairwise_quality(predicted: pd.Series, truth: pd.Series) -> PairwiseQuality:
         predicted_pairs=predicted_pairs,
         true_pairs=true_pairs,
     )
+
+
+def people_with_truth(root: Path, datasets: dict[str, list[str]]) -> pd.DataFrame:
+    """Every landing row of ``datasets`` (dataset id -> its standard columns) under a synthetic
+    ``root``, as text with missing columns as NA, plus ``dataset``, ``agency``, ``file``,
+    ``row_number`` (1-based, as the ground truth counts) and ``true_person_id``.
+
+    Read straight from the landing files rather than the raw zone, so quality can be measured
+    without running ingestion; the identifier columns are the same text either way.
+    """
+    frames = []
+    for dataset, columns in sorted(datasets.items()):
+        for path in sorted((root / "landing").glob(f"*/{dataset}/*.csv")):
+            rows = pd.read_csv(path, dtype="string", usecols=columns, keep_default_na=False).replace("", pd.NA)
+            truth = pd.read_csv(root / "ground_truth" / path.relative_to(root / "landing"), dtype={"true_person_id": "string"})
+            frames.append(rows.assign(dataset=dataset, agency=path.parent.parent.name, file=path.name, row_number=truth["row_number"], true_person_id=truth["true_person_id"]))
+    people = pd.concat(frames, ignore_index=True)
+    for column in STANDARD_COLUMNS:
+        if column not in people:
+            people[column] = pd.NA
+    return people
