@@ -9,8 +9,14 @@ duckdb-engine 0.17.0), for two reasons this module fixes, in one place:
    great_expectations issue #11579). GX already keeps one persistent connection for SQLite
    and SQL Server; we add the duckdb dialect to ``_PERSISTED_CONNECTION_DIALECTS``.
 2. GX has no regex for the duckdb dialect (``NotImplementedError: Regex is not supported``);
-   we map regex expectations to DuckDB's ``regexp_matches`` by wrapping
-   ``get_dialect_regex_expression`` where the regex metrics import it.
+   we map regex expectations to DuckDB's ``regexp_matches`` (a search, so patterns carry
+   ``^...$``) by wrapping ``get_dialect_regex_expression`` where the regex metrics import it.
+
+Failing rows: GX returns at most ``partial_unexpected_count`` failing rows, and none at all
+for ``expect_compound_columns_to_be_unique`` on SQL engines ("ID/PK currently doesn't
+work"). So each outcome also carries ``unexpected_query``, the SQL that selects *every*
+failing row (GX's own ``unexpected_index_query``, or for compound keys a window query with
+GX's rule), for a caller that needs exact counts per file without pulling rows into Python.
 
 ``tests/unit/test_expectations_duckdb.py`` fails if an upgrade changes either behaviour, so
 the patch can be dropped when upstream fixes it. GX keeps its connection to the file open
@@ -22,6 +28,7 @@ from __future__ import annotations
 
 import logging
 import uuid
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -31,9 +38,17 @@ import sqlalchemy as sa
 from great_expectations.data_context.types.base import ProgressBarsConfig
 from great_expectations.execution_engine import sqlalchemy_execution_engine as gx_engine
 from great_expectations.expectations.metrics import util as gx_metric_util
-from great_expectations.expectations.metrics.column_map_metrics import column_values_match_regex, column_values_not_match_regex
+from great_expectations.expectations.metrics.column_map_metrics import (
+    column_values_match_regex,
+    column_values_match_regex_list,
+    column_values_not_match_regex,
+    column_values_not_match_regex_list,
+)
 
 _MAX_VALUES = 20
+_COMPOUND_UNIQUE = "expect_compound_columns_to_be_unique"
+_CASCADE = "transaction is aborted"
+_REGEX_MODULES = (column_values_match_regex, column_values_not_match_regex, column_values_match_regex_list, column_values_not_match_regex_list)
 _original_regex = gx_metric_util.get_dialect_regex_expression
 
 
@@ -48,16 +63,16 @@ def _duckdb_regex(column, regex: str, dialect, positive: bool = True):
     if expression is not None:
         return expression
     if getattr(getattr(dialect, "dialect", dialect), "name", "") == "duckdb":
-        match = sa.func.regexp_matches(column, sa.literal(regex))
+        match = sa.func.regexp_matches(column, sa.literal(regex, type_=sa.String), type_=sa.Boolean)
         return match if positive else sa.not_(match)
     return None
 
 
 def apply_duckdb_fixes() -> None:
     """Idempotently make GX keep one DuckDB connection and understand regex on DuckDB."""
-    if "duckdb" not in [d.value for d in gx_engine._PERSISTED_CONNECTION_DIALECTS]:
+    if "duckdb" not in [getattr(d, "value", d) for d in gx_engine._PERSISTED_CONNECTION_DIALECTS]:
         gx_engine._PERSISTED_CONNECTION_DIALECTS = (*gx_engine._PERSISTED_CONNECTION_DIALECTS, _DuckDBDialect("duckdb"))
-    for module in (column_values_match_regex, column_values_not_match_regex):
+    for module in _REGEX_MODULES:
         module.get_dialect_regex_expression = _duckdb_regex
 
 
@@ -90,14 +105,44 @@ class ExpectationOutcome:
     success: bool
     unexpected_count: int
     element_count: int
-    unexpected_rows: list[dict] = field(default_factory=list)  # the row id columns and the failing value(s)
+    unexpected_rows: list[dict] = field(default_factory=list)  # a sample: the row id columns and the failing value(s)
     unexpected_values: list[str] = field(default_factory=list)
+    unexpected_query: str | None = None  # SQL selecting every failing row: row id columns, then the value(s)
 
 
 @dataclass(frozen=True)
 class TableValidation:
     success: bool
     results: list[ExpectationOutcome]
+
+
+def _quoted(name: str) -> str:
+    return '"' + name.replace('"', '""') + '"'
+
+
+def compound_duplicates_query(table: str, columns: Sequence[str], row_id_columns: Sequence[str]) -> str:
+    """Every row whose key combination appears more than once, with GX's rule: a row with a
+    missing key value matches no other (GX compares keys with ``=``)."""
+    keys = ", ".join(_quoted(c) for c in columns)
+    present = " AND ".join(f"{_quoted(c)} IS NOT NULL" for c in columns)
+    selected = ", ".join(_quoted(c) for c in dict.fromkeys([*row_id_columns, *columns]))
+    return f"SELECT {selected} FROM (SELECT *, count(*) OVER (PARTITION BY {keys}) AS _repeats FROM {_quoted(table)} WHERE {present}) WHERE _repeats > 1"
+
+
+def _raise_if_not_evaluated(results: list, table: str) -> None:
+    """GX records SQL errors instead of raising; a broken rule must never pass for failed data.
+
+    On the one persisted DuckDB connection an SQL error aborts the transaction and every later
+    query fails with "transaction is aborted", so the root cause is the first other error.
+    """
+    errors: list[tuple[str, str]] = []
+    for result in results:
+        info = result.exception_info or {}
+        entries = [info] if "raised_exception" in info else [v for v in info.values() if isinstance(v, Mapping)]
+        errors += [(result.expectation_config.type, str(e.get("exception_message"))) for e in entries if e.get("raised_exception")]
+    if errors:
+        kind, message = next((e for e in errors if _CASCADE not in e[1].lower()), errors[0])
+        raise RuntimeError(f"{kind} could not run on {table}: {message}")
 
 
 def validate_duckdb_table(
@@ -112,7 +157,7 @@ def validate_duckdb_table(
     apply_duckdb_fixes()
     logging.getLogger("great_expectations").setLevel(logging.ERROR)
     context = gx.get_context(mode="ephemeral")
-    context.variables.progress_bars = ProgressBarsConfig(globally=False)
+    context.variables.progress_bars = ProgressBarsConfig(globally=False, metric_calculations=False)
     name = f"{suite_name}-{uuid.uuid4().hex[:8]}"
     source = context.data_sources.add_sql(name=name, connection_string=f"duckdb:///{database}")
     batch_definition = source.add_table_asset(name=table, table_name=table).add_batch_definition_whole_table("all rows")
@@ -126,13 +171,15 @@ def validate_duckdb_table(
     finally:
         _release(source)
     by_id = {r.expectation_config.id: r for r in run.results}
+    _raise_if_not_evaluated([by_id[i] for i in ids], table)
     outcomes = []
     for expectation, expectation_id in zip(expectations, ids, strict=True):
         result = by_id[expectation_id]
-        if result.exception_info and result.exception_info.get("raised_exception"):
-            raise RuntimeError(f"{expectation.expectation_type} could not run on {table}: {result.exception_info.get('exception_message')}")
         details = result.result or {}
         rows = [{k: v if k in row_id_columns else _readable(v) for k, v in r.items()} for r in details.get("unexpected_index_list") or [] if isinstance(r, dict)]
+        query = details.get("unexpected_index_query")
+        if expectation.expectation_type == _COMPOUND_UNIQUE and row_id_columns:
+            query = compound_duplicates_query(table, expectation.column_list, row_id_columns)
         unexpected = details.get("unexpected_count")
         outcomes.append(ExpectationOutcome(
             expectation_type=expectation.expectation_type,
@@ -142,5 +189,6 @@ def validate_duckdb_table(
             element_count=int(details.get("element_count") or 0),
             unexpected_rows=rows,
             unexpected_values=[_readable(v) for v in (details.get("partial_unexpected_list") or [])][:_MAX_VALUES],
+            unexpected_query=query.rstrip().rstrip(";") if isinstance(query, str) else None,
         ))
     return TableValidation(success=bool(run.success), results=outcomes)

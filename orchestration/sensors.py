@@ -13,7 +13,7 @@ import json
 import dagster as dg
 
 from assets.ingest.contracts import Contract
-from assets.ingest.landing import files_waiting, sha256_of
+from assets.ingest.landing import files_waiting, fingerprint
 from orchestration.jobs import story_of_progress_job
 from orchestration.resources import StoryFolders
 
@@ -24,11 +24,11 @@ def landing_run_requests(contracts: dict[str, Contract], folders: StoryFolders, 
     requests: list[dg.RunRequest] = []
     for contract in contracts.values():
         for path in files_waiting(folders.settings.landing_dir, contract.id):
-            stat = path.stat()
+            stat = path.lstat()  # a symbolic link is judged as a link, never followed
             seen[str(path)] = [stat.st_size, stat.st_mtime_ns]
             if previous.get(str(path)) != seen[str(path)]:
                 continue  # new or still changing: look again next tick
-            digest = sha256_of(path)
+            digest = fingerprint(path)
             requests.append(dg.RunRequest(
                 run_key=f"{contract.id}:{digest}",
                 tags={"story/dataset": contract.id, "story/agency": path.parent.parent.name, "story/file": path.name, "story/sha256": digest},

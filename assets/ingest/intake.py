@@ -9,6 +9,7 @@ per dataset, see ``validation``) and then accepted or refused one by one.
 from __future__ import annotations
 
 import os
+import re
 import shutil
 import tempfile
 from dataclasses import dataclass
@@ -26,6 +27,9 @@ from assets.ingest.validation import StagedFile, compile_rules, stage_files, val
 from assets.reference import Councils
 
 
+_SAFE_NAME_CHARACTER = re.compile(r"[A-Za-z0-9_.-]")
+
+
 @dataclass(frozen=True)
 class IntakeResult:
     landed: LandedFile
@@ -38,14 +42,35 @@ class IntakeResult:
 def _naming_problems(landed: LandedFile, contract: Contract, councils: Councils) -> list[Problem]:
     problems: list[Problem] = []
     if not contract.agencies.accepts(landed.agency, councils.codes):
-        problems.append(Problem(check="agency", message=f"The folder '{landed.agency}' is not an agency that sends {contract.id}: it must be {contract.agencies.describe()}."))
-    period = landed.period
-    if period is None or not contract.period_is_well_formed(period):
+        problems.append(Problem(
+            check="agency",
+            message=f"The folder '{landed.agency}' is not an agency that sends {contract.id}.",
+            fix=f"Drop the file in your own agency's folder: the folder name must be {contract.agencies.describe()}.",
+        ))
+    expected = contract.expected_file_name(landed.agency, "<period>")
+    odd = sorted({c for c in landed.path.name if not _SAFE_NAME_CHARACTER.fullmatch(c)})
+    if odd:
         problems.append(Problem(
             check="file_name",
-            message=f"The file name must be {contract.id}_{landed.agency}_<period>.csv, where the period is written like {contract.period_example}; got '{landed.path.name}'.",
+            message=f"The file name contains characters that are not allowed: {' '.join(ascii(c) for c in odd)}.",
+            fix=f"Use only letters A-Z, digits, underscores, hyphens and full stops. Name the file {expected}, where the period is written like {contract.period_example}.",
+        ))
+    period = landed.period
+    if not odd and (period is None or not contract.period_is_well_formed(period)):
+        problems.append(Problem(
+            check="file_name",
+            message=f"The file name does not follow the pattern {expected}.",
+            fix=f"Rename the file {expected}, where the period is written like {contract.period_example}.",
         ))
     return problems
+
+
+def _symlink_problem(landed: LandedFile) -> Problem:
+    return Problem(
+        check="symlink",
+        message="This is a shortcut (a symbolic link) to a file elsewhere, not a file: nothing was read from where it points.",
+        fix="Put the file itself in the landing folder, not a link to it.",
+    )
 
 
 def judge(files: list[LandedFile], contract: Contract, councils: Councils, reference_dir: Path, staging_db: Path) -> list[Verdict]:
@@ -53,7 +78,7 @@ def judge(files: list[LandedFile], contract: Contract, councils: Councils, refer
     verdicts = []
     readable: list[StagedFile] = []
     for number, landed in enumerate(files):
-        verdict = Verdict(problems=_naming_problems(landed, contract, councils))
+        verdict = Verdict(problems=[_symlink_problem(landed)] if landed.is_symlink else _naming_problems(landed, contract, councils))
         if not verdict.problems:
             file_problems, verdict.rows = check_file(landed.path, contract)
             verdict.problems += file_problems
@@ -66,6 +91,13 @@ def judge(files: list[LandedFile], contract: Contract, councils: Councils, refer
         for staged in readable:
             verdicts[staged.number].problems += found.get(staged.number, [])
     return verdicts
+
+
+def _quarantine_path(quarantine_dir: Path, landed: LandedFile, contract: Contract) -> Path:
+    """Where a refused file is kept: named by its hash and a safe form of its name, inside the quarantine folder."""
+    safe_name = re.sub(r"[^A-Za-z0-9_.-]", "_", landed.path.name).lstrip(".")
+    folder = quarantine_dir / re.sub(r"[^A-Za-z0-9_-]", "_", landed.agency) / contract.id
+    return folder / f"{landed.sha256[:12]}_{safe_name}"
 
 
 def _keep_copy(source: Path, destination: Path) -> Path:
@@ -105,7 +137,11 @@ def take_in(
                 rows = raw_zone.load_accepted(con, contract, landed, landed.period, str(staging_db), number, councils, verdict.warnings)
                 results.append(IntakeResult(landed, "accepted", rows, verdict.problems, kept))
             else:
-                kept = _keep_copy(landed.path, quarantine_dir / landed.agency / contract.id / f"{landed.sha256[:12]}_{landed.path.name}")
+                kept = _quarantine_path(quarantine_dir, landed, contract)
+                if landed.is_symlink:
+                    kept.parent.mkdir(parents=True, exist_ok=True)  # a link is never followed: only its report is kept
+                else:
+                    _keep_copy(landed.path, kept)
                 write_refusal(kept, landed, contract, verdict.problems)
                 raw_zone.record_outcome(con, contract, landed, landed.period, verdict.rows, "refused", verdict.problems)
                 results.append(IntakeResult(landed, "refused", 0, verdict.problems, kept))

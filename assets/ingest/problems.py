@@ -16,6 +16,7 @@ class Problem:
     rows_affected: int = 0
     examples: tuple[str, ...] = ()
     blocking: bool = True
+    fix: str = ""  # what the sender should do, in plain words
 
     def as_dict(self) -> dict:
         return {
@@ -26,6 +27,7 @@ class Problem:
             "rows_affected": self.rows_affected,
             "examples": list(self.examples),
             "blocking": self.blocking,
+            "fix": self.fix,
         }
 
 

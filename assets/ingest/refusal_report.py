@@ -61,6 +61,7 @@ def write_refusal(quarantine_copy: Path, landed: LandedFile, contract: Contract,
     quarantine_copy.with_name(quarantine_copy.name + ".refusal.json").write_text(
         json.dumps(
             {
+                "outcome": "refused",
                 "file": landed.path.name,
                 "agency": landed.agency,
                 "dataset": contract.id,

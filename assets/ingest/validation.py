@@ -29,8 +29,10 @@ TYPED_VIEW = "typed"
 ROW_ID = "_row_number"
 FILE_ID = "_file"
 ROW_IDS = (FILE_ID, ROW_ID)
-CHI_VALID = "{}__check_digit_ok"
-_ROWS_KEPT = 200
+CHI_VALID = "{}__failing_check_digit"
+NOT_REAL = "{}__not_a_real_value"
+FORMER_CODE = "{}__former_code"
+_ROWS_KEPT = 20
 _EXAMPLES = 10
 
 _TYPE_PATTERNS = {
@@ -38,23 +40,28 @@ _TYPE_PATTERNS = {
     "number": (r"^-?[0-9]+(\.[0-9]+)?$", "a number (digits, with an optional decimal point, no commas or £ signs)"),
     "date": (r"^[0-9]{4}-(0[1-9]|1[0-2])-(0[1-9]|[12][0-9]|3[01])$", "a date written YYYY-MM-DD (for example 2021-07-31)"),
 }
+_NOT_REAL_WORDS = {
+    "integer": "a whole number too large to be real",
+    "number": "a number too large to be real",
+    "date": "a date that does not exist in the calendar (such as 30 February or 31 April)",
+}
+# A cell starting like this runs as a formula when the file is opened in a spreadsheet
+# (CSV injection); a leading minus is only suspicious when no number follows it.
+_FORMULA_START = r"^([=+@\t\r]|-[^0-9. ])"
 
 
 @dataclass(frozen=True)
 class Rule:
-    """One expectation and the words that explain a failure of it."""
+    """One expectation and the words that explain a failure of it, and how to put it right."""
 
+    name: str  # the rule's short name, shown in the UI and the refusal's JSON
     expectation: gxe.Expectation
     table: str
     columns: tuple[str, ...]
     explain: str  # "{n}" is replaced by the number of rows that broke the rule
+    fix: str
     blocking: bool = True
     mask_values: bool = False  # identifiers are never echoed back in a report, only their shape
-
-
-def _literal(text: str) -> str:
-    """Text placed in an explanation that is later formatted with ``n``: braces kept as braces."""
-    return text.replace("{", "{{").replace("}", "}}")
 
 
 def _mask(value: str) -> str:
@@ -99,34 +106,48 @@ def _chi_check_digit_sql(column: str) -> str:
     )
 
 
+def _offending(condition: str, value: str) -> str:
+    """The value where ``condition`` is false, else NULL: a rule column whose failures show what was sent."""
+    return f"CASE WHEN NOT ({condition}) THEN CAST({value} AS VARCHAR) END"
+
+
 def _typed_select(contract: Contract) -> str:
     parts = [FILE_ID, ROW_ID]
     for column in contract.columns:
+        sent = f"{STAGED_TABLE}.{column.name}"
         if column.logical_type == "string":
-            parts.append(column.name)
+            parts.append(sent)
         else:
-            parts.append(f"TRY_CAST({column.name} AS {column.duckdb_type}) AS {column.name}")
+            parts.append(f"TRY_CAST({sent} AS {column.duckdb_type}) AS {column.name}")
+        if column.logical_type in _TYPE_PATTERNS:
+            # Written in the right shape but not a real value (2023-02-30, a number too large to hold).
+            regex = _TYPE_PATTERNS[column.logical_type][0]
+            parts.append(f"CASE WHEN regexp_full_match({sent}, '{regex}') AND TRY_CAST({sent} AS {column.duckdb_type}) IS NULL THEN {sent} END AS {NOT_REAL.format(column.name)}")
         if "chiCheckDigit" in column.warning_rules:
-            parts.append(f"{_chi_check_digit_sql(column.name)} AS {CHI_VALID.format(column.name)}")
+            parts.append(f"{_offending(_chi_check_digit_sql(sent), sent)} AS {CHI_VALID.format(column.name)}")
+        if column.code_list == "local_authorities":
+            parts.append(
+                f"(SELECT code || ' -> ' || current FROM council_codes WHERE code = {sent} AND code <> current) AS {FORMER_CODE.format(column.name)}"
+            )
     for number, rule in enumerate(contract.table_rules):
         if condition := _file_rule_sql(rule.rule, rule.arguments):
-            parts.append(f"{condition} AS _rule_{number}")
+            parts.append(f"{_offending(condition, f'{STAGED_TABLE}.' + rule.arguments['column'])} AS _rule_{number}")
     return ", ".join(parts)
 
 
 def _file_rule_sql(rule: str, args: dict) -> str | None:
-    """Rules that compare a value with the file's own agency or period, as a true/false column."""
+    """Rules that compare a value with the file's own agency or period, as a true/false condition."""
+    column = f"{STAGED_TABLE}.{args['column']}" if "column" in args else None
     if rule == "agencyMatchesFolder":
-        column = args["column"]
         return f"coalesce((SELECT current FROM council_codes WHERE code = {column}), {column}) = _expected_agency"
     if rule == "periodMatchesFile":
-        return f"CAST({args['column']} AS VARCHAR) = _expected_period"
+        return f"CAST({column} AS VARCHAR) = _expected_period"
     if rule == "withinPeriod":
-        return f"TRY_CAST({args['column']} AS DATE) BETWEEN _period_start AND _period_end"
+        return f"TRY_CAST({column} AS DATE) BETWEEN _period_start AND _period_end"
     if rule == "onOrBeforePeriodEnd":
-        return f"TRY_CAST({args['column']} AS DATE) <= _period_end"
+        return f"TRY_CAST({column} AS DATE) <= _period_end"
     if rule == "onOrAfterPeriodStart":
-        return f"TRY_CAST({args['column']} AS DATE) >= _period_start"
+        return f"TRY_CAST({column} AS DATE) >= _period_start"
     return None
 
 
@@ -134,27 +155,67 @@ def _column_rules(column: Column, reference_dir: Path) -> list[Rule]:
     name = column.name
     rules: list[Rule] = []
     if column.required:
-        rules.append(Rule(gxe.ExpectColumnValuesToNotBeNull(column=name), STAGED_TABLE, (name,), f"'{name}' must be filled in, but is empty in {{n}} row(s)."))
+        rules.append(Rule(
+            "required", gxe.ExpectColumnValuesToNotBeNull(column=name), STAGED_TABLE, (name,),
+            f"'{name}' must be filled in, but is empty in {{n}} row(s).",
+            f"Fill in '{name}' on every row listed.",
+        ))
     if column.logical_type in _TYPE_PATTERNS:
         regex, words = _TYPE_PATTERNS[column.logical_type]
-        rules.append(Rule(gxe.ExpectColumnValuesToMatchRegex(column=name, regex=regex), STAGED_TABLE, (name,), f"'{name}' must be {words}; {{n}} row(s) are not."))
+        rules.append(Rule(
+            "type", gxe.ExpectColumnValuesToMatchRegex(column=name, regex=regex), STAGED_TABLE, (name,),
+            f"'{name}' must be {words}; {{n}} row(s) are not.",
+            f"Write every '{name}' as {words}. Spreadsheets often change the format on saving: set the column's format before saving as CSV.",
+        ))
+        rules.append(Rule(
+            "real_value", gxe.ExpectColumnValuesToBeNull(column=NOT_REAL.format(name)), TYPED_VIEW, (name,),
+            f"'{name}' holds {_NOT_REAL_WORDS[column.logical_type]} in {{n}} row(s).",
+            f"Correct '{name}' on the rows listed at source; the value cannot be loaded as it stands.",
+        ))
     if column.pattern:
-        rules.append(Rule(gxe.ExpectColumnValuesToMatchRegex(column=name, regex=column.pattern), STAGED_TABLE, (name,), f"'{name}' is not in the expected format ({_literal(column.pattern)}) in {{n}} row(s)."))
+        rules.append(Rule(
+            "pattern", gxe.ExpectColumnValuesToMatchRegex(column=name, regex=column.pattern), STAGED_TABLE, (name,),
+            f"'{name}' is not in the expected format in {{n}} row(s).",
+            f"Write '{name}' in the format the contract gives ({column.pattern}){_pattern_hint(name)}, or leave it empty if it is not known and the column is optional.",
+        ))
     allowed = column.valid_values or (code_list(column.code_list, reference_dir) if column.code_list else None)
     if allowed:
-        listed = ", ".join(allowed) if len(allowed) <= 15 else f"the {column.code_list} code list"
-        rules.append(Rule(gxe.ExpectColumnValuesToBeInSet(column=name, value_set=list(allowed)), STAGED_TABLE, (name,), f"'{name}' has a value that is not allowed in {{n}} row(s). Allowed values: {listed}."))
+        listed = ", ".join(allowed) if len(allowed) <= 15 else f"the {column.code_list.replace('_', ' ')} code list"
+        rules.append(Rule(
+            "code_list", gxe.ExpectColumnValuesToBeInSet(column=name, value_set=list(allowed)), STAGED_TABLE, (name,),
+            f"'{name}' has a value that is not one of the allowed codes in {{n}} row(s).",
+            f"Use one of the allowed codes, spelled exactly: {listed}.",
+        ))
+    elif column.logical_type == "string" and not column.pattern:
+        rules.append(Rule(
+            "formula", gxe.ExpectColumnValuesToNotMatchRegex(column=name, regex=_FORMULA_START), STAGED_TABLE, (name,),
+            f"'{name}' starts like a spreadsheet formula (with =, +, @ or -) in {{n}} row(s); such a cell can run as a formula when the file is opened in a spreadsheet.",
+            f"Send the plain value in '{name}', not a formula: remove the leading sign (or the formula) from the rows listed.",
+        ))
     if column.unique:
-        rules.append(Rule(gxe.ExpectCompoundColumnsToBeUnique(column_list=[name, FILE_ID]), STAGED_TABLE, (name,), f"'{name}' must be different on every row, but {{n}} row(s) repeat a value."))
+        rules.append(Rule(
+            "unique", gxe.ExpectCompoundColumnsToBeUnique(column_list=[name, FILE_ID]), STAGED_TABLE, (name,),
+            f"'{name}' must be different on every row, but {{n}} row(s) repeat a value.",
+            f"Remove the repeated rows, or correct '{name}' so that each row has its own value.",
+        ))
     if column.minimum is not None or column.maximum is not None:
         rules.append(Rule(
-            gxe.ExpectColumnValuesToBeBetween(column=name, min_value=column.minimum, max_value=column.maximum),
-            TYPED_VIEW, (name,), f"'{name}' must be between {column.minimum} and {column.maximum}; {{n}} row(s) are outside that range.",
+            "range", gxe.ExpectColumnValuesToBeBetween(column=name, min_value=column.minimum, max_value=column.maximum), TYPED_VIEW, (name,),
+            f"'{name}' must be between {_number(column.minimum)} and {_number(column.maximum)}; {{n}} row(s) are outside that range.",
+            f"Correct '{name}' on the rows listed.",
         ))
     if "chiCheckDigit" in column.warning_rules:
         rules.append(Rule(
-            gxe.ExpectColumnValuesToBeInSet(column=CHI_VALID.format(name), value_set=[True]), TYPED_VIEW, (name,),
-            f"'{name}' fails the CHI check digit in {{n}} row(s): these CHI numbers will not be used to link records. Please check them at source.",
+            "chi_check_digit", gxe.ExpectColumnValuesToBeNull(column=CHI_VALID.format(name)), TYPED_VIEW, (name,),
+            f"'{name}' fails the CHI check digit in {{n}} row(s): these CHI numbers will not be used to link records.",
+            "Check these CHI numbers at source (a digit is probably mistyped) and correct them in the next return.",
+            blocking=False,
+        ))
+    if column.code_list == "local_authorities":
+        rules.append(Rule(
+            "former_council_code", gxe.ExpectColumnValuesToBeNull(column=FORMER_CODE.format(name)), TYPED_VIEW, (name,),
+            f"'{name}' uses a council code retired in 2018-19 in {{n}} row(s); these rows were loaded under the current code (the values show the mapping).",
+            "No action needed for this file; please use the current council code in future returns.",
             blocking=False,
         ))
     if column.identifier:
@@ -162,40 +223,73 @@ def _column_rules(column: Column, reference_dir: Path) -> list[Rule]:
     return rules
 
 
+def _number(value: float | None) -> str:
+    return "any value" if value is None else f"{value:g}"
+
+
+def _pattern_hint(name: str) -> str:
+    """An example of the formats analysts most often get wrong, where the column name says which."""
+    return {"postcode": ", in capitals, for example EH1 3DG", "chi": ": 10 digits, no spaces", "scn": ": 9 digits, no spaces"}.get(name, "")
+
+
+_PERIOD_WORDS = {
+    "withinPeriod": "fall inside",
+    "onOrBeforePeriodEnd": "be on or before the end of",
+    "onOrAfterPeriodStart": "be on or after the start of",
+}
+
+
 def _table_rules(contract: Contract) -> list[Rule]:
     rules: list[Rule] = []
     for number, rule in enumerate(contract.table_rules):
         args, why = rule.arguments, rule.description
-        flag = f"_rule_{number}"
+        flag = gxe.ExpectColumnValuesToBeNull(column=f"_rule_{number}")
         if rule.rule == "agencyMatchesFolder":
             column = args["column"]
-            rules.append(Rule(gxe.ExpectColumnValuesToBeInSet(column=flag, value_set=[True]), TYPED_VIEW, (column,), f"'{column}' must be the agency whose folder the file was dropped in, but differs in {{n}} row(s)."))
+            rules.append(Rule(
+                "agency_matches_folder", flag, TYPED_VIEW, (column,),
+                f"'{column}' must be the agency whose folder the file was dropped in, but differs in {{n}} row(s).",
+                f"Either the rows belong to another agency (send them from that agency's folder) or '{column}' is wrong: every row must carry the code of the folder it is sent from.",
+            ))
         elif rule.rule == "periodMatchesFile":
             column = args["column"]
-            rules.append(Rule(gxe.ExpectColumnValuesToBeInSet(column=flag, value_set=[True]), TYPED_VIEW, (column,), f"'{column}' must be the period in the file name, but differs in {{n}} row(s)."))
-        elif rule.rule in ("withinPeriod", "onOrBeforePeriodEnd", "onOrAfterPeriodStart"):
-            column = args["column"]
-            where = {"withinPeriod": "fall inside", "onOrBeforePeriodEnd": "be on or before the end of", "onOrAfterPeriodStart": "be on or after the start of"}[rule.rule]
             rules.append(Rule(
-                gxe.ExpectColumnValuesToBeInSet(column=flag, value_set=[True]), TYPED_VIEW, (column,),
-                f"{why or column} ('{column}' must {where} the reporting period named in the file name): {{n}} row(s) do not.",
+                "period_matches_file", flag, TYPED_VIEW, (column,),
+                f"'{column}' must be the period in the file name, but differs in {{n}} row(s).",
+                f"Send each period in its own file, named with that period, with '{column}' the same on every row. The period is written like {contract.period_example}.",
+            ))
+        elif rule.rule in _PERIOD_WORDS:
+            column = args["column"]
+            rules.append(Rule(
+                "within_period", flag, TYPED_VIEW, (column,),
+                f"{why or column} ('{column}' must {_PERIOD_WORDS[rule.rule]} the reporting period named in the file name): {{n}} row(s) do not.",
+                f"Check '{column}' on the rows listed; rows that belong to another period go in that period's file.",
             ))
         elif rule.rule == "onOrAfter":
             later, earlier = args["later"], args["earlier"]
             rules.append(Rule(
-                gxe.ExpectColumnPairValuesAToBeGreaterThanB(column_A=later, column_B=earlier, or_equal=True, ignore_row_if="either_value_is_missing"),
-                TYPED_VIEW, (later, earlier), f"{why or f'{later!r} must be on or after {earlier!r}'}: {{n}} row(s) have '{later}' before '{earlier}'.",
+                "date_order", gxe.ExpectColumnPairValuesAToBeGreaterThanB(column_A=later, column_B=earlier, or_equal=True, ignore_row_if="either_value_is_missing"),
+                TYPED_VIEW, (later, earlier),
+                f"{why or f'{later!r} must be on or after {earlier!r}'}: {{n}} row(s) have '{later}' before '{earlier}'.",
+                f"Check both dates on the rows listed: one of them is probably mistyped (day and month swapped, or the wrong year).",
             ))
         elif rule.rule == "notGreaterThan":
             smaller, larger = args["smaller"], args["larger"]
             rules.append(Rule(
-                gxe.ExpectColumnPairValuesAToBeGreaterThanB(column_A=larger, column_B=smaller, or_equal=True, ignore_row_if="either_value_is_missing"),
-                TYPED_VIEW, (smaller, larger), f"{why or f'{smaller!r} must not exceed {larger!r}'}: {{n}} row(s) break this.",
+                "not_greater_than", gxe.ExpectColumnPairValuesAToBeGreaterThanB(column_A=larger, column_B=smaller, or_equal=True, ignore_row_if="either_value_is_missing"),
+                TYPED_VIEW, (smaller, larger),
+                f"{why or f'{smaller!r} must not exceed {larger!r}'}: {{n}} row(s) break this.",
+                f"Correct '{smaller}' or '{larger}' on the rows listed.",
             ))
         else:
             raise ValueError(f"{contract.id}: table rule {rule.rule!r} is not known")
     for key in contract.unique_keys:
-        rules.append(Rule(gxe.ExpectCompoundColumnsToBeUnique(column_list=[*key, FILE_ID]), STAGED_TABLE, key, f"Each combination of {', '.join(key)} must appear once, but {{n}} row(s) repeat one."))
+        rules.append(Rule(
+            "unique_key", gxe.ExpectCompoundColumnsToBeUnique(column_list=[*key, FILE_ID]), STAGED_TABLE, key,
+            f"Each combination of {', '.join(key)} must appear once, but {{n}} row(s) repeat one.",
+            f"Remove repeated rows, or correct {', '.join(key)} so that each row is a different record.",
+            mask_values=any(contract.column(k).identifier for k in key),
+        ))
     return rules
 
 
@@ -204,28 +298,56 @@ def compile_rules(contract: Contract, reference_dir: Path) -> list[Rule]:
     return rules + _table_rules(contract)
 
 
+def _failures_by_file(con: duckdb.DuckDBPyConnection, query: str, rule: Rule) -> dict[int, Problem]:
+    """Exact counts, the first rows and sample values per file, from the query that selects every failing row."""
+    counts = dict(con.execute(f"SELECT {FILE_ID}, count(*) FROM ({query}) GROUP BY ALL").fetchall())
+    first = con.execute(
+        f"SELECT * FROM ({query}) QUALIFY row_number() OVER (PARTITION BY {FILE_ID} ORDER BY {ROW_ID}) <= {_ROWS_KEPT} ORDER BY {FILE_ID}, {ROW_ID}"
+    )
+    names = [d[0] for d in first.description]
+    value_columns = [i for i, n in enumerate(names) if n not in ROW_IDS]
+    rows: dict[int, list[tuple]] = {}
+    for row in first.fetchall():
+        rows.setdefault(int(row[names.index(FILE_ID)]), []).append(row)
+    problems = {}
+    for file_number, count in counts.items():
+        listed = rows[int(file_number)]
+        examples = []
+        for row in listed[:_EXAMPLES]:
+            values = [_mask(_text(row[i])) if rule.mask_values else _text(row[i]) for i in value_columns]
+            examples.append(values[0] if len(values) == 1 else ", ".join(f"{names[i]}={v}" for i, v in zip(value_columns, values)))
+        problems[int(file_number)] = Problem(
+            check=rule.name,
+            message=rule.explain.format(n=f"{count:,}"),
+            columns=rule.columns,
+            rows=tuple(int(r[names.index(ROW_ID)]) for r in listed),
+            rows_affected=int(count),
+            examples=tuple(dict.fromkeys(examples)),
+            blocking=rule.blocking,
+            fix=rule.fix,
+        )
+    return problems
+
+
+def _text(value: object) -> str:
+    if value is None:
+        return "(empty)"
+    return value.isoformat() if hasattr(value, "isoformat") else str(value)
+
+
 def validate_staged(staging_db: Path, rules: list[Rule], suite_name: str) -> dict[int, list[Problem]]:
     """Run the compiled rules on the staged files; the problems found, by file number."""
     problems: dict[int, list[Problem]] = {}
     for table in (STAGED_TABLE, TYPED_VIEW):
         table_rules = [r for r in rules if r.table == table]
         outcome = validate_duckdb_table(staging_db, table, [r.expectation for r in table_rules], row_id_columns=ROW_IDS, suite_name=f"{suite_name}.{table}")
-        for rule, result in zip(table_rules, outcome.results, strict=True):
-            if result.success:
-                continue
-            by_file: dict[int, list[dict]] = {}
-            for row in result.unexpected_rows:
-                by_file.setdefault(int(row[FILE_ID]), []).append(row)
-            for file_number, rows in by_file.items():
-                rows.sort(key=lambda r: int(r[ROW_ID]))
-                values = [", ".join(_mask(str(v)) if rule.mask_values else str(v) for k, v in r.items() if k not in ROW_IDS) for r in rows[:_EXAMPLES]]
-                problems.setdefault(file_number, []).append(Problem(
-                    check=result.expectation_type,
-                    message=rule.explain.format(n=f"{len(rows):,}"),
-                    columns=rule.columns,
-                    rows=tuple(int(r[ROW_ID]) for r in rows[:_ROWS_KEPT]),
-                    rows_affected=len(rows),
-                    examples=tuple(values),
-                    blocking=rule.blocking,
-                ))
+        failed = [(rule, result) for rule, result in zip(table_rules, outcome.results, strict=True) if not result.success]
+        if not failed:
+            continue
+        with duckdb.connect(str(staging_db), read_only=True) as con:
+            for rule, result in failed:
+                if result.unexpected_query is None:
+                    raise RuntimeError(f"{rule.name} on {table}: Great Expectations gave no query for the failing rows")
+                for file_number, problem in _failures_by_file(con, result.unexpected_query, rule).items():
+                    problems.setdefault(file_number, []).append(problem)
     return problems

@@ -37,6 +37,25 @@ def test_failing_rows_and_values_are_reported_with_regex_on_duckdb(tmp_path: Pat
         assert con.execute("SELECT count(*) FROM t").fetchone()[0] == 10
 
 
+def test_the_failing_row_query_finds_every_row_and_compound_key_repeats(tmp_path: Path):
+    """GX samples 20 failing rows and gives none for compound keys on SQL; the query gives them all."""
+    database = tmp_path / "t.duckdb"
+    with duckdb.connect(str(database)) as con:
+        con.execute(
+            "CREATE TABLE t AS SELECT 1 AS _file, i AS _row_number, CASE WHEN i <= 30 THEN 'X' ELSE 'M' END AS sex, "
+            "CASE WHEN i IN (40, 41) THEN 'C40' WHEN i = 42 THEN NULL ELSE 'C' || i END AS child_ref FROM range(1, 51) r(i)"
+        )
+    sex, key = validate_duckdb_table(
+        database, "t",
+        [gxe.ExpectColumnValuesToBeInSet(column="sex", value_set=["M", "F"]), gxe.ExpectCompoundColumnsToBeUnique(column_list=["child_ref", "_file"])],
+        row_id_columns=("_file", "_row_number"),
+    ).results
+    assert len(sex.unexpected_rows) == 20 and key.unexpected_rows == []  # what GX itself gives
+    with duckdb.connect(str(database), read_only=True) as con:
+        assert con.execute(f"SELECT count(*) FROM ({sex.unexpected_query})").fetchone()[0] == 30
+        assert [r[1] for r in con.execute(f"{key.unexpected_query} ORDER BY _row_number").fetchall()] == [40, 41]
+
+
 def test_plain_great_expectations_still_fails_on_duckdb(tmp_path: Path):
     """If this fails, GX has fixed issue #11579 or added DuckDB regex: drop the patch in checks/expectations_duckdb.py."""
     database = tmp_path / "t.duckdb"

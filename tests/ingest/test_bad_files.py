@@ -1,0 +1,291 @@
+"""The bad-file matrix: every kind of bad file an agency might send gets a plain refusal, the
+original bytes are kept unchanged in quarantine, and not one row reaches the raw table.
+
+All files are dropped into one landing area (each in its own council's folder or period) and
+taken in by one call of the pipeline's intake, exactly as the ``raw/looked_after_episodes``
+asset does, so the whole matrix costs one Great Expectations run.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import io
+import json
+import os
+import zipfile
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+
+import duckdb
+import pytest
+
+from assets.ingest import raw_zone
+from assets.ingest.contracts import load_contracts
+from assets.ingest.intake import IntakeResult, take_in
+from assets.ingest.landing import files_waiting, landed_file
+from assets.reference import councils
+from orchestration.resources import StoryFolders
+from orchestration.sensors import landing_run_requests
+from tests.conftest import SHARED
+from tests.ingest.samples import COLUMNS, DATASET, FORENAMES, SURNAMES, EpisodesFile
+
+REFERENCE = SHARED / "reference"
+COUNCILS = sorted(councils(REFERENCE).codes)
+SIZE_LIMIT = 4_096  # bytes, for this test's contract: every sample is far smaller, the big one far larger
+
+
+def _without_header(sample: EpisodesFile) -> bytes:
+    return sample.text().split("\n", 1)[1].encode()
+
+
+def _drop_column(sample: EpisodesFile) -> bytes:
+    return sample.text([c for c in COLUMNS if c != "sex"]).encode()
+
+
+def _extra_column(sample: EpisodesFile) -> bytes:
+    lines = sample.text().splitlines()
+    return ("\n".join([lines[0] + ",notes"] + [line + ",seen" for line in lines[1:]]) + "\n").encode()
+
+
+def _duplicate_column(sample: EpisodesFile) -> bytes:
+    lines = sample.text().splitlines()
+    return ("\n".join([lines[0] + ",sex"] + [line + ",F" for line in lines[1:]]) + "\n").encode()
+
+
+def _truncated(sample: EpisodesFile) -> bytes:
+    data = sample.bytes()
+    return data[: len(data) - 60]
+
+
+def _ragged(sample: EpisodesFile) -> bytes:
+    lines = sample.text().splitlines()
+    lines[2] += ",extra"
+    return ("\n".join(lines) + "\n").encode()
+
+
+def _duplicate_row(sample: EpisodesFile) -> bytes:
+    sample.rows.append(dict(sample.rows[2]))
+    return sample.bytes()
+
+
+def _workbook(_: EpisodesFile) -> bytes:
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w") as book:
+        book.writestr("[Content_Types].xml", "<Types/>")
+        book.writestr("xl/workbook.xml", "<workbook/>")
+    return buffer.getvalue()
+
+
+def _oversized(sample: EpisodesFile) -> bytes:
+    text = sample.text()
+    return (text + text.split("\n", 1)[1] * 20).encode()
+
+
+@dataclass(frozen=True)
+class Bad:
+    """One kind of bad file: how to spoil a valid sample and what the refusal must say."""
+
+    kind: str
+    spoil: Callable[[EpisodesFile], bytes]
+    says: str  # words the refusal must contain
+    column: str | None = None  # the column the refusal must name
+    rows: tuple[int, ...] | None = None  # the row numbers it must give
+    file_name: str | None = None  # "{agency}" and "{period}" are filled in
+
+
+BAD_FILES = [
+    Bad("latin_1", lambda s: s.set(1, "sibling_group_ref", "Sgàire").text().encode("latin-1"), "on line 2) cannot be read as UTF-8. It looks like it was saved as Windows-1252"),
+    Bad("utf_16", lambda s: s.text().encode("utf-16"), "saved as UTF-16"),
+    Bad("semicolons", lambda s: s.text().replace(",", ";").encode(), "separated by semicolons"),
+    Bad("no_header", _without_header, "not a header row"),
+    Bad("missing_required_column", _drop_column, "required columns are missing from the header: sex", column="sex"),
+    Bad("unexpected_column", _extra_column, "not in the data contract: 'notes'", column="notes"),
+    Bad("duplicate_column", _duplicate_column, "appear more than once in the header: sex", column="sex"),
+    Bad("empty", lambda s: b"", "empty (0 bytes)"),
+    Bad("header_only", lambda s: s.text().split("\n", 1)[0].encode() + b"\n", "header row but no data rows"),
+    Bad("truncated", _truncated, "cut short", rows=(3,)),
+    Bad("ragged", _ragged, "do not have the 23 values the header has", rows=(2,)),
+    Bad("wrong_type", lambda s: s.set(2, "placement_start", "31/12/2020").bytes(), "must be a date written YYYY-MM-DD", column="placement_start", rows=(2,)),
+    Bad("impossible_date", lambda s: s.set(3, "episode_start", "2023-02-30").bytes(), "does not exist in the calendar", column="episode_start", rows=(3,)),
+    Bad("date_outside_year", lambda s: s.set(3, "placement_start", f"{int(s.period)}-09-01").bytes(), "end of the reporting period", column="placement_start", rows=(3,)),
+    Bad("episode_ends_before_start", lambda s: s.set(3, "episode_end", f"{int(s.period) - 1}-10-01").bytes(), "An episode ends on or after the day it starts", column="episode_end", rows=(3,)),
+    Bad("unknown_code", lambda s: s.set(1, "placement_type", "fostering").bytes(), "not one of the allowed codes", column="placement_type", rows=(1,)),
+    Bad("malformed_postcode", lambda s: s.set(3, "postcode", "G12 8Q!").bytes(), "not in the expected format", column="postcode", rows=(3,)),
+    Bad("duplicate_key", _duplicate_row, "child_ref, placement_start must appear once", column="child_ref", rows=(3, 4)),
+    Bad("agency_not_folder", lambda s: s.set(2, "la_code", "S12000005" if s.agency != "S12000005" else "S12000006").bytes(), "the agency whose folder", column="la_code", rows=(2,)),
+    Bad("formula_cell", lambda s: s.set(1, "sibling_group_ref", '=HYPERLINK("http://example.org","open me")').bytes(), "spreadsheet formula", column="sibling_group_ref", rows=(1,)),
+    Bad("workbook_renamed_csv", _workbook, "ZIP archive or an Excel workbook"),
+    Bad("over_size_limit", _oversized, f"more than the {SIZE_LIMIT:,} bytes"),
+    Bad("path_traversal_name", lambda s: s.bytes(), r"characters that are not allowed: '\\'", file_name=f"{DATASET}_{{agency}}_..\\..\\{{period}}.csv"),
+    Bad("non_ascii_name", lambda s: s.bytes(), r"characters that are not allowed: '\xe9'", file_name=f"{DATASET}_{{agency}}_{{period}}_r\u00e9vis\u00e9.csv"),
+]
+
+
+@dataclass(frozen=True)
+class Dropped:
+    agency: str
+    period: str
+    path: Path
+    data: bytes
+
+
+@dataclass(frozen=True)
+class Matrix:
+    data_dir: Path
+    dropped: dict[str, Dropped]
+    results: dict[Path, IntakeResult]
+    second_pass: list[IntakeResult]
+    linkage_zone: Path
+    secret: Path
+
+    def result(self, kind: str) -> IntakeResult:
+        return self.results[self.dropped[kind].path]
+
+    def query(self, sql: str, params: list) -> list[tuple]:
+        with duckdb.connect(str(self.linkage_zone), read_only=True) as con:
+            return con.execute(sql, params).fetchall()
+
+
+def _drop(landing: Path, agency: str, name: str, data: bytes) -> Path:
+    path = landing / agency / DATASET / name
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_bytes(data)
+    return path
+
+
+@pytest.fixture(scope="module")
+def matrix(tmp_path_factory: pytest.TempPathFactory) -> Matrix:
+    data_dir = tmp_path_factory.mktemp("bad_files")
+    landing = data_dir / "landing"
+    dropped: dict[str, Dropped] = {}
+    kinds = [("valid", None), *((b.kind, b) for b in BAD_FILES)]
+    for number, (kind, bad) in enumerate(kinds):
+        agency, period = COUNCILS[number % len(COUNCILS)], str(2021 + number // len(COUNCILS))
+        sample = EpisodesFile.valid(agency, period)
+        data = bad.spoil(sample) if bad else sample.bytes()
+        name = (bad.file_name if bad and bad.file_name else sample.file_name).format(agency=agency, period=period)
+        dropped[kind] = Dropped(agency, period, _drop(landing, agency, name, data), data)
+    # Glasgow City sends a file still using a code retired in 2018-19 (S12000046): mapped, not refused.
+    old_code = EpisodesFile.valid("S12000049", "2030")
+    old_code.set(1, "la_code", "S12000046")
+    dropped["former_council_code"] = Dropped("S12000049", "2030", _drop(landing, "S12000049", old_code.file_name, old_code.bytes()), old_code.bytes())
+    # A mistyped CHI: the check digit fails. Accepted with a warning (the CHI is not used to link).
+    mistyped = EpisodesFile.valid("S12000049", "2029")
+    chi = mistyped.rows[2]["chi"]
+    mistyped.set(3, "chi", chi[:9] + str((int(chi[9]) + 1) % 10))
+    dropped["invalid_chi_check_digit"] = Dropped("S12000049", "2029", _drop(landing, "S12000049", mistyped.file_name, mistyped.bytes()), mistyped.bytes())
+    # The valid file dropped a second time under another name: the same bytes are one file.
+    valid = dropped["valid"]
+    dropped["dropped_twice"] = Dropped(valid.agency, valid.period, _drop(landing, valid.agency, "copy of the same file.csv", valid.data), valid.data)
+    # A symbolic link to a file outside the landing area: never followed.
+    secret = data_dir / "outside" / "secret.csv"
+    secret.parent.mkdir()
+    secret.write_bytes(EpisodesFile.valid("S12000040", "2028").bytes())
+    link = landing / "S12000040" / DATASET / f"{DATASET}_S12000040_2028.csv"
+    link.parent.mkdir(parents=True, exist_ok=True)
+    link.symlink_to(secret)
+    dropped["symlink"] = Dropped("S12000040", "2028", link, b"")
+
+    contract = dataclasses.replace(load_contracts()[DATASET], max_file_bytes=SIZE_LIMIT)
+    linkage_zone = data_dir / "linkage_zone.duckdb"
+    args = (contract, councils(REFERENCE), REFERENCE, data_dir / "accepted", data_dir / "quarantine")
+    with duckdb.connect(str(linkage_zone)) as con:
+        results = take_in([landed_file(p) for p in files_waiting(landing, DATASET)], contract, con, *args[1:2], *args[2:])
+        second_pass = take_in([landed_file(p) for p in files_waiting(landing, DATASET)], contract, con, *args[1:2], *args[2:])
+    return Matrix(data_dir, dropped, {r.landed.path: r for r in results}, second_pass, linkage_zone, secret)
+
+
+def test_the_matrix_covers_at_least_28_kinds_of_bad_file():
+    other_kinds = ["former_council_code", "invalid_chi_check_digit", "dropped_twice", "symlink", "still_being_written"]
+    assert len(BAD_FILES) + len(other_kinds) >= 28
+
+
+def test_the_valid_sample_is_accepted(matrix: Matrix):
+    result = matrix.result("valid")
+    assert result.outcome == "accepted", [p.message for p in result.problems]
+    assert result.rows == 3
+
+
+@pytest.mark.parametrize("bad", BAD_FILES, ids=lambda b: b.kind)
+def test_a_bad_file_is_refused_in_plain_words_kept_unchanged_and_not_loaded(matrix: Matrix, bad: Bad):
+    dropped = matrix.dropped[bad.kind]
+    result = matrix.result(bad.kind)
+    assert result.outcome == "refused" and result.rows == 0
+    blocking = [p for p in result.problems if p.blocking]
+    said = " ".join(p.message for p in blocking)
+    assert bad.says in said, said
+    assert all(p.fix for p in blocking), "every refusal says how to fix it"
+    if bad.column:
+        named = [p for p in blocking if bad.column in p.columns]
+        assert named, f"no problem names {bad.column}: {said}"
+        if bad.rows:
+            assert named[0].rows == bad.rows and named[0].rows_affected == len(bad.rows)
+    elif bad.rows:
+        assert blocking[0].rows == bad.rows
+    # Nothing lost: the original bytes, unchanged, in quarantine, with the report beside them.
+    assert result.kept_at.read_bytes() == dropped.data
+    assert result.kept_at.is_relative_to(matrix.data_dir / "quarantine")
+    report = json.loads(Path(f"{result.kept_at}.refusal.json").read_text())
+    assert report["outcome"] == "refused" and report["sha256"] == result.landed.sha256
+    # Nothing loaded, and the ledger says why.
+    assert matrix.query(f"SELECT count(*) FROM {raw_zone.raw_table(load_contracts()[DATASET])} WHERE _file_sha256 = ?", [result.landed.sha256]) == [(0,)]
+    assert matrix.query(f"SELECT outcome FROM {raw_zone.LEDGER} WHERE sha256 = ?", [result.landed.sha256]) == [("refused",)]
+    # No one identifiable: the names planted in every sample never appear in a refusal.
+    for identifier in (*FORENAMES, *SURNAMES, "G12 8Q!"):
+        assert identifier not in json.dumps(report)
+
+
+def test_a_former_council_code_is_mapped_not_refused_and_the_mapping_recorded(matrix: Matrix):
+    result = matrix.result("former_council_code")
+    assert result.outcome == "accepted" and result.rows == 3
+    [warning] = result.problems
+    assert not warning.blocking and warning.examples == ("S12000046 -> S12000049",) and warning.rows == (1,)
+    table = raw_zone.raw_table(load_contracts()[DATASET])
+    assert matrix.query(f"SELECT DISTINCT la_code FROM {table} WHERE _file_sha256 = ?", [result.landed.sha256]) == [("S12000049",)]
+    [(problems,)] = matrix.query(f"SELECT problems FROM {raw_zone.LEDGER} WHERE sha256 = ?", [result.landed.sha256])
+    assert "S12000046 -> S12000049" in problems
+
+
+def test_an_invalid_chi_check_digit_is_a_recorded_warning_with_the_chi_masked(matrix: Matrix):
+    result = matrix.result("invalid_chi_check_digit")
+    assert result.outcome == "accepted"
+    [warning] = result.problems
+    assert warning.check == "chi_check_digit" and not warning.blocking and warning.rows == (3,)
+    chi = EpisodesFile.valid("S12000049", "2029").rows[2]["chi"]
+    assert chi[1:9] not in warning.examples[0] and "*" in warning.examples[0]
+
+
+def test_the_same_file_dropped_twice_is_taken_in_once(matrix: Matrix):
+    first, second = matrix.result("valid"), matrix.result("dropped_twice")
+    assert {first.outcome, second.outcome} == {"accepted", "duplicate"}
+    assert matrix.query(f"SELECT count(*) FROM {raw_zone.LEDGER} WHERE sha256 = ?", [first.landed.sha256]) == [(1,)]
+    # Running again changes nothing: every file has been seen.
+    assert {r.outcome for r in matrix.second_pass} == {"duplicate"}
+    table = raw_zone.raw_table(load_contracts()[DATASET])
+    assert matrix.query(f"SELECT count(*) FROM {table} WHERE _agency = ?", [first.landed.agency]) == [(3,)]
+
+
+def test_a_symlink_is_refused_without_reading_or_copying_its_target(matrix: Matrix):
+    result = matrix.result("symlink")
+    assert result.outcome == "refused" and "symbolic link" in result.problems[0].message
+    secret = matrix.secret.read_bytes()
+    kept = [p for p in (matrix.data_dir / "quarantine").rglob("*") if p.is_file()]
+    assert all(p.read_bytes() != secret for p in kept)
+    assert not result.kept_at.exists() and Path(f"{result.kept_at}.refusal.json").exists()
+
+
+def test_a_file_still_being_written_waits_until_it_stops_growing(tmp_path: Path):
+    folders = StoryFolders(data_dir=str(tmp_path), shared_dir=str(SHARED))
+    sample = EpisodesFile.valid("S12000049", "2021")
+    path = _drop(tmp_path / "landing", "S12000049", sample.file_name, sample.bytes()[:200])
+    contracts = {DATASET: load_contracts()[DATASET]}
+    requests, seen = landing_run_requests(contracts, folders, {})
+    assert requests == []  # first sight: may still be uploading
+    with path.open("ab") as handle:
+        handle.write(sample.bytes()[200:])
+    os.utime(path, ns=(1, 2))  # the modification time changes too, as the upload continues
+    requests, seen = landing_run_requests(contracts, folders, seen)
+    assert requests == []  # grew since the last look
+    requests, _ = landing_run_requests(contracts, folders, seen)
+    assert [r.tags["story/file"] for r in requests] == [sample.file_name]
