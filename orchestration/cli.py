@@ -19,7 +19,7 @@ import duckdb
 from assets.ingest.contracts import load_contracts
 from assets.ingest.intake import judge, take_in
 from assets.ingest.landing import files_waiting, landed_file
-from assets.ingest.refusal_report import render_markdown
+from assets.ingest.refusal_report import refusal_context, render_markdown
 from assets.linkage.pseudonyms import ensure_key
 from assets.reference import councils
 from assets.reports.editions import NATIONAL_STEM
@@ -48,7 +48,7 @@ def _check(args: argparse.Namespace, settings: Settings) -> int:
         for warning in verdict.warnings:
             print(f"Warning: {warning.message}")
         return 0
-    print(render_markdown(landed, contract, verdict.problems))
+    print(render_markdown(refusal_context(landed, contract, verdict.problems)))
     return 1
 
 
@@ -66,7 +66,7 @@ def _ingest(settings: Settings) -> int:
             print(f"[{step}/{len(contracts)}] {contract.id}: {counts['accepted']} accepted, {counts['refused']} refused, {counts['duplicate']} already processed")
             for result in results:
                 if result.outcome == "refused":
-                    print(f"    refused {result.landed.agency}/{result.landed.path.name}: see {result.kept_at}.refusal.md")
+                    print(f"    refused {result.landed.agency}/{result.landed.path.name}: see {result.kept_at}.refusal.html")
     return 1 if refused else 0
 
 

@@ -17,6 +17,7 @@ class Problem:
     examples: tuple[str, ...] = ()
     blocking: bool = True
     fix: str = ""  # what the sender should do, in plain words
+    masked: bool = False  # examples show only the first and last character (identifiers)
 
     def as_dict(self) -> dict:
         return {
@@ -28,6 +29,7 @@ class Problem:
             "examples": list(self.examples),
             "blocking": self.blocking,
             "fix": self.fix,
+            "masked": self.masked,
         }
 
 

@@ -1,76 +1,84 @@
 """The refusal report an agency analyst reads beside a quarantined file.
 
-Written twice: Markdown for people (which rows, which columns, why, and what to do) and JSON
-for tools. The wording comes from the checks themselves; this module only lays it out.
+One context, built here from the checks' own words, rendered three ways: HTML for people
+(Jinja2 with autoescaping on, because file names, column names and sample values come from
+the agency and must never become markup), Markdown for the terminal (``story check``) and
+the end-to-end test, and JSON for tools. This module only lays the problems out.
 """
 
 from __future__ import annotations
 
 import json
+from functools import cache
 from pathlib import Path
+
+import jinja2
 
 from assets.ingest.contracts import Contract
 from assets.ingest.landing import LandedFile
 from assets.ingest.problems import Problem
 
-_ROWS_SHOWN = 20
+ROWS_SHOWN = 20
+NOTHING_LOADED = "Nothing from this file has been loaded into any table. The file is kept unchanged in quarantine."
+PARTIAL_LOADS = (
+    "Partial loads are not allowed: a file that breaks a rule on even one row is refused whole, "
+    "so that figures are never built from part of a return."
+)
 
 
-def _rows_text(problem: Problem) -> str:
-    if not problem.rows:
-        return ""
-    shown = ", ".join(str(r) for r in problem.rows[:_ROWS_SHOWN])
-    more = problem.rows_affected - min(len(problem.rows), _ROWS_SHOWN)
-    return f"  - Rows (counting the first row after the header as row 1): {shown}" + (f" and {more:,} more" if more > 0 else "")
+@cache
+def _templates(autoescape: bool) -> jinja2.Environment:
+    return jinja2.Environment(
+        loader=jinja2.FileSystemLoader(Path(__file__).parent / "templates"),
+        autoescape=autoescape,
+        undefined=jinja2.StrictUndefined,
+        keep_trailing_newline=True,
+    )
 
 
-def render_markdown(landed: LandedFile, contract: Contract, problems: list[Problem]) -> str:
-    blocking = [p for p in problems if p.blocking]
-    warnings = [p for p in problems if not p.blocking]
-    lines = [
-        f"# File refused: {landed.path.name}",
-        "",
-        f"- Agency: {landed.agency}",
-        f"- Dataset: {contract.id} ({contract.name}), data contract version {contract.version}",
-        f"- Received: {landed.received_at:%Y-%m-%d %H:%M} UTC, {landed.bytes:,} bytes, sha256 {landed.sha256}",
-        "",
-        "Nothing from this file has been loaded. The file is kept unchanged in quarantine.",
-        "Fix the problems below and send the corrected file to the same folder with the same name;",
-        "you can check it first with `story check FILE --dataset DATASET --agency AGENCY`.",
-        "",
-        f"## What must be fixed ({len(blocking)})",
-        "",
-    ]
-    for number, problem in enumerate(blocking, start=1):
-        lines.append(f"{number}. {problem.message}")
-        if problem.columns:
-            lines.append(f"  - Column(s): {', '.join(problem.columns)}")
-        if rows := _rows_text(problem):
-            lines.append(rows)
-        if problem.examples:
-            lines.append(f"  - Values found: {', '.join(repr(e) for e in problem.examples[:10])}")
-    if warnings:
-        lines += ["", f"## Warnings (would not stop the file on their own) ({len(warnings)})", ""]
-        lines += [f"- {p.message}" for p in warnings]
-    return "\n".join(lines) + "\n"
+def _shown(problem: Problem) -> dict:
+    entry = problem.as_dict()
+    entry["rows"] = entry["rows"][:ROWS_SHOWN]
+    return entry
+
+
+def refusal_context(landed: LandedFile, contract: Contract, problems: list[Problem]) -> dict:
+    """Everything the report says, as plain data (this is also the JSON written beside the file)."""
+    return {
+        "outcome": "refused",
+        "file": landed.path.name,
+        "agency": landed.agency,
+        "dataset": contract.id,
+        "dataset_name": contract.name,
+        "contract_version": contract.version,
+        "received_at": f"{landed.received_at:%Y-%m-%d %H:%M}",
+        "bytes": landed.bytes,
+        "sha256": landed.sha256,
+        "nothing_loaded": NOTHING_LOADED,
+        "partial_loads": PARTIAL_LOADS,
+        "problems": [_shown(p) for p in problems if p.blocking],
+        "warnings": [_shown(p) for p in problems if not p.blocking],
+        "resend": (
+            f"Send the corrected file to the same folder ({landed.agency}/{contract.id}/), "
+            f"named {contract.expected_file_name(landed.agency, '<period>')}. Once accepted, it replaces any earlier file for the same period."
+        ),
+        "check_command": f"story check FILE --dataset {contract.id} --agency {landed.agency}",
+    }
+
+
+def render_html(context: dict) -> str:
+    return _templates(True).get_template("refusal.html.j2").render(context)
+
+
+def render_markdown(context: dict) -> str:
+    return _templates(False).get_template("refusal.md.j2").render(context)
 
 
 def write_refusal(quarantine_copy: Path, landed: LandedFile, contract: Contract, problems: list[Problem]) -> Path:
-    report = quarantine_copy.with_name(quarantine_copy.name + ".refusal.md")
-    report.write_text(render_markdown(landed, contract, problems), encoding="utf-8")
-    quarantine_copy.with_name(quarantine_copy.name + ".refusal.json").write_text(
-        json.dumps(
-            {
-                "outcome": "refused",
-                "file": landed.path.name,
-                "agency": landed.agency,
-                "dataset": contract.id,
-                "contract_version": contract.version,
-                "sha256": landed.sha256,
-                "problems": [p.as_dict() for p in problems],
-            },
-            indent=2,
-        ),
-        encoding="utf-8",
-    )
-    return report
+    """Write the HTML, Markdown and JSON reports beside the quarantined copy; returns the HTML path."""
+    context = refusal_context(landed, contract, problems)
+    html = quarantine_copy.with_name(quarantine_copy.name + ".refusal.html")
+    html.write_text(render_html(context), encoding="utf-8")
+    quarantine_copy.with_name(quarantine_copy.name + ".refusal.md").write_text(render_markdown(context), encoding="utf-8")
+    quarantine_copy.with_name(quarantine_copy.name + ".refusal.json").write_text(json.dumps(context, indent=2), encoding="utf-8")
+    return html

@@ -314,7 +314,7 @@ def _failures_by_file(con: duckdb.DuckDBPyConnection, query: str, rule: Rule) ->
         listed = rows[int(file_number)]
         examples = []
         for row in listed[:_EXAMPLES]:
-            values = [_mask(_text(row[i])) if rule.mask_values else _text(row[i]) for i in value_columns]
+            values = [_mask(_text(row[i])) if rule.mask_values and row[i] is not None else _text(row[i]) for i in value_columns]
             examples.append(values[0] if len(values) == 1 else ", ".join(f"{names[i]}={v}" for i, v in zip(value_columns, values)))
         problems[int(file_number)] = Problem(
             check=rule.name,
@@ -325,6 +325,7 @@ def _failures_by_file(con: duckdb.DuckDBPyConnection, query: str, rule: Rule) ->
             examples=tuple(dict.fromkeys(examples)),
             blocking=rule.blocking,
             fix=rule.fix,
+            masked=rule.mask_values,
         )
     return problems
 

@@ -226,6 +226,7 @@ def test_a_bad_file_is_refused_in_plain_words_kept_unchanged_and_not_loaded(matr
     # Nothing lost: the original bytes, unchanged, in quarantine, with the report beside them.
     assert result.kept_at.read_bytes() == dropped.data
     assert result.kept_at.is_relative_to(matrix.data_dir / "quarantine")
+    assert Path(f"{result.kept_at}.refusal.html").exists()
     report = json.loads(Path(f"{result.kept_at}.refusal.json").read_text())
     assert report["outcome"] == "refused" and report["sha256"] == result.landed.sha256
     # Nothing loaded, and the ledger says why.

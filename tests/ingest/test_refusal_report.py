@@ -1,0 +1,95 @@
+"""The refusal report: every failed rule in plain words with its column, rows, masked values
+and fix; agency-supplied text escaped in the HTML; the same content in JSON."""
+
+from __future__ import annotations
+
+import json
+from html.parser import HTMLParser
+from pathlib import Path
+
+import pytest
+
+from assets.ingest.contracts import load_contracts
+from assets.ingest.intake import judge
+from assets.ingest.landing import landed_file
+from assets.ingest.refusal_report import PARTIAL_LOADS, write_refusal
+from assets.reference import councils
+from tests.conftest import SHARED
+from tests.ingest.samples import DATASET, FORENAMES, EpisodesFile
+
+REFERENCE = SHARED / "reference"
+SCRIPT = '<img src=x onerror="alert(1)">'
+
+
+class _Text(HTMLParser):
+    """The text a reader sees, and every tag the browser would build."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.text: list[str] = []
+        self.tags: list[str] = []
+
+    def handle_starttag(self, tag, attrs):
+        self.tags.append(tag)
+
+    def handle_data(self, data):
+        self.text.append(data)
+
+
+@pytest.fixture(scope="module")
+def refused(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, dict, _Text]:
+    tmp = tmp_path_factory.mktemp("refusal")
+    sample = EpisodesFile.valid("S12000049", "2021")
+    for number in range(24):  # 25 rows with an unknown code, more than the 20 listed
+        sample.rows.append({**sample.rows[2], "child_ref": f"C1{number:03d}"})
+    for row in range(3, 28):
+        sample.set(row, "placement_type", SCRIPT)
+    sample.set(1, "forename", "")
+    path = tmp / "landing" / "S12000049" / DATASET / sample.file_name
+    path.parent.mkdir(parents=True)
+    path.write_bytes(sample.bytes())
+    contract = load_contracts()[DATASET]
+    landed = landed_file(path)
+    [verdict] = judge([landed], contract, councils(REFERENCE), REFERENCE, tmp / "staging.duckdb")
+    report = write_refusal(tmp / "quarantine.csv", landed, contract, verdict.problems)
+    page = _Text()
+    page.feed(report.read_text())
+    return report, json.loads((tmp / "quarantine.csv.refusal.json").read_text()), page
+
+
+def test_each_failed_rule_has_its_column_rows_count_values_and_fix(refused):
+    _, report, page = refused
+    text = " ".join("".join(page.text).split())
+    by_rule = {p["check"]: p for p in report["problems"]}
+    code = by_rule["code_list"]
+    assert code["columns"] == ["placement_type"] and code["rows_affected"] == 25 and code["rows"] == list(range(3, 23))
+    assert "Rows affected: 25; the first 20 are 3, 4, 5" in text
+    assert by_rule["required"]["columns"] == ["forename"] and by_rule["required"]["rows"] == [1]
+    assert f"How to fix it: {code['fix']}" in text and "at_home_with_parents" in code["fix"]
+    assert PARTIAL_LOADS in text and "Nothing from this file has been loaded" in text
+
+
+def test_agency_supplied_text_is_escaped_not_markup(refused):
+    path, _, page = refused
+    raw = path.read_text()
+    assert SCRIPT not in raw and "&lt;img src=x onerror=" in raw
+    assert "img" not in page.tags and "script" not in page.tags
+    assert SCRIPT in " ".join(page.text)  # the reader still sees exactly what was sent
+
+
+def test_identifiers_never_appear_in_the_report(refused):
+    path, report, _ = refused
+    for planted in FORENAMES:
+        assert planted not in path.read_text() and planted not in json.dumps(report)
+
+
+def test_a_markup_file_name_is_escaped(tmp_path: Path):
+    sample = EpisodesFile.valid("S12000049", "2021")
+    path = tmp_path / "landing" / "S12000049" / DATASET / f"<b>{sample.file_name}"
+    path.parent.mkdir(parents=True)
+    path.write_bytes(sample.bytes())
+    contract = load_contracts()[DATASET]
+    landed = landed_file(path)
+    [verdict] = judge([landed], contract, councils(REFERENCE), REFERENCE, tmp_path / "staging.duckdb")
+    page = write_refusal(tmp_path / "q.csv", landed, contract, verdict.problems).read_text()
+    assert "<b>" not in page and f"&lt;b&gt;{sample.file_name}" in page
