@@ -23,6 +23,14 @@ the default is the one in DOMAIN.md):
   measure would publish what the other hides.
 * **Derived values** (rates and percentages: rows with a denominator) are hidden with their
   counts, unless ``suppress_derived`` is off (safe only when the denominators are secret).
+* **A denominator that is a count hidden elsewhere.** A published share and its numerator
+  give its denominator away (5 children and 62.5% means a group of 8). When that group is a
+  count hidden in another measure (the same period, place, breakdown and category: children
+  looked after, hidden in ``looked_after_31_july``, as the denominator of the share in family
+  settings), the share is hidden too, and secondary suppression runs again around it, until
+  no published share gives a hidden count away. Measures named in ``public_denominators``
+  (rates per head of a published population estimate) are exempt: their denominators
+  are public statistics and equal a hidden count only by chance.
 
 Rows with no count are not suppressed: with a value they come from a published source and
 are already public; without one they are not available. How each row is shown
@@ -39,7 +47,7 @@ by the figure's identity (measure, period, geography, breakdown, category).
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping
+from collections.abc import Collection, Mapping
 from dataclasses import dataclass
 
 import numpy as np
@@ -435,11 +443,36 @@ def _check_columns(table: pd.DataFrame, extra: tuple[str, ...] = ()) -> None:
         raise ValueError(f"disclosure control needs columns {missing}")
 
 
+def _denominator_hidden_elsewhere(table: pd.DataFrame, hidden: np.ndarray, public_denominators: Collection[str]) -> tuple[np.ndarray, np.ndarray]:
+    """Published rows with a count whose denominator equals a count hidden in another measure.
+
+    Returns (flagged, partner): per row, whether it gives a hidden count away through its
+    denominator, and the row of that hidden count (-1 elsewhere). Rows are positions.
+    """
+    keys = table[["period", "geography_code", "breakdown", "category"]].astype(str).reset_index(drop=True)
+    counts = table["numerator"].astype("Int64").to_numpy(dtype=float, na_value=np.nan)
+    denominators = table["denominator"].astype("Float64").to_numpy(dtype=float, na_value=np.nan)
+    measure = table["measure_id"].astype(str).to_numpy()
+    positions = np.arange(len(table))
+    asking = ~hidden & ~np.isnan(counts) & ~np.isnan(denominators) & ~np.isin(measure, list(public_denominators))
+    held = hidden & ~np.isnan(counts)
+    matches = keys[asking].assign(count=denominators[asking], row=positions[asking]).merge(
+        keys[held].assign(count=counts[held], partner=positions[held]), on=[*keys.columns, "count"],
+    )
+    matches = matches[measure[matches["row"]] != measure[matches["partner"]]].drop_duplicates("row")
+    flagged = np.zeros(len(table), dtype=bool)
+    partner = np.full(len(table), -1, dtype=np.int64)
+    flagged[matches["row"].to_numpy()] = True
+    partner[matches["row"].to_numpy()] = matches["partner"].to_numpy()
+    return flagged, partner
+
+
 def apply_disclosure_control(
     measures: pd.DataFrame,
     rule: DisclosureRule = DisclosureRule(),
     *,
     geography_names: Mapping[str, str] | None = None,
+    public_denominators: Collection[str] = (),
 ) -> pd.DataFrame:
     """Return a copy of ``measures`` (long format) with the columns a publication may show.
 
@@ -448,7 +481,8 @@ def apply_disclosure_control(
     applicable; ``lower_published``/``upper_published`` likewise when the table has an
     interval in ``lower``/``upper``) and ``value_display`` (the formatted figure or symbol, see the module doc).
     The raw ``numerator`` and ``value`` stay in the copy for checking: publish only the
-    added columns. ``geography_names`` (GSS code -> name) lets reasons name places.
+    added columns. ``geography_names`` (GSS code -> name) lets reasons name places;
+    ``public_denominators`` names measures whose denominators are public (module doc).
     """
     _check_columns(measures)
     duplicated = measures.duplicated(FIGURE_KEY)
@@ -469,7 +503,15 @@ def apply_disclosure_control(
     sums = _disclosure_sums(published)
     identity_rank = np.empty(len(published), dtype=np.int64)
     identity_rank[published[FIGURE_KEY].astype(str).reset_index(drop=True).sort_values(FIGURE_KEY).index] = np.arange(len(published))
-    hidden, exposed, because_of_sum = _secondary_suppression(sums, primary, counts, identity_rank)
+    gives_away = np.zeros(len(published), dtype=bool)
+    gives_away_partner = np.full(len(published), -1, dtype=np.int64)
+    while True:
+        hidden, exposed, because_of_sum = _secondary_suppression(sums, primary | gives_away, counts, identity_rank)
+        flagged, partner = _denominator_hidden_elsewhere(published, hidden, public_denominators) if rule.suppress_derived else (np.zeros(len(published), bool), None)
+        if not flagged.any():
+            break
+        gives_away |= flagged
+        gives_away_partner[flagged] = partner[flagged]
     secondary = hidden & ~primary
 
     not_applicable, rate_unit = _unit_flags(published["unit"])
@@ -491,7 +533,10 @@ def apply_disclosure_control(
     reasons[small_count & counted_in_unit] = (f"{rule.in_words()} " + published["unit"].astype(str))[small_count & counted_in_unit]
     reasons[small_count & ~counted_in_unit] = f"made from a count of {rule.in_words()}"
     reasons[small_group & ~small_count] = f"worked out from a group of {rule.in_words()}"
-    reasons[secondary] = _secondary_reasons(published, sums, secondary, exposed, because_of_sum, names)
+    reasons[secondary & ~gives_away] = _secondary_reasons(published, sums, secondary & ~gives_away, exposed, because_of_sum, names)
+    for row in np.flatnonzero(gives_away):
+        other = published.iloc[gives_away_partner[row]]
+        reasons[row] = f"suppressed because its denominator is the same {_place(other.geography_code, other.geography_level, names)} figure that is suppressed in {other.measure_id}"
     published["suppression_reason"] = reasons
     return published
 
@@ -505,14 +550,16 @@ def _whole(count: float) -> str:
     return "" if np.isnan(count) else str(int(count))
 
 
-def verify_no_disclosure(published: pd.DataFrame, rule: DisclosureRule = DisclosureRule()) -> list[str]:
+def verify_no_disclosure(published: pd.DataFrame, rule: DisclosureRule = DisclosureRule(), public_denominators: Collection[str] = ()) -> list[str]:
     """Every way a published table breaks the rule, in words; empty when it is safe to publish.
 
     Checks the output independently of how it was made: no count in the confidential range
     is shown, nothing hidden shows its count or (for derived values, when the rule hides
     them) its value, no rate from a group in that range is shown, no additive sum has
-    exactly one hidden member, and no hidden figure can be worked out from the published
-    ones by combining sums.
+    exactly one hidden member, no hidden figure can be worked out from the published
+    ones by combining sums, and no published share gives away its denominator where that
+    count is hidden in another measure (``public_denominators`` exempt, as in
+    ``apply_disclosure_control``).
     """
     _check_columns(published, ("suppression", "numerator_published", "value_published", "value_display"))
     table = published.reset_index(drop=True)
@@ -545,6 +592,12 @@ def verify_no_disclosure(published: pd.DataFrame, rule: DisclosureRule = Disclos
             continue
         where = f"{r.geography_code} {r.breakdown} categories and total" if kind == WITHIN else f"{r.breakdown}={r.category} across councils and Scotland"
         violations.append(f"{r.measure_id} {r.period} {where}: exactly one figure is suppressed, so it can be worked out by subtraction")
+    if rule.suppress_derived:
+        flagged, partner = _denominator_hidden_elsewhere(table, hidden, public_denominators)
+        violations += [
+            f"{_figure(r)}: its count and value give away its denominator, suppressed in {table.measure_id.iloc[p]}"
+            for r, p in zip(table.iloc[np.flatnonzero(flagged)].itertuples(), partner[flagged])
+        ]
     recoverable = np.flatnonzero(_recoverable(sums, hidden)[0])
     violations += [f"{_figure(r)}: the suppressed figure can be worked out from the published ones" for r in table.iloc[recoverable].itertuples()]
     return violations

@@ -28,9 +28,11 @@ warning never quotes a hidden figure (a change from or to a hidden value is not 
 * Any other denominator is a count of people (children looked after, leavers ...) and is
   treated like a count: shown only where the row itself is published (a hidden row's
   denominator stays hidden, and a group of 1-4 already hides its row), and never where the
-  same count (same period, place, breakdown and category) is hidden in another measure,
-  since printing it as a denominator would give that hidden figure away. Published
-  indicator denominators follow the same rule.
+  same count (same period, place, breakdown and category) is hidden in another measure.
+  A published share with its numerator gives its denominator away even unprinted, so
+  disclosure control hides such a row whole (``public_denominators`` below tells it which
+  measures are exempt); the check here also covers rows without a count, such as published
+  indicators that came with a denominator.
 """
 
 from __future__ import annotations
@@ -123,7 +125,7 @@ def mart_early_warnings(
     return pd.concat(pieces, ignore_index=True)[WARNING_COLUMNS] if pieces else pd.DataFrame(columns=WARNING_COLUMNS)
 
 
-def verify_stored_mart(con, measures: pd.DataFrame) -> list[str]:
+def verify_stored_mart(con, measures: pd.DataFrame, public_denominators: set[str]) -> list[str]:
     """Disclosure problems in ``mart.published_measures`` as stored, against the raw figures.
 
     The blocking check reads the table back rather than trusting the frame it was written
@@ -137,7 +139,7 @@ def verify_stored_mart(con, measures: pd.DataFrame) -> list[str]:
     problems += [f"{len(joined[joined['_merge'] == 'right_only'])} measured figures are missing from the mart"] if (joined["_merge"] == "right_only").any() else []
     both = joined[joined["_merge"] == "both"].drop(columns="_merge").reset_index(drop=True)
     both["suppression"] = both["suppression"].fillna("")
-    return problems + verify_no_disclosure(both, RULE)
+    return problems + verify_no_disclosure(both, RULE, public_denominators)
 
 
 def build_published_measures_asset(entries: dict[str, Measure]) -> dg.AssetsDefinition:
@@ -162,7 +164,7 @@ def build_published_measures_asset(entries: dict[str, Measure]) -> dg.AssetsDefi
         with warehouse.get_connection() as con:
             measures = pd.concat([con.execute(f"SELECT * FROM measures.{m}").df() for m in entries], ignore_index=True)
             measures["numerator"] = measures["numerator"].astype("Int64")
-            controlled = apply_disclosure_control(measures, RULE, geography_names=names)
+            controlled = apply_disclosure_control(measures, RULE, geography_names=names, public_denominators=public_denominators)
             controlled["denominator_published"] = publishable_denominators(controlled, public_denominators)
             # Only published figures leave this asset: the raw counts of hidden cells stay behind.
             published = controlled[list(PUBLISHED_COLUMNS)]
@@ -177,7 +179,7 @@ def build_published_measures_asset(entries: dict[str, Measure]) -> dg.AssetsDefi
             _write(con, "published_measures", published)
             _write(con, "indicator_revisions", revised)
             _write(con, "early_warnings", warnings)
-            violations = verify_stored_mart(con, measures)
+            violations = verify_stored_mart(con, measures, public_denominators)
             con.execute("ROLLBACK" if violations else "COMMIT")
             identifiers = scan_database(con)
         counts = published["suppression"].value_counts().to_dict()

@@ -357,3 +357,24 @@ def test_suppression_is_deterministic_whatever_the_row_order(children, random):
     first = apply_disclosure_control(table).set_index(KEY).suppression.sort_index()
     second = apply_disclosure_control(shuffled).set_index(KEY).suppression.sort_index()
     assert first.equals(second)
+
+
+def test_a_share_is_hidden_when_its_denominator_is_a_count_hidden_elsewhere():
+    # Glasgow's 8 looked after girls are hidden in the count measure (Edinburgh's 3 boys force it);
+    # 5 girls in family settings and 62.5% would say 5 / 0.625 = 8.
+    counts = long_table({GLASGOW: {("foster", "female"): 8, ("kinship", "male"): 40}, EDINBURGH: {("foster", "male"): 3, ("kinship", "female"): 20}}, ("sex",))
+    share = counts.assign(measure_id="family_settings_share", unit="percent", denominator=counts["numerator"].astype("Float64"), additive=False)
+    share["numerator"] = pd.array(np.where(share.geography_code.eq(GLASGOW) & share.category.eq("female"), 5, share["numerator"]), dtype="Int64")
+    share["value"] = (100 * share["numerator"].astype("Float64") / share["denominator"]).round(1)
+    table = pd.concat([counts, share], ignore_index=True)
+    out = apply_disclosure_control(table, geography_names=NAMES)
+    girls = row(out[out.measure_id == "looked_after"], GLASGOW, "female", "sex")
+    assert girls.suppression == "secondary"
+    share_girls = row(out[out.measure_id == "family_settings_share"], GLASGOW, "female", "sex")
+    assert share_girls.value_display == "[c]" and pd.isna(share_girls.numerator_published)
+    assert share_girls.suppression_reason == "suppressed because its denominator is the same Glasgow City figure that is suppressed in looked_after"
+    assert verify_no_disclosure(out) == []
+    # A rate per head of a public population is exempt; without the rule the check catches the leak.
+    leaked = apply_disclosure_control(table, public_denominators={"family_settings_share"})
+    assert row(leaked[leaked.measure_id == "family_settings_share"], GLASGOW, "female", "sex").suppression == ""
+    assert any("its count and value give away its denominator, suppressed in looked_after" in v for v in verify_no_disclosure(leaked, public_denominators=()))
