@@ -134,3 +134,18 @@ def test_a_small_cell_planted_in_the_mart_is_caught_by_the_blocking_check(wareho
     assert "a count 3 is published" in check.metadata["violations"].value
     with duckdb.connect(str(path), read_only=True) as con:  # rolled back: nothing disclosive stays in the mart
         assert con.execute("SELECT count(*) FROM information_schema.tables WHERE table_schema = 'mart'").fetchone()[0] == 0
+
+
+def test_a_count_denominator_is_published_only_beside_a_published_figure_and_never_when_hidden_elsewhere():
+    rows = pd.DataFrame({
+        "measure_id": ["share", "share", "rate", "count", "published_indicator"],
+        "period": "2024", "geography_code": GLASGOW, "breakdown": "total", "category": "total",
+        "numerator": pd.array([30, 3, 3, 12, pd.NA], dtype="Int64"),
+        "denominator": pd.array([60.0, 40.0, 5000.0, pd.NA, 12.0], dtype="Float64"),
+        "suppression": ["", "primary", "primary", "secondary", ""],
+    })
+    shown = mart.publishable_denominators(rows, public={"rate"}).tolist()
+    # published share: shown; hidden share: hidden; population rate: public even when hidden;
+    # a count has none; an indicator's denominator equal to the hidden count 12: hidden.
+    assert shown[0] == 60.0 and pd.isna(shown[1])
+    assert shown[2] == 5000.0 and pd.isna(shown[3]) and pd.isna(shown[4])
