@@ -1,10 +1,14 @@
 """Published editions: immutable folders with a manifest, and ``published/latest``.
 
 An edition is written to ``published/<edition id>/`` and never changed afterwards. Its
-``manifest.json`` lists every file (path, kind, sha256), the ingest ledger entries (data
-vintages) it was built from, the git commit and the Dagster run. ``published/latest/`` is a
+``manifest.json`` lists every file (path, kind, sha256), every report (place, HTML, PDF),
+the ingest ledger entries (data vintages) it was built from, the git commit and the Dagster
+run. Each edition has its own ``index.html`` listing its reports; ``published/latest/`` is a
 copy of the newest edition, swapped in with a rename so readers never see half of one, and
-``published/index.html`` lists every edition.
+``published/index.html`` lists every edition and the latest one's reports.
+
+Reports sit in one folder per kind (``national/``, ``councils/``, ``organisations/``,
+``digests/``), each an HTML file with a PDF of the same name beside it.
 """
 
 from __future__ import annotations
@@ -13,6 +17,7 @@ import datetime as dt
 import hashlib
 import html
 import json
+import re
 import shutil
 import subprocess
 from pathlib import Path
@@ -21,6 +26,8 @@ from orchestration.settings import REPO_ROOT
 
 NATIONAL_STEM = "story-of-progress-scotland"
 KINDS = {".html": "html", ".pdf": "pdf", ".csv": "csv", ".json": "json"}
+REPORT_FOLDERS = {"national": "Scotland", "councils": "Councils", "organisations": "Organisations", "digests": "Data-quality digests for agencies"}
+EDITION_INDEX = "index.html"
 
 
 def edition_id(run_id: str, when: dt.datetime | None = None) -> str:
@@ -39,6 +46,45 @@ def _sha256(path: Path) -> str:
     return hashlib.sha256(path.read_bytes()).hexdigest()
 
 
+def list_reports(edition_dir: Path) -> list[dict]:
+    """Every report in the edition: its kind, title (from the HTML ``<title>``) and the HTML and PDF paths."""
+    reports = []
+    for folder in REPORT_FOLDERS:
+        for page in sorted((edition_dir / folder).glob("*.html")):
+            title = re.search(r"<title>(.*?)</title>", page.read_text(encoding="utf-8"), re.S)
+            pdf = page.with_suffix(".pdf")
+            reports.append({
+                "kind": folder,
+                "title": html.unescape(title.group(1).strip()) if title else page.stem,
+                "html": str(page.relative_to(edition_dir)),
+                "pdf": str(pdf.relative_to(edition_dir)) if pdf.exists() else None,
+            })
+    return reports
+
+
+def write_edition_index(edition_dir: Path, edition: str) -> Path:
+    """The edition's own contents page: every report, grouped by kind, with its PDF."""
+    groups = []
+    reports = list_reports(edition_dir)
+    for folder, heading in REPORT_FOLDERS.items():
+        items = "".join(
+            f'<li><a href="{html.escape(r["html"])}">{html.escape(r["title"])}</a>'
+            + (f' (<a href="{html.escape(r["pdf"])}">PDF</a>)' if r["pdf"] else "")
+            + "</li>"
+            for r in reports if r["kind"] == folder
+        )
+        if items:
+            groups.append(f"<h2>{html.escape(heading)}</h2><ul>{items}</ul>")
+    page = (
+        f'<!DOCTYPE html><html lang="en-GB"><head><meta charset="utf-8"><title>Story of Progress: edition {html.escape(edition)}</title></head>'
+        f'<body><main><h1>Story of Progress: edition {html.escape(edition)}</h1>{"".join(groups)}'
+        '<p><a href="manifest.json">Manifest</a>: every file with its SHA-256 checksum and the data it was built from.</p></main></body></html>'
+    )
+    path = edition_dir / EDITION_INDEX
+    path.write_text(page, encoding="utf-8")
+    return path
+
+
 def write_manifest(edition_dir: Path, edition: str, run_id: str, inputs: list[dict]) -> Path:
     files = [
         {"path": str(p.relative_to(edition_dir)), "kind": KINDS.get(p.suffix, "other"), "sha256": _sha256(p), "bytes": p.stat().st_size}
@@ -50,6 +96,7 @@ def write_manifest(edition_dir: Path, edition: str, run_id: str, inputs: list[di
         "created_at": dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds"),
         "git_commit": git_commit(),
         "dagster_run_id": run_id,
+        "reports": list_reports(edition_dir),
         "files": files,
         "built_from": inputs,
     }
@@ -76,11 +123,20 @@ def promote_to_latest(published_dir: Path, edition_dir: Path) -> Path:
 def write_index(published_dir: Path) -> Path:
     editions = sorted((p for p in published_dir.iterdir() if p.is_dir() and (p / "manifest.json").exists() and p.name != "latest"), reverse=True)
     items = "\n".join(
-        f'<li><a href="{html.escape(e.name)}/">{html.escape(e.name)}</a></li>' for e in editions
+        f'<li><a href="{html.escape(e.name)}/{EDITION_INDEX}">{html.escape(e.name)}</a></li>' for e in editions
+    )
+    latest = published_dir / "latest"
+    reports = list_reports(latest) if latest.exists() else []
+    latest_items = "".join(
+        f'<li><a href="latest/{html.escape(r["html"])}">{html.escape(r["title"])}</a>'
+        + (f' (<a href="latest/{html.escape(r["pdf"])}">PDF</a>)' if r["pdf"] else "")
+        + "</li>"
+        for r in reports
     )
     page = (
         '<!DOCTYPE html><html lang="en-GB"><head><meta charset="utf-8"><title>Story of Progress: all editions</title></head>'
-        f'<body><main><h1>Story of Progress: all editions</h1><p><a href="latest/">Latest edition</a></p><ul>{items}</ul></main></body></html>'
+        '<body><main><h1>Story of Progress: all editions</h1>'
+        f'<h2>Latest edition</h2><ul>{latest_items}</ul><h2>Every edition</h2><ul>{items}</ul></main></body></html>'
     )
     index = published_dir / "index.html"
     index.write_text(page, encoding="utf-8")

@@ -1,0 +1,94 @@
+"""Sections built from the optional mart tables: community voice (Q1), organisations (Q3),
+early warnings and revisions.
+
+Each function returns ``None`` when its table is not in the mart yet, and the template then
+says "not yet available"; an empty table (present, nothing to say) returns an empty list.
+Column names follow the tables the team agreed (see the creators' module docstrings).
+"""
+
+from __future__ import annotations
+
+import pandas as pd
+
+from assets.reports.places import Place
+
+LENSES = {"whats_working": "What is working", "gaps": "Gaps", "experience_of_change": "Experience of change"}
+WARNING_KINDS = {"against_direction": "Moving the wrong way", "data_overdue": "Data overdue"}
+PROGRESS_FIGURES = ("commitments", "milestones_due", "completed_on_time", "overdue", "at_risk")
+
+
+def _text(value) -> str:
+    return "" if value is None or (not isinstance(value, str) and pd.isna(value)) else str(value)
+
+
+def community_themes(table: pd.DataFrame | None, vision_titles: dict[int, str]) -> list[dict] | None:
+    """Themes people raised, per vision statement and lens, in the latest period (counts as published)."""
+    if table is None:
+        return None
+    if table.empty:
+        return []
+    latest = table[table.period == table.period.max()]
+    count_column = next(c for c in latest.columns if c.startswith("count"))
+    out = []
+    for (vision_id, lens), rows in latest.groupby(["vision_id", "lens"], sort=True):
+        out.append({
+            "vision": f"Vision {vision_id}: {vision_titles.get(int(vision_id), '')}",
+            "lens": LENSES.get(lens, lens.replace("_", " ")),
+            "period": rows.period.iloc[0],
+            "themes": [{"theme": r.theme, "count": _text(getattr(r, count_column))} for r in rows.itertuples()],
+        })
+    return out
+
+
+def quotes(table: pd.DataFrame | None, limit_per_vision: int = 2) -> list[dict] | None:
+    """A few quotes per vision statement (published with consent, identifiers already removed)."""
+    if table is None:
+        return None
+    picked = table.sort_values(["vision_id", "lens", "theme"]).groupby("vision_id").head(limit_per_vision)
+    return [{"vision_id": int(r.vision_id), "lens": LENSES.get(r.lens, r.lens), "theme": r.theme, "quote": r.quote} for r in picked.itertuples()]
+
+
+def early_warnings(table: pd.DataFrame | None, place: Place, titles: dict[str, str], names: dict[str, str]) -> list[dict] | None:
+    """Warnings for the place (a council sees its own and Scotland's; Scotland sees all)."""
+    if table is None:
+        return None
+    rows = table if place.is_scotland else table[table.geography_code.isin([place.code, "S92000003"])]
+    rows = rows.sort_values(["kind", "measure_id", "geography_code"])
+    return [
+        {
+            "kind": WARNING_KINDS.get(r.kind, r.kind.replace("_", " ")),
+            "measure": titles.get(r.measure_id, r.measure_id),
+            "place": names.get(r.geography_code, r.geography_code),
+            "period": _text(r.period),
+            "message": r.message,
+        }
+        for r in rows.itertuples()
+    ]
+
+
+def revisions(table: pd.DataFrame | None, place: Place, names: dict[str, str]) -> list[dict] | None:
+    if table is None:
+        return None
+    geography = next((c for c in table.columns if c.startswith("geography")), None)
+    rows = table if place.is_scotland or geography is None else table[table[geography].isin([place.code, "S92000003"])]
+    note = next(c for c in ("note", "message", "explanation") if c in rows.columns)
+    return [{"place": names.get(getattr(r, geography), getattr(r, geography)) if geography else "", "note": getattr(r, note)} for r in rows.itertuples()]
+
+
+def organisation_overview(progress: pd.DataFrame | None) -> dict | None:
+    """How many organisations reported, on which themes, in the latest round (never a ranking)."""
+    if progress is None:
+        return None
+    if progress.empty:
+        return {"organisations": 0, "period": "", "themes": []}
+    latest = progress[progress.period == progress.period.max()]
+    themes = []
+    for theme, rows in latest.groupby("theme", sort=True):
+        themes.append({"theme": theme, "organisations": rows.organisation_code.nunique(), **{f: _sum(rows[f]) for f in PROGRESS_FIGURES if f in rows}})
+    return {"organisations": latest.organisation_code.nunique(), "period": latest.period.iloc[0], "themes": themes, "figures": [f for f in PROGRESS_FIGURES if f in latest]}
+
+
+def _sum(column: pd.Series) -> str:
+    """The total of a published count column, or [x] when any part of it is not published (a partial sum would mislead)."""
+    numbers = pd.to_numeric(column, errors="coerce")
+    return "[x]" if numbers.isna().any() else f"{int(numbers.sum()):,}"

@@ -1,0 +1,35 @@
+"""The places an edition reports on: Scotland, and each of the 32 councils compared with Scotland."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from pathlib import Path
+
+from assets.reference import councils
+from orchestration.settings import SCOTLAND_CODE
+
+
+@dataclass(frozen=True)
+class Place:
+    code: str
+    name: str
+    level: str  # "country" or "council"
+
+    @property
+    def is_scotland(self) -> bool:
+        return self.code == SCOTLAND_CODE
+
+    @property
+    def slug(self) -> str:
+        """A file name readers recognise: the place name in lower case, words joined by hyphens."""
+        return re.sub(r"[^a-z0-9]+", "-", self.name.lower()).strip("-")
+
+
+SCOTLAND = Place(SCOTLAND_CODE, "Scotland", "country")
+
+
+def council_places(reference_dir: Path) -> list[Place]:
+    """Every current council, in alphabetical order of name."""
+    names = councils(reference_dir).names
+    return sorted((Place(code, name, "council") for code, name in names.items()), key=lambda p: p.name)

@@ -1,0 +1,93 @@
+"""A small publication mart for report tests, built without running the pipeline.
+
+Report tests must not depend on every upstream asset (other measures are being added all the
+time). This builds ``mart.published_measures`` for every catalogue measure from seeded counts
+for Scotland and the 32 councils, passed through the real disclosure control, plus the other
+agreed mart tables with their agreed columns. ``optional=False`` leaves the optional tables
+out, as in an early edition, so reports must say "not yet available".
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+
+import duckdb
+import numpy as np
+import pandas as pd
+
+from assets.measures.catalogue import LONG_FORMAT, Measure, catalogue
+from assets.publication.disclosure_control import apply_disclosure_control
+from assets.publication.mart import PUBLISHED_COLUMNS, RULE
+from assets.reference import councils
+from assets.reports.labels import LABELS
+from orchestration.settings import SCOTLAND_CODE
+
+YEARS = range(2019, 2025)
+
+
+def _periods(entry: Measure) -> list[str]:
+    if "-" in entry.baseline_period:
+        return [f"{y - 1}-{y % 100:02d}" for y in YEARS]
+    return [str(y) for y in YEARS]
+
+
+def _long_format(entry: Measure, council_codes: list[str], rng: np.random.Generator) -> pd.DataFrame:
+    """Seeded counts per council, split across each breakdown so categories add up to the total."""
+    rows = []
+    sizes = rng.integers(2, 400, len(council_codes))  # some councils small enough for [c]
+    for step, period in enumerate(_periods(entry)):
+        for code, size in zip(council_codes, sizes):
+            total = int(rng.poisson(size * (1 - 0.03 * step)))
+            rows.append((period, code, "council", "total", "total", total))
+            for breakdown in entry.breakdowns:
+                categories = list(LABELS.get(breakdown, {"group_a": "", "group_b": ""}))[:4]
+                for category, count in zip(categories, rng.multinomial(total, [1 / len(categories)] * len(categories))):
+                    rows.append((period, code, "council", breakdown, category, int(count)))
+    table = pd.DataFrame(rows, columns=["period", "geography_code", "geography_level", "breakdown", "category", "numerator"])
+    scotland = table.groupby(["period", "breakdown", "category"], as_index=False).numerator.sum().assign(geography_code=SCOTLAND_CODE, geography_level="country")
+    table = pd.concat([table, scotland], ignore_index=True)
+    if entry.denominator:
+        table["denominator"] = (table.numerator * 9 + 50).astype(float)
+        table["value"] = table.numerator * (1000 if "1,000" in entry.unit else 100) / table.denominator
+    else:
+        table["denominator"] = np.nan
+        table["value"] = table.numerator.astype(float)
+    return table.assign(measure_id=entry.id, unit=entry.unit, additive=entry.denominator is None, lower=np.nan, upper=np.nan, vintage=pd.NA)[list(LONG_FORMAT)]
+
+
+def build_sample_mart(path: Path, reference_dir: Path, *, entries: dict[str, Measure] | None = None, optional: bool = True, seed: int = 2020) -> Path:
+    """Write the sample mart to ``path`` for ``entries`` (default: the whole catalogue)."""
+    rng = np.random.default_rng(seed)
+    ref = councils(reference_dir)
+    codes = sorted(ref.names)
+    entries = entries or catalogue()
+    measures = pd.concat([_long_format(e, codes, rng) for e in entries.values()], ignore_index=True)
+    measures["numerator"] = measures["numerator"].astype("Int64")
+    controlled = apply_disclosure_control(measures, RULE, geography_names=ref.names)
+    published = controlled[[c for c in PUBLISHED_COLUMNS if c in controlled]]
+    now = dt.datetime.now(dt.timezone.utc)
+    coverage = pd.DataFrame(
+        [("looked_after_episodes", code, "2024", f"looked_after_episodes_{code}_2024.csv", "0" * 64, 1000, 40, now, now, "1.0.0", "accepted", None) for code in codes[1:]]
+        + [("looked_after_episodes", codes[0], "2022", f"looked_after_episodes_{codes[0]}_2022.csv", "1" * 64, 1000, 40, now - dt.timedelta(days=800), now, "1.0.0", "accepted", None),
+           ("school_exclusions", codes[1], "2024-25", f"school_exclusions_{codes[1]}_2024-25.csv", "2" * 64, 80, 1, now, now, "1.0.0", "refused", None)],
+        columns=["dataset", "agency", "period", "file_name", "sha256", "bytes", "rows", "received_at", "processed_at", "contract_version", "outcome", "superseded_by"],
+    )
+    tables = {"published_measures": published, "data_coverage": coverage}
+    if optional:
+        first = next(iter(entries.values()))
+        tables |= {
+            "early_warnings": pd.DataFrame([(first.id, codes[2], "2024", "against_direction", f"{first.title} rose two years running."), ("looked_after_31_july", codes[0], "2024", "data_overdue", "No looked after return since 2022.")], columns=["measure_id", "geography_code", "period", "kind", "message"]),
+            "indicator_revisions": pd.DataFrame([(first.id, SCOTLAND_CODE, "2023", 12206.0, "2024-03", 12084.0, "2025-03", "revised from 12,206 to 12,084")], columns=["measure_id", "geography_code", "period", "earlier_value", "earlier_vintage", "latest_value", "latest_vintage", "note"]),
+            "community_themes": pd.DataFrame([(1, "whats_working", "Being listened to", "2024", "12"), (1, "gaps", "Moving too often", "2024", "[c]")], columns=["vision_id", "lens", "theme", "period", "count_display"]),
+            "published_quotes": pd.DataFrame([(1, "whats_working", "Being listened to", "My worker listens to me now.")], columns=["vision_id", "lens", "theme", "quote"]),
+            "organisation_progress": pd.DataFrame([("ORG001", "Sample Health Board", "health_board", "Voice", "Listening", "2024-Q4", 4, 3, 2, 1, 0, "one more completed")], columns=["organisation_code", "organisation_name", "organisation_type", "foundation", "theme", "period", "commitments", "milestones_due", "completed_on_time", "overdue", "at_risk", "change_since_last_round"]),
+            "organisation_learning": pd.DataFrame([("ORG001", "Sample Health Board", "Listening", "2024-Q4", "Drop-in sessions", "Young people come back", "Ask early", "Staff time")], columns=["organisation_code", "organisation_name", "theme", "period", "what_is_being_tried", "what_is_working", "what_has_been_learned", "barriers"]),
+        }
+    with duckdb.connect(str(path)) as con:
+        con.execute("CREATE SCHEMA IF NOT EXISTS mart")
+        for name, frame in tables.items():
+            con.register("frame", frame)
+            con.execute(f"CREATE OR REPLACE TABLE mart.{name} AS SELECT * FROM frame")
+            con.unregister("frame")
+    return path

@@ -1,0 +1,123 @@
+"""Reports rendered from a sample mart: national and council editions, their PDFs and the edition listing.
+
+The sample mart (tests/accessibility/sample_mart.py) passes seeded counts through the real
+disclosure control, for a few catalogue measures chosen by kind (a count with breakdowns, a
+rate, a Q1 measure), so these tests do not wait for the whole pipeline.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import subprocess
+from pathlib import Path
+
+import duckdb
+import pytest
+
+from assets.ingest.contracts import load_contracts
+from assets.measures.catalogue import catalogue
+from assets.reports.edition_reports import edition_inputs, render_places
+from assets.reports.editions import NATIONAL_STEM, write_edition_index, write_manifest
+from assets.reports.places import SCOTLAND, council_places
+from assets.reports.story_context import QUESTIONS
+from tests.accessibility.sample_mart import build_sample_mart
+from tests.conftest import SHARED
+
+REFERENCE = SHARED / "reference"
+
+
+def chosen_measures() -> dict:
+    entries = list(catalogue().values())
+    picks = [
+        next(e for e in entries if e.question == "Q2" and e.denominator is None and e.breakdowns),
+        next(e for e in entries if e.question == "Q2" and e.denominator is not None),
+        *[e for e in entries if e.question == "Q1"][:1],
+    ]
+    return {e.id: e for e in picks}
+
+
+def _inputs(tmp: Path, optional: bool):
+    entries = chosen_measures()
+    warehouse = build_sample_mart(tmp / f"mart-{optional}.duckdb", REFERENCE, entries=entries, optional=optional)
+    with duckdb.connect(str(warehouse), read_only=True) as con:
+        return entries, edition_inputs(con, entries, load_contracts(), REFERENCE, "test-edition", "0.0.0")
+
+
+@pytest.fixture(scope="module")
+def edition(tmp_path_factory) -> Path:
+    """National and two council reports (rendered by two worker processes), then the index and manifest."""
+    root = tmp_path_factory.mktemp("edition")
+    _, inputs = _inputs(root, optional=True)
+    render_places(inputs, [(SCOTLAND, root / "national", NATIONAL_STEM)], lambda *_: None, workers=1)
+    two = council_places(REFERENCE)[:2]
+    render_places(inputs, [(p, root / "councils", p.slug) for p in two], lambda *_: None, workers=2)
+    write_edition_index(root, "test-edition")
+    write_manifest(root, "test-edition", "run", [])
+    return root
+
+
+def _text(pdf: Path) -> str:
+    return subprocess.run(["pdftotext", "-layout", str(pdf), "-"], capture_output=True, text=True, check=True).stdout
+
+
+def test_pdfs_have_title_contents_with_page_numbers_and_every_question(edition: Path):
+    for pdf, title in [(edition / "national" / f"{NATIONAL_STEM}.pdf", "Scotland"), (edition / "councils" / "aberdeen-city.pdf", "Aberdeen City")]:
+        info = subprocess.run(["pdfinfo", str(pdf)], capture_output=True, text=True, check=True).stdout
+        assert re.search(rf"^Title:\s+The Promise Story of Progress: {title}$", info, re.M)
+        assert 5 <= int(re.search(r"Pages:\s+(\d+)", info).group(1)) <= 30
+        text = _text(pdf)
+        assert re.search(r"Data quality and coverage\s*\.{3,}\s*\d+", text), "contents entries carry page numbers"
+        flat = " ".join(text.split())
+        for question in QUESTIONS.values():
+            assert question in flat
+        assert "Page 2 of" in text
+
+
+def test_council_report_compares_the_council_with_scotland(edition: Path):
+    html = (edition / "councils" / "aberdeen-city.html").read_text()
+    assert "Aberdeen City compared with Scotland" in html
+    rate = next(e for e in chosen_measures().values() if e.denominator is not None)
+    section = re.search(rf'id="q2-measure-{rate.id}".*?</section>', html, re.S).group(0)
+    assert f'<th scope="col" class="num">Scotland ({rate.unit})</th>' in section
+    # Direction of travel in words and a symbol, never colour alone.
+    assert re.search(r'<span aria-hidden="true">[▲▼►–]</span> (little change|up|down|not enough)', section)
+    # A count is not put beside Scotland's count.
+    count = next(e for e in chosen_measures().values() if e.denominator is None)
+    count_section = re.search(rf'id="q2-measure-{count.id}".*?</section>', html, re.S).group(0)
+    assert '<th scope="col" class="num">Scotland (' not in count_section
+
+
+def test_national_report_shows_optional_tables_when_present(edition: Path):
+    html = (edition / "national" / f"{NATIONAL_STEM}.html").read_text()
+    assert "revised from 12,206 to 12,084" in html
+    assert "No looked after return since 2022." in html
+    assert "My worker listens to me now." in html
+    assert "by council" in html and "Aberdeen City" in html
+    assert "not yet available" in html  # linkage rates have no agreed mart table yet
+
+
+def test_early_edition_says_not_yet_available_for_each_absent_table(tmp_path: Path):
+    _, inputs = _inputs(tmp_path, optional=False)
+    [result] = render_places(inputs, [(council_places(REFERENCE)[0], tmp_path, "early")], lambda *_: None, workers=1)
+    html = Path(result["html"]).read_text()
+    for section in ("q1", "q3", "early-warnings"):
+        body = re.search(rf'<section id="{section}".*?</section>', html, re.S).group(0)
+        assert "not yet available" in body, section
+    assert "A list of revised figures is not yet available." in html
+    # Overdue and refused returns come from the ledger and the contracts' refreshDays.
+    assert "Overdue (expected every" in html
+
+
+def test_manifest_and_index_list_every_report(edition: Path):
+    manifest = json.loads((edition / "manifest.json").read_text())
+    listed = {(r["kind"], r["title"]) for r in manifest["reports"]}
+    assert listed == {
+        ("national", "The Promise Story of Progress: Scotland"),
+        ("councils", "The Promise Story of Progress: Aberdeen City"),
+        ("councils", "The Promise Story of Progress: Aberdeenshire"),
+    }
+    files = {f["path"] for f in manifest["files"]}
+    assert {"councils/aberdeenshire.pdf", "councils/aberdeenshire.html", "index.html"} <= files
+    index = (edition / "index.html").read_text()
+    assert 'href="councils/aberdeenshire.pdf"' in index and 'href="national/story-of-progress-scotland.html"' in index
