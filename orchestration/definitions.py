@@ -18,12 +18,11 @@ from assets.measures.factory import measure_assets
 from assets.publication.community_voice import community_voice
 from assets.publication.coverage import build_data_coverage_asset
 from assets.publication.mart import build_published_measures_asset
-from assets.publication.mart_export import build_mart_export_asset
 from assets.publication.organisation_progress import organisation_progress_asset
 from assets.reference import councils
 from assets.reports.report_assets import build_report_assets
 from orchestration.alerts import build_alert_sensors
-from orchestration.deployment import check_environment, mart_url
+from orchestration.deployment import check_environment
 from orchestration.jobs import story_of_progress_job
 from orchestration.resources import build_resources
 from orchestration.schedules import quarterly_edition
@@ -34,11 +33,11 @@ from orchestration.settings import Settings
 def build_definitions(settings: Settings | None = None) -> dg.Definitions:
     check_environment()
     settings = settings or Settings.from_env()
-    contracts = load_contracts(settings.contracts_dir)
+    contracts = load_contracts()
     measures = catalogue()
     council_count = len(councils(settings.reference_dir).codes)
     assets = [
-        *(build_raw_asset(c, settings.reference_dir) for c in contracts.values()),
+        *(build_raw_asset(c) for c in contracts.values()),
         build_person_links_asset(contracts),
         *(build_analysis_asset(c) for c in contracts.values()),
         *measure_assets(council_count),
@@ -46,7 +45,6 @@ def build_definitions(settings: Settings | None = None) -> dg.Definitions:
         build_data_coverage_asset(contracts),
         community_voice,
         organisation_progress_asset,
-        *([build_mart_export_asset(url)] if (url := mart_url()) else []),
         *build_report_assets(measures, contracts),
     ]
     return dg.Definitions(
