@@ -33,11 +33,11 @@ from orchestration.settings import Settings
 def build_definitions(settings: Settings | None = None) -> dg.Definitions:
     check_environment()
     settings = settings or Settings.from_env()
-    contracts = load_contracts()
+    contracts = load_contracts(settings.contracts_dir)
     measures = catalogue()
     council_count = len(councils(settings.reference_dir).codes)
     assets = [
-        *(build_raw_asset(c) for c in contracts.values()),
+        *(build_raw_asset(c, settings.reference_dir) for c in contracts.values()),
         build_person_links_asset(contracts),
         *(build_analysis_asset(c) for c in contracts.values()),
         *measure_assets(council_count),

@@ -21,12 +21,14 @@ SCOTLAND_CODE = "S92000003"
 class Settings:
     data_dir: Path
     shared_dir: Path
+    contracts_dir: Path = REPO_ROOT / "data_contracts"  # one ODCS YAML per dataset: adding one adds the dataset
 
     @classmethod
     def from_env(cls) -> "Settings":
         data_dir = Path(os.environ.get("STORY_DATA_DIR", REPO_ROOT / "data")).resolve()
         shared_dir = Path(os.environ.get("STORY_SHARED_DIR", REPO_ROOT.parent / "shared")).resolve()
-        return cls(data_dir=data_dir, shared_dir=shared_dir)
+        contracts_dir = Path(os.environ.get("STORY_CONTRACTS_DIR", REPO_ROOT / "data_contracts")).resolve()
+        return cls(data_dir=data_dir, shared_dir=shared_dir, contracts_dir=contracts_dir)
 
     @property
     def landing_dir(self) -> Path:

@@ -11,7 +11,6 @@ in ODCS ``customProperties`` so the files stay standard.
 from __future__ import annotations
 
 import datetime as dt
-import os
 import re
 from dataclasses import dataclass, field
 from functools import cache
@@ -20,7 +19,7 @@ from typing import Any
 
 from open_data_contract_standard.model import CustomProperty, OpenDataContractStandard
 
-from orchestration.settings import REPO_ROOT
+from orchestration.settings import Settings
 
 IDENTIFIER = "identifier"
 PERIOD_KINDS = ("social_work_year", "school_year", "calendar_year", "financial_year", "half_year", "vintage")
@@ -42,8 +41,6 @@ _PERIOD_EXAMPLES = {
 }
 
 
-def contracts_dir() -> Path:
-    return Path(os.environ.get("STORY_CONTRACTS_DIR", REPO_ROOT / "data_contracts"))
 
 
 @dataclass(frozen=True)
@@ -229,7 +226,7 @@ def load_contract(path: Path) -> Contract:
 
 def load_contracts(directory: Path | None = None) -> dict[str, Contract]:
     """Every contract in the folder, by dataset id. Adding a dataset means adding a YAML file here."""
-    return _load_folder((directory or contracts_dir()).resolve())
+    return _load_folder((directory or Settings.from_env().contracts_dir).resolve())
 
 
 @cache

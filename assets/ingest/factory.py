@@ -1,12 +1,14 @@
 """One factory turns every data contract into its Dagster assets and checks.
 
 For each contract: a ``raw/<dataset>`` asset that takes in every new file from the
-dataset's landing folders (refused files go to quarantine with a report), with checks that
-the raw table still matches its contract and that no file was refused; and an
+dataset's landing folders (refused files go to quarantine with a report), with one check
+per contract rule (``rule_checks``), a check that no file was refused, and a blocking check
+that the raw table still matches its contract; and an
 ``analysis/<dataset>`` asset that publishes the dataset into the analysis warehouse with
 identifiers replaced by pseudonyms. Adding a dataset means adding a contract YAML.
 """
 
+from pathlib import Path
 
 import dagster as dg
 from dagster_duckdb import DuckDBResource
@@ -15,11 +17,16 @@ from assets.ingest import raw_zone
 from assets.ingest.contracts import Contract
 from assets.ingest.intake import take_in
 from assets.ingest.landing import files_waiting, landed_file
+from assets.ingest.rule_checks import rule_check_results, rule_check_specs
+from assets.ingest.validation import compile_rules
 from assets.keys import raw_key
 from assets.reference import councils
 from orchestration.resources import StoryFolders
 
-def build_raw_asset(contract: Contract) -> dg.AssetsDefinition:
+
+def build_raw_asset(contract: Contract, reference_dir: Path) -> dg.AssetsDefinition:
+    """``reference_dir`` supplies the code lists the contract's rules name."""
+    rules = compile_rules(contract, reference_dir)
     @dg.asset(
         key=raw_key(contract.id),
         group_name="ingest",
@@ -27,8 +34,9 @@ def build_raw_asset(contract: Contract) -> dg.AssetsDefinition:
         description=f"{contract.name}: {contract.purpose} Files are checked against data contract {contract.path.name} v{contract.version}.",
         metadata={"contract": dg.MetadataValue.path(str(contract.path)), "contract_version": contract.version, "owner_agency": contract.owner},
         check_specs=[
-            dg.AssetCheckSpec("no_files_refused", asset=raw_key(contract.id), description="Warns when an agency's file was refused in this run.", blocking=False),
+            dg.AssetCheckSpec("no_files_refused", asset=raw_key(contract.id), description="Fails when an agency's file was refused in this run, for any reason (file, name or contract rule).", blocking=False),
             dg.AssetCheckSpec("raw_table_matches_contract", asset=raw_key(contract.id), description="The raw table has the contract's columns and no empty required values.", blocking=True),
+            *rule_check_specs(rules, raw_key(contract.id)),
         ],
     )
     def raw_dataset(context: dg.AssetExecutionContext, folders: StoryFolders, linkage_zone: DuckDBResource):
@@ -40,7 +48,8 @@ def build_raw_asset(contract: Contract) -> dg.AssetsDefinition:
         rows_loaded = 0
         with linkage_zone.get_connection() as con:
             context.log.info(f"Checking {len(paths)} file(s) in the {contract.id} landing folders against the contract")
-            for result in take_in([landed_file(p) for p in paths], contract, con, council_codes, settings.reference_dir, settings.accepted_dir, settings.quarantine_dir):
+            results = take_in([landed_file(p) for p in paths], contract, con, council_codes, settings.reference_dir, settings.accepted_dir, settings.quarantine_dir)
+            for result in results:
                 outcomes[result.outcome] += 1
                 rows_loaded += result.rows
                 if result.outcome == "refused":
@@ -63,10 +72,11 @@ def build_raw_asset(contract: Contract) -> dg.AssetsDefinition:
         yield dg.AssetCheckResult(
             check_name="no_files_refused",
             passed=not refused,
-            severity=dg.AssetCheckSeverity.WARN,
-            metadata={"refused": dg.MetadataValue.md("\n".join(f"- {r}" for r in refused) or "none"), "threshold": "0 refused files"},
+            severity=dg.AssetCheckSeverity.ERROR,
+            metadata={"files_refused": len(refused), "refused": dg.MetadataValue.md("\n".join(f"- {r}" for r in refused) or "none"), "threshold": "0 refused files"},
         )
         yield check_result
+        yield from rule_check_results(rules, results)
 
     return raw_dataset
 

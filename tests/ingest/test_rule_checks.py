@@ -1,0 +1,52 @@
+"""In Dagster, every contract rule is an asset check on raw/<dataset>; a refused file shows
+as failed checks with the rule and its counts, and the run itself succeeds."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import dagster as dg
+
+from assets.ingest.contracts import load_contracts
+from assets.ingest.factory import build_raw_asset
+from assets.ingest.rule_checks import check_name
+from assets.ingest.validation import compile_rules
+from orchestration.resources import build_resources
+from orchestration.settings import Settings
+from tests.conftest import SHARED
+from tests.ingest.samples import DATASET, EpisodesFile
+
+REFERENCE = SHARED / "reference"
+
+
+def test_every_contract_rule_is_an_asset_check_on_its_raw_asset():
+    for contract in load_contracts().values():
+        asset = build_raw_asset(contract, REFERENCE)
+        names = {spec.name for spec in asset.check_specs}
+        rules = compile_rules(contract, REFERENCE)
+        assert {check_name(r) for r in rules} <= names, contract.id
+        assert len(names) == len(rules) + 2  # plus no_files_refused and raw_table_matches_contract
+        assert not any(spec.blocking for spec in asset.check_specs if spec.name in {check_name(r) for r in rules})
+
+
+def test_a_refused_file_is_a_failed_check_with_counts_not_a_crashed_run(story_env: Path):
+    landing = story_env / "landing"
+    good = EpisodesFile.valid("S12000049", "2021")
+    bad = EpisodesFile.valid("S12000036", "2021").set(2, "placement_type", "fostering").set(3, "placement_type", "fostering")
+    for sample in (good, bad):
+        path = landing / sample.agency / DATASET / sample.file_name
+        path.parent.mkdir(parents=True)
+        path.write_bytes(sample.bytes())
+    settings = Settings.from_env()
+    contract = load_contracts()[DATASET]
+    result = dg.materialize([build_raw_asset(contract, REFERENCE)], resources=build_resources(settings), raise_on_error=False)
+    assert result.success
+    evaluations = {e.check_name: e for e in result.get_asset_check_evaluations()}
+    code = evaluations["code_list__placement_type"]
+    assert not code.passed and code.severity == dg.AssetCheckSeverity.ERROR
+    assert code.metadata["files_failing"].value == 1 and code.metadata["rows_failing"].value == 2
+    assert "S12000036/looked_after_episodes_S12000036_2021.csv: 2 row(s), first rows 2, 3" in code.metadata["failing_files"].value
+    assert not evaluations["no_files_refused"].passed
+    assert evaluations["raw_table_matches_contract"].passed and evaluations["required__sex"].passed
+    materialization = result.asset_materializations_for_node("raw__looked_after_episodes")[0]
+    assert materialization.metadata["files_accepted"].value == 1 and materialization.metadata["files_refused"].value == 1
