@@ -24,7 +24,11 @@ $(STAMP): pyproject.toml
 system-packages:
 	@bash scripts/install-system-packages.sh
 
-setup: $(STAMP) system-packages
+# axe-core for the accessibility test, at the version pinned in package-lock.json
+node_modules/.package-lock.json: package-lock.json | system-packages
+	npm ci --no-audit --no-fund --loglevel=error
+
+setup: $(STAMP) system-packages node_modules/.package-lock.json
 	@mkdir -p $(DAGSTER_HOME) && cp deploy/dagster.$(STORY_DEPLOYMENT).yaml $(DAGSTER_HOME)/dagster.yaml
 
 demo: setup

@@ -3,6 +3,7 @@
 #  - WeasyPrint: pango, harfbuzz, fontconfig and DejaVu fonts (libpango-1.0-0, libpangoft2-1.0-0, fonts-dejavu-core)
 #  - poppler-utils: pdftoppm/pdfinfo/pdftotext, used by tests and the report preview
 #  - postgresql: the production-configuration integration test starts a throwaway server
+#  - chromium, npm: the accessibility test loads reports in headless Chromium and runs axe-core (npm ci installs it)
 set -euo pipefail
 need=()
 ldconfig -p | grep -q libpango-1.0.so.0 || need+=(libpango-1.0-0)
@@ -10,6 +11,8 @@ ldconfig -p | grep -q libpangoft2-1.0.so.0 || need+=(libpangoft2-1.0-0)
 fc-list 2>/dev/null | grep -qi dejavu || need+=(fonts-dejavu-core)
 command -v pdftoppm >/dev/null || need+=(poppler-utils)
 ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || need+=(postgresql)
+command -v chromium >/dev/null || need+=(chromium)
+command -v npm >/dev/null || need+=(npm)
 if ((${#need[@]})); then
   echo "Installing system packages: ${need[*]}"
   SUDO=""; [ "$(id -u)" -eq 0 ] || SUDO="sudo"

@@ -26,6 +26,18 @@ from orchestration.settings import SCOTLAND_CODE
 YEARS = range(2019, 2025)
 
 
+def report_test_measures() -> dict[str, Measure]:
+    """A few catalogue measures, chosen by kind so report tests stay quick as the catalogue grows:
+    a Q2 count with breakdowns, a Q2 rate or share, and a Q1 measure when there is one."""
+    entries = list(catalogue().values())
+    picks = [
+        next(e for e in entries if e.question == "Q2" and e.denominator is None and e.breakdowns),
+        next(e for e in entries if e.question == "Q2" and e.denominator is not None),
+        *[e for e in entries if e.question == "Q1"][:1],
+    ]
+    return {e.id: e for e in picks}
+
+
 def _periods(entry: Measure) -> list[str]:
     if "-" in entry.baseline_period:
         return [f"{y - 1}-{y % 100:02d}" for y in YEARS]

@@ -16,30 +16,19 @@ import duckdb
 import pytest
 
 from assets.ingest.contracts import load_contracts
-from assets.measures.catalogue import catalogue
 from assets.reports.edition_reports import edition_inputs, render_places
 from assets.reports.editions import NATIONAL_STEM, write_edition_index, write_manifest
 from assets.reports.places import SCOTLAND, council_places
 from assets.reports.story_context import QUESTIONS
-from tests.accessibility.sample_mart import build_sample_mart
+from tests.accessibility.sample_mart import build_sample_mart, report_test_measures
 from tests.conftest import SHARED
 
 REFERENCE = SHARED / "reference"
 
 
-def chosen_measures() -> dict:
-    entries = list(catalogue().values())
-    picks = [
-        next(e for e in entries if e.question == "Q2" and e.denominator is None and e.breakdowns),
-        next(e for e in entries if e.question == "Q2" and e.denominator is not None),
-        *[e for e in entries if e.question == "Q1"][:1],
-    ]
-    return {e.id: e for e in picks}
-
-
 def _inputs(tmp: Path, optional: bool):
-    entries = chosen_measures()
-    warehouse = build_sample_mart(tmp / f"mart-{optional}.duckdb", REFERENCE, entries=entries, optional=optional)
+    entries = report_test_measures()
+    warehouse = build_sample_mart(tmp / f"warehouse-{optional}.duckdb", REFERENCE, entries=entries, optional=optional)
     with duckdb.connect(str(warehouse), read_only=True) as con:
         return entries, edition_inputs(con, entries, load_contracts(), REFERENCE, "test-edition", "0.0.0")
 
@@ -77,13 +66,13 @@ def test_pdfs_have_title_contents_with_page_numbers_and_every_question(edition: 
 def test_council_report_compares_the_council_with_scotland(edition: Path):
     html = (edition / "councils" / "aberdeen-city.html").read_text()
     assert "Aberdeen City compared with Scotland" in html
-    rate = next(e for e in chosen_measures().values() if e.denominator is not None)
+    rate = next(e for e in report_test_measures().values() if e.denominator is not None)
     section = re.search(rf'id="q2-measure-{rate.id}".*?</section>', html, re.S).group(0)
     assert f'<th scope="col" class="num">Scotland ({rate.unit})</th>' in section
     # Direction of travel in words and a symbol, never colour alone.
     assert re.search(r'<span aria-hidden="true">[▲▼►–]</span> (little change|up|down|not enough)', section)
     # A count is not put beside Scotland's count.
-    count = next(e for e in chosen_measures().values() if e.denominator is None)
+    count = next(e for e in report_test_measures().values() if e.denominator is None)
     count_section = re.search(rf'id="q2-measure-{count.id}".*?</section>', html, re.S).group(0)
     assert '<th scope="col" class="num">Scotland (' not in count_section
 

@@ -1,0 +1,93 @@
+"""Accessibility: the national and one council report, loaded in headless Chromium and checked by axe-core.
+
+axe-core is the npm package pinned in package.json (``make setup`` runs ``npm ci``); Chromium
+is Debian's (scripts/install-system-packages.sh). Nothing is downloaded here. The report is
+copied with axe and a small runner inlined; Chromium runs it with a virtual time budget and
+prints the finished DOM, from which the runner's JSON result is read. Serious and critical
+violations fail the test; others are printed for the record.
+"""
+
+from __future__ import annotations
+
+import html
+import json
+import re
+import shutil
+import subprocess
+from pathlib import Path
+
+import duckdb
+import pytest
+
+from assets.ingest.contracts import load_contracts
+from assets.reports.edition_reports import REPORT_TEMPLATE, edition_inputs
+from assets.reports.places import SCOTLAND, council_places
+from assets.reports.render import render_html
+from assets.reports.story_context import report_context
+from orchestration.settings import REPO_ROOT
+from tests.accessibility.sample_mart import build_sample_mart, report_test_measures
+from tests.conftest import SHARED
+
+AXE = REPO_ROOT / "node_modules" / "axe-core" / "axe.min.js"
+BLOCKING = {"serious", "critical"}
+# td-has-header is experimental in axe 4.14 and off unless asked for; our tables must pass it.
+RUNNER = """
+<pre id="axe-results"></pre>
+<script>
+axe.run(document, {rules: {"td-has-header": {enabled: true}}, resultTypes: ["violations"]}).then(function (r) {
+  document.getElementById("axe-results").textContent = JSON.stringify(r.violations.map(function (v) {
+    return {id: v.id, impact: v.impact, help: v.help, nodes: v.nodes.slice(0, 3).map(function (n) { return n.target.join(" "); })};
+  }));
+}).catch(function (e) { document.getElementById("axe-results").textContent = JSON.stringify({error: String(e)}); });
+</script>
+"""
+
+
+def _chromium() -> str:
+    found = shutil.which("chromium") or shutil.which("chromium-browser")
+    assert found, "Chromium is missing: run `make setup` (scripts/install-system-packages.sh installs it)"
+    assert AXE.exists(), "axe-core is missing: run `make setup` (npm ci installs the pinned version)"
+    return found
+
+
+def axe_violations(page: str, workdir: Path) -> list[dict]:
+    """Run axe-core over the HTML ``page`` in headless Chromium; return its violations."""
+    checked = workdir / "checked.html"
+    checked.write_text(page.replace("</body>", f"<script>{AXE.read_text(encoding='utf-8')}</script>{RUNNER}</body>"), encoding="utf-8")
+    profile = workdir / "profile"
+    dom = subprocess.run(
+        [_chromium(), "--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
+         "--disable-sync", "--no-first-run", f"--user-data-dir={profile}", "--virtual-time-budget=60000", "--dump-dom", checked.as_uri()],
+        capture_output=True, text=True, timeout=180, check=True,
+    ).stdout
+    found = re.search(r'<pre id="axe-results">(.*?)</pre>', dom, re.S)
+    assert found and found.group(1), "axe-core did not finish in Chromium"
+    result = json.loads(html.unescape(found.group(1)))
+    assert "error" not in result, result
+    return result
+
+
+@pytest.fixture(scope="module")
+def inputs(tmp_path_factory):
+    root = tmp_path_factory.mktemp("axe")
+    entries = report_test_measures()
+    warehouse = build_sample_mart(root / "warehouse.duckdb", SHARED / "reference", entries=entries)
+    with duckdb.connect(str(warehouse), read_only=True) as con:
+        return edition_inputs(con, entries, load_contracts(), SHARED / "reference", "axe-test", "0.0.0")
+
+
+@pytest.mark.parametrize("which", ["national", "council"])
+def test_reports_have_no_serious_or_critical_accessibility_violations(inputs, which: str, tmp_path: Path):
+    place = SCOTLAND if which == "national" else council_places(SHARED / "reference")[0]
+    violations = axe_violations(render_html(REPORT_TEMPLATE, report_context(inputs, place)), tmp_path)
+    for v in violations:
+        print(f"axe {v['impact']}: {v['id']} ({v['help']}) at {', '.join(v['nodes'])}")
+    blocking = [v for v in violations if v["impact"] in BLOCKING]
+    assert blocking == [], blocking
+
+
+def test_axe_finds_violations_on_a_page_that_has_them(tmp_path: Path):
+    """The harness is not blind: an image without a text alternative and a nameless link are caught."""
+    page = '<!DOCTYPE html><html lang="en"><head><title>bad</title></head><body><main><img src="x.png"><a href="#"></a></main></body></html>'
+    found = {v["id"] for v in axe_violations(page, tmp_path)}
+    assert {"image-alt", "link-name"} <= found
