@@ -18,6 +18,11 @@ the default is the one in DOMAIN.md):
   and several sums together can still pin a hidden cell down, so an exact check (linear
   algebra over the sums) follows, and where it finds a determined cell one more member of
   that cell's sums is hidden and the whole loop runs again.
+* **Counts pinned by the range.** A reader knows every ``[c]`` count is 1 to 4. Where a
+  sum's only hidden members are such counts and what the published figures leave for them
+  is the least (or most) they could hold (two hidden counts adding up to 2 are both 1), one
+  more member of that sum is hidden. This covers one sum at a time; ranges combined across
+  several sums are not audited.
 * **The same count in two measures** (a rate per 1,000 reuses its count measure's
   numerators, often with fewer breakdowns) is hidden in both or neither; otherwise one
   measure would publish what the other hides.
@@ -338,7 +343,26 @@ def _unit_vectors_in_row_space(a: np.ndarray) -> np.ndarray:
     return pinned
 
 
-def _secondary_suppression(sums: _Sums, primary: np.ndarray, counts: np.ndarray, identity_rank: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+def _pinned_by_range(sums: _Sums, hidden: np.ndarray, counts: np.ndarray, small: tuple[int, int]) -> np.ndarray:
+    """Sums whose hidden members are all confidential parts that the range pins down.
+
+    A reader knows each ``[c]`` count lies in the confidential range (the reason says so).
+    Where a sum's total is published and its only hidden members are k such counts, their
+    sum S is known, and S = k x the smallest (or largest) count in the range fixes every one
+    of them (two hidden cells adding up to 2 are both 1). Returns those sums' ids.
+    """
+    low, high = small
+    member_hidden = hidden[sums.row]
+    member_counts = np.nan_to_num(counts[sums.row])
+    confidential_part = (member_counts >= low) & (member_counts <= high) & ~sums.is_total
+    k = np.bincount(sums.sum_id, weights=member_hidden, minlength=sums.count)
+    other_hidden = np.bincount(sums.sum_id, weights=member_hidden & ~confidential_part, minlength=sums.count)
+    total = np.bincount(sums.sum_id, weights=member_hidden * member_counts, minlength=sums.count)
+    pinned = (k >= 2) & (other_hidden == 0) & ((total == k * low) | (total == k * high)) & (sums.kind != SAME)
+    return np.flatnonzero(pinned)
+
+
+def _secondary_suppression(sums: _Sums, primary: np.ndarray, counts: np.ndarray, identity_rank: np.ndarray, small: tuple[int, int]) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Hide more cells until no hidden cell can be worked out from the published ones.
 
     Returns (hidden, exposed, because_of_sum): for each row hidden here, the row it protects
@@ -355,6 +379,18 @@ def _secondary_suppression(sums: _Sums, primary: np.ndarray, counts: np.ndarray,
     checked = np.zeros(n, dtype=bool)
     while True:
         _complete_sums(sums, hidden, counts, identity_rank, exposed, because_of_sum)
+        pinned = _pinned_by_range(sums, hidden, counts, small)
+        if len(pinned):
+            in_pinned = np.isin(sums.sum_id, pinned)
+            pick = _best_per_sum(sums, np.flatnonzero(in_pinned & ~hidden[sums.row]), counts, identity_rank)
+            lone = np.full(sums.count, -1, dtype=np.int64)
+            lone[sums.sum_id[in_pinned & hidden[sums.row]]] = sums.row[in_pinned & hidden[sums.row]]
+            for sum_id in pinned:
+                if pick[sum_id] >= 0 and not hidden[pick[sum_id]]:
+                    hidden[pick[sum_id]] = True
+                    exposed[pick[sum_id]] = lone[sum_id]
+                    because_of_sum[pick[sum_id]] = sum_id
+            continue
         determined, linked = _recoverable(sums, hidden, hidden & ~checked)
         checked = hidden.copy()
         determined = np.flatnonzero(determined)
@@ -506,7 +542,7 @@ def apply_disclosure_control(
     gives_away = np.zeros(len(published), dtype=bool)
     gives_away_partner = np.full(len(published), -1, dtype=np.int64)
     while True:
-        hidden, exposed, because_of_sum = _secondary_suppression(sums, primary | gives_away, counts, identity_rank)
+        hidden, exposed, because_of_sum = _secondary_suppression(sums, primary | gives_away, counts, identity_rank, (rule.min_count, rule.max_suppressed_count))
         flagged, partner = _denominator_hidden_elsewhere(published, hidden, public_denominators) if rule.suppress_derived else (np.zeros(len(published), bool), None)
         if not flagged.any():
             break
@@ -598,6 +634,8 @@ def verify_no_disclosure(published: pd.DataFrame, rule: DisclosureRule = Disclos
             f"{_figure(r)}: its count and value give away its denominator, suppressed in {table.measure_id.iloc[p]}"
             for r, p in zip(table.iloc[np.flatnonzero(flagged)].itertuples(), partner[flagged])
         ]
+    for r in table.iloc[sums.part[_pinned_by_range(sums, hidden, counts, (rule.min_count, rule.max_suppressed_count))]].itertuples():
+        violations.append(f"{r.measure_id} {r.period} {r.geography_code} {r.breakdown}: the suppressed figures are all {rule.in_words()} and their sum pins each of them down")
     recoverable = np.flatnonzero(_recoverable(sums, hidden)[0])
     violations += [f"{_figure(r)}: the suppressed figure can be worked out from the published ones" for r in table.iloc[recoverable].itertuples()]
     return violations

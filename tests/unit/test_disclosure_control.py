@@ -378,3 +378,16 @@ def test_a_share_is_hidden_when_its_denominator_is_a_count_hidden_elsewhere():
     leaked = apply_disclosure_control(table, public_denominators={"family_settings_share"})
     assert row(leaked[leaked.measure_id == "family_settings_share"], GLASGOW, "female", "sex").suppression == ""
     assert any("its count and value give away its denominator, suppressed in looked_after" in v for v in verify_no_disclosure(leaked, public_denominators=()))
+
+
+def test_two_hidden_counts_that_can_only_be_ones_are_protected_by_a_third():
+    # Glasgow: foster 1 and kinship 1 hidden, home 40 and the total 42 shown: the hidden two add
+    # up to 2, and a reader who knows [c] means 1-4 would know both are 1.
+    table = one_breakdown({GLASGOW: {"foster": 1, "kinship": 1, "home": 40, "residential": 30}, EDINBURGH: {"foster": 9, "kinship": 20, "home": 12, "residential": 7}})
+    out = apply_disclosure_control(table, geography_names=NAMES)
+    glasgow = out[out.geography_code == GLASGOW].set_index("category").suppression
+    assert glasgow.to_dict() == {"foster": "primary", "kinship": "primary", "home": "", "residential": "secondary", "total": ""}
+    assert verify_no_disclosure(out) == []
+    exposed = out.copy()
+    exposed.loc[exposed.suppression == "secondary", "suppression"] = ""
+    assert any("are all fewer than 5 and their sum pins each of them down" in v for v in verify_no_disclosure(exposed))
