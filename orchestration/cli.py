@@ -3,6 +3,8 @@
 - ``story check FILE --dataset D --agency A``: check a file against its contract before sending
   it (exit 0 accepted, 1 refused, 2 usage error); prints the refusal report.
 - ``story ingest``: take in every new landing file once, in process, as the ingest assets do.
+- ``story contract-docs OUT_DIR``: write the agencies' documentation (a page and an empty CSV
+  template per dataset) generated from the data contracts.
 - ``story demo-key``: create a pseudonymisation key for the demo if none is configured.
 - ``story latest``: print the paths of the latest national HTML and PDF report.
 """
@@ -16,6 +18,7 @@ from pathlib import Path
 
 import duckdb
 
+from assets.ingest.contract_docs import write_contract_docs
 from assets.ingest.contracts import load_contracts
 from assets.ingest.intake import judge, take_in
 from assets.ingest.landing import files_waiting, landed_file
@@ -70,6 +73,12 @@ def _ingest(settings: Settings) -> int:
     return 1 if refused else 0
 
 
+def _contract_docs(out_dir: Path, settings: Settings) -> int:
+    written = write_contract_docs(load_contracts(settings.contracts_dir), settings.reference_dir, out_dir)
+    print(f"Wrote {len(written)} files; start at {out_dir / 'index.html'}")
+    return 0
+
+
 def _latest(settings: Settings) -> int:
     national = settings.published_dir / "latest" / "national"
     html, pdf = national / f"{NATIONAL_STEM}.html", national / f"{NATIONAL_STEM}.pdf"
@@ -90,6 +99,8 @@ def main(argv: list[str] | None = None) -> int:
     check.add_argument("--dataset", required=True)
     check.add_argument("--agency", required=True)
     commands.add_parser("ingest", help="take in every new landing file once")
+    docs = commands.add_parser("contract-docs", help="write each dataset's documentation page and CSV template for agencies")
+    docs.add_argument("out_dir", type=Path)
     commands.add_parser("demo-key", help="create a demo pseudonymisation key if none is configured")
     commands.add_parser("latest", help="print the latest national report paths")
     try:
@@ -101,6 +112,8 @@ def main(argv: list[str] | None = None) -> int:
         return _check(args, settings)
     if args.command == "ingest":
         return _ingest(settings)
+    if args.command == "contract-docs":
+        return _contract_docs(args.out_dir, settings)
     if args.command == "demo-key":
         created = ensure_key()
         print(f"Created a demo pseudonymisation key at {created} (keep it secret; production sets STORY_PSEUDONYMISATION_KEY)." if created else "A pseudonymisation key is already configured.")

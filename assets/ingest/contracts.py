@@ -58,6 +58,7 @@ class Column:
     warning_rules: tuple[str, ...] = ()
     description: str | None = None
     pseudonymise: bool = False  # identifier replaced by a keyed hash in the warehouse instead of dropped
+    example: str | None = None  # ODCS ``examples``: a fictional value, shown in the agencies' documentation
 
     @property
     def duckdb_type(self) -> str:
@@ -78,6 +79,7 @@ class AgencyRule:
     councils: bool = False
     codes: tuple[str, ...] = ()
     pattern: str | None = None
+    example: str | None = None  # a code that fits ``pattern``, for the documentation
 
     def accepts(self, agency: str, council_codes: frozenset[str]) -> bool:
         if self.councils:
@@ -127,6 +129,11 @@ class Contract:
     @property
     def period_example(self) -> str:
         return _PERIOD_EXAMPLES[self.period_kind]
+
+    @property
+    def example_period(self) -> str:
+        """A period written as the file name needs it, for example ``2021`` or ``2023-24``."""
+        return _PERIOD_EXAMPLES[self.period_kind].split()[0]
 
     def period_bounds(self, period: str) -> tuple[dt.date, dt.date] | None:
         """First and last day of a reporting period, or None where a period has no dates (a vintage)."""
@@ -180,6 +187,7 @@ def _column(prop: Any) -> Column:
         pseudonymise=bool(_custom(prop.customProperties).get("pseudonymise", False)),
         warning_rules=tuple(warnings),
         description=prop.description,
+        example=str(prop.examples[0]) if prop.examples else None,
     )
 
 
@@ -187,7 +195,7 @@ def _agency_rule(value: Any) -> AgencyRule:
     if value == "councils":
         return AgencyRule(councils=True)
     if isinstance(value, dict) and "pattern" in value:
-        return AgencyRule(pattern=value["pattern"])
+        return AgencyRule(pattern=value["pattern"], example=value.get("example"))
     return AgencyRule(codes=tuple(value))
 
 

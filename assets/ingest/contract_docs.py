@@ -1,0 +1,190 @@
+"""Documentation for agencies, generated from the data contracts, so it can never drift from them.
+
+For each dataset: an HTML page (who sends it, how to name the file, each column with its
+type, whether it is required, its allowed codes or format, the table rules, and an example
+row) and an empty CSV template with the header row; plus an index page. The example row is
+built from the contract itself (codes, ranges, the example period, ODCS ``examples`` for
+formatted values), and the tests check that a file holding it is accepted.
+"""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import io
+from dataclasses import dataclass
+from functools import cache
+from pathlib import Path
+
+import jinja2
+
+from assets.ingest.contracts import Column, Contract
+from assets.reference import code_list, councils
+
+_CODES_LISTED = 40
+_TYPE_WORDS = {"string": "text", "integer": "whole number", "number": "number", "date": "date (YYYY-MM-DD)"}
+
+
+@cache
+def _templates() -> jinja2.Environment:
+    return jinja2.Environment(
+        loader=jinja2.FileSystemLoader(Path(__file__).parent / "templates"),
+        autoescape=True,
+        undefined=jinja2.StrictUndefined,
+    )
+
+
+@dataclass(frozen=True)
+class ColumnDoc:
+    name: str
+    type: str
+    required: bool
+    allowed: str
+    description: str
+    identifier: bool
+    example: str
+
+
+def example_agency(contract: Contract, reference_dir: Path) -> str:
+    rule = contract.agencies
+    if rule.councils:
+        return sorted(councils(reference_dir).codes)[0]
+    if rule.pattern:
+        if rule.example is None:
+            raise ValueError(f"{contract.id}: an agency pattern needs an example code in the contract")
+        return rule.example
+    return rule.codes[0]
+
+
+def _allowed_values(column: Column, reference_dir: Path) -> tuple[str, ...] | None:
+    return column.valid_values or (code_list(column.code_list, reference_dir) if column.code_list else None)
+
+
+def example_row(contract: Contract, reference_dir: Path) -> dict[str, str]:
+    """A fictional row that meets every rule of the contract, for the agency and period of the example file."""
+    agency, period = example_agency(contract, reference_dir), contract.example_period
+    start = (contract.period_bounds(period) or (dt.date.fromisoformat(f"{period}-01"),))[0]
+    follows = {r.arguments["column"]: value for r in contract.table_rules
+               for rule, value in (("agencyMatchesFolder", agency), ("periodMatchesFile", period)) if r.rule == rule}
+    row = {}
+    for column in contract.columns:
+        allowed = _allowed_values(column, reference_dir)
+        if column.name in follows:
+            value = follows[column.name]
+        elif column.example is not None:
+            value = column.example
+        elif allowed:
+            value = agency if agency in allowed else allowed[0]
+        elif column.logical_type == "date":
+            value = start.isoformat()
+        elif column.logical_type in ("integer", "number"):
+            value = f"{column.minimum:g}" if column.minimum is not None else "1"
+        elif column.pattern:
+            raise ValueError(f"{contract.id}.{column.name}: a formatted column needs an example in the contract")
+        else:
+            value = f"{column.name.replace('_', ' ')} text"
+        row[column.name] = value
+    return row
+
+
+def csv_template(contract: Contract) -> str:
+    out = io.StringIO()
+    csv.writer(out, lineterminator="\n").writerow(contract.column_names)
+    return out.getvalue()
+
+
+def _column_docs(contract: Contract, reference_dir: Path, example: dict[str, str]) -> list[ColumnDoc]:
+    docs = []
+    for column in contract.columns:
+        allowed = _allowed_values(column, reference_dir)
+        if column.code_list == "local_authorities":
+            rule = f"a council's GSS code (any of the {len(councils(reference_dir).codes)} councils; a former code is accepted and mapped)"
+        elif allowed:
+            shown = ", ".join(allowed[:_CODES_LISTED]) + (f" and {len(allowed) - _CODES_LISTED} more" if len(allowed) > _CODES_LISTED else "")
+            rule = f"one of: {shown}"
+        elif column.pattern:
+            rule = f"format {column.pattern}"
+        elif column.minimum is not None and column.maximum is not None:
+            rule = f"from {column.minimum:g} to {column.maximum:g}"
+        elif column.minimum is not None:
+            rule = f"{column.minimum:g} or more"
+        elif column.maximum is not None:
+            rule = f"{column.maximum:g} or less"
+        else:
+            rule = ""
+        docs.append(ColumnDoc(
+            name=column.name, type=_TYPE_WORDS[column.logical_type], required=column.required, allowed=rule,
+            description=column.description or "", identifier=column.identifier, example=example[column.name],
+        ))
+    return docs
+
+
+_PERIOD_WORDS = {"withinPeriod": "falls inside", "onOrBeforePeriodEnd": "is on or before the end of", "onOrAfterPeriodStart": "is on or after the start of"}
+
+
+def rule_statements(contract: Contract) -> list[str]:
+    """The table rules as statements of what a good file does (the refusal words say what a bad one did)."""
+    statements = []
+    for rule in contract.table_rules:
+        args, why = rule.arguments, rule.description
+        if rule.rule == "agencyMatchesFolder":
+            statements.append(f"'{args['column']}' on every row is the code of the agency whose folder the file is sent from (a council's former code is accepted and mapped to the current one).")
+        elif rule.rule == "periodMatchesFile":
+            statements.append(f"'{args['column']}' on every row is the period in the file name.")
+        elif rule.rule in _PERIOD_WORDS:
+            statements.append(f"{why or args['column']}: '{args['column']}' {_PERIOD_WORDS[rule.rule]} the reporting period in the file name.")
+        elif rule.rule == "onOrAfter":
+            statements.append(f"{why or 'Dates in order'}: '{args['later']}' is on or after '{args['earlier']}'.")
+        elif rule.rule == "notGreaterThan":
+            statements.append(f"{why or 'Parts within the whole'}: '{args['smaller']}' is not greater than '{args['larger']}'.")
+        else:
+            raise ValueError(f"{contract.id}: table rule {rule.rule!r} is not known")
+    statements += [f"Each combination of {', '.join(key)} appears on one row only." for key in contract.unique_keys]
+    statements += [f"'{c.name}' is different on every row." for c in contract.columns if c.unique]
+    return statements
+
+
+def _size(limit: int) -> str:
+    for unit, size in (("GiB", 1024**3), ("MiB", 1024**2), ("KiB", 1024)):
+        if limit >= size:
+            return f"{limit / size:g} {unit}"
+    return f"{limit:,} bytes"
+
+
+def render_contract_page(contract: Contract, reference_dir: Path) -> str:
+    example = example_row(contract, reference_dir)
+    agency = example_agency(contract, reference_dir)
+    return _templates().get_template("contract.html.j2").render(
+        contract=contract,
+        senders=contract.agencies.describe(),
+        file_name=contract.expected_file_name(agency, contract.example_period),
+        pattern_name=contract.expected_file_name("<agency>", "<period>"),
+        size_limit=_size(contract.max_file_bytes),
+        columns=_column_docs(contract, reference_dir, example),
+        rules=rule_statements(contract),
+        header=csv_template(contract).strip(),
+        example_line=_csv_line(list(example.values())),
+        generated=dt.datetime.now(dt.timezone.utc).strftime("%Y-%m-%d %H:%M UTC"),
+    )
+
+
+def _csv_line(values: list[str]) -> str:
+    out = io.StringIO()
+    csv.writer(out, lineterminator="").writerow(values)
+    return out.getvalue()
+
+
+def write_contract_docs(contracts: dict[str, Contract], reference_dir: Path, out_dir: Path) -> list[Path]:
+    """Write ``<dataset>.html`` and ``<dataset>_template.csv`` per contract and ``index.html``; returns the files written."""
+    out_dir.mkdir(parents=True, exist_ok=True)
+    written = []
+    for step, contract in enumerate(contracts.values(), start=1):
+        page = out_dir / f"{contract.id}.html"
+        page.write_text(render_contract_page(contract, reference_dir), encoding="utf-8")
+        template = out_dir / f"{contract.id}_template.csv"
+        template.write_text(csv_template(contract), encoding="utf-8")
+        written += [page, template]
+        print(f"[{step}/{len(contracts)}] {contract.id}: {page.name}, {template.name}")
+    index = out_dir / "index.html"
+    index.write_text(_templates().get_template("contracts_index.html.j2").render(contracts=list(contracts.values())), encoding="utf-8")
+    return [*written, index]
