@@ -40,6 +40,7 @@ from __future__ import annotations
 import datetime as dt
 
 import dagster as dg
+import duckdb
 import numpy as np
 import pandas as pd
 from dagster_duckdb import DuckDBResource
@@ -92,17 +93,17 @@ def publishable_denominators(published: pd.DataFrame, public: set[str]) -> pd.Se
     return pd.Series(denominator.mask(~shown).to_numpy(), index=published.index, dtype="Float64")
 
 
-def _write(con, name: str, frame: pd.DataFrame) -> None:
+def _write(con: duckdb.DuckDBPyConnection, name: str, frame: pd.DataFrame) -> None:
     con.register("mart_frame", frame)
     con.execute(f"CREATE OR REPLACE TABLE mart.{name} AS SELECT * FROM mart_frame")
     con.unregister("mart_frame")
 
 
-def _has_table(con, schema: str, table: str) -> bool:
+def _has_table(con: duckdb.DuckDBPyConnection, schema: str, table: str) -> bool:
     return con.execute("SELECT count(*) FROM information_schema.tables WHERE table_schema = ? AND table_name = ?", [schema, table]).fetchone()[0] > 0
 
 
-def _latest_files(con, folders: StoryFolders, datasets: list[str]) -> pd.DataFrame:
+def _latest_files(con: duckdb.DuckDBPyConnection, folders: StoryFolders, datasets: list[str]) -> pd.DataFrame:
     linkage_zone = folders.settings.linkage_zone_path
     if not linkage_zone.exists():
         return latest_accepted_files(con, "", [])
@@ -125,7 +126,7 @@ def mart_early_warnings(
     return pd.concat(pieces, ignore_index=True)[WARNING_COLUMNS] if pieces else pd.DataFrame(columns=WARNING_COLUMNS)
 
 
-def verify_stored_mart(con, measures: pd.DataFrame, public_denominators: set[str]) -> list[str]:
+def verify_stored_mart(con: duckdb.DuckDBPyConnection, measures: pd.DataFrame, public_denominators: set[str]) -> list[str]:
     """Disclosure problems in ``mart.published_measures`` as stored, against the raw figures.
 
     The blocking check reads the table back rather than trusting the frame it was written
