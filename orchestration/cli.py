@@ -12,6 +12,7 @@
 from __future__ import annotations
 
 import argparse
+import re
 import sys
 import tempfile
 from pathlib import Path
@@ -28,11 +29,17 @@ from assets.reference import councils
 from assets.reports.editions import NATIONAL_STEM
 from orchestration.settings import Settings
 
+# The agency code becomes a folder name: nothing that could climb out of it.
+_AGENCY_CODE = re.compile(r"[A-Za-z0-9][A-Za-z0-9_-]*")
+
 
 def _check(args: argparse.Namespace, settings: Settings) -> int:
     contracts = load_contracts()
     if args.dataset not in contracts:
         print(f"Unknown dataset {args.dataset!r}. Known datasets: {', '.join(sorted(contracts))}", file=sys.stderr)
+        return 2
+    if not _AGENCY_CODE.fullmatch(args.agency):
+        print(f"--agency must be an agency code such as S12000049 or SCRA (letters, digits, - and _ only), got {args.agency!r}", file=sys.stderr)
         return 2
     path = Path(args.file)
     if not path.is_file():
