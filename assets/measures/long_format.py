@@ -2,9 +2,9 @@
 
 Counts are made per council and summed to Scotland, as the official returns are, so a
 breakdown's categories add up to its total and councils add up to Scotland: the additive
-structure disclosure control relies on. Every category of a breakdown (seen in the period, or
-known: both sexes) is given to every council counted or reporting that
-period, with 0 where it has none, so a zero is published as 0 rather than lost.
+structure disclosure control relies on. Every category of a breakdown (seen in the period,
+or known: both sexes) is given to every council counted or reporting that period, with 0
+where it has none, so a zero is published as 0 rather than lost.
 
 The SQL helpers below work on analysis tables, which hold year and month of birth only
 (never the date): ages are therefore taken at the end of a month, where they are exact.
