@@ -25,7 +25,7 @@ from orchestration.alerts import build_alert_sensors
 from orchestration.deployment import check_environment
 from orchestration.jobs import story_of_progress_job
 from orchestration.resources import build_resources
-from orchestration.schedules import quarterly_edition
+from orchestration.schedules import SCHEDULES
 from orchestration.sensors import build_landing_sensor
 from orchestration.settings import Settings
 
@@ -50,7 +50,7 @@ def build_definitions(settings: Settings | None = None) -> dg.Definitions:
     return dg.Definitions(
         assets=assets,
         jobs=[story_of_progress_job],
-        schedules=[quarterly_edition],
+        schedules=SCHEDULES,
         sensors=[build_landing_sensor(contracts), *build_alert_sensors(settings)],
         resources=build_resources(settings),
         executor=dg.in_process_executor,

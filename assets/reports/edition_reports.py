@@ -24,11 +24,14 @@ from assets.publication.mart import RULE
 from assets.reference import councils, vision_statements
 from assets.reports.coverage_section import agency_returns, expectations
 from assets.reports.mart_snapshot import read_mart
+from assets.reports.organisation_context import Organisation, organisation_context
 from assets.reports.places import Place
 from assets.reports.render import render_html, write_pdf
 from assets.reports.story_context import EditionInputs, report_context
 
 REPORT_TEMPLATE = "report.html.j2"
+ORGANISATION_TEMPLATE = "organisation.html.j2"
+Subject = Place | Organisation
 
 
 def edition_inputs(con: duckdb.DuckDBPyConnection, entries: dict[str, Measure], contracts: dict[str, Contract], reference_dir: Path, edition: str, tool_version: str) -> EditionInputs:
@@ -50,9 +53,16 @@ def edition_inputs(con: duckdb.DuckDBPyConnection, entries: dict[str, Measure], 
     )
 
 
-def render_place(inputs: EditionInputs, place: Place, folder: Path, stem: str) -> dict:
+def page_html(inputs: EditionInputs, subject: Subject) -> str:
+    """A place's report (Scotland, or a council beside Scotland) or an organisation's own report."""
+    if isinstance(subject, Organisation):
+        return render_html(ORGANISATION_TEMPLATE, organisation_context(inputs, subject))
+    return render_html(REPORT_TEMPLATE, report_context(inputs, subject))
+
+
+def render_place(inputs: EditionInputs, place: Subject, folder: Path, stem: str) -> dict:
     """Write ``<folder>/<stem>.html`` and its PDF; return where they are and the page count."""
-    html = render_html(REPORT_TEMPLATE, report_context(inputs, place))
+    html = page_html(inputs, place)
     folder.mkdir(parents=True, exist_ok=True)
     html_path = folder / f"{stem}.html"
     html_path.write_text(html, encoding="utf-8")
@@ -69,11 +79,11 @@ def _start_worker(inputs: EditionInputs) -> None:
     _WORKER_INPUTS = inputs
 
 
-def _render_in_worker(place: Place, folder: Path, stem: str) -> dict:
+def _render_in_worker(place: Subject, folder: Path, stem: str) -> dict:
     return render_place(_WORKER_INPUTS, place, folder, stem)
 
 
-def render_places(inputs: EditionInputs, jobs: Iterable[tuple[Place, Path, str]], progress: Callable[[int, int, dict], None], workers: int | None = None) -> list[dict]:
+def render_places(inputs: EditionInputs, jobs: Iterable[tuple[Subject, Path, str]], progress: Callable[[int, int, dict], None], workers: int | None = None) -> list[dict]:
     """Render every (place, folder, stem) job; ``progress(done, total, result)`` after each one."""
     jobs = list(jobs)
     workers = max(1, min(workers or os.cpu_count() or 1, len(jobs)))

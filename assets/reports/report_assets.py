@@ -6,7 +6,9 @@ blocking checks) has succeeded, and refuses to publish a file that holds an iden
 """
 
 import base64
+import datetime as dt
 import importlib.metadata
+import shutil
 import subprocess
 from pathlib import Path
 
@@ -16,14 +18,20 @@ from dagster_duckdb import DuckDBResource
 from assets.ingest.contracts import Contract
 from assets.keys import DATA_COVERAGE, NATIONAL_REPORT, PUBLISHED_EDITION, PUBLISHED_MEASURES
 from assets.measures.catalogue import Measure
+from assets.reports.digest_context import digest_context, digest_month
 from assets.reports.edition_reports import edition_inputs, render_places
+from assets.reports.render import render_html, write_pdf
 from assets.reports.editions import NATIONAL_STEM, edition_id, promote_to_latest, write_edition_index, write_index, write_manifest
+from assets.reports.organisation_context import organisations
 from assets.reports.places import SCOTLAND, council_places
 from checks.identifier_scan import scan_published
 from orchestration.resources import StoryFolders
 
 COUNCIL_REPORTS = dg.AssetKey(["reports", "council_reports"])
-REPORT_KEYS = (NATIONAL_REPORT, COUNCIL_REPORTS)
+ORGANISATION_REPORTS = dg.AssetKey(["reports", "organisation_reports"])
+REPORT_KEYS = (NATIONAL_REPORT, COUNCIL_REPORTS, ORGANISATION_REPORTS)
+DATA_QUALITY_DIGEST = dg.AssetKey(["reports", "data_quality_digest"])
+DIGEST_STEM = "data-quality-digest"
 
 
 def _edition_dir(context: dg.AssetExecutionContext, folders: StoryFolders) -> Path:
@@ -94,6 +102,29 @@ def build_report_assets(entries: dict[str, Measure], contracts: dict[str, Contra
         })
 
     @dg.asset(
+        key=ORGANISATION_REPORTS,
+        group_name="reports",
+        kinds={"html", "pdf"},
+        deps=[PUBLISHED_MEASURES, DATA_COVERAGE],
+        description="One report per organisation in the Q3 returns (mart.organisation_progress), beside its own account of learning; never a ranking.",
+    )
+    def organisation_reports(context: dg.AssetExecutionContext, folders: StoryFolders, warehouse: DuckDBResource) -> dg.MaterializeResult:
+        edition_dir, inputs = inputs_for(context, folders, warehouse)
+        progress = inputs.mart.table("organisation_progress")
+        if progress is None:
+            context.log.info("mart.organisation_progress does not exist yet: no organisation reports in this edition")
+            return dg.MaterializeResult(metadata={"reports": 0, "status": "not yet available: mart.organisation_progress does not exist"})
+        results = render_places(inputs, [(o, edition_dir / "organisations", o.slug) for o in organisations(progress)], log_progress(context))
+        listing = "\n".join(f"| {r['place']} | `{r['html']}` | `{r['pdf']}` | {r['pages']} |" for r in results)
+        return dg.MaterializeResult(metadata={
+            "reports": len(results),
+            "folder": dg.MetadataValue.path(str(edition_dir / "organisations")),
+            "files": dg.MetadataValue.md("| organisation | HTML | PDF | pages |\n|---|---|---|---|\n" + listing),
+            "edition": edition_dir.name,
+            **({"preview": dg.MetadataValue.md(_preview(results[0]["pdf"]))} if results else {}),
+        })
+
+    @dg.asset(
         key=PUBLISHED_EDITION,
         group_name="reports",
         kinds={"json"},
@@ -126,4 +157,44 @@ def build_report_assets(entries: dict[str, Measure], contracts: dict[str, Contra
         })
         yield dg.AssetCheckResult(check_name="no_identifiers_in_published_files", passed=True, metadata={"files_scanned": len(list(edition_dir.rglob("*"))), "threshold": "0 identifiers"})
 
-    return [national_report, council_reports, published_edition]
+    @dg.asset(
+        key=DATA_QUALITY_DIGEST,
+        group_name="reports",
+        kinds={"html", "pdf"},
+        deps=[DATA_COVERAGE],
+        description="The data-quality digest for agencies (overdue returns and refused files per agency), published to published/digests/ (monthly schedule, and with every edition).",
+        check_specs=[dg.AssetCheckSpec("no_identifiers_in_digest", asset=DATA_QUALITY_DIGEST, blocking=True, description="No CHI-like number or postcode in the digest; it is published only when this passes.")],
+    )
+    def data_quality_digest(context: dg.AssetExecutionContext, folders: StoryFolders, warehouse: DuckDBResource):
+        digests = folders.settings.published_dir / "digests"
+        created = context.instance.get_run_record_by_id(context.run_id).create_timestamp
+        name = edition_id(context.run_id, created)
+        staging = digests / f".staging-{name}"
+        with warehouse.get_connection() as con:
+            inputs = edition_inputs(con, entries, contracts, folders.settings.reference_dir, name, importlib.metadata.version("story-of-progress"))
+        story = digest_context(inputs, digest_month(created.date()))
+        staging.mkdir(parents=True, exist_ok=True)
+        html = render_html("digest.html.j2", story)
+        (staging / f"{DIGEST_STEM}.html").write_text(html, encoding="utf-8")
+        pages = write_pdf(html, staging / f"{DIGEST_STEM}.pdf")
+        identifiers = scan_published(staging)
+        if identifiers:
+            shutil.rmtree(staging)
+            yield dg.AssetCheckResult(check_name="no_identifiers_in_digest", passed=False, metadata={"found": dg.MetadataValue.md("\n".join(f"- {i}" for i in identifiers))})
+            raise dg.Failure(description=f"Digest {name} not published: identifiers found.")
+        published = digests / name
+        staging.rename(published)
+        latest = promote_to_latest(digests, published)
+        yield dg.MaterializeResult(metadata={
+            "html": dg.MetadataValue.path(str(published / f"{DIGEST_STEM}.html")),
+            "pdf": dg.MetadataValue.path(str(published / f"{DIGEST_STEM}.pdf")),
+            "latest": dg.MetadataValue.path(str(latest)),
+            "pdf_pages": pages,
+            "agencies_named": len(story["agencies"]),
+            "overdue_returns": story["overdue_total"],
+            "refused_files": story["refused_total"],
+            "preview": dg.MetadataValue.md(_preview(str(published / f"{DIGEST_STEM}.pdf"))),
+        })
+        yield dg.AssetCheckResult(check_name="no_identifiers_in_digest", passed=True, metadata={"threshold": "0 identifiers"})
+
+    return [national_report, council_reports, organisation_reports, published_edition, data_quality_digest]

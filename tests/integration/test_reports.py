@@ -18,6 +18,7 @@ import pytest
 from assets.ingest.contracts import load_contracts
 from assets.reports.edition_reports import edition_inputs, render_places
 from assets.reports.editions import NATIONAL_STEM, write_edition_index, write_manifest
+from assets.reports.organisation_context import organisations
 from assets.reports.places import SCOTLAND, council_places
 from assets.reports.story_context import QUESTIONS
 from tests.accessibility.sample_mart import build_sample_mart, report_test_measures
@@ -110,3 +111,15 @@ def test_manifest_and_index_list_every_report(edition: Path):
     assert {"councils/aberdeenshire.pdf", "councils/aberdeenshire.html", "index.html"} <= files
     index = (edition / "index.html").read_text()
     assert 'href="councils/aberdeenshire.pdf"' in index and 'href="national/story-of-progress-scotland.html"' in index
+
+
+def test_organisation_report_sits_beside_its_own_account_and_ranks_nobody(tmp_path: Path):
+    _, inputs = _inputs(tmp_path, optional=True)
+    [organisation] = organisations(inputs.mart.table("organisation_progress"))
+    [result] = render_places(inputs, [(organisation, tmp_path / "organisations", organisation.slug)], lambda *_: None, workers=1)
+    html = Path(result["html"]).read_text()
+    assert "The Promise Story of Progress: Sample Health Board" in html
+    theme = re.search(r'<section class="theme".*?</section>', html, re.S).group(0)
+    assert "Listening" in theme and "Young people come back" in theme and "one more completed" in theme
+    assert "not compared or ranked" in html
+    assert 1 <= result["pages"] <= 6

@@ -1,0 +1,49 @@
+"""The monthly data-quality digest for agencies: overdue returns and refused files, per agency.
+
+Built from the ingest ledger in ``mart.data_coverage`` and each contract's ``refreshDays``
+(see ``coverage_section.agency_returns``). It names agencies and files, never people.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pandas as pd
+
+from assets.reports.story_context import EditionInputs
+
+
+def digest_context(inputs: EditionInputs, month: str) -> dict:
+    returns = inputs.returns
+    coverage = inputs.mart.data_coverage
+    refused = coverage[coverage.outcome == "refused"] if not coverage.empty else coverage
+    overdue = returns[returns.overdue & returns.expected] if not returns.empty else returns
+    agencies = sorted(set(overdue.agency) | set(refused.agency))
+    names = {**inputs.council_names, **dict(zip(returns.agency, returns.agency_name))}
+    per_agency = []
+    for agency in agencies:
+        late = overdue[overdue.agency == agency]
+        bad = refused[refused.agency == agency]
+        per_agency.append({
+            "agency": agency,
+            "name": names.get(agency, agency),
+            "overdue": late.to_dict("records"),
+            "refused": [
+                {"dataset": r.dataset.replace("_", " "), "file_name": r.file_name, "received": pd.Timestamp(r.received_at).strftime("%d %b %Y")}
+                for r in bad.itertuples()
+            ],
+        })
+    return {
+        "title": f"Story of Progress: data-quality digest for agencies, {month}",
+        "month": month,
+        "edition": inputs.edition,
+        "generated": inputs.generated,
+        "tool_version": inputs.tool_version,
+        "agencies": per_agency,
+        "overdue_total": len(overdue),
+        "refused_total": len(refused),
+    }
+
+
+def digest_month(today: dt.date) -> str:
+    return f"{today:%B %Y}"

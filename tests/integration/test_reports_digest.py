@@ -1,0 +1,71 @@
+"""The agencies' data-quality digest asset on a real Dagster instance, and its monthly schedule."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import dagster as dg
+import duckdb
+
+from assets.ingest.contracts import load_contracts
+from assets.reference import councils
+from assets.reports.report_assets import DATA_QUALITY_DIGEST, DIGEST_STEM, build_report_assets
+from orchestration.resources import build_resources
+from orchestration.schedules import SCHEDULES
+from orchestration.settings import Settings
+from tests.accessibility.sample_mart import build_sample_mart, report_test_measures
+
+
+def _digest_asset():
+    return next(a for a in build_report_assets(report_test_measures(), load_contracts()) if a.key == DATA_QUALITY_DIGEST)
+
+
+def _materialise(settings: Settings):
+    with dg.instance_for_test() as instance:
+        return dg.materialize([_digest_asset()], resources=build_resources(settings), instance=instance, raise_on_error=False)
+
+
+def test_digest_names_overdue_returns_and_refused_files(story_env: Path):
+    settings = Settings.from_env()
+    settings.data_dir.mkdir(parents=True)
+    build_sample_mart(settings.warehouse_path, settings.reference_dir, entries=report_test_measures(), optional=False)
+    result = _materialise(settings)
+    assert result.success
+    page = (settings.published_dir / "digests" / "latest" / f"{DIGEST_STEM}.html").read_text()
+    # The sample ledger: the first council's (by code) last looked after return is 800 days old; the second had a file refused.
+    names = councils(settings.reference_dir).names
+    late, refused = sorted(names)[:2]
+    section = re.search(rf'<section class="agency" aria-labelledby="agency-{late}">.*?</section>', page, re.S).group(0)
+    assert names[late] in section
+    refresh = load_contracts()["looked_after_episodes"].refresh_days
+    overdue = re.search(r"<caption>[^<]*returns overdue</caption>.*?</table>", section, re.S).group(0)
+    assert re.search(rf'<th scope="row">looked after episodes</th><td>2022</td><td>[^<]+</td><td class="num">{refresh}</td>', overdue)
+    assert f"school_exclusions_{refused}_2024-25.csv" in page
+    metadata = result.asset_materializations_for_node("reports__data_quality_digest")[0].metadata
+    assert metadata["preview"].value.startswith("![first page")
+    assert metadata["refused_files"].value == 1
+
+
+def test_digest_with_an_identifier_is_not_published(story_env: Path):
+    settings = Settings.from_env()
+    settings.data_dir.mkdir(parents=True)
+    build_sample_mart(settings.warehouse_path, settings.reference_dir, entries=report_test_measures(), optional=False)
+    with duckdb.connect(str(settings.warehouse_path)) as con:
+        # An agency named a refused file after a child's postcode: the digest must not go out.
+        con.execute("UPDATE mart.data_coverage SET file_name = 'school_exclusions EH1 1YZ.csv' WHERE outcome = 'refused'")
+    result = _materialise(settings)
+    assert not result.success
+    [check] = result.get_asset_check_evaluations()
+    assert not check.passed
+    digests = settings.published_dir / "digests"
+    assert not (digests.exists() and list(digests.rglob("*.html")))
+
+
+def test_monthly_digest_schedule_sits_beside_the_quarterly_one_and_starts_stopped():
+    by_name = {s.name: s for s in SCHEDULES}
+    assert set(by_name) == {"quarterly_edition", "monthly_data_quality_digest"}
+    monthly = by_name["monthly_data_quality_digest"]
+    assert monthly.cron_schedule == "0 7 1 * *"
+    assert monthly.default_status == dg.DefaultScheduleStatus.STOPPED
+    assert monthly.job.name == "data_quality_digest"
