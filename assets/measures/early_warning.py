@@ -40,7 +40,7 @@ def _empty() -> pd.DataFrame:
     return pd.DataFrame({c: pd.Series(dtype="string") for c in WARNING_COLUMNS})
 
 
-def _place(code: str, place_names: dict[str, str]) -> str:
+def place_name(code: str, place_names: dict[str, str]) -> str:
     return "Scotland" if code == SCOTLAND_CODE else place_names.get(code, code)
 
 
@@ -77,7 +77,7 @@ def against_direction(headlines: pd.DataFrame, entry: Measure, place_names: dict
             "period": latest.period,
             "kind": AGAINST_DIRECTION,
             "message": (
-                f"{entry.title}, {_place(code, place_names)}: {moved} by {abs(change):.1f}% from "
+                f"{entry.title}, {place_name(code, place_names)}: {moved} by {abs(change):.1f}% from "
                 f"{_figure(previous.value, entry.unit)} in {previous.period} to {_figure(latest.value, entry.unit)} in {latest.period}, "
                 f"against the aim that it should {AIM[entry.desired_direction]} (warning beyond {entry.tolerance_percent:g}%)."
             ),
@@ -121,7 +121,7 @@ def data_overdue(
             "period": file.period,
             "kind": DATA_OVERDUE,
             "message": (
-                f"{entry.title}: the latest {file.dataset.replace('_', ' ')} file from {_place(file.agency, place_names)} "
+                f"{entry.title}: the latest {file.dataset.replace('_', ' ')} file from {place_name(file.agency, place_names)} "
                 f"(for {file.period}) was received on {received:%d %B %Y}, {age} days ago; a new one is expected every {allowed} days."
             ),
         })

@@ -6,9 +6,9 @@ Checks on every measure asset (advisory, WARN):
 * ``on_track``: no early warning (``assets.measures.early_warning``): the latest headline
   value has not moved against the desired direction beyond the declared tolerance since the
   previous period, and every source dataset's latest accepted file is within its contract's
-  ``refreshDays``. This check sees the figures before disclosure control (the Dagster UI is
-  for the team that already sees the warehouse); ``mart.early_warnings`` lists the same
-  warnings from published figures only.
+  ``refreshDays``. This check sees the figures before disclosure control, so its metadata
+  names places and periods but quotes no figure (alerts forward check metadata);
+  ``mart.early_warnings`` words the same warnings with published figures only.
 """
 
 from __future__ import annotations
@@ -25,7 +25,7 @@ from assets.ingest.contracts import load_contracts
 from assets.ingest.raw_zone import LEDGER
 from assets.keys import analysis_key, measure_key
 from assets.measures.catalogue import LONG_FORMAT, Measure, catalogue
-from assets.measures.early_warning import early_warnings, headline_rows, latest_accepted_files
+from assets.measures.early_warning import DATA_OVERDUE, early_warnings, headline_rows, latest_accepted_files, place_name
 from assets.reference import councils
 from orchestration.resources import StoryFolders
 from orchestration.settings import SCOTLAND_CODE
@@ -78,12 +78,24 @@ def build_measure_asset(entry: Measure, council_count: int, refresh_days: dict[s
             metadata={
                 "warnings": len(warnings),
                 "by_kind": str(warnings["kind"].value_counts().to_dict() or "none"),
-                "messages": dg.MetadataValue.md("\n".join(f"- {m}" for m in warnings["message"].head(50)) or "none"),
+                "warnings_seen": dg.MetadataValue.md("\n".join(f"- {line}" for line in _without_figures(warnings, entry, names)[:50]) or "none"),
                 "threshold": f"{entry.tolerance_percent:g}% against the desired direction ({entry.desired_direction}); refresh days {', '.join(f'{d}: {refresh_days[d]}' for d in entry.sources)}",
             },
         )
 
     return measure_asset
+
+
+def _without_figures(warnings: pd.DataFrame, entry: Measure, names: dict[str, str]) -> list[str]:
+    """The warnings in words without their figures: check metadata reaches alert notifiers,
+    and these figures have not been through disclosure control (``mart.early_warnings`` has
+    the published ones)."""
+    return [
+        row.message if row.kind == DATA_OVERDUE
+        else f"{place_name(row.geography_code, names)}, {row.period}: "
+        f"moved against the desired direction ({entry.desired_direction}) by more than {entry.tolerance_percent:g}% since the previous period"
+        for row in warnings.itertuples()
+    ]
 
 
 def _latest_files(con: duckdb.DuckDBPyConnection, linkage_zone: Path, entry: Measure) -> pd.DataFrame:
