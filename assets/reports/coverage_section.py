@@ -79,7 +79,12 @@ def coverage_section(coverage: pd.DataFrame, returns: pd.DataFrame, agency: str 
     if agency is not None:
         refused = refused[refused.agency == agency]
     overdue = mine[mine.overdue & mine.expected]
+    by_dataset = [
+        {"dataset": dataset, "refresh_days": int(rows.refresh_days.iloc[0]), "count": len(rows), "agencies": ", ".join(sorted(rows.agency_name))}
+        for dataset, rows in overdue.groupby("dataset", sort=True)
+    ]
     return {
+        "overdue_by_dataset": by_dataset,
         "datasets": dataset_summary(coverage if agency is None else coverage[coverage.agency == agency]),
         "returns": mine[mine.expected | (mine.latest_period != "none")].to_dict("records") if agency is not None else [],
         "overdue": overdue.to_dict("records"),

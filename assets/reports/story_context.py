@@ -53,6 +53,10 @@ def _by_vision(inputs: EditionInputs, question: str, place: Place, by_measure: d
     return sections
 
 
+def _count(n: int, noun: str) -> str:
+    return f"{n} {noun}" if n == 1 else f"{n} {noun}s"
+
+
 def _tally(sections: list[dict]) -> dict:
     """How many measures with published figures moved the right way, the wrong way, or little."""
     measures = [m for s in sections for m in s["measures"] if m["available"]]
@@ -63,10 +67,10 @@ def _tally(sections: list[dict]) -> dict:
 def _glance_words(tally: dict, what: str) -> str:
     if not tally["measures"]:
         return f"No {what} are published for this place yet."
-    parts = [f"{tally['improving']} moving the right way", f"{tally['worsening']} the wrong way", f"{tally['little_change']} with little change"]
+    parts = [f"{tally['improving']} moved the right way", f"{tally['worsening']} the wrong way", f"{tally['little_change']} changed little"]
     if tally["not_assessed"]:
-        parts.append(f"{tally['not_assessed']} where there is no right direction or not enough data")
-    return f"Of {tally['measures']} {what} since the promise was made: " + ", ".join(parts) + "."
+        parts.append(f"{tally['not_assessed']} have no right direction or not enough data to say")
+    return f"Since the promise was made, of {tally['measures']} {what}: " + ", ".join(parts) + "."
 
 
 def _easy_read(place: Place, q2: dict, q1: dict, headline: dict | None, q3: dict | None) -> list[str]:
@@ -114,7 +118,7 @@ def report_context(inputs: EditionInputs, place: Place) -> dict:
         "glance": {
             "Q1": _glance_words(q1, "experience measures") if q1["measures"] or themes is None else f"{len(themes)} groups of themes from the care community are published.",
             "Q2": _glance_words(q2, "measures"),
-            "Q3": "not yet available" if q3 is None else f"{q3['organisations']} organisations reported on their commitments in {q3['period'] or 'the latest round'}.",
+            "Q3": "not yet available" if q3 is None else f"{_count(q3['organisations'], 'organisation')} reported on their commitments in {q3['period'] or 'the latest round'}.",
         },
         "headline": headline,
         "q1_sections": q1_sections,
