@@ -103,15 +103,17 @@ class LinkageResult:
 
     ``clusters``: one row per input record, in input order: ``record`` (position), ``cluster``
     (the smallest position in the record's person), ``linked_by`` (``chi``, ``scn``,
-    ``probabilistic`` or ``unlinked`` when the person has no other record).
+    ``probabilistic``, ``earlier_run``, or ``unlinked`` when the person has no other record).
     ``pairs``: every pair Splink scored at or above the review floor: ``record_l``, ``record_r``,
     ``match_weight``, ``match_probability`` and ``decision`` (``match``, or why not:
     ``below_threshold``, ``forenames_differ``, ``identifiers_conflict``).
+    ``model``: the Splink model used (JSON form), to store and reuse.
     """
 
     clusters: pd.DataFrame
     pairs: pd.DataFrame
     deterministic_links: int
+    model: dict
 
 
 def _link_on_identifiers(prepared: pd.DataFrame, clusters: ConflictAwareClusters, linked_by: np.ndarray) -> int:
@@ -129,6 +131,16 @@ def _link_on_identifiers(prepared: pd.DataFrame, clusters: ConflictAwareClusters
     return links
 
 
+def _keep_earlier_persons(earlier_persons: pd.Series, clusters: ConflictAwareClusters, linked_by: np.ndarray) -> None:
+    present = earlier_persons.dropna()
+    anchor = pd.Series(present.index, index=present.index).groupby(present.to_numpy()).transform("first")
+    for first, member in zip(anchor.to_numpy(), anchor.index.to_numpy()):
+        if first != member and clusters.find(int(first)) != clusters.find(int(member)) and clusters.join(int(first), int(member)):
+            for record in (first, member):
+                if linked_by[record] == "unlinked":
+                    linked_by[record] = "earlier_run"
+
+
 def _decide(pairs: pd.DataFrame, threshold: float) -> pd.Series:
     """Before clustering: ``match`` candidates and the pairs held back for review, with why."""
     identifier_agrees = (pairs["gamma_chi"] >= _IDENTIFIER_AGREES) | (pairs["gamma_scn"] >= _IDENTIFIER_AGREES)
@@ -138,8 +150,21 @@ def _decide(pairs: pd.DataFrame, threshold: float) -> pd.Series:
     return decision
 
 
-def link_people(people: pd.DataFrame, match_threshold: float | None = None, review_floor: float | None = None) -> LinkageResult:
-    """Who is who in one table of people (standard columns; see the module docstring)."""
+def link_people(
+    people: pd.DataFrame,
+    match_threshold: float | None = None,
+    review_floor: float | None = None,
+    earlier_persons: pd.Series | None = None,
+    model: dict | None = None,
+) -> LinkageResult:
+    """Who is who in one table of people (standard columns; see the module docstring).
+
+    ``earlier_persons`` (aligned with ``people``; NA for records not seen before) names the
+    person each record was given by an earlier run. Records an earlier run put together stay
+    together (``linked_by`` ``earlier_run``) unless their identifiers now conflict, so a rerun
+    with re-estimated weights cannot split a person over a borderline pair. ``model``: a
+    Splink model from an earlier run (``LinkageResult.model``) to reuse instead of training.
+    """
     from assets.linkage.probabilistic import MATCH_THRESHOLD, REVIEW_FLOOR, score_pairs
 
     prepared = prepare_people(people)
@@ -147,7 +172,7 @@ def link_people(people: pd.DataFrame, match_threshold: float | None = None, revi
     linked_by = np.full(len(prepared), "unlinked", dtype=object)
     deterministic_links = _link_on_identifiers(prepared, clusters, linked_by)
 
-    pairs = score_pairs(prepared, REVIEW_FLOOR if review_floor is None else review_floor)
+    pairs, trained = score_pairs(prepared, REVIEW_FLOOR if review_floor is None else review_floor, model)
     pairs = pairs.sort_values("match_weight", ascending=False, kind="stable").reset_index(drop=True)
     decision = _decide(pairs, MATCH_THRESHOLD if match_threshold is None else match_threshold)
     for position in np.flatnonzero((decision == "match").to_numpy()):
@@ -158,12 +183,15 @@ def link_people(people: pd.DataFrame, match_threshold: float | None = None, revi
         for record in (left, right):
             if linked_by[record] == "unlinked":
                 linked_by[record] = "probabilistic"
+    if earlier_persons is not None:
+        _keep_earlier_persons(pd.Series(earlier_persons).reset_index(drop=True), clusters, linked_by)
     labels = clusters.labels()
     linked_by[np.bincount(labels, minlength=len(labels))[labels] == 1] = "unlinked"
     return LinkageResult(
         clusters=pd.DataFrame({"record": prepared["record"].to_numpy(), "cluster": labels, "linked_by": linked_by}),
         pairs=pairs[["record_l", "record_r", "match_weight", "match_probability"]].assign(decision=decision.to_numpy()),
         deterministic_links=deterministic_links,
+        model=trained,
     )
 
 

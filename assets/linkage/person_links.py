@@ -1,11 +1,24 @@
-"""The ``linkage/person_links`` asset: one pseudonymous person id per record, in the linkage zone.
+"""The ``linkage/person_links`` asset: one stable pseudonymous person id per record, in the linkage zone.
 
 Reads the identifiers of every dataset whose contract marks person identifiers, links them
-(``core``), and writes one small table per dataset, ``linkage.<dataset>`` (file hash, row
-number, person id, how the record was linked, keyed hashes of agency references). The
-analysis warehouse joins to these tables and never sees the identifiers themselves.
+(``core``), keeps each person's id from the previous run (``registry``), and writes, all in
+the linkage zone and never in the warehouse:
+
+- ``linkage.<dataset>``: file hash, row number, person id, how the record was linked, keyed
+  hashes of agency references (the only table the analysis warehouse joins to);
+- ``linkage.person_registry``: every record's person id, read back by the next run;
+- ``linkage.person_id_changes``: every id a rerun changed (people merged or split), appended;
+- ``linkage.clerical_review``: scored pairs held back (below the threshold but above the
+  review floor, or stopped by the twins guard or an identifier conflict), for a person to judge;
+- ``linkage.splink_model``: the trained model, reused while its comparisons are unchanged, so
+  a rerun scores old pairs exactly as before (drop the table to retrain).
+
+Quality shows in the Dagster UI as metadata (per dataset and per council, the weights) and a
+WARN check when the linkage rate falls beyond a tolerance since the previous materialization.
 """
 
+import json
+from dataclasses import dataclass
 
 import dagster as dg
 import pandas as pd
@@ -14,8 +27,23 @@ from dagster_duckdb import DuckDBResource
 from assets.ingest.contracts import Contract
 from assets.ingest.raw_zone import raw_table
 from assets.keys import PERSON_LINKS, raw_key
-from assets.linkage.core import STANDARD_COLUMNS, chi_is_valid, link_people
+from assets.linkage.core import STANDARD_COLUMNS, link_people
+from assets.linkage.probabilistic import model_fingerprint
 from assets.linkage.pseudonyms import load_key, pseudonym
+from assets.linkage.registry import stable_person_ids
+from assets.linkage.summary import (
+    LINKAGE_RATE_TOLERANCE_POINTS,
+    linkage_rate,
+    method_counts,
+    rate_fall_points,
+    weight_distribution,
+)
+
+RATE_CHECK = "linkage_rate_holds"
+_REGISTRY = "linkage.person_registry"
+_CHANGES = "linkage.person_id_changes"
+_REVIEW = "linkage.clerical_review"
+_MODEL = "linkage.splink_model"
 
 
 def person_datasets(contracts: dict[str, Contract]) -> list[Contract]:
@@ -32,25 +60,87 @@ def pseudonymised_datasets(contracts: dict[str, Contract]) -> list[Contract]:
     return [c for c in contracts.values() if c.identifier_columns]
 
 
-def assign_person_ids(people: pd.DataFrame, key: bytes) -> pd.DataFrame:
-    """Link ``people`` (standard columns) and return it with ``person_id`` and ``linked_by``."""
-    result = link_people(people)
-    people = people.reset_index(drop=True).copy()
-    people["cluster"] = result.clusters["cluster"].to_numpy()
-    people["linked_by"] = result.clusters["linked_by"].to_numpy()
-    # Anchor each person on the cluster's most durable identifier (smallest valid CHI, else SCN,
-    # else name and birth date), so a person keeps its id when new files arrive.
-    valid_chi = people["chi"].where(people["chi"].map(chi_is_valid)).astype("string")
-    valid_scn = people["scn"].astype("string").where(people["scn"].astype("string").str.fullmatch(r"\d{9}", na=False))
-    name_key = people["forename"].astype("string").fillna("").str.lower() + "|" + people["surname"].astype("string").fillna("").str.lower() + "|" + people["date_of_birth"].astype("string").fillna("")
-    anchor = (
-        ("chi:" + valid_chi.groupby(people["cluster"]).transform("min"))
-        .fillna("scn:" + valid_scn.groupby(people["cluster"]).transform("min"))
-        .fillna("rec:" + name_key.groupby(people["cluster"]).transform("min"))
-    )
-    ids = {a: pseudonym(key, a, "P") for a in anchor.unique()}
-    people["person_id"] = anchor.map(ids)
-    return people
+@dataclass(frozen=True)
+class PersonLinks:
+    """``records``: the input with ``cluster``, ``linked_by`` and ``person_id``; ``pairs``: every
+    scored pair with its decision; ``review``: the held-back pairs between different persons;
+    ``changes``: ids a rerun changed (see ``registry``); ``model``: the Splink model used."""
+
+    records: pd.DataFrame
+    pairs: pd.DataFrame
+    review: pd.DataFrame
+    changes: pd.DataFrame
+    model: dict
+
+
+def identify_people(people: pd.DataFrame, key: bytes, previous: pd.DataFrame | None = None, model: dict | None = None) -> PersonLinks:
+    """Link ``people`` (standard columns and a unique ``record_key``) and give every record a
+    person id, keeping the ids of ``previous`` (``record_key``, ``person_id``) where it can and
+    scoring with ``model`` (an earlier run's Splink model) when given."""
+    people = people.reset_index(drop=True)
+    earlier = None
+    if previous is not None and not previous.empty:
+        earlier = people[["record_key"]].merge(previous[["record_key", "person_id"]], on="record_key", how="left")["person_id"]
+    result = link_people(people, earlier_persons=earlier, model=model)
+    records = people.assign(cluster=result.clusters["cluster"].to_numpy(), linked_by=result.clusters["linked_by"].to_numpy())
+    records["person_id"], changes = stable_person_ids(records, previous, key)
+    pairs = result.pairs
+    person = records["person_id"].to_numpy()
+    held_back = (pairs["decision"] != "match").to_numpy() & (person[pairs["record_l"]] != person[pairs["record_r"]])
+    review = pairs[held_back].assign(
+        record_key_l=records["record_key"].to_numpy()[pairs.loc[held_back, "record_l"]],
+        record_key_r=records["record_key"].to_numpy()[pairs.loc[held_back, "record_r"]],
+        person_id_l=person[pairs.loc[held_back, "record_l"]],
+        person_id_r=person[pairs.loc[held_back, "record_r"]],
+    )[["record_key_l", "record_key_r", "person_id_l", "person_id_r", "match_weight", "match_probability", "decision"]]
+    return PersonLinks(records=records, pairs=pairs, review=review.reset_index(drop=True), changes=changes, model=result.model)
+
+
+def _record_key(frame: pd.DataFrame) -> pd.Series:
+    return frame["dataset"] + "|" + frame["_file_sha256"] + "|" + frame["_row_number"].astype(str)
+
+
+def _previous_linkage_rate(context: dg.AssetExecutionContext) -> float | None:
+    event = context.instance.get_latest_materialization_event(PERSON_LINKS)
+    value = event.asset_materialization.metadata.get("linkage_rate_percent") if event and event.asset_materialization else None
+    return float(value.value) if value is not None else None
+
+
+def _table_exists(con, qualified: str) -> bool:
+    schema, name = qualified.split(".")
+    return bool(con.execute("SELECT count(*) FROM information_schema.tables WHERE table_schema = ? AND table_name = ?", [schema, name]).fetchone()[0])
+
+
+def _replace_table(con, qualified: str, frame: pd.DataFrame) -> None:
+    con.register("frame_to_write", frame)
+    con.execute(f"CREATE OR REPLACE TABLE {qualified} AS SELECT * FROM frame_to_write")
+    con.unregister("frame_to_write")
+
+
+def _stored_model(con) -> dict | None:
+    """The Splink model an earlier run trained, if its comparisons and blocking are today's."""
+    if not _table_exists(con, _MODEL):
+        return None
+    row = con.execute(f"SELECT model_json FROM {_MODEL} WHERE fingerprint = ?", [model_fingerprint()]).fetchone()
+    return json.loads(row[0]) if row else None
+
+
+def _store_model(con, model: dict, records: int) -> None:
+    con.execute(f"CREATE OR REPLACE TABLE {_MODEL} (fingerprint VARCHAR, trained_at TIMESTAMP, records_at_training BIGINT, model_json VARCHAR)")
+    con.execute(f"INSERT INTO {_MODEL} VALUES (?, now(), ?, ?)", [model_fingerprint(), records, json.dumps(model)])
+
+
+def _read_people(con, contracts: dict[str, Contract]) -> pd.DataFrame:
+    frames = []
+    for contract in person_datasets(contracts):
+        present = [c for c in STANDARD_COLUMNS if c in contract.column_names]
+        select = ", ".join([f"CAST({c} AS VARCHAR) AS {c}" for c in present] + ["_agency", "_file_sha256", "_row_number"])
+        frames.append(con.execute(f"SELECT {select} FROM {raw_table(contract)}").df().assign(dataset=contract.id))
+    people = pd.concat(frames, ignore_index=True)
+    for column in STANDARD_COLUMNS:
+        if column not in people:
+            people[column] = pd.NA
+    return people.assign(record_key=_record_key(people))
 
 
 def build_person_links_asset(contracts: dict[str, Contract]) -> dg.AssetsDefinition:
@@ -59,37 +149,68 @@ def build_person_links_asset(contracts: dict[str, Contract]) -> dg.AssetsDefinit
         group_name="linkage",
         kinds={"duckdb"},
         deps=[raw_key(c.id) for c in pseudonymised_datasets(contracts)],
-        description="Links people across agencies in the linkage zone and gives each a keyed pseudonymous person id.",
+        description="Links people across agencies in the linkage zone and gives each a stable keyed pseudonymous person id.",
+        check_specs=[
+            dg.AssetCheckSpec(
+                RATE_CHECK,
+                asset=PERSON_LINKS,
+                description=f"Warns when the share of linked records falls more than {LINKAGE_RATE_TOLERANCE_POINTS:g} points since the previous run.",
+            )
+        ],
     )
     def person_links(context: dg.AssetExecutionContext, linkage_zone: DuckDBResource) -> dg.MaterializeResult:
         key = load_key()
-        frames = []
         with linkage_zone.get_connection() as con:
-            for contract in person_datasets(contracts):
-                present = [c for c in STANDARD_COLUMNS if c in contract.column_names]
-                select = ", ".join(present + ["_agency", "_file_sha256", "_row_number"])
-                frame = con.execute(f"SELECT {select} FROM {raw_table(contract)}").df()
-                frame["dataset"] = contract.id
-                frames.append(frame)
-            people = pd.concat(frames, ignore_index=True)
-            for column in STANDARD_COLUMNS:
-                if column not in people:
-                    people[column] = pd.NA
-            people["date_of_birth"] = people["date_of_birth"].astype("string")
-            context.log.info(f"Linking {len(people):,} records from {len(frames)} datasets")
-            linked = assign_person_ids(people, key)
+            people = _read_people(con, contracts)
             con.execute("CREATE SCHEMA IF NOT EXISTS linkage")
+            previous = con.execute(f"SELECT record_key, person_id FROM {_REGISTRY}").df() if _table_exists(con, _REGISTRY) else None
+            model = _stored_model(con)
+            context.log.info(f"Linking {len(people):,} records from {people['dataset'].nunique()} datasets ({'stored model' if model else 'training a new model'})")
+            links = identify_people(people, key, previous, model)
+            if model is None:
+                _store_model(con, links.model, len(people))
+            linked = links.records
             for contract in pseudonymised_datasets(contracts):
                 _write_pseudonyms(con, contract, linked[linked["dataset"] == contract.id], key)
-        by_method = linked["linked_by"].value_counts().to_dict()
-        by_dataset = (linked.assign(linked=linked["linked_by"] != "unlinked").groupby("dataset")["linked"].mean() * 100).round(1)
+            _replace_table(con, _REGISTRY, linked[["record_key", "dataset", "_file_sha256", "_row_number", "person_id"]])
+            _replace_table(con, _REVIEW, links.review)
+            con.execute(f"CREATE TABLE IF NOT EXISTS {_CHANGES} (changed_at TIMESTAMP, previous_person_id VARCHAR, person_id VARCHAR, records BIGINT)")
+            if not links.changes.empty:
+                con.register("changes_frame", links.changes)
+                con.execute(f"INSERT INTO {_CHANGES} SELECT now(), previous_person_id, person_id, records FROM changes_frame")
+                con.unregister("changes_frame")
+
+        rate, previous_rate = linkage_rate(linked), _previous_linkage_rate(context)
+        fall = rate_fall_points(rate, previous_rate)
+        councils = linked[linked["_agency"].str.match(r"^S12\d{6}$")]
+        previous_ids = set(previous["person_id"]) if previous is not None else set()
         return dg.MaterializeResult(
             metadata={
                 "records": len(linked),
                 "persons": int(linked["person_id"].nunique()),
-                "linked_by": dg.MetadataValue.json({k: int(v) for k, v in by_method.items()}),
-                "linked_percent_by_dataset": dg.MetadataValue.md(by_dataset.to_frame("linked %").to_markdown()),
-            }
+                "new_persons": int(len(set(linked["person_id"]) - previous_ids)),
+                "person_ids_changed_records": int(links.changes["records"].sum()) if not links.changes.empty else 0,
+                "clerical_review_pairs": len(links.review),
+                "model_reused": model is not None,
+                "linkage_rate_percent": rate,
+                "previous_linkage_rate_percent": previous_rate if previous_rate is not None else dg.MetadataValue.null(),
+                "linked_by_dataset": dg.MetadataValue.md(method_counts(linked, "dataset").to_markdown()),
+                "linked_by_council": dg.MetadataValue.md(method_counts(councils, "_agency").rename_axis("council").to_markdown()),
+                "match_weight_distribution": dg.MetadataValue.md(weight_distribution(links.pairs).to_markdown(index=False)),
+            },
+            check_results=[
+                dg.AssetCheckResult(
+                    check_name=RATE_CHECK,
+                    passed=fall <= LINKAGE_RATE_TOLERANCE_POINTS,
+                    severity=dg.AssetCheckSeverity.WARN,
+                    metadata={
+                        "linkage_rate_percent": rate,
+                        "previous_linkage_rate_percent": previous_rate if previous_rate is not None else dg.MetadataValue.null(),
+                        "fall_points": fall,
+                        "tolerance_points": LINKAGE_RATE_TOLERANCE_POINTS,
+                    },
+                )
+            ],
         )
 
     return person_links
@@ -105,6 +226,4 @@ def _write_pseudonyms(con, contract: Contract, linked: pd.DataFrame, key: bytes)
     table = table.drop(columns=["_agency", *references])
     ids = linked[["_file_sha256", "_row_number", "person_id", "linked_by"]]
     table = table.merge(ids, on=["_file_sha256", "_row_number"], how="left") if not ids.empty else table.assign(person_id=None, linked_by=None)
-    con.register("pseudonyms_frame", table)
-    con.execute(f"CREATE OR REPLACE TABLE linkage.{contract.id} AS SELECT * FROM pseudonyms_frame")
-    con.unregister("pseudonyms_frame")
+    _replace_table(con, f"linkage.{contract.id}", table)

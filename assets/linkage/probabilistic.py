@@ -4,7 +4,8 @@ A Fellegi-Sunter model compares forename, surname, date of birth (exact, day and
 transposed, one character apart), sex, postcode, and CHI and SCN (exact or one digit apart,
 as a mistyped identifier still says a lot). Parameters are estimated
 without labels: u by random sampling, m by expectation maximisation in two passes with
-different blocking (so each comparison is trained where it is not the blocking column).
+different blocking (so each comparison is trained where it is not the blocking column). The
+trained model is kept in the linkage zone and reused by later runs (see ``person_links``).
 Blocking on date of birth, on forename and surname, on CHI, on SCN, and on surname with
 birth year keeps comparisons to a few per record even at national scale.
 
@@ -30,6 +31,8 @@ scale about 1,400 below the threshold) rather than every faint coincidence.
 
 from __future__ import annotations
 
+import hashlib
+import json
 import logging
 
 import pandas as pd
@@ -39,6 +42,10 @@ from splink import DuckDBAPI, Linker, SettingsCreator, block_on
 
 MATCH_THRESHOLD = 0.99
 REVIEW_FLOOR = 0.5
+# Pairs sampled for u and blocked pairs used for EM: enough for every level to be observed at
+# demo scale, and bounded so training takes the same time at national scale.
+U_SAMPLE_PAIRS = 2_000_000
+EM_MAX_PAIRS = 2_000_000
 _COLUMNS = ("record", "forename", "surname", "date_of_birth", "sex", "postcode", "chi", "scn")
 
 _TRANSPOSED = (
@@ -82,20 +89,53 @@ def _settings() -> SettingsCreator:
     )
 
 
-def score_pairs(prepared: pd.DataFrame, review_floor: float = REVIEW_FLOOR, seed: int = 20200205) -> pd.DataFrame:
-    """Scored candidate pairs at or above ``review_floor`` from ``core.prepare_people`` output.
+def model_fingerprint() -> str:
+    """A digest of the model's comparisons and blocking: a stored model is reused only while it matches."""
+    settings = json.dumps(_settings().create_settings_dict("duckdb"), sort_keys=True, default=str)
+    return hashlib.sha256(settings.encode("utf-8")).hexdigest()[:16]
 
-    Columns: record_l, record_r, match_weight, match_probability, and the comparison levels the
-    twins guard in ``core`` reads (gamma_forename, gamma_chi, gamma_scn).
+
+def _train(linker: Linker, seed: int) -> None:
+    """Estimate the model without labels: the prior from identifier agreement, u by random
+    sampling, m by expectation maximisation in two passes with different blocking."""
+    linker.training.estimate_probability_two_random_records_match([block_on("chi"), block_on("scn")], recall=0.8)
+    linker.training.estimate_u_using_random_sampling(max_pairs=U_SAMPLE_PAIRS, seed=seed, num_chunks=1, min_count_per_level=None)
+    linker.training.estimate_parameters_using_expectation_maximisation(block_on("date_of_birth"), max_pairs=EM_MAX_PAIRS)
+    linker.training.estimate_parameters_using_expectation_maximisation(block_on("forename", "surname"), max_pairs=EM_MAX_PAIRS)
+
+
+def count_comparisons(prepared: pd.DataFrame) -> int:
+    """How many record pairs the blocking rules send to scoring (counted exactly, for the bench)."""
+    from splink.blocking_analysis import count_comparisons_from_blocking_rules
+
+    records = DuckDBAPI().register(prepared[list(_COLUMNS)].copy(), dataset_display_name="people")
+    counts = count_comparisons_from_blocking_rules(
+        records,
+        blocking_rules=_settings().blocking_rules_to_generate_predictions,
+        link_type="dedupe_only",
+        unique_id_column_name="record",
+        record_sample_proportion=1.0,
+    )
+    return int(counts[-1]["cumulative_comparison_count"])
+
+
+def score_pairs(
+    prepared: pd.DataFrame, review_floor: float = REVIEW_FLOOR, model: dict | None = None, seed: int = 20200205
+) -> tuple[pd.DataFrame, dict]:
+    """Scored candidate pairs at or above ``review_floor`` from ``core.prepare_people`` output,
+    and the trained model (Splink's JSON form).
+
+    ``model``: a model an earlier run trained (same ``model_fingerprint``); reusing it keeps
+    the weights of pairs already seen unchanged when new files arrive, and skips training.
+    Pair columns: record_l, record_r, match_weight, match_probability, and the comparison
+    levels the twins guard in ``core`` reads (gamma_forename, gamma_chi, gamma_scn).
     """
     logging.getLogger("splink").setLevel(logging.WARNING)
-    table = prepared[list(_COLUMNS)].copy()
     api = DuckDBAPI()
-    records = api.register(table, dataset_display_name="people")
-    linker = Linker(records, _settings())
-    linker.training.estimate_probability_two_random_records_match([block_on("chi"), block_on("scn")], recall=0.8)
-    linker.training.estimate_u_using_random_sampling(max_pairs=2_000_000, seed=seed)
-    linker.training.estimate_parameters_using_expectation_maximisation(block_on("date_of_birth"))
-    linker.training.estimate_parameters_using_expectation_maximisation(block_on("forename", "surname"))
+    records = api.register(prepared[list(_COLUMNS)].copy(), dataset_display_name="people")
+    linker = Linker(records, model if model is not None else _settings())
+    if model is None:
+        _train(linker, seed)
     pairs = linker.inference.predict(threshold_match_probability=review_floor).as_pandas_dataframe()
-    return pairs[["record_l", "record_r", "match_weight", "match_probability", "gamma_forename", "gamma_chi", "gamma_scn"]]
+    columns = ["record_l", "record_r", "match_weight", "match_probability", "gamma_forename", "gamma_chi", "gamma_scn"]
+    return pairs[columns], linker.misc.save_model_to_json()

@@ -1,0 +1,63 @@
+"""The person registry: a person keeps their ``person_id`` when new files arrive and linkage reruns.
+
+Linkage reruns from scratch on every materialization, so its clusters are new objects each
+time. The registry (``linkage.person_registry`` in the linkage zone: one row per record with
+the person id it was given) carries ids across runs: each new cluster takes the previous id
+most of its records held, each previous id going to one cluster only. A cluster with no
+previous id (a person seen for the first time) gets a new keyed pseudonym of one of its
+record keys; record keys never repeat, so a new id never collides with an old one.
+
+An id changes only when the evidence changes: two previous persons now linked into one keep
+the id of the larger (the other is retired), or a person split apart keeps the id on the
+larger part. Every change is returned, to be logged in ``linkage.person_id_changes``.
+"""
+
+from __future__ import annotations
+
+import pandas as pd
+
+from assets.linkage.pseudonyms import pseudonym
+
+PERSON_PREFIX = "P"
+
+
+def stable_person_ids(records: pd.DataFrame, previous: pd.DataFrame | None, key: bytes) -> tuple[pd.Series, pd.DataFrame]:
+    """Person ids for ``records`` (``record_key``, ``cluster``) given last run's registry.
+
+    ``previous``: ``record_key``, ``person_id`` (None on the first run). Returns the person id of
+    every record (aligned with ``records``) and the changes: ``previous_person_id``,
+    ``person_id``, ``records`` for every record whose id is not the one it had.
+    """
+    known = records[["record_key", "cluster"]].copy()
+    if previous is not None and not previous.empty:
+        known = known.merge(previous[["record_key", "person_id"]].rename(columns={"person_id": "previous_id"}), on="record_key", how="left")
+    else:
+        known["previous_id"] = pd.NA
+    claims = (
+        known.dropna(subset=["previous_id"]).groupby(["cluster", "previous_id"]).size().rename("records").reset_index()
+        .sort_values(["records", "previous_id", "cluster"], ascending=[False, True, True], kind="stable")
+    )
+    cluster_id: dict[int, str] = {}
+    claimed: set[str] = set()
+    for cluster, previous_id in zip(claims["cluster"].to_numpy(), claims["previous_id"].to_numpy()):
+        if cluster not in cluster_id and previous_id not in claimed:
+            cluster_id[cluster] = previous_id
+            claimed.add(previous_id)
+    issued = set(known["previous_id"].dropna()) | claimed
+    newcomers = known[~known["cluster"].isin(cluster_id)].sort_values("record_key", kind="stable")
+    for cluster, keys in newcomers.groupby("cluster", sort=False)["record_key"]:
+        for record_key in keys:
+            candidate = pseudonym(key, f"person|{record_key}", PERSON_PREFIX)
+            if candidate not in issued:
+                break
+        else:  # unreachable in practice: every record key of the cluster already named someone
+            raise RuntimeError(f"no unused person id for cluster {cluster}")
+        cluster_id[cluster] = candidate
+        issued.add(candidate)
+    person_id = known["cluster"].map(cluster_id)
+    moved = known["previous_id"].notna() & (known["previous_id"] != person_id)
+    changes = (
+        pd.DataFrame({"previous_person_id": known.loc[moved, "previous_id"], "person_id": person_id[moved]})
+        .groupby(["previous_person_id", "person_id"]).size().rename("records").reset_index()
+    )
+    return pd.Series(person_id.to_numpy(), index=records.index, name="person_id"), changes

@@ -1,0 +1,78 @@
+"""``linkage/person_links`` materialized twice on synthetic records: ids stay, quality shows.
+
+The raw zone is filled straight from tiny synthetic landing files (two person datasets) so the
+test exercises the asset, the registry and the Dagster instance without running ingestion.
+"""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+
+import dagster as dg
+import duckdb
+import pytest
+from dagster_duckdb import DuckDBResource
+
+from assets.ingest.contracts import load_contracts
+from assets.ingest.raw_zone import ensure_raw_zone, raw_table
+from assets.keys import PERSON_LINKS
+from assets.linkage.person_links import RATE_CHECK, build_person_links_asset
+
+DATASETS = ("looked_after_episodes", "hearings_referrals")
+
+
+def _load(con: duckdb.DuckDBPyConnection, contract, path: Path) -> None:
+    agency, period = path.parent.parent.name, path.stem.rsplit("_", 1)[1]
+    con.execute(
+        f"INSERT INTO {raw_table(contract)} SELECT *, ? AS _agency, ? AS _period, ? AS _file_sha256, row_number() OVER () AS _row_number "
+        f"FROM read_csv('{path}', all_varchar = true, header = true)",
+        [agency, period, f"sha-{path.name}"],
+    )
+
+
+@pytest.mark.slow
+def test_rerun_with_an_extra_council_file_keeps_every_person_id(story_env: Path, tmp_path: Path) -> None:
+    root = tmp_path / "synthetic"
+    subprocess.run([sys.executable, "-m", "synthetic", "--scale", "tiny", "--seed", "3", "--out", str(root)], check=True, capture_output=True)
+    contracts = {name: load_contracts()[name] for name in DATASETS}
+    files = {name: sorted((root / "landing").glob(f"*/{name}/*.csv")) for name in DATASETS}
+    extra = files["looked_after_episodes"][-1]  # one council's latest return arrives late
+    zone = tmp_path / "linkage_zone.duckdb"
+    with duckdb.connect(str(zone)) as con:
+        for name, contract in contracts.items():
+            ensure_raw_zone(con, contract)
+            for path in files[name]:
+                if path != extra:
+                    _load(con, contract, path)
+
+    asset = build_person_links_asset(contracts)
+    resources = {"linkage_zone": DuckDBResource(database=str(zone))}
+    instance = dg.DagsterInstance.ephemeral()
+    first = dg.materialize([asset], resources=resources, instance=instance)
+    assert first.success
+    with duckdb.connect(str(zone)) as con:
+        before = con.execute("SELECT record_key, person_id FROM linkage.person_registry").df()
+        _load(con, contracts["looked_after_episodes"], extra)
+    second = dg.materialize([asset], resources=resources, instance=instance)
+    assert second.success
+
+    with duckdb.connect(str(zone), read_only=True) as con:
+        after = con.execute("SELECT record_key, person_id FROM linkage.person_registry").df()
+        review = con.execute("SELECT * FROM linkage.clerical_review").df()
+        changes = con.execute("SELECT count(*) FROM linkage.person_id_changes").fetchone()[0]
+    kept = before.merge(after, on="record_key", suffixes=("_before", "_after"))
+    assert len(kept) == len(before) and len(after) > len(before)
+    assert (kept["person_id_before"] == kept["person_id_after"]).all()
+    assert changes == 0
+
+    metadata = second.asset_materializations_for_node(asset.op.name)[0].metadata
+    assert metadata["records"].value == len(after)
+    assert metadata["clerical_review_pairs"].value == len(review)
+    assert ((review["match_probability"] >= 0.5) & (review["person_id_l"] != review["person_id_r"])).all()
+    assert "deterministic" in metadata["linked_by_dataset"].value and "S12" in metadata["linked_by_council"].value
+    assert metadata["previous_linkage_rate_percent"].value == first.asset_materializations_for_node(asset.op.name)[0].metadata["linkage_rate_percent"].value
+    check = second.get_asset_check_evaluations()[0]
+    assert check.check_name == RATE_CHECK and check.passed
+    assert instance.get_latest_materialization_event(PERSON_LINKS) is not None

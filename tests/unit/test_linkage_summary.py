@@ -1,0 +1,21 @@
+from __future__ import annotations
+
+import pandas as pd
+
+from assets.linkage.summary import linkage_rate, method_counts, rate_fall_points, weight_distribution
+
+
+def test_method_counts_group_identifiers_as_deterministic():
+    records = pd.DataFrame({"dataset": ["a", "a", "a", "b"], "linked_by": ["chi", "scn", "unlinked", "probabilistic"]})
+    table = method_counts(records, "dataset")
+    assert table.loc["a"].tolist() == [2, 0, 1, 66.7]
+    assert table.loc["b", "probabilistic"] == 1
+    assert linkage_rate(records) == 75.0
+
+
+def test_rate_fall_and_weight_bands():
+    assert rate_fall_points(70.0, 80.0) == 10.0
+    assert rate_fall_points(80.0, 70.0) == 0.0 and rate_fall_points(80.0, None) == 0.0
+    pairs = pd.DataFrame({"match_weight": [1.0, 4.9, 12.0], "decision": ["below_threshold", "match", "match"]})
+    bands = weight_distribution(pairs)
+    assert bands.to_dict("records") == [{"match_weight_from": 0, "accepted": 1, "held_back": 1}, {"match_weight_from": 10, "accepted": 1, "held_back": 0}]
