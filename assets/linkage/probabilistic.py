@@ -6,6 +6,8 @@ as a mistyped identifier still says a lot). Parameters are estimated
 without labels: u by random sampling, m by expectation maximisation in two passes with
 different blocking (so each comparison is trained where it is not the blocking column). The
 trained model is kept in the linkage zone and reused by later runs (see ``person_links``).
+A table of fewer than ``MIN_RECORDS_TO_TRAIN`` records is scored with ``default_model.json``,
+trained on demo-scale synthetic data by ``bench/linkage_default_model.py``.
 Blocking on date of birth, on forename and surname, on CHI, on SCN, and on surname with
 birth year keeps comparisons to a few per record even at national scale.
 
@@ -34,6 +36,7 @@ from __future__ import annotations
 import hashlib
 import json
 import logging
+from pathlib import Path
 
 import pandas as pd
 import splink.comparison_level_library as cll
@@ -46,6 +49,10 @@ REVIEW_FLOOR = 0.5
 # demo scale, and bounded so training takes the same time at national scale.
 U_SAMPLE_PAIRS = 2_000_000
 EM_MAX_PAIRS = 2_000_000
+# Below this many records there are too few pairs to estimate u and m (a few hundred records
+# give EM a handful of blocked pairs), so the stored default model scores them instead.
+MIN_RECORDS_TO_TRAIN = 1_000
+DEFAULT_MODEL_PATH = Path(__file__).with_name("default_model.json")
 _COLUMNS = ("record", "forename", "surname", "date_of_birth", "sex", "postcode", "chi", "scn")
 
 _TRANSPOSED = (
@@ -104,6 +111,14 @@ def _train(linker: Linker, seed: int) -> None:
     linker.training.estimate_parameters_using_expectation_maximisation(block_on("forename", "surname"), max_pairs=EM_MAX_PAIRS)
 
 
+def default_model() -> dict:
+    """The model trained on demo-scale synthetic data, for tables too small to train on."""
+    stored = json.loads(DEFAULT_MODEL_PATH.read_text(encoding="utf-8"))
+    if stored["fingerprint"] != model_fingerprint():
+        raise RuntimeError(f"{DEFAULT_MODEL_PATH.name} predates the current comparisons: rerun bench/linkage_default_model.py")
+    return stored["model"]
+
+
 def count_comparisons(prepared: pd.DataFrame) -> int:
     """How many record pairs the blocking rules send to scoring (counted exactly, for the bench)."""
     from splink.blocking_analysis import count_comparisons_from_blocking_rules
@@ -134,7 +149,10 @@ def score_pairs(
     api = DuckDBAPI()
     records = api.register(prepared[list(_COLUMNS)].copy(), dataset_display_name="people")
     linker = Linker(records, model if model is not None else _settings())
-    if model is None:
+    if model is None and len(prepared) < MIN_RECORDS_TO_TRAIN:
+        model = default_model()
+        linker = Linker(records, model)
+    elif model is None:
         _train(linker, seed)
     pairs = linker.inference.predict(threshold_match_probability=review_floor).as_pandas_dataframe()
     columns = ["record_l", "record_r", "match_weight", "match_probability", "gamma_forename", "gamma_chi", "gamma_scn"]
