@@ -175,8 +175,9 @@ def link_people(
     pairs, trained = score_pairs(prepared, REVIEW_FLOOR if review_floor is None else review_floor, model)
     pairs = pairs.sort_values("match_weight", ascending=False, kind="stable").reset_index(drop=True)
     decision = _decide(pairs, MATCH_THRESHOLD if match_threshold is None else match_threshold)
+    record_l, record_r = pairs["record_l"].to_numpy(dtype=np.int64), pairs["record_r"].to_numpy(dtype=np.int64)
     for position in np.flatnonzero((decision == "match").to_numpy()):
-        left, right = int(pairs.at[position, "record_l"]), int(pairs.at[position, "record_r"])
+        left, right = int(record_l[position]), int(record_r[position])
         if not clusters.join(left, right):
             decision.iat[position] = "identifiers_conflict"
             continue
