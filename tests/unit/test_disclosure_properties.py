@@ -116,7 +116,7 @@ def feasible_range(published: pd.DataFrame) -> dict[int, tuple[float, float]]:
     return ranges
 
 
-@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
+@settings(max_examples=30, deadline=None, suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
 @given(random_tables())
 def test_no_suppressed_count_can_be_worked_out_from_the_published_ones(table):
     out = apply_disclosure_control(table)
