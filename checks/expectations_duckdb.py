@@ -12,6 +12,9 @@ duckdb-engine 0.17.0), for two reasons this module fixes, in one place:
    we map regex expectations to DuckDB's ``regexp_matches`` (a search, so patterns carry
    ``^...$``) by wrapping ``get_dialect_regex_expression`` where the regex metrics import it.
 
+Speed: a first pass asks GX only for pass or fail; the failed expectations alone are run
+again for their details (``validate_duckdb_table``).
+
 Failing rows: GX returns at most ``partial_unexpected_count`` failing rows, and none at all
 for ``expect_compound_columns_to_be_unique`` on SQL engines ("ID/PK currently doesn't
 work"). So each outcome also carries ``unexpected_query``, the SQL that selects *every*
@@ -145,6 +148,26 @@ def _raise_if_not_evaluated(results: list, table: str) -> None:
         raise RuntimeError(f"{kind} could not run on {table}: {message}")
 
 
+def _run_suite(database: Path, table: str, expectations: list[gxe.Expectation], result_format: dict, suite_name: str) -> list:
+    """One GX validation of ``expectations`` on ``table``; the results in the input order."""
+    context = gx.get_context(mode="ephemeral")
+    context.variables.progress_bars = ProgressBarsConfig(globally=False, metric_calculations=False)
+    name = f"{suite_name}-{uuid.uuid4().hex[:8]}"
+    source = context.data_sources.add_sql(name=name, connection_string=f"duckdb:///{database}")
+    batch_definition = source.add_table_asset(name=table, table_name=table).add_batch_definition_whole_table("all rows")
+    suite = context.suites.add(gx.ExpectationSuite(name=name))
+    # Copies without ids: GX assigns an id in place and refuses an expectation already in a suite.
+    ids = [suite.add_expectation(expectation.copy(update={"id": None})).id for expectation in expectations]
+    try:
+        run = batch_definition.get_batch().validate(suite, result_format=result_format)
+    finally:
+        _release(source)
+    by_id = {r.expectation_config.id: r for r in run.results}
+    results = [by_id[i] for i in ids]
+    _raise_if_not_evaluated(results, table)
+    return results
+
+
 def validate_duckdb_table(
     database: Path,
     table: str,
@@ -153,42 +176,43 @@ def validate_duckdb_table(
     row_id_columns: tuple[str, ...] = ("_row_number",),
     suite_name: str = "contract",
 ) -> TableValidation:
-    """Validate ``table`` in the DuckDB file with an ephemeral GX context; results keep the input order."""
+    """Validate ``table`` in the DuckDB file with ephemeral GX contexts; results keep the input order.
+
+    Two passes, because a good file is the common case and GX's detailed results cost about as
+    much again as the verdict: every expectation first with ``BOOLEAN_ONLY`` (pass or fail),
+    then only the failed ones with ``COMPLETE`` (counts, sample rows, the failing-row query).
+    """
     apply_duckdb_fixes()
     logging.getLogger("great_expectations").setLevel(logging.ERROR)
-    context = gx.get_context(mode="ephemeral")
-    context.variables.progress_bars = ProgressBarsConfig(globally=False, metric_calculations=False)
-    name = f"{suite_name}-{uuid.uuid4().hex[:8]}"
-    source = context.data_sources.add_sql(name=name, connection_string=f"duckdb:///{database}")
-    batch_definition = source.add_table_asset(name=table, table_name=table).add_batch_definition_whole_table("all rows")
-    suite = context.suites.add(gx.ExpectationSuite(name=name))
-    ids = [suite.add_expectation(expectation).id for expectation in expectations]
-    result_format = {"result_format": "COMPLETE", "partial_unexpected_count": _MAX_VALUES}
-    if row_id_columns:
-        result_format["unexpected_index_column_names"] = list(row_id_columns)
-    try:
-        run = batch_definition.get_batch().validate(suite, result_format=result_format)
-    finally:
-        _release(source)
-    by_id = {r.expectation_config.id: r for r in run.results}
-    _raise_if_not_evaluated([by_id[i] for i in ids], table)
+    verdicts = _run_suite(database, table, expectations, {"result_format": "BOOLEAN_ONLY"}, suite_name)
+    failed = [i for i, result in enumerate(verdicts) if not result.success]
+    details = {}
+    if failed:
+        result_format = {"result_format": "COMPLETE", "partial_unexpected_count": _MAX_VALUES}
+        if row_id_columns:
+            result_format["unexpected_index_column_names"] = list(row_id_columns)
+        detailed = _run_suite(database, table, [expectations[i] for i in failed], result_format, f"{suite_name}-details")
+        details = dict(zip(failed, detailed, strict=True))
     outcomes = []
-    for expectation, expectation_id in zip(expectations, ids, strict=True):
-        result = by_id[expectation_id]
-        details = result.result or {}
-        rows = [{k: v if k in row_id_columns else _readable(v) for k, v in r.items()} for r in details.get("unexpected_index_list") or [] if isinstance(r, dict)]
-        query = details.get("unexpected_index_query")
+    for index, expectation in enumerate(expectations):
+        if index not in details:
+            outcomes.append(ExpectationOutcome(expectation.expectation_type, getattr(expectation, "column", None), True, 0, 0))
+            continue
+        result = details[index]
+        found = result.result or {}
+        rows = [{k: v if k in row_id_columns else _readable(v) for k, v in r.items()} for r in found.get("unexpected_index_list") or [] if isinstance(r, dict)]
+        query = found.get("unexpected_index_query")
         if expectation.expectation_type == _COMPOUND_UNIQUE and row_id_columns:
             query = compound_duplicates_query(table, expectation.column_list, row_id_columns)
-        unexpected = details.get("unexpected_count")
+        unexpected = found.get("unexpected_count")
         outcomes.append(ExpectationOutcome(
             expectation_type=expectation.expectation_type,
             column=getattr(expectation, "column", None),
             success=bool(result.success),
             unexpected_count=int(unexpected if unexpected is not None else (0 if result.success else 1)),
-            element_count=int(details.get("element_count") or 0),
+            element_count=int(found.get("element_count") or 0),
             unexpected_rows=rows,
-            unexpected_values=[_readable(v) for v in (details.get("partial_unexpected_list") or [])][:_MAX_VALUES],
+            unexpected_values=[_readable(v) for v in (found.get("partial_unexpected_list") or [])][:_MAX_VALUES],
             unexpected_query=query.rstrip().rstrip(";") if isinstance(query, str) else None,
         ))
-    return TableValidation(success=bool(run.success), results=outcomes)
+    return TableValidation(success=all(o.success for o in outcomes), results=outcomes)

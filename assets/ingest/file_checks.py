@@ -103,27 +103,31 @@ def _encoding_problem(path: Path) -> Problem | None:
     return None
 
 
-def check_file(path: Path, contract: Contract) -> tuple[list[Problem], int]:
-    """Return the blocking file-level problems and the number of data rows read."""
+def check_file(path: Path, contract: Contract) -> list[Problem]:
+    """The blocking file-level problems found before the file is read as a table.
+
+    Rows of the wrong length are found by DuckDB's strict read while staging (fast); only
+    a file it cannot read is scanned row by row here, by ``explain_unreadable_rows``.
+    """
     size = path.stat().st_size
     if size == 0:
-        return [Problem(check="empty_file", message="The file is empty (0 bytes).", fix="Send the file again with its header row and data: the upload may have failed.")], 0
+        return [Problem(check="empty_file", message="The file is empty (0 bytes).", fix="Send the file again with its header row and data: the upload may have failed.")]
     if size > contract.max_file_bytes:
         return [Problem(
             check="file_size",
             message=f"The file is {size:,} bytes, more than the {contract.max_file_bytes:,} bytes this dataset allows.",
             fix="Check the file holds only this dataset and one period; if it really is this large, contact the data team before sending it.",
-        )], 0
+        )]
     if problem := _not_a_text_file(path) or _encoding_problem(path):
-        return [problem], 0
+        return [problem]
 
     with path.open("r", encoding="utf-8-sig", newline="") as handle:
         header_line = handle.readline()
         if not header_line.strip():
-            return [Problem(check="header", message="The first line is blank: the first line must be the header row naming the columns.", fix=f"Remove the blank line(s) at the top. The header must be: {','.join(contract.column_names)}")], 0
+            return [Problem(check="header", message="The first line is blank: the first line must be the header row naming the columns.", fix=f"Remove the blank line(s) at the top. The header must be: {','.join(contract.column_names)}")]
         if "," not in header_line and any(d in header_line for d in (";", "\t", "|")):
             found = next(name for d, name in ((";", "semicolons"), ("\t", "tabs"), ("|", "vertical bars")) if d in header_line)
-            return [Problem(check="delimiter", message=f"Columns are separated by {found}; this dataset needs commas.", fix="Save the file as 'CSV UTF-8 (Comma delimited)'; if your spreadsheet uses semicolons, change the list separator or export with commas.")], 0
+            return [Problem(check="delimiter", message=f"Columns are separated by {found}; this dataset needs commas.", fix="Save the file as 'CSV UTF-8 (Comma delimited)'; if your spreadsheet uses semicolons, change the list separator or export with commas.")]
         header = [h.strip() for h in next(csv.reader([header_line]))]
         if not set(header) & set(contract.column_names):
             # Never echo the line: without a header it is a data row and may hold identifiers.
@@ -131,11 +135,24 @@ def check_file(path: Path, contract: Contract) -> tuple[list[Problem], int]:
                 check="header",
                 message=f"The first line is not a header row: none of its {len(header)} values is a column name of this dataset, so it looks like data.",
                 fix=f"Add the header row as the first line: {','.join(contract.column_names)}",
-            )], 0
-        problems = _header_problems(header, contract)
-        if problems:
-            return problems, 0
-        return _row_shape_problems(handle, len(header), ends_with_newline=_ends_with_newline(path))
+            )]
+        return _header_problems(header, contract)
+
+
+def explain_unreadable_rows(path: Path, width: int) -> list[Problem]:
+    """Why a file whose header is right could not be read as a table: the rows of the wrong length."""
+    with path.open("r", encoding="utf-8-sig", newline="") as handle:
+        handle.readline()
+        problems = _row_shape_problems(handle, width, ends_with_newline=_ends_with_newline(path))
+    return problems or [Problem(
+        check="unreadable",
+        message="The file could not be read as a table although every row has the right number of values (a quote may be left open).",
+        fix="Check that every double quote that opens a value also closes it, or save the file again as 'CSV UTF-8 (Comma delimited)'.",
+    )]
+
+
+def no_rows_problem() -> Problem:
+    return Problem(check="no_rows", message="The file has a header row but no data rows.", fix="Send the file with its data; if you truly have nothing to report for the period, tell the data team instead of sending an empty file.")
 
 
 def _ends_with_newline(path: Path) -> bool:
@@ -164,7 +181,7 @@ def _header_problems(header: list[str], contract: Contract) -> list[Problem]:
     return problems
 
 
-def _row_shape_problems(handle, width: int, *, ends_with_newline: bool) -> tuple[list[Problem], int]:
+def _row_shape_problems(handle, width: int, *, ends_with_newline: bool) -> list[Problem]:
     bad_rows: list[int] = []
     counts: list[str] = []
     row_number = 0
@@ -173,22 +190,19 @@ def _row_shape_problems(handle, width: int, *, ends_with_newline: bool) -> tuple
             bad_rows.append(row_number)
             if len(counts) < 5:
                 counts.append(f"row {row_number} has {len(row)} values")
-    if row_number == 0:
-        return [Problem(check="no_rows", message="The file has a header row but no data rows.", fix="Send the file with its data; if you truly have nothing to report for the period, tell the data team instead of sending an empty file.")], 0
-    problems: list[Problem] = []
     if bad_rows and bad_rows[-1] == row_number and not ends_with_newline and len(bad_rows) == 1:
-        problems.append(Problem(
+        return [Problem(
             check="truncated", rows=(row_number,), rows_affected=1,
             message=f"The last row (row {row_number:,}) is incomplete and the file does not end with a line break: the file looks cut short in transfer.",
             fix="Resend the complete file.",
-        ))
-    elif bad_rows:
-        problems.append(Problem(
+        )]
+    if bad_rows:
+        return [Problem(
             check="row_length",
             rows=tuple(bad_rows[:_MAX_ROWS_LISTED]),
             rows_affected=len(bad_rows),
             examples=tuple(counts),
             message=f"{len(bad_rows):,} row(s) do not have the {width} values the header has.",
             fix="A value that contains a comma must be in double quotes; a row must not be split over lines. Saving from a spreadsheet as 'CSV UTF-8' does this for you.",
-        ))
-    return problems, row_number
+        )]
+    return []

@@ -19,7 +19,7 @@ import duckdb
 
 from assets.ingest import raw_zone
 from assets.ingest.contracts import Contract
-from assets.ingest.file_checks import check_file
+from assets.ingest.file_checks import check_file, explain_unreadable_rows, no_rows_problem
 from assets.ingest.landing import LandedFile
 from assets.ingest.problems import Problem, Verdict
 from assets.ingest.refusal_report import write_refusal
@@ -80,16 +80,23 @@ def judge(files: list[LandedFile], contract: Contract, councils: Councils, refer
     for number, landed in enumerate(files):
         verdict = Verdict(problems=[_symlink_problem(landed)] if landed.is_symlink else _naming_problems(landed, contract, councils))
         if not verdict.problems:
-            file_problems, verdict.rows = check_file(landed.path, contract)
-            verdict.problems += file_problems
+            verdict.problems += check_file(landed.path, contract)
         if not verdict.problems:
             readable.append(StagedFile(number, landed.path, landed.agency, landed.period))
         verdicts.append(verdict)
     if readable:
-        stage_files(readable, staging_db, contract, councils)
-        found = validate_staged(staging_db, compile_rules(contract, reference_dir), suite_name=contract.id)
+        rows, unreadable = stage_files(readable, staging_db, contract, councils)
         for staged in readable:
-            verdicts[staged.number].problems += found.get(staged.number, [])
+            verdict = verdicts[staged.number]
+            verdict.rows = rows.get(staged.number, 0)
+            if staged.number in unreadable:
+                verdict.problems += explain_unreadable_rows(staged.path, len(contract.columns))
+            elif verdict.rows == 0:
+                verdict.problems.append(no_rows_problem())
+        if any(rows.values()):
+            found = validate_staged(staging_db, compile_rules(contract, reference_dir), suite_name=contract.id)
+            for staged in readable:
+                verdicts[staged.number].problems += found.get(staged.number, [])
     return verdicts
 
 

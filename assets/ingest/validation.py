@@ -77,24 +77,39 @@ class StagedFile:
     period: str
 
 
-def stage_files(files: list[StagedFile], staging_db: Path, contract: Contract, councils: Councils) -> dict[int, int]:
-    """Load every value as text with its file and row number; returns rows staged per file."""
+def stage_files(files: list[StagedFile], staging_db: Path, contract: Contract, councils: Councils) -> tuple[dict[int, int], set[int]]:
+    """Load every value as text with its file and row number.
+
+    Returns the rows staged per file and the files DuckDB's strict read refused (rows of the
+    wrong length, an unclosed quote): each file is inserted in its own statement, so such a
+    file leaves no rows behind and the others are staged all the same.
+    """
     columns = ", ".join(f"'{c}': 'VARCHAR'" for c in contract.column_names)
+    unreadable: set[int] = set()
     with duckdb.connect(str(staging_db)) as con:
+        # A throwaway file read a few times: compressing it on write costs more than it saves.
+        con.execute("SET force_compression = 'uncompressed'")
         con.execute("CREATE TABLE council_codes (code VARCHAR, current VARCHAR)")
         con.executemany("INSERT INTO council_codes VALUES (?, ?)", list(councils.current_code_of.items()))
-        for index, staged in enumerate(files):
+        text_columns = ", ".join(f"{c} VARCHAR" for c in contract.column_names)
+        con.execute(
+            f"CREATE TABLE {STAGED_TABLE} ({FILE_ID} INTEGER, {ROW_ID} BIGINT, _expected_agency VARCHAR, _expected_period VARCHAR, "
+            f"_period_start DATE, _period_end DATE, {text_columns})"
+        )
+        for staged in files:
             bounds = contract.period_bounds(staged.period) or (None, None)
-            # Insertion order is preserved on a scan, so row_number() is the row's position in the file.
-            select = (
-                f"SELECT {staged.number} AS {FILE_ID}, row_number() OVER () AS {ROW_ID}, ? AS _expected_agency, ? AS _expected_period, "
-                f"CAST(? AS DATE) AS _period_start, CAST(? AS DATE) AS _period_end, * "
-                f"FROM read_csv(?, header = true, delim = ',', quote = '\"', escape = '\"', columns = {{{columns}}}, strict_mode = true)"
-            )
-            params = [staged.agency, staged.period, bounds[0], bounds[1], str(staged.path)]
-            con.execute(("CREATE TABLE staged AS " if index == 0 else "INSERT INTO staged ") + select, params)
+            try:
+                # Insertion order is preserved on a scan, so row_number() is the row's position in the file.
+                con.execute(
+                    f"INSERT INTO {STAGED_TABLE} SELECT {staged.number}, row_number() OVER (), ?, ?, CAST(? AS DATE), CAST(? AS DATE), * "
+                    f"FROM read_csv(?, header = true, delim = ',', quote = '\"', escape = '\"', columns = {{{columns}}}, strict_mode = true)",
+                    [staged.agency, staged.period, bounds[0], bounds[1], str(staged.path)],
+                )
+            except duckdb.InvalidInputException:
+                unreadable.add(staged.number)
+        # A view, not a table: each query computes only the columns its expectation reads.
         con.execute(f"CREATE VIEW {TYPED_VIEW} AS SELECT {_typed_select(contract)} FROM {STAGED_TABLE}")
-        return dict(con.execute(f"SELECT {FILE_ID}, count(*) FROM {STAGED_TABLE} GROUP BY ALL").fetchall())
+        return dict(con.execute(f"SELECT {FILE_ID}, count(*) FROM {STAGED_TABLE} GROUP BY ALL").fetchall()), unreadable
 
 
 def _chi_check_digit_sql(column: str) -> str:
@@ -300,15 +315,19 @@ def compile_rules(contract: Contract, reference_dir: Path) -> list[Rule]:
 
 def _failures_by_file(con: duckdb.DuckDBPyConnection, query: str, rule: Rule) -> dict[int, Problem]:
     """Exact counts, the first rows and sample values per file, from the query that selects every failing row."""
-    counts = dict(con.execute(f"SELECT {FILE_ID}, count(*) FROM ({query}) GROUP BY ALL").fetchall())
+    # One pass: each failing row with its file's failure count; only the first rows per file come back.
     first = con.execute(
-        f"SELECT * FROM ({query}) QUALIFY row_number() OVER (PARTITION BY {FILE_ID} ORDER BY {ROW_ID}) <= {_ROWS_KEPT} ORDER BY {FILE_ID}, {ROW_ID}"
+        f"SELECT *, count(*) OVER (PARTITION BY {FILE_ID}) AS _failing FROM ({query}) "
+        f"QUALIFY row_number() OVER (PARTITION BY {FILE_ID} ORDER BY {ROW_ID}) <= {_ROWS_KEPT} ORDER BY {FILE_ID}, {ROW_ID}"
     )
     names = [d[0] for d in first.description]
-    value_columns = [i for i, n in enumerate(names) if n not in ROW_IDS]
+    value_columns = [i for i, n in enumerate(names) if n not in (*ROW_IDS, "_failing")]
     rows: dict[int, list[tuple]] = {}
+    counts: dict[int, int] = {}
     for row in first.fetchall():
-        rows.setdefault(int(row[names.index(FILE_ID)]), []).append(row)
+        file_number = int(row[names.index(FILE_ID)])
+        rows.setdefault(file_number, []).append(row)
+        counts[file_number] = row[names.index("_failing")]
     problems = {}
     for file_number, count in counts.items():
         listed = rows[int(file_number)]
