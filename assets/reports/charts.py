@@ -15,7 +15,7 @@ import math
 from dataclasses import dataclass
 from html import escape
 
-WIDTH, HEIGHT = 480, 190
+WIDTH, HEIGHT = 480, 165
 LEFT, RIGHT, TOP, BOTTOM = 64, 16, 44, 26
 FONT = 'font-family="DejaVu Sans, sans-serif" font-size="11" fill="#222"'
 

@@ -96,7 +96,6 @@ def measure_section(table: pd.DataFrame, entry: Measure, place: Place, council_n
             })
     council_rows = table[(table.geography_level == "council") & (table.breakdown == "total") & (table.period == latest)] if place.is_scotland else table.iloc[0:0]
     latest_display, baseline_display = _display(series, latest), _display(series, baseline)
-    compared = f" Scotland: {_display(scotland, latest)} in {latest}." if compare else ""
     return {
         **base,
         "available": True,
@@ -109,7 +108,7 @@ def measure_section(table: pd.DataFrame, entry: Measure, place: Place, council_n
         "has_interval": has_interval,
         "has_vintage": any(r["vintage"] for r in rows),
         "chart_svg": trend_svg(lines, entry.unit) if charted.value_published.notna().any() else "",
-        "chart_alt": f"{entry.title}, {place.name}, {charted.period.min()} to {latest}: {baseline_display} in {baseline} and {latest_display} in {latest}, {direction.words}.{compared}",
+        "chart_alt": f"{entry.title}, {place.name}{' and Scotland' if compare else ''}, {charted.period.min()} to {latest}: {direction.words}. The figures are in the table beside the chart.",
         "series": rows,
         "breakdowns": breakdowns,
         "councils": _side_by_side(sorted(({"name": council_names.get(r.geography_code, r.geography_code), "value": r.value_display} for r in council_rows.itertuples()), key=lambda r: r["name"])),
