@@ -8,6 +8,7 @@ PERSON_LINKS = dg.AssetKey(["linkage", "person_links"])
 PUBLISHED_MEASURES = dg.AssetKey(["publication", "published_measures"])
 COMMUNITY_VOICE = dg.AssetKey(["publication", "community_voice"])
 ORGANISATION_PROGRESS = dg.AssetKey(["publication", "organisation_progress"])
+MART_EXPORT = dg.AssetKey(["publication", "mart_export"])
 
 
 def raw_key(dataset: str) -> dg.AssetKey:

@@ -18,11 +18,12 @@ from assets.measures.factory import measure_assets
 from assets.publication.community_voice import community_voice
 from assets.publication.coverage import build_data_coverage_asset
 from assets.publication.mart import build_published_measures_asset
+from assets.publication.mart_export import build_mart_export_asset
 from assets.publication.organisation_progress import organisation_progress_asset
 from assets.reference import councils
 from assets.reports.report_assets import build_report_assets
 from orchestration.alerts import build_alert_sensors
-from orchestration.deployment import check_environment
+from orchestration.deployment import check_environment, mart_url
 from orchestration.jobs import story_of_progress_job
 from orchestration.resources import build_resources
 from orchestration.schedules import SCHEDULES
@@ -45,6 +46,7 @@ def build_definitions(settings: Settings | None = None) -> dg.Definitions:
         build_data_coverage_asset(contracts),
         community_voice,
         organisation_progress_asset,
+        *([build_mart_export_asset(url)] if (url := mart_url()) else []),
         *build_report_assets(measures, contracts),
     ]
     return dg.Definitions(
