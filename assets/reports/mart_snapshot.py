@@ -15,6 +15,8 @@ from dataclasses import dataclass
 import duckdb
 import pandas as pd
 
+from assets.publication.mart import PUBLISHED_COLUMNS
+
 # Agreed mart tables a report can show; absent ones are reported as not yet available.
 OPTIONAL_TABLES = (
     "indicator_revisions",
@@ -42,7 +44,12 @@ def mart_tables(con: duckdb.DuckDBPyConnection) -> set[str]:
 
 def read_mart(con: duckdb.DuckDBPyConnection) -> MartSnapshot:
     present = mart_tables(con)
-    measures = con.execute("SELECT * FROM mart.published_measures ORDER BY measure_id, geography_code, breakdown, category, period").df()
+    # The digest runs on the ingest ledger alone (its monthly job does not compute measures).
+    measures = (
+        con.execute("SELECT * FROM mart.published_measures ORDER BY measure_id, geography_code, breakdown, category, period").df()
+        if "published_measures" in present
+        else pd.DataFrame(columns=list(PUBLISHED_COLUMNS))
+    )
     coverage = con.execute("SELECT * FROM mart.data_coverage ORDER BY agency, dataset, period").df() if "data_coverage" in present else pd.DataFrame()
     optional = {name: con.execute(f"SELECT * FROM mart.{name}").df() if name in present else None for name in OPTIONAL_TABLES}
     return MartSnapshot(published_measures=measures, data_coverage=coverage, optional=optional)

@@ -30,6 +30,9 @@ def test_digest_names_overdue_returns_and_refused_files(story_env: Path):
     settings = Settings.from_env()
     settings.data_dir.mkdir(parents=True)
     build_sample_mart(settings.warehouse_path, settings.reference_dir, entries=report_test_measures(), optional=False)
+    with duckdb.connect(str(settings.warehouse_path)) as con:
+        # The monthly job runs before any measure is computed: the digest needs only the ledger.
+        con.execute("DROP TABLE mart.published_measures")
     result = _materialise(settings)
     assert result.success
     page = (settings.published_dir / "digests" / "latest" / f"{DIGEST_STEM}.html").read_text()
