@@ -7,6 +7,10 @@ blocking rules make, and pairwise precision and recall against the synthetic gro
 Asserts nothing: the targets (issue 4) are precision >= 0.995, recall >= 0.98, under
 5 minutes and 6 GiB on 2 cores at national scale. Records are read straight from the landing
 files (the raw zone holds the same text), so ingestion time is not part of the figure.
+
+Last national run (seed 11, 2 cores shared with other work, load average about 7):
+598,397 records, 245.5 s wall, peak 2,917 MiB, 11,516,743 comparisons, precision 0.9998,
+recall 0.9831.
 """
 
 from __future__ import annotations
