@@ -9,7 +9,8 @@ the default is the one in DOMAIN.md):
   (a denominator from 1 to 4) says something about every child in the group, so it is
   confidential too.
 * **Secondary suppression.** In additive measures a breakdown's categories add up to the
-  geography's headline row, and councils add up to Scotland. A sum with exactly one hidden
+  geography's headline row, and councils add up to Scotland (where they do: a survey whose
+  Scotland figures include respondents with no council has no such sum). A sum with exactly one hidden
   member gives that member away by subtraction, so one more member of the sum is hidden:
   the smallest positive count that is not the sum's total (the total only if nothing else
   is left, a zero only if only zeros are left, because hiding a zero beside a small count
@@ -166,9 +167,9 @@ def _disclosure_sums(table: pd.DataFrame) -> _Sums:
     has_headline = ~np.isnan(headline_of)
     within_totals = headline_of[has_headline].astype(np.int64)
     within_total_breakdown = breakdown[parts[breakdowns]][has_headline]
-    across_rows = rows[additive & np.isin(level, ["council", "scotland"])]
-
     counts = table["numerator"].astype("Int64").to_numpy(dtype=np.int64, na_value=-1)
+    across_rows = rows[additive & np.isin(level, ["council", "scotland"]) & _councils_add_up(table, measure, period, breakdown, category, counts, additive, scotland)]
+
     cell = rows[counted]
     # A table's fingerprint: the sum of a strong hash of each (geography, category, count) cell.
     cell_hash = pd.util.hash_array(_mixed_radix([geography[cell], category[cell], counts[cell]]))
@@ -208,6 +209,36 @@ def _disclosure_sums(table: pd.DataFrame) -> _Sums:
     kind = np.zeros(len(kept_sums), dtype=np.int64)
     kind[sum_id] = member_kind[keep][order]
     return _Sums(row=member_row, sum_id=sum_id, is_total=member_total, kind=kind, part=part)
+
+
+def _councils_add_up(table: pd.DataFrame, measure: np.ndarray, period: np.ndarray, breakdown: np.ndarray, category: np.ndarray, counts: np.ndarray, additive: np.ndarray, scotland: np.ndarray) -> np.ndarray:
+    """Per row: do the councils of its measure and period add up to Scotland?
+
+    Not always: a survey's Scotland figures count respondents who gave no council, so
+    Scotland is more than its councils, and a group only such respondents are in (the
+    workforce) has a Scotland row and no council rows at all. Taken as sums, councils to
+    Scotland would then be false equations, and together with the breakdowns they can pin
+    a hidden cell whatever else is hidden (Scotland's workforce count "must" be its councils'
+    nothing), so no suppression could satisfy the exact check. A reader who sees the
+    councils fall short of Scotland cannot use them as a sum either. So a measure and period
+    has across sums only when every Scotland row's count, and its denominator where there is
+    one, is exactly the sum of its councils' (0 where no council has the category); one row
+    off is enough to drop them all, since the shortfall is what no council recorded and
+    could be in any row. A reader can still bound a hidden council by Scotland's figure:
+    such bounds are not audited (as for ranges across several sums).
+    """
+    denominators = np.nan_to_num(table["denominator"].astype("Float64").to_numpy(dtype=float, na_value=np.nan))
+    level = table["geography_level"].astype(str).to_numpy()
+    involved = additive & (scotland | (level == "council"))
+    sign = np.where(scotland, 1.0, -1.0)[involved]
+    _, figure = np.unique(_mixed_radix([measure, period, breakdown, category])[involved], return_inverse=True)
+    count_gap = np.bincount(figure, weights=sign * counts[involved])
+    denominator_gap = np.bincount(figure, weights=sign * denominators[involved])
+    denominator_size = np.bincount(figure, weights=np.abs(denominators[involved]))
+    has_scotland = np.bincount(figure, weights=scotland[involved]) > 0
+    off = has_scotland & ((count_gap != 0) | (np.abs(denominator_gap) > 1e-9 * np.maximum(denominator_size, 1.0)))
+    measure_period = _mixed_radix([measure, period])
+    return ~np.isin(measure_period, measure_period[involved][off[figure]])
 
 
 def _complete_sums(sums: _Sums, hidden: np.ndarray, counts: np.ndarray, identity_rank: np.ndarray, exposed: np.ndarray, because_of_sum: np.ndarray) -> None:

@@ -391,3 +391,33 @@ def test_two_hidden_counts_that_can_only_be_ones_are_protected_by_a_third():
     exposed = out.copy()
     exposed.loc[exposed.suppression == "secondary", "suppression"] = ""
     assert any("are all fewer than 5 and their sum pins each of them down" in v for v in verify_no_disclosure(exposed))
+
+
+def survey_share(rows: list[tuple[str, str, str, int, int]]) -> pd.DataFrame:
+    """A share table from (geography, breakdown, category, positive, respondents), additive as declared."""
+    table = pd.DataFrame(rows, columns=["geography_code", "breakdown", "category", "numerator", "denominator"])
+    table["numerator"] = table["numerator"].astype("Int64")
+    table["denominator"] = table["denominator"].astype("Float64")
+    return table.assign(
+        measure_id="experience", period="2025", geography_level=np.where(table.geography_code.eq(SCOTLAND), "scotland", "council"),
+        value=(100 * table["numerator"].astype("Float64") / table["denominator"]).round(1), unit="percent", additive=True,
+    )
+
+
+def test_councils_that_do_not_add_up_to_scotland_are_not_used_as_a_sum():
+    # Survey respondents with no council count in Scotland only: the one workforce respondent
+    # has no council, so Scotland's 11 respondents are not Glasgow's 5 plus Edinburgh's 5.
+    # Taken as a sum, councils to Scotland would fix Scotland's workforce count at 0 whatever
+    # was hidden, so apply could never satisfy verify; a reader cannot use such a "sum" either.
+    table = survey_share([
+        (GLASGOW, "total", "total", 1, 5), (GLASGOW, "respondent_group", "child", 1, 5),
+        (EDINBURGH, "total", "total", 1, 5), (EDINBURGH, "respondent_group", "parent", 1, 5),
+        (SCOTLAND, "total", "total", 2, 11), (SCOTLAND, "respondent_group", "child", 1, 5),
+        (SCOTLAND, "respondent_group", "parent", 1, 5), (SCOTLAND, "respondent_group", "workforce", 0, 1),
+    ])
+    out = apply_disclosure_control(table)
+    assert verify_no_disclosure(out) == []
+    # Where councils do add up to Scotland the sum is still used.
+    additive = table[table.category.ne("workforce")].copy()
+    additive.loc[additive.geography_code.eq(SCOTLAND) & additive.breakdown.eq("total"), "denominator"] = 10.0
+    assert (disclosure._disclosure_sums(additive.reset_index(drop=True)).kind == disclosure.ACROSS).any()
