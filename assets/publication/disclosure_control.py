@@ -327,7 +327,9 @@ def _recoverable(sums: _Sums, hidden: np.ndarray, newly_hidden: np.ndarray | Non
     rows, sum_ids, coefficient = rows[~contracted], sum_ids[~contracted], coefficient[~contracted]
     order = np.lexsort((rows, sum_ids, linked[rows]))
     rows, sum_ids, coefficient = rows[order], sum_ids[order], coefficient[order]
-    starts = np.flatnonzero(np.concatenate([[True], linked[rows][1:] != linked[rows][:-1], [True]]))
+    # Where each set starts, and the end; once the shared counts are contracted there may be
+    # no equations left at all (two measures sharing their counts, with no headline row).
+    starts = np.append(np.flatnonzero(np.diff(linked[rows], prepend=-1)), len(rows))
     changed_set = np.zeros(len(hidden), dtype=bool)
     changed_set[linked[hidden if newly_hidden is None else newly_hidden & hidden]] = True
     for start, stop in zip(starts[:-1], starts[1:]):

@@ -421,3 +421,17 @@ def test_councils_that_do_not_add_up_to_scotland_are_not_used_as_a_sum():
     additive = table[table.category.ne("workforce")].copy()
     additive.loc[additive.geography_code.eq(SCOTLAND) & additive.breakdown.eq("total"), "denominator"] = 10.0
     assert (disclosure._disclosure_sums(additive.reset_index(drop=True)).kind == disclosure.ACROSS).any()
+
+
+def test_the_same_hidden_count_in_two_measures_with_no_total_row():
+    # Two measures share their counts (x 2, y 8) and have no headline row: the only sums are
+    # "the same count in both", and solving the hidden pair as one unknown left nothing to solve.
+    table = pd.DataFrame(
+        [(m, category, n) for m in ("a", "b") for category, n in (("x", 2), ("y", 8))], columns=["measure_id", "category", "numerator"],
+    ).assign(period="2025", geography_code=SCOTLAND, geography_level="scotland", breakdown="theme", unit="people", additive=True)
+    table["numerator"] = table["numerator"].astype("Int64")
+    table["denominator"] = pd.array([pd.NA] * len(table), dtype="Float64")
+    table["value"] = table["numerator"].astype("Float64")
+    out = apply_disclosure_control(table)
+    assert out.set_index(["measure_id", "category"]).suppression.to_dict() == {("a", "x"): "primary", ("a", "y"): "", ("b", "x"): "primary", ("b", "y"): ""}
+    assert verify_no_disclosure(out) == []
