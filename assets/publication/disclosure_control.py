@@ -667,8 +667,10 @@ def verify_no_disclosure(published: pd.DataFrame, rule: DisclosureRule = Disclos
             f"{_figure(r)}: its count and value give away its denominator, suppressed in {table.measure_id.iloc[p]}"
             for r, p in zip(table.iloc[np.flatnonzero(flagged)].itertuples(), partner[flagged])
         ]
-    for r in table.iloc[sums.part[_pinned_by_range(sums, hidden, counts, (rule.min_count, rule.max_suppressed_count))]].itertuples():
-        violations.append(f"{r.measure_id} {r.period} {r.geography_code} {r.breakdown}: the suppressed figures are all {rule.in_words()} and their sum pins each of them down")
+    pinned = _pinned_by_range(sums, hidden, counts, (rule.min_count, rule.max_suppressed_count))
+    for kind, r in zip(sums.kind[pinned], table.iloc[sums.part[pinned]].itertuples()):
+        where = f"{r.geography_code} {r.breakdown}" if kind == WITHIN else f"{r.breakdown}={r.category} across councils and Scotland"
+        violations.append(f"{r.measure_id} {r.period} {where}: the suppressed figures are all {rule.in_words()} and their sum pins each of them down")
     recoverable = np.flatnonzero(_recoverable(sums, hidden)[0])
     violations += [f"{_figure(r)}: the suppressed figure can be worked out from the published ones" for r in table.iloc[recoverable].itertuples()]
     return violations

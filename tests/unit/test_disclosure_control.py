@@ -105,8 +105,22 @@ def audit(published: pd.DataFrame) -> tuple[list[tuple[int, list[int]]], list[in
     return single, [int(row) for row, weight in zip(hidden, (null_space**2).sum(axis=0)) if weight < 1e-9]
 
 
+def pinned_by_range(published: pd.DataFrame) -> list[tuple[int, list[int]]]:
+    """Sums with a published total whose hidden members are two or more counts of 1-4 that can only be all 1s or all 4s."""
+    hidden = published["suppression"].ne("").to_numpy()
+    counts = published["numerator"].astype(float).to_numpy()
+    pinned = []
+    for total, parts in sums(published):
+        hidden_parts = [p for p in parts if hidden[p]]
+        if hidden[total] or len(hidden_parts) < 2 or not all(1 <= counts[p] <= 4 for p in hidden_parts):
+            continue
+        if counts[hidden_parts].sum() in (len(hidden_parts), 4 * len(hidden_parts)):
+            pinned.append((total, parts))
+    return pinned
+
+
 def discloses(published: pd.DataFrame) -> bool:
-    return audit(published) != ([], [])
+    return audit(published) != ([], []) or bool(pinned_by_range(published))
 
 
 def row(published: pd.DataFrame, geography: str, category: str, breakdown: str = "placement_type") -> pd.Series:
