@@ -15,6 +15,7 @@ from __future__ import annotations
 import duckdb
 import pandas as pd
 
+from assets.ingest.contracts import load_contracts
 from assets.measures.catalogue import LONG_FORMAT
 from orchestration.settings import SCOTLAND_CODE
 
@@ -49,7 +50,14 @@ def social_work_year(day: str) -> str:
 
 # Categories a breakdown always has, so a council with none in one is shown as 0, not left out.
 # (Age bands are not listed: some cannot occur in some measures, such as 0-4 in custody.)
-KNOWN_CATEGORIES = {"sex": ("F", "M")}
+def _code_list(dataset: str, column: str) -> tuple[str, ...]:
+    """A column's codes as its data contract lists them, so a code nobody used still shows as 0."""
+    [codes] = [c.valid_values for c in load_contracts()[dataset].columns if c.name == column]
+    return codes
+
+
+# Categories every table shows, used or not (the published looked after table lists crisis care at 0).
+KNOWN_CATEGORIES = {"sex": ("F", "M"), "placement_type": _code_list("looked_after_episodes", "placement_type")}
 
 # Every council (National Records of Scotland estimate the population of all of them).
 EVERY_COUNCIL = "(SELECT DISTINCT la_code FROM analysis.population_estimates)"
