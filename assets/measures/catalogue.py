@@ -45,6 +45,10 @@ class Measure:
     compute: Compute
     theme: str | None = None
     tolerance_percent: float = 5.0
+    # (measure, breakdown, categories): the headline numerator is the sum of these categories of
+    # that measure's breakdown, for the same place and period. Disclosure control treats it as
+    # one more sum, so a published composite cannot give a hidden category away.
+    composed_of: tuple[str, str, tuple[str, ...]] | None = None
 
 
 CATALOGUE: dict[str, Measure] = {}

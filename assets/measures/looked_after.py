@@ -102,6 +102,7 @@ def looked_after_rate_per_1000(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:
     desired_direction="up",
     baseline_period="2020",
     sources=("looked_after_episodes",),
+    composed_of=("looked_after_31_july", "placement_type", FAMILY_SETTINGS),
 )
 def looked_after_family_settings_share(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:
     family = ", ".join(f"'{t}'" for t in FAMILY_SETTINGS)

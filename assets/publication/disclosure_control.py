@@ -24,6 +24,13 @@ the default is the one in DOMAIN.md):
   is the least (or most) they could hold (two hidden counts adding up to 2 are both 1), one
   more member of that sum is hidden. This covers one sum at a time; ranges combined across
   several sums are not audited.
+* **Composite counts.** A measure can declare its headline count the sum of some categories
+  of another measure's breakdown (children in family settings: those at home with parents
+  plus those in kinship care, of ``looked_after_31_july`` by placement type, for the same
+  place and period). That is one more sum (the categories, the composite as its total),
+  protected like the others and checked the same way; without it, at home 6 and family
+  settings 9 published would give a hidden kinship 3 away. ``compositions`` names them:
+  composite measure -> (other measure, breakdown, categories).
 * **The same count in two measures** (a rate per 1,000 reuses its count measure's
   numerators, often with fewer breakdowns) is hidden in both or neither; otherwise one
   measure would publish what the other hides.
@@ -96,7 +103,8 @@ class DisclosureRule:
         return f"between {self.min_count} and {self.max_suppressed_count}"
 
 
-WITHIN, ACROSS, SAME = 0, 1, 2  # the kinds of sum
+WITHIN, ACROSS, SAME, COMPOSED = 0, 1, 2, 3  # the kinds of sum
+Compositions = Mapping[str, tuple[str, str, Collection[str]]]  # composite measure -> (measure, breakdown, categories)
 
 
 @dataclass(frozen=True)
@@ -120,6 +128,12 @@ class _Sums:
     def count(self) -> int:
         return len(self.kind)
 
+    def total_row(self) -> np.ndarray:
+        """Each sum's total (a row position)."""
+        total = np.full(self.count, -1, dtype=np.int64)
+        total[self.sum_id[self.is_total]] = self.row[self.is_total]
+        return total
+
     def hidden_per_sum(self, hidden: np.ndarray) -> np.ndarray:
         return np.bincount(self.sum_id, weights=hidden[self.row], minlength=self.count).astype(np.int64)
 
@@ -132,7 +146,7 @@ def _mixed_radix(codes: list[np.ndarray]) -> np.ndarray:
     return key
 
 
-def _disclosure_sums(table: pd.DataFrame) -> _Sums:
+def _disclosure_sums(table: pd.DataFrame, compositions: Compositions | None = None) -> _Sums:
     """Every sum a reader could use to work out a hidden figure.
 
     ``within``: a geography's breakdown categories with its headline row; ``across``: the
@@ -144,7 +158,8 @@ def _disclosure_sums(table: pd.DataFrame) -> _Sums:
     rate's numerators are its count measure's); a whole table cannot agree by chance, while
     single equal cells often do, and linking those would spread suppression between
     unrelated measures. A measure covering fewer geographies than the one it shares counts
-    with is not recognised.
+    with is not recognised. ``composed``: a declared composite headline with the categories
+    it adds up (``_composed_members``).
 
     Keys are integer codes (sorted, so sums are numbered by content, not by row order).
     """
@@ -187,12 +202,15 @@ def _disclosure_sums(table: pd.DataFrame) -> _Sums:
     same_count = counts[repeats] == counts[first_of_repeat]  # a fingerprint collision links nothing
     repeats, first_of_repeat = repeats[same_count], first_of_repeat[same_count]
 
-    member_row = np.concatenate([parts, within_totals, across_rows, repeats, first_of_repeat])
-    member_total = np.concatenate([np.zeros(len(parts), bool), np.ones(len(within_totals), bool), scotland[across_rows], np.zeros(len(repeats), bool), np.ones(len(repeats), bool)])
-    member_kind = np.repeat([WITHIN, WITHIN, ACROSS, SAME, SAME], [len(parts), len(within_totals), len(across_rows), len(repeats), len(repeats)])
-    # The row that names each membership's sum: itself, except a headline (its breakdown) and the first measure of a repeat.
-    named_by = np.concatenate([parts, within_totals, across_rows, repeats, repeats])
-    member_breakdown = np.concatenate([breakdown[parts], within_total_breakdown, breakdown[across_rows], breakdown[repeats], breakdown[repeats]])
+    composed_row, composite_of = _composed_members(table, counts, counted, compositions or {})
+
+    member_row = np.concatenate([parts, within_totals, across_rows, repeats, first_of_repeat, composed_row])
+    member_total = np.concatenate([np.zeros(len(parts), bool), np.ones(len(within_totals), bool), scotland[across_rows], np.zeros(len(repeats), bool), np.ones(len(repeats), bool), composed_row == composite_of])
+    member_kind = np.repeat([WITHIN, WITHIN, ACROSS, SAME, SAME, COMPOSED], [len(parts), len(within_totals), len(across_rows), len(repeats), len(repeats), len(composed_row)])
+    # The row that names each membership's sum: itself, except a headline (its breakdown), the
+    # first measure of a repeat and a composite's categories (the composite).
+    named_by = np.concatenate([parts, within_totals, across_rows, repeats, repeats, composite_of])
+    member_breakdown = np.concatenate([breakdown[parts], within_total_breakdown, breakdown[across_rows], breakdown[repeats], breakdown[repeats], breakdown[composite_of]])
     no_geography = np.where(member_kind == ACROSS, 0, geography[named_by])
     no_category = np.where(member_kind == WITHIN, 0, category[named_by])
     sum_key = _mixed_radix([member_kind, measure[named_by], period[named_by], member_breakdown, no_geography, no_category])
@@ -209,6 +227,29 @@ def _disclosure_sums(table: pd.DataFrame) -> _Sums:
     kind = np.zeros(len(kept_sums), dtype=np.int64)
     kind[sum_id] = member_kind[keep][order]
     return _Sums(row=member_row, sum_id=sum_id, is_total=member_total, kind=kind, part=part)
+
+
+def _composed_members(table: pd.DataFrame, counts: np.ndarray, counted: np.ndarray, compositions: Compositions) -> tuple[np.ndarray, np.ndarray]:
+    """The declared composite sums: (member row, its composite's headline row) per membership.
+
+    Each composite headline with a count is a sum of the named categories of the other
+    measure's breakdown for the same period and place; the headline is a member of its own
+    sum (row equal to composite). Only where the counts do add up: a declaration the figures
+    do not bear out (a category renamed) is no sum a reader could use, and taken as one it
+    could pin cells that are not pinned.
+    """
+    keys = table[["measure_id", "period", "geography_code", "breakdown", "category"]].astype(str).reset_index(drop=True).assign(row=np.arange(len(table)))[counted]
+    pieces = []
+    for composite, (measure, breakdown, categories) in sorted(compositions.items()):
+        heads = keys[keys.measure_id.eq(composite) & keys.breakdown.eq("total")]
+        parts = keys[keys.measure_id.eq(measure) & keys.breakdown.eq(breakdown) & keys.category.isin(list(categories))]
+        pieces.append(heads.merge(parts, on=["period", "geography_code"], suffixes=("_composite", "_part"))[["row_composite", "row_part"]])
+    pairs = pd.concat(pieces, ignore_index=True) if pieces else pd.DataFrame({"row_composite": [], "row_part": []}, dtype=np.int64)
+    composite, part = pairs["row_composite"].to_numpy(np.int64), pairs["row_part"].to_numpy(np.int64)
+    added = pd.Series(counts[part]).groupby(composite).transform("sum").to_numpy()
+    composite, part = composite[added == counts[composite]], part[added == counts[composite]]
+    heads = np.unique(composite)
+    return np.concatenate([part, heads]), np.concatenate([composite, heads])
 
 
 def _councils_add_up(table: pd.DataFrame, measure: np.ndarray, period: np.ndarray, breakdown: np.ndarray, category: np.ndarray, counts: np.ndarray, additive: np.ndarray, scotland: np.ndarray) -> np.ndarray:
@@ -484,6 +525,7 @@ def _words(code: str) -> str:
 def _secondary_reasons(table: pd.DataFrame, sums: _Sums, secondary: np.ndarray, exposed: np.ndarray, because_of_sum: np.ndarray, names: Mapping[str, str]) -> list[str]:
     """Why each secondary cell is hidden, naming the figure it protects and the sum (-1: several) that would give it away."""
     measure, code, level, breakdown, category = (table[c].astype(str).to_numpy() for c in ("measure_id", "geography_code", "geography_level", "breakdown", "category"))
+    total_of = sums.total_row()
     reasons = []
     for row in np.flatnonzero(secondary):
         protected, sum_id = exposed[row], because_of_sum[row]
@@ -494,6 +536,11 @@ def _secondary_reasons(table: pd.DataFrame, sums: _Sums, secondary: np.ndarray, 
         elif sums.kind[sum_id] == SAME:
             reasons.append(f"suppressed because the same {figure} is suppressed in {measure[protected]}")
             continue
+        elif sums.kind[sum_id] == COMPOSED and protected == total_of[sum_id]:
+            part = sums.part[sum_id]
+            figure, how = f"{place} figure in {measure[protected]}", f"by adding up its {_words(breakdown[part])} figures in {measure[part]}"
+        elif sums.kind[sum_id] == COMPOSED:
+            figure, how = f"{place} figure for {_words(category[protected])} in {measure[protected]}", f"from the {place} figure in {measure[total_of[sum_id]]}"
         elif sums.kind[sum_id] == WITHIN and breakdown[protected] == "total":
             figure, how = f"{place} total", f"by adding up its {_words(breakdown[sums.part[sum_id]])} figures"
         elif sums.kind[sum_id] == WITHIN:
@@ -542,6 +589,7 @@ def apply_disclosure_control(
     *,
     geography_names: Mapping[str, str] | None = None,
     public_denominators: Collection[str] = (),
+    compositions: Compositions | None = None,
 ) -> pd.DataFrame:
     """Return a copy of ``measures`` (long format) with the columns a publication may show.
 
@@ -551,7 +599,8 @@ def apply_disclosure_control(
     interval in ``lower``/``upper``) and ``value_display`` (the formatted figure or symbol, see the module doc).
     The raw ``numerator`` and ``value`` stay in the copy for checking: publish only the
     added columns. ``geography_names`` (GSS code -> name) lets reasons name places;
-    ``public_denominators`` names measures whose denominators are public (module doc).
+    ``public_denominators`` names measures whose denominators are public, ``compositions``
+    the composite counts (both in the module doc).
     """
     _check_columns(measures)
     duplicated = measures.duplicated(FIGURE_KEY)
@@ -569,7 +618,7 @@ def apply_disclosure_control(
     small_count = rule.is_small(counts)
     small_group = rule.suppress_derived & derived & rule.is_small(denominators)
     primary = small_count | small_group
-    sums = _disclosure_sums(published)
+    sums = _disclosure_sums(published, compositions)
     identity_rank = np.empty(len(published), dtype=np.int64)
     identity_rank[published[FIGURE_KEY].astype(str).reset_index(drop=True).sort_values(FIGURE_KEY).index] = np.arange(len(published))
     gives_away = np.zeros(len(published), dtype=bool)
@@ -619,7 +668,7 @@ def _whole(count: float) -> str:
     return "" if np.isnan(count) else str(int(count))
 
 
-def verify_no_disclosure(published: pd.DataFrame, rule: DisclosureRule = DisclosureRule(), public_denominators: Collection[str] = ()) -> list[str]:
+def verify_no_disclosure(published: pd.DataFrame, rule: DisclosureRule = DisclosureRule(), public_denominators: Collection[str] = (), compositions: Compositions | None = None) -> list[str]:
     """Every way a published table breaks the rule, in words; empty when it is safe to publish.
 
     Checks the output independently of how it was made: no count in the confidential range
@@ -628,7 +677,7 @@ def verify_no_disclosure(published: pd.DataFrame, rule: DisclosureRule = Disclos
     exactly one hidden member, no hidden figure can be worked out from the published
     ones by combining sums, and no published share gives away its denominator where that
     count is hidden in another measure (``public_denominators`` exempt, as in
-    ``apply_disclosure_control``).
+    ``apply_disclosure_control``). Declared composite counts (``compositions``) are sums too.
     """
     _check_columns(published, ("suppression", "numerator_published", "value_published", "value_display"))
     table = published.reset_index(drop=True)
@@ -653,14 +702,23 @@ def verify_no_disclosure(published: pd.DataFrame, rule: DisclosureRule = Disclos
         for flagged, message in problems
         for i, r in zip(np.flatnonzero(flagged), table.iloc[np.flatnonzero(flagged)].itertuples())
     ]
-    sums = _disclosure_sums(table)
+    sums = _disclosure_sums(table, compositions)
+    measure = table["measure_id"].astype(str).to_numpy()
+    total_of = sums.total_row()
+
+    def where(kind: int, r, sum_id: int) -> str:
+        if kind == WITHIN:
+            return f"{r.measure_id} {r.period} {r.geography_code} {r.breakdown} categories and total"
+        if kind == COMPOSED:
+            return f"{measure[total_of[sum_id]]} {r.period} {r.geography_code} and the {r.breakdown} categories of {r.measure_id} it adds up"
+        return f"{r.measure_id} {r.period} {r.breakdown}={r.category} across councils and Scotland"
+
     single = np.flatnonzero(sums.hidden_per_sum(hidden) == 1)
-    for kind, r in zip(sums.kind[single], table.iloc[sums.part[single]].itertuples()):
+    for sum_id, kind, r in zip(single, sums.kind[single], table.iloc[sums.part[single]].itertuples()):
         if kind == SAME:
             violations.append(f"{_figure(r)}: the same count is suppressed in one measure and published in another")
             continue
-        where = f"{r.geography_code} {r.breakdown} categories and total" if kind == WITHIN else f"{r.breakdown}={r.category} across councils and Scotland"
-        violations.append(f"{r.measure_id} {r.period} {where}: exactly one figure is suppressed, so it can be worked out by subtraction")
+        violations.append(f"{where(kind, r, sum_id)}: exactly one figure is suppressed, so it can be worked out by subtraction")
     if rule.suppress_derived:
         flagged, partner = _denominator_hidden_elsewhere(table, hidden, public_denominators)
         violations += [
@@ -668,9 +726,8 @@ def verify_no_disclosure(published: pd.DataFrame, rule: DisclosureRule = Disclos
             for r, p in zip(table.iloc[np.flatnonzero(flagged)].itertuples(), partner[flagged])
         ]
     pinned = _pinned_by_range(sums, hidden, counts, (rule.min_count, rule.max_suppressed_count))
-    for kind, r in zip(sums.kind[pinned], table.iloc[sums.part[pinned]].itertuples()):
-        where = f"{r.geography_code} {r.breakdown}" if kind == WITHIN else f"{r.breakdown}={r.category} across councils and Scotland"
-        violations.append(f"{r.measure_id} {r.period} {where}: the suppressed figures are all {rule.in_words()} and their sum pins each of them down")
+    for sum_id, kind, r in zip(pinned, sums.kind[pinned], table.iloc[sums.part[pinned]].itertuples()):
+        violations.append(f"{where(kind, r, sum_id)}: the suppressed figures are all {rule.in_words()} and their sum pins each of them down")
     recoverable = np.flatnonzero(_recoverable(sums, hidden)[0])
     violations += [f"{_figure(r)}: the suppressed figure can be worked out from the published ones" for r in table.iloc[recoverable].itertuples()]
     return violations

@@ -126,7 +126,7 @@ def mart_early_warnings(
     return pd.concat(pieces, ignore_index=True)[WARNING_COLUMNS] if pieces else pd.DataFrame(columns=WARNING_COLUMNS)
 
 
-def verify_stored_mart(con: duckdb.DuckDBPyConnection, measures: pd.DataFrame, public_denominators: set[str]) -> list[str]:
+def verify_stored_mart(con: duckdb.DuckDBPyConnection, measures: pd.DataFrame, public_denominators: set[str], compositions: dict[str, tuple[str, str, tuple[str, ...]]] | None = None) -> list[str]:
     """Disclosure problems in ``mart.published_measures`` as stored, against the raw figures.
 
     The blocking check reads the table back rather than trusting the frame it was written
@@ -140,12 +140,14 @@ def verify_stored_mart(con: duckdb.DuckDBPyConnection, measures: pd.DataFrame, p
     problems += [f"{len(joined[joined['_merge'] == 'right_only'])} measured figures are missing from the mart"] if (joined["_merge"] == "right_only").any() else []
     both = joined[joined["_merge"] == "both"].drop(columns="_merge").reset_index(drop=True)
     both["suppression"] = both["suppression"].fillna("")
-    return problems + verify_no_disclosure(both, RULE, public_denominators)
+    return problems + verify_no_disclosure(both, RULE, public_denominators, compositions)
 
 
 def build_published_measures_asset(entries: dict[str, Measure]) -> dg.AssetsDefinition:
     refresh_days = {c.id: c.refresh_days for c in load_contracts().values()}
     public_denominators = {m for m, entry in entries.items() if has_public_denominator(entry)}
+    # Composite counts (a measure's numerator made of another's categories) are sums disclosure control must know.
+    compositions = {m: entry.composed_of for m, entry in entries.items() if entry.composed_of}
     streams = declared_streams()
 
     @dg.asset(
@@ -165,7 +167,7 @@ def build_published_measures_asset(entries: dict[str, Measure]) -> dg.AssetsDefi
         with warehouse.get_connection() as con:
             measures = pd.concat([con.execute(f"SELECT * FROM measures.{m}").df() for m in entries], ignore_index=True)
             measures["numerator"] = measures["numerator"].astype("Int64")
-            controlled = apply_disclosure_control(measures, RULE, geography_names=names, public_denominators=public_denominators)
+            controlled = apply_disclosure_control(measures, RULE, geography_names=names, public_denominators=public_denominators, compositions=compositions)
             controlled["denominator_published"] = publishable_denominators(controlled, public_denominators)
             # Only published figures leave this asset: the raw counts of hidden cells stay behind.
             published = controlled[list(PUBLISHED_COLUMNS)]
@@ -180,7 +182,7 @@ def build_published_measures_asset(entries: dict[str, Measure]) -> dg.AssetsDefi
             _write(con, "published_measures", published)
             _write(con, "indicator_revisions", revised)
             _write(con, "early_warnings", warnings)
-            violations = verify_stored_mart(con, measures, public_denominators)
+            violations = verify_stored_mart(con, measures, public_denominators, compositions)
             con.execute("ROLLBACK" if violations else "COMMIT")
             identifiers = scan_database(con)
         counts = published["suppression"].value_counts().to_dict()

@@ -449,3 +449,33 @@ def test_the_same_hidden_count_in_two_measures_with_no_total_row():
     out = apply_disclosure_control(table)
     assert out.set_index(["measure_id", "category"]).suppression.to_dict() == {("a", "x"): "primary", ("a", "y"): "", ("b", "x"): "primary", ("b", "y"): ""}
     assert verify_no_disclosure(out) == []
+
+
+def family_settings(counts: pd.DataFrame) -> pd.DataFrame:
+    """A share in family settings (home + kinship of ``counts``'s placement types) per geography, headline only."""
+    placements = counts[counts.breakdown.eq("placement_type")]
+    family = placements[placements.category.isin(["home", "kinship"])].groupby("geography_code")["numerator"].sum()
+    share = counts[counts.breakdown.eq("total")].copy()
+    share["denominator"] = share["numerator"].astype("Float64")
+    share["numerator"] = pd.array(family.reindex(share.geography_code).to_numpy(), dtype="Int64")
+    share["value"] = (100 * share["numerator"].astype("Float64") / share["denominator"]).round(1)
+    return share.assign(measure_id="family_share", unit="percent")
+
+
+FAMILY = {"family_share": ("looked_after", "placement_type", ("home", "kinship"))}
+
+
+def test_a_composite_count_is_one_more_sum_so_it_cannot_give_a_part_away():
+    # Glasgow's kinship 3 is hidden, with foster 5 and home 6 beside it; the family-settings 9
+    # (home + kinship) published would give foster away (44 - 30 - 9) unless it is a sum too.
+    counts = one_breakdown({GLASGOW: {"home": 6, "kinship": 3, "foster": 5, "residential": 30}, EDINBURGH: {"home": 10, "kinship": 12, "foster": 15, "residential": 20}})
+    table = pd.concat([counts, family_settings(counts)], ignore_index=True)
+    unaware = apply_disclosure_control(table)
+    assert verify_no_disclosure(unaware) == [] and verify_no_disclosure(unaware, compositions=FAMILY) != []
+    out = apply_disclosure_control(table, geography_names=NAMES, compositions=FAMILY)
+    assert verify_no_disclosure(out, compositions=FAMILY) == []
+    glasgow_home = row(out[out.measure_id == "looked_after"], GLASGOW, "home")
+    assert glasgow_home.suppression_reason == "suppressed so that the suppressed Glasgow City figure for kinship in looked_after cannot be worked out from the Glasgow City figure in family_share"
+    # A composite whose figures do not add up (a wrong declaration) is no sum a reader could use.
+    wrong = {"family_share": ("looked_after", "placement_type", ("home", "foster"))}
+    assert not (disclosure._disclosure_sums(table.reset_index(drop=True), wrong).kind == disclosure.COMPOSED).any()
