@@ -16,7 +16,7 @@ import dagster as dg
 from dagster_duckdb import DuckDBResource
 
 from assets.ingest.contracts import Contract
-from assets.keys import DATA_COVERAGE, NATIONAL_REPORT, PUBLISHED_EDITION, PUBLISHED_MEASURES
+from assets.keys import COMMUNITY_VOICE, DATA_COVERAGE, NATIONAL_REPORT, ORGANISATION_PROGRESS, PUBLISHED_EDITION, PUBLISHED_MEASURES
 from assets.measures.catalogue import Measure
 from assets.reports.digest_context import digest_context, digest_month
 from assets.reports.edition_reports import edition_inputs, render_places
@@ -28,6 +28,17 @@ from checks.identifier_scan import scan_published
 from orchestration.resources import StoryFolders
 
 COUNCIL_REPORTS = dg.AssetKey(["reports", "council_reports"])
+# Every asset that writes a mart table a report reads: reports wait for all of them.
+MART_WRITERS = [PUBLISHED_MEASURES, DATA_COVERAGE, COMMUNITY_VOICE, ORGANISATION_PROGRESS]
+
+
+class CouncilReportsConfig(dg.Config):
+    """Which councils to render (GSS codes); empty, the default, means all 32.
+
+    A subset serves a re-run for one council from the launchpad, and keeps tests quick.
+    """
+
+    councils: list[str] = []
 ORGANISATION_REPORTS = dg.AssetKey(["reports", "organisation_reports"])
 REPORT_KEYS = (NATIONAL_REPORT, COUNCIL_REPORTS, ORGANISATION_REPORTS)
 DATA_QUALITY_DIGEST = dg.AssetKey(["reports", "data_quality_digest"])
@@ -67,7 +78,7 @@ def build_report_assets(entries: dict[str, Measure], contracts: dict[str, Contra
         key=NATIONAL_REPORT,
         group_name="reports",
         kinds={"html", "pdf"},
-        deps=[PUBLISHED_MEASURES, DATA_COVERAGE],
+        deps=MART_WRITERS,
         description="The national Story of Progress report, as HTML and as a PDF rendered from that HTML.",
     )
     def national_report(context: dg.AssetExecutionContext, folders: StoryFolders, warehouse: DuckDBResource) -> dg.MaterializeResult:
@@ -85,12 +96,12 @@ def build_report_assets(entries: dict[str, Measure], contracts: dict[str, Contra
         key=COUNCIL_REPORTS,
         group_name="reports",
         kinds={"html", "pdf"},
-        deps=[PUBLISHED_MEASURES, DATA_COVERAGE],
+        deps=MART_WRITERS,
         description="One report per council (32), comparing the council with Scotland, as HTML and PDF, rendered in parallel.",
     )
-    def council_reports(context: dg.AssetExecutionContext, folders: StoryFolders, warehouse: DuckDBResource) -> dg.MaterializeResult:
+    def council_reports(context: dg.AssetExecutionContext, config: CouncilReportsConfig, folders: StoryFolders, warehouse: DuckDBResource) -> dg.MaterializeResult:
         edition_dir, inputs = inputs_for(context, folders, warehouse)
-        places = council_places(folders.settings.reference_dir)
+        places = [p for p in council_places(folders.settings.reference_dir) if not config.councils or p.code in config.councils]
         results = render_places(inputs, [(p, edition_dir / "councils", p.slug) for p in places], log_progress(context))
         listing = "\n".join(f"| {r['place']} | `{r['html']}` | `{r['pdf']}` | {r['pages']} |" for r in results)
         return dg.MaterializeResult(metadata={
@@ -105,7 +116,7 @@ def build_report_assets(entries: dict[str, Measure], contracts: dict[str, Contra
         key=ORGANISATION_REPORTS,
         group_name="reports",
         kinds={"html", "pdf"},
-        deps=[PUBLISHED_MEASURES, DATA_COVERAGE],
+        deps=MART_WRITERS,
         description="One report per organisation in the Q3 returns (mart.organisation_progress), beside its own account of learning; never a ranking.",
     )
     def organisation_reports(context: dg.AssetExecutionContext, folders: StoryFolders, warehouse: DuckDBResource) -> dg.MaterializeResult:
