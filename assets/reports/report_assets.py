@@ -18,6 +18,7 @@ from dagster_duckdb import DuckDBResource
 from assets.ingest.contracts import Contract
 from assets.keys import COMMUNITY_VOICE, DATA_COVERAGE, NATIONAL_REPORT, ORGANISATION_PROGRESS, PUBLISHED_EDITION, PUBLISHED_MEASURES
 from assets.measures.catalogue import Measure
+from assets.publication.downloads import write_downloads
 from assets.reports.digest_context import digest_context, digest_month
 from assets.reports.edition_reports import edition_inputs, render_places
 from assets.reports.render import render_html, write_pdf
@@ -146,6 +147,9 @@ def build_report_assets(entries: dict[str, Measure], contracts: dict[str, Contra
     def published_edition(context: dg.AssetExecutionContext, folders: StoryFolders, warehouse: DuckDBResource):
         settings = folders.settings
         edition_dir = _edition_dir(context, folders)
+        with warehouse.get_connection() as con:
+            # The figures behind the reports as tidy CSV, scanned and listed in the manifest with them.
+            downloads = write_downloads(con, edition_dir / "downloads")
         identifiers = scan_published(edition_dir)
         if identifiers:
             # Never promote an edition that could identify someone; the check says what was found.
@@ -162,6 +166,8 @@ def build_report_assets(entries: dict[str, Measure], contracts: dict[str, Contra
         yield dg.MaterializeResult(metadata={
             "edition": edition_dir.name,
             "manifest": dg.MetadataValue.path(str(manifest)),
+            "downloads": dg.MetadataValue.path(str(latest / "downloads")),
+            "download_files": len(downloads),
             "index": dg.MetadataValue.path(str(latest / "index.html")),
             "latest_html": dg.MetadataValue.path(str(latest / "national" / f"{NATIONAL_STEM}.html")),
             "latest_pdf": dg.MetadataValue.path(str(latest / "national" / f"{NATIONAL_STEM}.pdf")),

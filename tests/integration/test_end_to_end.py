@@ -109,6 +109,17 @@ def test_manifest_lists_every_file_with_its_hash(built: Path):
         assert entry["kind"] == kind
         assert entry["sha256"] == hashlib.sha256((latest / entry["path"]).read_bytes()).hexdigest()
     assert any(i["dataset"] == "population_estimates" for i in manifest["built_from"])
+    download = listed["downloads/measures/looked_after_31_july.csv"]
+    assert download["sha256"] == hashlib.sha256((latest / download["path"]).read_bytes()).hexdigest()
+
+
+def test_csv_downloads_carry_published_figures_only(built: Path):
+    rows = pd.read_csv(built / "published" / "latest" / "downloads" / "measures" / "looked_after_31_july.csv", dtype={"period": str})
+    scotland = rows[(rows.geography_code == "S92000003") & (rows.breakdown == "total")].set_index("period")
+    assert scotland.loc["2020", "numerator_published"] == 14458
+    hidden = rows[rows.value_display == "[c]"]
+    assert len(hidden) > 0 and hidden["numerator_published"].isna().all()
+    assert "numerator" not in rows.columns  # the raw counts of hidden cells never leave the warehouse
 
 
 def test_a_refused_file_is_kept_byte_for_byte_with_a_report_naming_rows_and_columns(built: Path):
