@@ -11,6 +11,7 @@ from __future__ import annotations
 import pandas as pd
 
 from assets.reports.places import Place
+from orchestration.settings import SCOTLAND_CODE
 
 LENSES = {"whats_working": "What is working", "gaps": "Gaps", "experience_of_change": "Experience of change"}
 WARNING_KINDS = {"against_direction": "Moving the wrong way", "data_overdue": "Data overdue"}
@@ -49,12 +50,17 @@ def quotes(table: pd.DataFrame | None, limit_per_vision: int = 2) -> list[dict] 
 
 
 def early_warnings(table: pd.DataFrame | None, place: Place, titles: dict[str, str], names: dict[str, str]) -> list[dict] | None:
-    """Warnings for the place (a council sees its own and Scotland's; Scotland sees all)."""
+    """Warnings for the place: a council sees its own and Scotland's.
+
+    Scotland's report lists Scotland's figures and late data, and counts the warnings about
+    single councils rather than listing them: those are in each council's own report, and a
+    national reader needs the national picture, not pages of small-area movements.
+    """
     if table is None:
         return None
-    rows = table if place.is_scotland else table[table.geography_code.isin([place.code, "S92000003"])]
-    rows = rows.sort_values(["kind", "measure_id", "geography_code"])
-    return [
+    own = table.geography_code.eq(SCOTLAND_CODE) | (table.geography_code.eq(place.code) if not place.is_scotland else table.kind.eq("data_overdue"))
+    rows = table[own].sort_values(["kind", "measure_id", "geography_code"])
+    listed = [
         {
             "kind": WARNING_KINDS.get(r.kind, r.kind.replace("_", " ")),
             "measure": titles.get(r.measure_id, r.measure_id),
@@ -64,6 +70,17 @@ def early_warnings(table: pd.DataFrame | None, place: Place, titles: dict[str, s
         }
         for r in rows.itertuples()
     ]
+    elsewhere = table[~own]
+    if place.is_scotland and len(elsewhere):
+        councils = elsewhere.geography_code.nunique()
+        listed.append({
+            "kind": "Councils",
+            "measure": "Warnings about single councils",
+            "place": f"{councils} council{'s' if councils != 1 else ''}",
+            "period": "",
+            "message": f"{len(elsewhere)} warning{'s' if len(elsewhere) != 1 else ''} about single councils' figures, each listed in that council's own report.",
+        })
+    return listed
 
 
 def revisions(table: pd.DataFrame | None, place: Place, names: dict[str, str]) -> list[dict] | None:
