@@ -20,7 +20,8 @@ IDENTIFIER_COLUMNS = {"forename", "surname", "date_of_birth", "postcode", "chi",
 SCN = re.compile(r"^\d{9}$")
 POSTCODE = re.compile(r"^[A-Z]{1,2}[0-9][0-9A-Z]? ?[0-9][A-Z]{2}$")
 FULL_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
-CHI_IN_TEXT = re.compile(r"(?<!\d)\d{10}(?!\d)")
+# A run of ten digits on its own: digits inside a longer token (a sha256, a file name) are not a CHI.
+CHI_IN_TEXT = re.compile(r"(?<![0-9A-Za-z])\d{10}(?![0-9A-Za-z])")
 POSTCODE_IN_TEXT = re.compile(r"\b[A-Z]{1,2}[0-9][0-9A-Z]? [0-9][A-Z]{2}\b")
 _SAMPLE = 5000
 

@@ -27,3 +27,11 @@ def test_scan_finds_a_chi_in_a_published_page(tmp_path: Path):
     assert scan_published(tmp_path) == []
     page.write_text("<p>Quote: my CHI is 0101012349 and I live at EH1 2AB</p>")
     assert len(scan_published(tmp_path)) == 2
+
+
+def test_digits_inside_a_file_hash_are_not_a_chi(tmp_path: Path):
+    """A ledger's sha256 can hold ten digits with a valid CHI check digit; it identifies a file, not a person."""
+    (tmp_path / "data_coverage.csv").write_text("file_name,sha256\nleavers.csv,c0101012349d\n")
+    assert scan_published(tmp_path) == []
+    (tmp_path / "data_coverage.csv").write_text("file_name,sha256\nleavers.csv,0101012349\n")
+    assert scan_published(tmp_path) == ["data_coverage.csv: a CHI-like number"]
