@@ -12,6 +12,7 @@ import dagster as dg
 from assets.analysis_tables import build_analysis_asset
 from assets.ingest.contracts import load_contracts
 from assets.ingest.factory import build_raw_asset
+from assets.partitions import council_partitions
 from assets.linkage.person_links import build_person_links_asset
 from assets.measures.catalogue import catalogue
 from assets.measures.factory import measure_assets
@@ -23,10 +24,11 @@ from assets.publication.organisation_progress import organisation_progress_asset
 from assets.reference import councils
 from assets.reports.report_assets import build_report_assets
 from orchestration.alerts import build_alert_sensors
+from orchestration.automation import upstream_changes, with_automation
 from orchestration.deployment import check_environment, mart_url
-from orchestration.jobs import story_of_progress_job
+from orchestration.jobs import data_quality_digest_job, story_of_progress_job
 from orchestration.resources import build_resources
-from orchestration.schedules import SCHEDULES
+from orchestration.schedules import build_schedules
 from orchestration.sensors import build_landing_sensor
 from orchestration.settings import Settings
 
@@ -37,7 +39,8 @@ def build_definitions(settings: Settings | None = None) -> dg.Definitions:
     contracts = load_contracts(settings.contracts_dir)
     measures = catalogue()
     council_count = len(councils(settings.reference_dir).codes)
-    assets = [
+    by_council = council_partitions(settings.reference_dir)
+    assets = with_automation([
         *(build_raw_asset(c, settings.reference_dir) for c in contracts.values()),
         build_person_links_asset(contracts),
         *(build_analysis_asset(c) for c in contracts.values()),
@@ -47,13 +50,15 @@ def build_definitions(settings: Settings | None = None) -> dg.Definitions:
         community_voice,
         organisation_progress_asset,
         *([build_mart_export_asset(url)] if (url := mart_url()) else []),
-        *build_report_assets(measures, contracts),
-    ]
+        *build_report_assets(measures, contracts, by_council),
+    ])
+    story_job = story_of_progress_job(by_council)
+    after_intake = [key for asset in assets for key in asset.keys if key.path[0] != "raw"]
     return dg.Definitions(
         assets=assets,
-        jobs=[story_of_progress_job],
-        schedules=SCHEDULES,
-        sensors=[build_landing_sensor(contracts), *build_alert_sensors(settings)],
+        jobs=[story_job, data_quality_digest_job],
+        schedules=build_schedules(story_job),
+        sensors=[build_landing_sensor(contracts, story_job, by_council, after_intake), *build_alert_sensors(settings), upstream_changes],
         resources=build_resources(settings),
         executor=dg.in_process_executor,
     )

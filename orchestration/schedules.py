@@ -10,24 +10,20 @@ from __future__ import annotations
 
 import dagster as dg
 
-from assets.reports.report_assets import DATA_QUALITY_DIGEST
-from orchestration.jobs import story_of_progress_job
+from orchestration.jobs import data_quality_digest_job
 
-quarterly_edition = dg.ScheduleDefinition(
-    name="quarterly_edition",
-    job=story_of_progress_job,
-    cron_schedule="0 6 1 1,4,7,10 *",  # 06:00 on the first day of each quarter
-    execution_timezone="Europe/London",
-    default_status=dg.DefaultScheduleStatus.STOPPED,
-    description="Publishes a full edition (national, council and organisation reports, manifest, latest) at the start of each quarter.",
-)
 
-# The digest and what it is made from: the landing folders' contract checks and the ingest ledger.
-data_quality_digest_job = dg.define_asset_job(
-    name="data_quality_digest",
-    selection=dg.AssetSelection.assets(DATA_QUALITY_DIGEST).upstream(),
-    description="Checks newly landed files, then publishes the data-quality digest for agencies (overdue returns and refused files).",
-)
+def quarterly_edition(story_job: dg.UnresolvedAssetJobDefinition) -> dg.ScheduleDefinition:
+    """Every council's report in one run (the job's default), so each picks up Scotland's latest figures."""
+    return dg.ScheduleDefinition(
+        name="quarterly_edition",
+        job=story_job,
+        cron_schedule="0 6 1 1,4,7,10 *",  # 06:00 on the first day of each quarter
+        execution_timezone="Europe/London",
+        default_status=dg.DefaultScheduleStatus.STOPPED,
+        description="Publishes a full edition (national, every council's and every organisation's report, manifest, latest) at the start of each quarter.",
+    )
+
 
 monthly_data_quality_digest = dg.ScheduleDefinition(
     name="monthly_data_quality_digest",
@@ -38,4 +34,5 @@ monthly_data_quality_digest = dg.ScheduleDefinition(
     description="Publishes the data-quality digest for agencies (overdue returns and refusals per agency, from mart.data_coverage and contracts' refreshDays) on the first of each month.",
 )
 
-SCHEDULES = [quarterly_edition, monthly_data_quality_digest]
+def build_schedules(story_job: dg.UnresolvedAssetJobDefinition) -> list[dg.ScheduleDefinition]:
+    return [quarterly_edition(story_job), monthly_data_quality_digest]

@@ -2,51 +2,76 @@
 
 Each tick records every landing file's size and modification time in the cursor; a file is
 ready when both are unchanged since the previous tick (an upload still in progress keeps
-changing). The run key is the dataset and the file's sha256, so the same bytes never trigger
-two runs, whatever the file is called and however often it is dropped.
+changing), and is skipped when its bytes were already accepted or refused. The run key is
+the dataset and the file's sha256, so the same bytes never trigger two runs, whatever the
+file is called and however often it is dropped.
+
+A run does only the work the file makes necessary: its own dataset's intake (not the other
+datasets'), then everything downstream; a council's file re-renders that council's report
+partition alone, a national body's file every council's.
 """
 
 from __future__ import annotations
 
 import json
+from collections.abc import Collection, Sequence
 
 import dagster as dg
 
 from assets.ingest.contracts import Contract
+from assets.ingest.intake import kept_before
 from assets.ingest.landing import files_waiting, fingerprint
-from orchestration.jobs import story_of_progress_job
+from assets.keys import raw_key
 from orchestration.resources import StoryFolders
 
 
-def landing_run_requests(contracts: dict[str, Contract], folders: StoryFolders, previous: dict[str, list[int]]) -> tuple[list[dg.RunRequest], dict[str, list[int]]]:
-    """Run requests for files that have settled since the last look, and the new observations."""
+def landing_run_requests(
+    contracts: dict[str, Contract],
+    folders: StoryFolders,
+    previous: dict[str, list[int]],
+    *,
+    council_codes: Collection[str] = (),
+    downstream: Sequence[dg.AssetKey] = (),
+) -> tuple[list[dg.RunRequest], dict[str, list[int]]]:
+    """Run requests for files that have settled since the last look, and the new observations.
+
+    A file from one of ``council_codes`` gets that council's partition; ``downstream`` is
+    every asset after intake, to which each request adds its own dataset's intake.
+    """
     seen: dict[str, list[int]] = {}
     requests: list[dg.RunRequest] = []
+    settings = folders.settings
     for contract in contracts.values():
-        for path in files_waiting(folders.settings.landing_dir, contract.id):
+        for path in files_waiting(settings.landing_dir, contract.id):
             stat = path.lstat()  # a symbolic link is judged as a link, never followed
             seen[str(path)] = [stat.st_size, stat.st_mtime_ns]
             if previous.get(str(path)) != seen[str(path)]:
                 continue  # new or still changing: look again next tick
             digest = fingerprint(path)
+            agency = path.parent.parent.name
+            if kept_before(settings.accepted_dir, settings.quarantine_dir, agency, contract.id, digest):
+                continue  # taken in (or refused) already, by an earlier run or `story ingest`
             requests.append(dg.RunRequest(
                 run_key=f"{contract.id}:{digest}",
-                tags={"story/dataset": contract.id, "story/agency": path.parent.parent.name, "story/file": path.name, "story/sha256": digest},
+                asset_selection=[raw_key(contract.id), *downstream],
+                # A council's file: that council's report; anyone else's: the job's default, every council's.
+                partition_key=agency if agency in council_codes else None,
+                tags={"story/dataset": contract.id, "story/agency": agency, "story/file": path.name, "story/sha256": digest},
             ))
     return requests, seen
 
 
-def build_landing_sensor(contracts: dict[str, Contract]) -> dg.SensorDefinition:
+def build_landing_sensor(contracts: dict[str, Contract], story_job: dg.UnresolvedAssetJobDefinition, councils: dg.StaticPartitionsDefinition, downstream: list[dg.AssetKey]) -> dg.SensorDefinition:
     @dg.sensor(
         name="landing_files",
-        job=story_of_progress_job,
+        job=story_job,
         minimum_interval_seconds=60,
         default_status=dg.DefaultSensorStatus.STOPPED,
         description="Starts a run for each new or corrected agency file once it has stopped growing; keyed on the file's content hash.",
     )
     def landing_files(context: dg.SensorEvaluationContext, folders: StoryFolders) -> dg.SensorResult:
         previous = json.loads(context.cursor) if context.cursor else {}
-        requests, seen = landing_run_requests(contracts, folders, previous)
+        requests, seen = landing_run_requests(contracts, folders, previous, council_codes=councils.get_partition_keys(), downstream=downstream)
         return dg.SensorResult(run_requests=requests, cursor=json.dumps(seen))
 
     return landing_files

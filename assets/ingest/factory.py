@@ -2,25 +2,29 @@
 
 For each contract: a ``raw/<dataset>`` asset that takes in every new file from the
 dataset's landing folders (refused files go to quarantine with a report), with one check
-per contract rule (``rule_checks``), a check that no file was refused, and a blocking check
-that the raw table still matches its contract; and an
+per contract rule (``rule_checks``), a check that no file was refused, a blocking check
+that the raw table still matches its contract, and a freshness check that warns when an
+agency's return is overdue (the contract's ``refreshDays``); and an
 ``analysis/<dataset>`` asset that publishes the dataset into the analysis warehouse with
 identifiers replaced by pseudonyms. Adding a dataset means adding a contract YAML.
 """
 
+import datetime as dt
 from pathlib import Path
 
 import dagster as dg
+import pandas as pd
 from dagster_duckdb import DuckDBResource
 
 from assets.ingest import raw_zone
 from assets.ingest.contracts import Contract
 from assets.ingest.intake import take_in
 from assets.ingest.landing import files_waiting, landed_file
+from assets.ingest.returns import agency_returns, expectations
 from assets.ingest.rule_checks import rule_check_results, rule_check_specs
 from assets.ingest.validation import compile_rules
 from assets.keys import raw_key
-from assets.reference import councils
+from assets.reference import Councils, councils
 from orchestration.resources import StoryFolders
 
 
@@ -36,6 +40,7 @@ def build_raw_asset(contract: Contract, reference_dir: Path) -> dg.AssetsDefinit
         check_specs=[
             dg.AssetCheckSpec("no_files_refused", asset=raw_key(contract.id), description="Fails when an agency's file was refused in this run, for any reason (file, name or contract rule).", blocking=False),
             dg.AssetCheckSpec("raw_table_matches_contract", asset=raw_key(contract.id), description="The raw table has the contract's columns and no empty required values.", blocking=True),
+            dg.AssetCheckSpec("returns_on_time", asset=raw_key(contract.id), description=f"Warns when an agency's return is overdue: nothing accepted within the contract's {contract.refresh_days} days (refreshDays), or never."),
             *rule_check_specs(rules, raw_key(contract.id)),
         ],
     )
@@ -59,6 +64,7 @@ def build_raw_asset(contract: Contract, reference_dir: Path) -> dg.AssetsDefinit
             raw_zone.ensure_raw_zone(con, contract)
             total = con.execute(f"SELECT count(*) FROM {raw_zone.raw_table(contract)}").fetchone()[0]
             check_result = _raw_table_matches_contract(con, contract)
+            ledger = con.execute(f"SELECT dataset, agency, period, outcome, received_at FROM {raw_zone.LEDGER} WHERE dataset = ?", [contract.id]).df()
         yield dg.MaterializeResult(
             metadata={
                 "files_seen": len(paths),
@@ -76,9 +82,29 @@ def build_raw_asset(contract: Contract, reference_dir: Path) -> dg.AssetsDefinit
             metadata={"files_refused": len(refused), "refused": dg.MetadataValue.md("\n".join(f"- {r}" for r in refused) or "none"), "threshold": "0 refused files"},
         )
         yield check_result
+        yield _returns_on_time(contract, ledger, council_codes)
         yield from rule_check_results(rules, results)
 
     return raw_dataset
+
+
+def _returns_on_time(contract: Contract, ledger: pd.DataFrame, council_codes: Councils) -> dg.AssetCheckResult:
+    """The dataset's freshness, agency by agency, from the ingest ledger and the contract."""
+    today = dt.datetime.now(dt.timezone.utc).date()
+    returns = agency_returns(ledger, expectations({contract.id: contract}, council_codes.codes), council_codes.names, today)
+    overdue = returns[returns.overdue & returns.expected]
+    listing = "\n".join(f"- {r.agency_name} ({r.agency}): last accepted file {r.last_received}" for r in overdue.itertuples())
+    return dg.AssetCheckResult(
+        check_name="returns_on_time",
+        passed=overdue.empty,
+        severity=dg.AssetCheckSeverity.WARN,
+        metadata={
+            "agencies_expected": int(returns.expected.sum()),
+            "returns_overdue": len(overdue),
+            "overdue": dg.MetadataValue.md(listing or "none"),
+            "threshold": f"a file accepted within {contract.refresh_days} days from every expected agency",
+        },
+    )
 
 
 def _raw_table_matches_contract(con, contract: Contract) -> dg.AssetCheckResult:

@@ -100,6 +100,18 @@ def judge(files: list[LandedFile], contract: Contract, councils: Councils, refer
     return verdicts
 
 
+def accepted_copy(accepted_dir: Path, agency: str, dataset: str, sha256: str) -> Path:
+    """Where an accepted file's immutable copy is kept: named by its content hash."""
+    return accepted_dir / agency / dataset / f"{sha256}.csv"
+
+
+def kept_before(accepted_dir: Path, quarantine_dir: Path, agency: str, dataset: str, sha256: str) -> bool:
+    """These bytes were accepted or refused before (read from the kept copies, not the database,
+    so the landing sensor can ask while a run holds the database)."""
+    quarantined = quarantine_dir / re.sub(r"[^A-Za-z0-9_-]", "_", agency) / dataset
+    return accepted_copy(accepted_dir, agency, dataset, sha256).exists() or any(quarantined.glob(f"{sha256[:12]}_*"))
+
+
 def _quarantine_path(quarantine_dir: Path, landed: LandedFile, contract: Contract) -> Path:
     """Where a refused file is kept: named by its hash and a safe form of its name, inside the quarantine folder."""
     safe_name = re.sub(r"[^A-Za-z0-9_.-]", "_", landed.path.name).lstrip(".")
@@ -140,7 +152,7 @@ def take_in(
         staging_db = Path(tmp) / "staging.duckdb"
         for number, (landed, verdict) in enumerate(zip(fresh, judge(fresh, contract, councils, reference_dir, staging_db))):
             if verdict.accepted:
-                kept = _keep_copy(landed.path, accepted_dir / landed.agency / contract.id / f"{landed.sha256}.csv")
+                kept = _keep_copy(landed.path, accepted_copy(accepted_dir, landed.agency, contract.id, landed.sha256))
                 rows = raw_zone.load_accepted(con, contract, landed, landed.period, str(staging_db), number, councils, verdict.warnings)
                 results.append(IntakeResult(landed, "accepted", rows, verdict.problems, kept))
             else:

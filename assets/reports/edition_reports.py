@@ -22,7 +22,7 @@ from assets.ingest.contracts import Contract
 from assets.measures.catalogue import Measure
 from assets.publication.mart import RULE
 from assets.reference import councils, vision_statements
-from assets.reports.coverage_section import agency_returns, expectations
+from assets.ingest.returns import agency_returns, expectations
 from assets.reports.mart_snapshot import read_mart
 from assets.reports.organisation_context import Organisation, organisation_context
 from assets.reports.places import Place

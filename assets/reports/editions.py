@@ -7,6 +7,10 @@ run. Each edition has its own ``index.html`` listing its reports; ``published/la
 copy of the newest edition, swapped in with a rename so readers never see half of one, and
 ``published/index.html`` lists every edition and the latest one's reports.
 
+A run that renders only some councils' reports (a new file from one council) carries the
+others into its edition byte for byte from the latest edition; the manifest names the
+edition each carried report was rendered in.
+
 Reports sit in one folder per kind (``national/``, ``councils/``, ``organisations/``,
 ``digests/``), each an HTML file with a PDF of the same name beside it.
 """
@@ -62,6 +66,25 @@ def list_reports(edition_dir: Path) -> list[dict]:
     return reports
 
 
+def carry_forward(edition_dir: Path, latest: Path, folder: str) -> dict[str, str]:
+    """Copy the latest edition's reports in ``folder`` that this run did not render.
+
+    Returns each carried file's path in the edition and the edition it was rendered in.
+    """
+    if not (latest / "manifest.json").exists():
+        return {}
+    previous = json.loads((latest / "manifest.json").read_text(encoding="utf-8"))
+    rendered_in = previous.get("carried_forward", {})
+    carried = {}
+    for source in sorted((latest / folder).glob("*")):
+        path = f"{folder}/{source.name}"
+        if not (edition_dir / path).exists():
+            (edition_dir / folder).mkdir(parents=True, exist_ok=True)
+            shutil.copy2(source, edition_dir / path)
+            carried[path] = rendered_in.get(path, previous["edition"])
+    return carried
+
+
 def write_edition_index(edition_dir: Path, edition: str) -> Path:
     """The edition's own contents page: every report, grouped by kind, with its PDF."""
     groups = []
@@ -85,7 +108,7 @@ def write_edition_index(edition_dir: Path, edition: str) -> Path:
     return path
 
 
-def write_manifest(edition_dir: Path, edition: str, run_id: str, inputs: list[dict]) -> Path:
+def write_manifest(edition_dir: Path, edition: str, run_id: str, inputs: list[dict], carried_forward: dict[str, str]) -> Path:
     files = [
         {"path": str(p.relative_to(edition_dir)), "kind": KINDS.get(p.suffix, "other"), "sha256": _sha256(p), "bytes": p.stat().st_size}
         for p in sorted(edition_dir.rglob("*"))
@@ -97,6 +120,7 @@ def write_manifest(edition_dir: Path, edition: str, run_id: str, inputs: list[di
         "git_commit": git_commit(),
         "dagster_run_id": run_id,
         "reports": list_reports(edition_dir),
+        "carried_forward": carried_forward,
         "files": files,
         "built_from": inputs,
     }

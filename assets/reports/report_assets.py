@@ -22,7 +22,7 @@ from assets.publication.downloads import write_downloads
 from assets.reports.digest_context import digest_context, digest_month
 from assets.reports.edition_reports import edition_inputs, render_places
 from assets.reports.render import render_html, write_pdf
-from assets.reports.editions import NATIONAL_STEM, edition_id, promote_to_latest, write_edition_index, write_index, write_manifest
+from assets.reports.editions import NATIONAL_STEM, carry_forward, edition_id, promote_to_latest, write_edition_index, write_index, write_manifest
 from assets.reports.organisation_context import organisations
 from assets.reports.places import SCOTLAND, council_places
 from checks.identifier_scan import scan_published
@@ -33,13 +33,6 @@ COUNCIL_REPORTS = dg.AssetKey(["reports", "council_reports"])
 MART_WRITERS = [PUBLISHED_MEASURES, DATA_COVERAGE, COMMUNITY_VOICE, ORGANISATION_PROGRESS]
 
 
-class CouncilReportsConfig(dg.Config):
-    """Which councils to render (GSS codes); empty, the default, means all 32.
-
-    A subset serves a re-run for one council from the launchpad, and keeps tests quick.
-    """
-
-    councils: list[str] = []
 ORGANISATION_REPORTS = dg.AssetKey(["reports", "organisation_reports"])
 REPORT_KEYS = (NATIONAL_REPORT, COUNCIL_REPORTS, ORGANISATION_REPORTS)
 DATA_QUALITY_DIGEST = dg.AssetKey(["reports", "data_quality_digest"])
@@ -63,7 +56,7 @@ def _preview(pdf_path: str) -> str:
     return f"![first page of {Path(pdf_path).name}](data:image/png;base64,{base64.b64encode(png).decode()})"
 
 
-def build_report_assets(entries: dict[str, Measure], contracts: dict[str, Contract]) -> list[dg.AssetsDefinition]:
+def build_report_assets(entries: dict[str, Measure], contracts: dict[str, Contract], council_partitions: dg.StaticPartitionsDefinition) -> list[dg.AssetsDefinition]:
     """The report assets and the edition asset; generic over the catalogue and the mart."""
 
     def inputs_for(context: dg.AssetExecutionContext, folders: StoryFolders, warehouse: DuckDBResource):
@@ -98,11 +91,15 @@ def build_report_assets(entries: dict[str, Measure], contracts: dict[str, Contra
         group_name="reports",
         kinds={"html", "pdf"},
         deps=MART_WRITERS,
-        description="One report per council (32), comparing the council with Scotland, as HTML and PDF, rendered in parallel.",
+        partitions_def=council_partitions,
+        # However many councils a run selects, they render in one step, in parallel.
+        backfill_policy=dg.BackfillPolicy.single_run(),
+        description="One report per council, comparing the council with Scotland, as HTML and PDF; partitioned by council (GSS code), rendered in parallel.",
     )
-    def council_reports(context: dg.AssetExecutionContext, config: CouncilReportsConfig, folders: StoryFolders, warehouse: DuckDBResource) -> dg.MaterializeResult:
+    def council_reports(context: dg.AssetExecutionContext, folders: StoryFolders, warehouse: DuckDBResource) -> dg.MaterializeResult:
         edition_dir, inputs = inputs_for(context, folders, warehouse)
-        places = [p for p in council_places(folders.settings.reference_dir) if not config.councils or p.code in config.councils]
+        selected = set(context.partition_keys)
+        places = [p for p in council_places(folders.settings.reference_dir) if p.code in selected]
         results = render_places(inputs, [(p, edition_dir / "councils", p.slug) for p in places], log_progress(context))
         listing = "\n".join(f"| {r['place']} | `{r['html']}` | `{r['pdf']}` | {r['pages']} |" for r in results)
         return dg.MaterializeResult(metadata={
@@ -147,6 +144,8 @@ def build_report_assets(entries: dict[str, Measure], contracts: dict[str, Contra
     def published_edition(context: dg.AssetExecutionContext, folders: StoryFolders, warehouse: DuckDBResource):
         settings = folders.settings
         edition_dir = _edition_dir(context, folders)
+        # Councils whose report this run did not render keep their latest one, unchanged.
+        carried = carry_forward(edition_dir, settings.published_dir / "latest", "councils")
         with warehouse.get_connection() as con:
             # The figures behind the reports as tidy CSV, scanned and listed in the manifest with them.
             downloads = write_downloads(con, edition_dir / "downloads")
@@ -160,7 +159,7 @@ def build_report_assets(entries: dict[str, Measure], contracts: dict[str, Contra
                 "SELECT dataset, agency, period, file_name, sha256, rows, received_at FROM mart.data_coverage WHERE outcome = 'accepted' ORDER BY dataset, agency, period"
             ).df().to_dict("records")
         write_edition_index(edition_dir, edition_dir.name)
-        manifest = write_manifest(edition_dir, edition_dir.name, context.run_id, inputs)
+        manifest = write_manifest(edition_dir, edition_dir.name, context.run_id, inputs, carried)
         latest = promote_to_latest(settings.published_dir, edition_dir)
         write_index(settings.published_dir)
         yield dg.MaterializeResult(metadata={
@@ -168,6 +167,7 @@ def build_report_assets(entries: dict[str, Measure], contracts: dict[str, Contra
             "manifest": dg.MetadataValue.path(str(manifest)),
             "downloads": dg.MetadataValue.path(str(latest / "downloads")),
             "download_files": len(downloads),
+            "reports_carried_forward": len(carried),
             "index": dg.MetadataValue.path(str(latest / "index.html")),
             "latest_html": dg.MetadataValue.path(str(latest / "national" / f"{NATIONAL_STEM}.html")),
             "latest_pdf": dg.MetadataValue.path(str(latest / "national" / f"{NATIONAL_STEM}.pdf")),

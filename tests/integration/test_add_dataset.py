@@ -80,6 +80,10 @@ def test_a_new_contract_file_adds_its_assets_checks_and_watch(contracts_dir: Pat
     assert result.success
     [materialization] = result.asset_materializations_for_node(f"raw__{DATASET}")
     assert materialization.metadata["files_accepted"].value == 1 and materialization.metadata["dagster/row_count"].value == 2
+    # Its freshness check, from the contract: one council of 32 has sent a return, so 31 are overdue.
+    [freshness] = [e for e in result.get_asset_check_evaluations() if e.check_name == "returns_on_time"]
+    assert not freshness.passed and freshness.severity == dg.AssetCheckSeverity.WARN
+    assert freshness.metadata["returns_overdue"].value == 31 and "Glasgow City" not in freshness.metadata["overdue"].value
 
 
 def test_without_the_file_the_dataset_does_not_exist(story_env: Path):

@@ -19,8 +19,11 @@ import duckdb
 import pandas as pd
 import pytest
 
+from assets.partitions import RANGE_END, RANGE_START
+from assets.reports.report_assets import COUNCIL_REPORTS
 from checks.identifier_scan import scan_database, scan_published
 from orchestration.definitions import build_definitions
+from orchestration.resources import StoryFolders
 from orchestration.settings import Settings
 from synthetic.generate import generate
 from tests.conftest import SHARED
@@ -34,6 +37,19 @@ QUESTIONS = (
 )
 
 
+# The first run renders three councils' reports (a range of partitions) to keep CI quick;
+# tests/integration/test_reports.py covers every council's report on its own.
+FIRST_COUNCILS = {RANGE_START: "S12000047", RANGE_END: "S12000049"}  # Fife, Perth and Kinross, Glasgow City
+GLASGOW = "S12000049"
+
+
+def _story_env(env: pytest.MonkeyPatch, root: Path) -> None:
+    env.setenv("STORY_DATA_DIR", str(root / "data"))
+    env.setenv("STORY_SHARED_DIR", str(SHARED))
+    env.setenv("DAGSTER_HOME", str(root / "dagster_home"))
+    env.setenv("STORY_PSEUDONYMISATION_KEY", "0f" * 32)
+
+
 @pytest.fixture(scope="module")
 def built(tmp_path_factory) -> Path:
     """Generate, drop a bad file and a duplicate, run the job once; return the data root."""
@@ -42,12 +58,9 @@ def built(tmp_path_factory) -> Path:
     home.mkdir()
     (home / "dagster.yaml").write_text("")
     with pytest.MonkeyPatch.context() as env:
-        env.setenv("STORY_DATA_DIR", str(data))
-        env.setenv("STORY_SHARED_DIR", str(SHARED))
-        env.setenv("DAGSTER_HOME", str(home))
-        env.setenv("STORY_PSEUDONYMISATION_KEY", "0f" * 32)
+        _story_env(env, root)
         generate(data, "demo", seed=7, calibrate=SHARED / "reference" / "looked_after_by_placement_national.csv")
-        glasgow = data / "landing" / "S12000049" / "looked_after_episodes"
+        glasgow = data / "landing" / GLASGOW / "looked_after_episodes"
         good = glasgow / "looked_after_episodes_S12000049_2024.csv"
         # The same bytes again under another name: must be counted once.
         shutil.copyfile(good, glasgow / "looked_after_episodes_S12000049_2024 (copy).csv")
@@ -57,10 +70,7 @@ def built(tmp_path_factory) -> Path:
         (bad_dir / "school_exclusions_S12000036_2024-25.csv").write_text("scn,date_of_birth,la_code,school_year,exclusion_date,days_excluded\n123456789,2010-01-01,S12000036,2024-25,2024-13-01,1\n")
         defs = build_definitions(Settings.from_env())
         with dg.instance_for_test(temp_dir=str(home)) as instance:
-            # Two councils' reports (the one with the duplicate, the one with the refusal) keep CI quick;
-            # tests/integration/test_reports.py covers council reports on their own.
-            councils = {"ops": {"reports__council_reports": {"config": {"councils": ["S12000049", "S12000036"]}}}}
-            result = defs.resolve_job_def("story_of_progress").execute_in_process(instance=instance, run_config=councils)
+            result = defs.resolve_job_def("story_of_progress").execute_in_process(instance=instance, tags=FIRST_COUNCILS)
         assert result.success
     return data
 
@@ -147,3 +157,62 @@ def test_no_identifiers_reach_the_warehouse_or_the_published_files(built: Path):
     # The linkage zone, by contrast, does hold them: the scan is not blind.
     with duckdb.connect(str(built / "linkage_zone.duckdb"), read_only=True) as con:
         assert scan_database(con)
+
+
+def _glasgow_looked_after(data: Path, period: str) -> int:
+    with duckdb.connect(str(data / "warehouse.duckdb"), read_only=True) as con:
+        return con.execute(
+            "SELECT numerator_published FROM mart.published_measures WHERE measure_id = 'looked_after_31_july' "
+            "AND geography_code = ? AND breakdown = 'total' AND period = ?", [GLASGOW, period]
+        ).fetchone()[0]
+
+
+def _correct_glasgow_2024(path: Path, children: int) -> None:
+    """Glasgow's corrected return: ``children`` open episodes withdrawn (each a child with one row)."""
+    rows = pd.read_csv(path, dtype=str, keep_default_na=False)
+    once = rows.child_ref.map(rows.child_ref.value_counts()) == 1
+    open_on_31_july = (rows.episode_end == "") & (rows.placement_end == "") & (rows.placement_start <= "2024-07-31") & (rows.episode_start <= "2024-07-31")
+    withdrawn = rows[once & open_on_31_july].index[:children]
+    rows.drop(withdrawn).to_csv(path, index=False)
+
+
+def test_a_new_council_file_re_renders_only_that_councils_report(built: Path, tmp_path: Path):
+    """Runs last: it adds an edition. Glasgow corrects its 2024 return; the landing sensor asks
+    for Glasgow's intake and partition only; Glasgow's report changes, the others are carried."""
+    before = _glasgow_looked_after(built, "2024")
+    previous = json.loads((built / "published" / "latest" / "manifest.json").read_text())
+    old_files = {f["path"]: f["sha256"] for f in previous["files"]}
+    _correct_glasgow_2024(built / "landing" / GLASGOW / "looked_after_episodes" / "looked_after_episodes_S12000049_2024.csv", children=20)
+    with pytest.MonkeyPatch.context() as env:
+        _story_env(env, built.parent)
+        defs = build_definitions(Settings.from_env())
+        job = defs.resolve_job_def("story_of_progress")
+        sensor = defs.resolve_sensor_def("landing_files")
+        folders = StoryFolders(data_dir=str(built), shared_dir=str(SHARED))
+        first_look = sensor(dg.build_sensor_context(resources={"folders": folders}))
+        assert first_look.run_requests == []  # it may still be uploading
+        [request] = sensor(dg.build_sensor_context(cursor=first_look.cursor, resources={"folders": folders})).run_requests
+        assert request.partition_key == GLASGOW and request.tags["story/dataset"] == "looked_after_episodes"
+        with dg.instance_for_test(temp_dir=str(tmp_path)) as instance:
+            result = job.execute_in_process(instance=instance, partition_key=request.partition_key, asset_selection=request.asset_selection)
+            assert result.success
+            done = [e.event_specific_data.materialization for e in result.get_asset_materialization_events()]
+    raw = sorted(m.asset_key.to_user_string() for m in done if m.asset_key.path[0] == "raw")
+    council_partitions = [m.partition for m in done if m.asset_key == COUNCIL_REPORTS]
+    assert raw == ["raw/looked_after_episodes"]  # no other dataset's intake ran
+    assert council_partitions == [GLASGOW]  # one council's report, not 32
+    assert _glasgow_looked_after(built, "2024") == before - 20
+
+    latest = built / "published" / "latest"
+    manifest = json.loads((latest / "manifest.json").read_text())
+    new_files = {f["path"]: f["sha256"] for f in manifest["files"]}
+    councils = sorted(p for p in old_files if p.startswith("councils/"))
+    assert len(councils) == 6  # three councils, HTML and PDF
+    for path in councils:
+        changed = new_files[path] != old_files[path]
+        assert changed == path.startswith("councils/glasgow-city"), path
+    assert set(manifest["carried_forward"]) == {p for p in councils if not p.startswith("councils/glasgow-city")}
+    assert set(manifest["carried_forward"].values()) == {previous["edition"]}
+    glasgow = (latest / "councils" / "glasgow-city.html").read_text()
+    table = re.search(r"Data behind the chart: Children looked after on 31 July, Glasgow City</caption>(.*?)</table>", glasgow, re.S).group(1)
+    assert dict(re.findall(r'<th scope="row">(\d{4})</th><td class="num">([^<]+)</td>', table))["2024"] == f"{before - 20:,}"

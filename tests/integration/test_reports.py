@@ -17,7 +17,7 @@ import pytest
 
 from assets.ingest.contracts import load_contracts
 from assets.reports.edition_reports import edition_inputs, render_places
-from assets.reports.editions import NATIONAL_STEM, write_edition_index, write_manifest
+from assets.reports.editions import NATIONAL_STEM, carry_forward, write_edition_index, write_manifest
 from assets.reports.organisation_context import organisations
 from assets.reports.places import SCOTLAND, council_places
 from assets.reports.story_context import QUESTIONS
@@ -43,7 +43,7 @@ def edition(tmp_path_factory) -> Path:
     two = council_places(REFERENCE)[:2]
     render_places(inputs, [(p, root / "councils", p.slug) for p in two], lambda *_: None, workers=2)
     write_edition_index(root, "test-edition")
-    write_manifest(root, "test-edition", "run", [])
+    write_manifest(root, "test-edition", "run", [], {})
     return root
 
 
@@ -123,3 +123,18 @@ def test_organisation_report_sits_beside_its_own_account_and_ranks_nobody(tmp_pa
     assert "Listening" in theme and "Young people come back" in theme and "one more completed" in theme
     assert "not compared or ranked" in html
     assert 1 <= result["pages"] <= 6
+
+
+def test_reports_not_rendered_in_a_run_are_carried_byte_for_byte_from_the_latest_edition(tmp_path: Path):
+    latest, edition = tmp_path / "latest", tmp_path / "new"
+    (latest / "councils").mkdir(parents=True)
+    (edition / "councils").mkdir(parents=True)
+    for name in ("fife.html", "fife.pdf", "glasgow-city.html"):
+        (latest / "councils" / name).write_bytes(f"old {name}".encode())
+    (latest / "manifest.json").write_text(json.dumps({"edition": "E2", "carried_forward": {"councils/fife.pdf": "E1"}}))
+    (edition / "councils" / "glasgow-city.html").write_text("new")
+    carried = carry_forward(edition, latest, "councils")
+    assert carried == {"councils/fife.html": "E2", "councils/fife.pdf": "E1"}  # each names the edition it was rendered in
+    assert (edition / "councils" / "fife.pdf").read_bytes() == b"old fife.pdf"
+    assert (edition / "councils" / "glasgow-city.html").read_text() == "new"  # this run's render is kept
+    assert carry_forward(edition, tmp_path / "no-edition-yet", "councils") == {}

@@ -4,7 +4,11 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import dagster as dg
+
 from assets.ingest.contracts import load_contracts
+from assets.ingest.intake import accepted_copy
+from assets.ingest.landing import fingerprint
 from orchestration.resources import StoryFolders
 from orchestration.sensors import landing_run_requests
 from tests.conftest import SHARED
@@ -30,3 +34,26 @@ def test_a_file_runs_once_it_has_settled_and_identical_bytes_share_a_run_key(tmp
     _, seen = landing_run_requests(contracts, folders, seen)
     requests, _ = landing_run_requests(contracts, folders, seen)
     assert len({r.run_key for r in requests}) == 1
+
+
+def test_a_councils_file_asks_for_its_own_report_partition_and_kept_bytes_are_skipped(tmp_path: Path):
+    folders = StoryFolders(data_dir=str(tmp_path), shared_dir=str(SHARED))
+    contracts = load_contracts()
+    council = tmp_path / "landing" / "S12000049" / "school_exclusions" / "school_exclusions_S12000049_2024-25.csv"
+    national = tmp_path / "landing" / "NRS" / "population_estimates" / "population_estimates_NRS_2021.csv"
+    for path in (council, national):
+        path.parent.mkdir(parents=True)
+        path.write_text(f"contents of {path.name}\n")
+    routing = {"council_codes": {"S12000049"}, "downstream": [dg.AssetKey(["reports", "national_report"])]}
+    _, seen = landing_run_requests(contracts, folders, {}, **routing)
+    requests, seen = landing_run_requests(contracts, folders, seen, **routing)
+    by_agency = {r.tags["story/agency"]: r for r in requests}
+    assert by_agency["S12000049"].partition_key == "S12000049"
+    assert by_agency["S12000049"].asset_selection == [dg.AssetKey(["raw", "school_exclusions"]), dg.AssetKey(["reports", "national_report"])]
+    assert by_agency["NRS"].partition_key is None  # a national body's file: every council's report
+    # Once its bytes are kept in accepted/, the file asks for nothing more.
+    kept = accepted_copy(tmp_path / "accepted", "S12000049", "school_exclusions", fingerprint(council))
+    kept.parent.mkdir(parents=True)
+    kept.write_bytes(council.read_bytes())
+    requests, _ = landing_run_requests(contracts, folders, seen, **routing)
+    assert [r.tags["story/agency"] for r in requests] == ["NRS"]
