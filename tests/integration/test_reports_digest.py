@@ -9,16 +9,19 @@ import dagster as dg
 import duckdb
 
 from assets.ingest.contracts import load_contracts
+from assets.partitions import council_partitions
 from assets.reference import councils
 from assets.reports.report_assets import DATA_QUALITY_DIGEST, DIGEST_STEM, build_report_assets
+from orchestration.definitions import build_definitions
 from orchestration.resources import build_resources
-from orchestration.schedules import SCHEDULES
 from orchestration.settings import Settings
 from tests.accessibility.sample_mart import build_sample_mart, report_test_measures
+from tests.conftest import SHARED
 
 
 def _digest_asset():
-    return next(a for a in build_report_assets(report_test_measures(), load_contracts()) if a.key == DATA_QUALITY_DIGEST)
+    assets = build_report_assets(report_test_measures(), load_contracts(), council_partitions(SHARED / "reference"))
+    return next(a for a in assets if a.key == DATA_QUALITY_DIGEST)
 
 
 def _materialise(settings: Settings):
@@ -65,8 +68,8 @@ def test_digest_with_an_identifier_is_not_published(story_env: Path):
     assert not (digests.exists() and list(digests.rglob("*.html")))
 
 
-def test_monthly_digest_schedule_sits_beside_the_quarterly_one_and_starts_stopped():
-    by_name = {s.name: s for s in SCHEDULES}
+def test_monthly_digest_schedule_sits_beside_the_quarterly_one_and_starts_stopped(story_env):
+    by_name = {s.name: s for s in build_definitions(Settings.from_env()).schedules}
     assert set(by_name) == {"quarterly_edition", "monthly_data_quality_digest"}
     monthly = by_name["monthly_data_quality_digest"]
     assert monthly.cron_schedule == "0 7 1 * *"
