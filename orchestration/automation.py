@@ -1,4 +1,4 @@
-"""Declarative automation: what brings itself up to date when its upstream changes.
+"""Declarative automation, and how every run is shaped.
 
 Between intake and the reports (linkage, analysis tables, measures, the mart), an asset
 updates when an asset it depends on was updated (Dagster's eager condition): re-running the
@@ -8,6 +8,10 @@ reports run on their schedules and in the landing sensor's runs, because a repor
 an edition, published when someone meant it to be. The sensor that evaluates the conditions
 starts stopped, like every schedule and sensor, and runs wait in one queue (DuckDB takes one
 writer at a time: ``max_concurrent_runs: 1`` in ``deploy/``).
+
+For the same reason every asset has a single-run backfill policy: a run over several council
+partitions is one run, which the command line can start too
+(``dagster asset materialize --partition-range``).
 """
 
 from __future__ import annotations
@@ -27,11 +31,12 @@ upstream_changes = dg.AutomationConditionSensorDefinition(
 
 
 def with_automation(assets: Sequence[dg.AssetsDefinition]) -> list[dg.AssetsDefinition]:
-    """The assets, with the eager condition on those between intake and the reports."""
+    """The assets, with the eager condition on those between intake and the reports, and each
+    run over partitions as a single run."""
 
     def condition(spec: dg.AssetSpec) -> dg.AssetSpec:
         if spec.key.path[0] in UPDATES_WITH_UPSTREAM:
             return spec.replace_attributes(automation_condition=dg.AutomationCondition.eager())
         return spec
 
-    return dg.map_asset_specs(condition, assets)
+    return [a.with_attributes(backfill_policy=dg.BackfillPolicy.single_run()) for a in dg.map_asset_specs(condition, assets)]
