@@ -25,7 +25,7 @@ def test_every_contract_rule_is_an_asset_check_on_its_raw_asset():
         names = {spec.name for spec in asset.check_specs}
         rules = compile_rules(contract, REFERENCE)
         assert {check_name(r) for r in rules} <= names, contract.id
-        assert len(names) == len(rules) + 2  # plus no_files_refused and raw_table_matches_contract
+        assert len(names) == len(rules) + 3  # plus no_files_refused, raw_table_matches_contract and returns_on_time
         assert not any(spec.blocking for spec in asset.check_specs if spec.name in {check_name(r) for r in rules})
 
 
