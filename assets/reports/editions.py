@@ -7,9 +7,9 @@ run. Each edition has its own ``index.html`` listing its reports; ``published/la
 copy of the newest edition, swapped in with a rename so readers never see half of one, and
 ``published/index.html`` lists every edition and the latest one's reports.
 
-A run that renders only some councils' reports (a new file from one council) carries the
-others into its edition byte for byte from the latest edition; the manifest names the
-edition each carried report was rendered in.
+A run that renders only some reports (a new file from one council renders that council's)
+carries the others into its edition byte for byte from the latest edition; the manifest names
+the edition each carried report was rendered in.
 
 Reports sit in one folder per kind (``national/``, ``councils/``, ``organisations/``,
 ``digests/``), each an HTML file with a PDF of the same name beside it.

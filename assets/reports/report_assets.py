@@ -144,8 +144,14 @@ def build_report_assets(entries: dict[str, Measure], contracts: dict[str, Contra
     def published_edition(context: dg.AssetExecutionContext, folders: StoryFolders, warehouse: DuckDBResource):
         settings = folders.settings
         edition_dir = _edition_dir(context, folders)
-        # Councils whose report this run did not render keep their latest one, unchanged.
-        carried = carry_forward(edition_dir, settings.published_dir / "latest", "councils")
+        # Reports this run did not render are carried unchanged from the latest edition, so an
+        # edition always holds every report: other councils' partitions, and the national or
+        # organisation reports when a partial run left them out.
+        latest = settings.published_dir / "latest"
+        carried = carry_forward(edition_dir, latest, "councils")
+        for folder in ("national", "organisations"):
+            if not (edition_dir / folder).exists():
+                carried |= carry_forward(edition_dir, latest, folder)
         with warehouse.get_connection() as con:
             # The figures behind the reports as tidy CSV, scanned and listed in the manifest with them.
             downloads = write_downloads(con, edition_dir / "downloads")

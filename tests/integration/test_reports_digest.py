@@ -1,7 +1,8 @@
-"""The agencies' data-quality digest asset on a real Dagster instance, and its monthly schedule."""
+"""The report assets that need no rendering of reports on a real Dagster instance: the agencies' data-quality digest and its monthly schedule, and the edition sealed after a partial run."""
 
 from __future__ import annotations
 
+import json
 import re
 from pathlib import Path
 
@@ -9,6 +10,7 @@ import dagster as dg
 import duckdb
 
 from assets.ingest.contracts import load_contracts
+from assets.keys import PUBLISHED_EDITION
 from assets.partitions import council_partitions
 from assets.reference import councils
 from assets.reports.report_assets import DATA_QUALITY_DIGEST, DIGEST_STEM, build_report_assets
@@ -75,3 +77,24 @@ def test_monthly_digest_schedule_sits_beside_the_quarterly_one_and_starts_stoppe
     assert monthly.cron_schedule == "0 7 1 * *"
     assert monthly.default_status == dg.DefaultScheduleStatus.STOPPED
     assert monthly.job.name == "data_quality_digest"
+
+
+def test_an_edition_from_a_partial_run_still_holds_every_report(story_env: Path):
+    """A run that rendered one council's report and nothing else: the national report, the
+    organisations' and the other councils' are carried from the latest edition, byte for byte."""
+    settings = Settings.from_env()
+    settings.data_dir.mkdir(parents=True)
+    build_sample_mart(settings.warehouse_path, settings.reference_dir, entries=report_test_measures(), optional=False)
+    latest = settings.published_dir / "latest"
+    for path in ("national/story-of-progress-scotland.html", "councils/fife.html", "councils/glasgow-city.html", "organisations/org-one.html"):
+        (latest / path).parent.mkdir(parents=True, exist_ok=True)
+        (latest / path).write_text(f"<title>{path}</title> from edition E1")
+    (latest / "manifest.json").write_text('{"edition": "E1", "carried_forward": {}}')
+    edition = next(a for a in build_report_assets(report_test_measures(), load_contracts(), council_partitions(SHARED / "reference")) if a.key == PUBLISHED_EDITION)
+    with dg.instance_for_test() as instance:
+        result = dg.materialize([edition], resources=build_resources(settings), instance=instance)
+    assert result.success
+    new_latest = settings.published_dir / "latest"
+    manifest = json.loads((new_latest / "manifest.json").read_text())
+    assert set(manifest["carried_forward"]) == {"national/story-of-progress-scotland.html", "councils/fife.html", "councils/glasgow-city.html", "organisations/org-one.html"}
+    assert (new_latest / "councils" / "fife.html").read_text() == "<title>councils/fife.html</title> from edition E1"
