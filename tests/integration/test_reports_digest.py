@@ -1,4 +1,4 @@
-"""The report assets that need no rendering of reports on a real Dagster instance: the agencies' data-quality digest and its monthly schedule, and the edition sealed after a partial run."""
+"""On a real Dagster instance with a sample mart: the agencies' data-quality digest and its monthly schedule, and the edition sealed after a partial run."""
 
 from __future__ import annotations
 
