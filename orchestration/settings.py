@@ -15,6 +15,8 @@ from pathlib import Path
 
 REPO_ROOT = Path(__file__).resolve().parents[1]
 SCOTLAND_CODE = "S92000003"
+# Where Splink scores record pairs (``STORY_LINKAGE_BACKEND``); see ``assets.linkage.probabilistic``.
+LINKAGE_BACKENDS = ("duckdb", "spark")
 
 
 @dataclass(frozen=True)
@@ -22,13 +24,19 @@ class Settings:
     data_dir: Path
     shared_dir: Path
     contracts_dir: Path = REPO_ROOT / "data_contracts"  # one ODCS YAML per dataset: adding one adds the dataset
+    linkage_backend: str = "duckdb"  # STORY_LINKAGE_BACKEND: one of LINKAGE_BACKENDS
+
+    def __post_init__(self) -> None:
+        if self.linkage_backend not in LINKAGE_BACKENDS:
+            raise ValueError(f"STORY_LINKAGE_BACKEND={self.linkage_backend!r} is not a linkage backend: use one of {', '.join(LINKAGE_BACKENDS)}")
 
     @classmethod
     def from_env(cls) -> "Settings":
         data_dir = Path(os.environ.get("STORY_DATA_DIR", REPO_ROOT / "data")).resolve()
         shared_dir = Path(os.environ.get("STORY_SHARED_DIR", REPO_ROOT.parent / "shared")).resolve()
         contracts_dir = Path(os.environ.get("STORY_CONTRACTS_DIR", REPO_ROOT / "data_contracts")).resolve()
-        return cls(data_dir=data_dir, shared_dir=shared_dir, contracts_dir=contracts_dir)
+        linkage_backend = os.environ.get("STORY_LINKAGE_BACKEND", "duckdb").strip().lower() or "duckdb"
+        return cls(data_dir=data_dir, shared_dir=shared_dir, contracts_dir=contracts_dir, linkage_backend=linkage_backend)
 
     @property
     def landing_dir(self) -> Path:

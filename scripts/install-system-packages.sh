@@ -4,6 +4,7 @@
 #  - poppler-utils: pdftoppm/pdfinfo/pdftotext, used by tests and the report preview
 #  - postgresql: the production-configuration integration test starts a throwaway server
 #  - chromium, npm: the accessibility test loads reports in headless Chromium and runs axe-core (npm ci installs it)
+#  - default-jre-headless: Java 17 for PySpark, the Spark linkage backend and its test
 set -euo pipefail
 need=()
 ldconfig -p | grep -q libpango-1.0.so.0 || need+=(libpango-1.0-0)
@@ -13,6 +14,7 @@ command -v pdftoppm >/dev/null || need+=(poppler-utils)
 ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || need+=(postgresql)
 command -v chromium >/dev/null || need+=(chromium)
 command -v npm >/dev/null || need+=(npm)
+command -v java >/dev/null || need+=(default-jre-headless)
 if ((${#need[@]})); then
   echo "Installing system packages: ${need[*]}"
   SUDO=""; [ "$(id -u)" -eq 0 ] || SUDO="sudo"

@@ -156,6 +156,7 @@ def link_people(
     review_floor: float | None = None,
     earlier_persons: pd.Series | None = None,
     model: dict | None = None,
+    backend: str = "duckdb",
 ) -> LinkageResult:
     """Who is who in one table of people (standard columns; see the module docstring).
 
@@ -164,6 +165,7 @@ def link_people(
     together (``linked_by`` ``earlier_run``) unless their identifiers now conflict, so a rerun
     with re-estimated weights cannot split a person over a borderline pair. ``model``: a
     Splink model from an earlier run (``LinkageResult.model``) to reuse instead of training.
+    ``backend``: where Splink scores pairs, ``duckdb`` or ``spark`` (``probabilistic.splink_api``).
     """
     from assets.linkage.probabilistic import MATCH_THRESHOLD, REVIEW_FLOOR, score_pairs
 
@@ -172,7 +174,7 @@ def link_people(
     linked_by = np.full(len(prepared), "unlinked", dtype=object)
     deterministic_links = _link_on_identifiers(prepared, clusters, linked_by)
 
-    pairs, trained = score_pairs(prepared, REVIEW_FLOOR if review_floor is None else review_floor, model)
+    pairs, trained = score_pairs(prepared, REVIEW_FLOOR if review_floor is None else review_floor, model, backend=backend)
     pairs = pairs.sort_values("match_weight", ascending=False, kind="stable").reset_index(drop=True)
     decision = _decide(pairs, MATCH_THRESHOLD if match_threshold is None else match_threshold)
     record_l, record_r = pairs["record_l"].to_numpy(dtype=np.int64), pairs["record_r"].to_numpy(dtype=np.int64)

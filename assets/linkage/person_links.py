@@ -73,15 +73,17 @@ class PersonLinks:
     model: dict
 
 
-def identify_people(people: pd.DataFrame, key: bytes, previous: pd.DataFrame | None = None, model: dict | None = None) -> PersonLinks:
+def identify_people(
+    people: pd.DataFrame, key: bytes, previous: pd.DataFrame | None = None, model: dict | None = None, backend: str = "duckdb"
+) -> PersonLinks:
     """Link ``people`` (standard columns and a unique ``record_key``) and give every record a
     person id, keeping the ids of ``previous`` (``record_key``, ``person_id``) where it can and
-    scoring with ``model`` (an earlier run's Splink model) when given."""
+    scoring with ``model`` (an earlier run's Splink model) when given, on Splink ``backend``."""
     people = people.reset_index(drop=True)
     earlier = None
     if previous is not None and not previous.empty:
         earlier = people[["record_key"]].merge(previous[["record_key", "person_id"]], on="record_key", how="left")["person_id"]
-    result = link_people(people, earlier_persons=earlier, model=model)
+    result = link_people(people, earlier_persons=earlier, model=model, backend=backend)
     records = people.assign(cluster=result.clusters["cluster"].to_numpy(), linked_by=result.clusters["linked_by"].to_numpy())
     records["person_id"], changes = stable_person_ids(records, previous, key)
     pairs = result.pairs
@@ -143,7 +145,9 @@ def _read_people(con, contracts: dict[str, Contract]) -> pd.DataFrame:
     return people.assign(record_key=_record_key(people))
 
 
-def build_person_links_asset(contracts: dict[str, Contract]) -> dg.AssetsDefinition:
+def build_person_links_asset(contracts: dict[str, Contract], backend: str = "duckdb") -> dg.AssetsDefinition:
+    """``backend``: where Splink scores pairs (``Settings.linkage_backend``, from ``STORY_LINKAGE_BACKEND``)."""
+
     @dg.asset(
         key=PERSON_LINKS,
         group_name="linkage",
@@ -165,8 +169,8 @@ def build_person_links_asset(contracts: dict[str, Contract]) -> dg.AssetsDefinit
             con.execute("CREATE SCHEMA IF NOT EXISTS linkage")
             previous = con.execute(f"SELECT record_key, person_id FROM {_REGISTRY}").df() if _table_exists(con, _REGISTRY) else None
             model = _stored_model(con)
-            context.log.info(f"Linking {len(people):,} records from {people['dataset'].nunique()} datasets ({'stored model' if model else 'training a new model'})")
-            links = identify_people(people, key, previous, model)
+            context.log.info(f"Linking {len(people):,} records from {people['dataset'].nunique()} datasets ({'stored model' if model else 'training a new model'}, on {backend})")
+            links = identify_people(people, key, previous, model, backend)
             if model is None:
                 _store_model(con, links.model, len(people))
             linked = links.records

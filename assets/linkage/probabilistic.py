@@ -1,4 +1,4 @@
-"""Probabilistic linkage with Splink (DuckDB backend) for records no shared identifier joins.
+"""Probabilistic linkage with Splink for records no shared identifier joins.
 
 A Fellegi-Sunter model compares forename, surname, date of birth (exact, day and month
 transposed, one character apart), sex, postcode, and CHI and SCN (exact or one digit apart,
@@ -33,6 +33,13 @@ linkage rate; a false one silently corrupts both histories), so the conservative
 flat region is taken rather than 0.9, which buys 0.1-0.2 points of recall with the first false
 merges. The floor of 0.5 keeps the review list to the pairs a person should look at (at demo
 scale about 1,400 below the threshold) rather than every faint coincidence.
+
+Splink runs on DuckDB in this process unless ``STORY_LINKAGE_BACKEND=spark`` (``Settings``),
+which runs the same model through Splink's Spark backend for volumes beyond one machine, on
+the session ``SparkSession.builder.getOrCreate()`` gives: the usual Spark configuration
+(``spark-defaults.conf``, ``PYSPARK_SUBMIT_ARGS``) chooses the cluster, ``local[*]`` without
+one. Splink's intermediate tables are cached in the session and dropped after scoring rather
+than written to a checkpoint directory, so no identifiers outlive the run outside the linkage zone.
 """
 
 from __future__ import annotations
@@ -46,6 +53,8 @@ import pandas as pd
 import splink.comparison_level_library as cll
 import splink.comparison_library as cl
 from splink import DuckDBAPI, Linker, SettingsCreator, block_on
+
+from orchestration.settings import LINKAGE_BACKENDS
 
 MATCH_THRESHOLD = 0.99
 REVIEW_FLOOR = 0.5
@@ -145,26 +154,110 @@ def count_comparisons(prepared: pd.DataFrame) -> int:
     return int(counts[-1]["cumulative_comparison_count"])
 
 
+def splink_api(backend: str = "duckdb"):
+    """The Splink database API for ``backend`` (one of ``LINKAGE_BACKENDS``): DuckDB in this
+    process, or Spark through the session ``SparkSession.builder.getOrCreate()`` returns.
+
+    The backends agree on every comparison but one detail: Splink's Jaro-Winkler for Spark
+    counts an odd number of out-of-order letters as half a transposition where DuckDB rounds
+    it down (``haper``/``harper``: 0.876 against 0.902), so a few name pairs (3 of 1,084 in a
+    trial) land one similarity level lower on Spark.
+    """
+    if backend == "duckdb":
+        return DuckDBAPI()
+    if backend != "spark":
+        raise ValueError(f"Unknown linkage backend {backend!r}: use one of {', '.join(LINKAGE_BACKENDS)}")
+    try:
+        from pyspark.sql import SparkSession
+        from splink.backends.spark import SparkAPI, similarity_jar_location
+    except ImportError as error:
+        raise RuntimeError(
+            "STORY_LINKAGE_BACKEND=spark needs PySpark and Java: pip install pyspark==4.0.5 "
+            "(the version pinned in pyproject.toml) and apt-get install default-jre-headless"
+        ) from error
+    spark = SparkSession.builder.getOrCreate()
+    # Splink's Spark SQL calls Scala UDFs (jaro_winkler, damerau_levenshtein) from the jar it
+    # ships; added to the running session, so a session configured elsewhere gets them too.
+    spark.sql(f"ADD JAR '{similarity_jar_location()}'")
+    return SparkAPI(spark_session=spark, break_lineage_method="persist")
+
+
+def _register(api, prepared: pd.DataFrame):
+    records = prepared[list(_COLUMNS)].copy()
+    if isinstance(api, DuckDBAPI):
+        return api.register(records, dataset_display_name="people")
+    # Spark cannot infer the type of a column that is entirely missing (no SCN in a batch): say it.
+    schema = "record BIGINT, " + ", ".join(f"{column} STRING" for column in _COLUMNS[1:])
+    rows = records.astype(object).where(records.notna(), None)
+    # A view name of Splink's prefix, so it cannot replace a table of the session's own and
+    # ``_release`` drops it with the rest.
+    return api.register(api.spark.createDataFrame(rows, schema=schema), dataset_display_name="people", table_name="__splink__people")
+
+
+def _in_dialect(model: dict, dialect: str) -> dict:
+    """``model`` with its SQL written for ``dialect`` (``duckdb`` or ``spark``).
+
+    A model keeps its comparisons as SQL of the backend that trained it (DuckDB's
+    ``jaro_winkler_similarity("forename_l", ...)`` is Spark's ``jaro_winkler(`forename_l`, ...)``),
+    so the comparisons and blocking are rebuilt from ``_settings`` for ``dialect`` (the
+    fingerprint guarantees they are the ones the model was trained with) and the trained
+    parameters carried over level by level.
+    """
+    if model.get("sql_dialect", "duckdb") == dialect:
+        return model
+    rebuilt = _settings().create_settings_dict(dialect)
+    structure = {"comparisons", "blocking_rules_to_generate_predictions", "sql_dialect"}
+    rebuilt.update({key: value for key, value in model.items() if key not in structure})
+    for comparison, trained in zip(rebuilt["comparisons"], model["comparisons"], strict=True):
+        for level, trained_level in zip(comparison["comparison_levels"], trained["comparison_levels"], strict=True):
+            if level.get("label_for_charts") != trained_level.get("label_for_charts"):
+                raise RuntimeError(f"model level {trained_level.get('label_for_charts')!r} is not today's {level.get('label_for_charts')!r}")
+            level.update({key: value for key, value in trained_level.items() if key != "sql_condition"})
+        comparison.update({key: value for key, value in trained.items() if key != "comparison_levels"})
+    rules = zip(rebuilt["blocking_rules_to_generate_predictions"], model["blocking_rules_to_generate_predictions"], strict=True)
+    rebuilt["blocking_rules_to_generate_predictions"] = [{key: rule[key] for key in stored if key in rule} for rule, stored in rules]
+    return {**rebuilt, "sql_dialect": dialect}
+
+
+def _release(api) -> None:
+    """Drop the tables Splink made in the Spark session and empty its cache (dropping a view
+    alone leaves the blocked pairs cached: Splink repartitions them after caching)."""
+    if isinstance(api, DuckDBAPI):
+        return
+    for table in api.spark.catalog.listTables():
+        if table.isTemporary and table.name.startswith("__splink__"):
+            api.spark.catalog.dropTempView(table.name)
+    api.spark.catalog.clearCache()
+
+
 def score_pairs(
-    prepared: pd.DataFrame, review_floor: float = REVIEW_FLOOR, model: dict | None = None, seed: int = 20200205
+    prepared: pd.DataFrame,
+    review_floor: float = REVIEW_FLOOR,
+    model: dict | None = None,
+    seed: int = 20200205,
+    backend: str = "duckdb",
 ) -> tuple[pd.DataFrame, dict]:
     """Scored candidate pairs at or above ``review_floor`` from ``core.prepare_people`` output,
     and the trained model (Splink's JSON form).
 
     ``model``: a model an earlier run trained (same ``model_fingerprint``); reusing it keeps
     the weights of pairs already seen unchanged when new files arrive, and skips training.
+    ``backend``: where Splink runs (``splink_api``).
     Pair columns: record_l, record_r, match_weight, match_probability, and the comparison
     levels the twins guard in ``core`` reads (gamma_forename, gamma_chi, gamma_scn).
     """
     logging.getLogger("splink").setLevel(logging.WARNING)
-    api = DuckDBAPI()
-    records = api.register(prepared[list(_COLUMNS)].copy(), dataset_display_name="people")
-    linker = Linker(records, model if model is not None else _settings())
+    api = splink_api(backend)
+    dialect = api.sql_dialect.sql_dialect_str
+    records = _register(api, prepared)
+    linker = Linker(records, _in_dialect(model, dialect) if model is not None else _settings())
     if model is None and len(prepared) < MIN_RECORDS_TO_TRAIN:
         model = default_model()
-        linker = Linker(records, model)
+        linker = Linker(records, _in_dialect(model, dialect))
     elif model is None:
         _train(linker, seed)
     pairs = linker.inference.predict(threshold_match_probability=review_floor).as_pandas_dataframe()
+    _release(api)
     columns = ["record_l", "record_r", "match_weight", "match_probability", "gamma_forename", "gamma_chi", "gamma_scn"]
-    return pairs[columns], linker.misc.save_model_to_json()
+    # Kept in DuckDB's SQL whichever backend ran, so a stored model serves either next time.
+    return pairs[columns], _in_dialect(linker.misc.save_model_to_json(), "duckdb")
