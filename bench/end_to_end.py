@@ -1,0 +1,440 @@
+"""Benchmark: the whole pipeline from empty at a scale; print each stage's wall time and peak memory.
+
+    .venv/bin/python bench/end_to_end.py --scale national [--seed 7] [--out DIR] [--keep] [--verbose]
+
+Stages, each in its own child process (this script run again with ``--stage NAME``) so that
+each peak resident memory (RSS) is the stage's own:
+
+1. generate            ``python -m synthetic --scale S --seed N --out DATA`` (in the child, same code)
+2. ingest              every asset in group ``ingest`` (``raw/<dataset>``: contracts, accepted/quarantine)
+3. link                ``linkage/person_links``
+4. analysis+measures   ``analysis/*`` and ``measures/*``
+5. publish             ``publication/*`` (disclosure control, the mart)
+6. reports             ``reports/*``: national, every council's report in one run (the job's
+                       default tags), organisation reports, the published edition, the digest
+7. incremental         Glasgow corrects its latest looked after return (up to 20 open
+                       episodes withdrawn); the real ``landing_files`` sensor is evaluated twice (the
+                       first look records the file, the second requests a run) and the run it
+                       asks for is executed: Glasgow's intake and report partition only
+
+Every Dagster stage builds ``orchestration.definitions.build_definitions`` and runs the job
+``story_of_progress`` with ``execute_in_process`` on one persistent instance (SQLite under a
+fresh ``DAGSTER_HOME``), so later stages see the earlier materializations. The children get
+``STORY_DATA_DIR=OUT/data``, ``STORY_SHARED_DIR`` (as set, else the repository's default),
+``STORY_DEPLOYMENT=local`` (no mart export) and a fixed pseudonymisation key.
+
+Two memory figures per stage: the stage process's own peak (``ru_maxrss``), and the peak of
+the stage process plus its worker processes together (report rendering uses a process pool),
+sampled from /proc every 0.25 s by the parent. "wall s" is the child process's whole life: interpreter start,
+imports and loading the definitions included. For the incremental stage the figure judged
+against its target is the time from the corrected file to the refreshed council report (both
+sensor looks and the run, without the sensor's 60 s interval between looks in deployment).
+
+Prints figures and met/missed against the targets (the whole national pipeline under 10
+minutes and 6 GiB on 2 cores; a council's corrected file refreshes its report in under 60 s);
+asserts nothing. Each stage's output is kept in OUT/logs/STAGE.log. National scale
+takes many minutes and several GiB of disk: run it on an otherwise idle machine.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import re
+import resource
+import shutil
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from collections import defaultdict
+from pathlib import Path
+
+BENCH_KEY = "5e" * 32  # fixed pseudonymisation key (64 hex characters): the same ids in every run
+RESULT = "@@end_to_end "  # prefix of the one JSON line a stage prints for the parent
+GLASGOW = "S12000049"
+DATASET = "looked_after_episodes"
+WITHDRAWN = 20  # open episodes removed from Glasgow's latest return by the incremental stage
+
+TARGET_TOTAL_S = 600
+TARGET_PEAK_GIB = 6.0
+TARGET_INCREMENTAL_S = 60
+
+# name, what it does (the assets each materializes: _in_stage)
+STAGES = (
+    ("generate", "synthetic agency files"),
+    ("ingest", "every asset in group ingest (raw/*)"),
+    ("link", "linkage/person_links"),
+    ("analysis+measures", "analysis/* and measures/*"),
+    ("publish", "publication/* (disclosure control, mart)"),
+    ("reports", "reports/* (national, all council partitions, organisations, edition, digest)"),
+    ("incremental", f"Glasgow corrects its {DATASET} return; landing sensor; the run it requests"),
+)
+STAGE_NAMES = [name for name, _ in STAGES]
+
+# What a child's output shows of its progress: counted steps, Dagster's finished steps, the selection.
+COUNTED = re.compile(r"^(?:\S+ \S+ \+\d{4} - dagster - INFO - \S+ - [0-9a-f-]{36} - (?P<step>\S+) - )?(?P<progress>\[\d+/\d+\] .*)$")
+STEP_DONE = re.compile(r' - STEP_SUCCESS - Finished execution of step "(?P<step>[^"]+)" in (?P<took>.+?)\.?$')
+SELECTED = re.compile(r"^(?P<count>\d+) assets: ")
+
+
+# --- memory ------------------------------------------------------------------------------
+
+def _gib(kib: float) -> float:
+    return kib / 1024**2  # ru_maxrss and /proc report KiB on Linux
+
+
+class TreeMemory:
+    """Peak RSS of a process and all its descendants together, sampled from /proc by a thread.
+
+    The parent samples its child from outside: a sampling thread inside the stage process would
+    compete with the stage for the GIL and slow it down.
+    """
+
+    def __init__(self, root: int, interval: float = 0.25) -> None:
+        self.root, self.interval, self.peak_kib = root, interval, 0
+        self._stop = threading.Event()
+        self._page_kib = os.sysconf("SC_PAGE_SIZE") // 1024
+        self._thread = threading.Thread(target=self._run, daemon=True)
+
+    def __enter__(self) -> "TreeMemory":
+        self._thread.start()
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self._stop.set()
+        self._thread.join()
+        self._sample()
+
+    def _run(self) -> None:
+        while not self._stop.wait(self.interval):
+            self._sample()
+
+    def _sample(self) -> None:
+        children, rss = defaultdict(list), {}
+        for entry in os.scandir("/proc"):
+            if not entry.name.isdigit():
+                continue
+            try:
+                with open(f"/proc/{entry.name}/stat") as f:
+                    ppid = int(f.read().rsplit(")", 1)[1].split()[1])
+                with open(f"/proc/{entry.name}/statm") as f:
+                    rss[int(entry.name)] = int(f.read().split()[1]) * self._page_kib
+            except (OSError, IndexError, ValueError):
+                continue  # gone meanwhile
+            children[ppid].append(int(entry.name))
+        total, todo = 0, [self.root]
+        while todo:
+            pid = todo.pop()
+            total += rss.get(pid, 0)
+            todo.extend(children.get(pid, ()))
+        self.peak_kib = max(self.peak_kib, total)
+
+
+# --- stages (run in the child) -----------------------------------------------------------
+
+def _in_stage(name: str, key) -> bool:
+    top = key.path[0]
+    return {
+        "link": key.to_user_string() == "linkage/person_links",
+        "analysis+measures": top in ("analysis", "measures"),
+        "publish": top == "publication",
+        "reports": top == "reports",
+    }.get(name, False)
+
+
+def _definitions():
+    from orchestration.definitions import build_definitions
+    from orchestration.settings import Settings
+
+    return build_definitions(Settings.from_env())
+
+
+def _materialize(name: str) -> dict:
+    import dagster as dg
+
+    from assets.reports.report_assets import COUNCIL_REPORTS
+    from orchestration.settings import Settings
+
+    defs = _definitions()
+    graph = defs.resolve_asset_graph()
+    everything = graph.get_all_asset_keys()
+    if name == "ingest":
+        keys = [k for k in everything if graph.get(k).group_name == "ingest"]
+        unstaged = [k.to_user_string() for k in everything if graph.get(k).group_name != "ingest" and not any(_in_stage(s, k) for s in STAGE_NAMES)]
+        if unstaged:
+            print(f"warning: assets in no stage of this benchmark: {sorted(unstaged)}", flush=True)
+    else:
+        keys = [k for k in everything if _in_stage(name, k)]
+    job = defs.resolve_job_def("story_of_progress")
+    print(f"{len(keys)} assets: {', '.join(sorted(k.to_user_string() for k in keys))}", flush=True)
+    loaded = time.perf_counter()
+    with dg.DagsterInstance.get() as instance:
+        # No partition key and no tags: the job's default tags (every council) apply where a
+        # selected asset is partitioned; the other stages select unpartitioned assets only.
+        result = job.execute_in_process(instance=instance, asset_selection=keys)
+    done = [e.event_specific_data.materialization for e in result.get_asset_materialization_events()]
+    settings = Settings.from_env()
+    return {
+        "run_id": result.run_id,
+        "loaded": loaded,
+        "accepted": sum(1 for p in settings.accepted_dir.rglob("*.csv")) if name == "ingest" else None,
+        "refused": sum(1 for p in settings.quarantine_dir.rglob("*") if p.is_file() and not p.name.endswith(".refusal.md")) if name == "ingest" else None,
+        "materializations": len(done),
+        "council_partitions": len([m for m in done if m.asset_key == COUNCIL_REPORTS]),
+    }
+
+
+def _generate(args: argparse.Namespace) -> dict:
+    from synthetic.__main__ import main as synthetic_main
+
+    loaded = time.perf_counter()
+    data = os.environ["STORY_DATA_DIR"]
+    print(f"python -m synthetic --scale {args.scale} --seed {args.seed} --out {data}", flush=True)
+    synthetic_main(["--scale", args.scale, "--seed", str(args.seed), "--out", data])
+    files = [p for p in Path(data, "landing").rglob("*") if p.is_file()]
+    return {"loaded": loaded, "landing_files": len(files), "landing_mib": round(sum(p.stat().st_size for p in files) / 1024**2, 1)}
+
+
+def _withdraw_open_episodes(path: Path, year: str, children: int) -> int:
+    """Glasgow's corrected return: ``children`` episodes open on 31 July withdrawn (each a child with one row)."""
+    import pandas as pd
+
+    rows = pd.read_csv(path, dtype=str, keep_default_na=False)
+    census = f"{year}-07-31"
+    once = rows.child_ref.map(rows.child_ref.value_counts()) == 1
+    open_then = (rows.episode_end == "") & (rows.placement_end == "") & (rows.placement_start <= census) & (rows.episode_start <= census)
+    withdrawn = rows[once & open_then].index[:children]
+    rows.drop(withdrawn).to_csv(path, index=False)
+    return len(withdrawn)
+
+
+def _council_files(manifest: Path) -> dict[str, str]:
+    return {f["path"]: f["sha256"] for f in json.loads(manifest.read_text())["files"] if f["path"].startswith("councils/")}
+
+
+def _incremental(args: argparse.Namespace) -> dict:
+    import dagster as dg
+
+    from assets.reports.report_assets import COUNCIL_REPORTS
+    from orchestration.resources import StoryFolders
+    from orchestration.settings import Settings
+
+    settings = Settings.from_env()
+    defs = _definitions()
+    job = defs.resolve_job_def("story_of_progress")
+    sensor = defs.resolve_sensor_def("landing_files")
+    folders = StoryFolders(data_dir=str(settings.data_dir), shared_dir=str(settings.shared_dir))
+    manifest = settings.published_dir / "latest" / "manifest.json"
+    before = _council_files(manifest)
+    returns = sorted((settings.landing_dir / GLASGOW / DATASET).glob(f"{DATASET}_{GLASGOW}_*.csv"), key=lambda p: p.stem.rsplit("_", 1)[1])
+    latest = returns[-1]
+    year = latest.stem.rsplit("_", 1)[1]
+
+    started = time.perf_counter()
+    withdrawn = _withdraw_open_episodes(latest, year, WITHDRAWN)
+    print(f"corrected {latest.name}: {withdrawn} open episodes withdrawn", flush=True)
+    first_look = sensor(dg.build_sensor_context(resources={"folders": folders}))
+    if first_look.run_requests:
+        raise RuntimeError(f"the first look should only record the files, it asked for {len(first_look.run_requests)} runs")
+    requests = sensor(dg.build_sensor_context(cursor=first_look.cursor, resources={"folders": folders})).run_requests
+    if len(requests) != 1:
+        raise RuntimeError(f"the second look should ask for one run (Glasgow's corrected file), it asked for {len(requests)}")
+    [request] = requests
+    print(f"sensor asks for partition {request.partition_key}, tags {request.tags}", flush=True)
+    print(f"{len(request.asset_selection)} assets: {', '.join(sorted(k.to_user_string() for k in request.asset_selection))}", flush=True)
+    requested = time.perf_counter()
+    with dg.DagsterInstance.get() as instance:
+        result = job.execute_in_process(instance=instance, partition_key=request.partition_key, asset_selection=request.asset_selection)
+    finished = time.perf_counter()
+
+    done = [e.event_specific_data.materialization for e in result.get_asset_materialization_events()]
+    after = _council_files(manifest)
+    changed = sorted(p for p in after if after[p] != before.get(p))
+    return {
+        "run_id": result.run_id,
+        "loaded": started,
+        "seconds_to_report": finished - started,  # corrected file -> refreshed report
+        "sensor_seconds": requested - started,  # the correction written and both looks
+        "dagster_run_seconds": finished - requested,
+        "withdrawn": withdrawn,
+        "file": latest.name,
+        "partition": request.partition_key,
+        "raw_materialized": sorted(m.asset_key.to_user_string() for m in done if m.asset_key.path[0] == "raw"),
+        "council_partitions": sorted(m.partition for m in done if m.asset_key == COUNCIL_REPORTS),
+        "council_files_changed": changed,
+        "council_files": len(after),
+    }
+
+
+def run_stage(args: argparse.Namespace) -> None:
+    """In the child: run one stage, then print one JSON line of figures for the parent."""
+    if args.stage == "generate":
+        extra = _generate(args)
+    elif args.stage == "incremental":
+        extra = _incremental(args)
+    else:
+        extra = _materialize(args.stage)
+    seconds = time.perf_counter() - extra.pop("loaded")
+    own, workers = resource.getrusage(resource.RUSAGE_SELF), resource.getrusage(resource.RUSAGE_CHILDREN)
+    figures = {
+        "stage": args.stage,
+        "scale": args.scale,
+        "work_seconds": seconds,  # after start-up (interpreter, imports, loading the definitions)
+        "cpu_seconds": own.ru_utime + own.ru_stime + workers.ru_utime + workers.ru_stime,
+        "maxrss_kib": own.ru_maxrss,
+        "largest_worker_kib": workers.ru_maxrss,
+        **extra,
+    }
+    print(RESULT + json.dumps(figures), flush=True)
+
+
+# --- the parent --------------------------------------------------------------------------
+
+def _environment(out: Path) -> dict[str, str]:
+    from orchestration.settings import Settings
+
+    home = out / "dagster_home"
+    home.mkdir(parents=True, exist_ok=True)
+    (home / "dagster.yaml").write_text("telemetry:\n  enabled: false\n")
+    env = dict(os.environ)
+    for name in ("STORY_MART_URL", "STORY_KEY_FILE", "STORY_DAGSTER_PG_URL", "STORY_CONTRACTS_DIR"):
+        env.pop(name, None)
+    env.update({
+        "STORY_DATA_DIR": str(out / "data"),
+        "STORY_SHARED_DIR": str(Settings.from_env().shared_dir),  # as set, else the repository's default
+        "DAGSTER_HOME": str(home),
+        "STORY_PSEUDONYMISATION_KEY": BENCH_KEY,
+        "STORY_DEPLOYMENT": "local",
+        "PYTHONUNBUFFERED": "1",
+    })
+    return env
+
+
+def _run_child(name: str, args: argparse.Namespace, env: dict[str, str], log: Path) -> tuple[float, dict | None, int]:
+    """Run one stage in a child process; all its output goes to ``log``, its progress to the terminal.
+
+    Progress is the counted steps the code prints itself (the generator's, the report renderers'
+    ``[n/m]`` log lines) and one line per finished Dagster step; ``--verbose`` shows everything.
+    """
+    command = [sys.executable, str(Path(__file__).resolve()), "--stage", name, "--scale", args.scale, "--seed", str(args.seed)]
+    figures, assets, steps = None, "?", 0
+    started = time.perf_counter()
+    with log.open("w") as sink, subprocess.Popen(command, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, bufsize=1) as child, TreeMemory(child.pid) as tree:
+        for line in child.stdout:
+            if line.startswith(RESULT):
+                figures = json.loads(line[len(RESULT):])
+                continue
+            sink.write(line)
+            if args.verbose:
+                print("      " + line, end="", flush=True)
+            elif counted := COUNTED.match(line):
+                where = f"{counted['step'].replace('__', '/')}: " if counted["step"] else ""
+                print(f"      {where}{counted['progress']}", flush=True)
+            elif finished := STEP_DONE.search(line):
+                steps += 1
+                print(f"      [{steps}/{assets}] {finished['step'].replace('__', '/')} done in {finished['took']} ({time.perf_counter() - started:.0f} s)", flush=True)
+            elif selected := SELECTED.match(line):
+                assets = selected["count"]
+        child.wait()
+    if figures:
+        figures["tree_peak_kib"] = max(tree.peak_kib, figures["maxrss_kib"])
+    return time.perf_counter() - started, figures, child.returncode
+
+
+def _describe(name: str, figures: dict) -> str:
+    if name == "generate":
+        return f"{figures['landing_files']:,} landing files, {figures['landing_mib']:,} MiB"
+    if name == "incremental":
+        return (f"{figures['file']}: {figures['withdrawn']} episodes withdrawn; intake {figures['raw_materialized']}, "
+                f"council partitions {figures['council_partitions']}; report files changed {figures['council_files_changed']} "
+                f"of {figures['council_files']}; sensor {figures['sensor_seconds']:.1f} s + run {figures['dagster_run_seconds']:.1f} s")
+    text = f"{figures['materializations']} materializations"
+    if name == "ingest":
+        text += f", {figures['accepted']:,} files accepted, {figures['refused']:,} refused"
+    return text + (f" ({figures['council_partitions']} council report partitions)" if figures["council_partitions"] else "")
+
+
+def _verdict(met: bool) -> str:
+    return "met" if met else "MISSED"
+
+
+def _table(rows: list[tuple[str, float, dict | None]], load_at_start: float) -> None:
+    print()
+    print(f"{'stage':<19} {'wall s':>8} {'start-up s':>11} {'CPU s':>8} {'peak RSS GiB':>13} {'with workers GiB':>17}")
+    for name, wall, figures in rows:
+        if figures is None:
+            print(f"{name:<19} {wall:>8.1f} {'FAILED':>11}")
+            continue
+        print(f"{name:<19} {wall:>8.1f} {wall - figures['work_seconds']:>11.1f} {figures['cpu_seconds']:>8.1f} "
+              f"{_gib(figures['maxrss_kib']):>13.2f} {_gib(figures['tree_peak_kib']):>17.2f}")
+    total = sum(wall for _, wall, _ in rows)
+    done = [f for _, _, f in rows if f]
+    peak = max((_gib(f["tree_peak_kib"]) for f in done), default=0.0)
+    own_peak = max((_gib(f["maxrss_kib"]) for f in done), default=0.0)
+    startup = sum(wall - f["work_seconds"] for _, wall, f in rows if f)
+    print(f"{'total':<19} {total:>8.1f} {startup:>11.1f} {'':>8} {'max ' + format(own_peak, '.2f'):>13} {'max ' + format(peak, '.2f'):>17}")
+    if len(done) < len(rows) or len(rows) < len(STAGES):
+        print("targets: not judged, the run did not finish")
+        return
+    incremental = done[-1]["seconds_to_report"]
+    cores = len(os.sched_getaffinity(0))
+    print(f"target: whole pipeline under {TARGET_TOTAL_S // 60} minutes: {_verdict(total < TARGET_TOTAL_S)} ({total:.0f} s)")
+    print(f"target: peak memory under {TARGET_PEAK_GIB:.0f} GiB: {_verdict(peak < TARGET_PEAK_GIB)} ({peak:.2f} GiB, stage process and its workers together)")
+    print(f"target: corrected council file to refreshed report under {TARGET_INCREMENTAL_S} s: {_verdict(incremental < TARGET_INCREMENTAL_S)} "
+          f"({incremental:.1f} s; {rows[-1][1]:.1f} s with process start and loading the definitions)")
+    print(f"(targets are for national scale on 2 cores; this run: scale {rows[0][2]['scale']}, {cores} cores, "
+          f"load average {load_at_start:.1f} at the start, {os.getloadavg()[0]:.1f} at the end)")
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--scale", default="national", choices=("tiny", "demo", "national"))
+    parser.add_argument("--seed", type=int, default=7)
+    parser.add_argument("--out", type=Path, help="an empty or new folder for data, Dagster home and logs (default: a fresh temporary folder)")
+    parser.add_argument("--keep", action="store_true", help="keep the temporary folder after a successful run")
+    parser.add_argument("--verbose", action="store_true", help="show each stage's whole output (Dagster's debug log included), not only its progress")
+    parser.add_argument("--stage", choices=STAGE_NAMES, help=argparse.SUPPRESS)  # internal: run one stage in this process
+    args = parser.parse_args()
+    if args.stage:
+        run_stage(args)
+        return
+
+    if args.out:
+        out = args.out.resolve()
+        if out.exists() and any(out.iterdir()):
+            parser.error(f"{out} is not empty: the benchmark starts from nothing")
+    else:
+        out = Path(tempfile.mkdtemp(prefix="story-e2e-"))
+    logs = out / "logs"
+    logs.mkdir(parents=True, exist_ok=True)
+    env = _environment(out)
+    print(f"end to end at scale {args.scale}, seed {args.seed}: data {env['STORY_DATA_DIR']}, Dagster home {env['DAGSTER_HOME']}, logs {logs}", flush=True)
+    load_at_start = os.getloadavg()[0]
+    print(f"{len(os.sched_getaffinity(0))} cores, load average {load_at_start:.1f}", flush=True)
+
+    rows: list[tuple[str, float, dict | None]] = []
+    for step, (name, what) in enumerate(STAGES, start=1):
+        print(f"[{step}/{len(STAGES)}] {name}: {what} ...", flush=True)
+        wall, figures, code = _run_child(name, args, env, logs / f"{name}.log")
+        rows.append((name, wall, figures if code == 0 else None))
+        if code != 0 or figures is None:
+            print(f"      FAILED (exit code {code}) after {wall:.1f} s; last lines of {logs / f'{name}.log'}:", flush=True)
+            for line in (logs / f"{name}.log").read_text().splitlines()[-40:]:
+                print("      | " + line)
+            _table(rows, load_at_start)
+            print(f"kept for inspection: {out}")
+            sys.exit(1)
+        print(f"      {wall:.1f} s, peak {_gib(figures['tree_peak_kib']):.2f} GiB: {_describe(name, figures)}", flush=True)
+
+    _table(rows, load_at_start)
+    if args.out or args.keep:
+        print(f"data, Dagster home and logs in {out}")
+    else:
+        shutil.rmtree(out, ignore_errors=True)
+
+
+if __name__ == "__main__":
+    main()
