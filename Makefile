@@ -35,7 +35,7 @@ demo: setup
 	rm -rf $(STORY_DATA_DIR)
 	$(BIN)/python -m synthetic --scale $(SCALE) --seed $(SEED) --out $(STORY_DATA_DIR)
 	$(BIN)/story demo-key
-	$(BIN)/dagster job execute -m orchestration.definitions -j story_of_progress
+	$(BIN)/dagster job execute -m orchestration.definitions -j story_of_progress --tags "$$($(BIN)/story every-council)"
 	$(BIN)/story latest
 
 test: setup

@@ -26,6 +26,7 @@ def council_partitions(reference_dir: Path) -> dg.StaticPartitionsDefinition:
 
 
 def every_council(partitions: dg.StaticPartitionsDefinition) -> dict[str, str]:
-    """Run tags that select every council's partition in a single run."""
+    """Run tags that select every council's partition in a single run (the quarterly edition,
+    a national body's file, ``make demo``). A run for one council names its partition instead."""
     keys = partitions.get_partition_keys()
     return {RANGE_START: keys[0], RANGE_END: keys[-1]}

@@ -10,8 +10,8 @@ each peak resident memory (RSS) is the stage's own:
 3. link                ``linkage/person_links``
 4. analysis+measures   ``analysis/*`` and ``measures/*``
 5. publish             ``publication/*`` (disclosure control, the mart)
-6. reports             ``reports/*``: national, every council's report in one run (the job's
-                       default tags), organisation reports, the published edition, the digest
+6. reports             ``reports/*``: national, every council's report in one run (tags from
+                       ``every_council``), organisation reports, the published edition, the digest
 7. incremental         Glasgow corrects its latest looked after return (up to 20 open
                        episodes withdrawn); the real ``landing_files`` sensor is evaluated twice (the
                        first look records the file, the second requests a run) and the run it
@@ -155,6 +155,7 @@ def _definitions():
 def _materialize(name: str) -> dict:
     import dagster as dg
 
+    from assets.partitions import every_council
     from assets.reports.report_assets import COUNCIL_REPORTS
     from orchestration.settings import Settings
 
@@ -172,9 +173,8 @@ def _materialize(name: str) -> dict:
     print(f"{len(keys)} assets: {', '.join(sorted(k.to_user_string() for k in keys))}", flush=True)
     loaded = time.perf_counter()
     with dg.DagsterInstance.get() as instance:
-        # No partition key and no tags: the job's default tags (every council) apply where a
-        # selected asset is partitioned; the other stages select unpartitioned assets only.
-        result = job.execute_in_process(instance=instance, asset_selection=keys)
+        # Every council's report partition in one run, as the quarterly edition asks for.
+        result = job.execute_in_process(instance=instance, asset_selection=keys, tags=every_council(job.partitions_def))
     done = [e.event_specific_data.materialization for e in result.get_asset_materialization_events()]
     settings = Settings.from_env()
     return {

@@ -7,11 +7,14 @@
   template per dataset) generated from the data contracts.
 - ``story demo-key``: create a pseudonymisation key for the demo if none is configured.
 - ``story latest``: print the paths of the latest national HTML and PDF report.
+- ``story every-council``: print the run tags that select every council's report partition,
+  for ``dagster job execute --tags`` (``make demo``).
 """
 
 from __future__ import annotations
 
 import argparse
+import json
 import re
 import sys
 import tempfile
@@ -23,6 +26,7 @@ from assets.ingest.contract_docs import write_contract_docs
 from assets.ingest.contracts import load_contracts
 from assets.ingest.intake import judge, take_in
 from assets.ingest.landing import files_waiting, landed_file
+from assets.partitions import council_partitions, every_council
 from assets.ingest.refusal_report import refusal_context, render_markdown
 from assets.linkage.pseudonyms import ensure_key
 from assets.reference import councils
@@ -110,6 +114,7 @@ def main(argv: list[str] | None = None) -> int:
     docs.add_argument("out_dir", type=Path)
     commands.add_parser("demo-key", help="create a demo pseudonymisation key if none is configured")
     commands.add_parser("latest", help="print the latest national report paths")
+    commands.add_parser("every-council", help="print the run tags selecting every council's report, as JSON")
     try:
         args = parser.parse_args(argv)
     except SystemExit as exit_:
@@ -124,6 +129,9 @@ def main(argv: list[str] | None = None) -> int:
     if args.command == "demo-key":
         created = ensure_key()
         print(f"Created a demo pseudonymisation key at {created} (keep it secret; production sets STORY_PSEUDONYMISATION_KEY)." if created else "A pseudonymisation key is already configured.")
+        return 0
+    if args.command == "every-council":
+        print(json.dumps(every_council(council_partitions(settings.reference_dir))))
         return 0
     return _latest(settings)
 

@@ -57,7 +57,7 @@ def build_definitions(settings: Settings | None = None) -> dg.Definitions:
     return dg.Definitions(
         assets=assets,
         jobs=[story_job, data_quality_digest_job],
-        schedules=build_schedules(story_job),
+        schedules=build_schedules(story_job, by_council),
         sensors=[build_landing_sensor(contracts, story_job, by_council, after_intake), *build_alert_sensors(settings), upstream_changes],
         resources=build_resources(settings),
         executor=dg.in_process_executor,

@@ -4,19 +4,18 @@ from __future__ import annotations
 
 import dagster as dg
 
-from assets.partitions import every_council
 from assets.reports.report_assets import DATA_QUALITY_DIGEST
 
 
 def story_of_progress_job(councils: dg.StaticPartitionsDefinition) -> dg.UnresolvedAssetJobDefinition:
-    """Everything, end to end. By default a run renders every council's report; a run given
-    one partition key (the landing sensor's, for a council's file) renders that council's."""
+    """Everything, end to end. A run names the councils whose reports it renders: one
+    partition (the landing sensor's run for a council's file), or a range in one run
+    (``assets.partitions.every_council``: the quarterly edition, a national body's file)."""
     return dg.define_asset_job(
         name="story_of_progress",
         selection=dg.AssetSelection.all(),
         partitions_def=councils,
-        tags=every_council(councils),
-        description="Everything, end to end: landing files -> contracts -> linkage -> measures -> disclosure control -> reports (every council's, unless one council partition is chosen).",
+        description="Everything, end to end: landing files -> contracts -> linkage -> measures -> disclosure control -> reports (the councils chosen as partitions).",
     )
 
 

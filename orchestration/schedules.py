@@ -10,12 +10,14 @@ from __future__ import annotations
 
 import dagster as dg
 
+from assets.partitions import every_council
 from orchestration.jobs import data_quality_digest_job
 
 
-def quarterly_edition(story_job: dg.UnresolvedAssetJobDefinition) -> dg.ScheduleDefinition:
-    """Every council's report in one run (the job's default), so each picks up Scotland's latest figures."""
-    return dg.ScheduleDefinition(
+def quarterly_edition(story_job: dg.UnresolvedAssetJobDefinition, councils: dg.StaticPartitionsDefinition) -> dg.ScheduleDefinition:
+    """Every council's report in one run, so each picks up Scotland's latest figures."""
+
+    @dg.schedule(
         name="quarterly_edition",
         job=story_job,
         cron_schedule="0 6 1 1,4,7,10 *",  # 06:00 on the first day of each quarter
@@ -23,6 +25,10 @@ def quarterly_edition(story_job: dg.UnresolvedAssetJobDefinition) -> dg.Schedule
         default_status=dg.DefaultScheduleStatus.STOPPED,
         description="Publishes a full edition (national, every council's and every organisation's report, manifest, latest) at the start of each quarter.",
     )
+    def quarterly(context: dg.ScheduleEvaluationContext) -> dg.RunRequest:
+        return dg.RunRequest(tags=every_council(councils))
+
+    return quarterly
 
 
 monthly_data_quality_digest = dg.ScheduleDefinition(
@@ -34,5 +40,5 @@ monthly_data_quality_digest = dg.ScheduleDefinition(
     description="Publishes the data-quality digest for agencies (overdue returns and refusals per agency, from mart.data_coverage and contracts' refreshDays) on the first of each month.",
 )
 
-def build_schedules(story_job: dg.UnresolvedAssetJobDefinition) -> list[dg.ScheduleDefinition]:
-    return [quarterly_edition(story_job), monthly_data_quality_digest]
+def build_schedules(story_job: dg.UnresolvedAssetJobDefinition, councils: dg.StaticPartitionsDefinition) -> list[dg.ScheduleDefinition]:
+    return [quarterly_edition(story_job, councils), monthly_data_quality_digest]

@@ -14,7 +14,7 @@ partition alone, a national body's file every council's.
 from __future__ import annotations
 
 import json
-from collections.abc import Collection, Sequence
+from collections.abc import Sequence
 
 import dagster as dg
 
@@ -22,6 +22,7 @@ from assets.ingest.contracts import Contract
 from assets.ingest.intake import kept_before
 from assets.ingest.landing import files_waiting, fingerprint
 from assets.keys import raw_key
+from assets.partitions import every_council
 from orchestration.resources import StoryFolders
 
 
@@ -30,14 +31,16 @@ def landing_run_requests(
     folders: StoryFolders,
     previous: dict[str, list[int]],
     *,
-    council_codes: Collection[str] = (),
+    councils: dg.StaticPartitionsDefinition | None = None,
     downstream: Sequence[dg.AssetKey] = (),
 ) -> tuple[list[dg.RunRequest], dict[str, list[int]]]:
     """Run requests for files that have settled since the last look, and the new observations.
 
-    A file from one of ``council_codes`` gets that council's partition; ``downstream`` is
-    every asset after intake, to which each request adds its own dataset's intake.
+    A council's file gets that council's partition of ``councils``, anyone else's every
+    council's; ``downstream`` is every asset after intake, to which each request adds its own
+    dataset's intake.
     """
+    council_codes = set(councils.get_partition_keys()) if councils else set()
     seen: dict[str, list[int]] = {}
     requests: list[dg.RunRequest] = []
     settings = folders.settings
@@ -51,12 +54,12 @@ def landing_run_requests(
             agency = path.parent.parent.name
             if kept_before(settings.accepted_dir, settings.quarantine_dir, agency, contract.id, digest):
                 continue  # taken in (or refused) already, by an earlier run or `story ingest`
+            tags = {"story/dataset": contract.id, "story/agency": agency, "story/file": path.name, "story/sha256": digest}
             requests.append(dg.RunRequest(
                 run_key=f"{contract.id}:{digest}",
                 asset_selection=[raw_key(contract.id), *downstream],
-                # A council's file: that council's report; anyone else's: the job's default, every council's.
                 partition_key=agency if agency in council_codes else None,
-                tags={"story/dataset": contract.id, "story/agency": agency, "story/file": path.name, "story/sha256": digest},
+                tags=tags if agency in council_codes or not councils else tags | every_council(councils),
             ))
     return requests, seen
 
@@ -71,7 +74,7 @@ def build_landing_sensor(contracts: dict[str, Contract], story_job: dg.Unresolve
     )
     def landing_files(context: dg.SensorEvaluationContext, folders: StoryFolders) -> dg.SensorResult:
         previous = json.loads(context.cursor) if context.cursor else {}
-        requests, seen = landing_run_requests(contracts, folders, previous, council_codes=councils.get_partition_keys(), downstream=downstream)
+        requests, seen = landing_run_requests(contracts, folders, previous, councils=councils, downstream=downstream)
         return dg.SensorResult(run_requests=requests, cursor=json.dumps(seen))
 
     return landing_files

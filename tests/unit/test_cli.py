@@ -3,6 +3,7 @@ report printed), 2 for a usage error; ``story check`` never writes to the data f
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 import pytest
@@ -54,3 +55,9 @@ def test_usage_errors_exit_2(story_env: Path, valid_file: Path, tmp_path: Path, 
     argv = [a.format(file=valid_file, missing=tmp_path / "missing.csv") for a in arguments]
     assert main(argv) == 2
     assert capsys.readouterr().err  # says what was wrong
+
+
+def test_every_council_prints_the_run_tags_make_demo_passes_to_dagster(story_env: Path, capsys):
+    assert main(["every-council"]) == 0
+    tags = json.loads(capsys.readouterr().out)
+    assert tags == {"dagster/asset_partition_range_start": "S12000005", "dagster/asset_partition_range_end": "S12000050"}

@@ -9,6 +9,7 @@ import dagster as dg
 from assets.ingest.contracts import load_contracts
 from assets.ingest.intake import accepted_copy
 from assets.ingest.landing import fingerprint
+from assets.partitions import RANGE_END, RANGE_START, council_partitions
 from orchestration.resources import StoryFolders
 from orchestration.sensors import landing_run_requests
 from tests.conftest import SHARED
@@ -44,13 +45,15 @@ def test_a_councils_file_asks_for_its_own_report_partition_and_kept_bytes_are_sk
     for path in (council, national):
         path.parent.mkdir(parents=True)
         path.write_text(f"contents of {path.name}\n")
-    routing = {"council_codes": {"S12000049"}, "downstream": [dg.AssetKey(["reports", "national_report"])]}
+    routing = {"councils": council_partitions(SHARED / "reference"), "downstream": [dg.AssetKey(["reports", "national_report"])]}
     _, seen = landing_run_requests(contracts, folders, {}, **routing)
     requests, seen = landing_run_requests(contracts, folders, seen, **routing)
     by_agency = {r.tags["story/agency"]: r for r in requests}
     assert by_agency["S12000049"].partition_key == "S12000049"
     assert by_agency["S12000049"].asset_selection == [dg.AssetKey(["raw", "school_exclusions"]), dg.AssetKey(["reports", "national_report"])]
-    assert by_agency["NRS"].partition_key is None  # a national body's file: every council's report
+    assert by_agency["NRS"].partition_key is None  # a national body's file: every council's report, in one run
+    assert (by_agency["NRS"].tags[RANGE_START], by_agency["NRS"].tags[RANGE_END]) == ("S12000005", "S12000050")
+    assert RANGE_START not in by_agency["S12000049"].tags
     # Once its bytes are kept in accepted/, the file asks for nothing more.
     kept = accepted_copy(tmp_path / "accepted", "S12000049", "school_exclusions", fingerprint(council))
     kept.parent.mkdir(parents=True)
