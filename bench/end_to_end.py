@@ -198,19 +198,6 @@ def _generate(args: argparse.Namespace) -> dict:
     return {"loaded": loaded, "landing_files": len(files), "landing_mib": round(sum(p.stat().st_size for p in files) / 1024**2, 1)}
 
 
-def _withdraw_open_episodes(path: Path, year: str, children: int) -> int:
-    """Glasgow's corrected return: ``children`` episodes open on 31 July withdrawn (each a child with one row)."""
-    import pandas as pd
-
-    rows = pd.read_csv(path, dtype=str, keep_default_na=False)
-    census = f"{year}-07-31"
-    once = rows.child_ref.map(rows.child_ref.value_counts()) == 1
-    open_then = (rows.episode_end == "") & (rows.placement_end == "") & (rows.placement_start <= census) & (rows.episode_start <= census)
-    withdrawn = rows[once & open_then].index[:children]
-    rows.drop(withdrawn).to_csv(path, index=False)
-    return len(withdrawn)
-
-
 def _council_files(manifest: Path) -> dict[str, str]:
     return {f["path"]: f["sha256"] for f in json.loads(manifest.read_text())["files"] if f["path"].startswith("councils/")}
 
@@ -221,6 +208,7 @@ def _incremental(args: argparse.Namespace) -> dict:
     from assets.reports.report_assets import COUNCIL_REPORTS
     from orchestration.resources import StoryFolders
     from orchestration.settings import Settings
+    from synthetic.corrections import withdraw_open_episodes
 
     settings = Settings.from_env()
     defs = _definitions()
@@ -234,7 +222,7 @@ def _incremental(args: argparse.Namespace) -> dict:
     year = latest.stem.rsplit("_", 1)[1]
 
     started = time.perf_counter()
-    withdrawn = _withdraw_open_episodes(latest, year, WITHDRAWN)
+    withdrawn = withdraw_open_episodes(latest, year, WITHDRAWN)
     print(f"corrected {latest.name}: {withdrawn} open episodes withdrawn", flush=True)
     first_look = sensor(dg.build_sensor_context(resources={"folders": folders}))
     if first_look.run_requests:

@@ -40,5 +40,6 @@ monthly_data_quality_digest = dg.ScheduleDefinition(
     description="Publishes the data-quality digest for agencies (overdue returns and refusals per agency, from mart.data_coverage and contracts' refreshDays) on the first of each month.",
 )
 
+
 def build_schedules(story_job: dg.UnresolvedAssetJobDefinition, councils: dg.StaticPartitionsDefinition) -> list[dg.ScheduleDefinition]:
     return [quarterly_edition(story_job, councils), monthly_data_quality_digest]

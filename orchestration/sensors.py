@@ -41,6 +41,7 @@ def landing_run_requests(
     dataset's intake.
     """
     council_codes = set(councils.get_partition_keys()) if councils else set()
+    every = every_council(councils) if councils else {}
     seen: dict[str, list[int]] = {}
     requests: list[dg.RunRequest] = []
     settings = folders.settings
@@ -54,12 +55,13 @@ def landing_run_requests(
             agency = path.parent.parent.name
             if kept_before(settings.accepted_dir, settings.quarantine_dir, agency, contract.id, digest):
                 continue  # taken in (or refused) already, by an earlier run or `story ingest`
+            partition = agency if agency in council_codes else None
             tags = {"story/dataset": contract.id, "story/agency": agency, "story/file": path.name, "story/sha256": digest}
             requests.append(dg.RunRequest(
                 run_key=f"{contract.id}:{digest}",
                 asset_selection=[raw_key(contract.id), *downstream],
-                partition_key=agency if agency in council_codes else None,
-                tags=tags if agency in council_codes or not councils else tags | every_council(councils),
+                partition_key=partition,
+                tags=tags if partition else tags | every,
             ))
     return requests, seen
 

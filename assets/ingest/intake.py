@@ -108,15 +108,18 @@ def accepted_copy(accepted_dir: Path, agency: str, dataset: str, sha256: str) ->
 def kept_before(accepted_dir: Path, quarantine_dir: Path, agency: str, dataset: str, sha256: str) -> bool:
     """These bytes were accepted or refused before (read from the kept copies, not the database,
     so the landing sensor can ask while a run holds the database)."""
-    quarantined = quarantine_dir / re.sub(r"[^A-Za-z0-9_-]", "_", agency) / dataset
+    quarantined = _quarantine_folder(quarantine_dir, agency, dataset)
     return accepted_copy(accepted_dir, agency, dataset, sha256).exists() or any(quarantined.glob(f"{sha256[:12]}_*"))
+
+
+def _quarantine_folder(quarantine_dir: Path, agency: str, dataset: str) -> Path:
+    return quarantine_dir / re.sub(r"[^A-Za-z0-9_-]", "_", agency) / dataset
 
 
 def _quarantine_path(quarantine_dir: Path, landed: LandedFile, contract: Contract) -> Path:
     """Where a refused file is kept: named by its hash and a safe form of its name, inside the quarantine folder."""
     safe_name = re.sub(r"[^A-Za-z0-9_.-]", "_", landed.path.name).lstrip(".")
-    folder = quarantine_dir / re.sub(r"[^A-Za-z0-9_-]", "_", landed.agency) / contract.id
-    return folder / f"{landed.sha256[:12]}_{safe_name}"
+    return _quarantine_folder(quarantine_dir, landed.agency, contract.id) / f"{landed.sha256[:12]}_{safe_name}"
 
 
 def _keep_copy(source: Path, destination: Path) -> Path:

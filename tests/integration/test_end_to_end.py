@@ -25,6 +25,7 @@ from checks.identifier_scan import scan_database, scan_published
 from orchestration.definitions import build_definitions
 from orchestration.resources import StoryFolders
 from orchestration.settings import Settings
+from synthetic.corrections import withdraw_open_episodes
 from synthetic.generate import generate
 from tests.conftest import SHARED
 
@@ -167,22 +168,13 @@ def _glasgow_looked_after(data: Path, period: str) -> int:
         ).fetchone()[0]
 
 
-def _correct_glasgow_2024(path: Path, children: int) -> None:
-    """Glasgow's corrected return: ``children`` open episodes withdrawn (each a child with one row)."""
-    rows = pd.read_csv(path, dtype=str, keep_default_na=False)
-    once = rows.child_ref.map(rows.child_ref.value_counts()) == 1
-    open_on_31_july = (rows.episode_end == "") & (rows.placement_end == "") & (rows.placement_start <= "2024-07-31") & (rows.episode_start <= "2024-07-31")
-    withdrawn = rows[once & open_on_31_july].index[:children]
-    rows.drop(withdrawn).to_csv(path, index=False)
-
-
 def test_a_new_council_file_re_renders_only_that_councils_report(built: Path, tmp_path: Path):
     """Runs last: it adds an edition. Glasgow corrects its 2024 return; the landing sensor asks
     for Glasgow's intake and partition only; Glasgow's report changes, the others are carried."""
     before = _glasgow_looked_after(built, "2024")
     previous = json.loads((built / "published" / "latest" / "manifest.json").read_text())
     old_files = {f["path"]: f["sha256"] for f in previous["files"]}
-    _correct_glasgow_2024(built / "landing" / GLASGOW / "looked_after_episodes" / "looked_after_episodes_S12000049_2024.csv", children=20)
+    withdraw_open_episodes(built / "landing" / GLASGOW / "looked_after_episodes" / "looked_after_episodes_S12000049_2024.csv", "2024", children=20)
     with pytest.MonkeyPatch.context() as env:
         _story_env(env, built.parent)
         defs = build_definitions(Settings.from_env())
