@@ -3,35 +3,44 @@
 Quotes and organisations' accounts are published only with consent, and only after anything
 that could point to a person has been taken out. ``redact`` replaces what it recognises with
 a bracketed label and **withholds** (returns no text) what it cannot make safe: the rule is
-that a quote is lost rather than a person named.
+that a quote is lost rather than a person named. Losing a quote that names no one is a harm
+too (care-experienced people's own words are the heart of Q1), so a sentence that opens with
+an ordinary word is published.
 
-Replaced, in this order (labels in brackets):
+What it knows comes from public reference lists (``assets.publication.lexicon``): people's
+names of the UK's communities, the gazetteer of Scottish settlements and the councils, and
+the common English words. Replaced, in this order (labels in brackets):
 
 1. e-mail addresses ``[email]``, web links ``[link]``, postcodes ``[postcode]`` (any case,
    with or without the space), phone numbers ``[phone]`` (UK forms: eleven digits from 0,
    or +44), dates ``[date]`` (numeric, ISO, "3rd of March 2024", "March 3", "March 2024", a
    month name alone, a year 1900-2099), and CHI-, SCN- or other reference-shaped numbers of
    six or more digits ``[number]``;
-2. council names and the place words in them ("City of Edinburgh", "Edinburgh", "Orkney")
-   from the councils reference table ``[place]`` (a place word in lower case too, when it
-   has ``MIN_LOWER_CASE_PLACE`` letters or more);
-3. a title and the name after it ("Mrs Smith") ``[name]``; any capitalised word in the
-   names lists (the forenames and surnames the synthetic population is drawn from) ``[name]``;
-4. any other capitalised word in mid-sentence that is not an everyday word of this domain
-   (``EVERYDAY``): it is taken to be a person or a place (towns, schools, teams), ``[name]``.
-   Words in capitals (initialisms such as a school's) are treated the same unless they are
-   known public bodies (``INITIALISMS``).
+2. places of more than one word ("Bridge of Allan", "City of Edinburgh") in any case, unless
+   every word of the place is an ordinary word ("Bridge of Earn"), then only as capitalised;
+3. a title and the name after it ("Mrs Smith") ``[name]``;
+4. word by word: a place ``[place]`` (in lower case too when the place is no English word,
+   "kirkcaldy"); a known name that is no English word, in
+   any case, ``[name]`` ("zainab", "Krzysztof"); a capitalised name that is also a word
+   ("Grace", "Young") where it reads as a name (possessive, or followed by "was", "said",
+   "and"...); any other capitalised word in mid-sentence that is not an everyday
+   word of this domain (``EVERYDAY``): taken to be a person or a place (towns, schools,
+   teams), ``[name]``. Words in capitals (initialisms such as a school's) are treated the
+   same unless they are known public bodies (``INITIALISMS``).
 
-Withheld: text that starts a sentence with a capitalised word that is neither a known name
-nor an everyday word (listed in ``OPENERS``, ending like one, ``WORD_ENDINGS``, or
-hyphenated like "Short-term"): it may be an unknown name, and a sentence's first word
-cannot be told apart by its capital; text with a number of three or more digits
-left over (house numbers, partial references), text with an ``@`` left over, and text with
-more than ``MAX_REMOVALS`` removals (so much was identifying that the rest may still be).
+Withheld: text with a sentence whose first word, in any case, is neither an English word, a
+known name or place, nor a listed opener (``OPENERS``, or ending like an everyday word,
+``WORD_ENDINGS``, or hyphenated like "Short-term"): it may be an unknown name, and a
+sentence's first word cannot be told apart by its capital; text with a number of three or
+more digits left over (house numbers, partial references), text with an ``@`` left over, and
+text with more than ``MAX_REMOVALS`` removals (so much was identifying that the rest may
+still be).
 
-Limits: a name written in lower case is not caught (many surnames are everyday words:
-Young, Love, Black, Wood); the surname "Young" at the start of a sentence is read as the word
-("Young people said...").
+Limits, measured on held-out quotes by ``bench/redaction_quality.py``: a name that is also an
+English word written in lower case ("me and rose") is read as the word, and so is a place
+that is an English word in lower case or opening a sentence ("Dollar", "cove"); a name found in no list written in lower
+case in mid-sentence is published. A named-entity model was not used: the official spaCy
+pipelines are not on PyPI, and the re-uploads there cannot be traced to their source.
 """
 
 from __future__ import annotations
@@ -39,15 +48,12 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from functools import cache
-from pathlib import Path
 
-from assets.reference import councils
-from synthetic.names import FORENAMES, SURNAMES
+from assets.publication.lexicon import Lexicon, lexicon
+
+__all__ = ["MAX_REMOVALS", "Lexicon", "Redacted", "lexicon", "redact"]
 
 MAX_REMOVALS = 3
-# A place word in lower case ("dundee") is still a place when it is this long; shorter ones
-# ("na", "bute") are too often parts of other words to remove without a capital.
-MIN_LOWER_CASE_PLACE = 5
 
 MONTHS = (
     "January|February|March|April|May|June|July|August|September|October|November|December|"
@@ -67,7 +73,8 @@ PATTERNS: tuple[tuple[str, re.Pattern[str]], ...] = (
     ("date", re.compile(rf"\b(?:{MONTHS})\b")),
 )
 TITLE_AND_NAME = re.compile(r"\b(?:Mr|Mrs|Ms|Miss|Mx|Dr|Prof)\.?\s+[A-Z][\w'’-]*")
-CAPITALISED = re.compile(r"\b(?:[^\W\d_][\w'’-]*)")
+# A word, not a label already put in ("[name]").
+WORD = re.compile(r"(?<!\[)\b[^\W\d_][\w'’-]*")
 CONTRACTION = re.compile(r"['’](?:s|m|ve|d|ll|re|t)$", re.IGNORECASE)
 
 # Capitalised words that name no one: the domain's own words, days, nations, languages.
@@ -101,15 +108,14 @@ OPENERS = frozenset(
 # Endings of everyday words that names (almost) never have: a sentence opener ending so is kept.
 WORD_ENDINGS = ("ing", "tion", "sion", "ment", "ness", "ity", "ies", "ful", "less", "ous")
 MIN_ENDING_WORD = 6
-
-
-@dataclass(frozen=True)
-class Lexicon:
-    """What the redaction knows by name: people's names and places (lower case)."""
-
-    person_names: frozenset[str]
-    place_phrases: tuple[str, ...]  # whole council names, longest first
-    place_words: frozenset[str]
+# After a capitalised name that is also a word, these make it read as a person ("Grace said", "Mark and me",
+# "Hope, my worker"), not a word ("Mark my words").
+NAME_CONTEXT = frozenset(
+    """, and from at was is has had said says told tells came comes never always just got gave took made kept stayed
+    phoned called rang helped listened knew knows left sorted drove used would will could did does went asked
+    taught showed found believed""".split()
+)
+_OPENERS_LOWER = frozenset(o.lower() for o in OPENERS)
 
 
 @dataclass(frozen=True)
@@ -121,16 +127,22 @@ class Redacted:
     withheld_because: str = ""
 
 
-_NOT_A_PLACE_WORD = frozenset("city of and the islands council east west north south scottish".split())
+@dataclass(frozen=True)
+class _Word:
+    """One word of the text with what its kind depends on: where it stands and its neighbours."""
 
+    text: str
+    base: str  # without a contraction or possessive ("Oluwaseun's" -> "Oluwaseun")
+    opens: bool  # first word of a sentence
+    following: str  # the word after, in lower case, or "," when a comma comes first
 
-@cache
-def lexicon(reference_dir: Path) -> Lexicon:
-    """Names from the names lists, places from the councils reference table."""
-    council_names = sorted(councils(reference_dir).names.values(), key=len, reverse=True)
-    words = {w.lower() for name in council_names for w in re.split(r"[\s,]+", name) if w and w.lower() not in _NOT_A_PLACE_WORD}
-    people = {str(n).lower() for n in FORENAMES} | {s.lower() for s in SURNAMES}
-    return Lexicon(person_names=frozenset(people), place_phrases=tuple(n.lower() for n in council_names), place_words=frozenset(words))
+    @property
+    def lowered(self) -> str:
+        return self.base.lower()
+
+    @property
+    def capital(self) -> bool:
+        return self.text[0].isupper()
 
 
 def _starts_sentence(text: str, position: int) -> bool:
@@ -146,6 +158,72 @@ def _everyday_opener(word: str) -> bool:
         return True
     head, _, tail = word.partition("-")
     return bool(tail) and tail[:1].islower() and head in OPENERS
+
+
+@cache
+def _phrase_patterns(phrases: tuple[str, ...], english_words: frozenset[str]) -> tuple[re.Pattern[str], re.Pattern[str]]:
+    """Places of several words: one pattern in any case, one for those made of ordinary words, capitals required."""
+    distinctive = [p for p in phrases if not all(w.lower() in english_words for w in p.split())]
+    ordinary = [p for p in phrases if p not in distinctive]
+
+    def alternation(items: list[str]) -> str:
+        return r"\b(?:" + "|".join(re.escape(p) for p in items) + r")\b" if items else r"(?!)"
+
+    return re.compile(alternation(distinctive), re.IGNORECASE), re.compile(alternation(ordinary))
+
+
+def _place(word: _Word, words: Lexicon) -> bool:
+    if word.lowered not in words.place_words:
+        return False
+    # "Dollar", "Cove": a place that is also a word is a place only with its capital in mid-sentence.
+    return word.lowered not in words.english_words or (word.capital and not word.opens)
+
+
+def _name(word: _Word, words: Lexicon) -> bool:
+    if word.lowered not in words.person_names:
+        return False
+    if word.lowered not in words.english_words:
+        return True
+    # A name that is also a word ("Grace", "Young") is a name where it stands as one: "Grace said", "Young's".
+    possessive = word.text[len(word.base):].lower() in ("'s", "’s")
+    return word.capital and word.lowered in words.uk_names and (possessive or word.following in NAME_CONTEXT)
+
+
+def _unknown_opener(word: _Word, words: Lexicon) -> bool:
+    """A sentence's first word known to no list: it may be a name, and its capital cannot tell."""
+    lowered = word.lowered
+    if lowered in words.english_words or lowered in _OPENERS_LOWER or word.base in EVERYDAY or word.base in INITIALISMS:
+        return False
+    return not _everyday_opener(word.base if word.capital else word.base.capitalize())
+
+
+def _kind(word: _Word, words: Lexicon) -> str:
+    """``place``, ``name``, ``withhold`` or "" (publish the word as it is)."""
+    if word.opens and word.capital and (word.text in OPENERS or word.base in OPENERS):
+        return ""  # listed openers win over the lists ("Young people...", "Will you...")
+    if _place(word, words):
+        return "place"
+    if _name(word, words):
+        return "name"
+    if word.opens:
+        return "withhold" if _unknown_opener(word, words) else ""
+    if word.capital and word.base not in EVERYDAY and word.base not in INITIALISMS:
+        return "name"
+    return ""
+
+
+def _words(text: str) -> list[tuple[re.Match[str], _Word]]:
+    matches = list(WORD.finditer(text))
+    lowered = [m.group().lower() for m in matches]
+    return [
+        (m, _Word(
+            text=m.group(),
+            base=CONTRACTION.sub("", m.group()),
+            opens=_starts_sentence(text, m.start()),
+            following="," if text[m.end():m.end() + 1] == "," else (lowered[i + 1] if i + 1 < len(matches) else ""),
+        ))
+        for i, m in enumerate(matches)
+    ]
 
 
 def _label(kind: str) -> str:
@@ -168,35 +246,20 @@ def redact(text: str | None, words: Lexicon) -> Redacted:
 
     for kind, pattern in PATTERNS:
         result = replace(kind, pattern, result)
-    for phrase in words.place_phrases:
-        result = replace("place", re.compile(rf"\b{re.escape(phrase)}\b", re.IGNORECASE), result)
+    for pattern in _phrase_patterns(words.place_phrases, words.english_words):
+        result = replace("place", pattern, result)
     result = replace("name", TITLE_AND_NAME, result)
 
     pieces: list[str] = []
     last = 0
     unknown_opener = ""
-    for match in CAPITALISED.finditer(result):
-        word = match.group()
-        base = CONTRACTION.sub("", word)
-        lowered = base.lower()
-        capital = word[0].isupper()
-        opens = capital and _starts_sentence(result, match.start())
-        kind = ""
-        if lowered in words.place_words and (capital or len(base) >= MIN_LOWER_CASE_PLACE):
-            kind = "place"
-        elif opens and (word in OPENERS or base in OPENERS):
-            kind = ""  # listed openers win over the names lists ("Young people...")
-        elif capital and lowered in words.person_names:
-            kind = "name"
-        elif not capital or base in EVERYDAY or base in INITIALISMS:
-            kind = ""
-        elif opens and not _everyday_opener(base):
-            unknown_opener = unknown_opener or base
-        elif not opens:
-            kind = "name"
-        if kind:
+    for match, word in _words(result):
+        kind = _kind(word, words)
+        if kind == "withhold":
+            unknown_opener = unknown_opener or word.base
+        elif kind:
             removed.append(kind)
-            pieces.append(result[last:match.start()] + _label(kind) + word[len(base):])
+            pieces.append(result[last:match.start()] + _label(kind) + word.text[len(word.base):])
             last = match.end()
     result = "".join(pieces) + result[last:]
 

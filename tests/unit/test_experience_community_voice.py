@@ -46,7 +46,7 @@ def test_only_consented_quotes_are_published_with_identifiers_removed() -> None:
     ])
     quotes, withheld = published_quotes(evidence, WORDS)
     assert list(quotes.columns) == list(QUOTE_COLUMNS)
-    assert quotes.quote.tolist() == ["My worker [name] in [name] really listens to me."]
+    assert quotes.quote.tolist() == ["My worker [name] in [place] really listens to me."]
     assert sum(withheld.values()) == 1  # the one with a phone number, postcode, date and place: too much removed
     assert quotes_without_consent(quotes, evidence, WORDS) == 0
     assert unsafe_texts(quotes.quote, WORDS) == []
