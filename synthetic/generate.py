@@ -9,7 +9,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable
 
+from assets.ingest.contracts import load_contracts
 from synthetic import periods
+from synthetic.agency_checks import with_plausible_dates_of_birth
 from synthetic.calibration import StockTargets, read_calibration
 from synthetic.care_histories import simulate_care
 from synthetic.datasets import aggregates, education, experience, justice, looked_after, organisations, restraint
@@ -22,6 +24,7 @@ from synthetic.sampling import stream
 from synthetic.world import World
 
 SCALES: dict[str, float] = {"tiny": 0.02, "demo": 0.1, "national": 1.0}
+CONTRACTS = Path(__file__).resolve().parents[1] / "data_contracts"  # the files are written to these contracts
 # Generators in the order they run; each writes one or more datasets.
 GENERATORS = (looked_after, justice, education, restraint, aggregates, experience, organisations)
 DATASETS: tuple[str, ...] = (
@@ -89,10 +92,11 @@ def generate(
     step(f"care histories: {len(care.episodes):,} episodes, {len(care.placements):,} placements")
     world = World(seed, scale_factor, reference, councils, population, care, IdentifierErrors(population, councils))
 
+    contracts = load_contracts(CONTRACTS)
     summary = GenerationSummary(out_dir=out_dir, scale=scale, seed=seed, people=len(population), calibrated_years=sorted(calibration))
     rows: Counter[str] = Counter()
     for generator in GENERATORS:
-        files = generator.build(world)
+        files = with_plausible_dates_of_birth(generator.build(world), contracts, population)
         for file in files:
             summary.files.extend(write_agency_file(out_dir, file, population))
             rows[file.dataset] += len(file.rows)

@@ -19,6 +19,7 @@ from pathlib import Path
 import jinja2
 
 from assets.ingest.contracts import Column, Contract
+from assets.ingest.table_rules import table_checks
 from assets.reference import code_list, councils
 
 _CODES_LISTED = 40
@@ -84,6 +85,11 @@ def example_row(contract: Contract, reference_dir: Path) -> dict[str, str]:
         else:
             value = f"{column.name.replace('_', ' ')} text"
         row[column.name] = value
+    # A date of birth that gives the youngest plausible age on the date an age rule reads.
+    for rule in (r for r in contract.table_rules if r.rule == "ageBetween"):
+        at = rule.arguments["at"]
+        on = dt.date.fromisoformat(row[at]) if at in row else contract.period_bounds(period)[at == "periodEnd"]
+        row[rule.arguments["birth"]] = on.replace(year=on.year - int(rule.arguments["minimum"])).isoformat()
     return row
 
 
@@ -119,26 +125,9 @@ def _column_docs(contract: Contract, reference_dir: Path, example: dict[str, str
     return docs
 
 
-_PERIOD_WORDS = {"withinPeriod": "falls inside", "onOrBeforePeriodEnd": "is on or before the end of", "onOrAfterPeriodStart": "is on or after the start of"}
-
-
 def rule_statements(contract: Contract) -> list[str]:
     """The table rules as statements of what a good file does (the refusal words say what a bad one did)."""
-    statements = []
-    for rule in contract.table_rules:
-        args, why = rule.arguments, rule.description
-        if rule.rule == "agencyMatchesFolder":
-            statements.append(f"'{args['column']}' on every row is the code of the agency whose folder the file is sent from (a council's former code is accepted and mapped to the current one).")
-        elif rule.rule == "periodMatchesFile":
-            statements.append(f"'{args['column']}' on every row is the period in the file name.")
-        elif rule.rule in _PERIOD_WORDS:
-            statements.append(f"{why or args['column']}: '{args['column']}' {_PERIOD_WORDS[rule.rule]} the reporting period in the file name.")
-        elif rule.rule == "onOrAfter":
-            statements.append(f"{why or 'Dates in order'}: '{args['later']}' is on or after '{args['earlier']}'.")
-        elif rule.rule == "notGreaterThan":
-            statements.append(f"{why or 'Parts within the whole'}: '{args['smaller']}' is not greater than '{args['larger']}'.")
-        else:
-            raise ValueError(f"{contract.id}: table rule {rule.rule!r} is not known")
+    statements = [check.statement for _, check in table_checks(contract)]
     statements += [f"Each combination of {', '.join(key)} appears on one row only." for key in contract.unique_keys]
     statements += [f"'{c.name}' is different on every row." for c in contract.columns if c.unique]
     return statements

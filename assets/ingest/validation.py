@@ -6,7 +6,8 @@ declare; so one GX run checks all of a dataset's new files at once (a run per fi
 GX's set-up time hundreds of times). Two GX suites then run where the data is (SQL on DuckDB, never pulled
 into pandas): one on the text as sent (required values, types, patterns, code lists,
 uniqueness, the record's agency and period against the folder and file name) and one on a
-typed view of it (ranges, date order, dates inside the reporting period). Every expectation
+typed view of it (ranges, date order, dates inside the reporting period, plausible ages, dates and
+durations: ``assets.ingest.table_rules``). Every expectation
 carries the sentence an agency analyst will read if it fails.
 """
 
@@ -21,6 +22,7 @@ import great_expectations.expectations as gxe
 
 from assets.ingest.contracts import Column, Contract
 from assets.ingest.problems import Problem
+from assets.ingest.table_rules import TableCheck, table_checks
 from assets.reference import Councils, code_list
 from checks.expectations_duckdb import validate_duckdb_table
 
@@ -144,26 +146,15 @@ def _typed_select(contract: Contract) -> str:
             parts.append(
                 f"(SELECT code || ' -> ' || current FROM council_codes WHERE code = {sent} AND code <> current) AS {FORMER_CODE.format(column.name)}"
             )
-    for number, rule in enumerate(contract.table_rules):
-        if condition := _file_rule_sql(rule.rule, rule.arguments):
-            parts.append(f"{_offending(condition, f'{STAGED_TABLE}.' + rule.arguments['column'])} AS _rule_{number}")
+    # Where each table rule's condition finds the file's values and its own agency and period.
+    staged = {c: f"{STAGED_TABLE}.{c}" for c in contract.column_names} | {
+        "expected_agency": "_expected_agency", "expected_period": "_expected_period", "period_start": "_period_start", "period_end": "_period_end",
+    }
+    for flag_column, check in table_checks(contract):
+        if check.flag:
+            condition, shown = check.flag.condition.format(**staged), check.flag.shown.format(**staged)
+            parts.append(f"{_offending(condition, shown)} AS {flag_column}")
     return ", ".join(parts)
-
-
-def _file_rule_sql(rule: str, args: dict) -> str | None:
-    """Rules that compare a value with the file's own agency or period, as a true/false condition."""
-    column = f"{STAGED_TABLE}.{args['column']}" if "column" in args else None
-    if rule == "agencyMatchesFolder":
-        return f"coalesce((SELECT current FROM council_codes WHERE code = {column}), {column}) = _expected_agency"
-    if rule == "periodMatchesFile":
-        return f"CAST({column} AS VARCHAR) = _expected_period"
-    if rule == "withinPeriod":
-        return f"TRY_CAST({column} AS DATE) BETWEEN _period_start AND _period_end"
-    if rule == "onOrBeforePeriodEnd":
-        return f"TRY_CAST({column} AS DATE) <= _period_end"
-    if rule == "onOrAfterPeriodStart":
-        return f"TRY_CAST({column} AS DATE) >= _period_start"
-    return None
 
 
 def _column_rules(column: Column, reference_dir: Path) -> list[Rule]:
@@ -247,57 +238,20 @@ def _pattern_hint(name: str) -> str:
     return {"postcode": ", in capitals, for example EH1 3DG", "chi": ": 10 digits, no spaces", "scn": ": 9 digits, no spaces"}.get(name, "")
 
 
-_PERIOD_WORDS = {
-    "withinPeriod": "fall inside",
-    "onOrBeforePeriodEnd": "be on or before the end of",
-    "onOrAfterPeriodStart": "be on or after the start of",
-}
+def _table_expectation(check: TableCheck, flag_column: str) -> gxe.Expectation:
+    if check.flag:
+        return gxe.ExpectColumnValuesToBeNull(column=flag_column)
+    if check.at_least:
+        larger, smaller = check.at_least
+        return gxe.ExpectColumnPairValuesAToBeGreaterThanB(column_A=larger, column_B=smaller, or_equal=True, ignore_row_if="either_value_is_missing")
+    raise ValueError(f"table rule {check.name} says neither a flag nor a pair of columns to compare")
 
 
 def _table_rules(contract: Contract) -> list[Rule]:
-    rules: list[Rule] = []
-    for number, rule in enumerate(contract.table_rules):
-        args, why = rule.arguments, rule.description
-        flag = gxe.ExpectColumnValuesToBeNull(column=f"_rule_{number}")
-        if rule.rule == "agencyMatchesFolder":
-            column = args["column"]
-            rules.append(Rule(
-                "agency_matches_folder", flag, TYPED_VIEW, (column,),
-                f"'{column}' must be the agency whose folder the file was dropped in, but differs in {{n}} row(s).",
-                f"Either the rows belong to another agency (send them from that agency's folder) or '{column}' is wrong: every row must carry the code of the folder it is sent from.",
-            ))
-        elif rule.rule == "periodMatchesFile":
-            column = args["column"]
-            rules.append(Rule(
-                "period_matches_file", flag, TYPED_VIEW, (column,),
-                f"'{column}' must be the period in the file name, but differs in {{n}} row(s).",
-                f"Send each period in its own file, named with that period, with '{column}' the same on every row. The period is written like {contract.period_example}.",
-            ))
-        elif rule.rule in _PERIOD_WORDS:
-            column = args["column"]
-            rules.append(Rule(
-                "within_period", flag, TYPED_VIEW, (column,),
-                f"{why or column} ('{column}' must {_PERIOD_WORDS[rule.rule]} the reporting period named in the file name): {{n}} row(s) do not.",
-                f"Check '{column}' on the rows listed; rows that belong to another period go in that period's file.",
-            ))
-        elif rule.rule == "onOrAfter":
-            later, earlier = args["later"], args["earlier"]
-            rules.append(Rule(
-                "date_order", gxe.ExpectColumnPairValuesAToBeGreaterThanB(column_A=later, column_B=earlier, or_equal=True, ignore_row_if="either_value_is_missing"),
-                TYPED_VIEW, (later, earlier),
-                f"{why or f'{later!r} must be on or after {earlier!r}'}: {{n}} row(s) have '{later}' before '{earlier}'.",
-                f"Check both dates on the rows listed: one of them is probably mistyped (day and month swapped, or the wrong year).",
-            ))
-        elif rule.rule == "notGreaterThan":
-            smaller, larger = args["smaller"], args["larger"]
-            rules.append(Rule(
-                "not_greater_than", gxe.ExpectColumnPairValuesAToBeGreaterThanB(column_A=larger, column_B=smaller, or_equal=True, ignore_row_if="either_value_is_missing"),
-                TYPED_VIEW, (smaller, larger),
-                f"{why or f'{smaller!r} must not exceed {larger!r}'}: {{n}} row(s) break this.",
-                f"Correct '{smaller}' or '{larger}' on the rows listed.",
-            ))
-        else:
-            raise ValueError(f"{contract.id}: table rule {rule.rule!r} is not known")
+    rules = [
+        Rule(check.name, _table_expectation(check, flag_column), TYPED_VIEW, check.columns, check.explain, check.fix)
+        for flag_column, check in table_checks(contract)
+    ]
     for key in contract.unique_keys:
         rules.append(Rule(
             "unique_key", gxe.ExpectCompoundColumnsToBeUnique(column_list=[*key, FILE_ID]), STAGED_TABLE, key,

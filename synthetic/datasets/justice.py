@@ -132,7 +132,8 @@ def _secure(world: World) -> list[AgencyFile]:
         looked_after_dates = (admitted["start"].to_numpy(), admitted["end"].to_numpy())
 
         remand_count = int(round(NOT_LOOKED_AFTER_SHARE / (1 - NOT_LOOKED_AFTER_SHARE) * len(looked_after_person)))
-        ages = pop.age_on(np.arange(len(pop)), periods.day(year, 1, 31))
+        # Ages on the last day an admission can fall: no one aged 17 at most then is admitted at 18.
+        ages = pop.age_on(np.arange(len(pop)), on)
         remand_pool = np.flatnonzero(world.reported & (ages >= 14) & (ages <= 17) & ~world.looked_after_during(year))
         weight = np.exp(2.0 * pop.risk[remand_pool]) * np.where(pop.male[remand_pool], 4.0, 1.0)
         remanded = rng.choice(remand_pool, size=remand_count, replace=False, p=weight / weight.sum())

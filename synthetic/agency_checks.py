@@ -1,0 +1,69 @@
+"""What an agency's own system catches before a return is sent: an implausible date of birth.
+
+A mistyped date of birth is a real date (the generator's slips always are), but a case system
+checks it against the record: a child cannot be born after their placement started, and a
+school leaver is not ten. Such a slip is caught at entry and never reaches a return, so where a
+mistyped date of birth breaks one of the contract's age rules (``ageBetween``), the true date is
+written instead. The rule is the pipeline's own, read from the contract and run with its SQL,
+so the generator's data passes the contract by construction, not by a second copy of the rule.
+"""
+
+from __future__ import annotations
+
+import duckdb
+import numpy as np
+import pandas as pd
+
+from assets.ingest.contracts import Contract
+from assets.ingest.table_rules import table_checks
+from synthetic import periods
+from synthetic.output import AgencyFile
+from synthetic.population import Population
+
+BIRTH = "date_of_birth"
+
+
+def _true_births(file: AgencyFile, population: Population) -> np.ndarray:
+    births = np.full(len(file.rows), "", dtype=object)
+    about = file.persons >= 0
+    persons = file.persons[about]
+    births[about] = periods.iso(periods.from_ymd(population.dob_y[persons], population.dob_m[persons], population.dob_d[persons]))
+    return births
+
+
+def _slipped(file: AgencyFile, contract: Contract, true_births: np.ndarray) -> pd.DataFrame:
+    """The rows whose date of birth was mistyped, with where they sit and their file's period."""
+    rows = np.flatnonzero((file.persons >= 0) & (file.rows[BIRTH].to_numpy(dtype=object) != true_births))
+    start, end = contract.period_bounds(file.period) or (None, None)
+    return file.rows.iloc[rows].assign(_row=rows, _period_start=start, _period_end=end, _agency=file.agency, _period=file.period)
+
+
+def with_plausible_dates_of_birth(files: list[AgencyFile], contracts: dict[str, Contract], population: Population) -> list[AgencyFile]:
+    """``files`` with the true date of birth on each row where a mistyped one breaks an age rule of its contract."""
+    fixed = list(files)
+    with duckdb.connect() as con:
+        for dataset in dict.fromkeys(f.dataset for f in files):
+            contract = contracts[dataset]
+            ages = [check.flag for _, check in table_checks(contract) if check.name == "plausible_age" and check.flag]
+            numbers = [n for n, f in enumerate(files) if f.dataset == dataset]
+            if not ages or BIRTH not in contract.column_names:
+                continue
+            births = {n: _true_births(files[n], population) for n in numbers}
+            candidates = pd.concat([_slipped(files[n], contract, births[n]).assign(_file=n) for n in numbers])
+            if candidates.empty:
+                continue
+            con.register("candidates", candidates)
+            names = {c: f'"{c}"' for c in contract.column_names} | {
+                "period_start": "CAST(_period_start AS DATE)", "period_end": "CAST(_period_end AS DATE)",
+                "expected_agency": "_agency", "expected_period": "_period",
+            }
+            broken = {pair for flag in ages for pair in con.execute(
+                f"SELECT _file, _row FROM candidates WHERE NOT ({flag.condition.format(**names)})"
+            ).fetchall()}
+            con.unregister("candidates")
+            for n in sorted({n for n, _ in broken}):
+                file, rows = files[n], sorted(r for m, r in broken if m == n)
+                changed = file.rows.copy()
+                changed.iloc[rows, changed.columns.get_loc(BIRTH)] = births[n][rows]
+                fixed[n] = AgencyFile(file.agency, file.dataset, file.period, changed, file.persons)
+    return fixed
