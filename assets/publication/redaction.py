@@ -20,13 +20,14 @@ the common English words. Replaced, in this order (labels in brackets):
    every word of the place is an ordinary word ("Bridge of Earn"), then only as capitalised;
 3. a title and the name after it ("Mrs Smith") ``[name]``;
 4. word by word: a place ``[place]`` (in lower case too when the place is no English word,
-   "kirkcaldy"); a known name that is no English word, in
-   any case, ``[name]`` ("zainab", "Krzysztof"); a capitalised name that is also a word
-   ("Grace", "Young") where it reads as a name (possessive, or followed by "was", "said",
-   "and"...); any other capitalised word in mid-sentence that is not an everyday
-   word of this domain (``EVERYDAY``): taken to be a person or a place (towns, schools,
-   teams), ``[name]``. Words in capitals (initialisms such as a school's) are treated the
-   same unless they are known public bodies (``INITIALISMS``).
+   "kirkcaldy"); a known name that is no English word, in any case, ``[name]`` ("zainab",
+   "Krzysztof"; in lower case, not the Scots and everyday words of ``SPOKEN`` such as "nae"
+   or "uni"); a capitalised name that is also a word ("Grace", "Young") where it reads as a
+   name (possessive, or followed by "was", "said", "and"...); any other capitalised word in
+   mid-sentence that is not an everyday word of this domain (``EVERYDAY``): taken to be a
+   person or a place (towns, schools, teams), ``[name]``. Words in capitals (initialisms
+   such as a school's) are treated the same unless they are known public bodies
+   (``INITIALISMS``).
 
 Withheld: text with a sentence whose first word, in any case, is neither an English word, a
 known name or place, nor a listed opener (``OPENERS``, or ending like an everyday word,
@@ -38,9 +39,10 @@ still be).
 
 Limits, measured on held-out quotes by ``bench/redaction_quality.py``: a name that is also an
 English word written in lower case ("me and rose") is read as the word, and so is a place
-that is an English word in lower case or opening a sentence ("Dollar", "cove"); a name found in no list written in lower
-case in mid-sentence is published. A named-entity model was not used: the official spaCy
-pipelines are not on PyPI, and the re-uploads there cannot be traced to their source.
+that is an English word in lower case or opening a sentence ("Dollar", "cove"); a name found
+in no list, written in lower case in mid-sentence, is published. A named-entity model was not
+used: the official spaCy pipelines are not on PyPI, and the re-uploads there cannot be traced
+to their source.
 """
 
 from __future__ import annotations
@@ -86,6 +88,9 @@ EVERYDAY = frozenset(
     Family Families Kinship Foster Carer Carers Young People Person Board Health Trust Network Forum Group Centre
     Advocacy Voice People Scaffolding Guardian Champions Champion Youth Club Covid COVID Mum Dad Gran Granny Papa""".split()
 )
+# Words of everyday speech in Scotland that some list also holds as a name ("Nae", "Tae", "Fae", "Uni"):
+# words, not names, in lower case (the English word list has no Scots and little slang).
+SPOKEN = frozenset("nae tae fae wi oot hame cos coz uni nan nana telly hun bae ned".split())
 INITIALISMS = frozenset("NHS CAMHS SCRA SPS SQA SCQF UK GP TV CV ADHD ASN LGBT LGBTQ COSLA TPS OK".split())
 # Words a sentence may start with that are not names.
 OPENERS = frozenset(
@@ -180,7 +185,7 @@ def _place(word: _Word, words: Lexicon) -> bool:
 
 
 def _name(word: _Word, words: Lexicon) -> bool:
-    if word.lowered not in words.person_names:
+    if word.lowered not in words.person_names or (not word.capital and word.lowered in SPOKEN):
         return False
     if word.lowered not in words.english_words:
         return True
@@ -192,7 +197,7 @@ def _name(word: _Word, words: Lexicon) -> bool:
 def _unknown_opener(word: _Word, words: Lexicon) -> bool:
     """A sentence's first word known to no list: it may be a name, and its capital cannot tell."""
     lowered = word.lowered
-    if lowered in words.english_words or lowered in _OPENERS_LOWER or word.base in EVERYDAY or word.base in INITIALISMS:
+    if lowered in words.english_words or lowered in _OPENERS_LOWER or lowered in SPOKEN or word.base in EVERYDAY or word.base in INITIALISMS:
         return False
     return not _everyday_opener(word.base if word.capital else word.base.capitalize())
 

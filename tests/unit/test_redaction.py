@@ -104,6 +104,8 @@ def test_a_listed_name_opening_a_sentence_is_removed_even_with_an_everyday_endin
         ("I didn't have a dollar to my name.", "I didn't have a dollar to my name."),
         ("the unit in bridge of allan was quiet.", "the unit in [place] was quiet."),
         ("Aye, it's better than it was.", "Aye, it's better than it was."),
+        # Scots and everyday speech that some list holds as a name: words in lower case.
+        ("i went fae the unit tae uni and nae one stopped me.", "i went fae the unit tae uni and nae one stopped me."),
     ],
 )
 def test_names_places_and_ordinary_words_are_told_apart(text: str, expected: str) -> None:
