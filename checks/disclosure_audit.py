@@ -68,9 +68,11 @@ HEADLINE = "total"
 # programme leaves a hidden count unbounded (too small an M can only refuse, never pass).
 LARGEST_COUNT = 500_000.0
 # Components are stacked into solves of about this many unknowns.
-BATCH_UNKNOWNS = 2_000
+BATCH_UNKNOWNS = 500
 # Rounds of "push every pending cell" before cells are solved one per component.
 PUSH_ROUNDS = 3
+# A push needs a good witness, not a proof that it is the best: stop within this gap.
+PUSH_GAP = 0.05
 DECIMALS = range(7)
 
 INTERVAL_COLUMNS = [*KEY, "geography_level", "value", "low_a", "high_a", "low_b", "high_b", "exact"]
@@ -136,7 +138,7 @@ def audit_disclosure(
     intruders = _Intruders(system, smallest_safe, allow_provably_small, exact_intervals, started + time_limit)
     intruders.run()
     intervals = intruders.intervals(quantities)
-    failures = intruders.failures(quantities)
+    failures = intruders.failures(intervals)
     return DisclosureAudit(
         cells_audited=len(audited),
         failures=failures,
@@ -165,8 +167,9 @@ def _figures(published: pd.DataFrame, truth: pd.DataFrame) -> pd.DataFrame:
     hidden = display.eq(HIDDEN).fillna(False).to_numpy()
     value = _numbers(rows["value_published"])
     # A figure whose value column is empty is still printed: read it from its display.
-    printed = _numbers(display.str.replace(",", "", regex=False).str.extract(r"(-?\d+(?:\.\d+)?)", expand=False))
-    value = np.where(np.isnan(value) & ~hidden, printed, value)
+    unread = np.isnan(value) & ~hidden
+    printed = display[unread].str.replace(",", "", regex=False).str.extract(r"(-?\d+(?:\.\d+)?)", expand=False)
+    value[unread] = _numbers(printed)
     return pd.DataFrame({
         **{k: rows[k].to_numpy() for k in [*KEY, "geography_level", "unit"]},
         "hidden": hidden,
@@ -492,7 +495,7 @@ class _Intruders:
     best: dict[str, np.ndarray] = field(default_factory=dict)
     done: dict[str, np.ndarray] = field(default_factory=dict)
     undecided: dict[int, str] = field(default_factory=dict)
-    big_m: np.ndarray | None = None
+    upper_bound: np.ndarray | None = None  # per unknown, for hidden counts: see _bound_hidden_counts
 
     def __post_init__(self) -> None:
         s = self.system
@@ -529,19 +532,15 @@ class _Intruders:
             self._settle(target, lambda t: failing & ~self.done[t] & ~np.isin(np.arange(len(failing)), list(self.undecided)))
 
     def _settle(self, target: str, pending: Callable[[str], np.ndarray]) -> None:
+        """Push rounds while they make progress, then improvement rounds until every pending cell is settled."""
         pushes = 0
         while (todo := pending(target)).any():
-            exact = pushes >= PUSH_ROUNDS
+            push = pushes < PUSH_ROUNDS
             before = int(self.done[target].sum())
-            components = np.unique(self.system.component[todo])
-            if exact:
-                first = np.flatnonzero(todo)
-                chosen = first[np.unique(self.system.component[first], return_index=True)[1]]
-            else:
-                chosen = np.flatnonzero(todo)
-            for batch in self._batches(components):
-                self._solve(target, batch, chosen[np.isin(self.system.component[chosen], batch)], exact)
-            if not exact:
+            cells = np.flatnonzero(todo)
+            for batch in self._batches(np.unique(self.system.component[cells])):
+                self._solve(target, batch, cells[np.isin(self.system.component[cells], batch)], push)
+            if push:
                 pushes = pushes + 1 if self.done[target].sum() > before else PUSH_ROUNDS
 
     def _batches(self, components: np.ndarray) -> list[np.ndarray]:
@@ -557,41 +556,59 @@ class _Intruders:
             batches.append(np.array(current))
         return batches
 
-    # One stacked solve for some components.
-    def _solve(self, target: str, components: np.ndarray, chosen: np.ndarray, exact: bool) -> None:
+    def _solve(self, target: str, components: np.ndarray, chosen: np.ndarray, push: bool) -> None:
+        """One stacked solve for some components' pending cells.
+
+        A push moves every chosen cell towards its goal at once (any witness helps, so the
+        solver need not prove optimality). An improvement round counts the chosen cells that
+        get past their best value so far (a binary each), solved to optimality: a component
+        where none can is settled, every chosen cell's best being its bound.
+        """
         intruder = target[-1]
-        if intruder == "b" and self.big_m is None:
+        if self.upper_bound is None and (intruder == "b" or target == "low_a"):
             self._bound_hidden_counts()
-        columns, rows = self.system.block(components)
         remaining = self.deadline - time.perf_counter()
         if remaining <= 0:
             self._give_up(chosen, "not decided within the audit's time limit")
             return
+        s = self.system
+        columns, rows = s.block(components)
         local = np.searchsorted(columns, chosen)
         model = self._model(columns, rows, intruder)
-        n = len(columns)
-        # Intruder (a)'s greatest value counts only up to smallest_safe: maximise how far each
-        # cell gets towards it, so one cell far above cannot stand in for another below.
-        pushed = model.add_caps(local, self.smallest_safe) if target == "high_a" else local
+        best = self.best[target][chosen]
+        high = target.startswith("high")
+        if push:
+            # Intruder (a)'s greatest value counts only up to smallest_safe, so one cell far
+            # above cannot stand in for another below.
+            pushed = model.add_caps(local, self.smallest_safe) if target == "high_a" else local
+        elif high:
+            pushed = model.add_at_least(local, best + 1)
+        else:
+            pushed = model.add_at_most(local, best - 1, np.minimum(model.var_upper[local], self.upper_bound[chosen]))
         objective = np.zeros(model.size)
-        objective[pushed] = 1.0 if target.startswith("low") else -1.0
-        result = model.solve(objective, remaining, exact)
+        objective[pushed] = -1.0 if high or not push else 1.0
+        result = model.solve(objective, remaining, exact=not push)
         if result.x is None:
-            if exact:
+            if not push:
                 self._give_up(chosen, f"the solver stopped: {result.message}")
             return
+        n = len(columns)
         x = self._rounded(result.x[:n], columns)
         accepted = self._verified(columns, rows, x, intruder)
         self._learn(columns[accepted], x[accepted], intruder)
-        if exact:
-            proven = result.status == 0
-            for i, cell in enumerate(chosen):
-                if proven and accepted[local[i]]:
-                    value = min(x[local[i]], self.smallest_safe) if target == "high_a" else x[local[i]]
-                    self.best[target][cell] = value
-                    self.done[target][cell] = True
-                else:
-                    self._give_up([cell], "the solver's answer could not be verified" if proven else f"the solver stopped: {result.message}")
+        if push:
+            return
+        moved = (x[local] > best) if high else (x[local] < best)
+        component = s.component[chosen]
+        moved_in = np.isin(component, component[moved])
+        unverified = ~accepted[local]
+        if result.status == 0:
+            # The optimum, not the witness, settles these: no chosen cell of theirs can move.
+            self.done[target][chosen[~moved_in]] = True
+        else:
+            self._give_up(chosen[~moved_in], f"the solver stopped: {result.message}")
+        # A witness that moved but could not be checked would be found again: give up on it.
+        self._give_up(chosen[unverified & moved_in], "the solver's answer could not be verified")
 
     def _give_up(self, cells, reason: str) -> None:
         for cell in cells:
@@ -607,25 +624,26 @@ class _Intruders:
             model.var_lower[small] = np.maximum(lower[small], 1)
             model.var_upper[small] = np.minimum(upper[small], self.smallest_safe - 1)
             zero_or_safe = np.flatnonzero((role == 2) & (lower < upper))
-            model.add_zero_or_at_least(zero_or_safe, self.smallest_safe, self.big_m[columns[zero_or_safe]])
+            model.add_zero_or_at_least(zero_or_safe, self.smallest_safe, self.upper_bound[columns[zero_or_safe]])
         return model
 
     def _bound_hidden_counts(self) -> None:
-        """A big-M for each hidden count: the most all hidden counts of its component can add up to (a linear programme)."""
+        """An upper bound for each hidden count (intruder (b)'s big-M, and the room a low
+        improvement round needs): the most all hidden counts of its component can add up to,
+        from a linear programme. Where that is unbounded, LARGEST_COUNT."""
         s = self.system
-        self.big_m = np.full(len(s.truth), LARGEST_COUNT)
-        components = np.unique(s.component[s.role == 2])
-        for batch in self._batches(components):
+        self.upper_bound = np.full(len(s.truth), LARGEST_COUNT)
+        for batch in self._batches(np.arange(s.components)):
             columns, rows = s.block(batch)
-            hidden = s.role[columns] == 2
-            model = _Model(s.A[rows][:, columns].tocoo(), s.lower[rows], s.upper[rows], s.var_lower[columns].copy(),
-                           np.where(hidden, np.minimum(s.var_upper[columns], LARGEST_COUNT), s.var_upper[columns]), np.zeros(len(columns)))
+            hidden = s.role[columns] > 0
+            capped = np.where(hidden, np.minimum(s.var_upper[columns], LARGEST_COUNT), s.var_upper[columns])
+            model = _Model(s.A[rows][:, columns].tocoo(), s.lower[rows], s.upper[rows], s.var_lower[columns].copy(), capped, np.zeros(len(columns)))
             result = model.solve(-hidden.astype(float), max(self.deadline - time.perf_counter(), 1.0), exact=False)
             if result.x is None or result.status != 0:
                 continue
             total = np.bincount(s.component[columns], result.x[: len(columns)] * hidden, minlength=s.components)
-            m = np.clip(np.ceil(total - 1e-6), self.smallest_safe, LARGEST_COUNT)
-            self.big_m[columns] = m[s.component[columns]]
+            bound = np.clip(np.ceil(total - 1e-6), self.smallest_safe, LARGEST_COUNT)
+            self.upper_bound[columns] = bound[s.component[columns]]
 
     def _rounded(self, x: np.ndarray, columns: np.ndarray) -> np.ndarray:
         return np.where(self.system.integral[columns], np.round(x), x)
@@ -694,11 +712,12 @@ class _Intruders:
         frame.loc[lost, "exact"] = False
         return frame[INTERVAL_COLUMNS]
 
-    def failures(self, q: pd.DataFrame) -> list[str]:
+    def failures(self, intervals: pd.DataFrame) -> list[str]:
+        """Each failing cell in words (``intervals`` from :meth:`intervals`)."""
         failing, reasons = self._verdicts()
-        intervals = self.intervals(q)
+        rows = intervals[failing].to_dict("records")
         return [f"{_cell_words(row)}: {_interval_words(row, self.smallest_safe)}; {'; '.join(why)}"
-                for (_, row), why, fails in zip(intervals.iterrows(), reasons, failing) if fails]
+                for row, why in zip(rows, [w for w, fails in zip(reasons, failing) if fails])]
 
 
 @dataclass
@@ -749,6 +768,21 @@ class _Model:
         self._add_rows([(cells, np.ones(k)), (z, np.full(k, -least))], np.zeros(k), np.full(k, np.inf))
         self._add_rows([(cells, np.ones(k)), (z, -big_m)], np.full(k, -np.inf), np.zeros(k))
 
+    def add_at_least(self, cells: np.ndarray, least: np.ndarray) -> np.ndarray:
+        """Binaries v_i (returned) with x_i >= least_i * v_i: v_i = 1 only where x_i reaches least_i."""
+        k = len(cells)
+        v = self._add_unknowns(k, 0.0, 1.0, 1.0)
+        self._add_rows([(cells, np.ones(k)), (v, -least)], np.zeros(k), np.full(k, np.inf))
+        return v
+
+    def add_at_most(self, cells: np.ndarray, most: np.ndarray, upper: np.ndarray) -> np.ndarray:
+        """Binaries v_i (returned) with x_i <= most_i where v_i = 1 (and x_i <= upper_i, a bound it has anyway, where not)."""
+        k = len(cells)
+        room = upper - most
+        v = self._add_unknowns(k, 0.0, 1.0, 1.0)
+        self._add_rows([(cells, np.ones(k)), (v, room)], np.full(k, -np.inf), upper)
+        return v
+
     def solve(self, objective: np.ndarray, time_limit: float, exact: bool):
         rows = [self.A.row] + [r for r, _, _ in self._rows]
         columns = [self.A.col] + [c for _, c, _ in self._rows]
@@ -761,8 +795,7 @@ class _Model:
         integrality = np.concatenate([self.integrality] + [i for _, _, i in self._extra_bounds])
         constraints = LinearConstraint(matrix, lower, upper) if len(lower) else None
         options = {"time_limit": max(time_limit, 0.1), "presolve": True}
-        if exact:
-            options["mip_rel_gap"] = 0.0
+        options["mip_rel_gap"] = 0.0 if exact else PUSH_GAP
         return milp(objective, integrality=integrality, bounds=Bounds(var_lower, var_upper), constraints=constraints, options=options)
 
 
@@ -773,11 +806,11 @@ def _number(value: float) -> str:
     return f"{value:,.0f}" if float(value).is_integer() else f"{value:,.2f}"
 
 
-def _cell_words(row: pd.Series) -> str:
+def _cell_words(row: Mapping) -> str:
     return f"{row['measure_id']}, {row['period']}, {row['geography_code']}, {row['breakdown']}={row['category']}"
 
 
-def _interval_words(row: pd.Series, smallest_safe: int) -> str:
+def _interval_words(row: Mapping, smallest_safe: int) -> str:
     if pd.isna(row["high_a"]):
         return "intervals not worked out"
     high_a = f"{smallest_safe}+" if row["high_a"] >= smallest_safe else _number(row["high_a"])
