@@ -53,6 +53,7 @@ import math
 import re
 import time
 from collections.abc import Callable, Collection, Mapping
+from concurrent.futures import Executor, ThreadPoolExecutor
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -111,6 +112,7 @@ def audit_disclosure(
     allow_provably_small: bool = False,
     exact_intervals: bool = False,
     time_limit: float = 300.0,
+    workers: int = 2,
 ) -> DisclosureAudit:
     """Audit ``published`` (one row per figure of an edition) against ``truth`` (the same
     figures before disclosure control) as the module doc describes.
@@ -119,6 +121,7 @@ def audit_disclosure(
     counts add up to the composite's headline for the same period and place.
     ``exact_intervals``: settle every interval exactly (slower; the verdict is the same).
     ``time_limit``: seconds for all solving; a cell not decided in time fails.
+    ``workers``: solves run side by side (the publish stage has two cores).
     """
     started = time.perf_counter()
     figures = _figures(published, truth)
@@ -135,8 +138,9 @@ def audit_disclosure(
     )
     audited = quantities.index[quantities["hidden_cell"] & quantities["true"].between(1, smallest_safe - 1)].to_numpy()
     system = _System.build(quantities, relations, audited, smallest_safe)
-    intruders = _Intruders(system, smallest_safe, allow_provably_small, exact_intervals, started + time_limit)
-    intruders.run()
+    with ThreadPoolExecutor(max_workers=workers) as pool:
+        intruders = _Intruders(system, smallest_safe, allow_provably_small, exact_intervals, started + time_limit, pool=pool)
+        intruders.run()
     intervals = intruders.intervals(quantities)
     failures = intruders.failures(intervals)
     return DisclosureAudit(
@@ -483,6 +487,17 @@ class _System:
 TARGETS = ("high_a", "low_a", "high_b", "low_b")
 
 
+@dataclass(frozen=True)
+class _Job:
+    """One stacked solve: a target, some components and their pending cells."""
+
+    target: str
+    components: np.ndarray
+    chosen: np.ndarray
+    push: bool
+    time_limit: float
+
+
 @dataclass
 class _Intruders:
     """Works out, for each audited cell, each intruder's least and greatest value (as far as needed)."""
@@ -495,6 +510,7 @@ class _Intruders:
     best: dict[str, np.ndarray] = field(default_factory=dict)
     done: dict[str, np.ndarray] = field(default_factory=dict)
     undecided: dict[int, str] = field(default_factory=dict)
+    pool: Executor | None = None
     upper_bound: np.ndarray | None = None  # per unknown, for hidden counts: see _bound_hidden_counts
 
     def __post_init__(self) -> None:
@@ -533,13 +549,22 @@ class _Intruders:
 
     def _settle(self, target: str, pending: Callable[[str], np.ndarray]) -> None:
         """Push rounds while they make progress, then improvement rounds until every pending cell is settled."""
+        if self.upper_bound is None and (target[-1] == "b" or target == "low_a"):
+            self._bound_hidden_counts()
         pushes = 0
         while (todo := pending(target)).any():
             push = pushes < PUSH_ROUNDS
             before = int(self.done[target].sum())
             cells = np.flatnonzero(todo)
-            for batch in self._batches(np.unique(self.system.component[cells])):
-                self._solve(target, batch, cells[np.isin(self.system.component[cells], batch)], push)
+            remaining = self.deadline - time.perf_counter()
+            if remaining <= 0:
+                self._give_up(cells, "not decided within the audit's time limit")
+                return
+            batches = self._batches(np.unique(self.system.component[cells]))
+            jobs = [_Job(target, batch, cells[np.isin(self.system.component[cells], batch)], push, remaining) for batch in batches]
+            # Batches share no unknowns: solved side by side (HiGHS releases the GIL), applied in turn.
+            for job, (columns, rows, result) in zip(jobs, self.pool.map(self._run, jobs)):
+                self._apply(job, columns, rows, result)
             if push:
                 pushes = pushes + 1 if self.done[target].sum() > before else PUSH_ROUNDS
 
@@ -556,59 +581,55 @@ class _Intruders:
             batches.append(np.array(current))
         return batches
 
-    def _solve(self, target: str, components: np.ndarray, chosen: np.ndarray, push: bool) -> None:
-        """One stacked solve for some components' pending cells.
+    def _run(self, job: _Job):
+        """One stacked solve for some components' pending cells (reads shared state, writes none).
 
         A push moves every chosen cell towards its goal at once (any witness helps, so the
         solver need not prove optimality). An improvement round counts the chosen cells that
         get past their best value so far (a binary each), solved to optimality: a component
         where none can is settled, every chosen cell's best being its bound.
         """
-        intruder = target[-1]
-        if self.upper_bound is None and (intruder == "b" or target == "low_a"):
-            self._bound_hidden_counts()
-        remaining = self.deadline - time.perf_counter()
-        if remaining <= 0:
-            self._give_up(chosen, "not decided within the audit's time limit")
-            return
-        s = self.system
-        columns, rows = s.block(components)
-        local = np.searchsorted(columns, chosen)
-        model = self._model(columns, rows, intruder)
-        best = self.best[target][chosen]
-        high = target.startswith("high")
-        if push:
+        columns, rows = self.system.block(job.components)
+        local = np.searchsorted(columns, job.chosen)
+        model = self._model(columns, rows, job.target[-1])
+        best = self.best[job.target][job.chosen]
+        high = job.target.startswith("high")
+        if job.push:
             # Intruder (a)'s greatest value counts only up to smallest_safe, so one cell far
             # above cannot stand in for another below.
-            pushed = model.add_caps(local, self.smallest_safe) if target == "high_a" else local
+            pushed = model.add_caps(local, self.smallest_safe) if job.target == "high_a" else local
         elif high:
             pushed = model.add_at_least(local, best + 1)
         else:
-            pushed = model.add_at_most(local, best - 1, np.minimum(model.var_upper[local], self.upper_bound[chosen]))
+            pushed = model.add_at_most(local, best - 1, np.minimum(model.var_upper[local], self.upper_bound[job.chosen]))
         objective = np.zeros(model.size)
-        objective[pushed] = -1.0 if high or not push else 1.0
-        result = model.solve(objective, remaining, exact=not push)
+        objective[pushed] = -1.0 if high or not job.push else 1.0
+        return columns, rows, model.solve(objective, job.time_limit, exact=not job.push)
+
+    def _apply(self, job: _Job, columns: np.ndarray, rows: np.ndarray, result) -> None:
+        """Learn from a solve's witness; after an improvement round, settle or give up."""
+        chosen, target = job.chosen, job.target
         if result.x is None:
-            if not push:
+            if not job.push:
                 self._give_up(chosen, f"the solver stopped: {result.message}")
             return
-        n = len(columns)
-        x = self._rounded(result.x[:n], columns)
-        accepted = self._verified(columns, rows, x, intruder)
-        self._learn(columns[accepted], x[accepted], intruder)
-        if push:
+        best = self.best[target][chosen]
+        local = np.searchsorted(columns, chosen)
+        x = self._rounded(result.x[: len(columns)], columns)
+        accepted = self._verified(columns, rows, x, target[-1])
+        self._learn(columns[accepted], x[accepted], target[-1])
+        if job.push:
             return
-        moved = (x[local] > best) if high else (x[local] < best)
-        component = s.component[chosen]
+        moved = (x[local] > best) if target.startswith("high") else (x[local] < best)
+        component = self.system.component[chosen]
         moved_in = np.isin(component, component[moved])
-        unverified = ~accepted[local]
         if result.status == 0:
             # The optimum, not the witness, settles these: no chosen cell of theirs can move.
             self.done[target][chosen[~moved_in]] = True
         else:
             self._give_up(chosen[~moved_in], f"the solver stopped: {result.message}")
         # A witness that moved but could not be checked would be found again: give up on it.
-        self._give_up(chosen[unverified & moved_in], "the solver's answer could not be verified")
+        self._give_up(chosen[~accepted[local] & moved_in], "the solver's answer could not be verified")
 
     def _give_up(self, cells, reason: str) -> None:
         for cell in cells:
@@ -633,12 +654,15 @@ class _Intruders:
         from a linear programme. Where that is unbounded, LARGEST_COUNT."""
         s = self.system
         self.upper_bound = np.full(len(s.truth), LARGEST_COUNT)
-        for batch in self._batches(np.arange(s.components)):
+
+        def most(batch: np.ndarray):
             columns, rows = s.block(batch)
             hidden = s.role[columns] > 0
             capped = np.where(hidden, np.minimum(s.var_upper[columns], LARGEST_COUNT), s.var_upper[columns])
             model = _Model(s.A[rows][:, columns].tocoo(), s.lower[rows], s.upper[rows], s.var_lower[columns].copy(), capped, np.zeros(len(columns)))
-            result = model.solve(-hidden.astype(float), max(self.deadline - time.perf_counter(), 1.0), exact=False)
+            return columns, hidden, model.solve(-hidden.astype(float), max(self.deadline - time.perf_counter(), 1.0), exact=False)
+
+        for columns, hidden, result in self.pool.map(most, self._batches(np.arange(s.components))):
             if result.x is None or result.status != 0:
                 continue
             total = np.bincount(s.component[columns], result.x[: len(columns)] * hidden, minlength=s.components)
