@@ -2,7 +2,11 @@
 
 - ``story check FILE --dataset D --agency A``: check a file against its contract before sending
   it (exit 0 accepted, 1 refused, 2 usage error); prints the refusal report.
-- ``story ingest``: take in every new landing file once, in process, as the ingest assets do.
+- ``story ingest``: take in every new landing file once, in process, as the ingest assets do,
+  after waiting for files still being written to settle. Exit status: 0 every file taken in (or
+  answered before); 1 some entry refused, skipped or still being written (listed at the end);
+  3 the linkage zone is held by another process (a run, another ingest): nothing was done;
+  4 a dataset's intake failed unexpectedly (the others were still taken in).
 - ``story contract-docs OUT_DIR``: write the agencies' documentation (a page and an empty CSV
   template per dataset) generated from the data contracts.
 - ``story demo-key``: create a pseudonymisation key for the demo if none is configured.
@@ -20,18 +24,20 @@ import sys
 import tempfile
 from pathlib import Path
 
-import duckdb
-
 from assets.ingest.contract_docs import write_contract_docs
 from assets.ingest.contracts import load_contracts
-from assets.ingest.intake import judge, take_in
+from assets.ingest.intake import OUTCOMES, IntakeFolders, IntakeResult, answers_for, judge, take_in
 from assets.ingest.landing import files_waiting, landed_file
 from assets.partitions import council_partitions, every_council
 from assets.ingest.refusal_report import refusal_context, render_markdown
 from assets.linkage.pseudonyms import ensure_key
 from assets.reference import councils
 from assets.reports.editions import NATIONAL_STEM
+from orchestration.database_lock import DatabaseLocked, connect_waiting
 from orchestration.settings import Settings
+
+# `story ingest`'s exit statuses (README and docs/runbook.md list them).
+INGEST_TAKEN, INGEST_NOT_ALL_TAKEN, USAGE_ERROR, INGEST_LOCKED, INGEST_FAILED = 0, 1, 2, 3, 4
 
 # The agency code becomes a folder name: nothing that could climb out of it.
 _AGENCY_CODE = re.compile(r"[A-Za-z0-9][A-Za-z0-9_-]*")
@@ -41,14 +47,14 @@ def _check(args: argparse.Namespace, settings: Settings) -> int:
     contracts = load_contracts()
     if args.dataset not in contracts:
         print(f"Unknown dataset {args.dataset!r}. Known datasets: {', '.join(sorted(contracts))}", file=sys.stderr)
-        return 2
+        return USAGE_ERROR
     if not _AGENCY_CODE.fullmatch(args.agency):
         print(f"--agency must be an agency code such as S12000049 or SCRA (letters, digits, - and _ only), got {args.agency!r}", file=sys.stderr)
-        return 2
+        return USAGE_ERROR
     path = Path(args.file)
     if not path.is_file():
         print(f"No such file: {path}", file=sys.stderr)
-        return 2
+        return USAGE_ERROR
     contract = contracts[args.dataset]
     with tempfile.TemporaryDirectory() as tmp:
         # Judge a copy placed as the agency would drop it, so folder and name rules apply too.
@@ -67,21 +73,52 @@ def _check(args: argparse.Namespace, settings: Settings) -> int:
 
 
 def _ingest(settings: Settings) -> int:
-    contracts = load_contracts()
+    contracts = load_contracts(settings.contracts_dir)
     council_codes = councils(settings.reference_dir)
     settings.data_dir.mkdir(parents=True, exist_ok=True)
-    refused = 0
-    with duckdb.connect(str(settings.linkage_zone_path)) as con:
+    kept = IntakeFolders(settings.accepted_dir, settings.quarantine_dir, settings.staging_dir)
+    try:
+        con = connect_waiting(settings.linkage_zone_path, settings.lock_wait_seconds)
+    except DatabaseLocked as locked:
+        print(locked, file=sys.stderr)
+        return INGEST_LOCKED
+    not_taken: list[IntakeResult] = []
+    failed: list[str] = []
+    with con:
         for step, contract in enumerate(contracts.values(), start=1):
-            files = [landed_file(p) for p in files_waiting(settings.landing_dir, contract.id)]
-            results = take_in(files, contract, con, council_codes, settings.reference_dir, settings.accepted_dir, settings.quarantine_dir)
-            counts = {o: sum(r.outcome == o for r in results) for o in ("accepted", "refused", "duplicate")}
-            refused += counts["refused"]
-            print(f"[{step}/{len(contracts)}] {contract.id}: {counts['accepted']} accepted, {counts['refused']} refused, {counts['duplicate']} already processed")
+            entries = files_waiting(settings.landing_dir, contract.id, answers_for(contract, contracts, council_codes.codes))
+            try:
+                results = take_in(entries, contract, con, council_codes, settings.reference_dir, kept, settings.landing_dir, settle_seconds=settings.settle_seconds)
+            except Exception as error:  # one dataset's failure must not stop the others'
+                failed.append(f"{contract.id}: {type(error).__name__}: {error}")
+                print(f"[{step}/{len(contracts)}] {contract.id}: FAILED ({type(error).__name__}: {error})")
+                continue
+            counts = {o: sum(r.outcome == o for r in results) for o in OUTCOMES}
+            print(
+                f"[{step}/{len(contracts)}] {contract.id}: {counts['accepted']} accepted, {counts['refused']} refused, "
+                f"{counts['skipped']} skipped, {counts['waiting']} still being written, {counts['duplicate']} already processed"
+            )
             for result in results:
                 if result.outcome == "refused":
-                    print(f"    refused {result.landed.agency}/{result.landed.path.name}: see {result.kept_at}.refusal.html")
-    return 1 if refused else 0
+                    print(f"    refused {result.landed.location}: see {result.kept_at}.refusal.html")
+                elif result.outcome in ("skipped", "waiting"):
+                    print(f"    {result.outcome} {result.landed.location}: {_why(result)}")
+            not_taken += [r for r in results if r.outcome in ("refused", "skipped", "waiting")]
+    if not_taken:
+        print(f"Not taken in ({len(not_taken)}):")
+        for result in not_taken:
+            print(f"    {result.landed.location}: {_why(result)}")
+    if failed:
+        print("Intake failed for: " + "; ".join(failed), file=sys.stderr)
+        return INGEST_FAILED
+    return INGEST_NOT_ALL_TAKEN if not_taken else INGEST_TAKEN
+
+
+def _why(result: IntakeResult) -> str:
+    if result.outcome == "waiting":
+        return "still being written; it is taken once it has stopped changing"
+    blocking = [p for p in result.problems if p.blocking] or result.problems
+    return blocking[0].message
 
 
 def _contract_docs(out_dir: Path, settings: Settings) -> int:
@@ -118,7 +155,7 @@ def main(argv: list[str] | None = None) -> int:
     try:
         args = parser.parse_args(argv)
     except SystemExit as exit_:
-        return int(exit_.code or 0) and 2
+        return int(exit_.code or 0) and USAGE_ERROR
     settings = Settings.from_env()
     if args.command == "check":
         return _check(args, settings)

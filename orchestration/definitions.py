@@ -41,7 +41,7 @@ def build_definitions(settings: Settings | None = None) -> dg.Definitions:
     council_count = len(councils(settings.reference_dir).codes)
     by_council = council_partitions(settings.reference_dir)
     assets = with_automation([
-        *(build_raw_asset(c, settings.reference_dir) for c in contracts.values()),
+        *(build_raw_asset(c, settings.reference_dir, contracts) for c in contracts.values()),
         build_person_links_asset(contracts, settings.linkage_backend),
         *(build_analysis_asset(c) for c in contracts.values()),
         *measure_assets(council_count),

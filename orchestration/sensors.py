@@ -1,39 +1,51 @@
-"""The landing sensor: a run for each new or replaced agency file, once it has stopped growing.
+"""The landing sensor: a run for each new or replaced agency file, once it has stopped changing.
 
-Each tick records every landing file's size and modification time in the cursor; a file is
-ready when both are unchanged since the previous tick (an upload still in progress keeps
-changing), and is skipped when its bytes were already accepted or refused. The run key is
-the dataset and the file's sha256, so the same bytes never trigger two runs, whatever the
-file is called and however often it is dropped.
+Each tick records every landing entry's size and modification time in the cursor, with when it
+was first seen so; a file is ready when both are unchanged since the previous tick and for at
+least the settle interval (``STORY_SETTLE_SECONDS``; the tick itself is a minute). Whether a
+ready file was answered already is read from the ingest ledger, the one record of what was
+taken in: a copy in ``accepted/`` is only made final after its ledger row commits, but the ledger
+alone also knows the same bytes sent by another agency (answered for that agency too) and
+bytes sent again after a correction replaced them (taken again, as the newest). While a run
+holds the linkage zone the ledger cannot be read: the sensor asks nothing that tick, and
+looks again at the next.
 
+The run key is the dataset, agency and the file's sha256, so the same bytes in one agency's
+folder never trigger two runs, whatever the file is called and however often it is dropped.
 A run does only the work the file makes necessary: its own dataset's intake (not the other
 datasets'), then everything downstream; a council's file re-renders that council's report
-partition alone, a national body's file every council's.
+partition alone, a national body's file every council's. An entry that is refused or skipped
+on sight (a link, a folder, a hidden file) only needs its intake, to write its answer.
 """
 
 from __future__ import annotations
 
 import json
-from collections.abc import Sequence
+import time
+from collections.abc import Callable, Sequence
 
 import dagster as dg
 
 from assets.ingest.contracts import Contract
-from assets.ingest.intake import kept_before
-from assets.ingest.landing import files_waiting, fingerprint
+from assets.ingest.intake import answers_for
+from assets.ingest.landing import LandedFile, StillChanging, files_waiting, identify
+from assets.ingest.raw_zone import LEDGER
 from assets.keys import raw_key
 from assets.partitions import every_council
+from assets.reference import councils as load_councils
+from orchestration.database_lock import DatabaseLocked, connect_waiting
 from orchestration.resources import StoryFolders
 
 
 def landing_run_requests(
     contracts: dict[str, Contract],
     folders: StoryFolders,
-    previous: dict[str, list[int]],
+    previous: dict[str, list],
     *,
     councils: dg.StaticPartitionsDefinition | None = None,
     downstream: Sequence[dg.AssetKey] = (),
-) -> tuple[list[dg.RunRequest], dict[str, list[int]]]:
+    clock: Callable[[], float] = time.time,
+) -> tuple[list[dg.RunRequest], dict[str, list]]:
     """Run requests for files that have settled since the last look, and the new observations.
 
     A council's file gets that council's partition of ``councils``, anyone else's every
@@ -42,28 +54,59 @@ def landing_run_requests(
     """
     council_codes = set(councils.get_partition_keys()) if councils else set()
     every = every_council(councils) if councils else {}
-    seen: dict[str, list[int]] = {}
-    requests: list[dg.RunRequest] = []
     settings = folders.settings
+    codes = load_councils(settings.reference_dir).codes
+    now = clock()
+    seen: dict[str, list] = {}
+    ready: list[LandedFile] = []
     for contract in contracts.values():
-        for path in files_waiting(settings.landing_dir, contract.id):
-            stat = path.lstat()  # a symbolic link is judged as a link, never followed
-            seen[str(path)] = [stat.st_size, stat.st_mtime_ns]
-            if previous.get(str(path)) != seen[str(path)]:
+        for entry in files_waiting(settings.landing_dir, contract.id, answers_for(contract, contracts, codes)):
+            key = f"{contract.id}:{entry.path}"  # an agency-level entry is listed under each dataset it concerns
+            before = previous.get(key) or []
+            since = before[2] if before[:2] == list(entry.observed) and len(before) > 2 else now
+            seen[key] = [*entry.observed, since]
+            if before[:2] != list(entry.observed) or now - since < settings.settle_seconds:
                 continue  # new or still changing: look again next tick
-            digest = fingerprint(path)
-            agency = path.parent.parent.name
-            if kept_before(settings.accepted_dir, settings.quarantine_dir, agency, contract.id, digest):
-                continue  # taken in (or refused) already, by an earlier run or `story ingest`
-            partition = agency if agency in council_codes else None
-            tags = {"story/dataset": contract.id, "story/agency": agency, "story/file": path.name, "story/sha256": digest}
-            requests.append(dg.RunRequest(
-                run_key=f"{contract.id}:{digest}",
-                asset_selection=[raw_key(contract.id), *downstream],
-                partition_key=partition,
-                tags=tags if partition else tags | every,
-            ))
+            try:
+                ready.append(identify(entry, settings.landing_dir))
+            except StillChanging:
+                seen[key][2] = now
+    try:
+        answers = _ledger_answers(settings.linkage_zone_path, ready)
+    except DatabaseLocked:
+        return [], seen  # a run is writing: the files stay ready and are asked for at the next tick
+    requests = []
+    for landed in ready:
+        outcome, superseded_by = answers.get((landed.dataset, landed.agency, landed.sha256), (None, None))
+        if outcome in ("accepted", "refused", "skipped"):
+            continue  # answered already, by an earlier run or `story ingest`
+        run_key = f"{landed.dataset}:{landed.agency}:{landed.sha256}"
+        if outcome == "superseded":
+            run_key += f":sent-again-after:{superseded_by}"  # its first run key is spent
+        partition = landed.agency if landed.agency in council_codes else None
+        tags = {"story/dataset": landed.dataset, "story/agency": landed.agency, "story/file": landed.path.name, "story/sha256": landed.sha256}
+        intake_only = not landed.readable  # only its answer to write: nothing downstream changes
+        requests.append(dg.RunRequest(
+            run_key=run_key,
+            asset_selection=[raw_key(landed.dataset), *([] if intake_only else downstream)],
+            partition_key=None if intake_only else partition,
+            tags=tags if partition or intake_only else tags | every,
+        ))
     return requests, seen
+
+
+def _ledger_answers(linkage_zone, files: list[LandedFile]) -> dict[tuple[str, str, str], tuple[str, str | None]]:
+    """The ledger's answer for each file, by dataset, agency and sha256 (read-only, without waiting)."""
+    if not files or not linkage_zone.exists():
+        return {}
+    with connect_waiting(linkage_zone, 0, read_only=True) as con:
+        if not con.execute("SELECT 1 FROM duckdb_tables() WHERE schema_name = 'main' AND table_name = ?", [LEDGER]).fetchone():
+            return {}
+        rows = con.execute(
+            f"SELECT dataset, agency, sha256, outcome, superseded_by FROM {LEDGER} WHERE sha256 IN (SELECT unnest(?))",
+            [sorted({f.sha256 for f in files})],
+        ).fetchall()
+    return {(dataset, agency, sha): (outcome, superseded_by) for dataset, agency, sha, outcome, superseded_by in rows}
 
 
 def build_landing_sensor(contracts: dict[str, Contract], story_job: dg.UnresolvedAssetJobDefinition, councils: dg.StaticPartitionsDefinition, downstream: list[dg.AssetKey]) -> dg.SensorDefinition:
@@ -72,7 +115,7 @@ def build_landing_sensor(contracts: dict[str, Contract], story_job: dg.Unresolve
         job=story_job,
         minimum_interval_seconds=60,
         default_status=dg.DefaultSensorStatus.STOPPED,
-        description="Starts a run for each new or corrected agency file once it has stopped growing; keyed on the file's content hash.",
+        description="Starts a run for each new or corrected agency file once it has stopped changing; keyed on the agency and the file's content hash.",
     )
     def landing_files(context: dg.SensorEvaluationContext, folders: StoryFolders) -> dg.SensorResult:
         previous = json.loads(context.cursor) if context.cursor else {}

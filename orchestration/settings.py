@@ -25,10 +25,19 @@ class Settings:
     shared_dir: Path
     contracts_dir: Path = REPO_ROOT / "data_contracts"  # one ODCS YAML per dataset: adding one adds the dataset
     linkage_backend: str = "duckdb"  # STORY_LINKAGE_BACKEND: one of LINKAGE_BACKENDS
+    # STORY_SETTLE_SECONDS: a landing file is taken once its size and modification time have not
+    # changed for this long (an upload in progress keeps changing them).
+    settle_seconds: float = 10.0
+    # STORY_LOCK_WAIT_SECONDS: how long `story ingest` waits for another process to let go of the
+    # linkage zone before it gives up with its own exit status.
+    lock_wait_seconds: float = 60.0
 
     def __post_init__(self) -> None:
         if self.linkage_backend not in LINKAGE_BACKENDS:
             raise ValueError(f"STORY_LINKAGE_BACKEND={self.linkage_backend!r} is not a linkage backend: use one of {', '.join(LINKAGE_BACKENDS)}")
+        for name, value in (("STORY_SETTLE_SECONDS", self.settle_seconds), ("STORY_LOCK_WAIT_SECONDS", self.lock_wait_seconds)):
+            if not value >= 0:
+                raise ValueError(f"{name}={value!r} must be a number of seconds, 0 or more")
 
     @classmethod
     def from_env(cls) -> "Settings":
@@ -36,7 +45,11 @@ class Settings:
         shared_dir = Path(os.environ.get("STORY_SHARED_DIR", REPO_ROOT.parent / "shared")).resolve()
         contracts_dir = Path(os.environ.get("STORY_CONTRACTS_DIR", REPO_ROOT / "data_contracts")).resolve()
         linkage_backend = os.environ.get("STORY_LINKAGE_BACKEND", "duckdb").strip().lower() or "duckdb"
-        return cls(data_dir=data_dir, shared_dir=shared_dir, contracts_dir=contracts_dir, linkage_backend=linkage_backend)
+        return cls(
+            data_dir=data_dir, shared_dir=shared_dir, contracts_dir=contracts_dir, linkage_backend=linkage_backend,
+            settle_seconds=_seconds("STORY_SETTLE_SECONDS", cls.settle_seconds),
+            lock_wait_seconds=_seconds("STORY_LOCK_WAIT_SECONDS", cls.lock_wait_seconds),
+        )
 
     @property
     def landing_dir(self) -> Path:
@@ -49,6 +62,11 @@ class Settings:
     @property
     def quarantine_dir(self) -> Path:
         return self.data_dir / "quarantine"
+
+    @property
+    def staging_dir(self) -> Path:
+        """Where an intake works (snapshots, staging database): beside the linkage zone, since it holds identifiers."""
+        return self.linkage_zone_path.parent / "staging"
 
     @property
     def warehouse_path(self) -> Path:
@@ -67,3 +85,11 @@ class Settings:
     @property
     def reference_dir(self) -> Path:
         return self.shared_dir / "reference"
+
+
+def _seconds(name: str, default: float) -> float:
+    value = os.environ.get(name, "").strip()
+    try:
+        return float(value) if value else default
+    except ValueError:
+        raise ValueError(f"{name}={value!r} must be a number of seconds, 0 or more") from None

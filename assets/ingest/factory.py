@@ -18,8 +18,8 @@ from dagster_duckdb import DuckDBResource
 
 from assets.ingest import raw_zone
 from assets.ingest.contracts import Contract
-from assets.ingest.intake import take_in
-from assets.ingest.landing import files_waiting, landed_file
+from assets.ingest.intake import OUTCOMES, IntakeFolders, answers_for, take_in
+from assets.ingest.landing import files_waiting
 from assets.ingest.returns import agency_returns, expectations
 from assets.ingest.rule_checks import rule_check_results, rule_check_specs
 from assets.ingest.validation import compile_rules
@@ -28,8 +28,10 @@ from assets.reference import Councils, councils
 from orchestration.resources import StoryFolders
 
 
-def build_raw_asset(contract: Contract, reference_dir: Path) -> dg.AssetsDefinition:
-    """``reference_dir`` supplies the code lists the contract's rules name."""
+def build_raw_asset(contract: Contract, reference_dir: Path, contracts: dict[str, Contract] | None = None) -> dg.AssetsDefinition:
+    """``reference_dir`` supplies the code lists the contract's rules name; ``contracts`` (every
+    dataset's) says which misplaced agency-level entries this dataset answers for."""
+    contracts = contracts or {contract.id: contract}
     rules = compile_rules(contract, reference_dir)
     @dg.asset(
         key=raw_key(contract.id),
@@ -38,7 +40,7 @@ def build_raw_asset(contract: Contract, reference_dir: Path) -> dg.AssetsDefinit
         description=f"{contract.name}: {contract.purpose} Files are checked against data contract {contract.path.name} v{contract.version}.",
         metadata={"contract": dg.MetadataValue.path(str(contract.path)), "contract_version": contract.version, "owner_agency": contract.owner},
         check_specs=[
-            dg.AssetCheckSpec("no_files_refused", asset=raw_key(contract.id), description="Fails when an agency's file was refused in this run, for any reason (file, name or contract rule).", blocking=False),
+            dg.AssetCheckSpec("no_files_refused", asset=raw_key(contract.id), description="Fails when an agency's file was refused in this run, for any reason (file, name or contract rule), or could not be taken (skipped: unreadable, a hidden name).", blocking=False),
             dg.AssetCheckSpec("raw_table_matches_contract", asset=raw_key(contract.id), description="The raw table has the contract's columns and no empty required values.", blocking=True),
             dg.AssetCheckSpec("returns_on_time", asset=raw_key(contract.id), description=f"Warns when an agency's return is overdue: nothing accepted within the contract's {contract.refresh_days} days (refreshDays), or never."),
             *rule_check_specs(rules, raw_key(contract.id)),
@@ -47,29 +49,34 @@ def build_raw_asset(contract: Contract, reference_dir: Path) -> dg.AssetsDefinit
     def raw_dataset(context: dg.AssetExecutionContext, folders: StoryFolders, linkage_zone: DuckDBResource):
         settings = folders.settings
         council_codes = councils(settings.reference_dir)
-        paths = files_waiting(settings.landing_dir, contract.id)
-        outcomes: dict[str, int] = {"accepted": 0, "refused": 0, "duplicate": 0}
+        entries = files_waiting(settings.landing_dir, contract.id, answers_for(contract, contracts, council_codes.codes))
+        outcomes = dict.fromkeys(OUTCOMES, 0)
         refused: list[str] = []
         rows_loaded = 0
+        kept = IntakeFolders(settings.accepted_dir, settings.quarantine_dir, settings.staging_dir)
         with linkage_zone.get_connection() as con:
-            context.log.info(f"Checking {len(paths)} file(s) in the {contract.id} landing folders against the contract")
-            results = take_in([landed_file(p) for p in paths], contract, con, council_codes, settings.reference_dir, settings.accepted_dir, settings.quarantine_dir)
+            context.log.info(f"Checking {len(entries)} file(s) in the {contract.id} landing folders against the contract")
+            results = take_in(entries, contract, con, council_codes, settings.reference_dir, kept, settings.landing_dir, settle_seconds=settings.settle_seconds)
             for result in results:
                 outcomes[result.outcome] += 1
                 rows_loaded += result.rows
-                if result.outcome == "refused":
-                    refused.append(f"{result.landed.agency}/{result.landed.path.name}: {result.problems[0].message}")
-                if result.outcome != "duplicate":
-                    context.log.info(f"{result.landed.path.name}: {result.outcome} ({result.rows:,} rows)")
+                if result.outcome in ("refused", "skipped"):
+                    refused.append(f"{result.landed.location}: {result.outcome}, {result.problems[0].message}")
+                if result.outcome == "waiting":
+                    context.log.warning(f"{result.landed.location}: still being written, left for the next intake")
+                elif result.outcome != "duplicate":
+                    context.log.info(f"{result.landed.location}: {result.outcome} ({result.rows:,} rows)")
             raw_zone.ensure_raw_zone(con, contract)
             total = con.execute(f"SELECT count(*) FROM {raw_zone.raw_table(contract)}").fetchone()[0]
             check_result = _raw_table_matches_contract(con, contract)
             ledger = con.execute(f"SELECT dataset, agency, period, outcome, received_at FROM {raw_zone.LEDGER} WHERE dataset = ?", [contract.id]).df()
         yield dg.MaterializeResult(
             metadata={
-                "files_seen": len(paths),
+                "files_seen": len(entries),
                 "files_accepted": outcomes["accepted"],
                 "files_refused": outcomes["refused"],
+                "files_skipped": outcomes["skipped"],
+                "files_still_being_written": outcomes["waiting"],
                 "files_already_processed": outcomes["duplicate"],
                 "rows_loaded": rows_loaded,
                 "dagster/row_count": total,
@@ -79,7 +86,7 @@ def build_raw_asset(contract: Contract, reference_dir: Path) -> dg.AssetsDefinit
             check_name="no_files_refused",
             passed=not refused,
             severity=dg.AssetCheckSeverity.ERROR,
-            metadata={"files_refused": len(refused), "refused": dg.MetadataValue.md("\n".join(f"- {r}" for r in refused) or "none"), "threshold": "0 refused files"},
+            metadata={"files_refused": outcomes["refused"], "files_skipped": outcomes["skipped"], "refused": dg.MetadataValue.md("\n".join(f"- {r}" for r in refused) or "none"), "threshold": "0 refused or skipped files"},
         )
         yield check_result
         yield _returns_on_time(contract, ledger, council_codes)

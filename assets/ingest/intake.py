@@ -4,14 +4,29 @@ This is the single code path behind the ingest assets, the ``story ingest`` comm
 ``story check``, so an agency checking a file before sending it gets exactly the verdict the
 pipeline would give. A dataset's new files are checked together (one Great Expectations run
 per dataset, see ``validation``) and then accepted or refused one by one.
+
+Every entry in a landing folder gets an answer in the ledger: accepted, refused (with a report
+beside the quarantined copy, or beside nothing when the entry was refused on sight and never
+read), skipped (could not be taken this time: unreadable, a hidden name) or, for bytes already
+answered for that agency, nothing new. One bad file never stops the others.
+
+Crash safety. Each intake works in its own folder under the staging folder, which sits in the
+data root beside the linkage zone because snapshots and the staging database hold identifiers.
+A file's kept copy (``accepted/`` or ``quarantine/``) is made final only after its ledger row
+commits, by renames listed beforehand in the folder's manifest. An intake killed at any step
+leaves its folder behind; the next intake (which holds the linkage zone, so no other intake is
+running) finishes the renames of every file whose ledger row committed, forgets the rest (they
+are still in landing and are taken again) and removes the folder.
 """
 
 from __future__ import annotations
 
+import json
 import os
 import re
 import shutil
-import tempfile
+import uuid
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -20,23 +35,46 @@ import duckdb
 from assets.ingest import raw_zone
 from assets.ingest.contracts import Contract
 from assets.ingest.file_checks import check_file, explain_unreadable_rows, no_rows_problem
-from assets.ingest.landing import LandedFile
+from assets.ingest.landing import LandedFile, LandingEntry, StillChanging, as_listed, settle, snapshot
 from assets.ingest.problems import Problem, Verdict
-from assets.ingest.refusal_report import write_refusal
+from assets.ingest.refusal_report import render_refusal
 from assets.ingest.validation import StagedFile, compile_rules, stage_files, validate_staged
 from assets.reference import Councils
 
-
 _SAFE_NAME_CHARACTER = re.compile(r"[A-Za-z0-9_.-]")
+_MANIFEST = "manifest.json"
+# Outcomes an intake result can have; only the first four are ledger outcomes.
+OUTCOMES = ("accepted", "refused", "skipped", "duplicate", "waiting")
+
+
+@dataclass(frozen=True)
+class IntakeFolders:
+    """Where kept copies go, and where an intake works before they are final."""
+
+    accepted: Path
+    quarantine: Path
+    staging: Path  # inside the linkage zone's folder: it holds identifiers while an intake runs
 
 
 @dataclass(frozen=True)
 class IntakeResult:
     landed: LandedFile
-    outcome: str  # accepted | refused | duplicate
+    outcome: str  # one of OUTCOMES
     rows: int
     problems: list[Problem]
     kept_at: Path | None  # the immutable accepted copy or the quarantined copy
+
+
+def answers_for(contract: Contract, contracts: dict[str, Contract], council_codes: frozenset[str]) -> Callable[[str], bool]:
+    """Which agency-level entries (an agency folder that is a link or a file) this dataset answers for.
+
+    Its own senders'; an entry named like no sender of any dataset is answered by every dataset,
+    since nothing below it can be looked at to say whose it is.
+    """
+    def answers(agency: str) -> bool:
+        return contract.agencies.accepts(agency, council_codes) or not any(c.agencies.accepts(agency, council_codes) for c in contracts.values())
+
+    return answers
 
 
 def _naming_problems(landed: LandedFile, contract: Contract, councils: Councils) -> list[Problem]:
@@ -44,7 +82,7 @@ def _naming_problems(landed: LandedFile, contract: Contract, councils: Councils)
     if not contract.agencies.accepts(landed.agency, councils.codes):
         problems.append(Problem(
             check="agency",
-            message=f"The folder '{landed.agency}' is not an agency that sends {contract.id}.",
+            message=f"The folder {ascii(landed.agency)} is not an agency that sends {contract.id}.",
             fix=f"Drop the file in your own agency's folder: the folder name must be {contract.agencies.describe()}.",
         ))
     expected = contract.expected_file_name(landed.agency, "<period>")
@@ -65,24 +103,16 @@ def _naming_problems(landed: LandedFile, contract: Contract, councils: Councils)
     return problems
 
 
-def _symlink_problem(landed: LandedFile) -> Problem:
-    return Problem(
-        check="symlink",
-        message="This is a shortcut (a symbolic link) to a file elsewhere, not a file: nothing was read from where it points.",
-        fix="Put the file itself in the landing folder, not a link to it.",
-    )
-
-
 def judge(files: list[LandedFile], contract: Contract, councils: Councils, reference_dir: Path, staging_db: Path) -> list[Verdict]:
     """Every check the contract asks for, for each file; readable files stay staged in ``staging_db``."""
     verdicts = []
     readable: list[StagedFile] = []
     for number, landed in enumerate(files):
-        verdict = Verdict(problems=[_symlink_problem(landed)] if landed.is_symlink else _naming_problems(landed, contract, councils))
+        verdict = Verdict(problems=[landed.refusal] if landed.refusal else _naming_problems(landed, contract, councils))
         if not verdict.problems:
-            verdict.problems += check_file(landed.path, contract)
+            verdict.problems += check_file(landed.content, contract)
         if not verdict.problems:
-            readable.append(StagedFile(number, landed.path, landed.agency, landed.period))
+            readable.append(StagedFile(number, landed.content, landed.agency, landed.period))
         verdicts.append(verdict)
     if readable:
         rows, unreadable = stage_files(readable, staging_db, contract, councils)
@@ -105,66 +135,171 @@ def accepted_copy(accepted_dir: Path, agency: str, dataset: str, sha256: str) ->
     return accepted_dir / agency / dataset / f"{sha256}.csv"
 
 
-def kept_before(accepted_dir: Path, quarantine_dir: Path, agency: str, dataset: str, sha256: str) -> bool:
-    """These bytes were accepted or refused before (read from the kept copies, not the database,
-    so the landing sensor can ask while a run holds the database)."""
-    quarantined = _quarantine_folder(quarantine_dir, agency, dataset)
-    return accepted_copy(accepted_dir, agency, dataset, sha256).exists() or any(quarantined.glob(f"{sha256[:12]}_*"))
-
-
-def _quarantine_folder(quarantine_dir: Path, agency: str, dataset: str) -> Path:
+def quarantine_folder(quarantine_dir: Path, agency: str, dataset: str) -> Path:
     return quarantine_dir / re.sub(r"[^A-Za-z0-9_-]", "_", agency) / dataset
 
 
 def _quarantine_path(quarantine_dir: Path, landed: LandedFile, contract: Contract) -> Path:
     """Where a refused file is kept: named by its hash and a safe form of its name, inside the quarantine folder."""
     safe_name = re.sub(r"[^A-Za-z0-9_.-]", "_", landed.path.name).lstrip(".")
-    return _quarantine_folder(quarantine_dir, landed.agency, contract.id) / f"{landed.sha256[:12]}_{safe_name}"
+    return quarantine_folder(quarantine_dir, landed.agency, contract.id) / f"{landed.sha256[:12]}_{safe_name}"
 
 
-def _keep_copy(source: Path, destination: Path) -> Path:
-    """Copy byte for byte, atomically (write then rename), and make the copy read-only."""
-    destination.parent.mkdir(parents=True, exist_ok=True)
-    if not destination.exists():
-        tmp = destination.with_name(destination.name + ".partial")
-        shutil.copyfile(source, tmp)
-        os.chmod(tmp, 0o444)
-        tmp.replace(destination)
-    return destination
+def _same_bytes_elsewhere(others: list[tuple[str, object]]) -> Problem:
+    agency, when = others[0]
+    return Problem(
+        check="same_bytes_as_another_agency",
+        message=f"This file is byte for byte the file accepted from agency {agency} on {when:%d %b %Y}: a file is one agency's return, so it cannot also be yours.",
+        fix="Send your own agency's return from your own folder; if this file was put in your folder by mistake, remove it.",
+    )
+
+
+def _sent_again(period: str | None) -> Problem:
+    return Problem(
+        check="sent_again",
+        message=f"These exact bytes were accepted before and later replaced by a corrected file; sent again, they are taken as the newest return for {period}, and replace the file accepted since.",
+        fix="Nothing to do if you meant to go back to this version; otherwise send the corrected file again.",
+        blocking=False,
+    )
+
+
+class _Workspace:
+    """One intake's staging folder: snapshots, the staging database, reports, and the manifest of renames."""
+
+    def __init__(self, staging_dir: Path, dataset: str) -> None:
+        self.folder = staging_dir / f"{dataset}-{os.getpid()}-{uuid.uuid4().hex[:8]}"
+        (self.folder / "files").mkdir(parents=True)
+        self.database = self.folder / "staging.duckdb"
+        self.items: list[dict] = []
+
+    def snapshot_path(self, number: int) -> Path:
+        return self.folder / "files" / f"{number}.csv"
+
+    def plan(self, dataset: str, landed: LandedFile, outcome: str, moves: list[tuple[Path, Path]]) -> dict:
+        """Record the renames that make this file's copies final, before its ledger row is written."""
+        item = {"dataset": dataset, "agency": landed.agency, "sha256": landed.sha256, "outcome": outcome, "moves": [[str(s), str(d)] for s, d in moves]}
+        self.items.append(item)
+        tmp = self.folder / f"{_MANIFEST}.partial"
+        tmp.write_text(json.dumps(self.items), encoding="utf-8")
+        tmp.replace(self.folder / _MANIFEST)
+        return item
+
+
+def _finish(item: dict) -> None:
+    for source, destination in map(lambda m: (Path(m[0]), Path(m[1])), item["moves"]):
+        if source.exists():
+            destination.parent.mkdir(parents=True, exist_ok=True)
+            source.replace(destination)
+
+
+def recover_staging(con: duckdb.DuckDBPyConnection, staging_dir: Path) -> int:
+    """Finish or forget what intakes that were stopped left in ``staging_dir``; returns the folders removed.
+
+    Only call it holding the linkage zone for writing: then no other intake is running.
+    """
+    removed = 0
+    for folder in sorted(staging_dir.glob("*")) if staging_dir.is_dir() else []:
+        manifest = folder / _MANIFEST
+        items = json.loads(manifest.read_text(encoding="utf-8")) if manifest.exists() else []
+        if items:
+            con.execute(raw_zone.LEDGER_DDL)
+        for item in items:
+            now = raw_zone.already_seen(con, item["dataset"], item["agency"], item["sha256"])
+            if now == item["outcome"] or (item["outcome"] == "accepted" and now == "superseded"):
+                _finish(item)
+        shutil.rmtree(folder, ignore_errors=True)
+        removed += 1
+    return removed
 
 
 def take_in(
-    files: list[LandedFile],
+    entries: list[LandingEntry],
     contract: Contract,
     con: duckdb.DuckDBPyConnection,
     councils: Councils,
     reference_dir: Path,
-    accepted_dir: Path,
-    quarantine_dir: Path,
+    folders: IntakeFolders,
+    landing_dir: Path,
+    *,
+    settle_seconds: float = 0.0,
 ) -> list[IntakeResult]:
-    """Process files against the raw zone connection ``con``; the same bytes are only ever processed once."""
+    """Answer every entry against the raw zone connection ``con``; the same bytes from one agency are only ever processed once.
+
+    Files are first left ``settle_seconds`` to stop changing (see ``landing.settle``); one still
+    changing is left for the next intake (outcome ``waiting``, no ledger row).
+    """
     raw_zone.ensure_raw_zone(con, contract)
-    results: list[IntakeResult] = []
-    fresh: list[LandedFile] = []
-    for landed in files:
-        if raw_zone.already_seen(con, contract.id, landed.sha256) or any(f.sha256 == landed.sha256 for f in fresh):
-            results.append(IntakeResult(landed, "duplicate", 0, [], None))
-        else:
-            fresh.append(landed)
-    with tempfile.TemporaryDirectory(prefix="story-staging-") as tmp:
-        staging_db = Path(tmp) / "staging.duckdb"
-        for number, (landed, verdict) in enumerate(zip(fresh, judge(fresh, contract, councils, reference_dir, staging_db))):
-            if verdict.accepted:
-                kept = _keep_copy(landed.path, accepted_copy(accepted_dir, landed.agency, contract.id, landed.sha256))
-                rows = raw_zone.load_accepted(con, contract, landed, landed.period, str(staging_db), number, councils, verdict.warnings)
-                results.append(IntakeResult(landed, "accepted", rows, verdict.problems, kept))
+    recover_staging(con, folders.staging)
+    ready, changing = settle(entries, settle_seconds)
+    results = [IntakeResult(as_listed(e, landing_dir), "waiting", 0, [], None) for e in changing]
+    work = _Workspace(folders.staging, contract.id)
+    try:
+        fresh: list[tuple[LandedFile, list[Problem]]] = []  # each new file, and what the ledger adds to its verdict
+        answered: set[tuple[str, str]] = set()
+        for number, entry in enumerate(ready):
+            try:
+                landed = snapshot(entry, landing_dir, work.snapshot_path(number))
+            except StillChanging:
+                results.append(IntakeResult(as_listed(entry, landing_dir), "waiting", 0, [], None))
+                continue
+            seen = raw_zone.already_seen(con, contract.id, landed.agency, landed.sha256)
+            if (landed.agency, landed.sha256) in answered or seen in ("accepted", "refused", "skipped"):
+                results.append(IntakeResult(landed, "duplicate", 0, [], None))
+                continue
+            answered.add((landed.agency, landed.sha256))
+            if landed.skip:
+                raw_zone.record_outcome(con, contract, landed, landed.period, None, "skipped", [landed.skip])
+                results.append(IntakeResult(landed, "skipped", 0, [landed.skip], None))
+            elif others := landed.readable and raw_zone.accepted_from_others(con, contract.id, landed.agency, landed.sha256):
+                fresh.append((landed, [_same_bytes_elsewhere(others)]))
             else:
-                kept = _quarantine_path(quarantine_dir, landed, contract)
-                if landed.is_symlink:
-                    kept.parent.mkdir(parents=True, exist_ok=True)  # a link is never followed: only its report is kept
-                else:
-                    _keep_copy(landed.path, kept)
-                write_refusal(kept, landed, contract, verdict.problems)
-                raw_zone.record_outcome(con, contract, landed, landed.period, verdict.rows, "refused", verdict.problems)
-                results.append(IntakeResult(landed, "refused", 0, verdict.problems, kept))
+                fresh.append((landed, [_sent_again(landed.period)] if seen == "superseded" else []))
+        readable = [landed for landed, _ in fresh if landed.readable]
+        verdicts = iter(judge(readable, contract, councils, reference_dir, work.database))
+        for landed, extra in fresh:
+            verdict = next(verdicts) if landed.readable else Verdict(problems=[landed.refusal])
+            if verdict.accepted and not any(p.blocking for p in extra):
+                results.append(_accept(landed, verdict.problems + extra, contract, con, councils, folders, work, readable.index(landed)))
+            else:
+                results.append(_refuse(landed, verdict.rows, verdict.problems + [p for p in extra if p.blocking], contract, con, folders, work))
+    finally:
+        try:
+            recover_staging(con, folders.staging)
+        except (duckdb.Error, OSError):
+            pass  # the folder stays, and the next intake finishes it; the error that brought us here is the one to see
     return results
+
+
+def _accept(
+    landed: LandedFile, problems: list[Problem], contract: Contract, con: duckdb.DuckDBPyConnection,
+    councils: Councils, folders: IntakeFolders, work: _Workspace, staged_number: int,
+) -> IntakeResult:
+    kept = accepted_copy(folders.accepted, landed.agency, contract.id, landed.sha256)
+    os.chmod(landed.snapshot, 0o444)
+    item = work.plan(contract.id, landed, "accepted", [(landed.snapshot, kept)])
+    rows = raw_zone.load_accepted(con, contract, landed, landed.period, str(work.database), staged_number, councils, [p for p in problems if not p.blocking])
+    _finish(item)
+    return IntakeResult(landed, "accepted", rows, problems, kept)
+
+
+def _refuse(
+    landed: LandedFile, rows: int, problems: list[Problem], contract: Contract, con: duckdb.DuckDBPyConnection,
+    folders: IntakeFolders, work: _Workspace,
+) -> IntakeResult:
+    kept = _quarantine_path(folders.quarantine, landed, contract)
+    reports = render_refusal(landed, contract, problems)
+    moves = []
+    for suffix in (".refusal.html", ".refusal.md"):
+        staged = work.folder / f"{kept.name}{suffix}"
+        staged.write_text(reports[suffix], encoding="utf-8")
+        moves.append((staged, kept.with_name(kept.name + suffix)))
+    if landed.snapshot is not None:  # an entry refused on sight was never read: only its report is kept
+        os.chmod(landed.snapshot, 0o444)
+        moves.append((landed.snapshot, kept))
+    marker = work.folder / f"{kept.name}.refusal.json"  # written last: the report is complete once it exists
+    marker.write_text(reports[".refusal.json"], encoding="utf-8")
+    moves.append((marker, kept.with_name(kept.name + ".refusal.json")))
+    item = work.plan(contract.id, landed, "refused", moves)
+    raw_zone.record_outcome(con, contract, landed, landed.period, rows, "refused", problems)
+    _finish(item)
+    return IntakeResult(landed, "refused", 0, problems, kept)

@@ -1,32 +1,84 @@
-"""What an agency has dropped in its landing folders, named and fingerprinted.
+"""What an agency has dropped in its landing folders: found without trusting the file system, read once.
 
-Files live in ``landing/<agency>/<dataset>/<dataset>_<agency>_<period>.csv``. The content
-hash (sha256) is the file's identity: the same bytes dropped twice, under any name, are
-one file, and a run key derived from it means they are never processed twice.
+Files live in ``landing/<agency>/<dataset>/<dataset>_<agency>_<period>.csv``. The landing folder
+is a boundary. An entry is opened only if it is a regular file whose real location is its own
+``landing/<agency>/<dataset>/`` folder; anything else is refused on sight and identified by what
+and where it is, never opened: a symbolic link to a file or to a folder (at any level, so a
+council's folder linked to another council's, or to a folder outside the data root, is not
+walked), a hard link (the same file also stored elsewhere), a folder, a named pipe or a device.
+Folders are walked without following links and each file is opened relative to its folder's
+descriptor with ``O_NOFOLLOW``, so swapping a folder for a link between the look and the read
+cannot lead the read outside either.
 
-A symbolic link in a landing folder is never followed: it could point anywhere on the
-server, so its target is neither read nor copied; it is identified by the link text alone
-and refused.
+A file that may be read is read once (``snapshot``): copied into the intake's staging folder
+while its sha256 is computed. The copy is what is validated, loaded and kept, so the kept copy
+always hashes to its ledger row, even if the landing file changes meanwhile; a file that changed
+while it was copied is left for the next intake. The content hash is the file's identity: the
+same bytes dropped twice in one agency's folder, under any name, are one file.
+
+Before reading, the intake waits for a file to settle (``settle``): unchanged in size and
+modification time for a settle interval, since an upload in progress keeps changing.
 """
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
+import errno
 import hashlib
 import os
+import stat
+import time
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from pathlib import Path
+
+from assets.ingest.problems import Problem
+
+_CHUNK = 1 << 20
+_CLOEXEC = getattr(os, "O_CLOEXEC", 0)
+# O_NONBLOCK: a named pipe that slipped past the look must not hang the intake on open.
+_FILE_FLAGS = os.O_RDONLY | os.O_NOFOLLOW | os.O_NONBLOCK | _CLOEXEC
+_FOLDER_FLAGS = os.O_RDONLY | os.O_NOFOLLOW | os.O_DIRECTORY | _CLOEXEC
+# Waiting for a file still being written stops after this many settle intervals; it is then
+# left for the next intake (the sensor asks again once it has settled).
+SETTLE_ROUNDS = 6
+
+
+@dataclass(frozen=True)
+class LandingEntry:
+    """Something found in the landing area for one dataset.
+
+    ``path`` is the file, or the agency or dataset folder when that is what is wrong with it.
+    ``refusal`` says what it is when it is not a file inside its own folder: it is never opened.
+    ``skip`` says why it is not taken this time (a hidden name).
+    """
+
+    path: Path
+    agency: str
+    dataset: str
+    size: int
+    mtime_ns: int
+    refusal: Problem | None = None
+    skip: Problem | None = None
+
+    @property
+    def observed(self) -> tuple[int, int]:
+        return self.size, self.mtime_ns
 
 
 @dataclass(frozen=True)
 class LandedFile:
-    path: Path
+    path: Path  # where the agency dropped it
     agency: str
     dataset: str
-    sha256: str
+    sha256: str  # the content hash; for an entry never read, a hash of what and where it is
     bytes: int
     received_at: dt.datetime
-    is_symlink: bool = False
+    snapshot: Path | None = None  # the one copy read, hashed, validated and kept; None when judged in place (`story check`)
+    refusal: Problem | None = None  # refused on sight: never opened
+    skip: Problem | None = None  # not taken this time; tried again at the next intake
+    location: str = ""  # the path as reports name it, from ``landing/``
 
     @property
     def period(self) -> str | None:
@@ -37,40 +89,310 @@ class LandedFile:
             return None
         return name[len(prefix) : -4]
 
+    @property
+    def content(self) -> Path:
+        """The bytes to check: the snapshot when there is one."""
+        return self.snapshot or self.path
 
-def sha256_of(path: Path) -> str:
-    digest = hashlib.sha256()
-    with path.open("rb") as handle:
-        while chunk := handle.read(1 << 20):
-            digest.update(chunk)
-    return digest.hexdigest()
-
-
-def fingerprint(path: Path) -> str:
-    """The file's identity: its content hash, or for a symbolic link the hash of the link text."""
-    if path.is_symlink():
-        return hashlib.sha256(b"symlink:" + os.fsencode(os.readlink(path))).hexdigest()
-    return sha256_of(path)
+    @property
+    def readable(self) -> bool:
+        return self.refusal is None and self.skip is None
 
 
-def landed_file(path: Path) -> LandedFile:
-    stat = path.lstat()
-    symlink = path.is_symlink()
-    return LandedFile(
-        path=path,
-        agency=path.parent.parent.name,
-        dataset=path.parent.name,
-        sha256=fingerprint(path),
-        bytes=0 if symlink else stat.st_size,
-        received_at=dt.datetime.fromtimestamp(stat.st_mtime, tz=dt.timezone.utc),
-        is_symlink=symlink,
+class StillChanging(Exception):
+    """The file changed while it was being copied: it is left for the next intake."""
+
+
+def shown(path: Path, landing_dir: Path) -> str:
+    """The path as a report names it: from ``landing/``, with invisible or look-alike characters made visible."""
+    try:
+        relative = "landing/" + path.relative_to(landing_dir).as_posix()
+    except ValueError:
+        relative = path.name
+    return relative if relative.isascii() and relative.isprintable() else ascii(relative)
+
+
+def _what(mode: int) -> str:
+    if stat.S_ISDIR(mode):
+        return "a folder"
+    if stat.S_ISFIFO(mode):
+        return "a named pipe"
+    if stat.S_ISSOCK(mode):
+        return "a socket"
+    if stat.S_ISCHR(mode) or stat.S_ISBLK(mode):
+        return "a device"
+    return "not a regular file"
+
+
+def _linked(where: str, folder_level: bool, home: str) -> Problem:
+    kind = "folder" if folder_level else "file"
+    return Problem(
+        check="symlink",
+        message=f"{where} is a shortcut (a symbolic link) to somewhere else, not a {kind}: nothing was read from where it points.",
+        fix=f"Put the files themselves in the real folder {home}, not a link to them or to their folder.",
     )
 
 
-def files_waiting(landing_dir: Path, dataset: str) -> list[Path]:
-    """Every file (or link) in any agency's folder for this dataset, oldest first so corrections apply last.
+def _not_a_file(where: str, mode: int, home: str) -> Problem:
+    return Problem(
+        check="not_a_file",
+        message=f"{where} is {_what(mode)}, not a file: it was not opened.",
+        fix=f"Send each return as a CSV file directly inside {home}; remove anything else from the folder.",
+    )
 
-    Names starting with a dot are uploads in progress or system files (``.DS_Store``) and wait.
+
+def _not_a_folder(where: str, mode: int, home: str) -> Problem:
+    return Problem(
+        check="not_a_folder",
+        message=f"{where} should be a folder holding your files, but it is {_what(mode) if not stat.S_ISREG(mode) else 'a file'}: it was not opened.",
+        fix=f"Files go inside the folder {home}.",
+    )
+
+
+def _hard_link(where: str, links: int, home: str) -> Problem:
+    return Problem(
+        check="hard_link",
+        message=f"{where} is stored under {links} names on the server (a hard link), so its real location may be outside the landing folder: it was not read.",
+        fix=f"Copy the file itself into {home} instead of linking it.",
+    )
+
+
+def _hidden(where: str) -> Problem:
+    return Problem(
+        check="hidden_file",
+        message=f"{where} has a name starting with a dot, which makes it a hidden file (a system file such as .DS_Store, or an upload a transfer program has not renamed yet): it was not taken in.",
+        fix="If it is a return, rename it without the leading dot, following the usual file name pattern.",
+    )
+
+
+def _unreadable(where: str, error: OSError) -> Problem:
+    if error.errno in (errno.EACCES, errno.EPERM):
+        message, fix = "could not be read: permission denied", "The data team must let the pipeline read the file (its permissions); it is tried again at the next intake."
+    elif error.errno == errno.ENOENT:
+        message, fix = "disappeared while it was being taken in (moved or deleted)", "If it is still meant to be sent, drop it again."
+    else:
+        message, fix = f"could not be read ({error.strerror or error})", "The data team should check the server's disk; the file is tried again at the next intake."
+    return Problem(check="unreadable", message=f"{where} {message}. Nothing from it was taken in.", fix=fix)
+
+
+def _stat_entry(path: Path, agency: str, dataset: str, **problems: Problem | None) -> LandingEntry:
+    st = path.lstat()
+    return LandingEntry(path, agency, dataset, st.st_size, st.st_mtime_ns, **problems)
+
+
+def files_waiting(landing_dir: Path, dataset: str, answers_for: Callable[[str], bool] = lambda agency: True) -> list[LandingEntry]:
+    """Everything in any agency's folder for this dataset, oldest first so corrections apply last.
+
+    An agency folder that is not a real folder (a link, a file) is answered by the datasets
+    for which ``answers_for(agency)`` holds: nothing below it can be looked at to say whose it
+    is. Names starting with a dot at the agency and dataset levels are system folders
+    (``.snapshot``), not agencies; in a dataset folder they are hidden files, answered with a skip.
     """
-    paths = [p for p in landing_dir.glob(f"*/{dataset}/*") if (p.is_symlink() or p.is_file()) and not p.name.startswith(".")]
-    return sorted(paths, key=lambda p: (p.lstat().st_mtime, str(p)))
+    if not landing_dir.is_dir():
+        return []
+    entries: list[LandingEntry] = []
+    for agency_entry in sorted(os.scandir(landing_dir), key=lambda e: e.name):
+        agency = agency_entry.name
+        if agency.startswith("."):
+            continue
+        agency_dir = landing_dir / agency
+        home = f"landing/{agency}/{dataset}/"
+        try:
+            if not agency_entry.is_dir(follow_symlinks=False):
+                if answers_for(agency):
+                    where, mode = shown(agency_dir, landing_dir), agency_entry.stat(follow_symlinks=False).st_mode
+                    problem = _linked(where, True, home) if agency_entry.is_symlink() else _not_a_folder(where, mode, home)
+                    entries.append(_stat_entry(agency_dir, agency, dataset, refusal=problem))
+                continue
+            folder = agency_dir / dataset
+            mode = folder.lstat().st_mode
+        except FileNotFoundError:
+            continue  # gone between the listing and the look, or no folder for this dataset
+        where = shown(folder, landing_dir)
+        if stat.S_ISLNK(mode):
+            entries.append(_stat_entry(folder, agency, dataset, refusal=_linked(where, True, home)))
+        elif not stat.S_ISDIR(mode):
+            entries.append(_stat_entry(folder, agency, dataset, refusal=_not_a_folder(where, mode, home)))
+        else:
+            entries += _folder_entries(landing_dir, folder, agency, dataset, home)
+    return sorted(entries, key=lambda e: (e.mtime_ns, str(e.path)))
+
+
+def _folder_entries(landing_dir: Path, folder: Path, agency: str, dataset: str, home: str) -> list[LandingEntry]:
+    entries = []
+    for entry in os.scandir(folder):
+        path = folder / entry.name
+        try:
+            st = entry.stat(follow_symlinks=False)
+        except FileNotFoundError:
+            continue
+        where = shown(path, landing_dir)
+        if stat.S_ISLNK(st.st_mode):
+            problems = {"refusal": _linked(where, False, home)}
+        elif not stat.S_ISREG(st.st_mode):
+            problems = {"refusal": _not_a_file(where, st.st_mode, home)}
+        elif st.st_nlink > 1:
+            problems = {"refusal": _hard_link(where, st.st_nlink, home)}
+        elif entry.name.startswith("."):
+            problems = {"skip": _hidden(where)}
+        else:
+            problems = {}
+        entries.append(LandingEntry(path, agency, dataset, st.st_size, st.st_mtime_ns, **problems))
+    return entries
+
+
+def settle(
+    entries: Iterable[LandingEntry],
+    seconds: float,
+    *,
+    clock: Callable[[], float] = time.time,
+    sleep: Callable[[float], None] = time.sleep,
+) -> tuple[list[LandingEntry], list[LandingEntry]]:
+    """The entries that have stopped changing, and those still changing after ``SETTLE_ROUNDS`` intervals.
+
+    A file is settled when its size and modification time stay the same over ``seconds``. One
+    last modified more than ``seconds`` ago (by this machine's clock, and not in the future) is
+    settled already; the others are looked at again every ``seconds`` until they stop changing.
+    A file that disappears meanwhile is dropped: an upload renamed on completion reappears
+    under its own name. Entries refused on sight need no waiting.
+    """
+    settled: list[LandingEntry] = []
+    waiting: dict[Path, LandingEntry] = {}
+    now_ns = int(clock() * 1e9)
+    for entry in entries:
+        recent = not (0 <= now_ns - entry.mtime_ns) or now_ns - entry.mtime_ns < seconds * 1e9
+        if entry.refusal is None and recent and seconds > 0:
+            waiting[entry.path] = entry
+        else:
+            settled.append(entry)
+    for _ in range(SETTLE_ROUNDS):
+        if not waiting:
+            break
+        sleep(seconds)
+        for path, entry in list(waiting.items()):
+            try:
+                st = path.lstat()
+            except FileNotFoundError:
+                del waiting[path]
+                continue
+            if (st.st_size, st.st_mtime_ns) == entry.observed:
+                settled.append(waiting.pop(path))
+            else:
+                waiting[path] = LandingEntry(path, entry.agency, entry.dataset, st.st_size, st.st_mtime_ns, entry.refusal, entry.skip)
+    return sorted(settled, key=lambda e: (e.mtime_ns, str(e.path))), list(waiting.values())
+
+
+def _open_inside(landing_dir: Path, path: Path) -> int:
+    """Open ``landing/<agency>/<dataset>/<name>`` one level at a time, following no link at any level."""
+    parts = path.relative_to(landing_dir).parts
+    if len(parts) != 3:
+        raise OSError(errno.ENOTDIR, "not inside an agency's dataset folder", str(path))
+    descriptor = os.open(landing_dir, _FOLDER_FLAGS)
+    try:
+        for folder in parts[:2]:
+            inner = os.open(folder, _FOLDER_FLAGS, dir_fd=descriptor)
+            os.close(descriptor)
+            descriptor = inner
+        return os.open(parts[2], _FILE_FLAGS, dir_fd=descriptor)
+    finally:
+        os.close(descriptor)
+
+
+def entry_identity(entry: LandingEntry, landing_dir: Path, reason: Problem) -> str:
+    """The identity of an entry that is not read: what it is, where, and its state (a link's text too).
+
+    The same entry in the same state is answered once; a changed one (a link pointed
+    elsewhere, a file given back its permissions) is answered again.
+    """
+    target = os.readlink(entry.path) if entry.path.is_symlink() else ""
+    described = "\0".join([reason.check, entry.path.relative_to(landing_dir).as_posix(), target, str(entry.size), str(entry.mtime_ns)])
+    return hashlib.sha256(b"landing entry\0" + os.fsencode(described)).hexdigest()
+
+
+def _received(mtime_ns: int) -> dt.datetime:
+    return dt.datetime.fromtimestamp(mtime_ns / 1e9, tz=dt.timezone.utc)
+
+
+def unread(entry: LandingEntry, landing_dir: Path, problem: Problem | None = None, *, skip: bool = False) -> LandedFile:
+    """The answer for an entry that is not (or could not be) read."""
+    refusal = None if skip else (problem or entry.refusal)
+    skipped = (problem or entry.skip) if skip else None
+    reason = refusal or skipped
+    assert reason is not None
+    return LandedFile(
+        entry.path, entry.agency, entry.dataset, entry_identity(entry, landing_dir, reason), 0, _received(entry.mtime_ns),
+        refusal=refusal, skip=skipped, location=shown(entry.path, landing_dir),
+    )
+
+
+def as_listed(entry: LandingEntry, landing_dir: Path) -> LandedFile:
+    """An entry as it was listed, not read (a file still changing, answered next time)."""
+    return LandedFile(entry.path, entry.agency, entry.dataset, "", entry.size, _received(entry.mtime_ns), location=shown(entry.path, landing_dir))
+
+
+def snapshot(entry: LandingEntry, landing_dir: Path, copy_to: Path) -> LandedFile:
+    """Read the file once into ``copy_to``, hashing what is written; the copy is the file from now on.
+
+    Raises ``StillChanging`` when the file changed while it was read. A file that cannot be
+    opened or read comes back with ``skip`` (tried again next time), one that turns out not to
+    be a regular file inside its folder with ``refusal``.
+    """
+    return _read(entry, landing_dir, copy_to)
+
+
+def identify(entry: LandingEntry, landing_dir: Path) -> LandedFile:
+    """What ``snapshot`` would make of the entry, without keeping a copy (for the landing sensor)."""
+    return _read(entry, landing_dir, None)
+
+
+def _read(entry: LandingEntry, landing_dir: Path, copy_to: Path | None) -> LandedFile:
+    if entry.refusal or entry.skip:
+        return unread(entry, landing_dir, skip=entry.refusal is None)
+    home = f"landing/{entry.agency}/{entry.dataset}/"
+    where = shown(entry.path, landing_dir)
+    try:
+        descriptor = _open_inside(landing_dir, entry.path)
+    except OSError as error:
+        if error.errno in (errno.ELOOP, errno.ENOTDIR):
+            return unread(entry, landing_dir, _linked(where, False, home))  # became a link since the look
+        return unread(entry, landing_dir, _unreadable(where, error), skip=True)
+    digest = hashlib.sha256()
+    try:
+        before = os.fstat(descriptor)
+        if not stat.S_ISREG(before.st_mode):
+            return unread(entry, landing_dir, _not_a_file(where, before.st_mode, home))
+        if before.st_nlink > 1:
+            return unread(entry, landing_dir, _hard_link(where, before.st_nlink, home))
+        written = 0
+        with os.fdopen(os.dup(descriptor), "rb") as source:
+            if copy_to is not None:
+                copy_to.parent.mkdir(parents=True, exist_ok=True)
+            with copy_to.open("wb") if copy_to is not None else contextlib.nullcontext() as copy:
+                while chunk := source.read(_CHUNK):
+                    digest.update(chunk)
+                    written += len(chunk)
+                    if copy is not None:
+                        copy.write(chunk)
+        after = os.fstat(descriptor)
+    except OSError as error:
+        if copy_to is not None:
+            copy_to.unlink(missing_ok=True)
+        return unread(entry, landing_dir, _unreadable(where, error), skip=True)
+    finally:
+        os.close(descriptor)
+    if (after.st_size, after.st_mtime_ns) != (before.st_size, before.st_mtime_ns) or written != before.st_size:
+        if copy_to is not None:
+            copy_to.unlink(missing_ok=True)
+        raise StillChanging(str(entry.path))
+    return LandedFile(entry.path, entry.agency, entry.dataset, digest.hexdigest(), written, _received(before.st_mtime_ns), snapshot=copy_to, location=where)
+
+
+def landed_file(path: Path) -> LandedFile:
+    """A file judged where it is, named by its folders (``story check`` places a copy as an agency would)."""
+    digest = hashlib.sha256()
+    with path.open("rb") as handle:
+        while chunk := handle.read(_CHUNK):
+            digest.update(chunk)
+    st = path.stat()
+    agency, dataset = path.parent.parent.name, path.parent.name
+    return LandedFile(path, agency, dataset, digest.hexdigest(), st.st_size, _received(st.st_mtime_ns), location=f"landing/{agency}/{dataset}/{path.name}")

@@ -34,12 +34,14 @@ CREATE TABLE IF NOT EXISTS {LEDGER} (
     received_at TIMESTAMPTZ NOT NULL,
     processed_at TIMESTAMPTZ NOT NULL,
     contract_version VARCHAR NOT NULL,
-    outcome VARCHAR NOT NULL,          -- accepted | refused | superseded
+    outcome VARCHAR NOT NULL,          -- accepted | refused | superseded | skipped
     problems JSON,
     superseded_by VARCHAR,
-    PRIMARY KEY (dataset, sha256)
+    PRIMARY KEY (dataset, agency, sha256)
 )
 """
+# Before the same bytes could be answered for each agency, the key was (dataset, sha256).
+_LEDGER_KEY_BEFORE = ["dataset", "sha256"]
 
 
 def raw_table(contract: Contract) -> str:
@@ -50,15 +52,41 @@ def ensure_raw_zone(con: duckdb.DuckDBPyConnection, contract: Contract) -> None:
     columns = ", ".join(f"{c.name} {c.duckdb_type}" for c in contract.columns)
     con.execute("CREATE SCHEMA IF NOT EXISTS raw")
     con.execute(LEDGER_DDL)
+    _migrate_ledger_key(con)
     con.execute(
         f"CREATE TABLE IF NOT EXISTS {raw_table(contract)} ({columns}, "
         "_agency VARCHAR NOT NULL, _period VARCHAR NOT NULL, _file_sha256 VARCHAR NOT NULL, _row_number BIGINT NOT NULL)"
     )
 
 
-def already_seen(con: duckdb.DuckDBPyConnection, dataset: str, sha256: str) -> str | None:
-    row = con.execute(f"SELECT outcome FROM {LEDGER} WHERE dataset = ? AND sha256 = ?", [dataset, sha256]).fetchone()
+def _migrate_ledger_key(con: duckdb.DuckDBPyConnection) -> None:
+    """Re-key a ledger written before answers were per agency; every row is kept."""
+    key = con.execute(
+        "SELECT constraint_column_names FROM duckdb_constraints() WHERE table_name = ? AND schema_name = 'main' AND constraint_type = 'PRIMARY KEY'",
+        [LEDGER],
+    ).fetchone()
+    if not key or list(key[0]) != _LEDGER_KEY_BEFORE:
+        return
+    con.execute("BEGIN TRANSACTION")
+    con.execute(f"ALTER TABLE {LEDGER} RENAME TO {LEDGER}_keyed_by_sha256")
+    con.execute(LEDGER_DDL)
+    con.execute(f"INSERT INTO {LEDGER} SELECT * FROM {LEDGER}_keyed_by_sha256")
+    con.execute(f"DROP TABLE {LEDGER}_keyed_by_sha256")
+    con.execute("COMMIT")
+
+
+def already_seen(con: duckdb.DuckDBPyConnection, dataset: str, agency: str, sha256: str) -> str | None:
+    """The outcome recorded for these bytes (or this entry) from this agency, if any."""
+    row = con.execute(f"SELECT outcome FROM {LEDGER} WHERE dataset = ? AND agency = ? AND sha256 = ?", [dataset, agency, sha256]).fetchone()
     return row[0] if row else None
+
+
+def accepted_from_others(con: duckdb.DuckDBPyConnection, dataset: str, agency: str, sha256: str) -> list[tuple[str, dt.datetime]]:
+    """Other agencies from which exactly these bytes were accepted (or accepted then superseded), and when."""
+    return con.execute(
+        f"SELECT agency, processed_at FROM {LEDGER} WHERE dataset = ? AND sha256 = ? AND agency <> ? AND outcome IN ('accepted', 'superseded') ORDER BY agency",
+        [dataset, sha256, agency],
+    ).fetchall()
 
 
 def _typed_expression(contract: Contract, councils: Councils) -> str:
@@ -97,11 +125,11 @@ def load_accepted(
             "? AS _agency, ? AS _period, ? AS _file_sha256, _row_number FROM staging.staged WHERE _file = ? ORDER BY _row_number",
             [landed.agency, period, landed.sha256, file_number],
         )
-        rows = con.execute(f"SELECT count(*) FROM {raw_table(contract)} WHERE _file_sha256 = ?", [landed.sha256]).fetchone()[0]
+        rows = con.execute(f"SELECT count(*) FROM {raw_table(contract)} WHERE _file_sha256 = ? AND _agency = ?", [landed.sha256, landed.agency]).fetchone()[0]
         if earlier:
             con.execute(
-                f"UPDATE {LEDGER} SET outcome = 'superseded', superseded_by = ? WHERE dataset = ? AND sha256 IN ({', '.join('?' * len(earlier))})",
-                [landed.sha256, contract.id, *earlier],
+                f"UPDATE {LEDGER} SET outcome = 'superseded', superseded_by = ? WHERE dataset = ? AND agency = ? AND sha256 IN ({', '.join('?' * len(earlier))})",
+                [landed.sha256, contract.id, landed.agency, *earlier],
             )
         record_outcome(con, contract, landed, period, rows, "accepted", warnings)
         con.execute("COMMIT")
@@ -122,8 +150,9 @@ def record_outcome(
     outcome: str,
     problems: list[Problem],
 ) -> None:
+    """One answer per agency and content: bytes sent again after being superseded get their new answer in place."""
     con.execute(
-        f"INSERT INTO {LEDGER} VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, NULL)",
+        f"INSERT OR REPLACE INTO {LEDGER} VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, NULL)",
         [
             contract.id, landed.agency, period, landed.path.name, landed.sha256, landed.bytes, rows,
             landed.received_at, dt.datetime.now(dt.timezone.utc), contract.version, outcome,

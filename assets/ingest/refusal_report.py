@@ -20,6 +20,7 @@ from assets.ingest.problems import Problem
 
 ROWS_SHOWN = 20
 NOTHING_LOADED = "Nothing from this file has been loaded into any table. The file is kept unchanged in quarantine."
+NOTHING_READ = "Nothing was read from it and nothing has been loaded into any table; only this report is kept."
 PARTIAL_LOADS = (
     "Partial loads are not allowed: a file that breaks a rule on even one row is refused whole, "
     "so that figures are never built from part of a return."
@@ -47,6 +48,7 @@ def refusal_context(landed: LandedFile, contract: Contract, problems: list[Probl
     return {
         "outcome": "refused",
         "file": landed.path.name,
+        "location": landed.location or landed.path.name,
         "agency": landed.agency,
         "dataset": contract.id,
         "dataset_name": contract.name,
@@ -54,7 +56,7 @@ def refusal_context(landed: LandedFile, contract: Contract, problems: list[Probl
         "received_at": f"{landed.received_at:%Y-%m-%d %H:%M}",
         "bytes": landed.bytes,
         "sha256": landed.sha256,
-        "nothing_loaded": NOTHING_LOADED,
+        "nothing_loaded": NOTHING_READ if landed.refusal else NOTHING_LOADED,
         "partial_loads": PARTIAL_LOADS,
         "problems": [_shown(p) for p in problems if p.blocking],
         "warnings": [_shown(p) for p in problems if not p.blocking],
@@ -74,11 +76,7 @@ def render_markdown(context: dict) -> str:
     return _templates(False).get_template("refusal.md.j2").render(context)
 
 
-def write_refusal(quarantine_copy: Path, landed: LandedFile, contract: Contract, problems: list[Problem]) -> Path:
-    """Write the HTML, Markdown and JSON reports beside the quarantined copy; returns the HTML path."""
+def render_refusal(landed: LandedFile, contract: Contract, problems: list[Problem]) -> dict[str, str]:
+    """The HTML, Markdown and JSON reports, by the suffix each takes beside the quarantined copy."""
     context = refusal_context(landed, contract, problems)
-    html = quarantine_copy.with_name(quarantine_copy.name + ".refusal.html")
-    html.write_text(render_html(context), encoding="utf-8")
-    quarantine_copy.with_name(quarantine_copy.name + ".refusal.md").write_text(render_markdown(context), encoding="utf-8")
-    quarantine_copy.with_name(quarantine_copy.name + ".refusal.json").write_text(json.dumps(context, indent=2), encoding="utf-8")
-    return html
+    return {".refusal.html": render_html(context), ".refusal.md": render_markdown(context), ".refusal.json": json.dumps(context, indent=2)}

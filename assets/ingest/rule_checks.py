@@ -41,7 +41,7 @@ def _matches(problem: Problem, rule: Rule) -> bool:
 
 def rule_check_results(rules: list[Rule], results: list[IntakeResult]) -> list[dg.AssetCheckResult]:
     """One result per rule: which of this run's files broke it, and on how many rows."""
-    validated = [r for r in results if r.outcome != "duplicate"]
+    validated = [r for r in results if r.outcome in ("accepted", "refused")]
     outcomes = []
     for rule in rules:
         failing = [(r, p) for r in validated for p in r.problems if _matches(p, rule)]

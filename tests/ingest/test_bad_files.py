@@ -22,8 +22,8 @@ import pytest
 
 from assets.ingest import raw_zone
 from assets.ingest.contracts import load_contracts
-from assets.ingest.intake import IntakeResult, take_in
-from assets.ingest.landing import files_waiting, landed_file
+from assets.ingest.intake import IntakeFolders, IntakeResult, take_in
+from assets.ingest.landing import files_waiting
 from assets.reference import councils
 from orchestration.resources import StoryFolders
 from orchestration.sensors import landing_run_requests
@@ -189,10 +189,10 @@ def matrix(tmp_path_factory: pytest.TempPathFactory) -> Matrix:
 
     contract = dataclasses.replace(load_contracts()[DATASET], max_file_bytes=SIZE_LIMIT)
     linkage_zone = data_dir / "linkage_zone.duckdb"
-    args = (contract, councils(REFERENCE), REFERENCE, data_dir / "accepted", data_dir / "quarantine")
+    kept = IntakeFolders(data_dir / "accepted", data_dir / "quarantine", data_dir / "staging")
     with duckdb.connect(str(linkage_zone)) as con:
-        results = take_in([landed_file(p) for p in files_waiting(landing, DATASET)], contract, con, *args[1:2], *args[2:])
-        second_pass = take_in([landed_file(p) for p in files_waiting(landing, DATASET)], contract, con, *args[1:2], *args[2:])
+        results = take_in(files_waiting(landing, DATASET), contract, con, councils(REFERENCE), REFERENCE, kept, landing)
+        second_pass = take_in(files_waiting(landing, DATASET), contract, con, councils(REFERENCE), REFERENCE, kept, landing)
     return Matrix(data_dir, dropped, {r.landed.path: r for r in results}, second_pass, linkage_zone, secret)
 
 

@@ -12,7 +12,7 @@ import pytest
 from assets.ingest.contracts import load_contracts
 from assets.ingest.intake import judge
 from assets.ingest.landing import landed_file
-from assets.ingest.refusal_report import PARTIAL_LOADS, write_refusal
+from assets.ingest.refusal_report import PARTIAL_LOADS, render_refusal
 from assets.reference import councils
 from tests.conftest import SHARED
 from tests.ingest.samples import DATASET, FORENAMES, EpisodesFile
@@ -37,7 +37,7 @@ class _Text(HTMLParser):
 
 
 @pytest.fixture(scope="module")
-def refused(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, dict, _Text]:
+def refused(tmp_path_factory: pytest.TempPathFactory) -> tuple[str, dict, _Text]:
     tmp = tmp_path_factory.mktemp("refusal")
     sample = EpisodesFile.valid("S12000049", "2021")
     for number in range(24):  # 25 rows with an unknown code, more than the 20 listed
@@ -51,10 +51,10 @@ def refused(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, dict, _Text
     contract = load_contracts()[DATASET]
     landed = landed_file(path)
     [verdict] = judge([landed], contract, councils(REFERENCE), REFERENCE, tmp / "staging.duckdb")
-    report = write_refusal(tmp / "quarantine.csv", landed, contract, verdict.problems)
+    reports = render_refusal(landed, contract, verdict.problems)
     page = _Text()
-    page.feed(report.read_text())
-    return report, json.loads((tmp / "quarantine.csv.refusal.json").read_text()), page
+    page.feed(reports[".refusal.html"])
+    return reports[".refusal.html"], json.loads(reports[".refusal.json"]), page
 
 
 def test_each_failed_rule_has_its_column_rows_count_values_and_fix(refused):
@@ -70,17 +70,16 @@ def test_each_failed_rule_has_its_column_rows_count_values_and_fix(refused):
 
 
 def test_agency_supplied_text_is_escaped_not_markup(refused):
-    path, _, page = refused
-    raw = path.read_text()
+    raw, _, page = refused
     assert SCRIPT not in raw and "&lt;img src=x onerror=" in raw
     assert "img" not in page.tags and "script" not in page.tags
     assert SCRIPT in " ".join(page.text)  # the reader still sees exactly what was sent
 
 
 def test_identifiers_never_appear_in_the_report(refused):
-    path, report, _ = refused
+    html, report, _ = refused
     for planted in FORENAMES:
-        assert planted not in path.read_text() and planted not in json.dumps(report)
+        assert planted not in html and planted not in json.dumps(report)
 
 
 def test_a_markup_file_name_is_escaped(tmp_path: Path):
@@ -91,5 +90,5 @@ def test_a_markup_file_name_is_escaped(tmp_path: Path):
     contract = load_contracts()[DATASET]
     landed = landed_file(path)
     [verdict] = judge([landed], contract, councils(REFERENCE), REFERENCE, tmp_path / "staging.duckdb")
-    page = write_refusal(tmp_path / "q.csv", landed, contract, verdict.problems).read_text()
+    page = render_refusal(landed, contract, verdict.problems)[".refusal.html"]
     assert "<b>" not in page and f"&lt;b&gt;{sample.file_name}" in page

@@ -48,7 +48,8 @@ def _story_env(env: pytest.MonkeyPatch, root: Path) -> None:
     env.setenv("STORY_DATA_DIR", str(root / "data"))
     env.setenv("STORY_SHARED_DIR", str(SHARED))
     env.setenv("DAGSTER_HOME", str(root / "dagster_home"))
-    env.setenv("STORY_PSEUDONYMISATION_KEY", "0f" * 32)
+    env.setenv("STORY_PSEUDONYMISATION_KEY", "0f1e2d3c4b5a6978" * 4)
+    env.setenv("STORY_SETTLE_SECONDS", "0")  # the files were just generated: take them at once
 
 
 @pytest.fixture(scope="module")
