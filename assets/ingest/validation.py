@@ -24,6 +24,7 @@ from assets.ingest.contracts import Column, Contract
 from assets.ingest.problems import Problem
 from assets.ingest.table_rules import TableCheck, table_checks
 from assets.reference import Councils, code_list
+from assets.spreadsheet_formulas import formula_like_sql
 from checks.expectations_duckdb import validate_duckdb_table
 
 STAGED_TABLE = "staged"
@@ -34,6 +35,7 @@ ROW_IDS = (FILE_ID, ROW_ID)
 CHI_VALID = "{}__failing_check_digit"
 NOT_REAL = "{}__not_a_real_value"
 FORMER_CODE = "{}__former_code"
+FORMULA = "{}__formula_like"
 _ROWS_KEPT = 20
 _EXAMPLES = 10
 
@@ -47,9 +49,6 @@ _NOT_REAL_WORDS = {
     "number": "a number too large to be real",
     "date": "a date that does not exist in the calendar (such as 30 February or 31 April)",
 }
-# A cell starting like this runs as a formula when the file is opened in a spreadsheet
-# (CSV injection); a leading minus is only suspicious when no number follows it.
-_FORMULA_START = r"^([=+@\t\r]|-[^0-9. ])"
 
 
 @dataclass(frozen=True)
@@ -146,6 +145,8 @@ def _typed_select(contract: Contract) -> str:
             parts.append(
                 f"(SELECT code || ' -> ' || current FROM council_codes WHERE code = {sent} AND code <> current) AS {FORMER_CODE.format(column.name)}"
             )
+        if _free_text(column):
+            parts.append(f"CASE WHEN {formula_like_sql(sent)} THEN {sent} END AS {FORMULA.format(column.name)}")
     # Where each table rule's condition finds the file's values and its own agency and period.
     staged = {c: f"{STAGED_TABLE}.{c}" for c in contract.column_names} | {
         "expected_agency": "_expected_agency", "expected_period": "_expected_period", "period_start": "_period_start", "period_end": "_period_end",
@@ -192,10 +193,10 @@ def _column_rules(column: Column, reference_dir: Path) -> list[Rule]:
             f"'{name}' has a value that is not one of the allowed codes in {{n}} row(s).",
             f"Use one of the allowed codes, spelled exactly: {listed}.",
         ))
-    elif column.logical_type == "string" and not column.pattern:
+    elif _free_text(column):
         rules.append(Rule(
-            "formula", gxe.ExpectColumnValuesToNotMatchRegex(column=name, regex=_FORMULA_START), STAGED_TABLE, (name,),
-            f"'{name}' starts like a spreadsheet formula (with =, +, @ or -) in {{n}} row(s); such a cell can run as a formula when the file is opened in a spreadsheet.",
+            "formula", gxe.ExpectColumnValuesToBeNull(column=FORMULA.format(name)), TYPED_VIEW, (name,),
+            f"'{name}' starts like a spreadsheet formula (with =, +, @, a minus sign not followed by a plain number, a tab, or one of these after spaces) or holds a DDE call in {{n}} row(s); such a cell can run as a formula when the file is opened in a spreadsheet.",
             f"Send the plain value in '{name}', not a formula: remove the leading sign (or the formula) from the rows listed.",
         ))
     if column.unique:
@@ -227,6 +228,11 @@ def _column_rules(column: Column, reference_dir: Path) -> list[Rule]:
     if column.identifier:
         rules = [dataclasses.replace(r, mask_values=True) for r in rules]
     return rules
+
+
+def _free_text(column: Column) -> bool:
+    """Text an agency writes freely (no code list, no pattern): where a formula could hide."""
+    return column.logical_type == "string" and not column.pattern and not column.valid_values and not column.code_list
 
 
 def _number(value: float | None) -> str:

@@ -9,6 +9,10 @@ Layout under ``out_dir``: ``measures/<measure_id>.csv`` (the rows of
 ``mart.published_measures`` for that measure, ordered by period, geography, breakdown and
 category) and ``<table>.csv`` for every other mart table (revisions, early warnings, data
 coverage, themes, quotes ...). Called by the published edition.
+
+A text cell a spreadsheet would run as a formula (a quote that starts with ``=``, say) is
+written with a leading single quote (``assets.spreadsheet_formulas``): the contracts refuse such
+cells, and this is the defence in depth for anything that reaches the mart another way.
 """
 
 from __future__ import annotations
@@ -19,9 +23,13 @@ import duckdb
 from tqdm import tqdm
 
 from assets.publication.export import MART, mart_tables
+from assets.spreadsheet_formulas import neutralise_frame
 
 MEASURES_TABLE = "published_measures"
 MEASURE_ORDER = "period, geography_code, breakdown, category"
+# RFC 4180's line ending: Python's CSV writer quotes a cell holding any character of the line
+# terminator, so a carriage return inside a quote stays inside its cell.
+_LINE_END = "\r\n"
 
 
 def write_downloads(con: duckdb.DuckDBPyConnection, out_dir: Path) -> list[Path]:
@@ -34,10 +42,11 @@ def write_downloads(con: duckdb.DuckDBPyConnection, out_dir: Path) -> list[Path]
         measure_ids = [m for (m,) in con.execute(f"SELECT DISTINCT measure_id FROM {MART}.{MEASURES_TABLE} ORDER BY measure_id").fetchall()]
         for measure_id in tqdm(measure_ids, desc="measure downloads", unit="file"):
             path = out_dir / "measures" / f"{measure_id}.csv"
-            con.execute(f"SELECT * FROM {MART}.{MEASURES_TABLE} WHERE measure_id = ? ORDER BY {MEASURE_ORDER}", [measure_id]).df().to_csv(path, index=False)
+            frame = con.execute(f"SELECT * FROM {MART}.{MEASURES_TABLE} WHERE measure_id = ? ORDER BY {MEASURE_ORDER}", [measure_id]).df()
+            neutralise_frame(frame).to_csv(path, index=False, lineterminator=_LINE_END)
             written.append(path)
     for table in (t for t in tables if t != MEASURES_TABLE):
         path = out_dir / f"{table}.csv"
-        con.execute(f'SELECT * FROM {MART}."{table}"').df().to_csv(path, index=False)
+        neutralise_frame(con.execute(f'SELECT * FROM {MART}."{table}"').df()).to_csv(path, index=False, lineterminator=_LINE_END)
         written.append(path)
     return written
