@@ -9,7 +9,8 @@
   4 a dataset's intake failed unexpectedly (the others were still taken in).
 - ``story contract-docs OUT_DIR``: write the agencies' documentation (a page and an empty CSV
   template per dataset) generated from the data contracts.
-- ``story demo-key``: create a pseudonymisation key for the demo if none is configured.
+- ``story demo-key``: create a pseudonymisation key for the demo if none is configured, and check
+  the configured one could not be guessed (exit 1, naming the setting, if it could).
 - ``story latest``: print the paths of the latest national HTML and PDF report.
 - ``story every-council``: print the run tags that select every council's report partition,
   for ``dagster job execute --tags`` (``make demo``).
@@ -30,7 +31,7 @@ from assets.ingest.intake import OUTCOMES, IntakeFolders, IntakeResult, answers_
 from assets.ingest.landing import files_waiting, landed_file
 from assets.partitions import council_partitions, every_council
 from assets.ingest.refusal_report import refusal_context, render_markdown
-from assets.linkage.pseudonyms import ensure_key
+from assets.linkage.pseudonyms import UnusableKey, ensure_key, load_key
 from assets.reference import councils
 from assets.reports.editions import NATIONAL_STEM
 from orchestration.database_lock import DatabaseLocked, connect_waiting
@@ -165,6 +166,11 @@ def main(argv: list[str] | None = None) -> int:
         return _contract_docs(args.out_dir, settings)
     if args.command == "demo-key":
         created = ensure_key()
+        try:
+            load_key()
+        except UnusableKey as unusable:
+            print(unusable, file=sys.stderr)
+            return 1
         print(f"Created a demo pseudonymisation key at {created} (keep it secret; production sets STORY_PSEUDONYMISATION_KEY)." if created else "A pseudonymisation key is already configured.")
         return 0
     if args.command == "every-council":

@@ -14,6 +14,8 @@ from __future__ import annotations
 import os
 from collections.abc import Mapping
 
+from assets.linkage.pseudonyms import KEY_ENV, parse_key
+
 DEPLOYMENT_ENV = "STORY_DEPLOYMENT"
 DEPLOYMENTS = ("local", "production")
 MART_URL_ENV = "STORY_MART_URL"
@@ -21,7 +23,7 @@ MART_URL_ENV = "STORY_MART_URL"
 PRODUCTION_SECRETS = {
     "STORY_DAGSTER_PG_URL": "PostgreSQL URL of the Dagster instance (runs, event logs, schedules)",
     MART_URL_ENV: "SQLAlchemy URL the publication mart is exported to",
-    "STORY_PSEUDONYMISATION_KEY": "the secret key (hex) that derives pseudonymous person ids",
+    KEY_ENV: "the secret key (hex) that derives pseudonymous person ids",
 }
 
 
@@ -33,12 +35,13 @@ def deployment(env: Mapping[str, str] = os.environ) -> str:
 
 
 def check_environment(env: Mapping[str, str] = os.environ) -> None:
-    """Stop a production process that lacks a secret, naming each missing one and its use."""
+    """Stop a production process that lacks a secret, naming each missing one and its use, or whose key could be guessed."""
     if deployment(env) != "production":
         return
     missing = [f"{name} ({use})" for name, use in PRODUCTION_SECRETS.items() if not env.get(name, "").strip()]
     if missing:
         raise RuntimeError("STORY_DEPLOYMENT=production needs these environment variables: " + "; ".join(missing))
+    parse_key(env[KEY_ENV], KEY_ENV)
 
 
 def mart_url(env: Mapping[str, str] = os.environ) -> str | None:

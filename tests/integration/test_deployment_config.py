@@ -8,6 +8,7 @@ point at a code location that loads, and every production secret has a place in 
 from __future__ import annotations
 
 import importlib
+import secrets
 import shutil
 from pathlib import Path
 
@@ -70,7 +71,7 @@ def test_helm_values_point_at_a_code_location_that_loads():
 
 
 def test_production_stops_without_its_secrets_and_names_them():
-    env = {"STORY_DEPLOYMENT": "production", "STORY_PSEUDONYMISATION_KEY": "ab" * 32}
+    env = {"STORY_DEPLOYMENT": "production", "STORY_PSEUDONYMISATION_KEY": secrets.token_hex(32)}
     with pytest.raises(RuntimeError) as refused:
         check_environment(env)
     assert "STORY_DAGSTER_PG_URL" in str(refused.value) and "STORY_MART_URL" in str(refused.value)
