@@ -186,10 +186,14 @@ class _Workspace:
 
 
 def _finish(item: dict) -> None:
-    for source, destination in map(lambda m: (Path(m[0]), Path(m[1])), item["moves"]):
-        if source.exists():
-            destination.parent.mkdir(parents=True, exist_ok=True)
-            source.replace(destination)
+    for source, destination in item["moves"]:
+        if Path(source).exists():  # moved already by an intake stopped half-way
+            _move(Path(source), Path(destination))
+
+
+def _move(source: Path, destination: Path) -> None:
+    destination.parent.mkdir(parents=True, exist_ok=True)
+    source.replace(destination)
 
 
 def recover_staging(con: duckdb.DuckDBPyConnection, staging_dir: Path) -> int:

@@ -2,7 +2,9 @@
 
 The ingest ledger lives beside the raw tables in the linkage zone (so each load and its
 ledger row commit together). It holds no identifiers, so this asset copies it to the mart,
-where reports and the agencies' data-quality digest read it.
+where reports and the agencies' data-quality digest read it. The problems found in a refused
+file stay in the linkage zone (their examples are values from the file); an entry skipped
+without being read carries its one reason (``reason``), so the digest can say why.
 """
 
 from __future__ import annotations
@@ -31,7 +33,8 @@ def build_data_coverage_asset(contracts: dict[str, Contract]) -> dg.AssetsDefini
                 con.execute("CREATE SCHEMA IF NOT EXISTS mart")
                 con.execute(
                     "CREATE OR REPLACE TABLE mart.data_coverage AS SELECT dataset, agency, period, file_name, sha256, bytes, rows, "
-                    f"received_at, processed_at, contract_version, outcome, superseded_by FROM lz.main.{LEDGER}"
+                    "received_at, processed_at, contract_version, outcome, superseded_by, "
+                    f"CASE WHEN outcome = 'skipped' THEN json_extract_string(problems, '$[0].message') END AS reason FROM lz.main.{LEDGER}"
                 )
             finally:
                 con.execute("DETACH lz")

@@ -1,4 +1,4 @@
-"""The monthly data-quality digest for agencies: overdue returns and refused files, per agency.
+"""The monthly data-quality digest for agencies: overdue returns, refused files and files not taken in, per agency.
 
 Built from the ingest ledger in ``mart.data_coverage`` and each contract's ``refreshDays``
 (see ``coverage_section.agency_returns``). It names agencies and files, never people.
@@ -17,8 +17,9 @@ def digest_context(inputs: EditionInputs, month: str) -> dict:
     returns = inputs.returns
     coverage = inputs.mart.data_coverage
     refused = coverage[coverage.outcome == "refused"] if not coverage.empty else coverage
+    skipped = coverage[coverage.outcome == "skipped"] if not coverage.empty else coverage
     overdue = returns[returns.overdue & returns.expected] if not returns.empty else returns
-    agencies = sorted(set(overdue.agency) | set(refused.agency))
+    agencies = sorted(set(overdue.agency) | set(refused.agency) | set(skipped.agency))
     names = {**inputs.council_names, **dict(zip(returns.agency, returns.agency_name))}
     per_agency = []
     for agency in agencies:
@@ -32,6 +33,11 @@ def digest_context(inputs: EditionInputs, month: str) -> dict:
                 {"dataset": r.dataset.replace("_", " "), "file_name": r.file_name, "received": pd.Timestamp(r.received_at).strftime("%d %b %Y")}
                 for r in bad.itertuples()
             ],
+            "skipped": [
+                # A mart built before skips were recorded has no reason column.
+                {"dataset": r.dataset.replace("_", " "), "file_name": r.file_name, "reason": getattr(r, "reason", None) or "it could not be taken in"}
+                for r in skipped[skipped.agency == agency].itertuples()
+            ],
         })
     return {
         "title": f"Story of Progress: data-quality digest for agencies, {month}",
@@ -42,6 +48,7 @@ def digest_context(inputs: EditionInputs, month: str) -> dict:
         "agencies": per_agency,
         "overdue_total": len(overdue),
         "refused_total": len(refused),
+        "skipped_total": len(skipped),
     }
 
 
