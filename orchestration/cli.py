@@ -102,13 +102,11 @@ def _ingest(settings: Settings) -> int:
             for result in results:
                 if result.outcome == "refused":
                     print(f"    refused {result.landed.location}: see {result.kept_at}.refusal.html")
-                elif result.outcome in ("skipped", "waiting"):
-                    print(f"    {result.outcome} {result.landed.location}: {_why(result)}")
             not_taken += [r for r in results if r.outcome in ("refused", "skipped", "waiting")]
     if not_taken:
         print(f"Not taken in ({len(not_taken)}):")
         for result in not_taken:
-            print(f"    {result.landed.location}: {_why(result)}")
+            print(f"    {result.outcome} {result.landed.location}: {_why(result)}")
     if failed:
         print("Intake failed for: " + "; ".join(failed), file=sys.stderr)
         return INGEST_FAILED

@@ -35,7 +35,7 @@ import duckdb
 from assets.ingest import raw_zone
 from assets.ingest.contracts import Contract
 from assets.ingest.file_checks import check_file, explain_unreadable_rows, no_rows_problem
-from assets.ingest.landing import LandedFile, LandingEntry, StillChanging, as_listed, settle, snapshot
+from assets.ingest.landing import LandedFile, LandingEntry, StillChanging, as_listed, identify, settle, snapshot
 from assets.ingest.problems import Problem, Verdict
 from assets.ingest.refusal_report import render_refusal
 from assets.ingest.validation import StagedFile, compile_rules, stage_files, validate_staged
@@ -240,16 +240,23 @@ def take_in(
     try:
         fresh: list[tuple[LandedFile, list[Problem]]] = []  # each new file, and what the ledger adds to its verdict
         answered: set[tuple[str, str]] = set()
+        def answered_before(landed: LandedFile) -> bool:
+            return (landed.agency, landed.sha256) in answered or raw_zone.already_seen(con, contract.id, landed.agency, landed.sha256) in ("accepted", "refused", "skipped")
+
         for number, entry in enumerate(ready):
             try:
-                landed = snapshot(entry, landing_dir, work.snapshot_path(number))
+                # Most files were answered at an earlier intake: hash them without a copy; a new one
+                # is read again, into the copy that is hashed, judged and kept.
+                landed = identify(entry, landing_dir)
+                if landed.readable and not answered_before(landed):
+                    landed = snapshot(entry, landing_dir, work.snapshot_path(number))
             except StillChanging:
                 results.append(IntakeResult(as_listed(entry, landing_dir), "waiting", 0, [], None))
                 continue
-            seen = raw_zone.already_seen(con, contract.id, landed.agency, landed.sha256)
-            if (landed.agency, landed.sha256) in answered or seen in ("accepted", "refused", "skipped"):
+            if answered_before(landed):
                 results.append(IntakeResult(landed, "duplicate", 0, [], None))
                 continue
+            seen = raw_zone.already_seen(con, contract.id, landed.agency, landed.sha256)
             answered.add((landed.agency, landed.sha256))
             if landed.skip:
                 raw_zone.record_outcome(con, contract, landed, landed.period, None, "skipped", [landed.skip])

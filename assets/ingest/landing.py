@@ -10,10 +10,10 @@ Folders are walked without following links and each file is opened relative to i
 descriptor with ``O_NOFOLLOW``, so swapping a folder for a link between the look and the read
 cannot lead the read outside either.
 
-A file that may be read is read once (``snapshot``): copied into the intake's staging folder
-while its sha256 is computed. The copy is what is validated, loaded and kept, so the kept copy
-always hashes to its ledger row, even if the landing file changes meanwhile; a file that changed
-while it was copied is left for the next intake. The content hash is the file's identity: the
+A new file is taken from one read (``snapshot``): copied into the intake's staging folder while
+its sha256 is computed. The copy is what is validated, loaded and kept, so the kept copy always
+hashes to its ledger row, even if the landing file changes meanwhile; a file that changed while
+it was copied is left for the next intake. (A file answered before is only hashed, ``identify``.) The content hash is the file's identity: the
 same bytes dropped twice in one agency's folder, under any name, are one file.
 
 Before reading, the intake waits for a file to settle (``settle``): unchanged in size and
@@ -191,7 +191,9 @@ def files_waiting(landing_dir: Path, dataset: str, answers_for: Callable[[str], 
     if not landing_dir.is_dir():
         return []
     entries: list[LandingEntry] = []
-    for agency_entry in sorted(os.scandir(landing_dir), key=lambda e: e.name):
+    with os.scandir(landing_dir) as listing:
+        agencies = sorted(listing, key=lambda e: e.name)
+    for agency_entry in agencies:
         agency = agency_entry.name
         if agency.startswith("."):
             continue
@@ -220,7 +222,9 @@ def files_waiting(landing_dir: Path, dataset: str, answers_for: Callable[[str], 
 
 def _folder_entries(landing_dir: Path, folder: Path, agency: str, dataset: str, home: str) -> list[LandingEntry]:
     entries = []
-    for entry in os.scandir(folder):
+    with os.scandir(folder) as listing:
+        found = list(listing)
+    for entry in found:
         path = folder / entry.name
         try:
             st = entry.stat(follow_symlinks=False)
@@ -287,7 +291,8 @@ def _open_inside(landing_dir: Path, path: Path) -> int:
     parts = path.relative_to(landing_dir).parts
     if len(parts) != 3:
         raise OSError(errno.ENOTDIR, "not inside an agency's dataset folder", str(path))
-    descriptor = os.open(landing_dir, _FOLDER_FLAGS)
+    # The landing folder itself is the operator's setting (it may be a link to an upload area); below it, nothing is.
+    descriptor = os.open(landing_dir, _FOLDER_FLAGS & ~os.O_NOFOLLOW)
     try:
         for folder in parts[:2]:
             inner = os.open(folder, _FOLDER_FLAGS, dir_fd=descriptor)

@@ -169,3 +169,27 @@ def test_every_entry_has_an_answer(landing: Landing):
         expected = ("accepted",) if result.outcome == "duplicate" else (result.outcome,)
         assert landing.ledger("outcome", ["agency = ? AND sha256 = ?", result.landed.agency, result.landed.sha256]) == [expected], result.landed.location
     assert sorted(r.landed.agency for r in landing.results if r.outcome == "duplicate") == [LINK_TARGET]
+
+
+def test_a_landing_folder_that_is_itself_a_link_is_the_operators_setting_and_is_followed(tmp_path: Path):
+    upload_area = tmp_path / "sftp" / "uploads"
+    sample = EpisodesFile.valid(LINK_TARGET, "2024")
+    _drop(upload_area / LINK_TARGET / DATASET, sample)
+    data_dir = tmp_path / "data"
+    data_dir.mkdir()
+    (data_dir / "landing").symlink_to(upload_area, target_is_directory=True)
+    [result] = _intake(data_dir)
+    assert result.outcome == "accepted" and result.landed.location == f"landing/{LINK_TARGET}/{DATASET}/{sample.file_name}"
+
+
+def test_a_ledger_keyed_by_content_alone_is_re_keyed_by_agency_keeping_its_rows(tmp_path: Path):
+    """Ledgers written before answers were per agency had the key (dataset, sha256)."""
+    with duckdb.connect(str(tmp_path / "linkage_zone.duckdb")) as con:
+        con.execute(raw_zone.LEDGER_DDL.replace("PRIMARY KEY (dataset, agency, sha256)", "PRIMARY KEY (dataset, sha256)"))
+        row = [DATASET, LINK_TARGET, "2024", "f.csv", "a" * 64, 10, 3, "2026-01-01", "2026-01-02", "1.0.0", "accepted", "[]", None]
+        con.execute(f"INSERT INTO {raw_zone.LEDGER} VALUES ({', '.join('?' * len(row))})", row)
+        raw_zone.ensure_raw_zone(con, CONTRACT)
+        [key] = con.execute("SELECT constraint_column_names FROM duckdb_constraints() WHERE table_name = ? AND constraint_type = 'PRIMARY KEY'", [raw_zone.LEDGER]).fetchone()
+        assert list(key) == ["dataset", "agency", "sha256"]
+        con.execute(f"INSERT INTO {raw_zone.LEDGER} VALUES ({', '.join('?' * len(row))})", [*row[:1], COPIER, *row[2:10], "refused", "[]", None])
+        assert con.execute(f"SELECT agency, outcome FROM {raw_zone.LEDGER} ORDER BY agency").fetchall() == [(LINK_TARGET, "accepted"), (COPIER, "refused")]

@@ -61,3 +61,18 @@ def test_every_council_prints_the_run_tags_make_demo_passes_to_dagster(story_env
     assert main(["every-council"]) == 0
     tags = json.loads(capsys.readouterr().out)
     assert tags == {"dagster/asset_partition_range_start": "S12000005", "dagster/asset_partition_range_end": "S12000050"}
+
+
+def test_ingest_answers_every_entry_and_lists_what_it_could_not_take(story_env: Path, capsys):
+    folder = story_env / "landing" / "S12000049" / DATASET
+    folder.mkdir(parents=True)
+    (folder / ".return.csv.part").write_text("an upload not yet renamed\n")
+    (folder / f"{DATASET}_S12000049_2021.csv").symlink_to("/etc/hostname")
+    assert main(["ingest"]) == 1  # something was not taken in
+    out = capsys.readouterr().out
+    assert f"{DATASET}: 0 accepted, 1 refused, 1 skipped, 0 still being written, 0 already processed" in out
+    not_taken = out.split("Not taken in (2):\n", 1)[1]
+    assert f"skipped landing/S12000049/{DATASET}/.return.csv.part: " in not_taken and "hidden file" in not_taken
+    assert f"refused landing/S12000049/{DATASET}/{DATASET}_S12000049_2021.csv: " in not_taken and "symbolic link" in not_taken
+    assert main(["ingest"]) == 0  # both answered: nothing new to say
+    assert not (story_env / "staging").exists() or not any((story_env / "staging").iterdir())
