@@ -121,7 +121,7 @@ def test_every_contract_declares_what_is_plausible_for_its_dates():
             assert column.name in bounded, f"{contract.id}: nothing says how early {column.name} can be"
 
 
-def test_a_rule_naming_an_unknown_date_or_kind_fails_when_the_contract_loads():
+def test_a_rule_naming_an_unknown_date_or_kind_fails_when_its_checks_are_built():
     contract = load_contracts()[DATASET]
     bad_age = TableRule("ageBetween", {"birth": "date_of_birth", "at": "date_of_death", "minimum": 0, "maximum": 17})
     with pytest.raises(ValueError, match="date_of_death"):
