@@ -19,7 +19,7 @@ from pathlib import Path
 from assets.ingest.contracts import load_contracts
 from assets.linkage.core import prepare_people
 from assets.linkage.person_links import person_dataset_columns
-from assets.linkage.probabilistic import DEFAULT_MODEL_PATH, model_fingerprint, score_pairs
+from assets.linkage.probabilistic import DEFAULT_MODEL_PATH, model_columns, model_fingerprint, score_pairs
 from assets.linkage.quality import people_with_truth
 
 
@@ -32,9 +32,11 @@ def main() -> None:
         subprocess.run([sys.executable, "-m", "synthetic", "--scale", "demo", "--seed", str(args.seed), "--out", str(root)], check=True, capture_output=True)
         print("[1/2] generated demo synthetic agencies", flush=True)
         people = people_with_truth(root, person_dataset_columns(load_contracts()))
-    _, model = score_pairs(prepare_people(people))
-    DEFAULT_MODEL_PATH.write_text(json.dumps({"fingerprint": model_fingerprint(), "model": model}, indent=1, sort_keys=True) + "\n", encoding="utf-8")
-    print(f"[2/2] trained on {len(people):,} records; wrote {DEFAULT_MODEL_PATH}")
+    scored = score_pairs(prepare_people(people))
+    model = scored.model
+    fingerprint = model_fingerprint(model_columns(model))
+    DEFAULT_MODEL_PATH.write_text(json.dumps({"fingerprint": fingerprint, "model": model}, indent=1, sort_keys=True) + "\n", encoding="utf-8")
+    print(f"[2/2] trained on {len(people):,} records ({'; '.join(scored.notes)}); wrote {DEFAULT_MODEL_PATH}")
 
 
 if __name__ == "__main__":

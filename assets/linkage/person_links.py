@@ -9,7 +9,7 @@ the linkage zone and never in the warehouse:
 - ``linkage.person_registry``: every record's person id, read back by the next run;
 - ``linkage.person_id_changes``: every id a rerun changed (people merged or split), appended;
 - ``linkage.clerical_review``: scored pairs held back (below the threshold but above the
-  review floor, or stopped by the twins guard or an identifier conflict), for a person to judge;
+  review floor, or stopped by the twins or dates-of-birth guard or an identifier conflict), for a person to judge;
 - ``linkage.splink_model``: the trained model, reused while its comparisons are unchanged, so
   a rerun scores old pairs exactly as before (drop the table to retrain).
 
@@ -28,7 +28,7 @@ from assets.ingest.contracts import Contract
 from assets.ingest.raw_zone import raw_table
 from assets.keys import PERSON_LINKS, raw_key
 from assets.linkage.core import STANDARD_COLUMNS, link_people
-from assets.linkage.probabilistic import model_fingerprint
+from assets.linkage.probabilistic import model_columns, model_fingerprint
 from assets.linkage.pseudonyms import load_key, pseudonym
 from assets.linkage.registry import stable_person_ids
 from assets.linkage.summary import (
@@ -64,13 +64,17 @@ def pseudonymised_datasets(contracts: dict[str, Contract]) -> list[Contract]:
 class PersonLinks:
     """``records``: the input with ``cluster``, ``linked_by`` and ``person_id``; ``pairs``: every
     scored pair with its decision; ``review``: the held-back pairs between different persons;
-    ``changes``: ids a rerun changed (see ``registry``); ``model``: the Splink model used."""
+    ``changes``: ids a rerun changed (see ``registry``); ``model``: the Splink model used and
+    ``model_source`` where it came from (``core.LinkageResult``); ``notes``: what the linkage
+    left out or assumed."""
 
     records: pd.DataFrame
     pairs: pd.DataFrame
     review: pd.DataFrame
     changes: pd.DataFrame
-    model: dict
+    model: dict | None
+    model_source: str
+    notes: tuple[str, ...]
 
 
 def identify_people(
@@ -95,7 +99,15 @@ def identify_people(
         person_id_l=person[pairs.loc[held_back, "record_l"]],
         person_id_r=person[pairs.loc[held_back, "record_r"]],
     )[["record_key_l", "record_key_r", "person_id_l", "person_id_r", "match_weight", "match_probability", "decision"]]
-    return PersonLinks(records=records, pairs=pairs, review=review.reset_index(drop=True), changes=changes, model=result.model)
+    return PersonLinks(
+        records=records,
+        pairs=pairs,
+        review=review.reset_index(drop=True),
+        changes=changes,
+        model=result.model,
+        model_source=result.model_source,
+        notes=result.notes,
+    )
 
 
 def _record_key(frame: pd.DataFrame) -> pd.Series:
@@ -120,16 +132,20 @@ def _replace_table(con, qualified: str, frame: pd.DataFrame) -> None:
 
 
 def _stored_model(con) -> dict | None:
-    """The Splink model an earlier run trained, if its comparisons and blocking are today's."""
+    """The Splink model an earlier run trained, if its comparisons are today's for the columns
+    it compares (``link_people`` sets it aside if today's records fill a column it lacks)."""
     if not _table_exists(con, _MODEL):
         return None
-    row = con.execute(f"SELECT model_json FROM {_MODEL} WHERE fingerprint = ?", [model_fingerprint()]).fetchone()
-    return json.loads(row[0]) if row else None
+    for fingerprint, model_json in con.execute(f"SELECT fingerprint, model_json FROM {_MODEL}").fetchall():
+        model = json.loads(model_json)
+        if fingerprint == model_fingerprint(model_columns(model)):
+            return model
+    return None
 
 
 def _store_model(con, model: dict, records: int) -> None:
     con.execute(f"CREATE OR REPLACE TABLE {_MODEL} (fingerprint VARCHAR, trained_at TIMESTAMP, records_at_training BIGINT, model_json VARCHAR)")
-    con.execute(f"INSERT INTO {_MODEL} VALUES (?, now(), ?, ?)", [model_fingerprint(), records, json.dumps(model)])
+    con.execute(f"INSERT INTO {_MODEL} VALUES (?, now(), ?, ?)", [model_fingerprint(model_columns(model)), records, json.dumps(model)])
 
 
 def _read_people(con, contracts: dict[str, Contract]) -> pd.DataFrame:
@@ -171,7 +187,9 @@ def build_person_links_asset(contracts: dict[str, Contract], backend: str = "duc
             model = _stored_model(con)
             context.log.info(f"Linking {len(people):,} records from {people['dataset'].nunique()} datasets ({'stored model' if model else 'training a new model'}, on {backend})")
             links = identify_people(people, key, previous, model, backend)
-            if model is None:
+            for note in links.notes:
+                context.log.info(f"Linkage: {note}")
+            if links.model_source == "trained":
                 _store_model(con, links.model, len(people))
             linked = links.records
             for contract in pseudonymised_datasets(contracts):
@@ -195,7 +213,9 @@ def build_person_links_asset(contracts: dict[str, Contract], backend: str = "duc
                 "new_persons": int(len(set(linked["person_id"]) - previous_ids)),
                 "person_ids_changed_records": int(links.changes["records"].sum()) if not links.changes.empty else 0,
                 "clerical_review_pairs": len(links.review),
-                "model_reused": model is not None,
+                "model_reused": links.model_source == "given",
+                "model_source": links.model_source,
+                "linkage_notes": dg.MetadataValue.md("\n".join(f"- {note}" for note in links.notes) or "none"),
                 "linkage_rate_percent": rate,
                 "previous_linkage_rate_percent": previous_rate if previous_rate is not None else dg.MetadataValue.null(),
                 "linked_by_dataset": dg.MetadataValue.md(method_counts(linked, "dataset").to_markdown()),

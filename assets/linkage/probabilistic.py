@@ -1,20 +1,42 @@
 """Probabilistic linkage with Splink for records no shared identifier joins.
 
-A Fellegi-Sunter model compares forename, surname, date of birth (exact, day and month
-transposed, one character apart), sex, postcode, and CHI and SCN (exact or one digit apart,
-as a mistyped identifier still says a lot). Parameters are estimated
-without labels: u by random sampling, m by expectation maximisation in two passes with
-different blocking (so each comparison is trained where it is not the blocking column). The
-trained model is kept in the linkage zone and reused by later runs (see ``person_links``).
-A table of fewer than ``MIN_RECORDS_TO_TRAIN`` records is scored with ``default_model.json``,
-trained on demo-scale synthetic data by ``bench/linkage_default_model.py``.
+A Fellegi-Sunter model compares whichever of the standard columns a table fills (a column
+that is missing or empty is left out of the comparisons and of the blocking):
+
+- forename and surname: exact (weighted by how common the name is), swapped with each other
+  (Jaro-Winkler 0.88 both ways), Jaro-Winkler 0.92, one part of a hyphenated or multi-part name agreeing ("smith-jones" and
+  "jones"), Jaro-Winkler 0.88 and 0.7;
+- date of birth: exact, day and month transposed, one character apart;
+- sex: exact;
+- postcode by its shape: UK postcodes by full postcode, sector, district and area; other
+  formats (``2000``, ``75008``) exactly or one character apart, never by a "sector" a UK
+  pattern would read into them;
+- address (with the postcode, when the table has both: they say one thing): exact,
+  Jaro-Winkler 0.95 and 0.88, then the postcode as above;
+- CHI and SCN: exact or one digit apart, as a mistyped identifier still says a lot.
+
+Parameters are estimated without labels (``_train``): u by random sampling; m by expectation
+maximisation in passes with different blocking (so each comparison is trained where it is
+not the blocking column); the prior (the probability that two random records match) from
+deterministic rules with a stated recall, as Splink documents
+(``estimate_probability_two_random_records_match``): a shared CHI or SCN where the table has
+them (recall stated as 0.8), otherwise the same names and date of birth, with the recall the
+trained model expects of that rule (the product of the three exact-agreement m
+probabilities); the note in the result states the figure used. The trained model is kept in the linkage zone and reused by later
+runs (see ``person_links``). A table of fewer than ``MIN_RECORDS_TO_TRAIN`` records, or one
+training fails on (every record alike), is scored with ``default_model.json``, trained on
+demo-scale synthetic data by ``bench/linkage_default_model.py``, restricted to the columns
+the table fills; a column that model has no parameters for is left out, and the result says so.
+
 Blocking keeps comparisons to a few per record even at national scale: CHI; SCN; date of
 birth with the first letter of the surname or of the forename; forename and surname with the
-birth year (a mistyped day or month); surname with day and month (a mistyped year); and date
-of birth with either half of an SCN or a CHI serial (records with no names). Blocking on date
-of birth alone made 40 million comparisons at national scale, most between strangers.
+birth year (a mistyped day or month); surname with day and month (a mistyped year); date of
+birth with either half of an SCN or a CHI serial (records with no names); forename and
+surname swapped; the same names where a date of birth is missing; surname or forename with
+the postcode; and the same address. Blocking on date of birth alone made 40 million
+comparisons at national scale, most between strangers.
 
-Pairs at or above ``MATCH_THRESHOLD`` join clusters (unless the twins guard or an identifier
+Pairs at or above ``MATCH_THRESHOLD`` join clusters (unless a guard or an identifier
 conflict in ``core`` holds them back); pairs between ``REVIEW_FLOOR`` and the threshold go to
 clerical review. The threshold was chosen on the synthetic ground truth (seed 11), pairwise
 precision / recall of the final clusters:
@@ -26,13 +48,14 @@ precision / recall of the final clusters:
     0.99        1.00000 / 0.99576     1.00000 / 0.99161
     0.999       1.00000 / 0.99489     1.00000 / 0.98471
 
-(measured with an earlier, wider blocking; with today's blocking, at 0.99: tiny 1.00000 /
-0.99538, demo 1.00000 / 0.99143). 0.99 is the highest threshold that keeps recall well above
-0.98 at every scale tried. Joining two children's histories is worse than missing a link (a missed link shows up as a lower
-linkage rate; a false one silently corrupts both histories), so the conservative end of the
-flat region is taken rather than 0.9, which buys 0.1-0.2 points of recall with the first false
-merges. The floor of 0.5 keeps the review list to the pairs a person should look at (at demo
-scale about 1,400 below the threshold) rather than every faint coincidence.
+(measured with an earlier, wider blocking and fewer comparisons). 0.99 is the highest
+threshold that keeps recall well above 0.98 at every scale tried. Joining two children's
+histories is worse than missing a link (a missed link shows up as a lower linkage rate; a
+false one silently corrupts both histories), so the conservative end of the flat region is
+taken rather than 0.9, which buys 0.1-0.2 points of recall with the first false merges. The
+floor of 0.5 keeps the review list to the pairs a person should look at (at demo scale about
+1,400 below the threshold) rather than every faint coincidence. The same defaults are
+evaluated on people from an independent generator in ``bench/linkage_external.py``.
 
 Splink runs on DuckDB in this process unless ``STORY_LINKAGE_BACKEND=spark`` (``Settings``),
 which runs the same model through Splink's Spark backend for volumes beyond one machine, on
@@ -47,13 +70,18 @@ from __future__ import annotations
 import hashlib
 import json
 import logging
+import math
+from collections.abc import Sequence
+from dataclasses import dataclass
 from pathlib import Path
 
 import pandas as pd
 import splink.comparison_level_library as cll
 import splink.comparison_library as cl
 from splink import DuckDBAPI, Linker, SettingsCreator, block_on
+from splink.internals.comparison_level_creator import ComparisonLevelCreator
 
+from assets.linkage.core import STANDARD_COLUMNS, filled_columns
 from orchestration.settings import LINKAGE_BACKENDS
 
 MATCH_THRESHOLD = 0.99
@@ -66,17 +94,77 @@ EM_MAX_PAIRS = 2_000_000
 # give EM a handful of blocked pairs), so the stored default model scores them instead.
 MIN_RECORDS_TO_TRAIN = 1_000
 DEFAULT_MODEL_PATH = Path(__file__).with_name("default_model.json")
-_COLUMNS = ("record", "forename", "surname", "date_of_birth", "sex", "postcode", "chi", "scn")
+# What Splink reads: the record's position, the compared columns and the parts of names and
+# postcodes ``core.prepare_people`` derives for the comparisons. Every one is registered,
+# empty where the table lacks it, so each comparison's SQL is the same whatever the table holds.
+SPLINK_COLUMNS = (
+    "record",
+    *STANDARD_COLUMNS,
+    "forename_first",
+    "forename_last",
+    "surname_first",
+    "surname_last",
+    "postcode_sector",
+    "postcode_district",
+    "postcode_area",
+    "postcode_other",
+)
+# What share of true matches "the same forename, surname and date of birth" finds, when the
+# trained model cannot say (``_expected_recall``): two records of a person agree on all three
+# unless one has a typo, a variant spelling or a missing value (0.64 on our generator at tiny
+# scale). Stating it a factor of two wrong moves every match weight by one bit.
+NAME_RULE_RECALL = 0.6
+IDENTIFIER_RULE_RECALL = 0.8
+PAIR_COLUMNS = ("record_l", "record_r", "match_weight", "match_probability", "gamma_forename", "gamma_date_of_birth", "gamma_chi", "gamma_scn")
 
 _TRANSPOSED = (
     "substr(date_of_birth_l, 1, 4) = substr(date_of_birth_r, 1, 4) "
     "AND substr(date_of_birth_l, 6, 2) = substr(date_of_birth_r, 9, 2) "
     "AND substr(date_of_birth_l, 9, 2) = substr(date_of_birth_r, 6, 2)"
 )
+# Of the parts of a hyphenated or multi-part name (prepare_people keeps the first and last),
+# one agrees: "smith-jones" and "jones", "mary anne" and "mary".
+_PART_AGREES = "({c}_first_l = {c}_first_r OR {c}_first_l = {c}_last_r OR {c}_last_l = {c}_first_r OR {c}_last_l = {c}_last_r)"
 
 
-def _settings() -> SettingsCreator:
-    date_of_birth = cl.CustomComparison(
+class _NamesSwappedLevel(ComparisonLevelCreator):
+    """Each record's forename is (nearly) the other's surname: the two fields were swapped.
+    Written for each backend's Jaro-Winkler function (Splink's levels compare one column)."""
+
+    def __init__(self, threshold: float) -> None:
+        self.threshold = threshold
+
+    def create_sql(self, sql_dialect) -> str:
+        jaro_winkler = sql_dialect.jaro_winkler_function_name
+        return (
+            f"{jaro_winkler}(forename_l, surname_r) >= {self.threshold} "
+            f"AND {jaro_winkler}(surname_l, forename_r) >= {self.threshold}"
+        )
+
+    def create_label_for_charts(self) -> str:
+        return f"Forename and surname swapped (Jaro-Winkler >= {self.threshold})"
+
+
+def _name(column: str) -> cl.CustomComparison:
+    """In both names' comparisons, a swap counts as both names agreeing (each level's weight is
+    estimated on its own), so a swapped record scores about as an unswapped one would."""
+    return cl.CustomComparison(
+        output_column_name=column,
+        comparison_levels=[
+            cll.NullLevel(column),
+            cll.ExactMatchLevel(column).configure(tf_adjustment_column=column),
+            _NamesSwappedLevel(0.88),
+            cll.JaroWinklerLevel(column, 0.92),
+            cll.CustomLevel(_PART_AGREES.format(c=column), label_for_charts="One part of a multi-part name agrees"),
+            cll.JaroWinklerLevel(column, 0.88),
+            cll.JaroWinklerLevel(column, 0.7),
+            cll.ElseLevel(),
+        ],
+    )
+
+
+def _date_of_birth() -> cl.CustomComparison:
+    return cl.CustomComparison(
         output_column_name="date_of_birth",
         comparison_levels=[
             cll.NullLevel("date_of_birth"),
@@ -86,55 +174,194 @@ def _settings() -> SettingsCreator:
             cll.ElseLevel(),
         ],
     )
+
+
+def _postcode() -> cl.CustomComparison:
+    """UK parts are only filled for UK-shaped postcodes and ``postcode_other`` only for the rest,
+    so a 4-digit code never agrees on a UK "area" of nothing."""
+    return cl.CustomComparison(
+        output_column_name="postcode",
+        comparison_levels=[
+            cll.NullLevel("postcode"),
+            cll.ExactMatchLevel("postcode").configure(label_for_charts="Exact match on full postcode"),
+            cll.ExactMatchLevel("postcode_sector").configure(label_for_charts="Exact match on sector"),
+            cll.ExactMatchLevel("postcode_district").configure(label_for_charts="Exact match on district"),
+            cll.ExactMatchLevel("postcode_area").configure(label_for_charts="Exact match on area"),
+            cll.DamerauLevenshteinLevel("postcode_other", 1).configure(label_for_charts="Non-UK postcode one character apart"),
+            cll.ElseLevel(),
+        ],
+    )
+
+
+def _address() -> cl.CustomComparison:
+    """Address and postcode as one comparison: both say where a person lives, and scoring
+    them apart would count one fact twice (a household shares both; a person who moved
+    changes both). The postcode speaks where the addresses cannot be compared or differ."""
+    no_place = "(address_l IS NULL OR address_r IS NULL) AND (postcode_l IS NULL OR postcode_r IS NULL)"
+    return cl.CustomComparison(
+        output_column_name="address",
+        comparison_levels=[
+            cll.CustomLevel(no_place, label_for_charts="No address or postcode to compare").configure(is_null_level=True),
+            cll.ExactMatchLevel("address").configure(label_for_charts="Same address"),
+            # Jaro-Winkler rather than an edit distance: on strings this long an edit distance
+            # made estimating u take 90 s for 10,000 records.
+            cll.JaroWinklerLevel("address", 0.95),
+            cll.JaroWinklerLevel("address", 0.88),
+            cll.ExactMatchLevel("postcode").configure(label_for_charts="Same postcode, address differs or is missing"),
+            cll.ExactMatchLevel("postcode_sector").configure(label_for_charts="Same UK postcode sector"),
+            cll.DamerauLevenshteinLevel("postcode_other", 1).configure(label_for_charts="Non-UK postcode one character apart"),
+            cll.ExactMatchLevel("postcode_district").configure(label_for_charts="Same UK postcode district"),
+            cll.ElseLevel(),
+        ],
+    )
+
+
+_COMPARISONS = {
+    "forename": lambda: _name("forename"),
+    "surname": lambda: _name("surname"),
+    "date_of_birth": _date_of_birth,
+    "sex": lambda: cl.ExactMatch("sex"),
+    "postcode": _postcode,
+    "address": _address,
+    "chi": lambda: cl.DamerauLevenshteinAtThresholds("chi", 1),
+    "scn": lambda: cl.DamerauLevenshteinAtThresholds("scn", 1),
+}
+
+# (the columns a rule needs, the rule): a rule is used when the table fills every column it needs.
+_BLOCKING = (
+    (("chi",), block_on("chi")),
+    (("scn",), block_on("scn")),
+    (("date_of_birth", "surname"), block_on("date_of_birth", "substr(surname, 1, 1)")),
+    (("date_of_birth", "forename"), block_on("date_of_birth", "substr(forename, 1, 1)")),
+    (("forename", "surname", "date_of_birth"), block_on("forename", "surname", "substr(date_of_birth, 1, 4)")),
+    (("surname", "date_of_birth"), block_on("surname", "substr(date_of_birth, 6, 5)")),
+    # Records carrying only a date of birth and an identifier (exclusions, custody): one
+    # mistyped digit leaves one half of the number intact.
+    (("date_of_birth", "scn"), block_on("date_of_birth", "substr(scn, 1, 5)")),
+    (("date_of_birth", "scn"), block_on("date_of_birth", "substr(scn, 6, 4)")),
+    (("date_of_birth", "chi"), block_on("date_of_birth", "substr(chi, 7, 2)")),
+    (("date_of_birth", "chi"), block_on("date_of_birth", "substr(chi, 9, 2)")),
+    (("forename", "surname"), "l.forename = r.surname AND l.surname = r.forename"),
+    (
+        ("forename", "surname", "date_of_birth"),
+        "l.date_of_birth = r.date_of_birth AND substr(l.forename, 1, 1) = substr(r.surname, 1, 1) AND substr(l.surname, 1, 1) = substr(r.forename, 1, 1)",
+    ),
+    # Every pair with the same names where either date of birth is missing (all of them when
+    # the table has no date of birth): the rules above need one.
+    (("forename", "surname"), "l.forename = r.forename AND l.surname = r.surname AND (l.date_of_birth IS NULL OR r.date_of_birth IS NULL)"),
+    (("surname", "postcode"), block_on("surname", "postcode")),
+    (("forename", "postcode"), block_on("forename", "postcode")),
+    (("address",), block_on("address")),
+)
+# Blocking of the EM passes, in order of preference; a pass is run while it trains a comparison
+# no earlier pass trained (a pass cannot train the comparisons it blocks on).
+_EM_BLOCKING = (("date_of_birth",), ("forename", "surname"), ("postcode",), ("address",), ("surname",), ("forename",))
+# (what the rules find, the columns of each rule, their stated recall or None for the recall
+# the trained model expects), in order of preference: the first whose rules find at least one
+# pair sets the prior. Identifiers keep the figure the pipeline was tuned with.
+_PRIOR_RULES = (
+    ("a shared CHI or SCN", (("chi",), ("scn",)), IDENTIFIER_RULE_RECALL),
+    ("the same names and date of birth", (("forename", "surname", "date_of_birth"),), None),
+    ("the same names and postcode or address", (("forename", "surname", "postcode"), ("forename", "surname", "address")), NAME_RULE_RECALL),
+)
+
+
+def _compared(columns: Sequence[str]) -> list[str]:
+    """The comparisons (by name) for ``columns``: one per column, the postcode inside the address's."""
+    present = set(columns)
+    return [column for column in STANDARD_COLUMNS if column in present and not (column == "postcode" and "address" in present)]
+
+
+def _settings(columns: Sequence[str], prior: float = 0.0001) -> SettingsCreator:
+    present = set(columns)
     return SettingsCreator(
         link_type="dedupe_only",
         unique_id_column_name="record",
-        comparisons=[
-            cl.NameComparison("forename"),
-            cl.NameComparison("surname"),
-            date_of_birth,
-            cl.ExactMatch("sex"),
-            cl.PostcodeComparison("postcode"),
-            cl.DamerauLevenshteinAtThresholds("chi", 1),
-            cl.DamerauLevenshteinAtThresholds("scn", 1),
-        ],
-        blocking_rules_to_generate_predictions=[
-            block_on("chi"),
-            block_on("scn"),
-            block_on("date_of_birth", "substr(surname, 1, 1)"),
-            block_on("date_of_birth", "substr(forename, 1, 1)"),
-            block_on("forename", "surname", "substr(date_of_birth, 1, 4)"),
-            block_on("surname", "substr(date_of_birth, 6, 5)"),
-            # Records carrying only a date of birth and an identifier (exclusions, custody): one
-            # mistyped digit leaves one half of the number intact.
-            block_on("date_of_birth", "substr(scn, 1, 5)"),
-            block_on("date_of_birth", "substr(scn, 6, 4)"),
-            block_on("date_of_birth", "substr(chi, 7, 2)"),
-            block_on("date_of_birth", "substr(chi, 9, 2)"),
-        ],
+        probability_two_random_records_match=prior,
+        comparisons=[_COMPARISONS[name]() for name in _compared(columns)],
+        blocking_rules_to_generate_predictions=[rule for needs, rule in _BLOCKING if present.issuperset(needs)],
         retain_intermediate_calculation_columns=False,
     )
 
 
-def model_fingerprint() -> str:
-    """A digest of the model's comparisons and blocking: a stored model is reused only while it matches."""
-    settings = json.dumps(_settings().create_settings_dict("duckdb"), sort_keys=True, default=str)
+def model_columns(model: dict) -> tuple[str, ...]:
+    """The columns a Splink model (JSON form) compares (its address comparison reads the postcode)."""
+    names = [comparison["output_column_name"] for comparison in model["comparisons"]]
+    return tuple(column for column in STANDARD_COLUMNS if column in names or (column == "postcode" and "address" in names))
+
+
+def model_fingerprint(columns: Sequence[str]) -> str:
+    """A digest of the comparisons and blocking for ``columns``: a stored model of those columns
+    is reused only while it matches (its comparisons are today's)."""
+    settings = json.dumps(_settings(columns).create_settings_dict("duckdb"), sort_keys=True, default=str)
     return hashlib.sha256(settings.encode("utf-8")).hexdigest()[:16]
 
 
-def _train(linker: Linker, seed: int) -> None:
-    """Estimate the model without labels: the prior from identifier agreement, u by random
-    sampling, m by expectation maximisation in two passes with different blocking."""
-    linker.training.estimate_probability_two_random_records_match([block_on("chi"), block_on("scn")], recall=0.8)
+def _agreeing_pair(prepared: pd.DataFrame, columns: Sequence[str]) -> bool:
+    keys = prepared[list(columns)].dropna()
+    return bool(keys.duplicated().any())
+
+
+def _prior_rules(prepared: pd.DataFrame, columns: Sequence[str]) -> tuple[str, list[tuple[str, ...]], float | None] | float:
+    """The deterministic rules that will set the prior (what they find, their columns, their
+    stated recall) or, when none finds a pair, a prior as if one had (an upper bound)."""
+    present = set(columns)
+    for label, rules, recall in _PRIOR_RULES:
+        usable = [needs for needs in rules if present.issuperset(needs)]
+        if any(_agreeing_pair(prepared, needs) for needs in usable):
+            return label, usable, recall
+    possible_pairs = len(prepared) * (len(prepared) - 1) / 2
+    return min(0.5, 1 / (NAME_RULE_RECALL * possible_pairs))
+
+
+def _expected_recall(model: dict, prepared: pd.DataFrame, needs: Sequence[str]) -> float:
+    """The share of matches agreeing exactly on every column of ``needs``, by the trained
+    model: both records fill them (taken as the share of records that do, squared) and each
+    agrees exactly (the m of its exact level, the first after the null level); errors in
+    different fields taken as independent, as the model takes them."""
+    m_exact = {comparison["output_column_name"]: comparison["comparison_levels"][1].get("m_probability") for comparison in model["comparisons"]}
+    if not all(isinstance(m_exact.get(column), float) for column in needs):
+        return NAME_RULE_RECALL
+    filled = float(prepared[list(needs)].notna().all(axis=1).mean())
+    return max(1e-6, min(1.0, filled**2 * math.prod(m_exact[column] for column in needs)))
+
+
+def _train(linker: Linker, prepared: pd.DataFrame, prior: tuple[str, list[tuple[str, ...]], float | None] | float, columns: Sequence[str], seed: int) -> list[str]:
+    """Estimate the model without labels: the prior from deterministic rules (after EM when
+    their recall is the one the trained model expects), u by random sampling, m by expectation
+    maximisation in passes with different blocking. Returns what it says about the estimates."""
+    notes = []
+
+    def estimate_prior(label: str, rules: list[tuple[str, ...]], recall: float) -> None:
+        linker.training.estimate_probability_two_random_records_match([block_on(*needs) for needs in rules], recall=recall)
+        notes.append(f"prior from {label}, taken to find {recall:.0%} of matches")
+
+    if isinstance(prior, float):
+        notes.append(f"no two records share names and a date of birth or an identifier: prior set to {prior:.3g}, as if one pair had")
+    elif prior[2] is not None:
+        estimate_prior(*prior)
     linker.training.estimate_u_using_random_sampling(max_pairs=U_SAMPLE_PAIRS, seed=seed, num_chunks=1, min_count_per_level=None)
-    linker.training.estimate_parameters_using_expectation_maximisation(block_on("date_of_birth"), max_pairs=EM_MAX_PAIRS)
-    linker.training.estimate_parameters_using_expectation_maximisation(block_on("forename", "surname"), max_pairs=EM_MAX_PAIRS)
+    present, untrained = set(columns), set(_compared(columns))
+    for blocking in _EM_BLOCKING:
+        if present.issuperset(blocking) and untrained - set(blocking):
+            linker.training.estimate_parameters_using_expectation_maximisation(block_on(*blocking), max_pairs=EM_MAX_PAIRS)
+            untrained &= set(blocking)
+    if untrained:
+        notes.append(f"m of {', '.join(sorted(untrained))} not estimated (no other column to block on): Splink's defaults used")
+    if isinstance(prior, tuple) and prior[2] is None:
+        label, rules, _ = prior
+        trained = linker.misc.save_model_to_json()
+        estimate_prior(label, rules, max(_expected_recall(trained, prepared, needs) for needs in rules))
+    if linker.misc.save_model_to_json()["probability_two_random_records_match"] >= 1:
+        # Splink would score every pair as certain (an infinite weight its SQL cannot hold).
+        raise ValueError("the deterministic rules find every pair a match: the records are too alike to learn from")
+    return notes
 
 
 def default_model() -> dict:
     """The model trained on demo-scale synthetic data, for tables too small to train on."""
     stored = json.loads(DEFAULT_MODEL_PATH.read_text(encoding="utf-8"))
-    if stored["fingerprint"] != model_fingerprint():
+    if stored["fingerprint"] != model_fingerprint(model_columns(stored["model"])):
         raise RuntimeError(f"{DEFAULT_MODEL_PATH.name} predates the current comparisons: rerun bench/linkage_default_model.py")
     return stored["model"]
 
@@ -143,15 +370,15 @@ def count_comparisons(prepared: pd.DataFrame) -> int:
     """How many record pairs the blocking rules send to scoring (counted exactly, for the bench)."""
     from splink.blocking_analysis import count_comparisons_from_blocking_rules
 
-    records = DuckDBAPI().register(prepared[list(_COLUMNS)].copy(), dataset_display_name="people")
+    records = DuckDBAPI().register(prepared[list(SPLINK_COLUMNS)].copy(), dataset_display_name="people")
     counts = count_comparisons_from_blocking_rules(
         records,
-        blocking_rules=_settings().blocking_rules_to_generate_predictions,
+        blocking_rules=_settings(filled_columns(prepared)).blocking_rules_to_generate_predictions,
         link_type="dedupe_only",
         unique_id_column_name="record",
         record_sample_proportion=1.0,
     )
-    return int(counts[-1]["cumulative_comparison_count"])
+    return int(counts[-1]["cumulative_comparison_count"]) if counts else 0
 
 
 def splink_api(backend: str = "duckdb"):
@@ -183,11 +410,11 @@ def splink_api(backend: str = "duckdb"):
 
 
 def _register(api, prepared: pd.DataFrame):
-    records = prepared[list(_COLUMNS)].copy()
+    records = prepared[list(SPLINK_COLUMNS)].copy()
     if isinstance(api, DuckDBAPI):
         return api.register(records, dataset_display_name="people")
     # Spark cannot infer the type of a column that is entirely missing (no SCN in a batch): say it.
-    schema = "record BIGINT, " + ", ".join(f"{column} STRING" for column in _COLUMNS[1:])
+    schema = "record BIGINT, " + ", ".join(f"{column} STRING" for column in SPLINK_COLUMNS[1:])
     rows = records.astype(object).where(records.notna(), None)
     # A view name of Splink's prefix, so it cannot replace a table of the session's own and
     # ``_release`` drops it with the rest.
@@ -205,7 +432,7 @@ def _in_dialect(model: dict, dialect: str) -> dict:
     """
     if model.get("sql_dialect", "duckdb") == dialect:
         return model
-    rebuilt = _settings().create_settings_dict(dialect)
+    rebuilt = _settings(model_columns(model)).create_settings_dict(dialect)
     structure = {"comparisons", "blocking_rules_to_generate_predictions", "sql_dialect"}
     rebuilt.update({key: value for key, value in model.items() if key not in structure})
     for comparison, trained in zip(rebuilt["comparisons"], model["comparisons"], strict=True):
@@ -219,6 +446,31 @@ def _in_dialect(model: dict, dialect: str) -> dict:
     return {**rebuilt, "sql_dialect": dialect}
 
 
+def _usable(columns: Sequence[str], model: dict) -> list[str]:
+    """``columns`` less those ``model`` has no comparison for (without an address comparison,
+    the address is left out and the postcode compared on its own)."""
+    names = {comparison["output_column_name"] for comparison in model["comparisons"]}
+    usable = list(columns)
+    while missing := [name for name in _compared(usable) if name not in names]:
+        usable = [column for column in usable if column not in missing]
+    return usable
+
+
+def _restricted(model: dict, columns: Sequence[str], dialect: str, term_frequencies: bool) -> dict:
+    """``model`` making only the comparisons for ``columns`` (``_usable`` ones), with the
+    blocking for those columns, in ``dialect``. Leaving a comparison out is what the model does
+    for a missing value. Without ``term_frequencies`` an exact name weighs the same whatever
+    the name: in a table of a few records every name looks common."""
+    own = model.get("sql_dialect", "duckdb")
+    blocking = _settings(columns).create_settings_dict(own)["blocking_rules_to_generate_predictions"]
+    names = set(_compared(columns))
+    kept = [comparison for comparison in model["comparisons"] if comparison["output_column_name"] in names]
+    if not term_frequencies:
+        tf_keys = {"tf_adjustment_column", "tf_adjustment_weight", "tf_minimum_u_value"}
+        kept = [{**c, "comparison_levels": [{k: v for k, v in level.items() if k not in tf_keys} for level in c["comparison_levels"]]} for c in kept]
+    return _in_dialect({**model, "comparisons": kept, "blocking_rules_to_generate_predictions": blocking}, dialect)
+
+
 def _release(api) -> None:
     """Drop the tables Splink made in the Spark session and empty its cache (dropping a view
     alone leaves the blocked pairs cached: Splink repartitions them after caching)."""
@@ -230,34 +482,78 @@ def _release(api) -> None:
     api.spark.catalog.clearCache()
 
 
+@dataclass(frozen=True)
+class ScoredPairs:
+    """``pairs``: ``PAIR_COLUMNS`` for every candidate pair at or above the review floor (the
+    comparison levels the guards in ``core`` read are -1, "no value", where the column is not
+    compared). ``model``: the Splink model used (JSON form, DuckDB's SQL), None when nothing
+    could be scored. ``model_source``: ``trained``, ``given``, ``default`` or ``none``.
+    ``notes``: what was left out or assumed, in plain words."""
+
+    pairs: pd.DataFrame
+    model: dict | None
+    model_source: str
+    notes: tuple[str, ...]
+
+
+def _no_pairs() -> pd.DataFrame:
+    return pd.DataFrame({column: pd.Series(dtype="float64" if column.startswith("match") else "int64") for column in PAIR_COLUMNS})
+
+
 def score_pairs(
     prepared: pd.DataFrame,
     review_floor: float = REVIEW_FLOOR,
     model: dict | None = None,
     seed: int = 20200205,
     backend: str = "duckdb",
-) -> tuple[pd.DataFrame, dict]:
-    """Scored candidate pairs at or above ``review_floor`` from ``core.prepare_people`` output,
-    and the trained model (Splink's JSON form).
+) -> ScoredPairs:
+    """Scored candidate pairs at or above ``review_floor`` from ``core.prepare_people`` output.
 
     ``model``: a model an earlier run trained (same ``model_fingerprint``); reusing it keeps
-    the weights of pairs already seen unchanged when new files arrive, and skips training.
-    ``backend``: where Splink runs (``splink_api``).
-    Pair columns: record_l, record_r, match_weight, match_probability, and the comparison
-    levels the twins guard in ``core`` reads (gamma_forename, gamma_chi, gamma_scn).
+    the weights of pairs already seen unchanged when new files arrive, and skips training. It
+    is used restricted to the columns the table fills, and set aside (with a note) when the
+    table fills a column it does not compare. ``backend``: where Splink runs (``splink_api``).
     """
     logging.getLogger("splink").setLevel(logging.WARNING)
+    columns = filled_columns(prepared)
+    if len(prepared) < 2 or not columns:
+        why = "fewer than two records" if len(prepared) < 2 else "no column to compare"
+        return ScoredPairs(_no_pairs(), None, "none", (f"{why}: no pairs scored",))
+    notes: list[str] = []
+    source = "given"
+    if model is not None and _usable(columns, model) != list(columns):
+        notes.append(f"the model given does not compare {', '.join(c for c in columns if c not in _usable(columns, model))}: not used")
+        model = None
+    if model is None and len(prepared) < MIN_RECORDS_TO_TRAIN:
+        notes.append(f"{len(prepared):,} records are too few to train on (under {MIN_RECORDS_TO_TRAIN:,}): scored with the stored default model")
+        model, source = default_model(), "default"
     api = splink_api(backend)
     dialect = api.sql_dialect.sql_dialect_str
     records = _register(api, prepared)
-    linker = Linker(records, _in_dialect(model, dialect) if model is not None else _settings())
-    if model is None and len(prepared) < MIN_RECORDS_TO_TRAIN:
-        model = default_model()
-        linker = Linker(records, _in_dialect(model, dialect))
-    elif model is None:
-        _train(linker, seed)
+    if model is None:
+        prior = _prior_rules(prepared, columns)
+        linker = Linker(records, _settings(columns, prior if isinstance(prior, float) else 0.0001))
+        try:
+            notes += _train(linker, prepared, prior, columns, seed)
+            source = "trained"
+        except Exception as error:  # noqa: BLE001 - any failure of Splink's estimation (every record alike, no blocked pairs) falls back, and says why
+            notes.append(f"training failed ({type(error).__name__}: {error}): scored with the stored default model")
+            model, source = default_model(), "default"
+    if model is not None:
+        usable = _usable(columns, model)
+        for column in columns:
+            if column not in usable:
+                notes.append(f"{column}: the default model has no parameters for it, so it is left out of the model and the blocking")
+        if not usable:
+            _release(api)
+            return ScoredPairs(_no_pairs(), None, "none", (*notes, "no column the model compares: no pairs scored"))
+        linker = Linker(records, _restricted(model, usable, dialect, term_frequencies=len(prepared) >= MIN_RECORDS_TO_TRAIN))
     pairs = linker.inference.predict(threshold_match_probability=review_floor).as_pandas_dataframe()
     _release(api)
-    columns = ["record_l", "record_r", "match_weight", "match_probability", "gamma_forename", "gamma_chi", "gamma_scn"]
+    for gamma in PAIR_COLUMNS[4:]:
+        if gamma not in pairs:
+            pairs[gamma] = -1
+    if pairs.empty:
+        notes.append("the blocking rules found no pair of records alike enough to score")
     # Kept in DuckDB's SQL whichever backend ran, so a stored model serves either next time.
-    return pairs[columns], _in_dialect(linker.misc.save_model_to_json(), "duckdb")
+    return ScoredPairs(pairs[list(PAIR_COLUMNS)], _in_dialect(linker.misc.save_model_to_json(), "duckdb"), source, tuple(notes))

@@ -1,11 +1,13 @@
-"""Pairwise precision and recall of person clusters against a ground truth, and the synthetic
-agencies' files read as the people the linkage sees (with their true person beside each row)."""
+"""Pairwise precision and recall of person clusters against a ground truth (within one table,
+or across two), and the synthetic agencies' files read as the people the linkage sees (with
+their true person beside each row)."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 
 from assets.linkage.core import STANDARD_COLUMNS
@@ -18,22 +20,54 @@ class PairwiseQuality:
     predicted_pairs: int
     true_pairs: int
 
+    @property
+    def f1(self) -> float:
+        total = self.precision + self.recall
+        return 2 * self.precision * self.recall / total if total else 0.0
+
+    @property
+    def missed_pairs(self) -> int:
+        return self.true_pairs - round(self.recall * self.true_pairs)
+
+    @property
+    def false_pairs(self) -> int:
+        return self.predicted_pairs - round(self.precision * self.predicted_pairs)
+
 
 def _pairs(sizes: pd.Series) -> int:
     return int((sizes * (sizes - 1) // 2).sum())
 
 
-def pairwise_quality(predicted: pd.Series, truth: pd.Series) -> PairwiseQuality:
-    """``predicted`` and ``truth`` give each record's person; pairs are counted, never listed."""
-    frame = pd.DataFrame({"predicted": predicted.to_numpy(), "truth": truth.to_numpy()}).dropna()
-    together = _pairs(frame.groupby(["predicted", "truth"]).size())
-    predicted_pairs, true_pairs = _pairs(frame["predicted"].value_counts()), _pairs(frame["truth"].value_counts())
+def _quality(together: int, predicted_pairs: int, true_pairs: int) -> PairwiseQuality:
     return PairwiseQuality(
         precision=together / predicted_pairs if predicted_pairs else 1.0,
         recall=together / true_pairs if true_pairs else 1.0,
         predicted_pairs=predicted_pairs,
         true_pairs=true_pairs,
     )
+
+
+def pairwise_quality(predicted: pd.Series, truth: pd.Series) -> PairwiseQuality:
+    """``predicted`` and ``truth`` give each record's person; pairs are counted, never listed."""
+    frame = pd.DataFrame({"predicted": predicted.to_numpy(), "truth": truth.to_numpy()}).dropna()
+    together = _pairs(frame.groupby(["predicted", "truth"]).size())
+    return _quality(together, _pairs(frame["predicted"].value_counts()), _pairs(frame["truth"].value_counts()))
+
+
+def cross_table_quality(clusters: pd.DataFrame, left_truth: pd.Series, right_truth: pd.Series) -> PairwiseQuality:
+    """Pairs of a left and a right row only (``core.link_two_tables``'s ``clusters``; each
+    table's truth in row order): pairs within a table are another task."""
+    left = (clusters["table"] == "left").to_numpy()
+    row = clusters["row"].to_numpy()
+    truth = np.empty(len(clusters), dtype=object)
+    truth[left], truth[~left] = left_truth.to_numpy()[row[left]], right_truth.to_numpy()[row[~left]]
+    frame = clusters.assign(truth=truth, left=left)
+
+    def across(keys: list[str]) -> int:
+        sides = frame.groupby([*keys, "left"]).size().unstack(fill_value=0).reindex(columns=[True, False], fill_value=0)
+        return int((sides[True] * sides[False]).sum())
+
+    return _quality(across(["cluster", "truth"]), across(["cluster"]), across(["truth"]))
 
 
 def people_with_truth(root: Path, datasets: dict[str, list[str]]) -> pd.DataFrame:

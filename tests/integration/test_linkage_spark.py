@@ -148,9 +148,9 @@ def test_spark_finds_the_same_pairs_and_people_as_duckdb(spark, monkeypatch: pyt
     real_score_pairs = probabilistic.score_pairs
 
     def keep_scores(*args, **kwargs):
-        pairs, model = real_score_pairs(*args, **kwargs)
-        scored[kwargs["backend"]] = pairs
-        return pairs, model
+        result = real_score_pairs(*args, **kwargs)
+        scored[kwargs["backend"]] = result.pairs
+        return result
 
     monkeypatch.setattr(probabilistic, "score_pairs", keep_scores)
     key = secrets.token_bytes(32)
