@@ -117,6 +117,7 @@ NAME_RULE_RECALL = 0.6
 IDENTIFIER_RULE_RECALL = 0.8
 PAIR_COLUMNS = ("record_l", "record_r", "match_weight", "match_probability", "gamma_forename", "gamma_date_of_birth", "gamma_chi", "gamma_scn")
 
+_TF_KEYS = ("tf_adjustment_column", "tf_adjustment_weight", "tf_minimum_u_value")
 _TRANSPOSED = (
     "substr(date_of_birth_l, 1, 4) = substr(date_of_birth_r, 1, 4) "
     "AND substr(date_of_birth_l, 6, 2) = substr(date_of_birth_r, 9, 2) "
@@ -266,6 +267,10 @@ _PRIOR_RULES = (
 )
 
 
+# The columns a comparison reads, where they are more than its own.
+_READS = {"address": ("address", "postcode")}
+
+
 def _compared(columns: Sequence[str]) -> list[str]:
     """The comparisons (by name) for ``columns``: one per column, the postcode inside the address's."""
     present = set(columns)
@@ -286,8 +291,8 @@ def _settings(columns: Sequence[str], prior: float = 0.0001) -> SettingsCreator:
 
 def model_columns(model: dict) -> tuple[str, ...]:
     """The columns a Splink model (JSON form) compares (its address comparison reads the postcode)."""
-    names = [comparison["output_column_name"] for comparison in model["comparisons"]]
-    return tuple(column for column in STANDARD_COLUMNS if column in names or (column == "postcode" and "address" in names))
+    read = {column for comparison in model["comparisons"] for column in _READS.get(comparison["output_column_name"], (comparison["output_column_name"],))}
+    return tuple(column for column in STANDARD_COLUMNS if column in read)
 
 
 def model_fingerprint(columns: Sequence[str]) -> str:
@@ -343,9 +348,11 @@ def _train(linker: Linker, prepared: pd.DataFrame, prior: tuple[str, list[tuple[
     linker.training.estimate_u_using_random_sampling(max_pairs=U_SAMPLE_PAIRS, seed=seed, num_chunks=1, min_count_per_level=None)
     present, untrained = set(columns), set(_compared(columns))
     for blocking in _EM_BLOCKING:
-        if present.issuperset(blocking) and untrained - set(blocking):
+        # A pass trains the comparisons that read none of its blocking columns.
+        trains = {name for name in _compared(columns) if not set(_READS.get(name, (name,))) & set(blocking)}
+        if present.issuperset(blocking) and trains & untrained:
             linker.training.estimate_parameters_using_expectation_maximisation(block_on(*blocking), max_pairs=EM_MAX_PAIRS)
-            untrained &= set(blocking)
+            untrained -= trains
     if untrained:
         notes.append(f"m of {', '.join(sorted(untrained))} not estimated (no other column to block on): Splink's defaults used")
     if isinstance(prior, tuple) and prior[2] is None:
@@ -440,6 +447,9 @@ def _in_dialect(model: dict, dialect: str) -> dict:
             if level.get("label_for_charts") != trained_level.get("label_for_charts"):
                 raise RuntimeError(f"model level {trained_level.get('label_for_charts')!r} is not today's {level.get('label_for_charts')!r}")
             level.update({key: value for key, value in trained_level.items() if key != "sql_condition"})
+            if "tf_adjustment_column" not in trained_level:  # scored without term frequencies (``_restricted``)
+                for key in _TF_KEYS:
+                    level.pop(key, None)
         comparison.update({key: value for key, value in trained.items() if key != "comparison_levels"})
     rules = zip(rebuilt["blocking_rules_to_generate_predictions"], model["blocking_rules_to_generate_predictions"], strict=True)
     rebuilt["blocking_rules_to_generate_predictions"] = [{key: rule[key] for key in stored if key in rule} for rule, stored in rules]
@@ -465,10 +475,11 @@ def _restricted(model: dict, columns: Sequence[str], dialect: str, term_frequenc
     blocking = _settings(columns).create_settings_dict(own)["blocking_rules_to_generate_predictions"]
     names = set(_compared(columns))
     kept = [comparison for comparison in model["comparisons"] if comparison["output_column_name"] in names]
-    if not term_frequencies:
-        tf_keys = {"tf_adjustment_column", "tf_adjustment_weight", "tf_minimum_u_value"}
-        kept = [{**c, "comparison_levels": [{k: v for k, v in level.items() if k not in tf_keys} for level in c["comparison_levels"]]} for c in kept]
-    return _in_dialect({**model, "comparisons": kept, "blocking_rules_to_generate_predictions": blocking}, dialect)
+    restricted = _in_dialect({**model, "comparisons": kept, "blocking_rules_to_generate_predictions": blocking}, dialect)
+    if term_frequencies:
+        return restricted
+    comparisons = [{**c, "comparison_levels": [{k: v for k, v in level.items() if k not in _TF_KEYS} for level in c["comparison_levels"]]} for c in restricted["comparisons"]]
+    return {**restricted, "comparisons": comparisons}
 
 
 def _release(api) -> None:
