@@ -40,11 +40,13 @@ such point, and each solve returns another). A cell passes (a) when a witness pu
 "unsafe" rests on HiGHS's optimum (``scipy.optimize.milp``); an error there, a time limit or a
 big-M that is too small can only refuse an edition, never pass one.
 
-**Speed.** Each objective pushes every pending small cell of a component at once (as high as
-``smallest_safe``, or as low as zero or one), so one solve settles most cells; only the cells
-no witness settles are solved one at a time, one per component in each round, with many
-components stacked in one solve (their objectives are separate, so the stack's optimum is each
-component's optimum).
+**Speed.** A push moves every pending small cell of a component at once (as high as
+``smallest_safe``, or as low as zero or one) and settles every cell its witness gets there.
+What pushes leave is settled by improvement rounds: one solve per component counts how many
+of its pending cells can get past their best value so far (a binary each); an optimum of
+zero settles them all at once, otherwise the witness moves some and the round repeats.
+Components are stacked into batches of a few hundred unknowns (their objectives are separate,
+so the stack's optimum is each component's optimum), and batches are solved side by side.
 """
 
 from __future__ import annotations
@@ -83,11 +85,13 @@ INTERVAL_COLUMNS = [*KEY, "geography_level", "value", "low_a", "high_a", "low_b"
 class DisclosureAudit:
     """The verdict on one edition; ``failures`` name each unsafe cell in words.
 
-    ``intervals`` has one row per audited cell: its key, true ``value`` and the least and
-    greatest value each intruder can give it. ``high_a`` stops at ``smallest_safe`` (which
+    ``intervals`` has one row per audited cell: its key, level, true ``value`` and the least
+    and greatest value each intruder can give it (``low_a``, ``high_a``, ``low_b``,
+    ``high_b``; NA where a cell could not be decided). ``high_a`` stops at ``smallest_safe`` (which
     then means "that or more": the audit need not know how far above). Where ``exact`` is
     False the audit only went as far as its verdict needed: the interval shown is witnessed,
-    so the intruder's own interval is at least as wide.
+    so the intruder's own interval is at least as wide. ``relations`` and ``components``
+    count what the intruders solved: relations with a hidden small cell's component in them.
     """
 
     cells_audited: int
@@ -295,12 +299,13 @@ def _shared_counts(q: pd.DataFrame) -> _Relations:
 
     Two sources (a measure's numerators or its denominators) share a table (a period and a
     breakdown) when they agree in every place and category both have, at least two of them
-    and not all zero. Candidates come from the unknowns only: a relation with nothing
-    unknown in it tells the intruder nothing.
+    and not all zero. Candidates come from the unknowns that are not zero (a relation with
+    nothing unknown in it tells the intruder nothing, and zeros coincide everywhere); once a
+    pair of tables is found, every unknown they share is tied, zeros included.
     """
     q = q.rename_axis("quantity").reset_index()
     slots = q[["slot", "source", "table", "true", "quantity", "variable"]]
-    unknown = slots[slots["variable"]]
+    unknown = slots[slots["variable"] & slots["true"].ne(0)]
     same = unknown.merge(slots, on=["slot", "true"], suffixes=("_x", "_y"))
     same = same[same["source_x"] != same["source_y"]]
     if same.empty:
@@ -507,27 +512,25 @@ class _Intruders:
     allow_provably_small: bool
     exact_intervals: bool
     deadline: float
-    best: dict[str, np.ndarray] = field(default_factory=dict)
-    done: dict[str, np.ndarray] = field(default_factory=dict)
-    undecided: dict[int, str] = field(default_factory=dict)
-    pool: Executor | None = None
+    pool: Executor
+    # Per unknown (meaningful for audited cells) and target: the best value witnessed so
+    # far, and whether it is settled (it reached the target's goal, or an optimum proved it).
+    best: dict[str, np.ndarray] = field(init=False)
+    done: dict[str, np.ndarray] = field(init=False)
+    undecided: dict[int, str] = field(default_factory=dict)  # audited cell -> why
     upper_bound: np.ndarray | None = None  # per unknown, for hidden counts: see _bound_hidden_counts
 
     def __post_init__(self) -> None:
         s = self.system
         self.goal = {"high_a": self.smallest_safe, "low_a": 0, "high_b": self.smallest_safe - 1, "low_b": 1}
         self.cell = np.flatnonzero(s.role == 1)
-        self.best = {
-            "high_a": np.minimum(s.truth, self.smallest_safe), "low_a": s.truth.copy(),
-            "high_b": s.truth.copy(), "low_b": s.truth.copy(),
-        }
-        self.done = {t: np.zeros(len(s.truth), dtype=bool) for t in TARGETS}
-        for target in TARGETS:
-            self.done[target] = self.best[target] == self.goal[target]
+        # The truth is the first witness for both intruders.
+        self.best = {"high_a": np.minimum(s.truth, self.smallest_safe), "low_a": s.truth.copy(), "high_b": s.truth.copy(), "low_b": s.truth.copy()}
+        self.done = {target: self.best[target] == self.goal[target] for target in TARGETS}
         self._check_truth()
 
-    # Which cells still need a target settled.
     def _pending(self, target: str) -> np.ndarray:
+        """Cells whose target the verdict still needs (all of them with ``exact_intervals``)."""
         open_ = np.zeros(len(self.system.truth), dtype=bool)
         open_[self.cell] = True
         open_ &= ~self.done[target]

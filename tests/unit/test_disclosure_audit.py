@@ -11,7 +11,6 @@ from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
-import pytest
 from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 
@@ -73,7 +72,7 @@ def interval(audit, measure_id: str, geography_code: str, category: str) -> tupl
 
 
 def breakdown(measure_id: str, place: str, counts: dict[str, int], hidden: set[str], total_hidden: bool = False, **kw) -> list[Figure]:
-    """A place's headline and its categories (``name``), some of them hidden."""
+    """A place's headline and its categories by sex (or any names), some of them hidden."""
     return [Figure(measure_id, place, "total", "total", sum(counts.values()), hidden=total_hidden, **kw)] + [
         Figure(measure_id, place, "sex", c, n, hidden=c in hidden, **kw) for c, n in counts.items()
     ]
