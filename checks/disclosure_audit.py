@@ -570,6 +570,8 @@ class _Intruders:
                 self._apply(job, columns, rows, result)
             if push:
                 pushes = pushes + 1 if self.done[target].sum() > before else PUSH_ROUNDS
+            else:
+                pushes = PUSH_ROUNDS - 1  # an improvement moves a cell one step: let a push take it further
 
     def _batches(self, components: np.ndarray) -> list[np.ndarray]:
         sizes = np.diff(self.system.var_start)[components]
