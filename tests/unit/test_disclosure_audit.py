@@ -33,7 +33,6 @@ class Figure:
     period: str = "2021"
     publish_numerator: bool = True
     publish_denominator: bool = True
-    decimals: int = 1
 
 
 def edition(figures: list[Figure]) -> tuple[pd.DataFrame, pd.DataFrame]:
@@ -48,7 +47,7 @@ def edition(figures: list[Figure]) -> tuple[pd.DataFrame, pd.DataFrame]:
             display = f"{value:,.0f}"
         else:
             scale = 100.0 if f.unit == "percent" else 1000.0
-            value = round(scale * f.numerator / f.denominator, f.decimals)
+            value = round(scale * f.numerator / f.denominator, 1)
             display = f"{value:.1f}"
         key = {"measure_id": f.measure_id, "period": f.period, "geography_code": f.geography_code, "geography_level": level,
                "breakdown": f.breakdown, "category": f.category, "unit": f.unit}
@@ -71,9 +70,9 @@ def interval(audit, measure_id: str, geography_code: str, category: str) -> tupl
     return row.low_a, row.high_a, row.low_b, row.high_b
 
 
-def breakdown(measure_id: str, place: str, counts: dict[str, int], hidden: set[str], total_hidden: bool = False, **kw) -> list[Figure]:
-    """A place's headline and its categories by sex (or any names), some of them hidden."""
-    return [Figure(measure_id, place, "total", "total", sum(counts.values()), hidden=total_hidden, **kw)] + [
+def breakdown(measure_id: str, place: str, counts: dict[str, int], hidden: set[str], **kw) -> list[Figure]:
+    """A place's published headline and its categories by sex (or any names), some of them hidden."""
+    return [Figure(measure_id, place, "total", "total", sum(counts.values()), **kw)] + [
         Figure(measure_id, place, "sex", c, n, hidden=c in hidden, **kw) for c, n in counts.items()
     ]
 
