@@ -198,10 +198,9 @@ def _quantities(figures: pd.DataFrame) -> pd.DataFrame:
     cell's numerator (fixed where it leaked, so a leak fails as a pinned cell).
     """
     f = figures
-    is_count = f.groupby("measure_id")["d_true"].transform(lambda d: d.isna().all()).to_numpy() & (
-        f.assign(same=(f["n_true"] - f["v_true"]).abs().lt(1e-9) | f["n_true"].isna())
-        .groupby("measure_id")["same"].transform("all").to_numpy()
-    )
+    counts_only = pd.DataFrame({"no_denominator": f["d_true"].isna(), "value_is_count": (f["n_true"] - f["v_true"]).abs().lt(1e-9) | f["n_true"].isna()})
+    count_measures = counts_only.groupby(f["measure_id"]).all().all(axis=1)
+    is_count = f["measure_id"].map(count_measures).fillna(False).to_numpy(dtype=bool)
     n_known = np.where(np.isnan(f["n_pub"]) & is_count, f["v_pub"], f["n_pub"])
     base = f[[*KEY, "geography_level"]]
     numerators = base.assign(kind="n", true=f["n_true"], known=n_known, hidden_cell=f["hidden"], figure=np.arange(len(f)))
