@@ -12,6 +12,9 @@ looks again at the next.
 
 The run key is the dataset, agency and the file's sha256, so the same bytes in one agency's
 folder never trigger two runs, whatever the file is called and however often it is dropped.
+A run that ended without answering its file (killed before its ledger row committed, or the
+file changed again) has spent that key: once no run for the file is queued or under way, the
+sensor asks again under the key's next attempt, up to ``MAX_ATTEMPTS`` runs for the same bytes.
 A run does only the work the file makes necessary: its own dataset's intake (not the other
 datasets'), then everything downstream; a council's file re-renders that council's report
 partition alone, a national body's file every council's. An entry that is refused or skipped
@@ -36,6 +39,12 @@ from assets.reference import councils as load_councils
 from orchestration.database_lock import DatabaseLocked, connect_waiting
 from orchestration.resources import StoryFolders
 
+# Runs the sensor asks for one file's bytes when each ends without answering it; then it stops
+# asking (every failed run has raised an alert) and `story ingest` or a re-execution takes it.
+MAX_ATTEMPTS = 3
+REQUEST_TAG = "story/request"  # the request a run was asked for, before any attempt number
+_ENDED = {dg.DagsterRunStatus.SUCCESS, dg.DagsterRunStatus.FAILURE, dg.DagsterRunStatus.CANCELED}
+
 
 def landing_run_requests(
     contracts: dict[str, Contract],
@@ -45,12 +54,14 @@ def landing_run_requests(
     councils: dg.StaticPartitionsDefinition | None = None,
     downstream: Sequence[dg.AssetKey] = (),
     clock: Callable[[], float] = time.time,
+    earlier_runs: Callable[[str], list[dg.DagsterRunStatus]] = lambda request: [],
 ) -> tuple[list[dg.RunRequest], dict[str, list]]:
     """Run requests for files that have settled since the last look, and the new observations.
 
     A council's file gets that council's partition of ``councils``, anyone else's every
     council's; ``downstream`` is every asset after intake, to which each request adds its own
-    dataset's intake.
+    dataset's intake. ``earlier_runs(request)`` gives the status of each run already asked for
+    the request (its ``REQUEST_TAG``).
     """
     council_codes = set(councils.get_partition_keys()) if councils else set()
     every = every_council(councils) if councils else {}
@@ -80,11 +91,15 @@ def landing_run_requests(
         outcome, superseded_by = answers.get((landed.dataset, landed.agency, landed.sha256), (None, None))
         if outcome in ("accepted", "refused", "skipped"):
             continue  # answered already, by an earlier run or `story ingest`
-        run_key = f"{landed.dataset}:{landed.agency}:{landed.sha256}"
+        request = f"{landed.dataset}:{landed.agency}:{landed.sha256}"
         if outcome == "superseded":
-            run_key += f":sent-again-after:{superseded_by}"  # its first run key is spent
+            request += f":sent-again-after:{superseded_by}"  # its first run key is spent
+        statuses = earlier_runs(request)
+        if len(statuses) >= MAX_ATTEMPTS or any(s not in _ENDED for s in statuses):
+            continue  # asked for enough times, or a run for it is queued or under way
+        run_key = f"{request}:attempt-{len(statuses) + 1}" if statuses else request
         partition = landed.agency if landed.agency in council_codes else None
-        tags = {"story/dataset": landed.dataset, "story/agency": landed.agency, "story/file": landed.path.name, "story/sha256": landed.sha256}
+        tags = {"story/dataset": landed.dataset, "story/agency": landed.agency, "story/file": landed.path.name, "story/sha256": landed.sha256, REQUEST_TAG: request}
         intake_only = not landed.readable  # only its answer to write: nothing downstream changes
         requests.append(dg.RunRequest(
             run_key=run_key,
@@ -119,7 +134,13 @@ def build_landing_sensor(contracts: dict[str, Contract], story_job: dg.Unresolve
     )
     def landing_files(context: dg.SensorEvaluationContext, folders: StoryFolders) -> dg.SensorResult:
         previous = json.loads(context.cursor) if context.cursor else {}
-        requests, seen = landing_run_requests(contracts, folders, previous, councils=councils, downstream=downstream)
+
+        def earlier_runs(request: str) -> list[dg.DagsterRunStatus]:
+            if context.instance_ref is None:  # evaluated outside a Dagster instance (tests, the bench)
+                return []
+            return [r.dagster_run.status for r in context.instance.get_run_records(filters=dg.RunsFilter(tags={REQUEST_TAG: request}))]
+
+        requests, seen = landing_run_requests(contracts, folders, previous, councils=councils, downstream=downstream, earlier_runs=earlier_runs)
         return dg.SensorResult(run_requests=requests, cursor=json.dumps(seen))
 
     return landing_files

@@ -14,7 +14,7 @@ from assets.ingest.intake import accepted_copy
 from assets.ingest.landing import landed_file
 from assets.partitions import RANGE_END, RANGE_START, council_partitions
 from orchestration.resources import StoryFolders
-from orchestration.sensors import landing_run_requests
+from orchestration.sensors import MAX_ATTEMPTS, REQUEST_TAG, landing_run_requests
 from tests.conftest import SHARED
 
 CONTRACTS = load_contracts()
@@ -118,3 +118,24 @@ def test_an_entry_refused_on_sight_asks_for_its_intake_only(tmp_path: Path):
     [request] = _two_looks(folders, **ROUTING)
     assert request.asset_selection == [dg.AssetKey(["raw", "school_exclusions"])] and request.partition_key is None
     assert request.tags["story/file"] == "school_exclusions"
+
+
+def test_a_run_that_ended_without_answering_its_file_is_asked_again_a_bounded_number_of_times(tmp_path: Path):
+    folders = StoryFolders(data_dir=str(tmp_path), shared_dir=str(SHARED))
+    _drop(tmp_path, "NRS", "population_estimates", "population_estimates_NRS_2021.csv", "year\n")
+    runs: dict[str, list[dg.DagsterRunStatus]] = {}
+
+    def look() -> list[dg.RunRequest]:
+        _, seen = landing_run_requests(CONTRACTS, folders, {}, earlier_runs=lambda request: runs.get(request, []))
+        return landing_run_requests(CONTRACTS, folders, seen, earlier_runs=lambda request: runs.get(request, []))[0]
+
+    [first] = look()
+    request = first.tags[REQUEST_TAG]
+    assert first.run_key == request
+    runs[request] = [dg.DagsterRunStatus.QUEUED]
+    assert look() == []  # on its way: not asked twice
+    runs[request] = [dg.DagsterRunStatus.FAILURE]  # killed before its ledger row committed
+    [again] = look()
+    assert again.run_key == f"{request}:attempt-2" and again.tags[REQUEST_TAG] == request
+    runs[request] = [dg.DagsterRunStatus.FAILURE] * MAX_ATTEMPTS
+    assert look() == []  # every failed run raised an alert; story ingest or a re-execution takes it now
