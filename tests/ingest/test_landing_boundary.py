@@ -174,12 +174,14 @@ def test_every_entry_has_an_answer(landing: Landing):
 def test_a_landing_folder_that_is_itself_a_link_is_the_operators_setting_and_is_followed(tmp_path: Path):
     upload_area = tmp_path / "sftp" / "uploads"
     sample = EpisodesFile.valid(LINK_TARGET, "2024")
+    sample.rows = []  # a header and no rows: read, and refused for that, without a validation run
     _drop(upload_area / LINK_TARGET / DATASET, sample)
     data_dir = tmp_path / "data"
     data_dir.mkdir()
     (data_dir / "landing").symlink_to(upload_area, target_is_directory=True)
     [result] = _intake(data_dir)
-    assert result.outcome == "accepted" and result.landed.location == f"landing/{LINK_TARGET}/{DATASET}/{sample.file_name}"
+    assert result.outcome == "refused" and [p.check for p in result.problems] == ["no_rows"]  # opened, not refused as a link
+    assert result.landed.location == f"landing/{LINK_TARGET}/{DATASET}/{sample.file_name}" and result.kept_at.read_bytes() == sample.bytes()
 
 
 def test_a_ledger_keyed_by_content_alone_is_re_keyed_by_agency_keeping_its_rows(tmp_path: Path):
