@@ -26,7 +26,8 @@ probabilities); the note in the result states the figure used. The trained model
 runs (see ``person_links``). A table of fewer than ``MIN_RECORDS_TO_TRAIN`` records, or one
 training fails on (every record alike), is scored with ``default_model.json``, trained on
 demo-scale synthetic data by ``bench/linkage_default_model.py``, restricted to the columns
-the table fills; a column that model has no parameters for is left out, and the result says so.
+the table fills (a column that model has no parameters for is left out, and the result says
+so), with the prior of the table itself (``_prior_of_this_table``) and no term frequencies.
 
 Blocking keeps comparisons to a few per record even at national scale: CHI; SCN; date of
 birth with the first letter of the surname or of the forename; forename and surname with the
@@ -115,6 +116,9 @@ SPLINK_COLUMNS = (
 # scale). Stating it a factor of two wrong moves every match weight by one bit.
 NAME_RULE_RECALL = 0.6
 IDENTIFIER_RULE_RECALL = 0.8
+# A few records of which most pairs agree would make the prior near 1 (every pair a match
+# before any evidence): a tenth still lets the evidence decide.
+_SMALL_TABLE_PRIOR_CAP = 0.1
 PAIR_COLUMNS = ("record_l", "record_r", "match_weight", "match_probability", "gamma_forename", "gamma_date_of_birth", "gamma_chi", "gamma_scn")
 
 _TF_KEYS = ("tf_adjustment_column", "tf_adjustment_weight", "tf_minimum_u_value")
@@ -365,6 +369,28 @@ def _train(linker: Linker, prepared: pd.DataFrame, prior: tuple[str, list[tuple[
     return notes
 
 
+def _prior_of_this_table(linker: Linker, records, model: dict, prepared: pd.DataFrame, columns: Sequence[str]) -> tuple[Linker, str]:
+    """The default model with the prior of this table: a prior is a share of a table's pairs,
+    so the one estimated on the default model's 60,000 records is far too small for a table of
+    a few hundred. The same deterministic rules as training, their recall from the default
+    model's m where no identifier is stated; at most ``_SMALL_TABLE_PRIOR_CAP``."""
+    prior = _prior_rules(prepared, columns)
+    if isinstance(prior, float):
+        value, said = prior, f"no two records share names and a date of birth or an identifier: prior set to {prior:.3g}, as if one pair had"
+    else:
+        label, rules, recall = prior
+        recall = recall if recall is not None else max(_expected_recall(model, prepared, needs) for needs in rules)
+        said = f"prior of this table from {label}, taken to find {recall:.0%} of matches"
+        try:
+            linker.training.estimate_probability_two_random_records_match([block_on(*needs) for needs in rules], recall=recall)
+            value = linker.misc.save_model_to_json()["probability_two_random_records_match"]
+        except ValueError:  # Splink's refusal when the rules find more pairs than that recall allows
+            value = 1.0
+    if value > _SMALL_TABLE_PRIOR_CAP:
+        value, said = _SMALL_TABLE_PRIOR_CAP, f"{said}, capped at {_SMALL_TABLE_PRIOR_CAP}"
+    return Linker(records, {**model, "probability_two_random_records_match": value}), said
+
+
 def default_model() -> dict:
     """The model trained on demo-scale synthetic data, for tables too small to train on."""
     stored = json.loads(DEFAULT_MODEL_PATH.read_text(encoding="utf-8"))
@@ -558,7 +584,11 @@ def score_pairs(
         if not usable:
             _release(api)
             return ScoredPairs(_no_pairs(), None, "none", (*notes, "no column the model compares: no pairs scored"))
-        linker = Linker(records, _restricted(model, usable, dialect, term_frequencies=len(prepared) >= MIN_RECORDS_TO_TRAIN))
+        restricted = _restricted(model, usable, dialect, term_frequencies=len(prepared) >= MIN_RECORDS_TO_TRAIN)
+        linker = Linker(records, restricted)
+        if source == "default":
+            linker, note = _prior_of_this_table(linker, records, restricted, prepared, usable)
+            notes.append(note)
     pairs = linker.inference.predict(threshold_match_probability=review_floor).as_pandas_dataframe()
     _release(api)
     for gamma in PAIR_COLUMNS[4:]:
