@@ -9,7 +9,7 @@ theme was raised. Columns:
 ``vision_id`` (integer), ``lens`` (``whats_working``, ``gaps``, ``experience_of_change``),
 ``theme`` (Plan 24-30 theme), ``period`` (collection year), ``count_display`` (the count as a
 reader sees it: a whole number, or ``[c]`` for 1-4), ``count_published`` (the count, NA where
-hidden), ``suppression`` ('' or 'primary'), ``suppression_reason``. The counts pass the same
+hidden; every hidden count shows ``[c]`` and nothing says why). The counts pass the same
 disclosure control as every measure (``assets.publication.disclosure_control``). Totals per
 vision and lens are not published, so no hidden count can be worked out by subtraction and
 only primary suppression applies.
@@ -39,13 +39,13 @@ from dagster_duckdb import DuckDBResource
 
 from assets.keys import COMMUNITY_VOICE, PUBLISHED_MEASURES, analysis_key
 from assets.measures.catalogue import catalogue
-from assets.publication.disclosure_control import DisclosureRule, apply_disclosure_control, verify_no_disclosure
+from assets.publication.disclosure_control import CONFIDENTIAL, DisclosureRule, apply_disclosure_control, verify_no_disclosure
 from assets.publication.redaction import Lexicon, lexicon, redact
 from orchestration.resources import StoryFolders
 from orchestration.settings import SCOTLAND_CODE
 
 RULE = DisclosureRule()
-THEME_COLUMNS = ("vision_id", "lens", "theme", "period", "count_display", "count_published", "suppression", "suppression_reason")
+THEME_COLUMNS = ("vision_id", "lens", "theme", "period", "count_display", "count_published")
 QUOTE_COLUMNS = ("vision_id", "lens", "theme", "period", "quote")
 CHANGE_COLUMNS = (
     "measure_id", "vision_id", "geography_code", "geography_level", "breakdown", "category", "period", "value_published",
@@ -196,7 +196,7 @@ def community_voice(folders: StoryFolders, warehouse: DuckDBResource):
             "dagster/row_count": len(change) + len(themes) + len(quotes),
             "change_rows_compared": int(change["change_points"].notna().sum()),
             "theme_rows": len(themes),
-            "theme_counts_hidden": int((themes["suppression"] != "").sum()),
+            "theme_counts_hidden": int((themes["count_display"] == CONFIDENTIAL).sum()),
             "quotes_consented": int(consented["quote"].fillna("").str.strip().ne("").sum()),
             "quotes_published": len(quotes),
             "quotes_withheld": dg.MetadataValue.json(withheld),

@@ -9,7 +9,12 @@ them all at once:
 ``mart.published_measures``: every long-format measure (Q1, Q2, indicator streams), one row
 per figure: ``measure_id, period, geography_code, geography_level, breakdown, category, unit,
 numerator_published, denominator_published, value_published, lower_published,
-upper_published, value_display, suppression, suppression_reason, vintage``.
+upper_published, value_display, vintage``. Every hidden figure shows ``[c]`` and nothing
+else: no column says whether it is small itself or hidden to protect another (a reader who
+knew which hidden cells are the small ones would narrow them down), so why each cell is
+hidden stays in the warehouse, in ``disclosure.suppressed_cells`` (``measure_id, period,
+geography_code, breakdown, category, suppression`` ('primary' or 'secondary'),
+``suppression_reason``), for analysts and never exported or downloaded.
 
 ``mart.indicator_revisions``: every revision of a published national figure (declared
 streams), one row per change between consecutive vintages: ``measure_id, indicator_id,
@@ -52,24 +57,44 @@ from assets.measures.catalogue import Measure
 from assets.measures.early_warning import WARNING_COLUMNS, early_warnings, headline_rows, latest_accepted_files
 from assets.measures.indicators import COLUMNS as INDICATOR_COLUMNS
 from assets.measures.indicators import declared_streams, indicator_rows, revisions
-from assets.publication.disclosure_control import FIGURE_KEY, DisclosureRule, apply_disclosure_control, verify_no_disclosure
+from assets.publication.disclosure_control import CONFIDENTIAL, FIGURE_KEY, DisclosureRule, apply_disclosure_control, verify_no_disclosure
 from assets.reference import councils
+from checks.disclosure_audit import DisclosureAudit, audit_disclosure
 from checks.identifier_scan import scan_database
 from orchestration.resources import StoryFolders
 
 RULE = DisclosureRule()
 PUBLISHED_COLUMNS = (
     "measure_id", "period", "geography_code", "geography_level", "breakdown", "category", "unit",
-    "numerator_published", "denominator_published", "value_published", "lower_published", "upper_published", "value_display",
-    "suppression", "suppression_reason", "vintage",
+    "numerator_published", "denominator_published", "value_published", "lower_published", "upper_published", "value_display", "vintage",
 )
+SUPPRESSION_COLUMNS = (*FIGURE_KEY, "suppression", "suppression_reason")
 POPULATION_SOURCE = "population_estimates"
+AUDIT_SECONDS = 240.0  # the audit's solving budget: a cell it cannot decide in time counts as failing
 SAME_FIGURE = ["period", "geography_code", "breakdown", "category"]
 
 
 def has_public_denominator(entry: Measure) -> bool:
     """A rate per head of population: its denominator is a published population estimate."""
     return POPULATION_SOURCE in entry.sources and entry.unit.strip().lower().startswith("per")
+
+
+def disclosure_declarations(entries: dict[str, Measure]) -> tuple[set[str], dict[str, tuple[str, str, tuple[str, ...]]]]:
+    """What the catalogue tells disclosure control: measures whose denominators are public,
+    and composite counts (a measure's numerator made of another's categories)."""
+    public = {m for m, entry in entries.items() if has_public_denominator(entry)}
+    return public, {m: entry.composed_of for m, entry in entries.items() if entry.composed_of}
+
+
+def control_measures(measures: pd.DataFrame, entries: dict[str, Measure], place_names: dict[str, str]) -> pd.DataFrame:
+    """Disclosure control as the edition applies it: the catalogue says which denominators are
+    public and which counts are composites. Returns ``apply_disclosure_control``'s output with
+    ``denominator_published``; raw counts are still in it, so publish only ``PUBLISHED_COLUMNS``.
+    """
+    public, compositions = disclosure_declarations(entries)
+    controlled = apply_disclosure_control(measures, RULE, geography_names=place_names, public_denominators=public, compositions=compositions)
+    controlled["denominator_published"] = publishable_denominators(controlled, public)
+    return controlled
 
 
 def publishable_denominators(published: pd.DataFrame, public: set[str]) -> pd.Series:
@@ -93,9 +118,9 @@ def publishable_denominators(published: pd.DataFrame, public: set[str]) -> pd.Se
     return pd.Series(denominator.mask(~shown).to_numpy(), index=published.index, dtype="Float64")
 
 
-def _write(con: duckdb.DuckDBPyConnection, name: str, frame: pd.DataFrame) -> None:
+def _write(con: duckdb.DuckDBPyConnection, name: str, frame: pd.DataFrame, schema: str = "mart") -> None:
     con.register("mart_frame", frame)
-    con.execute(f"CREATE OR REPLACE TABLE mart.{name} AS SELECT * FROM mart_frame")
+    con.execute(f"CREATE OR REPLACE TABLE {schema}.{name} AS SELECT * FROM mart_frame")
     con.unregister("mart_frame")
 
 
@@ -139,15 +164,19 @@ def verify_stored_mart(con: duckdb.DuckDBPyConnection, measures: pd.DataFrame, p
     problems = [f"{r.measure_id} {r.period} {r.geography_code} {r.breakdown}={r.category}: in the mart without a measured figure behind it" for r in joined[joined["_merge"] == "left_only"].itertuples()]
     problems += [f"{len(joined[joined['_merge'] == 'right_only'])} measured figures are missing from the mart"] if (joined["_merge"] == "right_only").any() else []
     both = joined[joined["_merge"] == "both"].drop(columns="_merge").reset_index(drop=True)
-    both["suppression"] = both["suppression"].fillna("")
+    both["suppression"] = np.where(both["value_display"].eq(CONFIDENTIAL), "hidden", "")
     return problems + verify_no_disclosure(both, RULE, public_denominators, compositions)
+
+
+def audit_stored_mart(con: duckdb.DuckDBPyConnection, measures: pd.DataFrame, compositions: dict[str, tuple[str, str, tuple[str, ...]]]) -> DisclosureAudit:
+    """The intruder audit of ``mart.published_measures`` as stored, against the raw figures."""
+    stored = con.execute("SELECT * FROM mart.published_measures").df()
+    return audit_disclosure(stored, measures, compositions=compositions, smallest_safe=RULE.max_suppressed_count + 1, time_limit=AUDIT_SECONDS)
 
 
 def build_published_measures_asset(entries: dict[str, Measure]) -> dg.AssetsDefinition:
     refresh_days = {c.id: c.refresh_days for c in load_contracts().values()}
-    public_denominators = {m for m, entry in entries.items() if has_public_denominator(entry)}
-    # Composite counts (a measure's numerator made of another's categories) are sums disclosure control must know.
-    compositions = {m: entry.composed_of for m, entry in entries.items() if entry.composed_of}
+    public_denominators, compositions = disclosure_declarations(entries)
     streams = declared_streams()
 
     @dg.asset(
@@ -158,6 +187,7 @@ def build_published_measures_asset(entries: dict[str, Measure]) -> dg.AssetsDefi
         description="All measures with statistical disclosure control applied (small counts shown as [c], with secondary suppression), the revisions of published indicators and the early warnings.",
         check_specs=[
             dg.AssetCheckSpec("no_disclosive_cells", asset=PUBLISHED_MEASURES, blocking=True, description="No published count is 1-4 and no suppressed cell can be worked out from totals, in the mart as stored (a failing mart is rolled back)."),
+            dg.AssetCheckSpec("intruder_audit", asset=PUBLISHED_MEASURES, blocking=False, description="An intruder with a solver, given every published figure (checks.disclosure_audit, independent of the suppression), pins no hidden small count and cannot prove one is below 5. Advisory until secondary suppression meets it (issue 11)."),
             dg.AssetCheckSpec("no_identifiers_in_warehouse", asset=PUBLISHED_MEASURES, blocking=True, description="No table in the analysis warehouse holds names, dates of birth, postcodes, CHI or SCN."),
             dg.AssetCheckSpec("every_indicator_declared", asset=PUBLISHED_MEASURES, blocking=False, description="Every indicator in indicator_values has a declaration in indicator_streams.yaml, so it is published."),
         ],
@@ -167,8 +197,7 @@ def build_published_measures_asset(entries: dict[str, Measure]) -> dg.AssetsDefi
         with warehouse.get_connection() as con:
             measures = pd.concat([con.execute(f"SELECT * FROM measures.{m}").df() for m in entries], ignore_index=True)
             measures["numerator"] = measures["numerator"].astype("Int64")
-            controlled = apply_disclosure_control(measures, RULE, geography_names=names, public_denominators=public_denominators, compositions=compositions)
-            controlled["denominator_published"] = publishable_denominators(controlled, public_denominators)
+            controlled = control_measures(measures, entries, names)
             # Only published figures leave this asset: the raw counts of hidden cells stay behind.
             published = controlled[list(PUBLISHED_COLUMNS)]
             indicator_values = indicator_rows(con) if _has_table(con, "analysis", "indicator_values") else pd.DataFrame(columns=INDICATOR_COLUMNS)
@@ -176,16 +205,19 @@ def build_published_measures_asset(entries: dict[str, Measure]) -> dg.AssetsDefi
             undeclared = sorted(set(indicator_values["indicator_id"]) - set(streams))
             warnings = mart_early_warnings(published, entries, _latest_files(con, folders, sorted(refresh_days)), refresh_days, dt.date.today(), names)
             con.execute("CREATE SCHEMA IF NOT EXISTS mart")
+            con.execute("CREATE SCHEMA IF NOT EXISTS disclosure")
             # Written and re-checked in one transaction: a mart that fails the check is rolled
             # back, so the warehouse keeps the last edition that passed, never a disclosive one.
             con.execute("BEGIN TRANSACTION")
             _write(con, "published_measures", published)
             _write(con, "indicator_revisions", revised)
             _write(con, "early_warnings", warnings)
+            _write(con, "suppressed_cells", controlled.loc[controlled["suppression"].ne(""), list(SUPPRESSION_COLUMNS)], schema="disclosure")
             violations = verify_stored_mart(con, measures, public_denominators, compositions)
+            audit = audit_stored_mart(con, measures, compositions)
             con.execute("ROLLBACK" if violations else "COMMIT")
             identifiers = scan_database(con)
-        counts = published["suppression"].value_counts().to_dict()
+        counts = controlled["suppression"].value_counts().to_dict()
         yield dg.MaterializeResult(
             metadata={
                 "dagster/row_count": len(published),
@@ -200,6 +232,19 @@ def build_published_measures_asset(entries: dict[str, Measure]) -> dg.AssetsDefi
             check_name="no_disclosive_cells",
             passed=not violations,
             metadata={"violations": dg.MetadataValue.md("\n".join(f"- {v}" for v in violations[:50]) or "none"), "threshold": "0 violations"},
+        )
+        yield dg.AssetCheckResult(
+            check_name="intruder_audit",
+            passed=audit.passed,
+            severity=dg.AssetCheckSeverity.WARN,
+            metadata={
+                "cells_audited": audit.cells_audited,
+                "cells_failing": len(audit.failures),
+                "failures": dg.MetadataValue.md("\n".join(f"- {f}" for f in audit.failures[:50]) or "none"),
+                "narrowest_interval": audit.narrowest,
+                "seconds": round(audit.seconds, 1),
+                "threshold": f"0 small counts pinned by either intruder or proved below {RULE.max_suppressed_count + 1}",
+            },
         )
         yield dg.AssetCheckResult(
             check_name="no_identifiers_in_warehouse",

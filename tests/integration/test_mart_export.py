@@ -94,6 +94,16 @@ def test_the_mart_is_checked_exported_and_downloaded(warehouse, tmp_path: Path):
 
     published = mart_table(path, "published_measures").set_index(["measure_id", "period", "geography_code", "category"])
     assert published.loc[("children", "2023", GLASGOW, "female"), "value_display"] == "[c]"
+    # One symbol: nothing published says which hidden cells are small; the reasons stay in the warehouse.
+    assert not {"suppression", "suppression_reason"} & set(published.columns)
+    with duckdb.connect(str(path), read_only=True) as con:
+        reasons = con.execute("SELECT * FROM disclosure.suppressed_cells").df().set_index(["measure_id", "period", "geography_code", "category"])
+    assert reasons.loc[("children", "2023", GLASGOW, "female"), "suppression"] == "primary"
+    assert set(reasons.index) == set(published.index[published.value_display == "[c]"])
+    # The intruder audit ran on what was published: the one small count, in both measures that hold it.
+    audit = checks["intruder_audit"]
+    assert audit.severity == dg.AssetCheckSeverity.WARN and audit.metadata["cells_audited"].value == 2
+    assert {"cells_failing", "failures", "narrowest_interval", "seconds", "threshold"} <= set(audit.metadata)
     # Population denominators are public, even beside a hidden rate; a count's row has none.
     assert published.loc[("children_rate", "2023", GLASGOW, "female"), "denominator_published"] == 5000
     assert published.loc[("indicator_looked_after_31_july", "2023", SCOTLAND, "total"), "value_published"] == 12084
@@ -115,6 +125,7 @@ def test_the_mart_is_checked_exported_and_downloaded(warehouse, tmp_path: Path):
     children = pd.read_csv(tmp_path / "downloads" / "measures" / "children.csv", dtype={"period": str})
     assert len(children) == len(published.loc["children"]) and set(children.measure_id) == {"children"}
     assert children.loc[children.value_display == "[c]", "numerator_published"].isna().all()
+    assert not {"suppression", "suppression_reason"} & set(children.columns)
 
 
 def test_a_small_cell_planted_in_the_mart_is_caught_by_the_blocking_check(warehouse, monkeypatch: pytest.MonkeyPatch):
