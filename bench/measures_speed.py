@@ -41,7 +41,7 @@ def prepare(scale: str, seed: int) -> None:
     subprocess.run([sys.executable, "-m", "synthetic", "--scale", scale, "--seed", str(seed), "--out", str(settings.data_dir)], check=True)
     print(f"generated {scale} in {time.perf_counter() - started:.1f} s", flush=True)
     started = time.perf_counter()
-    subprocess.run(["dagster", "asset", "materialize", "-m", "orchestration.definitions", "--select", UP_TO_ANALYSIS], check=True, stdout=subprocess.DEVNULL)
+    subprocess.run([sys.executable, "-m", "dagster", "asset", "materialize", "-m", "orchestration.definitions", "--select", UP_TO_ANALYSIS], check=True, stdout=subprocess.DEVNULL)
     print(f"pipeline up to analysis/* in {time.perf_counter() - started:.1f} s", flush=True)
 
 
