@@ -22,5 +22,6 @@ def analysis_key(dataset: str) -> dg.AssetKey:
 def measure_key(measure_id: str) -> dg.AssetKey:
     return dg.AssetKey(["measures", measure_id])
 DATA_COVERAGE = dg.AssetKey(["publication", "data_coverage"])
+DATA_MAP = dg.AssetKey(["publication", "data_map"])
 NATIONAL_REPORT = dg.AssetKey(["reports", "national_report"])
 PUBLISHED_EDITION = dg.AssetKey(["reports", "published_edition"])

@@ -18,6 +18,7 @@ from assets.measures.catalogue import catalogue
 from assets.measures.factory import measure_assets
 from assets.publication.community_voice import community_voice
 from assets.publication.coverage import build_data_coverage_asset
+from assets.publication.data_map import build_data_map_asset, dataset_readers
 from assets.publication.mart import build_published_measures_asset
 from assets.publication.mart_export import build_mart_export_asset
 from assets.publication.organisation_progress import organisation_progress_asset
@@ -40,7 +41,7 @@ def build_definitions(settings: Settings | None = None) -> dg.Definitions:
     measures = catalogue()
     council_count = len(councils(settings.reference_dir).codes)
     by_council = council_partitions(settings.reference_dir)
-    assets = with_automation([
+    data_assets = [
         *(build_raw_asset(c, settings.reference_dir, contracts) for c in contracts.values()),
         build_person_links_asset(contracts, settings.linkage_backend),
         *(build_analysis_asset(c) for c in contracts.values()),
@@ -49,6 +50,11 @@ def build_definitions(settings: Settings | None = None) -> dg.Definitions:
         build_data_coverage_asset(contracts),
         community_voice,
         organisation_progress_asset,
+    ]
+    assets = with_automation([
+        *data_assets,
+        # The Data Map names which assets read each dataset, so it is built from the others.
+        build_data_map_asset(contracts, measures, dataset_readers(data_assets)),
         *([build_mart_export_asset(url)] if (url := mart_url()) else []),
         *build_report_assets(measures, contracts, by_council),
     ])

@@ -10,7 +10,7 @@ from __future__ import annotations
 import dagster as dg
 import sqlalchemy as sa
 
-from assets.keys import COMMUNITY_VOICE, DATA_COVERAGE, MART_EXPORT, ORGANISATION_PROGRESS, PUBLISHED_MEASURES
+from assets.keys import COMMUNITY_VOICE, DATA_COVERAGE, DATA_MAP, MART_EXPORT, ORGANISATION_PROGRESS, PUBLISHED_MEASURES
 from assets.publication.export import export_mart
 from orchestration.resources import StoryFolders
 
@@ -22,7 +22,7 @@ def build_mart_export_asset(url: str) -> dg.AssetsDefinition:
         key=MART_EXPORT,
         group_name="publication",
         kinds={"sql"},
-        deps=[PUBLISHED_MEASURES, COMMUNITY_VOICE, ORGANISATION_PROGRESS, DATA_COVERAGE],
+        deps=[PUBLISHED_MEASURES, COMMUNITY_VOICE, ORGANISATION_PROGRESS, DATA_COVERAGE, DATA_MAP],
         description=f"Copies every table of the published mart (after disclosure control) to {target}.",
     )
     def mart_export(folders: StoryFolders) -> dg.MaterializeResult:

@@ -3,9 +3,10 @@
 An edition is written to ``published/<edition id>/`` and never changed afterwards. Its
 ``manifest.json`` lists every file (path, kind, sha256), every report (place, HTML, PDF),
 the ingest ledger entries (data vintages) it was built from, the git commit and the Dagster
-run. Each edition has its own ``index.html`` listing its reports; ``published/latest/`` is a
-copy of the newest edition, swapped in with a rename so readers never see half of one, and
-``published/index.html`` lists every edition and the latest one's reports.
+run. Each edition's ``index.html`` is the home page of its website (``assets.reports.website``);
+``published/latest/`` is a copy of the newest edition, swapped in with a rename so readers
+never see half of one, and ``published/index.html`` lists every edition and the latest one's
+reports.
 
 A run that renders only some reports (a new file from one council renders that council's)
 carries the others into its edition byte for byte from the latest edition; the manifest names
@@ -31,7 +32,7 @@ from orchestration.settings import REPO_ROOT
 NATIONAL_STEM = "story-of-progress-scotland"
 KINDS = {".html": "html", ".pdf": "pdf", ".csv": "csv", ".json": "json"}
 REPORT_FOLDERS = {"national": "Scotland", "councils": "Councils", "organisations": "Organisations", "digests": "Data-quality digests for agencies"}
-EDITION_INDEX = "index.html"
+EDITION_INDEX = "index.html"  # the home page of an edition's website
 
 
 def edition_id(run_id: str, when: dt.datetime | None = None) -> str:
@@ -83,29 +84,6 @@ def carry_forward(edition_dir: Path, latest: Path, folder: str) -> dict[str, str
             shutil.copy2(source, edition_dir / path)
             carried[path] = rendered_in.get(path, previous["edition"])
     return carried
-
-
-def write_edition_index(edition_dir: Path, edition: str) -> Path:
-    """The edition's own contents page: every report, grouped by kind, with its PDF."""
-    groups = []
-    reports = list_reports(edition_dir)
-    for folder, heading in REPORT_FOLDERS.items():
-        items = "".join(
-            f'<li><a href="{html.escape(r["html"])}">{html.escape(r["title"])}</a>'
-            + (f' (<a href="{html.escape(r["pdf"])}">PDF</a>)' if r["pdf"] else "")
-            + "</li>"
-            for r in reports if r["kind"] == folder
-        )
-        if items:
-            groups.append(f"<h2>{html.escape(heading)}</h2><ul>{items}</ul>")
-    page = (
-        f'<!DOCTYPE html><html lang="en-GB"><head><meta charset="utf-8"><title>Story of Progress: edition {html.escape(edition)}</title></head>'
-        f'<body><main><h1>Story of Progress: edition {html.escape(edition)}</h1>{"".join(groups)}'
-        '<p><a href="manifest.json">Manifest</a>: every file with its SHA-256 checksum and the data it was built from.</p></main></body></html>'
-    )
-    path = edition_dir / EDITION_INDEX
-    path.write_text(page, encoding="utf-8")
-    return path
 
 
 def write_manifest(edition_dir: Path, edition: str, run_id: str, inputs: list[dict], carried_forward: dict[str, str]) -> Path:

@@ -25,6 +25,10 @@ OPTIONAL_TABLES = (
     "published_quotes",
     "organisation_progress",
     "organisation_learning",
+    "experience_change",
+    "data_map",
+    "data_map_returns",
+    "data_map_gaps",
 )
 
 

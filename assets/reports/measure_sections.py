@@ -39,11 +39,6 @@ def _series(table: pd.DataFrame, code: str) -> pd.DataFrame:
     return rows.sort_values("period")
 
 
-def _value(series: pd.DataFrame, period: str) -> float | None:
-    row = series[series.period == period]
-    return None if row.empty or pd.isna(row.value_published.iloc[0]) else float(row.value_published.iloc[0])
-
-
 def _display(series: pd.DataFrame, period: str) -> str:
     row = series[series.period == period]
     return "[x]" if row.empty else str(row.value_display.iloc[0])
@@ -59,20 +54,50 @@ def _interval(row) -> str:
     return f"{row.lower_published:,.1f} to {row.upper_published:,.1f}"
 
 
+def headline(points: list[tuple[str, float | None, str]], entry: Measure) -> dict:
+    """The latest figure, the baseline and the direction of travel between them, from one place's
+    series as (period, value_published, value_display): the baseline is the declared period when
+    the place has it, otherwise its first. Shared by the reports and the website's place pages.
+    """
+    by_period = {period: (value, display) for period, value, display in points}
+    latest = max(by_period)
+    baseline = entry.baseline_period if entry.baseline_period in by_period else min(by_period)
+    direction = direction_of_travel(by_period[baseline][0], by_period[latest][0], entry.desired_direction, entry.tolerance_percent)
+    return {"baseline": baseline, "baseline_display": by_period[baseline][1], "latest": latest, "latest_display": by_period[latest][1], "direction": direction}
+
+
 def comparable_with_scotland(entry: Measure) -> bool:
     """Rates and shares compare across places; a council's count beside Scotland's does not."""
     return entry.denominator is not None
 
 
-def measure_section(table: pd.DataFrame, entry: Measure, place: Place, council_names: dict[str, str]) -> dict:
-    """What the report shows for ``entry`` in ``place``; ``available`` is False when nothing is published there."""
+def revision_notes(revisions: pd.DataFrame | None) -> dict[str, dict[tuple[str, str], str]]:
+    """Per measure, the note on each revised figure (place code, period) that the latest release revised.
+
+    Read from ``mart.indicator_revisions``; a figure revised more than once keeps its latest note.
+    """
+    if revisions is None or revisions.empty:
+        return {}
+    latest = revisions[revisions["is_latest"].astype(bool)] if "is_latest" in revisions else revisions
+    notes: dict[str, dict[tuple[str, str], str]] = {}
+    for r in latest.itertuples():
+        notes.setdefault(r.measure_id, {})[(r.geography_code, str(r.period))] = r.note
+    return notes
+
+
+def measure_section(table: pd.DataFrame, entry: Measure, place: Place, council_names: dict[str, str], revised: dict[tuple[str, str], str] | None = None) -> dict:
+    """What the report shows for ``entry`` in ``place``; ``available`` is False when nothing is published there.
+
+    ``revised``: the measure's revision notes (``revision_notes``); a revised figure is marked
+    ``[r]`` with its note beside the value, which is shown as published.
+    """
+    revised = revised or {}
     series = _series(table, place.code)
     base = {"id": entry.id, "title": entry.title, "unit": entry.unit, "desired_direction": DESIRED[entry.desired_direction], "place": place.name}
     if series.empty or series.value_published.isna().all():
         return {**base, "available": False}
-    latest = series.period.max()
-    baseline = entry.baseline_period if entry.baseline_period in set(series.period) else series.period.min()
-    direction = direction_of_travel(_value(series, baseline), _value(series, latest), entry.desired_direction, entry.tolerance_percent)
+    head = headline([(r.period, None if pd.isna(r.value_published) else float(r.value_published), r.value_display) for r in series.itertuples()], entry)
+    latest, direction = head["latest"], head["direction"]
     charted = series[series.period.map(period_end_year) >= FIRST_CHART_YEAR]
     if charted.empty:  # a measure published only for earlier years still shows what there is
         charted = series
@@ -83,7 +108,10 @@ def measure_section(table: pd.DataFrame, entry: Measure, place: Place, council_n
         lines.append(Line(SCOTLAND.name, _points(scotland[scotland.period.isin(charted.period)])))
     has_interval = charted.lower_published.notna().any()
     rows = [
-        {"period": r.period, "value": r.value_display, "scotland": _display(scotland, r.period) if compare else "", "interval": _interval(r) if has_interval else "", "vintage": "" if pd.isna(r.vintage) else str(r.vintage)}
+        {
+            "period": r.period, "value": r.value_display, "scotland": _display(scotland, r.period) if compare else "", "interval": _interval(r) if has_interval else "",
+            "vintage": "" if pd.isna(r.vintage) else str(r.vintage), "revision": revised.get((place.code, str(r.period)), ""),
+        }
         for r in charted.itertuples()
     ]
     breakdowns = []
@@ -95,18 +123,14 @@ def measure_section(table: pd.DataFrame, entry: Measure, place: Place, council_n
                 "rows": [{"category": label, "value": rows_at.loc[code, "value_display"]} for code, label in ordered(breakdown, list(rows_at.index))],
             })
     council_rows = table[(table.geography_level == "council") & (table.breakdown == "total") & (table.period == latest)] if place.is_scotland else table.iloc[0:0]
-    latest_display, baseline_display = _display(series, latest), _display(series, baseline)
     return {
         **base,
         "available": True,
-        "baseline": baseline,
-        "baseline_display": baseline_display,
-        "latest": latest,
-        "latest_display": latest_display,
-        "direction": direction,
+        **head,
         "compare_with_scotland": compare,
         "has_interval": has_interval,
         "has_vintage": any(r["vintage"] for r in rows),
+        "has_revisions": any(r["revision"] for r in rows),
         "chart_svg": trend_svg(lines, entry.unit) if charted.value_published.notna().any() else "",
         "chart_alt": f"{entry.title}, {place.name}{' and Scotland' if compare else ''}, {charted.period.min()} to {latest}: {direction.words}. The figures are in the table beside the chart.",
         "series": rows,

@@ -31,5 +31,9 @@ SCOTLAND = Place(SCOTLAND_CODE, "Scotland", "country")
 
 def council_places(reference_dir: Path) -> list[Place]:
     """Every current council, in alphabetical order of name."""
-    names = councils(reference_dir).names
-    return sorted((Place(code, name, "council") for code, name in names.items()), key=lambda p: p.name)
+    return places_of(councils(reference_dir).names)
+
+
+def places_of(council_names: dict[str, str]) -> list[Place]:
+    """The councils named in ``council_names`` (code -> name), in alphabetical order of name."""
+    return sorted((Place(code, name, "council") for code, name in council_names.items()), key=lambda p: p.name)

@@ -16,15 +16,16 @@ import dagster as dg
 from dagster_duckdb import DuckDBResource
 
 from assets.ingest.contracts import Contract
-from assets.keys import COMMUNITY_VOICE, DATA_COVERAGE, NATIONAL_REPORT, ORGANISATION_PROGRESS, PUBLISHED_EDITION, PUBLISHED_MEASURES
+from assets.keys import COMMUNITY_VOICE, DATA_COVERAGE, DATA_MAP, NATIONAL_REPORT, ORGANISATION_PROGRESS, PUBLISHED_EDITION, PUBLISHED_MEASURES
 from assets.measures.catalogue import Measure
 from assets.publication.downloads import write_downloads
 from assets.reports.digest_context import digest_context, digest_month
 from assets.reports.edition_reports import edition_inputs, render_places
 from assets.reports.render import render_html, write_pdf
-from assets.reports.editions import NATIONAL_STEM, carry_forward, edition_id, promote_to_latest, write_edition_index, write_index, write_manifest
+from assets.reports.editions import NATIONAL_STEM, carry_forward, edition_id, promote_to_latest, write_index, write_manifest
 from assets.reports.organisation_context import organisations
 from assets.reports.places import SCOTLAND, council_places
+from assets.reports.website import write_website
 from checks.identifier_scan import scan_published
 from orchestration.resources import StoryFolders
 
@@ -137,13 +138,13 @@ def build_report_assets(entries: dict[str, Measure], contracts: dict[str, Contra
         key=PUBLISHED_EDITION,
         group_name="reports",
         kinds={"json"},
-        deps=list(REPORT_KEYS),
-        description="Seals the run's edition: index.html and manifest.json (every report, every file's sha256 and the data it was built from); updates published/latest and the index of editions.",
+        deps=[*REPORT_KEYS, DATA_MAP],
+        description="Seals the run's edition: the edition's website (home page index.html, a page per vision statement, measure, place and organisation, the Data Map), the downloads and manifest.json (every report, every file's sha256 and the data it was built from); updates published/latest and the index of editions.",
         check_specs=[dg.AssetCheckSpec("no_identifiers_in_published_files", asset=PUBLISHED_EDITION, blocking=True, description="No CHI-like number or postcode in any published file.")],
     )
     def published_edition(context: dg.AssetExecutionContext, folders: StoryFolders, warehouse: DuckDBResource):
         settings = folders.settings
-        edition_dir = _edition_dir(context, folders)
+        edition_dir, site_inputs = inputs_for(context, folders, warehouse)
         # Reports this run did not render are carried unchanged from the latest edition, so an
         # edition always holds every report: other councils' partitions, and the national or
         # organisation reports when a partial run left them out.
@@ -155,6 +156,8 @@ def build_report_assets(entries: dict[str, Measure], contracts: dict[str, Contra
         with warehouse.get_connection() as con:
             # The figures behind the reports as tidy CSV, scanned and listed in the manifest with them.
             downloads = write_downloads(con, edition_dir / "downloads")
+        # The website links only files the edition holds, so it is written after the carried reports and the downloads.
+        site = write_website(edition_dir, site_inputs)
         identifiers = scan_published(edition_dir)
         if identifiers:
             # Never promote an edition that could identify someone; the check says what was found.
@@ -164,7 +167,6 @@ def build_report_assets(entries: dict[str, Measure], contracts: dict[str, Contra
             inputs = con.execute(
                 "SELECT dataset, agency, period, file_name, sha256, rows, received_at FROM mart.data_coverage WHERE outcome = 'accepted' ORDER BY dataset, agency, period"
             ).df().to_dict("records")
-        write_edition_index(edition_dir, edition_dir.name)
         manifest = write_manifest(edition_dir, edition_dir.name, context.run_id, inputs, carried)
         latest = promote_to_latest(settings.published_dir, edition_dir)
         write_index(settings.published_dir)
@@ -173,6 +175,7 @@ def build_report_assets(entries: dict[str, Measure], contracts: dict[str, Contra
             "manifest": dg.MetadataValue.path(str(manifest)),
             "downloads": dg.MetadataValue.path(str(latest / "downloads")),
             "download_files": len(downloads),
+            "website_pages": len(site) - 1,
             "reports_carried_forward": len(carried),
             "index": dg.MetadataValue.path(str(latest / "index.html")),
             "latest_html": dg.MetadataValue.path(str(latest / "national" / f"{NATIONAL_STEM}.html")),

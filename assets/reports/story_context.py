@@ -18,7 +18,7 @@ from assets.publication.disclosure_control import DisclosureRule
 from assets.reports.coverage_section import coverage_section
 from assets.reports.evidence_sections import community_themes, early_warnings, organisation_overview, quotes, revisions
 from assets.reports.mart_snapshot import MartSnapshot
-from assets.reports.measure_sections import DESIRED, measure_section
+from assets.reports.measure_sections import DESIRED, measure_section, revision_notes
 from assets.reports.places import Place
 
 QUESTIONS = {
@@ -45,9 +45,10 @@ class EditionInputs:
 
 def _by_vision(inputs: EditionInputs, question: str, place: Place, by_measure: dict[str, pd.DataFrame]) -> list[dict]:
     sections = []
+    revised = revision_notes(inputs.mart.table("indicator_revisions"))
     for vision in inputs.visions.itertuples():
         entries = [e for e in inputs.entries.values() if e.question == question and e.vision_id == vision.vision_id and e.id in by_measure]
-        measures = [measure_section(by_measure[e.id], e, place, inputs.council_names) for e in entries]
+        measures = [measure_section(by_measure[e.id], e, place, inputs.council_names, revised.get(e.id)) for e in entries]
         if measures:
             sections.append({"vision_id": vision.vision_id, "title": vision.short_title, "statement": vision.statement, "measures": measures})
     return sections
@@ -57,20 +58,21 @@ def _count(n: int, noun: str) -> str:
     return f"{n} {noun}" if n == 1 else f"{n} {noun}s"
 
 
-def _tally(sections: list[dict]) -> dict:
+def tally(sections: list[dict]) -> dict:
     """How many measures with published figures moved the right way, the wrong way, or little."""
     measures = [m for s in sections for m in s["measures"] if m["available"]]
     judged = Counter(m["direction"].judgement for m in measures)
     return {"measures": len(measures), "improving": judged["improving"], "worsening": judged["worsening"], "little_change": judged["little_change"], "not_assessed": judged["not_assessed"]}
 
 
-def _glance_words(tally: dict, what: str) -> str:
-    if not tally["measures"]:
+def glance_words(counts: dict, what: str) -> str:
+    """``tally``'s counts in one plain sentence."""
+    if not counts["measures"]:
         return f"No {what} are published for this place yet."
-    parts = [f"{tally['improving']} moved the right way", f"{tally['worsening']} the wrong way", f"{tally['little_change']} changed little"]
-    if tally["not_assessed"]:
-        parts.append(f"{tally['not_assessed']} have no right direction or not enough data to say")
-    return f"Since the promise was made, of {tally['measures']} {what}: " + ", ".join(parts) + "."
+    parts = [f"{counts['improving']} moved the right way", f"{counts['worsening']} the wrong way", f"{counts['little_change']} changed little"]
+    if counts["not_assessed"]:
+        parts.append(f"{counts['not_assessed']} have no right direction or not enough data to say")
+    return f"Since the promise was made, of {counts['measures']} {what}: " + ", ".join(parts) + "."
 
 
 def _easy_read(place: Place, q2: dict, q1: dict, headline: dict | None, q3: dict | None) -> list[str]:
@@ -100,7 +102,7 @@ def report_context(inputs: EditionInputs, place: Place) -> dict:
     vision_titles = dict(zip(inputs.visions.vision_id, inputs.visions.short_title))
     q2_sections = _by_vision(inputs, "Q2", place, by_measure)
     q1_sections = _by_vision(inputs, "Q1", place, by_measure)
-    q2, q1 = _tally(q2_sections), _tally(q1_sections)
+    q2, q1 = tally(q2_sections), tally(q1_sections)
     headline = next((m for s in q2_sections for m in s["measures"] if m["available"]), None)
     q3 = organisation_overview(mart.table("organisation_progress"))
     themes = community_themes(mart.table("community_themes"), vision_titles)
@@ -116,8 +118,8 @@ def report_context(inputs: EditionInputs, place: Place) -> dict:
         "questions": QUESTIONS,
         "easy_read": _easy_read(place, q2, q1, headline, q3),
         "glance": {
-            "Q1": _glance_words(q1, "experience measures") if q1["measures"] or themes is None else f"{len(themes)} groups of themes from the care community are published.",
-            "Q2": _glance_words(q2, "measures"),
+            "Q1": glance_words(q1, "experience measures") if q1["measures"] or themes is None else f"{len(themes)} groups of themes from the care community are published.",
+            "Q2": glance_words(q2, "measures"),
             "Q3": "not yet available" if q3 is None else f"{_count(q3['organisations'], 'organisation')} reported on their commitments in {q3['period'] or 'the latest round'}.",
         },
         "headline": headline,

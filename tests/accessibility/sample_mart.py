@@ -16,10 +16,12 @@ import duckdb
 import numpy as np
 import pandas as pd
 
+from assets.ingest.contracts import load_contracts
 from assets.measures.catalogue import LONG_FORMAT, Measure, catalogue
+from assets.publication.data_map import data_map, data_map_returns
 from assets.publication.disclosure_control import apply_disclosure_control
 from assets.publication.mart import PUBLISHED_COLUMNS, RULE
-from assets.reference import councils
+from assets.reference import councils, vision_statements
 from assets.reports.labels import LABELS
 from orchestration.settings import SCOTLAND_CODE
 
@@ -68,6 +70,14 @@ def _long_format(entry: Measure, council_codes: list[str], rng: np.random.Genera
     return table.assign(measure_id=entry.id, unit=entry.unit, additive=entry.denominator is None, lower=np.nan, upper=np.nan, vintage=pd.NA)[list(LONG_FORMAT)]
 
 
+def _data_map_tables(entries: dict[str, Measure], coverage: pd.DataFrame, published: pd.DataFrame, names: dict[str, str], reference_dir: Path) -> dict[str, pd.DataFrame]:
+    """The Data Map of the sample, made by the pipeline's own function from the sample's ledger and figures."""
+    contracts = load_contracts()
+    headline = published.loc[published.breakdown == "total", ["measure_id", "period", "geography_code"]].drop_duplicates()
+    table, gaps = data_map(contracts, entries, vision_statements(reference_dir), coverage, headline, names, pd.DataFrame(), {}, dt.date.today())
+    return {"data_map": table, "data_map_returns": data_map_returns(contracts, coverage, names), "data_map_gaps": gaps}
+
+
 def build_sample_mart(path: Path, reference_dir: Path, *, entries: dict[str, Measure] | None = None, optional: bool = True, seed: int = 2020) -> Path:
     """Write the sample mart to ``path`` for ``entries`` (default: the whole catalogue)."""
     rng = np.random.default_rng(seed)
@@ -94,6 +104,7 @@ def build_sample_mart(path: Path, reference_dir: Path, *, entries: dict[str, Mea
             "community_themes": pd.DataFrame([(1, "whats_working", "Being listened to", "2024", "12"), (1, "gaps", "Moving too often", "2024", "[c]")], columns=["vision_id", "lens", "theme", "period", "count_display"]),
             "published_quotes": pd.DataFrame([(1, "whats_working", "Being listened to", "My worker listens to me now.")], columns=["vision_id", "lens", "theme", "quote"]),
             "organisation_progress": pd.DataFrame([("ORG001", "Sample Health Board", "health_board", "Voice", "Listening", "2024-Q4", 4, 3, 2, 1, 0, "one more completed")], columns=["organisation_code", "organisation_name", "organisation_type", "foundation", "theme", "period", "commitments", "milestones_due", "completed_on_time", "overdue", "at_risk", "change_since_last_round"]),
+            **_data_map_tables(entries, coverage, published, ref.names, reference_dir),
             "organisation_learning": pd.DataFrame([("ORG001", "Sample Health Board", "Listening", "2024-Q4", "Drop-in sessions", "Young people come back", "Ask early", "Staff time")], columns=["organisation_code", "organisation_name", "theme", "period", "what_is_being_tried", "what_is_working", "what_has_been_learned", "barriers"]),
         }
     with duckdb.connect(str(path)) as con:

@@ -1,4 +1,4 @@
-"""Accessibility: the national and one council report, loaded in headless Chromium and checked by axe-core.
+"""Accessibility: the national and one council report, and the website's pages, loaded in headless Chromium and checked by axe-core.
 
 axe-core is the npm package pinned in package.json (``make setup`` runs ``npm ci``); Chromium
 is Debian's (scripts/install-system-packages.sh). Nothing is downloaded here. The report is
@@ -23,7 +23,9 @@ from assets.ingest.contracts import load_contracts
 from assets.reports.edition_reports import REPORT_TEMPLATE, edition_inputs
 from assets.reports.places import SCOTLAND, council_places
 from assets.reports.render import render_html
+from assets.reports.site_links import HOME, measure_page, place_page, vision_page
 from assets.reports.story_context import report_context
+from assets.reports.website import write_website
 from orchestration.settings import REPO_ROOT
 from tests.accessibility.sample_mart import build_sample_mart, report_test_measures
 from tests.conftest import SHARED
@@ -51,7 +53,10 @@ def _chromium() -> str:
 
 
 def axe_violations(page: str, workdir: Path) -> list[dict]:
-    """Run axe-core over the HTML ``page`` in headless Chromium; return its violations."""
+    """Run axe-core over the HTML ``page`` in headless Chromium; return its violations.
+
+    The page is checked as ``workdir/checked.html``, so links relative to ``workdir`` (a stylesheet) resolve.
+    """
     checked = workdir / "checked.html"
     checked.write_text(page.replace("</body>", f"<script>{AXE.read_text(encoding='utf-8')}</script>{RUNNER}</body>"), encoding="utf-8")
     profile = workdir / "profile"
@@ -80,6 +85,34 @@ def inputs(tmp_path_factory):
 def test_reports_have_no_serious_or_critical_accessibility_violations(inputs, which: str, tmp_path: Path):
     place = SCOTLAND if which == "national" else council_places(SHARED / "reference")[0]
     violations = axe_violations(render_html(REPORT_TEMPLATE, report_context(inputs, place)), tmp_path)
+    for v in violations:
+        print(f"axe {v['impact']}: {v['id']} ({v['help']}) at {', '.join(v['nodes'])}")
+    blocking = [v for v in violations if v["impact"] in BLOCKING]
+    assert blocking == [], blocking
+
+
+@pytest.fixture(scope="module")
+def website(inputs, tmp_path_factory) -> Path:
+    edition = tmp_path_factory.mktemp("website")
+    write_website(edition, inputs)
+    return edition
+
+
+def _site_page(which: str, inputs) -> str:
+    if which == "home":
+        return HOME
+    if which == "vision":
+        return vision_page(1)
+    if which == "measure":
+        return measure_page(next(iter(inputs.entries)))
+    return place_page(council_places(SHARED / "reference")[0])
+
+
+@pytest.mark.parametrize("which", ["home", "vision", "measure", "council"])
+def test_website_pages_have_no_serious_or_critical_accessibility_violations(website: Path, inputs, which: str):
+    """Each page type of the website, checked where it sits so its stylesheet applies (colour contrast is judged as shown)."""
+    page = website / _site_page(which, inputs)
+    violations = axe_violations(page.read_text(encoding="utf-8"), page.parent)
     for v in violations:
         print(f"axe {v['impact']}: {v['id']} ({v['help']}) at {', '.join(v['nodes'])}")
     blocking = [v for v in violations if v["impact"] in BLOCKING]

@@ -17,10 +17,11 @@ import pytest
 
 from assets.ingest.contracts import load_contracts
 from assets.reports.edition_reports import edition_inputs, render_places
-from assets.reports.editions import NATIONAL_STEM, carry_forward, write_edition_index, write_manifest
+from assets.reports.editions import NATIONAL_STEM, carry_forward, write_manifest
 from assets.reports.organisation_context import organisations
 from assets.reports.places import SCOTLAND, council_places
 from assets.reports.story_context import QUESTIONS
+from assets.reports.website import write_website
 from tests.accessibility.sample_mart import build_sample_mart, report_test_measures
 from tests.conftest import SHARED
 
@@ -36,13 +37,13 @@ def _inputs(tmp: Path, optional: bool):
 
 @pytest.fixture(scope="module")
 def edition(tmp_path_factory) -> Path:
-    """National and two council reports (rendered by two worker processes), then the index and manifest."""
+    """National and two council reports (rendered by two worker processes), then the website and manifest."""
     root = tmp_path_factory.mktemp("edition")
     _, inputs = _inputs(root, optional=True)
     render_places(inputs, [(SCOTLAND, root / "national", NATIONAL_STEM)], lambda *_: None, workers=1)
     two = council_places(REFERENCE)[:2]
     render_places(inputs, [(p, root / "councils", p.slug) for p in two], lambda *_: None, workers=2)
-    write_edition_index(root, "test-edition")
+    write_website(root, inputs)
     write_manifest(root, "test-edition", "run", [], {})
     return root
 
@@ -99,7 +100,7 @@ def test_early_edition_says_not_yet_available_for_each_absent_table(tmp_path: Pa
     assert "Overdue (expected every" in html
 
 
-def test_manifest_and_index_list_every_report(edition: Path):
+def test_manifest_and_website_list_every_report(edition: Path):
     manifest = json.loads((edition / "manifest.json").read_text())
     listed = {(r["kind"], r["title"]) for r in manifest["reports"]}
     assert listed == {
@@ -108,9 +109,10 @@ def test_manifest_and_index_list_every_report(edition: Path):
         ("councils", "The Promise Story of Progress: Aberdeenshire"),
     }
     files = {f["path"] for f in manifest["files"]}
-    assert {"councils/aberdeenshire.pdf", "councils/aberdeenshire.html", "index.html"} <= files
-    index = (edition / "index.html").read_text()
-    assert 'href="councils/aberdeenshire.pdf"' in index and 'href="national/story-of-progress-scotland.html"' in index
+    assert {"councils/aberdeenshire.pdf", "councils/aberdeenshire.html", "index.html", "site/places.html"} <= files
+    assert 'href="national/story-of-progress-scotland.html"' in (edition / "index.html").read_text()
+    places = (edition / "site" / "places.html").read_text()
+    assert 'href="../councils/aberdeenshire.pdf"' in places and 'href="../councils/aberdeen-city.html"' in places
 
 
 def test_organisation_report_sits_beside_its_own_account_and_ranks_nobody(tmp_path: Path):

@@ -1,0 +1,300 @@
+"""The Data Map: per vision statement, which datasets and measures inform it, who sent them, and the gaps.
+
+The Promise Scotland's Data Map (seed 003: "to improve organisations' understanding of the
+types of data held internally and externally, helping to fill gaps, find links, avoid
+duplication"; seed 002, chapter 18: mapping datasets onto what children and families said
+matters "is surfacing the gaps in our data landscape"). Ours is worked out, never written by
+hand, from three things the pipeline already holds: the data contracts (which datasets
+exist and who must send them, how often), the measure catalogue (which measure informs
+which vision statement from which datasets) and the ingest ledger (``mart.data_coverage``:
+which agencies sent which periods, and when). Adding a contract or a measure changes the map
+with no further edit.
+
+Three mart tables, each downloaded as CSV with the edition:
+
+``mart.data_map``: one row per vision statement, measure and source dataset, plus a row for
+each vision statement no measure informs and each dataset no measure uses. Columns:
+``vision_id, vision, question, measure_id, measure, dataset, dataset_name, sent_by, used_by``
+(publication assets other than measures that read the dataset), ``agencies_expected`` (NA
+when senders are matched by a pattern, such as organisations), ``agencies_sent``,
+``periods`` (every period held, oldest first), ``latest_period``,
+``agencies_in_latest_period``, ``last_received`` (the latest accepted file),
+``last_updated`` and ``next_update_due`` (a national indicator's own release dates where its
+producer sent them; otherwise the last file received and that plus the contract's
+``refreshDays``), ``published_by`` (an indicator's source publication),
+``measure_latest_period``, ``councils_with_figures`` and ``councils_without_figures`` (names;
+"all" when the measure is published for Scotland only).
+
+``mart.data_map_returns``: which agencies sent each dataset for each period: ``dataset,
+period, agencies_expected, agencies_sent, agencies_missing`` (names of expected agencies
+with no accepted file for the period). A dataset with no file has one row with an empty
+period.
+
+``mart.data_map_gaps``: every gap in plain words: ``vision_id, measure_id, dataset, kind,
+gap``. Kinds: ``no_measure`` (a vision statement nothing informs), ``no_indicator`` and
+``no_experience`` (a vision statement without a Q2 indicator or a Q1 experience measure),
+``no_figures`` (a declared measure with nothing published), ``scotland_only`` and
+``councils_missing`` (a measure without figures for some councils in its latest period),
+``dataset_unused`` (a dataset nothing reads), ``no_files`` (a dataset nobody has sent) and
+``incomplete_period`` (fewer expected agencies sent the latest period than the contract
+names).
+
+Only published facts are read: which places have a row in ``mart.published_measures``
+(never a figure), the ledger, and an indicator producer's release dates.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Sequence
+
+import dagster as dg
+import duckdb
+import pandas as pd
+from dagster_duckdb import DuckDBResource
+
+from assets.ingest.contracts import Contract
+from assets.ingest.returns import expectations
+from assets.keys import DATA_COVERAGE, DATA_MAP, PUBLISHED_MEASURES, analysis_key
+from assets.measures.catalogue import Measure
+from assets.measures.indicators import SOURCE as INDICATOR_SOURCE
+from assets.measures.indicators import measure_id_of
+from assets.reference import councils, vision_statements
+from orchestration.resources import StoryFolders
+
+MAP_COLUMNS = (
+    "vision_id", "vision", "question", "measure_id", "measure", "dataset", "dataset_name", "sent_by", "used_by",
+    "agencies_expected", "agencies_sent", "periods", "latest_period", "agencies_in_latest_period", "last_received",
+    "last_updated", "next_update_due", "published_by", "measure_latest_period", "councils_with_figures", "councils_without_figures",
+)
+RETURN_COLUMNS = ("dataset", "period", "agencies_expected", "agencies_sent", "agencies_missing")
+GAP_COLUMNS = ("vision_id", "measure_id", "dataset", "kind", "gap")
+HELD = ("accepted",)  # a superseded file was replaced by a correction for the same period
+
+
+def dataset_readers(assets: Sequence[dg.AssetsDefinition]) -> dict[str, tuple[str, ...]]:
+    """Which assets other than measures read each analysis dataset (the community voice, Q3 progress ...).
+
+    Taken from the assembled asset graph, so a new publication asset that reads a dataset is
+    on the map without an edit here.
+    """
+    readers: dict[str, set[str]] = {}
+    for asset in assets:
+        for key, deps in asset.asset_deps.items():
+            if key.path[0] == "measures":
+                continue
+            for dep in deps:
+                if dep.path[0] == "analysis":
+                    readers.setdefault(dep.path[-1], set()).add(key.to_user_string())
+    return {dataset: tuple(sorted(names)) for dataset, names in readers.items()}
+
+
+def _join(names) -> str:
+    return "; ".join(names)
+
+
+def _held(coverage: pd.DataFrame) -> pd.DataFrame:
+    return coverage[coverage["outcome"].isin(HELD)] if not coverage.empty else coverage
+
+
+def data_map_returns(contracts: dict[str, Contract], coverage: pd.DataFrame, council_names: dict[str, str]) -> pd.DataFrame:
+    """Per dataset and period: how many agencies were expected, how many sent, and who is missing."""
+    held = _held(coverage)
+    rows = []
+    for expected in expectations(contracts, frozenset(council_names)):
+        mine = held[held["dataset"] == expected.dataset] if not held.empty else held
+        if mine.empty:
+            rows.append((expected.dataset, "", len(expected.agencies) or pd.NA, 0, _join(council_names.get(a, a) for a in expected.agencies)))
+            continue
+        for period, files in mine.groupby("period", sort=True):
+            sent = set(files["agency"])
+            missing = [council_names.get(a, a) for a in expected.agencies if a not in sent]
+            rows.append((expected.dataset, str(period), len(expected.agencies) or pd.NA, len(sent), _join(sorted(missing))))
+    table = pd.DataFrame(rows, columns=list(RETURN_COLUMNS))
+    return table.astype({"agencies_expected": "Int64", "agencies_sent": "Int64"})
+
+
+def _dataset_facts(contract: Contract, expected: int | None, held: pd.DataFrame, today: dt.date) -> dict:
+    mine = held[held["dataset"] == contract.id] if not held.empty else held
+    if mine.empty:
+        return {"agencies_expected": expected, "agencies_sent": 0, "periods": "", "latest_period": "", "agencies_in_latest_period": 0, "last_received": None, "last_updated": None, "next_update_due": None}
+    periods = sorted(mine["period"].astype(str).unique())
+    last = pd.to_datetime(mine["received_at"], utc=True).max().date()
+    return {
+        "agencies_expected": expected,
+        "agencies_sent": int(mine["agency"].nunique()),
+        "periods": ", ".join(periods),
+        "latest_period": periods[-1],
+        "agencies_in_latest_period": int(mine.loc[mine["period"].astype(str) == periods[-1], "agency"].nunique()),
+        "last_received": last,
+        "last_updated": last,
+        "next_update_due": last + dt.timedelta(days=contract.refresh_days),
+    }
+
+
+def _figures(published: pd.DataFrame, measure_id: str, council_names: dict[str, str]) -> dict:
+    """Which councils have a row in the measure's latest period (a [c] is a figure, only hidden)."""
+    mine = published[published["measure_id"] == measure_id]
+    if mine.empty:
+        return {"measure_latest_period": "", "councils_with_figures": 0, "councils_without_figures": "all"}
+    latest = mine["period"].astype(str).max()
+    present = set(mine.loc[mine["period"].astype(str) == latest, "geography_code"])
+    without = sorted(name for code, name in council_names.items() if code not in present)
+    with_figures = len(council_names) - len(without)
+    return {"measure_latest_period": latest, "councils_with_figures": with_figures, "councils_without_figures": "all" if not with_figures else _join(without)}
+
+
+def data_map(
+    contracts: dict[str, Contract],
+    entries: dict[str, Measure],
+    visions: pd.DataFrame,
+    coverage: pd.DataFrame,
+    published: pd.DataFrame,
+    council_names: dict[str, str],
+    producer_dates: pd.DataFrame,
+    readers: dict[str, tuple[str, ...]],
+    today: dt.date,
+) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """The map and its gaps (``mart.data_map`` and ``mart.data_map_gaps``; columns in the module doc).
+
+    ``published``: ``measure_id, period, geography_code`` of the headline rows of
+    ``mart.published_measures``. ``producer_dates``: ``measure_id, last_updated,
+    next_update_due, published_by`` for national indicators (may be empty).
+    """
+    held = _held(coverage)
+    expected = {e.dataset: len(e.agencies) or None for e in expectations(contracts, frozenset(council_names))}
+    facts = {d: _dataset_facts(c, expected[d], held, today) for d, c in contracts.items()}
+    vision_titles = dict(zip(visions["vision_id"].astype(int), visions["short_title"]))
+    producer = producer_dates.set_index("measure_id").to_dict("index") if not producer_dates.empty else {}
+    rows: list[dict] = []
+    gaps: list[tuple] = []
+
+    def dataset_columns(dataset: str) -> dict:
+        contract = contracts.get(dataset)
+        return {
+            "dataset": dataset,
+            "dataset_name": contract.name if contract else "",
+            "sent_by": contract.agencies.describe() if contract else "no data contract",
+            "used_by": _join(readers.get(dataset, ())),
+            **(facts.get(dataset) or {"agencies_sent": 0}),
+        }
+
+    for entry in sorted(entries.values(), key=lambda e: (e.vision_id or 99, e.question, e.id)):
+        figures = _figures(published, entry.id, council_names)
+        base = {"vision_id": entry.vision_id, "vision": vision_titles.get(entry.vision_id, ""), "question": entry.question, "measure_id": entry.id, "measure": entry.title, **figures}
+        for dataset in entry.sources:
+            row = {**base, **dataset_columns(dataset)}
+            if dataset == INDICATOR_SOURCE and entry.id in producer:
+                row |= {k: v for k, v in producer[entry.id].items() if not pd.isna(v)}
+            rows.append(row)
+        if not figures["measure_latest_period"]:
+            gaps.append((entry.vision_id, entry.id, "", "no_figures", f"{entry.title}: no figures published yet."))
+        elif figures["councils_without_figures"] == "all":
+            gaps.append((entry.vision_id, entry.id, "", "scotland_only", f"{entry.title}: published for Scotland only, no council figures ({figures['measure_latest_period']})."))
+        elif figures["councils_without_figures"]:
+            missing = figures["councils_without_figures"].split("; ")
+            gaps.append((entry.vision_id, entry.id, "", "councils_missing", f"{entry.title}: no figures for {len(missing)} council{'s' if len(missing) != 1 else ''} in {figures['measure_latest_period']} ({', '.join(missing)})."))
+    for vision in visions.itertuples():
+        informing = [e for e in entries.values() if e.vision_id == vision.vision_id]
+        if not informing:
+            rows.append({"vision_id": vision.vision_id, "vision": vision.short_title})
+            gaps.append((vision.vision_id, "", "", "no_measure", f"Vision {vision.vision_id} ({vision.short_title}): no measure informs it yet."))
+            continue
+        questions = {e.question for e in informing}
+        if "Q2" not in questions:
+            gaps.append((vision.vision_id, "", "", "no_indicator", f"Vision {vision.vision_id} ({vision.short_title}): no indicator of Scotland's progress (question 2)."))
+        if "Q1" not in questions:
+            gaps.append((vision.vision_id, "", "", "no_experience", f"Vision {vision.vision_id} ({vision.short_title}): no measure of the care community's experience (question 1)."))
+    used = {s for e in entries.values() for s in e.sources}
+    for dataset, contract in sorted(contracts.items()):
+        if dataset not in used:
+            rows.append(dataset_columns(dataset))
+            if not readers.get(dataset):
+                gaps.append((None, "", dataset, "dataset_unused", f"{contract.name} ({dataset}): no measure or report uses it."))
+        fact = facts[dataset]
+        if not fact["latest_period"]:
+            gaps.append((None, "", dataset, "no_files", f"{contract.name} ({dataset}): no file has been received."))
+        elif fact["agencies_expected"] and fact["agencies_in_latest_period"] < fact["agencies_expected"]:
+            gaps.append((None, "", dataset, "incomplete_period", f"{contract.name} ({dataset}): {fact['agencies_in_latest_period']} of {fact['agencies_expected']} agencies sent {fact['latest_period']}."))
+    table = pd.DataFrame(rows).reindex(columns=list(MAP_COLUMNS))
+    table = table.astype({"vision_id": "Int64", "agencies_expected": "Int64", "agencies_sent": "Int64", "agencies_in_latest_period": "Int64", "councils_with_figures": "Int64"})
+    for column in ("last_received", "last_updated", "next_update_due"):
+        table[column] = pd.to_datetime(table[column]).dt.date
+    gap_table = pd.DataFrame(gaps, columns=list(GAP_COLUMNS)).astype({"vision_id": "Int64"})
+    return table, gap_table
+
+
+def map_coverage_problems(table: pd.DataFrame, visions: pd.DataFrame, entries: dict[str, Measure], contracts: dict[str, Contract]) -> list[str]:
+    """What the stored map leaves out: a vision statement, a catalogue measure or a contract's dataset."""
+    problems = [f"vision {v} is not on the map" for v in sorted(set(visions["vision_id"]) - set(table["vision_id"].dropna().astype(int)))]
+    problems += [f"measure {m} is not on the map" for m in sorted(set(entries) - set(table["measure_id"].dropna()))]
+    problems += [f"dataset {d} is not on the map" for d in sorted(set(contracts) - set(table["dataset"].dropna()))]
+    return problems
+
+
+def _producer_dates(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:
+    """A national indicator's release dates as its producer sent them, at the latest vintage."""
+    present = con.execute("SELECT count(*) FROM information_schema.tables WHERE table_schema = 'analysis' AND table_name = ?", [INDICATOR_SOURCE]).fetchall()[0][0]
+    if not present:
+        return pd.DataFrame(columns=["measure_id", "last_updated", "next_update_due", "published_by"])
+    dates = con.execute(
+        f"WITH latest AS (SELECT * FROM analysis.{INDICATOR_SOURCE} QUALIFY vintage = max(vintage) OVER (PARTITION BY indicator_id)) "
+        "SELECT indicator_id, max(last_updated) AS last_updated, max(next_update_due) AS next_update_due, "
+        "string_agg(DISTINCT source, '; ' ORDER BY source) AS published_by FROM latest GROUP BY indicator_id"
+    ).df()
+    return dates.assign(measure_id=dates["indicator_id"].map(measure_id_of)).drop(columns="indicator_id")
+
+
+def _write(con: duckdb.DuckDBPyConnection, name: str, frame: pd.DataFrame) -> None:
+    con.register("data_map_frame", frame)
+    con.execute(f"CREATE OR REPLACE TABLE mart.{name} AS SELECT * FROM data_map_frame")
+    con.unregister("data_map_frame")
+
+
+def build_data_map_asset(contracts: dict[str, Contract], entries: dict[str, Measure], readers: dict[str, tuple[str, ...]]) -> dg.AssetsDefinition:
+    @dg.asset(
+        key=DATA_MAP,
+        group_name="publication",
+        kinds={"duckdb", "csv"},
+        deps=[DATA_COVERAGE, PUBLISHED_MEASURES, *([analysis_key(INDICATOR_SOURCE)] if INDICATOR_SOURCE in contracts else [])],
+        description="The Data Map: per vision statement, the datasets and measures that inform it, which agencies sent which periods, how recent, and the gaps (mart.data_map, data_map_returns, data_map_gaps).",
+        check_specs=[
+            dg.AssetCheckSpec("map_covers_every_vision_measure_and_dataset", asset=DATA_MAP, blocking=False, description="The stored map names every vision statement, every catalogue measure and every contract's dataset."),
+            dg.AssetCheckSpec("no_gaps_on_the_map", asset=DATA_MAP, blocking=False, description="Advisory: no vision statement without a measure, no measure without council figures, no dataset unused, unsent or incomplete."),
+        ],
+    )
+    def data_map_asset(folders: StoryFolders, warehouse: DuckDBResource):
+        reference = folders.settings.reference_dir
+        visions = vision_statements(reference)
+        names = councils(reference).names
+        with warehouse.get_connection() as con:
+            coverage = con.execute("SELECT dataset, agency, period, received_at, outcome FROM mart.data_coverage").df()
+            published = con.execute("SELECT DISTINCT measure_id, period, geography_code FROM mart.published_measures WHERE breakdown = 'total'").df()
+            table, gaps = data_map(contracts, entries, visions, coverage, published, names, _producer_dates(con), readers, dt.date.today())
+            returns = data_map_returns(contracts, coverage, names)
+            _write(con, "data_map", table)
+            _write(con, "data_map_returns", returns)
+            _write(con, "data_map_gaps", gaps)
+            stored = con.execute("SELECT vision_id, measure_id, dataset FROM mart.data_map").df()
+        problems = map_coverage_problems(stored, visions, entries, contracts)
+        by_kind = gaps["kind"].value_counts().to_dict()
+        yield dg.MaterializeResult(metadata={
+            "dagster/row_count": len(table),
+            "visions": int(visions["vision_id"].nunique()),
+            "measures": len(entries),
+            "datasets": len(contracts),
+            "gaps": dg.MetadataValue.md("\n".join(f"- {g}" for g in gaps["gap"]) or "none"),
+        })
+        yield dg.AssetCheckResult(
+            check_name="map_covers_every_vision_measure_and_dataset",
+            passed=not problems,
+            metadata={"missing": dg.MetadataValue.md("\n".join(f"- {p}" for p in problems) or "none"), "visions": int(visions["vision_id"].nunique()), "measures": len(entries), "datasets": len(contracts), "threshold": "0 missing"},
+        )
+        yield dg.AssetCheckResult(
+            check_name="no_gaps_on_the_map",
+            passed=gaps.empty,
+            severity=dg.AssetCheckSeverity.WARN,
+            metadata={"gaps": len(gaps), "by_kind": str(by_kind or "none"), "threshold": "0 gaps"},
+        )
+
+    return data_map_asset

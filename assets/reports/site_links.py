@@ -1,0 +1,75 @@
+"""Where each page of an edition's website lives, and how a page links to another.
+
+The home page is the edition's ``index.html``; every other page sits in ``site/`` beside it,
+next to the report folders (``national/``, ``councils/``, ``organisations/``) and
+``downloads/``. Paths here are relative to the edition folder, so the same names serve to
+write a page and to link to it; ``SiteLinks`` turns one into a link from a given page. Links
+are relative, so an edition reads the same from ``published/<edition>/``, from
+``published/latest/`` or copied to a laptop.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from assets.reports.editions import EDITION_INDEX
+from assets.reports.organisation_context import Organisation
+from assets.reports.places import Place
+
+HOME = EDITION_INDEX
+SITE = "site"
+STYLESHEET = f"{SITE}/story.css"
+VISIONS = f"{SITE}/visions.html"
+MEASURES = f"{SITE}/measures.html"
+PLACES = f"{SITE}/places.html"
+ORGANISATIONS = f"{SITE}/organisations.html"
+DATA_MAP = f"{SITE}/data-map.html"
+DOWNLOADS = f"{SITE}/downloads.html"
+# The main navigation, on every page, in this order.
+NAVIGATION = ((HOME, "Home"), (VISIONS, "Vision statements"), (MEASURES, "Measures"), (PLACES, "Places"), (ORGANISATIONS, "Organisations"), (DATA_MAP, "Data map"), (DOWNLOADS, "Downloads"))
+
+
+def vision_page(vision_id: int) -> str:
+    return f"{SITE}/vision-{int(vision_id)}.html"
+
+
+def measure_page(measure_id: str) -> str:
+    return f"{SITE}/measure-{measure_id}.html"
+
+
+def place_page(place: Place) -> str:
+    return f"{SITE}/place-{place.slug}.html"
+
+
+def organisation_page(organisation: Organisation) -> str:
+    return f"{SITE}/organisation-{organisation.slug}.html"
+
+
+@dataclass(frozen=True)
+class SiteLinks:
+    """Links from one page: ``root`` leads from that page back to the edition folder."""
+
+    root: str
+
+    @classmethod
+    def from_page(cls, path: str) -> SiteLinks:
+        return cls("../" * path.count("/"))
+
+    def to(self, path: str) -> str:
+        return f"{self.root}{path}"
+
+    def measure(self, measure_id: str) -> str:
+        return self.to(measure_page(measure_id))
+
+    def vision(self, vision_id: int) -> str:
+        return self.to(vision_page(vision_id))
+
+
+def navigation(current: str) -> list[dict]:
+    """The main navigation for the page at ``current`` (the section it belongs to is marked)."""
+    return [{"path": path, "label": label, "current": path == current} for path, label in NAVIGATION]
+
+
+def breadcrumbs(*trail: tuple[str, str]) -> list[dict]:
+    """Home, then each (path, label) down to the page itself (the last one)."""
+    return [{"path": path, "label": label} for path, label in ((HOME, "Home"), *trail)]

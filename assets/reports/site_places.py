@@ -1,0 +1,70 @@
+"""A place's page on the website: every measure's latest figure for the place, by question and vision statement.
+
+A place page is a map of the place's report rather than a second copy of it: each measure's
+latest figure, its baseline and the direction of travel (worked out by the reports' own
+``headline``), Scotland's figure beside it where the two compare, and links to the
+measure's page and to its section in the full report. All places are read in one pass over
+the mart's headline rows, so 33 pages cost about what one report does.
+"""
+
+from __future__ import annotations
+
+import pandas as pd
+
+from assets.measures.catalogue import Measure
+from assets.reports.measure_sections import comparable_with_scotland, headline
+from assets.reports.places import SCOTLAND, Place
+from assets.reports.site_links import SiteLinks
+from assets.reports.story_context import glance_words, tally
+
+QUESTION_ORDER = ("Q2", "Q1")
+WHAT = {"Q2": "measures", "Q1": "experience measures"}
+
+
+class PlaceFigures:
+    """Every place's headline series of every measure, read once from ``mart.published_measures``."""
+
+    def __init__(self, published: pd.DataFrame, entries: dict[str, Measure]):
+        totals = published[published["breakdown"] == "total"]
+        self.entries = entries
+        self.series: dict[tuple[str, str], list[tuple[str, float | None, str]]] = {}
+        for measure_id, code, period, value, display in zip(totals["measure_id"], totals["geography_code"], totals["period"], totals["value_published"], totals["value_display"]):
+            self.series.setdefault((measure_id, code), []).append((str(period), None if pd.isna(value) else float(value), str(display)))
+        self.display = {(m, code, p): d for (m, code), points in self.series.items() for p, _, d in points}
+
+    def headline(self, measure_id: str, code: str) -> dict | None:
+        """The place's latest figure, baseline and direction; None when nothing is published there."""
+        points = self.series.get((measure_id, code))
+        if not points or all(value is None for _, value, _ in points):
+            return None
+        return headline(points, self.entries[measure_id])
+
+
+def place_sections(figures: PlaceFigures, place: Place, visions: list[dict], links: SiteLinks, report_html: str | None) -> dict[str, list[dict]]:
+    """Per question, per vision statement (and measures linked to none): a row per measure."""
+    out: dict[str, list[dict]] = {}
+    for question in QUESTION_ORDER:
+        sections = []
+        for vision in [*visions, None]:
+            vision_id = vision["id"] if vision else None
+            entries = [e for e in figures.entries.values() if e.question == question and e.vision_id == vision_id]
+            if not entries:
+                continue
+            rows = []
+            for entry in entries:
+                head = figures.headline(entry.id, place.code)
+                compare = head is not None and not place.is_scotland and comparable_with_scotland(entry)
+                rows.append({
+                    "title": entry.title, "unit": entry.unit, "href": links.measure(entry.id), "available": head is not None, "head": head,
+                    "direction": head["direction"] if head else None,
+                    "scotland": figures.display.get((entry.id, SCOTLAND.code, head["latest"]), "[x]") if compare else None,
+                    "in_report": f"{links.to(report_html)}#q2-measure-{entry.id}" if report_html and question == "Q2" else None,
+                })
+            sections.append({"vision": vision, "title": f"Vision {vision_id}: {vision['title']}" if vision else "Not linked to a vision statement", "href": links.vision(vision_id) if vision else None, "measures": rows})
+        out[question] = sections
+    return out
+
+
+def place_glance(sections: dict[str, list[dict]]) -> dict[str, str]:
+    """The place's answer to questions 1 and 2 in one sentence each, as its report words it."""
+    return {q: glance_words(tally(sections.get(q, [])), WHAT[q]) for q in QUESTION_ORDER}

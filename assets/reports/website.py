@@ -1,0 +1,357 @@
+"""An edition as a website: every vision statement, measure, place and organisation on its own page.
+
+Rendered from the same mart snapshot as the reports (``EditionInputs``), into the edition
+folder beside the reports and downloads, with one stylesheet and no script: a reader can get
+from the home page to any figure by following links, and every page says where it is
+(navigation and breadcrumbs) and links to the PDF reports. Templates are in
+``report_templates/site/``; Jinja2 escapes every string (agency text included), and figures
+are shown as the mart's ``value_display`` has them, so a hidden figure reads ``[c]``.
+
+Pages (paths in ``assets.reports.site_links``): the home page (the three questions at a
+glance and the easy-read summary, for Scotland), one page per vision statement (its Q2
+indicators beside the Q1 experience for the same vision), per catalogue measure, per place
+(Scotland and each council: the report's content, navigable) and per organisation, the Data
+Map, the downloads, and a list page for each kind. A page links a report only when its file
+is in the edition, so no link is left dangling.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pandas as pd
+
+from assets.publication.disclosure_control import CONFIDENTIAL
+from assets.reports.editions import NATIONAL_STEM
+from assets.reports.coverage_section import coverage_section
+from assets.reports.evidence_sections import LENSES, early_warnings
+from assets.reports.measure_sections import measure_section, revision_notes
+from assets.reports.organisation_context import Organisation, organisation_context, organisations
+from assets.reports.places import SCOTLAND, Place, places_of
+from assets.reports.render import environment
+from assets.reports.site_links import (
+    DATA_MAP, DOWNLOADS, HOME, MEASURES, ORGANISATIONS, PLACES, STYLESHEET, VISIONS,
+    SiteLinks, breadcrumbs, measure_page, navigation, organisation_page, place_page, vision_page,
+)
+from assets.reports.site_measures import measure_page_context
+from assets.reports.site_places import PlaceFigures, place_glance, place_sections
+from assets.reports.story_context import QUESTIONS, EditionInputs, report_context
+
+DATA_MAP_DOWNLOADS = ("data_map.csv", "data_map_returns.csv", "data_map_gaps.csv")
+NOT_LINKED = "Not linked to a vision statement"
+
+
+def _text(value) -> str:
+    return "" if value is None or (not isinstance(value, str) and pd.isna(value)) else str(value)
+
+
+class Website:
+    """What every page of one edition's website shares, worked out once."""
+
+    def __init__(self, edition_dir: Path, inputs: EditionInputs):
+        self.edition_dir = edition_dir
+        self.inputs = inputs
+        mart = inputs.mart
+        self.names = {SCOTLAND.code: SCOTLAND.name, **inputs.council_names}
+        self.councils = places_of(inputs.council_names)
+        self.organisations = organisations(mart.table("organisation_progress"))
+        self.visions = [{"id": int(v.vision_id), "title": v.short_title, "statement": v.statement} for v in inputs.visions.itertuples()]
+        self.by_measure = dict(tuple(mart.published_measures.groupby("measure_id")))
+        self.titles = {e.id: e.title for e in inputs.entries.values()}
+        self.figures = PlaceFigures(mart.published_measures, inputs.entries)
+        revised = revision_notes(mart.table("indicator_revisions"))
+        # Scotland's section of every measure the mart holds, shared by the vision, measure and list pages.
+        self.scotland = {
+            e.id: measure_section(self.by_measure[e.id], e, SCOTLAND, inputs.council_names, revised.get(e.id))
+            for e in inputs.entries.values() if e.id in self.by_measure
+        }
+
+    # --- what every page has -------------------------------------------------------------
+    def report(self, folder: str, stem: str, anchor: str = "") -> dict | None:
+        """A report's HTML and PDF paths, when the edition holds them."""
+        html, pdf = f"{folder}/{stem}.html", f"{folder}/{stem}.pdf"
+        if not (self.edition_dir / html).exists():
+            return None
+        return {"html": html + anchor, "pdf": pdf if (self.edition_dir / pdf).exists() else None}
+
+    def national_report(self, anchor: str = "") -> dict | None:
+        return self.report("national", NATIONAL_STEM, anchor)
+
+    def place_report(self, place: Place) -> dict | None:
+        return self.national_report() if place.is_scotland else self.report("councils", place.slug)
+
+    def common(self, path: str, title: str, section: str, trail: list[tuple[str, str]]) -> dict:
+        links = SiteLinks.from_page(path)
+        return {
+            "title": title,
+            "edition": self.inputs.edition,
+            "generated": self.inputs.generated,
+            "tool_version": self.inputs.tool_version,
+            "links": links,
+            "root": links.root,
+            "stylesheet": STYLESHEET,
+            "nav": navigation(section),
+            "breadcrumbs": breadcrumbs(*trail) if path != HOME else breadcrumbs(),
+            "national_report": self.national_report(),
+            "manifest": "manifest.json",
+        }
+
+    def vision_of(self, vision_id: int | None) -> dict | None:
+        return next((v for v in self.visions if v["id"] == vision_id), None)
+
+    def measures_of(self, vision_id: int | None, question: str, links: SiteLinks) -> list[dict]:
+        entries = [e for e in self.inputs.entries.values() if e.vision_id == vision_id and e.question == question]
+        return [{"title": e.title, "href": links.measure(e.id), "unit": e.unit, "section": self.scotland.get(e.id)} for e in entries]
+
+    def place_links(self, links: SiteLinks) -> list[dict]:
+        return [{"name": p.name, "href": links.to(place_page(p)), "is_scotland": p.is_scotland} for p in [SCOTLAND, *self.councils]]
+
+    def data_map_rows(self, vision_id: int | None) -> pd.DataFrame | None:
+        table = self.inputs.mart.table("data_map")
+        if table is None:
+            return None
+        return table[table["vision_id"].isna()] if vision_id is None else table[table["vision_id"] == vision_id]
+
+    def gaps_of(self, vision_id: int | None) -> list[str] | None:
+        gaps = self.inputs.mart.table("data_map_gaps")
+        if gaps is None:
+            return None
+        mine = gaps[gaps["vision_id"] == vision_id] if vision_id is not None else gaps[gaps["vision_id"].isna() & gaps["measure_id"].fillna("").eq("")]
+        return list(mine["gap"])
+
+    # --- pages -------------------------------------------------------------------------
+    def home(self) -> dict:
+        story = report_context(self.inputs, SCOTLAND)
+        page = self.common(HOME, "The Promise Story of Progress", HOME, [])
+        links = page["links"]
+        return {
+            **story,
+            **page,
+            "visions": [{**v, "href": links.vision(v["id"])} for v in self.visions],
+            "places": self.place_links(links),
+            "organisations": len(self.organisations),
+            "measures_count": len(self.inputs.entries),
+        }
+
+    def vision_list(self) -> dict:
+        page = self.common(VISIONS, "Vision statements", VISIONS, [(VISIONS, "Vision statements")])
+        links = page["links"]
+        rows = [
+            {**v, "href": links.vision(v["id"]), "q2": len(self.measures_of(v["id"], "Q2", links)), "q1": len(self.measures_of(v["id"], "Q1", links))}
+            for v in self.visions
+        ]
+        return {**page, "visions": rows}
+
+    def vision(self, vision: dict) -> dict:
+        path = vision_page(vision["id"])
+        page = self.common(path, f"Vision {vision['id']}: {vision['title']}", VISIONS, [(VISIONS, "Vision statements"), (path, f"Vision {vision['id']}")])
+        links = page["links"]
+        data = self.data_map_rows(vision["id"])
+        return {
+            **page,
+            "vision": vision,
+            "questions": QUESTIONS,
+            "q2": self.measures_of(vision["id"], "Q2", links),
+            "q1": [{**m, "change": self.experience_change(m["section"])} for m in self.measures_of(vision["id"], "Q1", links)],
+            "themes": self.themes(vision["id"]),
+            "quotes": self.quotes(vision["id"]),
+            "datasets": _datasets(data) if data is not None else None,
+            "gaps": self.gaps_of(vision["id"]),
+        }
+
+    def experience_change(self, section: dict | None) -> str:
+        """Q1's change since the last period for Scotland, in the words of ``mart.experience_change``."""
+        change = self.inputs.mart.table("experience_change")
+        if change is None or section is None or not section["available"]:
+            return ""
+        row = change[(change["measure_id"] == section["id"]) & (change["geography_code"] == SCOTLAND.code) & (change["breakdown"] == "total") & (change["period"].astype(str) == str(section["latest"]))]
+        return _text(row["change_in_words"].iloc[0]) if len(row) else ""
+
+    def themes(self, vision_id: int) -> list[dict] | None:
+        """Themes people raised on the vision, latest period, by lens. A lens whose every count is hidden
+        is said in words (which themes were raised) rather than as a table of [c]."""
+        table = self.inputs.mart.table("community_themes")
+        if table is None:
+            return None
+        mine = table[table["vision_id"] == vision_id]
+        if mine.empty:
+            return []
+        latest = mine[mine["period"] == mine["period"].max()]
+        groups = []
+        for lens, rows in latest.groupby("lens", sort=True):
+            counts = [_text(c) for c in rows["count_display"]]
+            themes = [{"theme": t, "count": c} for t, c in zip(rows["theme"], counts)]
+            groups.append({"lens": LENSES.get(lens, lens.replace("_", " ")), "period": _text(rows["period"].iloc[0]), "themes": themes, "all_hidden": all(c == CONFIDENTIAL for c in counts)})
+        return groups
+
+    def quotes(self, vision_id: int) -> list[dict] | None:
+        table = self.inputs.mart.table("published_quotes")
+        if table is None:
+            return None
+        mine = table[table["vision_id"] == vision_id].sort_values(["lens", "theme"])
+        return [{"lens": LENSES.get(r.lens, r.lens), "theme": r.theme, "quote": r.quote} for r in mine.itertuples()]
+
+    def measure_list(self) -> dict:
+        page = self.common(MEASURES, "Measures", MEASURES, [(MEASURES, "Measures")])
+        links = page["links"]
+        groups = []
+        for vision in [*self.visions, None]:
+            vision_id = vision["id"] if vision else None
+            measures = [m | {"question": q} for q in ("Q2", "Q1") for m in self.measures_of(vision_id, q, links)]
+            if measures:
+                groups.append({"vision": vision, "href": links.vision(vision_id) if vision else None, "title": f"Vision {vision_id}: {vision['title']}" if vision else NOT_LINKED, "measures": measures})
+        return {**page, "groups": groups}
+
+    def measure(self, entry) -> dict:
+        path = measure_page(entry.id)
+        vision = self.vision_of(entry.vision_id)
+        trail = [(VISIONS, "Vision statements"), (vision_page(vision["id"]), f"Vision {vision['id']}")] if vision else [(MEASURES, "Measures")]
+        page = self.common(path, entry.title, MEASURES, [*trail, (path, entry.title)])
+        links = page["links"]
+        mart = self.inputs.mart
+        context = measure_page_context(
+            entry, self.scotland.get(entry.id), self.by_measure.get(entry.id), self.councils, vision and {**vision, "href": links.vision(vision["id"])},
+            mart.table("data_map"), mart.table("early_warnings"), self.names, links,
+        )
+        download = f"downloads/measures/{entry.id}.csv"
+        return {
+            **page,
+            **context,
+            "download": download if (self.edition_dir / download).exists() else None,
+            "in_report": self.national_report(f"#q{entry.question[1]}-measure-{entry.id}" if entry.question == "Q2" else ""),
+        }
+
+    def place_list(self) -> dict:
+        page = self.common(PLACES, "Places", PLACES, [(PLACES, "Places")])
+        links = page["links"]
+        rows = [{"name": p.name, "href": links.to(place_page(p)), "report": self.place_report(p)} for p in [SCOTLAND, *self.councils]]
+        return {**page, "places": rows}
+
+    def place(self, place: Place) -> dict:
+        path = place_page(place)
+        page = self.common(path, place.name, PLACES, [(PLACES, "Places"), (path, place.name)])
+        report = self.place_report(place)
+        sections = place_sections(self.figures, place, self.visions, page["links"], report["html"] if report else None)
+        mart = self.inputs.mart
+        return {
+            **page,
+            "place": place.name,
+            "is_scotland": place.is_scotland,
+            "questions": QUESTIONS,
+            "glance": place_glance(sections),
+            "sections": sections,
+            "places": self.place_links(page["links"]),
+            "report": report,
+            "early_warnings": early_warnings(mart.table("early_warnings"), place, self.titles, self.names),
+            "coverage": coverage_section(mart.data_coverage, self.inputs.returns, None if place.is_scotland else place.code),
+        }
+
+    def organisation_list(self) -> dict:
+        page = self.common(ORGANISATIONS, "Organisations", ORGANISATIONS, [(ORGANISATIONS, "Organisations")])
+        links = page["links"]
+        available = self.inputs.mart.table("organisation_progress") is not None
+        rows = [{"name": o.name, "kind": o.kind.replace("_", " "), "href": links.to(organisation_page(o)), "report": self.report("organisations", o.slug)} for o in self.organisations]
+        return {**page, "available": available, "organisations": rows, "question": QUESTIONS["Q3"]}
+
+    def organisation(self, organisation: Organisation) -> dict:
+        path = organisation_page(organisation)
+        page = self.common(path, organisation.name, ORGANISATIONS, [(ORGANISATIONS, "Organisations"), (path, organisation.name)])
+        return {**organisation_context(self.inputs, organisation), **page, "report": self.report("organisations", organisation.slug)}
+
+    def data_map(self) -> dict:
+        page = self.common(DATA_MAP, "The Data Map", DATA_MAP, [(DATA_MAP, "The Data Map")])
+        links = page["links"]
+        mart = self.inputs.mart
+        table, returns, gaps = mart.table("data_map"), mart.table("data_map_returns"), mart.table("data_map_gaps")
+        if table is None:
+            return {**page, "available": False}
+        by_vision = []
+        for vision in [*self.visions, None]:
+            vision_id = vision["id"] if vision else None
+            rows = self.data_map_rows(vision_id)
+            measures = rows.dropna(subset=["measure_id"]).drop_duplicates("measure_id")
+            if vision is None and measures.empty:
+                continue
+            by_vision.append({
+                "title": f"Vision {vision_id}: {vision['title']}" if vision else NOT_LINKED,
+                "href": links.vision(vision_id) if vision else None,
+                "measures": [
+                    {"title": r.measure, "href": links.measure(r.measure_id), "question": r.question, "datasets": list(rows.loc[rows["measure_id"] == r.measure_id, "dataset"].dropna()),
+                     "councils": "Scotland only" if r.councils_without_figures == "all" else f"{_text(r.councils_with_figures)} of {len(self.councils)}"}
+                    for r in measures.itertuples()
+                ],
+                "gaps": self.gaps_of(vision_id) if vision else [],
+            })
+        downloads = [f"downloads/{name}" for name in DATA_MAP_DOWNLOADS if (self.edition_dir / "downloads" / name).exists()]
+        return {
+            **page,
+            "available": True,
+            "by_vision": by_vision,
+            "datasets": _datasets(table, with_measures=True),
+            "returns": [] if returns is None else returns.fillna({"period": "", "agencies_missing": ""}).to_dict("records"),
+            "gaps": [] if gaps is None else list(gaps["gap"]),
+            "downloads": downloads,
+        }
+
+    def downloads(self) -> dict:
+        page = self.common(DOWNLOADS, "Downloads", DOWNLOADS, [(DOWNLOADS, "Downloads")])
+        titles = {e.id: e.title for e in self.inputs.entries.values()}
+        folder = self.edition_dir / "downloads"
+        files = sorted(folder.rglob("*.csv")) if folder.exists() else []
+        measures = [{"path": str(f.relative_to(self.edition_dir)), "title": titles.get(f.stem, f.stem), "bytes": f.stat().st_size} for f in files if f.parent.name == "measures"]
+        tables = [{"path": str(f.relative_to(self.edition_dir)), "title": f.stem.replace("_", " ").capitalize(), "bytes": f.stat().st_size} for f in files if f.parent.name != "measures"]
+        subjects = [(SCOTLAND.name, self.place_report(SCOTLAND)), *((p.name, self.place_report(p)) for p in self.councils), *((o.name, self.report("organisations", o.slug)) for o in self.organisations)]
+        report_rows = [{"name": name, **report} for name, report in subjects if report and report["pdf"]]
+        return {**page, "measures": measures, "tables": tables, "reports": report_rows}
+
+    def pages(self) -> list[tuple[str, str, dict]]:
+        """Every page: (path in the edition, template, context)."""
+        pages = [
+            (HOME, "site/home.html.j2", self.home()),
+            (VISIONS, "site/visions.html.j2", self.vision_list()),
+            *((vision_page(v["id"]), "site/vision.html.j2", self.vision(v)) for v in self.visions),
+            (MEASURES, "site/measures.html.j2", self.measure_list()),
+            *((measure_page(e.id), "site/measure.html.j2", self.measure(e)) for e in self.inputs.entries.values()),
+            (PLACES, "site/places.html.j2", self.place_list()),
+            *((place_page(p), "site/place.html.j2", self.place(p)) for p in [SCOTLAND, *self.councils]),
+            (ORGANISATIONS, "site/organisations.html.j2", self.organisation_list()),
+            *((organisation_page(o), "site/organisation.html.j2", self.organisation(o)) for o in self.organisations),
+            (DATA_MAP, "site/data_map.html.j2", self.data_map()),
+            (DOWNLOADS, "site/downloads.html.j2", self.downloads()),
+        ]
+        return pages
+
+
+def _datasets(rows: pd.DataFrame, with_measures: bool = False) -> list[dict]:
+    """One line per dataset on the map: who sends it, what is held, how recent (as ``mart.data_map`` has it)."""
+    out = []
+    for dataset, group in rows.dropna(subset=["dataset"]).groupby("dataset", sort=True):
+        r = group.iloc[0]
+        expected = _text(r["agencies_expected"])
+        out.append({
+            "dataset": dataset,
+            "name": _text(r["dataset_name"]) or dataset.replace("_", " "),
+            "sent_by": _text(r["sent_by"]),
+            "used_by": _text(r["used_by"]),
+            "agencies": f"{_text(r['agencies_sent'])} of {expected}" if expected else _text(r["agencies_sent"]),
+            "periods": _text(r["periods"]) or "none received",
+            "latest": f"{_text(r['latest_period'])} ({_text(r['agencies_in_latest_period'])} of {expected})" if expected and _text(r["latest_period"]) else _text(r["latest_period"]),
+            "last_received": "" if pd.isna(r["last_received"]) else f"{pd.Timestamp(r['last_received']):%d %B %Y}",
+            "next_update_due": "" if pd.isna(r["next_update_due"]) else f"{pd.Timestamp(r['next_update_due']):%d %B %Y}",
+            "measures": int(group["measure_id"].dropna().nunique()) if with_measures else 0,
+        })
+    return out
+
+
+def write_website(edition_dir: Path, inputs: EditionInputs) -> list[Path]:
+    """Write every page and the stylesheet into ``edition_dir``; returns the files written."""
+    env = environment()
+    written = []
+    for path, template, context in Website(edition_dir, inputs).pages():
+        target = edition_dir / path
+        target.parent.mkdir(parents=True, exist_ok=True)
+        target.write_text(env.get_template(template).render(**context), encoding="utf-8")
+        written.append(target)
+    stylesheet = edition_dir / STYLESHEET
+    stylesheet.write_text(env.get_template("site/story.css.j2").render(), encoding="utf-8")
+    return [*written, stylesheet]

@@ -1,0 +1,159 @@
+"""The edition's website, rendered from the sample mart: every page there, every link resolving, hidden figures as [c], agency text inert."""
+
+from __future__ import annotations
+
+import re
+from html.parser import HTMLParser
+from pathlib import Path
+from urllib.parse import unquote, urlsplit
+
+import duckdb
+import pytest
+
+from assets.ingest.contracts import load_contracts
+from assets.publication.downloads import write_downloads
+from assets.reference import vision_statements
+from assets.reports.edition_reports import REPORT_TEMPLATE, edition_inputs
+from assets.reports.editions import NATIONAL_STEM, write_manifest
+from assets.reports.organisation_context import organisations
+from assets.reports.places import SCOTLAND, council_places
+from assets.reports.render import render_html
+from assets.reports.site_links import DATA_MAP, DOWNLOADS, HOME, MEASURES, ORGANISATIONS, PLACES, VISIONS, measure_page, organisation_page, place_page, vision_page
+from assets.reports.story_context import report_context
+from assets.reports.website import write_website
+from tests.accessibility.sample_mart import build_sample_mart, report_test_measures
+from tests.conftest import SHARED
+
+REFERENCE = SHARED / "reference"
+AGENCY_SCRIPT = '<script>alert("from an agency")</script>'
+
+
+class _Links(HTMLParser):
+    """Every href and src of a page, and every id it defines."""
+
+    def __init__(self):
+        super().__init__()
+        self.links: list[str] = []
+        self.ids: set[str] = set()
+        self.scripts = 0
+
+    def handle_starttag(self, tag, attrs):
+        attrs = dict(attrs)
+        self.scripts += tag == "script"
+        if "id" in attrs:
+            self.ids.add(attrs["id"])
+        for name in ("href", "src"):
+            if attrs.get(name):
+                self.links.append(attrs[name])
+
+
+def _parse(path: Path) -> _Links:
+    parser = _Links()
+    parser.feed(path.read_text(encoding="utf-8"))
+    return parser
+
+
+@pytest.fixture(scope="module")
+def site(tmp_path_factory) -> tuple[Path, object]:
+    """The sample edition as the pipeline seals it: reports (the national one and one council's), downloads, the website, the manifest."""
+    root = tmp_path_factory.mktemp("site")
+    entries = report_test_measures()
+    warehouse = build_sample_mart(root / "warehouse.duckdb", REFERENCE, entries=entries)
+    edition = root / "edition"
+    with duckdb.connect(str(warehouse)) as con:
+        # An agency's text reaches the mart as sent: the site must show it, never run it.
+        con.execute("UPDATE mart.organisation_learning SET what_is_working = ?", [f"Young people come back {AGENCY_SCRIPT}"])
+        con.execute("UPDATE mart.community_themes SET theme = ? WHERE lens = 'gaps'", [f"Moving {AGENCY_SCRIPT}"])
+        inputs = edition_inputs(con, entries, load_contracts(), REFERENCE, "test-edition", "0.0.0")
+        write_downloads(con, edition / "downloads")
+    council = council_places(REFERENCE)[0]
+    for place, folder, stem in [(SCOTLAND, "national", NATIONAL_STEM), (council, "councils", council.slug)]:
+        (edition / folder).mkdir(parents=True)
+        (edition / folder / f"{stem}.html").write_text(render_html(REPORT_TEMPLATE, report_context(inputs, place)), encoding="utf-8")
+        (edition / folder / f"{stem}.pdf").write_bytes(b"%PDF-1.7 placeholder")
+    write_website(edition, inputs)
+    write_manifest(edition, "test-edition", "run", [], {})
+    return edition, inputs
+
+
+def _site_pages(edition: Path) -> list[Path]:
+    return [edition / HOME, *sorted((edition / "site").glob("*.html"))]
+
+
+def test_every_page_type_exists_for_every_vision_measure_place_and_organisation(site):
+    edition, inputs = site
+    expected = {HOME, VISIONS, MEASURES, PLACES, ORGANISATIONS, DATA_MAP, DOWNLOADS}
+    expected |= {vision_page(v) for v in vision_statements(REFERENCE).vision_id}
+    expected |= {measure_page(m) for m in inputs.entries}
+    expected |= {place_page(p) for p in [SCOTLAND, *council_places(REFERENCE)]}
+    orgs = organisations(inputs.mart.table("organisation_progress"))
+    assert orgs, "the sample has an organisation"
+    expected |= {organisation_page(o) for o in orgs}
+    written = {str(p.relative_to(edition)) for p in _site_pages(edition)}
+    assert written == expected
+    assert len(list((edition / "site").glob("*.css"))) == 1, "one stylesheet"
+
+
+def test_every_internal_link_resolves_to_a_file_and_an_anchor(site):
+    edition, _ = site
+    parsed: dict[Path, _Links] = {}
+    broken = []
+    for page in _site_pages(edition):
+        for link in _parse(page).links:
+            parts = urlsplit(link)
+            assert not parts.scheme and not parts.netloc, f"{page.name} links outside the edition: {link}"
+            target = (page.parent / unquote(parts.path)).resolve() if parts.path else page
+            if not target.is_file() or not target.is_relative_to(edition.resolve()):
+                broken.append(f"{page.name} -> {link}")
+            elif parts.fragment and target.suffix == ".html":
+                ids = parsed.setdefault(target, _parse(target)).ids
+                if parts.fragment not in ids:
+                    broken.append(f"{page.name} -> {link} (no such anchor)")
+    assert broken == []
+
+
+def test_the_site_needs_no_script_and_shows_agency_text_inert(site):
+    edition, inputs = site
+    pages = _site_pages(edition)
+    assert all(_parse(p).scripts == 0 for p in pages)
+    org = organisations(inputs.mart.table("organisation_progress"))[0]
+    escaped = "&lt;script&gt;alert(&#34;from an agency&#34;)&lt;/script&gt;"
+    assert escaped in (edition / organisation_page(org)).read_text()
+    assert escaped in (edition / vision_page(1)).read_text()
+
+
+def test_hidden_figures_show_c_exactly_as_the_mart_displays_them(site):
+    edition, inputs = site
+    table = inputs.mart.published_measures
+    hidden = table[(table.value_display == "[c]") & (table.breakdown == "total") & (table.geography_level == "council") & (table.period.str[:4] >= "2020")]
+    assert not hidden.empty, "the sample hides some council figures"
+    names = inputs.council_names
+    for cell in hidden.drop_duplicates("measure_id").itertuples():
+        page = (edition / measure_page(cell.measure_id)).read_text()
+        periods = re.findall(r'<th scope="col" class="num">([^<]+)</th>', re.search(r'<table class="every-place">.*?</thead>', page, re.S).group(0))
+        row = re.search(rf'<th scope="row"><a href="[^"]+">{re.escape(names[cell.geography_code])}</a></th>(.*?)</tr>', page, re.S).group(1)
+        shown = dict(zip(periods, re.findall(r'<td class="num">([^<]*)</td>', row)))
+        published = table[(table.measure_id == cell.measure_id) & (table.geography_code == cell.geography_code) & (table.breakdown == "total")].set_index("period").value_display
+        assert shown == {p: published[p] for p in periods}
+        assert shown[cell.period] == "[c]"
+
+
+def test_home_page_answers_the_three_questions_with_the_easy_read_and_links_the_reports(site):
+    edition, _ = site
+    home = (edition / HOME).read_text()
+    for question in ("Does the care community feel the impact", "How is Scotland doing", "How are organisations doing"):
+        assert question in home
+    assert 'id="easy-read"' in home
+    assert f'href="national/{NATIONAL_STEM}.pdf"' in home
+    places = (edition / PLACES).read_text()
+    assert f'href="../councils/{council_places(REFERENCE)[0].slug}.pdf"' in places
+
+
+def test_data_map_page_covers_every_vision_and_names_the_gaps(site):
+    edition, inputs = site
+    page = (edition / DATA_MAP).read_text()
+    for vision in vision_statements(REFERENCE).itertuples():
+        assert f"Vision {vision.vision_id}: {vision.short_title}" in page
+    gaps = inputs.mart.table("data_map_gaps")
+    assert len(gaps) and all(g.replace("'", "&#39;") in page for g in gaps["gap"])
+    assert 'href="../downloads/data_map.csv"' in page
