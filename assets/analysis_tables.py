@@ -15,7 +15,7 @@ from dagster_duckdb import DuckDBResource
 from assets.ingest.contracts import Contract
 from assets.ingest.raw_zone import raw_table
 from assets.keys import PERSON_LINKS, analysis_key, raw_key
-from orchestration.resources import StoryFolders
+from assets.folders import StoryFolders
 
 
 def analysis_select(contract: Contract) -> str:
@@ -48,7 +48,7 @@ def build_analysis_asset(contract: Contract) -> dg.AssetsDefinition:
         if contract.identifier_columns:
             source += f" LEFT JOIN lz.linkage.{contract.id} AS l USING (_file_sha256, _row_number)"
         with warehouse.get_connection() as con:
-            con.execute(f"ATTACH '{folders.settings.linkage_zone_path}' AS lz (READ_ONLY)")
+            con.execute(f"ATTACH '{folders.layout.linkage_zone_path}' AS lz (READ_ONLY)")
             try:
                 con.execute("CREATE SCHEMA IF NOT EXISTS analysis")
                 con.execute(f"CREATE OR REPLACE TABLE analysis.{contract.id} AS SELECT {analysis_select(contract)} FROM {source}")

@@ -8,6 +8,8 @@ from pathlib import Path
 
 import pandas as pd
 
+SCOTLAND_CODE = "S92000003"  # the GSS code of Scotland as a whole, beside the councils' codes below
+
 
 @dataclass(frozen=True)
 class Councils:

@@ -206,7 +206,7 @@ def _incremental(args: argparse.Namespace) -> dict:
     import dagster as dg
 
     from assets.reports.report_assets import COUNCIL_REPORTS
-    from orchestration.resources import StoryFolders
+    from assets.folders import StoryFolders
     from orchestration.settings import Settings
     from synthetic.corrections import withdraw_open_episodes
 

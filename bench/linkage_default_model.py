@@ -17,6 +17,7 @@ import tempfile
 from pathlib import Path
 
 from assets.ingest.contracts import load_contracts
+from orchestration.settings import Settings
 from assets.linkage.core import prepare_people
 from assets.linkage.person_links import person_dataset_columns
 from assets.linkage.probabilistic import DEFAULT_MODEL_PATH, model_columns, model_fingerprint, score_pairs
@@ -31,7 +32,7 @@ def main() -> None:
         root = Path(tmp) / "synthetic"
         subprocess.run([sys.executable, "-m", "synthetic", "--scale", "demo", "--seed", str(args.seed), "--out", str(root)], check=True, capture_output=True)
         print("[1/2] generated demo synthetic agencies", flush=True)
-        people = people_with_truth(root, person_dataset_columns(load_contracts()))
+        people = people_with_truth(root, person_dataset_columns(load_contracts(Settings.from_env().contracts_dir)))
     scored = score_pairs(prepare_people(people))
     model = scored.model
     fingerprint = model_fingerprint(model_columns(model))

@@ -27,6 +27,7 @@ from pathlib import Path
 import pandas as pd
 
 from assets.ingest.contracts import load_contracts
+from orchestration.settings import Settings
 from assets.linkage.core import link_people, prepare_people
 from assets.linkage.person_links import person_dataset_columns
 from assets.linkage.probabilistic import count_comparisons
@@ -47,7 +48,7 @@ def main() -> None:
         started = time.perf_counter()
         subprocess.run([sys.executable, "-m", "synthetic", "--scale", args.scale, "--seed", str(args.seed), "--out", str(root)], check=True, capture_output=True)
         print(f"[1/4] generated {args.scale} synthetic agencies (seed {args.seed}) in {time.perf_counter() - started:.1f} s", flush=True)
-        people = people_with_truth(root, person_dataset_columns(load_contracts()))
+        people = people_with_truth(root, person_dataset_columns(load_contracts(Settings.from_env().contracts_dir)))
     print(f"[2/4] read {len(people):,} person records from {people['dataset'].nunique()} datasets", flush=True)
 
     started, cpu_started = time.perf_counter(), time.process_time()

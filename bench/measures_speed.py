@@ -25,6 +25,7 @@ import time
 import duckdb
 import pandas as pd
 
+from assets.ingest.contracts import load_contracts
 from assets.measures.catalogue import catalogue
 from assets.publication.disclosure_control import verify_no_disclosure
 from assets.publication.mart import PUBLISHED_COLUMNS, RULE, control_measures, disclosure_declarations
@@ -57,7 +58,7 @@ def main() -> None:
     if args.prepare:
         prepare(args.prepare, args.seed)
     settings = Settings.from_env()
-    entries = catalogue()
+    entries = catalogue(settings.reference_dir, load_contracts(settings.contracts_dir))
     started = time.perf_counter()
     frames = []
     with duckdb.connect(str(settings.warehouse_path), read_only=True) as con:

@@ -49,7 +49,8 @@ def main() -> None:
         warehouse = build_sample_mart(scratch / "sample.duckdb", settings.reference_dir)
     started = time.perf_counter()
     with duckdb.connect(str(warehouse), read_only=True) as con:
-        inputs = edition_inputs(con, catalogue(), load_contracts(), settings.reference_dir, "bench", "bench")
+        contracts = load_contracts(settings.contracts_dir)
+        inputs = edition_inputs(con, catalogue(settings.reference_dir, contracts), contracts, settings.reference_dir, "bench", "bench")
     read = time.perf_counter()
     print(f"[1/3] mart read: {len(inputs.mart.published_measures):,} published figures, {len(inputs.entries)} catalogue measures, {read - started:.1f} s", flush=True)
     national = render_places(inputs, [(SCOTLAND, out / "national", NATIONAL_STEM)], lambda *_: None, workers=1)

@@ -41,7 +41,7 @@ def peak_mib() -> float:
 
 def generate(path: Path, rows: int) -> None:
     """A valid return of ``rows`` placements, written by DuckDB (fast, and little Python memory)."""
-    columns = load_contracts()[DATASET].column_names
+    columns = load_contracts(Settings.from_env().contracts_dir)[DATASET].column_names
     values = {
         "la_code": f"'{AGENCY}'",
         "year_ending": PERIOD,
@@ -91,7 +91,7 @@ def bare_read(path: Path) -> float:
 
 def our_path(path: Path, staging: Path) -> tuple[float, list]:
     settings = Settings.from_env()
-    contract = load_contracts()[DATASET]
+    contract = load_contracts(Settings.from_env().contracts_dir)[DATASET]
     start = time.perf_counter()
     [verdict] = judge([landed_file(path)], contract, councils(settings.reference_dir), settings.reference_dir, staging)
     return time.perf_counter() - start, verdict
@@ -104,7 +104,7 @@ def pandas_path(path: Path, staging: Path) -> tuple[float, float]:
     from great_expectations.data_context.types.base import ProgressBarsConfig
 
     settings = Settings.from_env()
-    rules = compile_rules(load_contracts()[DATASET], settings.reference_dir)
+    rules = compile_rules(load_contracts(Settings.from_env().contracts_dir)[DATASET], settings.reference_dir)
     start = time.perf_counter()
     frames = {STAGED_TABLE: pd.read_csv(path, dtype=str, keep_default_na=False).replace("", None)}
     frames[STAGED_TABLE].insert(0, "_row_number", range(1, len(frames[STAGED_TABLE]) + 1))
@@ -147,7 +147,7 @@ def main() -> None:
         print("[4/4] the same suites by GX on pandas ...", flush=True)
         pandas_seconds, pandas_read = pandas_path(path, Path(tmp) / "staging.duckdb")
         print(f"      {pandas_seconds:.1f} s (of which pandas read_csv {pandas_read:.1f} s)", flush=True)
-    rules = compile_rules(load_contracts()[DATASET], Settings.from_env().reference_dir)
+    rules = compile_rules(load_contracts(Settings.from_env().contracts_dir)[DATASET], Settings.from_env().reference_dir)
     print()
     print(f"rows validated           {args.rows:,} ({len(rules)} expectations)")
     print(f"our path                 {ours:.2f} s = {args.rows / ours:,.0f} rows/s")

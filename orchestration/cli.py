@@ -25,17 +25,20 @@ import sys
 import tempfile
 from pathlib import Path
 
+import dagster as dg
+
 from assets.ingest.contract_docs import write_contract_docs
 from assets.ingest.contracts import load_contracts
 from assets.ingest.intake import OUTCOMES, IntakeFolders, IntakeResult, answers_for, judge, take_in
 from assets.ingest.landing import files_waiting, landed_file
 from assets.partitions import council_partitions, every_council
 from assets.ingest.refusal_report import refusal_context, render_markdown
-from assets.linkage.pseudonyms import UnusableKey, ensure_key, load_key
+from assets.linkage.pseudonyms import UnusableKey
 from assets.reference import councils
 from assets.reports.editions import NATIONAL_STEM
 from orchestration.database_lock import DatabaseLocked, connect_waiting
-from orchestration.settings import Settings
+from orchestration.resources import pseudonymisation_key
+from orchestration.settings import Settings, ensure_key
 
 # `story ingest`'s exit statuses (README and docs/runbook.md list them).
 INGEST_TAKEN, INGEST_NOT_ALL_TAKEN, USAGE_ERROR, INGEST_LOCKED, INGEST_FAILED = 0, 1, 2, 3, 4
@@ -45,7 +48,7 @@ _AGENCY_CODE = re.compile(r"[A-Za-z0-9][A-Za-z0-9_-]*")
 
 
 def _check(args: argparse.Namespace, settings: Settings) -> int:
-    contracts = load_contracts()
+    contracts = load_contracts(settings.contracts_dir)
     if args.dataset not in contracts:
         print(f"Unknown dataset {args.dataset!r}. Known datasets: {', '.join(sorted(contracts))}", file=sys.stderr)
         return USAGE_ERROR
@@ -165,7 +168,8 @@ def main(argv: list[str] | None = None) -> int:
     if args.command == "demo-key":
         created = ensure_key()
         try:
-            load_key()
+            with dg.build_resources({"key": pseudonymisation_key()}) as configured:  # as a run would resolve it
+                configured.key.load()
         except UnusableKey as unusable:
             print(unusable, file=sys.stderr)
             return 1

@@ -16,7 +16,7 @@ from assets.partitions import council_partitions
 from assets.linkage.person_links import build_person_links_asset
 from assets.measures.catalogue import catalogue
 from assets.measures.factory import measure_assets
-from assets.publication.community_voice import community_voice
+from assets.publication.community_voice import build_community_voice_asset
 from assets.publication.coverage import build_data_coverage_asset
 from assets.publication.data_map import build_data_map_asset, dataset_readers
 from assets.publication.mart import build_published_measures_asset
@@ -38,17 +38,17 @@ def build_definitions(settings: Settings | None = None) -> dg.Definitions:
     check_environment()
     settings = settings or Settings.from_env()
     contracts = load_contracts(settings.contracts_dir)
-    measures = catalogue()
+    measures = catalogue(settings.reference_dir, contracts)
     council_count = len(councils(settings.reference_dir).codes)
     by_council = council_partitions(settings.reference_dir)
     data_assets = [
         *(build_raw_asset(c, settings.reference_dir, contracts) for c in contracts.values()),
         build_person_links_asset(contracts, settings.linkage_backend),
         *(build_analysis_asset(c) for c in contracts.values()),
-        *measure_assets(council_count),
-        build_published_measures_asset(measures),
+        *measure_assets(measures, contracts, council_count),
+        build_published_measures_asset(measures, contracts),
         build_data_coverage_asset(contracts),
-        community_voice,
+        build_community_voice_asset(measures),
         organisation_progress_asset,
     ]
     assets = with_automation([

@@ -37,7 +37,7 @@ from assets.keys import raw_key
 from assets.partitions import every_council
 from assets.reference import councils as load_councils
 from orchestration.database_lock import DatabaseLocked, connect_waiting
-from orchestration.resources import StoryFolders
+from assets.folders import StoryFolders
 
 # Runs the sensor asks for one file's bytes when each ends without answering it; then it stops
 # asking (every failed run has raised an alert) and `story ingest` or a re-execution takes it.
@@ -65,25 +65,25 @@ def landing_run_requests(
     """
     council_codes = set(councils.get_partition_keys()) if councils else set()
     every = every_council(councils) if councils else {}
-    settings = folders.settings
-    codes = load_councils(settings.reference_dir).codes
+    layout = folders.layout
+    codes = load_councils(layout.reference_dir).codes
     now = clock()
     seen: dict[str, list] = {}
     ready: list[LandedFile] = []
     for contract in contracts.values():
-        for entry in files_waiting(settings.landing_dir, contract.id, answers_for(contract, contracts, codes)):
+        for entry in files_waiting(layout.landing_dir, contract.id, answers_for(contract, contracts, codes)):
             key = f"{contract.id}:{entry.path}"  # an agency-level entry is listed under each dataset it concerns
             before = previous.get(key) or []
             since = before[2] if before[:2] == list(entry.observed) and len(before) > 2 else now
             seen[key] = [*entry.observed, since]
-            if before[:2] != list(entry.observed) or now - since < settings.settle_seconds:
+            if before[:2] != list(entry.observed) or now - since < folders.settle_seconds:
                 continue  # new or still changing: look again next tick
             try:
-                ready.append(identify(entry, settings.landing_dir))
+                ready.append(identify(entry, layout.landing_dir))
             except StillChanging:
                 seen[key][2] = now
     try:
-        answers = _ledger_answers(settings.linkage_zone_path, ready)
+        answers = _ledger_answers(layout.linkage_zone_path, ready)
     except DatabaseLocked:
         return [], seen  # a run is writing: the files stay ready and are asked for at the next tick
     requests = []

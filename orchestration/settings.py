@@ -4,25 +4,32 @@ One environment variable, ``STORY_DATA_DIR`` (default ``./data``), roots all dat
 landing folders where agencies drop files, the immutable accepted and quarantine
 copies, the two DuckDB files (analysis warehouse and the separate linkage zone that
 alone holds identifiers) and the published reports. Keeping it in one frozen object
-means tests can point a whole run at a temporary folder.
+means tests can point a whole run at a temporary folder. This is the only module that reads
+the pipeline's settings from the environment.
 """
 
 from __future__ import annotations
 
 import os
+import secrets
 from dataclasses import dataclass
 from pathlib import Path
 
+from assets.folders import FolderLayout
+from assets.linkage.backends import LINKAGE_BACKENDS
+from assets.linkage.pseudonyms import KEY_BYTES, KEY_ENV, KEY_FILE_ENV
+
 REPO_ROOT = Path(__file__).resolve().parents[1]
-SCOTLAND_CODE = "S92000003"
-# Where Splink scores record pairs (``STORY_LINKAGE_BACKEND``); see ``assets.linkage.probabilistic``.
-LINKAGE_BACKENDS = ("duckdb", "spark")
 
 
 @dataclass(frozen=True)
-class Settings:
-    data_dir: Path
-    shared_dir: Path
+class Settings(FolderLayout):
+    """The folder layout (``STORY_DATA_DIR``, ``STORY_SHARED_DIR``) and every other setting.
+
+    Read from the environment here and nowhere else (``from_env``); everything below
+    ``orchestration`` is given the values it needs as arguments or resources.
+    """
+
     contracts_dir: Path = REPO_ROOT / "data_contracts"  # one ODCS YAML per dataset: adding one adds the dataset
     linkage_backend: str = "duckdb"  # STORY_LINKAGE_BACKEND: one of LINKAGE_BACKENDS
     # STORY_SETTLE_SECONDS: a landing file is taken once its size and modification time have not
@@ -51,41 +58,6 @@ class Settings:
             lock_wait_seconds=_seconds("STORY_LOCK_WAIT_SECONDS", cls.lock_wait_seconds),
         )
 
-    @property
-    def landing_dir(self) -> Path:
-        return self.data_dir / "landing"
-
-    @property
-    def accepted_dir(self) -> Path:
-        return self.data_dir / "accepted"
-
-    @property
-    def quarantine_dir(self) -> Path:
-        return self.data_dir / "quarantine"
-
-    @property
-    def staging_dir(self) -> Path:
-        """Where an intake works (snapshots, staging database): beside the linkage zone, since it holds identifiers."""
-        return self.linkage_zone_path.parent / "staging"
-
-    @property
-    def warehouse_path(self) -> Path:
-        """Analysis warehouse: pseudonymous person ids only, never names or dates of birth."""
-        return self.data_dir / "warehouse.duckdb"
-
-    @property
-    def linkage_zone_path(self) -> Path:
-        """Linkage zone: the only database allowed to hold identifiers."""
-        return self.data_dir / "linkage_zone.duckdb"
-
-    @property
-    def published_dir(self) -> Path:
-        return self.data_dir / "published"
-
-    @property
-    def reference_dir(self) -> Path:
-        return self.shared_dir / "reference"
-
 
 def _seconds(name: str, default: float) -> float:
     value = os.environ.get(name, "").strip()
@@ -93,3 +65,20 @@ def _seconds(name: str, default: float) -> float:
         return float(value) if value else default
     except ValueError:
         raise ValueError(f"{name}={value!r} must be a number of seconds, 0 or more") from None
+
+
+def key_file() -> Path:
+    """The pseudonymisation key file (``STORY_KEY_FILE``), read when ``STORY_PSEUDONYMISATION_KEY`` is not set."""
+    default = Path.home() / ".config" / "story-of-progress" / "pseudonymisation.key"
+    return Path(os.environ.get(KEY_FILE_ENV, default))
+
+
+def ensure_key() -> Path | None:
+    """Create a random key file if no key is configured; returns the path created, else None."""
+    if os.environ.get(KEY_ENV) is not None or key_file().exists():
+        return None
+    path = key_file()
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(secrets.token_hex(KEY_BYTES) + "\n", encoding="utf-8")
+    path.chmod(0o600)
+    return path

@@ -7,9 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from orchestration.settings import REPO_ROOT
-
-SHARED = REPO_ROOT.parent / "shared"
+from tests.support.paths import SHARED
 
 
 @pytest.fixture

@@ -19,8 +19,6 @@ from typing import Any
 
 from open_data_contract_standard.model import CustomProperty, OpenDataContractStandard
 
-from orchestration.settings import Settings
-
 IDENTIFIER = "identifier"
 PERIOD_KINDS = ("social_work_year", "school_year", "calendar_year", "financial_year", "half_year", "vintage")
 _PERIOD_PATTERNS = {
@@ -232,9 +230,9 @@ def load_contract(path: Path) -> Contract:
     )
 
 
-def load_contracts(directory: Path | None = None) -> dict[str, Contract]:
-    """Every contract in the folder, by dataset id. Adding a dataset means adding a YAML file here."""
-    return _load_folder((directory or Settings.from_env().contracts_dir).resolve())
+def load_contracts(directory: Path) -> dict[str, Contract]:
+    """Every contract in the folder (the operator's ``STORY_CONTRACTS_DIR``), by dataset id. Adding a dataset means adding a YAML file here."""
+    return _load_folder(directory.resolve())
 
 
 @cache

@@ -25,7 +25,7 @@ from assets.ingest.rule_checks import rule_check_results, rule_check_specs
 from assets.ingest.validation import compile_rules
 from assets.keys import raw_key
 from assets.reference import Councils, councils
-from orchestration.resources import StoryFolders
+from assets.folders import StoryFolders
 
 
 def build_raw_asset(contract: Contract, reference_dir: Path, contracts: dict[str, Contract] | None = None) -> dg.AssetsDefinition:
@@ -47,16 +47,16 @@ def build_raw_asset(contract: Contract, reference_dir: Path, contracts: dict[str
         ],
     )
     def raw_dataset(context: dg.AssetExecutionContext, folders: StoryFolders, linkage_zone: DuckDBResource):
-        settings = folders.settings
-        council_codes = councils(settings.reference_dir)
-        entries = files_waiting(settings.landing_dir, contract.id, answers_for(contract, contracts, council_codes.codes))
+        layout = folders.layout
+        council_codes = councils(layout.reference_dir)
+        entries = files_waiting(layout.landing_dir, contract.id, answers_for(contract, contracts, council_codes.codes))
         outcomes = dict.fromkeys(OUTCOMES, 0)
         refused: list[str] = []
         rows_loaded = 0
-        kept = IntakeFolders(settings.accepted_dir, settings.quarantine_dir, settings.staging_dir)
+        kept = IntakeFolders(layout.accepted_dir, layout.quarantine_dir, layout.staging_dir)
         with linkage_zone.get_connection() as con:
             context.log.info(f"Checking {len(entries)} file(s) in the {contract.id} landing folders against the contract")
-            results = take_in(entries, contract, con, council_codes, settings.reference_dir, kept, settings.landing_dir, settle_seconds=settings.settle_seconds)
+            results = take_in(entries, contract, con, council_codes, layout.reference_dir, kept, layout.landing_dir, settle_seconds=folders.settle_seconds)
             for result in results:
                 outcomes[result.outcome] += 1
                 rows_loaded += result.rows

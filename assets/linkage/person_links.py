@@ -19,6 +19,7 @@ WARN check when the linkage rate falls beyond a tolerance since the previous mat
 
 import json
 from dataclasses import dataclass
+from pathlib import Path
 
 import dagster as dg
 import pandas as pd
@@ -29,7 +30,7 @@ from assets.ingest.raw_zone import raw_table
 from assets.keys import PERSON_LINKS, raw_key
 from assets.linkage.core import STANDARD_COLUMNS, link_people
 from assets.linkage.probabilistic import model_columns, model_fingerprint
-from assets.linkage.pseudonyms import load_key, pseudonym
+from assets.linkage.pseudonyms import KEY_ENV, KEY_FILE_ENV, UnusableKey, parse_key, pseudonym, read_key_file
 from assets.linkage.registry import stable_person_ids
 from assets.linkage.summary import (
     LINKAGE_RATE_TOLERANCE_POINTS,
@@ -44,6 +45,25 @@ _REGISTRY = "linkage.person_registry"
 _CHANGES = "linkage.person_id_changes"
 _REVIEW = "linkage.clerical_review"
 _MODEL = "linkage.splink_model"
+
+
+class PseudonymisationKey(dg.ConfigurableResource):
+    """The secret key of every pseudonym, handed to the asset rather than read by it.
+
+    ``hex_key`` is set from ``dg.EnvVar(KEY_ENV)`` (so the key never appears in run config or
+    the Dagster UI); failing that, ``key_file`` names the file that holds it, read when the key
+    is asked for. A key that is missing or could be guessed stops the asset, naming its setting.
+    """
+
+    hex_key: str | None = None
+    key_file: str | None = None
+
+    def load(self) -> bytes:
+        if self.hex_key is not None:
+            return parse_key(self.hex_key, KEY_ENV)
+        if not self.key_file:
+            raise UnusableKey(f"No pseudonymisation key: set {KEY_ENV} or {KEY_FILE_ENV} (the key file)")
+        return read_key_file(Path(self.key_file))
 
 
 def person_datasets(contracts: dict[str, Contract]) -> list[Contract]:
@@ -162,7 +182,7 @@ def _read_people(con, contracts: dict[str, Contract]) -> pd.DataFrame:
 
 
 def build_person_links_asset(contracts: dict[str, Contract], backend: str = "duckdb") -> dg.AssetsDefinition:
-    """``backend``: where Splink scores pairs (``Settings.linkage_backend``, from ``STORY_LINKAGE_BACKEND``)."""
+    """``backend``: where Splink scores pairs, one of ``LINKAGE_BACKENDS`` (the operator's ``STORY_LINKAGE_BACKEND``)."""
 
     @dg.asset(
         key=PERSON_LINKS,
@@ -178,8 +198,8 @@ def build_person_links_asset(contracts: dict[str, Contract], backend: str = "duc
             )
         ],
     )
-    def person_links(context: dg.AssetExecutionContext, linkage_zone: DuckDBResource) -> dg.MaterializeResult:
-        key = load_key()
+    def person_links(context: dg.AssetExecutionContext, linkage_zone: DuckDBResource, pseudonymisation_key: PseudonymisationKey) -> dg.MaterializeResult:
+        key = pseudonymisation_key.load()
         with linkage_zone.get_connection() as con:
             people = _read_people(con, contracts)
             con.execute("CREATE SCHEMA IF NOT EXISTS linkage")

@@ -83,7 +83,7 @@ from splink import DuckDBAPI, Linker, SettingsCreator, block_on
 from splink.internals.comparison_level_creator import ComparisonLevelCreator
 
 from assets.linkage.core import STANDARD_COLUMNS, filled_columns
-from orchestration.settings import LINKAGE_BACKENDS
+from assets.linkage.backends import LINKAGE_BACKENDS
 
 MATCH_THRESHOLD = 0.99
 REVIEW_FLOOR = 0.5

@@ -3,8 +3,10 @@
 The key is a secret kept outside the repository and outside both databases: from the
 environment (``STORY_PSEUDONYMISATION_KEY``, hex) or a key file (``STORY_KEY_FILE``, default
 ``~/.config/story-of-progress/pseudonymisation.key``). Without it a pseudonym can neither be
-reversed nor recomputed from a name or CHI. ``ensure_key`` creates a key file only when asked
-to (the demo does, and says so); production sets the key explicitly.
+reversed nor recomputed from a name or CHI. Assets are given it by a resource
+(``assets.linkage.person_links.PseudonymisationKey``) that ``orchestration`` builds from those
+settings; nothing here reads the environment. The demo creates a key file when none is
+configured, and says so; production sets the key explicitly.
 
 A key anyone could guess is no key: an empty one (a blank variable), a short one (``00``) or
 one byte repeated would let anyone recompute every ``person_id`` from a CHI. So a key must be
@@ -17,34 +19,16 @@ from __future__ import annotations
 
 import hashlib
 import hmac
-import os
-import secrets
 from pathlib import Path
 
 KEY_ENV = "STORY_PSEUDONYMISATION_KEY"
 KEY_FILE_ENV = "STORY_KEY_FILE"
 KEY_BYTES = 32  # as many as the HMAC-SHA256 output: a shorter key is the weak link
-_MAKE_ONE = "make one with: python -c 'import secrets; print(secrets.token_hex(32))'"
+_MAKE_ONE = f"make one with: python -c 'import secrets; print(secrets.token_hex({KEY_BYTES}))'"
 
 
 class UnusableKey(RuntimeError):
     """The configured pseudonymisation key could be guessed, or is not a key at all."""
-
-
-def key_file() -> Path:
-    default = Path.home() / ".config" / "story-of-progress" / "pseudonymisation.key"
-    return Path(os.environ.get(KEY_FILE_ENV, default))
-
-
-def ensure_key() -> Path | None:
-    """Create a random key file if no key is configured; returns the path created, else None."""
-    if os.environ.get(KEY_ENV) is not None or key_file().exists():
-        return None
-    path = key_file()
-    path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_text(secrets.token_hex(32) + "\n", encoding="utf-8")
-    path.chmod(0o600)
-    return path
 
 
 def parse_key(text: str, source: str) -> bytes:
@@ -63,10 +47,8 @@ def parse_key(text: str, source: str) -> bytes:
     return key
 
 
-def load_key() -> bytes:
-    if (value := os.environ.get(KEY_ENV)) is not None:
-        return parse_key(value, KEY_ENV)
-    path = key_file()
+def read_key_file(path: Path) -> bytes:
+    """The key written in the key file at ``path``, or ``UnusableKey`` saying how to set one."""
     if not path.exists():
         raise UnusableKey(
             f"No pseudonymisation key: set {KEY_ENV} or create the key file {path} "

@@ -21,7 +21,7 @@ import duckdb
 import pandas as pd
 
 from assets.measures.catalogue import measure
-from assets.measures.long_format import LOOKED_AFTER_RETURNS, NO_DEPRIVATION, age_at_month_end, age_band, counts_by_breakdown, finish, rates_per_1000, shares_by_breakdown
+from assets.measures.long_format import LOOKED_AFTER_RETURNS, NO_DEPRIVATION, age_at_month_end, age_band, counts_by_breakdown, rates_per_1000, shares_by_breakdown
 from assets.measures.looked_after import AT_31_JULY, CHILDREN_0_17
 IN_YEAR = "BETWEEN make_date(year_ending - 1, 8, 1) AND make_date(year_ending, 7, 31)"
 
@@ -61,12 +61,11 @@ LEFT_CARE_ELIGIBLE_FOR_CONTINUING_CARE = f"""
 """
 
 
-def _rate_of_children(con: duckdb.DuckDBPyConnection, relation: str, measure_id: str) -> pd.DataFrame:
+def _rate_of_children(con: duckdb.DuckDBPyConnection, relation: str) -> pd.DataFrame:
     breakdowns = ("sex", "age_band")
     counts = counts_by_breakdown(con, relation, breakdowns, reporting=LOOKED_AFTER_RETURNS)
     population = counts_by_breakdown(con, CHILDREN_0_17, breakdowns, count="sum(population)")
-    # Rates are not additive; their numerators are, which disclosure control uses.
-    return finish(rates_per_1000(counts, population), measure_id, "per 1,000 children aged 0-17", additive=True)
+    return rates_per_1000(counts, population)
 
 
 @measure(
@@ -82,9 +81,10 @@ def _rate_of_children(con: duckdb.DuckDBPyConnection, relation: str, measure_id:
     desired_direction="down",
     baseline_period="2020",
     sources=("looked_after_episodes", "population_estimates"),
+    public_denominator=True,
 )
 def started_looked_after_rate_per_1000(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:
-    return _rate_of_children(con, STARTED, "started_looked_after_rate_per_1000")
+    return _rate_of_children(con, STARTED)
 
 
 @measure(
@@ -100,9 +100,10 @@ def started_looked_after_rate_per_1000(con: duckdb.DuckDBPyConnection) -> pd.Dat
     desired_direction="none",
     baseline_period="2020",
     sources=("looked_after_episodes", "population_estimates"),
+    public_denominator=True,
 )
 def ceased_looked_after_rate_per_1000(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:
-    return _rate_of_children(con, CEASED, "ceased_looked_after_rate_per_1000")
+    return _rate_of_children(con, CEASED)
 
 
 @measure(
@@ -120,8 +121,7 @@ def ceased_looked_after_rate_per_1000(con: duckdb.DuckDBPyConnection) -> pd.Data
     sources=("looked_after_episodes",),
 )
 def three_or_more_placements_share(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:
-    shares = shares_by_breakdown(con, PLACEMENTS_IN_YEAR, ("sex", "age_band"), condition="placements >= 3")
-    return finish(shares, "three_or_more_placements_share", "percent", additive=True)
+    return shares_by_breakdown(con, PLACEMENTS_IN_YEAR, ("sex", "age_band"), condition="placements >= 3")
 
 
 @measure(
@@ -139,5 +139,4 @@ def three_or_more_placements_share(con: duckdb.DuckDBPyConnection) -> pd.DataFra
     sources=("looked_after_episodes",),
 )
 def continuing_care_uptake_share(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:
-    shares = shares_by_breakdown(con, LEFT_CARE_ELIGIBLE_FOR_CONTINUING_CARE, ("sex",), condition="continuing_care = 'Y'")
-    return finish(shares, "continuing_care_uptake_share", "percent", additive=True)
+    return shares_by_breakdown(con, LEFT_CARE_ELIGIBLE_FOR_CONTINUING_CARE, ("sex",), condition="continuing_care = 'Y'")

@@ -28,7 +28,7 @@ import duckdb
 import pandas as pd
 
 from assets.measures.catalogue import Measure
-from orchestration.settings import SCOTLAND_CODE
+from assets.reference import SCOTLAND_CODE
 
 WARNING_COLUMNS = ["measure_id", "geography_code", "period", "kind", "message"]
 AGAINST_DIRECTION = "against_direction"

@@ -28,7 +28,7 @@ import duckdb
 import pandas as pd
 
 from assets.measures.catalogue import measure
-from assets.measures.long_format import FIGURE, NO_DEPRIVATION, age_at_month_end, age_band, counts_by_breakdown, every_council_in_periods_of, finish, shares_by_breakdown
+from assets.measures.long_format import FIGURE, NO_DEPRIVATION, age_at_month_end, age_band, counts_by_breakdown, every_council_in_periods_of, shares_by_breakdown
 
 POSITIVE_DESTINATIONS = (
     "higher_education", "further_education", "training", "employment", "voluntary_work", "personal_skills_development",
@@ -98,12 +98,12 @@ def _declare(stage: str, group: str) -> dict:
 
 @measure(id="leavers_positive_initial_destination_care_experienced", title="Care-experienced school leavers in a positive initial destination", **_declare("initial", "care_experienced"))
 def leavers_positive_initial_destination_care_experienced(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:
-    return finish(_positive_shares(con, True, False), "leavers_positive_initial_destination_care_experienced", "percent", additive=True)
+    return _positive_shares(con, True, False)
 
 
 @measure(id="leavers_positive_initial_destination_all", title="All school leavers in a positive initial destination", **_declare("initial", "all"))
 def leavers_positive_initial_destination_all(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:
-    return finish(_positive_shares(con, False, False), "leavers_positive_initial_destination_all", "percent", additive=True)
+    return _positive_shares(con, False, False)
 
 
 @measure(
@@ -112,17 +112,17 @@ def leavers_positive_initial_destination_all(con: duckdb.DuckDBPyConnection) -> 
     **_declare("initial", "gap"),
 )
 def leavers_positive_initial_destination_gap(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:
-    return finish(_gap(con, False), "leavers_positive_initial_destination_gap", "percentage points", additive=True)
+    return _gap(con, False)
 
 
 @measure(id="leavers_positive_followup_destination_care_experienced", title="Care-experienced school leavers in a positive follow-up destination", **_declare("followup", "care_experienced"))
 def leavers_positive_followup_destination_care_experienced(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:
-    return finish(_positive_shares(con, True, True), "leavers_positive_followup_destination_care_experienced", "percent", additive=True)
+    return _positive_shares(con, True, True)
 
 
 @measure(id="leavers_positive_followup_destination_all", title="All school leavers in a positive follow-up destination", **_declare("followup", "all"))
 def leavers_positive_followup_destination_all(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:
-    return finish(_positive_shares(con, False, True), "leavers_positive_followup_destination_all", "percent", additive=True)
+    return _positive_shares(con, False, True)
 
 
 @measure(
@@ -131,7 +131,7 @@ def leavers_positive_followup_destination_all(con: duckdb.DuckDBPyConnection) ->
     **_declare("followup", "gap"),
 )
 def leavers_positive_followup_destination_gap(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:
-    return finish(_gap(con, True), "leavers_positive_followup_destination_gap", "percentage points", additive=True)
+    return _gap(con, True)
 
 
 def _exclusion_declaration(who: str) -> dict:
@@ -155,8 +155,7 @@ def _exclusion_declaration(who: str) -> dict:
     **_exclusion_declaration("pupils looked after at any time in that school year"),
 )
 def school_exclusions_care_experienced(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:
-    counts = counts_by_breakdown(con, f"(SELECT * FROM {EXCLUSIONS} WHERE care_experienced)", ("age_band",), reporting=every_council_in_periods_of(EXCLUSIONS))
-    return finish(counts, "school_exclusions_care_experienced", "exclusions", additive=True)
+    return counts_by_breakdown(con, f"(SELECT * FROM {EXCLUSIONS} WHERE care_experienced)", ("age_band",), reporting=every_council_in_periods_of(EXCLUSIONS))
 
 
 @measure(
@@ -165,4 +164,4 @@ def school_exclusions_care_experienced(con: duckdb.DuckDBPyConnection) -> pd.Dat
     **_exclusion_declaration("all pupils"),
 )
 def school_exclusions_all(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:
-    return finish(counts_by_breakdown(con, EXCLUSIONS, ("age_band",), reporting=every_council_in_periods_of(EXCLUSIONS)), "school_exclusions_all", "exclusions", additive=True)
+    return counts_by_breakdown(con, EXCLUSIONS, ("age_band",), reporting=every_council_in_periods_of(EXCLUSIONS))

@@ -30,16 +30,18 @@ the last period is worked out from published shares in ``assets.publication.comm
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from functools import partial
+from pathlib import Path
 
 import duckdb
 import numpy as np
 import pandas as pd
 
-from assets.measures.catalogue import measure
-from assets.measures.long_format import counts_by_breakdown, finish
+from assets.ingest.contracts import Contract
+from assets.measures.catalogue import Measure, measures_from_configuration
+from assets.measures.long_format import counts_by_breakdown
 from assets.reference import vision_statements
-from orchestration.settings import Settings
 
 # Two-sided 95%: the 0.975 quantile of the standard normal distribution.
 Z_95 = 1.959963984540054
@@ -82,8 +84,8 @@ def respondents_on_vision(vision_id: int) -> str:
     """
 
 
-def share_positive(con: duckdb.DuckDBPyConnection, vision_id: int, measure_id: str) -> pd.DataFrame:
-    """The long-format table of one vision statement's share positive."""
+def share_positive(con: duckdb.DuckDBPyConnection, vision_id: int) -> pd.DataFrame:
+    """The figures of one vision statement's share positive."""
     relation = respondents_on_vision(vision_id)
     keys = ["period", "geography_code", "geography_level", "breakdown", "category"]
     everyone = counts_by_breakdown(con, relation, BREAKDOWNS).rename(columns={"numerator": "denominator"})
@@ -96,20 +98,19 @@ def share_positive(con: duckdb.DuckDBPyConnection, vision_id: int, measure_id: s
     table["value"] = (100 * table["numerator"] / table["denominator"]).astype("Float64").round(1)
     table["lower"] = (100 * lower).round(1)
     table["upper"] = (100 * upper).round(1)
-    return finish(table, measure_id, UNIT, additive=True)
+    return table
 
 
 def measure_id_for(vision_id: int) -> str:
     return f"experience_positive_vision_{int(vision_id)}"
 
 
-def _declare_vision_measures() -> None:
-    """Declare one share-positive measure per vision statement in the reference table."""
-    for vision in vision_statements(Settings.from_env().reference_dir).itertuples():
-        measure_id = measure_id_for(vision.vision_id)
-        compute = partial(share_positive, vision_id=vision.vision_id, measure_id=measure_id)
-        measure(
-            id=measure_id,
+@measures_from_configuration
+def vision_measures(reference_dir: Path, contracts: Mapping[str, Contract]) -> list[Measure]:
+    """One share-positive measure per vision statement in the reference table."""
+    return [
+        Measure(
+            id=measure_id_for(vision.vision_id),
             question="Q1",
             vision_id=int(vision.vision_id),
             title=f"Care community who feel positive about: {vision.short_title}",
@@ -120,7 +121,7 @@ def _declare_vision_measures() -> None:
             desired_direction="up",
             baseline_period="2020",
             sources=("experience_responses",),
-        )(compute)
-
-
-_declare_vision_measures()
+            figures=partial(share_positive, vision_id=vision.vision_id),
+        )
+        for vision in vision_statements(reference_dir).itertuples()
+    ]

@@ -21,14 +21,13 @@ import duckdb
 import pandas as pd
 from dagster_duckdb import DuckDBResource
 
-from assets.ingest.contracts import load_contracts
+from assets.ingest.contracts import Contract
 from assets.ingest.raw_zone import LEDGER
 from assets.keys import analysis_key, measure_key
-from assets.measures.catalogue import LONG_FORMAT, Measure, catalogue
+from assets.measures.catalogue import LONG_FORMAT, Measure
 from assets.measures.early_warning import DATA_OVERDUE, early_warnings, headline_rows, latest_accepted_files, place_name
-from assets.reference import councils
-from orchestration.resources import StoryFolders
-from orchestration.settings import SCOTLAND_CODE
+from assets.folders import StoryFolders
+from assets.reference import SCOTLAND_CODE, councils
 
 
 def build_measure_asset(entry: Measure, council_count: int, refresh_days: dict[str, int]) -> dg.AssetsDefinition:
@@ -50,7 +49,7 @@ def build_measure_asset(entry: Measure, council_count: int, refresh_days: dict[s
         ],
     )
     def measure_asset(folders: StoryFolders, warehouse: DuckDBResource):
-        settings = folders.settings
+        layout = folders.layout
         with warehouse.get_connection() as con:
             table = entry.compute(con)
             assert list(table.columns) == list(LONG_FORMAT), f"{entry.id} must return the long format"
@@ -58,11 +57,11 @@ def build_measure_asset(entry: Measure, council_count: int, refresh_days: dict[s
             con.register("measure_frame", table)
             con.execute(f"CREATE OR REPLACE TABLE measures.{entry.id} AS SELECT * FROM measure_frame")
             con.unregister("measure_frame")
-            latest_files = _latest_files(con, settings.linkage_zone_path, entry)
+            latest_files = _latest_files(con, layout.linkage_zone_path, entry)
         headline = table[(table.geography_code == SCOTLAND_CODE) & (table.breakdown == "total")][["period", "numerator", "denominator", "value"]]
         councils_per_period = table[(table.geography_level == "council") & (table.breakdown == "total")].groupby("period")["geography_code"].nunique()
         missing = {p: council_count - n for p, n in councils_per_period.items() if n < council_count}
-        names = councils(settings.reference_dir).names
+        names = councils(layout.reference_dir).names
         warnings = early_warnings(headline_rows(table), latest_files, entry, refresh_days, dt.date.today(), names)
         yield dg.MaterializeResult(metadata={"dagster/row_count": len(table), "scotland": dg.MetadataValue.md(headline.to_markdown(index=False))})
         yield dg.AssetCheckResult(
@@ -109,6 +108,7 @@ def _latest_files(con: duckdb.DuckDBPyConnection, linkage_zone: Path, entry: Mea
         con.execute("DETACH lz")
 
 
-def measure_assets(council_count: int) -> list[dg.AssetsDefinition]:
-    refresh_days = {c.id: c.refresh_days for c in load_contracts().values()}
-    return [build_measure_asset(entry, council_count, refresh_days) for entry in catalogue().values()]
+def measure_assets(entries: dict[str, Measure], contracts: dict[str, Contract], council_count: int) -> list[dg.AssetsDefinition]:
+    """One asset per catalogue entry; ``contracts`` (those in force) give each source's ``refreshDays``."""
+    refresh_days = {c.id: c.refresh_days for c in contracts.values()}
+    return [build_measure_asset(entry, council_count, refresh_days) for entry in entries.values()]

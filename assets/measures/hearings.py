@@ -14,7 +14,7 @@ import duckdb
 import pandas as pd
 
 from assets.measures.catalogue import measure
-from assets.measures.long_format import NO_DEPRIVATION, age_at_month_end, age_band, finish, shares_by_breakdown, social_work_year
+from assets.measures.long_format import NO_DEPRIVATION, age_at_month_end, age_band, shares_by_breakdown, social_work_year
 
 HEARINGS = f"""
 (SELECT CAST({social_work_year('hearing_date')} AS VARCHAR) AS period, la_code, sex,
@@ -40,5 +40,4 @@ HEARINGS = f"""
     sources=("hearings_referrals",),
 )
 def hearings_child_views_recorded_share(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:
-    shares = shares_by_breakdown(con, HEARINGS, ("sex", "age_band"), condition="child_views_recorded = 'Y'")
-    return finish(shares, "hearings_child_views_recorded_share", "percent", additive=True)
+    return shares_by_breakdown(con, HEARINGS, ("sex", "age_band"), condition="child_views_recorded = 'Y'")

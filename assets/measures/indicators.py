@@ -29,16 +29,15 @@ collides with a measure we compute from records (both exist for looked after on 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from functools import cache
+from functools import cache, partial
 from pathlib import Path
 
 import duckdb
 import pandas as pd
 import yaml
 
-from assets.measures.catalogue import measure
-from assets.measures.long_format import finish
-from orchestration.settings import SCOTLAND_CODE
+from assets.measures.catalogue import Measure, declare
+from assets.reference import SCOTLAND_CODE
 
 STREAMS_FILE = Path(__file__).with_name("indicator_streams.yaml")
 SOURCE = "indicator_values"
@@ -139,12 +138,13 @@ def _whole_or_missing(column: pd.Series) -> pd.Series:
     return number.where(number.round() == number).round().astype("Int64")
 
 
-def stream_long_format(values: pd.DataFrame, stream: IndicatorStream) -> pd.DataFrame:
-    """One stream's figures at their latest vintage, in the standard long format.
+def stream_figures(values: pd.DataFrame) -> pd.DataFrame:
+    """One stream's figures at their latest vintage.
 
     ``values`` holds that stream's rows of ``indicator_values`` (every vintage). Geography
     level follows the code: Scotland's code, otherwise a council (the contract admits only
-    those). The figures are published ones, not sums we make, so they are not additive.
+    those). The figures are published ones, not sums we make, so their declarations say
+    their numerators do not add up.
     """
     latest = latest_vintage(values)
     table = pd.DataFrame({
@@ -158,7 +158,7 @@ def stream_long_format(values: pd.DataFrame, stream: IndicatorStream) -> pd.Data
         "value": pd.to_numeric(latest["value"]),
         "vintage": latest["vintage"].astype(str),
     })
-    return finish(table, stream.measure_id, stream.unit, additive=False)
+    return table
 
 
 def indicator_rows(con: duckdb.DuckDBPyConnection, indicator_id: str | None = None) -> pd.DataFrame:
@@ -169,11 +169,13 @@ def indicator_rows(con: duckdb.DuckDBPyConnection, indicator_id: str | None = No
     return con.execute(f"SELECT {columns} FROM analysis.{SOURCE} WHERE indicator_id = ?", [indicator_id]).df()
 
 
-def _declare(stream: IndicatorStream) -> None:
-    def compute(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:
-        return stream_long_format(indicator_rows(con, stream.indicator_id), stream)
+def _figures_of(con: duckdb.DuckDBPyConnection, indicator_id: str) -> pd.DataFrame:
+    return stream_figures(indicator_rows(con, indicator_id))
 
-    measure(
+
+def stream_measure(stream: IndicatorStream) -> Measure:
+    """A declared stream as a catalogue measure: figures published by others, whose numerators we do not sum."""
+    return Measure(
         id=stream.measure_id,
         question="Q2",
         vision_id=stream.vision_id,
@@ -186,9 +188,11 @@ def _declare(stream: IndicatorStream) -> None:
         desired_direction=stream.desired_direction,
         baseline_period=stream.baseline_period,
         sources=(SOURCE,),
+        figures=partial(_figures_of, indicator_id=stream.indicator_id),
         tolerance_percent=stream.tolerance_percent,
-    )(compute)
+        numerators_add_up=False,
+    )
 
 
 for _stream in declared_streams().values():
-    _declare(_stream)
+    declare(stream_measure(_stream))

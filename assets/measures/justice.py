@@ -20,7 +20,7 @@ import pandas as pd
 
 from assets.measures.catalogue import measure
 from assets.measures.long_format import (
-    NO_DEPRIVATION, age_at_month_end, age_band, counts_by_breakdown, every_council_in_periods_of, finish, national_counts_by_breakdown,
+    NO_DEPRIVATION, age_at_month_end, age_band, counts_by_breakdown, every_council_in_periods_of, national_counts_by_breakdown,
     social_work_year,
 )
 
@@ -61,8 +61,7 @@ SECURE_ADMISSIONS = f"""
     sources=("custody_under_18",),
 )
 def children_in_custody_under_18(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:
-    counts = national_counts_by_breakdown(con, IN_CUSTODY, ("status", "age_band"))
-    return finish(counts, "children_in_custody_under_18", "children", additive=True)
+    return national_counts_by_breakdown(con, IN_CUSTODY, ("status", "age_band"))
 
 
 @measure(
@@ -81,8 +80,7 @@ def children_in_custody_under_18(con: duckdb.DuckDBPyConnection) -> pd.DataFrame
 )
 def secure_care_admissions(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:
     scottish = f"(SELECT *, placing_authority_code AS la_code FROM {SECURE_ADMISSIONS} WHERE placing_country = 'Scotland')"
-    counts = counts_by_breakdown(con, scottish, ("route", "sex", "age_band"), reporting=every_council_in_periods_of(SECURE_ADMISSIONS))
-    return finish(counts, "secure_care_admissions", "admissions", additive=True)
+    return counts_by_breakdown(con, scottish, ("route", "sex", "age_band"), reporting=every_council_in_periods_of(SECURE_ADMISSIONS))
 
 
 @measure(
@@ -101,5 +99,4 @@ def secure_care_admissions(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:
 )
 def secure_care_admissions_from_outside_scotland(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:
     outside = f"(SELECT * FROM {SECURE_ADMISSIONS} WHERE placing_country <> 'Scotland')"
-    counts = national_counts_by_breakdown(con, outside, ("placing_country", "route"))
-    return finish(counts, "secure_care_admissions_from_outside_scotland", "admissions", additive=True)
+    return national_counts_by_breakdown(con, outside, ("placing_country", "route"))

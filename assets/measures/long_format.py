@@ -12,12 +12,12 @@ The SQL helpers below work on analysis tables, which hold year and month of birt
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+
 import duckdb
 import pandas as pd
 
-from assets.ingest.contracts import load_contracts
-from assets.measures.catalogue import LONG_FORMAT
-from orchestration.settings import SCOTLAND_CODE
+from assets.reference import SCOTLAND_CODE
 
 # Said in every record-level measure's declaration: the breakdown DOMAIN.md asks for and the data cannot give.
 NO_DEPRIVATION = " No deprivation breakdown: no dataset holds deprivation (SIMD)."
@@ -49,15 +49,10 @@ def social_work_year(day: str) -> str:
 
 
 # Categories a breakdown always has, so a council with none in one is shown as 0, not left out.
-# (Age bands are not listed: some cannot occur in some measures, such as 0-4 in custody.)
-def _code_list(dataset: str, column: str) -> tuple[str, ...]:
-    """A column's codes as its data contract lists them, so a code nobody used still shows as 0."""
-    [codes] = [c.valid_values for c in load_contracts()[dataset].columns if c.name == column]
-    return codes
-
-
-# Categories every table shows, used or not (the published looked after table lists crisis care at 0).
-KNOWN_CATEGORIES = {"sex": ("F", "M"), "placement_type": _code_list("looked_after_episodes", "placement_type")}
+# (Age bands are not listed: some cannot occur in some measures, such as 0-4 in custody.) A
+# measure adds the code lists of its data contract (``known``): the published looked after
+# table lists crisis care at 0.
+KNOWN_CATEGORIES = {"sex": ("F", "M")}
 
 # Every council (National Records of Scotland estimate the population of all of them).
 EVERY_COUNCIL = "(SELECT DISTINCT la_code FROM analysis.population_estimates)"
@@ -73,17 +68,17 @@ def every_council_in_periods_of(relation: str) -> str:
 LOOKED_AFTER_RETURNS = "(SELECT DISTINCT CAST(year_ending AS VARCHAR) AS period, la_code FROM analysis.looked_after_episodes)"
 
 
-def _with_zero_categories(councils: pd.DataFrame, reporting: pd.DataFrame | None) -> pd.DataFrame:
+def _with_zero_categories(councils: pd.DataFrame, reporting: pd.DataFrame | None, known: Mapping[str, tuple[str, ...]]) -> pd.DataFrame:
     """Give every council counted in a period (or reporting, if given) every category of the
-    period (seen in it, or known for the breakdown), 0 where it has none."""
+    period (seen in it, or ``known`` for the breakdown), 0 where it has none."""
     geographies = councils[["period", "la_code"]]
     if reporting is not None:
         geographies = pd.concat([geographies, reporting.astype({"period": str})])
     geographies = geographies.drop_duplicates()
-    known = pd.DataFrame(
-        [(b, c) for b in councils["breakdown"].unique() for c in KNOWN_CATEGORIES.get(b, ())], columns=["breakdown", "category"]
+    always = pd.DataFrame(
+        [(b, c) for b in councils["breakdown"].unique() for c in known.get(b, ())], columns=["breakdown", "category"]
     )
-    categories = pd.concat([councils[["period", "breakdown", "category"]], geographies[["period"]].drop_duplicates().merge(known, how="cross")])
+    categories = pd.concat([councils[["period", "breakdown", "category"]], geographies[["period"]].drop_duplicates().merge(always, how="cross")])
     grid = geographies.merge(categories.drop_duplicates(), on="period")
     full = grid.merge(councils, on=["period", "la_code", "breakdown", "category"], how="left")
     full["numerator"] = full["numerator"].fillna(0)
@@ -92,13 +87,15 @@ def _with_zero_categories(councils: pd.DataFrame, reporting: pd.DataFrame | None
 
 def counts_by_breakdown(
     con: duckdb.DuckDBPyConnection, relation: str, breakdowns: tuple[str, ...], count: str = "count(*)", reporting: str | None = None,
+    known: Mapping[str, tuple[str, ...]] = KNOWN_CATEGORIES,
 ) -> pd.DataFrame:
     """Counts from ``relation`` (with columns period, la_code and each breakdown) per council and Scotland.
 
     Returns period, geography_code, geography_level, breakdown, category, numerator; the
     headline row has breakdown and category 'total'. ``reporting`` (SQL giving period and
     la_code) names councils to show with 0 when they have nothing to count: those that sent
-    a return, or every council for events a national body reports.
+    a return, or every council for events a national body reports. ``known``: the categories
+    each breakdown shows whether or not anyone is in them.
     """
     pieces = [f"SELECT period, la_code, 'total' AS breakdown, 'total' AS category, {count} AS numerator FROM {relation} GROUP BY ALL"]
     pieces += [
@@ -106,7 +103,7 @@ def counts_by_breakdown(
         for b in breakdowns
     ]
     every = con.execute(f"SELECT period, la_code FROM {reporting}").df() if reporting else None
-    councils = _with_zero_categories(con.execute(" UNION ALL ".join(pieces)).df(), every)
+    councils = _with_zero_categories(con.execute(" UNION ALL ".join(pieces)).df(), every, known)
     councils = councils.rename(columns={"la_code": "geography_code"}).assign(geography_level="council")
     scotland = (
         councils.groupby(["period", "breakdown", "category"], as_index=False)["numerator"].sum()
@@ -155,19 +152,3 @@ def rates_per_1000(counts: pd.DataFrame, population: pd.DataFrame) -> pd.DataFra
     rates = rates[rates["denominator"] > 0].reset_index(drop=True)
     rates["value"] = (1000 * rates["numerator"] / rates["denominator"]).astype("Float64").round(1)
     return rates
-
-
-def finish(table: pd.DataFrame, measure_id: str, unit: str, additive: bool) -> pd.DataFrame:
-    """Add the identifying columns and return the long format in its canonical order."""
-    table = table.assign(measure_id=measure_id, unit=unit, additive=additive)
-    if "denominator" not in table:
-        table["denominator"] = pd.NA
-    if "value" not in table:
-        table["value"] = table["numerator"].astype("Float64")
-    for optional in ("lower", "upper", "vintage"):
-        if optional not in table:
-            table[optional] = pd.NA
-    for number in ("denominator", "value", "lower", "upper"):
-        table[number] = table[number].astype("Float64")
-    table["vintage"] = table["vintage"].astype("string")
-    return table[list(LONG_FORMAT)].sort_values(["period", "geography_code", "breakdown", "category"], ignore_index=True)

@@ -9,11 +9,16 @@ reference, as in the official return, and Scotland is the sum of councils.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+from functools import partial
+from pathlib import Path
+
 import duckdb
 import pandas as pd
 
-from assets.measures.catalogue import measure
-from assets.measures.long_format import NO_DEPRIVATION, age_at_month_end, age_band, counts_by_breakdown, finish, rates_per_1000, shares_by_breakdown
+from assets.ingest.contracts import Contract
+from assets.measures.catalogue import Measure, measure, measures_from_configuration
+from assets.measures.long_format import KNOWN_CATEGORIES, NO_DEPRIVATION, age_at_month_end, age_band, counts_by_breakdown, rates_per_1000, shares_by_breakdown
 
 # Placements in a family: at home with parents, or with kinship carers (friends or relatives).
 FAMILY_SETTINGS = ("at_home_with_parents", "kinship_friends_relatives")
@@ -47,23 +52,30 @@ CHILDREN_0_17 = f"""
 """
 
 
-@measure(
-    id="looked_after_31_july",
-    question="Q2",
-    vision_id=1,
-    theme="Where children live",
-    title="Children looked after on 31 July",
-    numerator="Children looked after by the council on 31 July (an episode covering that day)." + NO_DEPRIVATION,
-    denominator=None,
-    unit="children",
-    breakdowns=("placement_type", "sex", "age_band"),
-    desired_direction="down",
-    baseline_period="2020",
-    sources=("looked_after_episodes",),
-)
-def looked_after_31_july(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:
-    counts = counts_by_breakdown(con, AT_31_JULY, ("placement_type", "sex", "age_band"))
-    return finish(counts, "looked_after_31_july", "children", additive=True)
+def looked_after_31_july(con: duckdb.DuckDBPyConnection, placement_types: tuple[str, ...]) -> pd.DataFrame:
+    """Every placement type the contract lists is shown, 0 where a council has no child in it."""
+    return counts_by_breakdown(con, AT_31_JULY, ("placement_type", "sex", "age_band"), known=KNOWN_CATEGORIES | {"placement_type": placement_types})
+
+
+@measures_from_configuration
+def _declare_looked_after_31_july(reference_dir: Path, contracts: Mapping[str, Contract]) -> list[Measure]:
+    """Declared with the looked after contract in force, whose code list gives the placement types."""
+    placement_types = contracts["looked_after_episodes"].column("placement_type").valid_values
+    return [Measure(
+        id="looked_after_31_july",
+        question="Q2",
+        vision_id=1,
+        theme="Where children live",
+        title="Children looked after on 31 July",
+        numerator="Children looked after by the council on 31 July (an episode covering that day)." + NO_DEPRIVATION,
+        denominator=None,
+        unit="children",
+        breakdowns=("placement_type", "sex", "age_band"),
+        desired_direction="down",
+        baseline_period="2020",
+        sources=("looked_after_episodes",),
+        figures=partial(looked_after_31_july, placement_types=placement_types),
+    )]
 
 
 @measure(
@@ -79,14 +91,13 @@ def looked_after_31_july(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:
     desired_direction="down",
     baseline_period="2020",
     sources=("looked_after_episodes", "population_estimates"),
+    public_denominator=True,
 )
 def looked_after_rate_per_1000(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:
     breakdowns = ("sex", "age_band")
     counts = counts_by_breakdown(con, AT_31_JULY, breakdowns)
     population = counts_by_breakdown(con, CHILDREN_0_17, breakdowns, count="sum(population)")
-    rates = rates_per_1000(counts, population)
-    # A rate is not additive: its numerators are, so disclosure control still protects them.
-    return finish(rates, "looked_after_rate_per_1000", "per 1,000 children aged 0-17", additive=True)
+    return rates_per_1000(counts, population)
 
 
 @measure(
@@ -106,6 +117,4 @@ def looked_after_rate_per_1000(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:
 )
 def looked_after_family_settings_share(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:
     family = ", ".join(f"'{t}'" for t in FAMILY_SETTINGS)
-    shares = shares_by_breakdown(con, AT_31_JULY, ("sex", "age_band"), condition=f"placement_type IN ({family})")
-    # Shares are not additive; their numerators and denominators are, which disclosure control uses.
-    return finish(shares, "looked_after_family_settings_share", "percent", additive=True)
+    return shares_by_breakdown(con, AT_31_JULY, ("sex", "age_band"), condition=f"placement_type IN ({family})")

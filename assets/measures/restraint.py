@@ -19,7 +19,7 @@ import duckdb
 import pandas as pd
 
 from assets.measures.catalogue import measure
-from assets.measures.long_format import FIGURE, NO_DEPRIVATION, counts_by_breakdown, every_council_in_periods_of, finish
+from assets.measures.long_format import FIGURE, NO_DEPRIVATION, counts_by_breakdown, every_council_in_periods_of
 
 INCIDENTS_BY_PLACING_COUNCIL = """
 (SELECT CAST(year(incident_date) AS VARCHAR) AS period, la_code, practice FROM analysis.restraint_incidents)
@@ -50,8 +50,7 @@ SERVICE_YEARS = """
     sources=("restraint_incidents", "population_estimates"),
 )
 def restraint_incidents(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:
-    counts = counts_by_breakdown(con, INCIDENTS_BY_PLACING_COUNCIL, ("practice",), reporting=every_council_in_periods_of(INCIDENTS_BY_PLACING_COUNCIL))
-    return finish(counts, "restraint_incidents", "incidents", additive=True)
+    return counts_by_breakdown(con, INCIDENTS_BY_PLACING_COUNCIL, ("practice",), reporting=every_council_in_periods_of(INCIDENTS_BY_PLACING_COUNCIL))
 
 
 @measure(
@@ -73,4 +72,4 @@ def restraint_incidents_per_place(con: duckdb.DuckDBPyConnection) -> pd.DataFram
     # A council has no places of a type it has no service of: no rate, rather than 0 of 0.
     rates = incidents.merge(places[places["denominator"] > 0], on=FIGURE)
     rates["value"] = (rates["numerator"] / rates["denominator"]).astype("Float64").round(2)
-    return finish(rates, "restraint_incidents_per_place", "per place", additive=True)
+    return rates

@@ -22,7 +22,7 @@ import duckdb
 import pandas as pd
 
 from assets.measures.catalogue import measure
-from assets.measures.long_format import NO_DEPRIVATION, counts_by_breakdown, finish
+from assets.measures.long_format import NO_DEPRIVATION, counts_by_breakdown
 from assets.measures.looked_after import AT_31_JULY
 
 WITH_SIBLINGS_LOOKED_AFTER = f"""
@@ -55,4 +55,4 @@ def siblings_living_together(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:
     totals = counts[counts["breakdown"] == "total"][["period", "geography_code", "numerator"]].rename(columns={"numerator": "denominator"})
     shares = counts.merge(totals, on=["period", "geography_code"])
     shares["value"] = (100 * shares["numerator"] / shares["denominator"]).astype("Float64").round(1)
-    return finish(shares, "siblings_living_together", "percent", additive=True)
+    return shares

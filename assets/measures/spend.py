@@ -14,7 +14,7 @@ import duckdb
 import pandas as pd
 
 from assets.measures.catalogue import measure
-from assets.measures.long_format import FIGURE, counts_by_breakdown, finish
+from assets.measures.long_format import FIGURE, counts_by_breakdown
 
 SPEND = """
 (SELECT financial_year AS period, la_code,
@@ -42,4 +42,4 @@ def preventative_spend_share(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:
     community = counts_by_breakdown(con, SPEND, (), count="CAST(round(sum(community)) AS BIGINT)").rename(columns={"numerator": "denominator"})
     shares = preventative.merge(community, on=FIGURE)
     shares["value"] = (100 * shares["numerator"] / shares["denominator"]).astype("Float64").round(1)
-    return finish(shares, "preventative_spend_share", "percent", additive=True)
+    return shares

@@ -15,7 +15,7 @@ from dagster_duckdb import DuckDBResource
 from assets.ingest.contracts import Contract
 from assets.ingest.raw_zone import LEDGER
 from assets.keys import DATA_COVERAGE, raw_key
-from orchestration.resources import StoryFolders
+from assets.folders import StoryFolders
 
 
 def build_data_coverage_asset(contracts: dict[str, Contract]) -> dg.AssetsDefinition:
@@ -28,7 +28,7 @@ def build_data_coverage_asset(contracts: dict[str, Contract]) -> dg.AssetsDefini
     )
     def data_coverage(folders: StoryFolders, warehouse: DuckDBResource) -> dg.MaterializeResult:
         with warehouse.get_connection() as con:
-            con.execute(f"ATTACH '{folders.settings.linkage_zone_path}' AS lz (READ_ONLY)")
+            con.execute(f"ATTACH '{folders.layout.linkage_zone_path}' AS lz (READ_ONLY)")
             try:
                 con.execute("CREATE SCHEMA IF NOT EXISTS mart")
                 con.execute(

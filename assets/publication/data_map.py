@@ -60,7 +60,7 @@ from assets.measures.catalogue import Measure
 from assets.measures.indicators import SOURCE as INDICATOR_SOURCE
 from assets.measures.indicators import measure_id_of
 from assets.reference import councils, vision_statements
-from orchestration.resources import StoryFolders
+from assets.folders import StoryFolders
 
 MAP_COLUMNS = (
     "vision_id", "vision", "question", "measure_id", "measure", "dataset", "dataset_name", "sent_by", "used_by",
@@ -264,7 +264,7 @@ def build_data_map_asset(contracts: dict[str, Contract], entries: dict[str, Meas
         ],
     )
     def data_map_asset(folders: StoryFolders, warehouse: DuckDBResource):
-        reference = folders.settings.reference_dir
+        reference = folders.layout.reference_dir
         visions = vision_statements(reference)
         names = councils(reference).names
         with warehouse.get_connection() as con:

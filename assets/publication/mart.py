@@ -27,8 +27,8 @@ warning never quotes a hidden figure (a change from or to a hidden value is not 
 
 **Which denominators are published** (``denominator_published``):
 
-* A population denominator (the measure takes it from ``population_estimates`` and its unit
-  is a rate "per ..."): always. Mid-year population estimates are public statistics, and
+* A public denominator (the measure's declaration says so: a rate per head of a mid-year
+  population estimate): always. Mid-year population estimates are public statistics, and
   publishing one beside a hidden rate reveals nothing about the hidden count.
 * Any other denominator is a count of people (children looked after, leavers ...) and is
   treated like a count: shown only where the row itself is published (a hidden row's
@@ -50,7 +50,7 @@ import numpy as np
 import pandas as pd
 from dagster_duckdb import DuckDBResource
 
-from assets.ingest.contracts import load_contracts
+from assets.ingest.contracts import Contract
 from assets.ingest.raw_zone import LEDGER
 from assets.keys import PUBLISHED_MEASURES, measure_key
 from assets.measures.catalogue import Measure
@@ -61,7 +61,7 @@ from assets.publication.disclosure_control import CONFIDENTIAL, FIGURE_KEY, Disc
 from assets.reference import councils
 from checks.disclosure_audit import DisclosureAudit, audit_disclosure
 from checks.identifier_scan import scan_database
-from orchestration.resources import StoryFolders
+from assets.folders import StoryFolders
 
 RULE = DisclosureRule()
 PUBLISHED_COLUMNS = (
@@ -69,20 +69,14 @@ PUBLISHED_COLUMNS = (
     "numerator_published", "denominator_published", "value_published", "lower_published", "upper_published", "value_display", "vintage",
 )
 SUPPRESSION_COLUMNS = (*FIGURE_KEY, "suppression", "suppression_reason")
-POPULATION_SOURCE = "population_estimates"
 AUDIT_SECONDS = 240.0  # the audit's solving budget: a cell it cannot decide in time counts as failing
 SAME_FIGURE = ["period", "geography_code", "breakdown", "category"]
 
 
-def has_public_denominator(entry: Measure) -> bool:
-    """A rate per head of population: its denominator is a published population estimate."""
-    return POPULATION_SOURCE in entry.sources and entry.unit.strip().lower().startswith("per")
-
-
 def disclosure_declarations(entries: dict[str, Measure]) -> tuple[set[str], dict[str, tuple[str, str, tuple[str, ...]]]]:
-    """What the catalogue tells disclosure control: measures whose denominators are public,
-    and composite counts (a measure's numerator made of another's categories)."""
-    public = {m for m, entry in entries.items() if has_public_denominator(entry)}
+    """What the catalogue's declarations tell disclosure control: measures whose denominators
+    are public, and composite counts (a measure's numerator made of another's categories)."""
+    public = {m for m, entry in entries.items() if entry.public_denominator}
     return public, {m: entry.composed_of for m, entry in entries.items() if entry.composed_of}
 
 
@@ -129,7 +123,7 @@ def _has_table(con: duckdb.DuckDBPyConnection, schema: str, table: str) -> bool:
 
 
 def _latest_files(con: duckdb.DuckDBPyConnection, folders: StoryFolders, datasets: list[str]) -> pd.DataFrame:
-    linkage_zone = folders.settings.linkage_zone_path
+    linkage_zone = folders.layout.linkage_zone_path
     if not linkage_zone.exists():
         return latest_accepted_files(con, "", [])
     con.execute(f"ATTACH '{linkage_zone}' AS lz (READ_ONLY)")
@@ -174,8 +168,8 @@ def audit_stored_mart(con: duckdb.DuckDBPyConnection, measures: pd.DataFrame, co
     return audit_disclosure(stored, measures, compositions=compositions, smallest_safe=RULE.max_suppressed_count + 1, time_limit=AUDIT_SECONDS)
 
 
-def build_published_measures_asset(entries: dict[str, Measure]) -> dg.AssetsDefinition:
-    refresh_days = {c.id: c.refresh_days for c in load_contracts().values()}
+def build_published_measures_asset(entries: dict[str, Measure], contracts: dict[str, Contract]) -> dg.AssetsDefinition:
+    refresh_days = {c.id: c.refresh_days for c in contracts.values()}
     public_denominators, compositions = disclosure_declarations(entries)
     streams = declared_streams()
 
@@ -193,7 +187,7 @@ def build_published_measures_asset(entries: dict[str, Measure]) -> dg.AssetsDefi
         ],
     )
     def published_measures(folders: StoryFolders, warehouse: DuckDBResource):
-        names = councils(folders.settings.reference_dir).names
+        names = councils(folders.layout.reference_dir).names
         with warehouse.get_connection() as con:
             measures = pd.concat([con.execute(f"SELECT * FROM measures.{m}").df() for m in entries], ignore_index=True)
             measures["numerator"] = measures["numerator"].astype("Int64")

@@ -12,7 +12,7 @@ import sqlalchemy as sa
 
 from assets.keys import COMMUNITY_VOICE, DATA_COVERAGE, DATA_MAP, MART_EXPORT, ORGANISATION_PROGRESS, PUBLISHED_MEASURES
 from assets.publication.export import export_mart
-from orchestration.resources import StoryFolders
+from assets.folders import StoryFolders
 
 
 def build_mart_export_asset(url: str) -> dg.AssetsDefinition:
@@ -26,7 +26,7 @@ def build_mart_export_asset(url: str) -> dg.AssetsDefinition:
         description=f"Copies every table of the published mart (after disclosure control) to {target}.",
     )
     def mart_export(folders: StoryFolders) -> dg.MaterializeResult:
-        written = export_mart(folders.settings.warehouse_path, url)
+        written = export_mart(folders.layout.warehouse_path, url)
         return dg.MaterializeResult(
             metadata={
                 "target": target,

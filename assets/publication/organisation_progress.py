@@ -41,7 +41,7 @@ from dagster_duckdb import DuckDBResource
 from assets.keys import ORGANISATION_PROGRESS, analysis_key
 from assets.publication.community_voice import unsafe_texts, write_mart_table
 from assets.publication.redaction import Lexicon, lexicon, redact
-from orchestration.resources import StoryFolders
+from assets.folders import StoryFolders
 
 ORGANISATION = ["organisation_code", "organisation_name", "organisation_type", "foundation", "theme"]
 FIGURES = ("commitments", "milestones", "milestones_due", "completed_on_time", "completed_late", "overdue", "at_risk")
@@ -126,7 +126,7 @@ def ranking_columns(table: pd.DataFrame) -> list[str]:
     ],
 )
 def organisation_progress_asset(folders: StoryFolders, warehouse: DuckDBResource):
-    words = lexicon(folders.settings.reference_dir)
+    words = lexicon(folders.layout.reference_dir)
     with warehouse.get_connection() as con:
         milestones = con.execute(f"SELECT {', '.join(ORGANISATION)}, _period AS period, commitment_id, milestone_id, due_date, status, completed_date FROM analysis.route_map_milestones").df()
         accounts = con.execute("SELECT * EXCLUDE (period) RENAME (_period AS period) FROM analysis.organisational_learning").df()

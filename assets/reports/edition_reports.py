@@ -42,7 +42,7 @@ def edition_inputs(con: duckdb.DuckDBPyConnection, entries: dict[str, Measure], 
     return EditionInputs(
         mart=mart,
         # Only the declarations travel to workers; computations may be closures that do not pickle.
-        entries={k: dataclasses.replace(e, compute=None) for k, e in entries.items()},
+        entries={k: dataclasses.replace(e, figures=None) for k, e in entries.items()},
         visions=vision_statements(reference_dir),
         council_names=council_ref.names,
         returns=agency_returns(mart.data_coverage, expectations(contracts, council_ref.codes), council_ref.names, today) if not mart.data_coverage.empty else agency_returns(mart.data_coverage, [], {}, today),

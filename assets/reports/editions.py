@@ -27,8 +27,6 @@ import shutil
 import subprocess
 from pathlib import Path
 
-from orchestration.settings import REPO_ROOT
-
 NATIONAL_STEM = "story-of-progress-scotland"
 KINDS = {".html": "html", ".pdf": "pdf", ".csv": "csv", ".json": "json"}
 REPORT_FOLDERS = {"national": "Scotland", "councils": "Councils", "organisations": "Organisations", "digests": "Data-quality digests for agencies"}
@@ -41,8 +39,9 @@ def edition_id(run_id: str, when: dt.datetime | None = None) -> str:
 
 
 def git_commit() -> str:
+    """The commit of the code that made the edition: git finds the checkout from this package's folder."""
     try:
-        return subprocess.run(["git", "rev-parse", "HEAD"], cwd=REPO_ROOT, capture_output=True, text=True, check=True).stdout.strip()
+        return subprocess.run(["git", "rev-parse", "HEAD"], cwd=Path(__file__).parent, capture_output=True, text=True, check=True).stdout.strip()
     except (OSError, subprocess.CalledProcessError):
         return "unknown"
 

@@ -11,7 +11,7 @@ from __future__ import annotations
 import pandas as pd
 
 from assets.reports.places import Place
-from orchestration.settings import SCOTLAND_CODE
+from assets.reference import SCOTLAND_CODE
 
 LENSES = {"whats_working": "What is working", "gaps": "Gaps", "experience_of_change": "Experience of change"}
 WARNING_KINDS = {"against_direction": "Moving the wrong way", "data_overdue": "Data overdue"}

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from assets.reference import councils
-from orchestration.settings import SCOTLAND_CODE
+from assets.reference import SCOTLAND_CODE
 
 
 @dataclass(frozen=True)

@@ -7,14 +7,15 @@ a blank. Templates only place figures; they never compute them.
 
 from __future__ import annotations
 
+from importlib.resources import files
 from pathlib import Path
 
 import jinja2
 import weasyprint
 
-from orchestration.settings import REPO_ROOT
+import report_templates
 
-TEMPLATES = REPO_ROOT / "report_templates"
+TEMPLATES = Path(str(files(report_templates)))
 
 
 def environment() -> jinja2.Environment:

@@ -27,7 +27,7 @@ from assets.reports.organisation_context import organisations
 from assets.reports.places import SCOTLAND, council_places
 from assets.reports.website import write_website
 from checks.identifier_scan import scan_published
-from orchestration.resources import StoryFolders
+from assets.folders import StoryFolders
 
 COUNCIL_REPORTS = dg.AssetKey(["reports", "council_reports"])
 # Every asset that writes a mart table a report reads: reports wait for all of them.
@@ -43,7 +43,7 @@ DIGEST_STEM = "data-quality-digest"
 def _edition_dir(context: dg.AssetExecutionContext, folders: StoryFolders) -> Path:
     """One folder per run: named by the run's creation time and id, so every asset of the run agrees."""
     created = context.instance.get_run_record_by_id(context.run_id).create_timestamp
-    path = folders.settings.published_dir / edition_id(context.run_id, created)
+    path = folders.layout.published_dir / edition_id(context.run_id, created)
     path.mkdir(parents=True, exist_ok=True)
     return path
 
@@ -63,7 +63,7 @@ def build_report_assets(entries: dict[str, Measure], contracts: dict[str, Contra
     def inputs_for(context: dg.AssetExecutionContext, folders: StoryFolders, warehouse: DuckDBResource):
         edition_dir = _edition_dir(context, folders)
         with warehouse.get_connection() as con:
-            inputs = edition_inputs(con, entries, contracts, folders.settings.reference_dir, edition_dir.name, importlib.metadata.version("story-of-progress"))
+            inputs = edition_inputs(con, entries, contracts, folders.layout.reference_dir, edition_dir.name, importlib.metadata.version("story-of-progress"))
         return edition_dir, inputs
 
     def log_progress(context: dg.AssetExecutionContext):
@@ -100,7 +100,7 @@ def build_report_assets(entries: dict[str, Measure], contracts: dict[str, Contra
     def council_reports(context: dg.AssetExecutionContext, folders: StoryFolders, warehouse: DuckDBResource) -> dg.MaterializeResult:
         edition_dir, inputs = inputs_for(context, folders, warehouse)
         selected = set(context.partition_keys)
-        places = [p for p in council_places(folders.settings.reference_dir) if p.code in selected]
+        places = [p for p in council_places(folders.layout.reference_dir) if p.code in selected]
         results = render_places(inputs, [(p, edition_dir / "councils", p.slug) for p in places], log_progress(context))
         listing = "\n".join(f"| {r['place']} | `{r['html']}` | `{r['pdf']}` | {r['pages']} |" for r in results)
         return dg.MaterializeResult(metadata={
@@ -143,12 +143,12 @@ def build_report_assets(entries: dict[str, Measure], contracts: dict[str, Contra
         check_specs=[dg.AssetCheckSpec("no_identifiers_in_published_files", asset=PUBLISHED_EDITION, blocking=True, description="No CHI-like number or postcode in any published file.")],
     )
     def published_edition(context: dg.AssetExecutionContext, folders: StoryFolders, warehouse: DuckDBResource):
-        settings = folders.settings
+        layout = folders.layout
         edition_dir, site_inputs = inputs_for(context, folders, warehouse)
         # Reports this run did not render are carried unchanged from the latest edition, so an
         # edition always holds every report: other councils' partitions, and the national or
         # organisation reports when a partial run left them out.
-        latest = settings.published_dir / "latest"
+        latest = layout.published_dir / "latest"
         carried = carry_forward(edition_dir, latest, "councils")
         for folder in ("national", "organisations"):
             if not (edition_dir / folder).exists():
@@ -168,8 +168,8 @@ def build_report_assets(entries: dict[str, Measure], contracts: dict[str, Contra
                 "SELECT dataset, agency, period, file_name, sha256, rows, received_at FROM mart.data_coverage WHERE outcome = 'accepted' ORDER BY dataset, agency, period"
             ).df().to_dict("records")
         manifest = write_manifest(edition_dir, edition_dir.name, context.run_id, inputs, carried)
-        latest = promote_to_latest(settings.published_dir, edition_dir)
-        write_index(settings.published_dir)
+        latest = promote_to_latest(layout.published_dir, edition_dir)
+        write_index(layout.published_dir)
         yield dg.MaterializeResult(metadata={
             "edition": edition_dir.name,
             "manifest": dg.MetadataValue.path(str(manifest)),
@@ -192,12 +192,12 @@ def build_report_assets(entries: dict[str, Measure], contracts: dict[str, Contra
         check_specs=[dg.AssetCheckSpec("no_identifiers_in_digest", asset=DATA_QUALITY_DIGEST, blocking=True, description="No CHI-like number or postcode in the digest; it is published only when this passes.")],
     )
     def data_quality_digest(context: dg.AssetExecutionContext, folders: StoryFolders, warehouse: DuckDBResource):
-        digests = folders.settings.published_dir / "digests"
+        digests = folders.layout.published_dir / "digests"
         created = context.instance.get_run_record_by_id(context.run_id).create_timestamp
         name = edition_id(context.run_id, created)
         staging = digests / f".staging-{name}"
         with warehouse.get_connection() as con:
-            inputs = edition_inputs(con, entries, contracts, folders.settings.reference_dir, name, importlib.metadata.version("story-of-progress"))
+            inputs = edition_inputs(con, entries, contracts, folders.layout.reference_dir, name, importlib.metadata.version("story-of-progress"))
         story = digest_context(inputs, digest_month(created.date()))
         staging.mkdir(parents=True, exist_ok=True)
         html = render_html("digest.html.j2", story)

@@ -23,7 +23,8 @@ from assets.publication.disclosure_control import apply_disclosure_control
 from assets.publication.mart import PUBLISHED_COLUMNS, RULE
 from assets.reference import councils, vision_statements
 from assets.reports.labels import LABELS
-from orchestration.settings import SCOTLAND_CODE
+from assets.reference import SCOTLAND_CODE
+from tests.support.paths import CONTRACTS, REFERENCE
 
 YEARS = range(2019, 2025)
 
@@ -31,7 +32,7 @@ YEARS = range(2019, 2025)
 def report_test_measures() -> dict[str, Measure]:
     """A few catalogue measures, chosen by kind so report tests stay quick as the catalogue grows:
     a Q2 count with breakdowns, a Q2 rate or share, and a Q1 measure when there is one."""
-    entries = list(catalogue().values())
+    entries = list(catalogue(REFERENCE, load_contracts(CONTRACTS)).values())
     picks = [
         next(e for e in entries if e.question == "Q2" and e.denominator is None and e.breakdowns),
         next(e for e in entries if e.question == "Q2" and e.denominator is not None),
@@ -72,7 +73,7 @@ def _long_format(entry: Measure, council_codes: list[str], rng: np.random.Genera
 
 def _data_map_tables(entries: dict[str, Measure], coverage: pd.DataFrame, published: pd.DataFrame, names: dict[str, str], reference_dir: Path) -> dict[str, pd.DataFrame]:
     """The Data Map of the sample, made by the pipeline's own function from the sample's ledger and figures."""
-    contracts = load_contracts()
+    contracts = load_contracts(CONTRACTS)
     headline = published.loc[published.breakdown == "total", ["measure_id", "period", "geography_code"]].drop_duplicates()
     table, gaps = data_map(contracts, entries, vision_statements(reference_dir), coverage, headline, names, pd.DataFrame(), {}, dt.date.today())
     return {"data_map": table, "data_map_returns": data_map_returns(contracts, coverage, names), "data_map_gaps": gaps}
@@ -83,7 +84,7 @@ def build_sample_mart(path: Path, reference_dir: Path, *, entries: dict[str, Mea
     rng = np.random.default_rng(seed)
     ref = councils(reference_dir)
     codes = sorted(ref.names)
-    entries = entries or catalogue()
+    entries = entries or catalogue(REFERENCE, load_contracts(CONTRACTS))
     measures = pd.concat([_long_format(e, codes, rng) for e in entries.values()], ignore_index=True)
     measures["numerator"] = measures["numerator"].astype("Int64")
     controlled = apply_disclosure_control(measures, RULE, geography_names=ref.names)

@@ -28,7 +28,7 @@ from assets.reports.story_context import report_context
 from assets.reports.website import write_website
 from orchestration.settings import REPO_ROOT
 from tests.accessibility.sample_mart import build_sample_mart, report_test_measures
-from tests.conftest import SHARED
+from tests.support.paths import CONTRACTS, SHARED
 
 AXE = REPO_ROOT / "node_modules" / "axe-core" / "axe.min.js"
 BLOCKING = {"serious", "critical"}
@@ -78,7 +78,7 @@ def inputs(tmp_path_factory):
     entries = report_test_measures()
     warehouse = build_sample_mart(root / "warehouse.duckdb", SHARED / "reference", entries=entries)
     with duckdb.connect(str(warehouse), read_only=True) as con:
-        return edition_inputs(con, entries, load_contracts(), SHARED / "reference", "axe-test", "0.0.0")
+        return edition_inputs(con, entries, load_contracts(CONTRACTS), SHARED / "reference", "axe-test", "0.0.0")
 
 
 @pytest.mark.parametrize("which", ["national", "council"])

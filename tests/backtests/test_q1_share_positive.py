@@ -22,7 +22,8 @@ import io
 import duckdb
 import pandas as pd
 
-from assets.measures.experience import share_positive
+from assets.measures.experience import vision_measures
+from tests.support.paths import REFERENCE
 
 A, B, SCOTLAND = "S12000033", "S12000034", "S92000003"
 SURVEY = [
@@ -67,7 +68,8 @@ def test_share_positive_matches_hand_worked_figures() -> None:
     con.register("survey", pd.DataFrame(rows))
     con.execute("CREATE TABLE analysis.experience_responses AS SELECT * FROM survey")
 
-    table = share_positive(con, vision_id=1, measure_id="experience_positive_vision_1")
+    [entry] = [m for m in vision_measures(REFERENCE, {}) if m.vision_id == 1]
+    table = entry.compute(con)
 
     expected = pd.read_csv(io.StringIO(EXPECTED), dtype={"period": str})
     got = table[expected.columns].astype({c: float for c in ("numerator", "denominator", "value", "lower", "upper")})

@@ -11,9 +11,10 @@ import io
 from dataclasses import dataclass, field
 
 from assets.ingest.contracts import load_contracts
+from tests.support.paths import CONTRACTS
 
 DATASET = "looked_after_episodes"
-COLUMNS = load_contracts()[DATASET].column_names
+COLUMNS = load_contracts(CONTRACTS)[DATASET].column_names
 # Identifier values planted in every sample: a refusal must never show them.
 FORENAMES = ("Ailsa", "Ruaridh")
 SURNAMES = ("MacLeod", "Fraser")

@@ -25,9 +25,9 @@ from assets.ingest.contracts import load_contracts
 from assets.ingest.intake import IntakeFolders, IntakeResult, take_in
 from assets.ingest.landing import files_waiting
 from assets.reference import councils
-from orchestration.resources import StoryFolders
+from assets.folders import StoryFolders
 from orchestration.sensors import landing_run_requests
-from tests.conftest import SHARED
+from tests.support.paths import CONTRACTS, SHARED
 from tests.ingest.samples import COLUMNS, DATASET, FORENAMES, SURNAMES, EpisodesFile
 
 REFERENCE = SHARED / "reference"
@@ -187,7 +187,7 @@ def matrix(tmp_path_factory: pytest.TempPathFactory) -> Matrix:
     link.symlink_to(secret)
     dropped["symlink"] = Dropped("S12000040", "2028", link, b"")
 
-    contract = dataclasses.replace(load_contracts()[DATASET], max_file_bytes=SIZE_LIMIT)
+    contract = dataclasses.replace(load_contracts(CONTRACTS)[DATASET], max_file_bytes=SIZE_LIMIT)
     linkage_zone = data_dir / "linkage_zone.duckdb"
     kept = IntakeFolders(data_dir / "accepted", data_dir / "quarantine", data_dir / "staging")
     with duckdb.connect(str(linkage_zone)) as con:
@@ -230,7 +230,7 @@ def test_a_bad_file_is_refused_in_plain_words_kept_unchanged_and_not_loaded(matr
     report = json.loads(Path(f"{result.kept_at}.refusal.json").read_text())
     assert report["outcome"] == "refused" and report["sha256"] == result.landed.sha256
     # Nothing loaded, and the ledger says why.
-    assert matrix.query(f"SELECT count(*) FROM {raw_zone.raw_table(load_contracts()[DATASET])} WHERE _file_sha256 = ?", [result.landed.sha256]) == [(0,)]
+    assert matrix.query(f"SELECT count(*) FROM {raw_zone.raw_table(load_contracts(CONTRACTS)[DATASET])} WHERE _file_sha256 = ?", [result.landed.sha256]) == [(0,)]
     assert matrix.query(f"SELECT outcome FROM {raw_zone.LEDGER} WHERE sha256 = ?", [result.landed.sha256]) == [("refused",)]
     # No one identifiable: the names planted in every sample never appear in a refusal.
     for identifier in (*FORENAMES, *SURNAMES, "G12 8Q!"):
@@ -242,7 +242,7 @@ def test_a_former_council_code_is_mapped_not_refused_and_the_mapping_recorded(ma
     assert result.outcome == "accepted" and result.rows == 3
     [warning] = result.problems
     assert not warning.blocking and warning.examples == ("S12000046 -> S12000049",) and warning.rows == (1,)
-    table = raw_zone.raw_table(load_contracts()[DATASET])
+    table = raw_zone.raw_table(load_contracts(CONTRACTS)[DATASET])
     assert matrix.query(f"SELECT DISTINCT la_code FROM {table} WHERE _file_sha256 = ?", [result.landed.sha256]) == [("S12000049",)]
     [(problems,)] = matrix.query(f"SELECT problems FROM {raw_zone.LEDGER} WHERE sha256 = ?", [result.landed.sha256])
     assert "S12000046 -> S12000049" in problems
@@ -263,7 +263,7 @@ def test_the_same_file_dropped_twice_is_taken_in_once(matrix: Matrix):
     assert matrix.query(f"SELECT count(*) FROM {raw_zone.LEDGER} WHERE sha256 = ?", [first.landed.sha256]) == [(1,)]
     # Running again changes nothing: every file has been seen.
     assert {r.outcome for r in matrix.second_pass} == {"duplicate"}
-    table = raw_zone.raw_table(load_contracts()[DATASET])
+    table = raw_zone.raw_table(load_contracts(CONTRACTS)[DATASET])
     assert matrix.query(f"SELECT count(*) FROM {table} WHERE _agency = ?", [first.landed.agency]) == [(3,)]
 
 
@@ -280,7 +280,7 @@ def test_a_file_still_being_written_waits_until_it_stops_growing(tmp_path: Path)
     folders = StoryFolders(data_dir=str(tmp_path), shared_dir=str(SHARED))
     sample = EpisodesFile.valid("S12000049", "2021")
     path = _drop(tmp_path / "landing", "S12000049", sample.file_name, sample.bytes()[:200])
-    contracts = {DATASET: load_contracts()[DATASET]}
+    contracts = {DATASET: load_contracts(CONTRACTS)[DATASET]}
     requests, seen = landing_run_requests(contracts, folders, {})
     assert requests == []  # first sight: may still be uploading
     with path.open("ab") as handle:

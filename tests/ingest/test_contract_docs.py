@@ -15,7 +15,7 @@ from assets.ingest.intake import judge
 from assets.ingest.landing import landed_file
 from assets.reference import councils
 from orchestration.cli import main
-from tests.conftest import SHARED
+from tests.support.paths import CONTRACTS, SHARED
 
 REFERENCE = SHARED / "reference"
 
@@ -32,7 +32,7 @@ class _Cells(HTMLParser):
 def test_story_contract_docs_writes_a_page_and_template_per_dataset(story_env: Path, tmp_path: Path):
     out = tmp_path / "docs"
     assert main(["contract-docs", str(out)]) == 0
-    contracts = load_contracts()
+    contracts = load_contracts(CONTRACTS)
     assert {p.name for p in out.iterdir()} == {"index.html"} | {f"{d}.html" for d in contracts} | {f"{d}_template.csv" for d in contracts}
     for contract in contracts.values():
         with (out / f"{contract.id}_template.csv").open(newline="") as handle:
@@ -49,9 +49,9 @@ def test_story_contract_docs_writes_a_page_and_template_per_dataset(story_env: P
     assert "looked_after_episodes_&lt;agency&gt;_&lt;period&gt;.csv" in page
 
 
-@pytest.mark.parametrize("dataset", sorted(load_contracts()))
+@pytest.mark.parametrize("dataset", sorted(load_contracts(CONTRACTS)))
 def test_the_documented_example_row_is_accepted(dataset: str, tmp_path: Path):
-    contract = load_contracts()[dataset]
+    contract = load_contracts(CONTRACTS)[dataset]
     agency, row = example_agency(contract, REFERENCE), example_row(contract, REFERENCE)
     path = tmp_path / "landing" / agency / dataset / contract.expected_file_name(agency, contract.example_period)
     path.parent.mkdir(parents=True)

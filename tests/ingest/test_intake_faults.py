@@ -30,13 +30,13 @@ from assets.ingest.contracts import load_contracts
 from assets.ingest.intake import IntakeFolders, IntakeResult, take_in
 from assets.ingest.landing import LandingEntry, files_waiting, snapshot
 from assets.reference import councils
-from orchestration.resources import StoryFolders
+from assets.folders import StoryFolders
 from orchestration.sensors import landing_run_requests
-from tests.conftest import SHARED
+from tests.support.paths import CONTRACTS, SHARED
 from tests.ingest.samples import DATASET, EpisodesFile
 
 REFERENCE = SHARED / "reference"
-CONTRACT = load_contracts()[DATASET]
+CONTRACT = load_contracts(CONTRACTS)[DATASET]
 GOOD, BAD = "S12000049", "S12000036"
 
 

@@ -25,11 +25,11 @@ from assets.ingest.contracts import load_contracts
 from assets.ingest.intake import IntakeFolders, IntakeResult, take_in
 from assets.ingest.landing import files_waiting
 from assets.reference import councils
-from tests.conftest import SHARED
+from tests.support.paths import CONTRACTS, SHARED
 from tests.ingest.samples import DATASET, EpisodesFile
 
 REFERENCE = SHARED / "reference"
-CONTRACT = load_contracts()[DATASET]
+CONTRACT = load_contracts(CONTRACTS)[DATASET]
 LINKED_FOLDER, LINK_TARGET, LINKED_AGENCY, ODDITIES, COPIER = "S12000010", "S12000011", "S12000013", "S12000014", "S12000017"
 LOOKALIKE = "S1200001\u041e"  # ends in a Cyrillic capital O, not a zero
 

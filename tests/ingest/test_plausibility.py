@@ -20,7 +20,7 @@ from assets.ingest.problems import Verdict
 from assets.ingest.refusal_report import refusal_context
 from assets.ingest.table_rules import TABLE_RULES, table_checks
 from assets.reference import councils
-from tests.conftest import SHARED
+from tests.support.paths import CONTRACTS, SHARED
 from tests.ingest.samples import DATASET, EpisodesFile
 
 REFERENCE = SHARED / "reference"
@@ -60,7 +60,7 @@ def judged(tmp_path_factory: pytest.TempPathFactory) -> Judged:
         path.parent.mkdir(parents=True)
         path.write_bytes(sample.bytes())
         files[kind] = path
-    verdicts = judge([landed_file(p) for p in files.values()], load_contracts()[DATASET], councils(REFERENCE), REFERENCE, root / "staging.duckdb")
+    verdicts = judge([landed_file(p) for p in files.values()], load_contracts(CONTRACTS)[DATASET], councils(REFERENCE), REFERENCE, root / "staging.duckdb")
     return Judged(dict(zip(files, verdicts)), files)
 
 
@@ -80,7 +80,7 @@ def test_a_looked_after_child_born_in_1890_is_refused_with_a_reason_and_no_date_
     assert at_episode.rows == (3,) and at_episode.rows_affected == 1
     assert "0 to 17 years" in at_episode.message and "A child is looked after from birth to 17" in at_episode.message
     assert at_episode.examples == ("aged 130",) and "mistyped" in at_episode.fix
-    report = json.dumps(refusal_context(landed_file(judged.files["born_1890"]), load_contracts()[DATASET], verdict.problems))
+    report = json.dumps(refusal_context(landed_file(judged.files["born_1890"]), load_contracts(CONTRACTS)[DATASET], verdict.problems))
     assert "1890-06-07" not in report and "aged 130" in report
 
 
@@ -110,7 +110,7 @@ def test_an_implausible_record_is_refused_naming_rows_column_why_and_fix(judged:
 
 def test_every_contract_declares_what_is_plausible_for_its_dates():
     """Each date of birth has an age range; every other date is bounded below (a year, the period, or an earlier date of the row)."""
-    for contract in load_contracts().values():
+    for contract in load_contracts(CONTRACTS).values():
         rules = contract.table_rules
         births = {r.arguments["birth"] for r in rules if r.rule == "ageBetween"}
         bounded = births | {r.arguments["column"] for r in rules if r.rule in ("withinPeriod", "onOrAfterPeriodStart", "notBeforeYear")}
@@ -122,13 +122,13 @@ def test_every_contract_declares_what_is_plausible_for_its_dates():
 
 
 def test_a_rule_naming_an_unknown_date_or_kind_fails_when_its_checks_are_built():
-    contract = load_contracts()[DATASET]
+    contract = load_contracts(CONTRACTS)[DATASET]
     bad_age = TableRule("ageBetween", {"birth": "date_of_birth", "at": "date_of_death", "minimum": 0, "maximum": 17})
     with pytest.raises(ValueError, match="date_of_death"):
         table_checks(dataclasses.replace(contract, table_rules=(bad_age,)))
     with pytest.raises(ValueError, match="not known"):
         table_checks(dataclasses.replace(contract, table_rules=(TableRule("youngerThan", {}),)))
-    vintage = load_contracts()["indicator_values"]
+    vintage = load_contracts(CONTRACTS)["indicator_values"]
     with pytest.raises(ValueError, match="period with dates"):
         table_checks(dataclasses.replace(vintage, table_rules=(TableRule("ageBetween", {"birth": "last_updated", "at": "periodEnd", "minimum": 0, "maximum": 1}),)))
     assert {"ageBetween", "notBeforeYear", "durationAtMost"} <= set(TABLE_RULES)

@@ -14,7 +14,7 @@ from assets.ingest.intake import judge
 from assets.ingest.landing import landed_file
 from assets.ingest.refusal_report import PARTIAL_LOADS, render_refusal
 from assets.reference import councils
-from tests.conftest import SHARED
+from tests.support.paths import CONTRACTS, SHARED
 from tests.ingest.samples import DATASET, FORENAMES, EpisodesFile
 
 REFERENCE = SHARED / "reference"
@@ -48,7 +48,7 @@ def refused(tmp_path_factory: pytest.TempPathFactory) -> tuple[str, dict, _Text]
     path = tmp / "landing" / "S12000049" / DATASET / sample.file_name
     path.parent.mkdir(parents=True)
     path.write_bytes(sample.bytes())
-    contract = load_contracts()[DATASET]
+    contract = load_contracts(CONTRACTS)[DATASET]
     landed = landed_file(path)
     [verdict] = judge([landed], contract, councils(REFERENCE), REFERENCE, tmp / "staging.duckdb")
     reports = render_refusal(landed, contract, verdict.problems)
@@ -87,7 +87,7 @@ def test_a_markup_file_name_is_escaped(tmp_path: Path):
     path = tmp_path / "landing" / "S12000049" / DATASET / f"<b>{sample.file_name}"
     path.parent.mkdir(parents=True)
     path.write_bytes(sample.bytes())
-    contract = load_contracts()[DATASET]
+    contract = load_contracts(CONTRACTS)[DATASET]
     landed = landed_file(path)
     [verdict] = judge([landed], contract, councils(REFERENCE), REFERENCE, tmp_path / "staging.duckdb")
     page = render_refusal(landed, contract, verdict.problems)[".refusal.html"]

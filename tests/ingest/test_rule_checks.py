@@ -13,14 +13,14 @@ from assets.ingest.rule_checks import check_name
 from assets.ingest.validation import compile_rules
 from orchestration.resources import build_resources
 from orchestration.settings import Settings
-from tests.conftest import SHARED
+from tests.support.paths import CONTRACTS, SHARED
 from tests.ingest.samples import DATASET, EpisodesFile
 
 REFERENCE = SHARED / "reference"
 
 
 def test_every_contract_rule_is_an_asset_check_on_its_raw_asset():
-    for contract in load_contracts().values():
+    for contract in load_contracts(CONTRACTS).values():
         asset = build_raw_asset(contract, REFERENCE)
         names = {spec.name for spec in asset.check_specs}
         rules = compile_rules(contract, REFERENCE)
@@ -38,7 +38,7 @@ def test_a_refused_file_is_a_failed_check_with_counts_not_a_crashed_run(story_en
         path.parent.mkdir(parents=True)
         path.write_bytes(sample.bytes())
     settings = Settings.from_env()
-    contract = load_contracts()[DATASET]
+    contract = load_contracts(CONTRACTS)[DATASET]
     result = dg.materialize([build_raw_asset(contract, REFERENCE)], resources=build_resources(settings), raise_on_error=False)
     assert result.success
     evaluations = {e.check_name: e for e in result.get_asset_check_evaluations()}

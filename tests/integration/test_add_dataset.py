@@ -12,10 +12,10 @@ import pytest
 
 from assets.ingest.contracts import load_contracts
 from orchestration.definitions import build_definitions
-from orchestration.resources import StoryFolders
+from assets.folders import StoryFolders
 from orchestration.sensors import landing_run_requests
 from orchestration.settings import REPO_ROOT, Settings
-from tests.conftest import SHARED
+from tests.support.paths import SHARED
 
 NEW_CONTRACT = """\
 apiVersion: v3.1.0

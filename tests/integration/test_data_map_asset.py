@@ -13,6 +13,7 @@ from assets.publication.data_map import build_data_map_asset
 from orchestration.resources import build_resources
 from orchestration.settings import Settings
 from tests.accessibility.sample_mart import build_sample_mart, report_test_measures
+from tests.support.paths import CONTRACTS
 
 
 def test_the_data_map_asset_writes_the_map_and_checks_it_names_everything(story_env: Path):
@@ -20,7 +21,7 @@ def test_the_data_map_asset_writes_the_map_and_checks_it_names_everything(story_
     settings.data_dir.mkdir(parents=True)
     entries = report_test_measures()
     build_sample_mart(settings.warehouse_path, settings.reference_dir, entries=entries, optional=False)
-    contracts = load_contracts()
+    contracts = load_contracts(CONTRACTS)
     asset = build_data_map_asset(contracts, entries, {"engagement_evidence": ("publication/community_voice",)})
     with dg.instance_for_test() as instance:
         result = dg.materialize([asset], resources=build_resources(settings), instance=instance)

@@ -23,11 +23,11 @@ from assets.partitions import RANGE_END, RANGE_START
 from assets.reports.report_assets import COUNCIL_REPORTS
 from checks.identifier_scan import scan_database, scan_published
 from orchestration.definitions import build_definitions
-from orchestration.resources import StoryFolders
+from assets.folders import StoryFolders
 from orchestration.settings import Settings
 from synthetic.corrections import withdraw_open_episodes
 from synthetic.generate import generate
-from tests.conftest import SHARED
+from tests.support.paths import SHARED
 
 pytestmark = pytest.mark.slow
 REPORT = Path("published/latest/national/story-of-progress-scotland")

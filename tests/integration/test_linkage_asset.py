@@ -19,6 +19,8 @@ from assets.ingest.contracts import load_contracts
 from assets.ingest.raw_zone import ensure_raw_zone, raw_table
 from assets.keys import PERSON_LINKS
 from assets.linkage.person_links import RATE_CHECK, build_person_links_asset
+from orchestration.resources import pseudonymisation_key
+from tests.support.paths import CONTRACTS
 
 DATASETS = ("looked_after_episodes", "hearings_referrals")
 
@@ -36,7 +38,7 @@ def _load(con: duckdb.DuckDBPyConnection, contract, path: Path) -> None:
 def test_rerun_with_an_extra_council_file_keeps_every_person_id(story_env: Path, tmp_path: Path) -> None:
     root = tmp_path / "synthetic"
     subprocess.run([sys.executable, "-m", "synthetic", "--scale", "tiny", "--seed", "3", "--out", str(root)], check=True, capture_output=True)
-    contracts = {name: load_contracts()[name] for name in DATASETS}
+    contracts = {name: load_contracts(CONTRACTS)[name] for name in DATASETS}
     files = {name: sorted((root / "landing").glob(f"*/{name}/*.csv")) for name in DATASETS}
     extra = files["looked_after_episodes"][-1]  # one council's latest return arrives late
     zone = tmp_path / "linkage_zone.duckdb"
@@ -48,7 +50,7 @@ def test_rerun_with_an_extra_council_file_keeps_every_person_id(story_env: Path,
                     _load(con, contract, path)
 
     asset = build_person_links_asset(contracts)
-    resources = {"linkage_zone": DuckDBResource(database=str(zone))}
+    resources = {"linkage_zone": DuckDBResource(database=str(zone)), "pseudonymisation_key": pseudonymisation_key()}
     instance = dg.DagsterInstance.ephemeral()
     first = dg.materialize([asset], resources=resources, instance=instance)
     assert first.success

@@ -16,20 +16,21 @@ import pytest
 from dagster_duckdb import DuckDBResource
 
 import assets.publication.mart as mart
+from assets.ingest.contracts import load_contracts
 from assets.measures.catalogue import Measure, catalogue
-from assets.measures.long_format import finish
 from assets.publication.downloads import write_downloads
 from assets.publication.export import export_mart, read_exported
-from orchestration.resources import StoryFolders
-from tests.conftest import SHARED
+from assets.folders import StoryFolders
+from tests.support.paths import CONTRACTS, REFERENCE, SHARED
 
 SCOTLAND, GLASGOW, FIFE = "S92000003", "S12000049", "S12000047"
 
 
-def declared(measure_id: str, unit: str, sources: tuple[str, ...], denominator: str | None) -> Measure:
+def declared(measure_id: str, unit: str, sources: tuple[str, ...], denominator: str | None, public_denominator: bool = False) -> Measure:
     return Measure(
         id=measure_id, question="Q2", vision_id=1, title=measure_id.replace("_", " "), numerator="children", denominator=denominator,
-        unit=unit, breakdowns=("sex",), desired_direction="down", baseline_period="2022", sources=sources, compute=lambda con: None,
+        unit=unit, breakdowns=("sex",), desired_direction="down", baseline_period="2022", sources=sources, figures=lambda con: None,
+        public_denominator=public_denominator,
     )
 
 
@@ -56,10 +57,10 @@ def warehouse(story_env: Path) -> tuple[Path, dict[str, Measure]]:
     rate["value"] = (1000 * rate["numerator"] / rate["denominator"]).round(1)
     entries = {
         "children": declared("children", "children", ("looked_after_episodes",), None),
-        "children_rate": declared("children_rate", "per 1,000 children aged 0-17", ("looked_after_episodes", "population_estimates"), "children aged 0-17"),
+        "children_rate": declared("children_rate", "per 1,000 children aged 0-17", ("looked_after_episodes", "population_estimates"), "children aged 0-17", public_denominator=True),
     }
-    frames = {"children": finish(table, "children", "children", additive=True), "children_rate": finish(rate, "children_rate", "per 1,000 children aged 0-17", additive=True)}
-    indicators = {m: e for m, e in catalogue().items() if m.startswith("indicator_")}
+    frames = {measure_id: entries[measure_id].long_format(figures) for measure_id, figures in (("children", table), ("children_rate", rate))}
+    indicators = {m: e for m, e in catalogue(REFERENCE, load_contracts(CONTRACTS)).items() if m.startswith("indicator_")}
     with duckdb.connect(str(path)) as con:
         con.execute("CREATE SCHEMA analysis; CREATE SCHEMA measures")
         indicator_frame = pd.read_csv(SHARED / "reference" / "national_indicator_values.csv", dtype={"period": str, "vintage": str}).assign(numerator=np.nan, denominator=np.nan)
@@ -74,7 +75,7 @@ def warehouse(story_env: Path) -> tuple[Path, dict[str, Measure]]:
 
 def materialize(path: Path, entries: dict[str, Measure]) -> dict[str, dg.AssetCheckEvaluation]:
     result = dg.materialize(
-        [mart.build_published_measures_asset(entries)],
+        [mart.build_published_measures_asset(entries, load_contracts(CONTRACTS))],
         resources={"folders": StoryFolders(data_dir=str(path.parent), shared_dir=str(SHARED)), "warehouse": DuckDBResource(database=str(path))},
         raise_on_error=False,
     )

@@ -23,7 +23,7 @@ from assets.reports.places import SCOTLAND, council_places
 from assets.reports.story_context import QUESTIONS
 from assets.reports.website import write_website
 from tests.accessibility.sample_mart import build_sample_mart, report_test_measures
-from tests.conftest import SHARED
+from tests.support.paths import CONTRACTS, SHARED
 
 REFERENCE = SHARED / "reference"
 
@@ -32,7 +32,7 @@ def _inputs(tmp: Path, optional: bool):
     entries = report_test_measures()
     warehouse = build_sample_mart(tmp / f"warehouse-{optional}.duckdb", REFERENCE, entries=entries, optional=optional)
     with duckdb.connect(str(warehouse), read_only=True) as con:
-        return entries, edition_inputs(con, entries, load_contracts(), REFERENCE, "test-edition", "0.0.0")
+        return entries, edition_inputs(con, entries, load_contracts(CONTRACTS), REFERENCE, "test-edition", "0.0.0")
 
 
 @pytest.fixture(scope="module")

@@ -18,11 +18,11 @@ from orchestration.definitions import build_definitions
 from orchestration.resources import build_resources
 from orchestration.settings import Settings
 from tests.accessibility.sample_mart import build_sample_mart, report_test_measures
-from tests.conftest import SHARED
+from tests.support.paths import CONTRACTS, SHARED
 
 
 def _digest_asset():
-    assets = build_report_assets(report_test_measures(), load_contracts(), council_partitions(SHARED / "reference"))
+    assets = build_report_assets(report_test_measures(), load_contracts(CONTRACTS), council_partitions(SHARED / "reference"))
     return next(a for a in assets if a.key == DATA_QUALITY_DIGEST)
 
 
@@ -46,7 +46,7 @@ def test_digest_names_overdue_returns_and_refused_files(story_env: Path):
     late, refused = sorted(names)[:2]
     section = re.search(rf'<section class="agency" aria-labelledby="agency-{late}">.*?</section>', page, re.S).group(0)
     assert names[late] in section
-    refresh = load_contracts()["looked_after_episodes"].refresh_days
+    refresh = load_contracts(CONTRACTS)["looked_after_episodes"].refresh_days
     overdue = re.search(r"<caption>[^<]*returns overdue</caption>.*?</table>", section, re.S).group(0)
     assert re.search(rf'<th scope="row">looked after episodes</th><td>2022</td><td>[^<]+</td><td class="num">{refresh}</td>', overdue)
     assert f"school_exclusions_{refused}_2024-25.csv" in page
@@ -94,7 +94,7 @@ def test_an_edition_from_a_partial_run_still_holds_every_report(story_env: Path)
         (latest / path).parent.mkdir(parents=True, exist_ok=True)
         (latest / path).write_text(f"<title>{path}</title> from edition E1")
     (latest / "manifest.json").write_text('{"edition": "E1", "carried_forward": {}}')
-    edition = next(a for a in build_report_assets(report_test_measures(), load_contracts(), council_partitions(SHARED / "reference")) if a.key == PUBLISHED_EDITION)
+    edition = next(a for a in build_report_assets(report_test_measures(), load_contracts(CONTRACTS), council_partitions(SHARED / "reference")) if a.key == PUBLISHED_EDITION)
     with dg.instance_for_test() as instance:
         result = dg.materialize([edition], resources=build_resources(settings), instance=instance)
     assert result.success

@@ -7,7 +7,7 @@ import re
 import pytest
 
 from assets.ingest.contracts import load_contracts
-from tests.conftest import SHARED
+from tests.support.paths import CONTRACTS, SHARED
 
 
 def domain_datasets() -> dict[str, list[str]]:
@@ -27,12 +27,12 @@ def test_domain_table_was_read():
 
 @pytest.mark.parametrize("dataset", sorted(domain_datasets()))
 def test_every_domain_dataset_has_a_contract_with_its_columns(dataset: str):
-    contract = load_contracts()[dataset]
+    contract = load_contracts(CONTRACTS)[dataset]
     assert contract.column_names == domain_datasets()[dataset]
 
 
 def test_identifiers_are_marked_for_the_linkage_zone_only():
-    contracts = load_contracts()
+    contracts = load_contracts(CONTRACTS)
     for contract in contracts.values():
         for column in ("forename", "surname", "date_of_birth", "postcode", "chi", "scn"):
             if column in contract.column_names:
@@ -40,7 +40,7 @@ def test_identifiers_are_marked_for_the_linkage_zone_only():
 
 
 def test_period_bounds_follow_the_social_work_year():
-    contract = load_contracts()["looked_after_episodes"]
+    contract = load_contracts(CONTRACTS)["looked_after_episodes"]
     start, end = contract.period_bounds("2021")
     assert (start.isoformat(), end.isoformat()) == ("2020-08-01", "2021-07-31")
     assert contract.period_is_well_formed("2021") and not contract.period_is_well_formed("2020-21")

@@ -15,9 +15,8 @@ from assets.measures.catalogue import catalogue
 from assets.publication.data_map import GAP_COLUMNS, MAP_COLUMNS, data_map, data_map_returns, map_coverage_problems
 from assets.reference import councils, vision_statements
 from orchestration.settings import REPO_ROOT, SCOTLAND_CODE
-from tests.conftest import SHARED
+from tests.support.paths import CONTRACTS, REFERENCE
 
-REFERENCE = SHARED / "reference"
 TODAY = dt.date(2025, 6, 1)
 NO_DATES = pd.DataFrame(columns=["measure_id", "last_updated", "next_update_due", "published_by"])
 
@@ -46,16 +45,16 @@ def test_a_contract_added_to_the_folder_appears_on_the_map_as_an_unused_unsent_d
     text = (folder / "service_places.yaml").read_text()
     (folder / "foster_carer_reviews.yaml").write_text(text.replace("service_places", "foster_carer_reviews"))
     contracts = load_contracts(folder)
-    table, gaps = _map(contracts, catalogue(), _ledger([]), _published("x", []), names)
+    table, gaps = _map(contracts, catalogue(REFERENCE, load_contracts(CONTRACTS)), _ledger([]), _published("x", []), names)
     row = table[table.dataset == "foster_carer_reviews"]
     assert len(row) == 1 and pd.isna(row.measure_id.iloc[0]) and row.agencies_sent.iloc[0] == 0
     assert set(gaps[gaps.dataset == "foster_carer_reviews"].kind) == {"dataset_unused", "no_files"}
-    assert map_coverage_problems(table, vision_statements(REFERENCE), catalogue(), contracts) == []
+    assert map_coverage_problems(table, vision_statements(REFERENCE), catalogue(REFERENCE, load_contracts(CONTRACTS)), contracts) == []
 
 
 def test_a_measure_added_to_the_catalogue_fills_its_vision_gap(names):
-    contracts = load_contracts()
-    entries = catalogue()
+    contracts = load_contracts(CONTRACTS)
+    entries = catalogue(REFERENCE, load_contracts(CONTRACTS))
     visions = vision_statements(REFERENCE)
     uncovered = next(int(v) for v in visions.vision_id if not any(e.vision_id == v and e.question == "Q2" for e in entries.values()))
     _, before = _map(contracts, entries, _ledger([]), _published("x", []), names)
@@ -68,18 +67,18 @@ def test_a_measure_added_to_the_catalogue_fills_its_vision_gap(names):
 
 
 def test_a_vision_with_no_measure_at_all_is_a_gap(names):
-    entries = {k: e for k, e in catalogue().items() if e.vision_id != 7}
-    table, gaps = _map(load_contracts(), entries, _ledger([]), _published("x", []), names)
+    entries = {k: e for k, e in catalogue(REFERENCE, load_contracts(CONTRACTS)).items() if e.vision_id != 7}
+    table, gaps = _map(load_contracts(CONTRACTS), entries, _ledger([]), _published("x", []), names)
     assert list(gaps[gaps.vision_id == 7].kind) == ["no_measure"]
     assert (table.vision_id == 7).sum() == 1, "the vision still has its row on the map"
 
 
 def test_measures_without_council_figures_are_named(names):
-    entries = catalogue()
+    entries = catalogue(REFERENCE, load_contracts(CONTRACTS))
     one, two, three = list(entries)[:3]
     codes = sorted(names)
     published = pd.concat([_published(one, [SCOTLAND_CODE, *codes[2:]]), _published(two, [SCOTLAND_CODE]), _published(one, codes, period="2019")])
-    table, gaps = _map(load_contracts(), entries, _ledger([]), published, names)
+    table, gaps = _map(load_contracts(CONTRACTS), entries, _ledger([]), published, names)
     missing = gaps[gaps.measure_id == one]
     assert list(missing.kind) == ["councils_missing"] and names[codes[0]] in missing.gap.iloc[0] and names[codes[1]] in missing.gap.iloc[0]
     assert table[table.measure_id == one].councils_with_figures.iloc[0] == len(codes) - 2
@@ -88,14 +87,14 @@ def test_measures_without_council_figures_are_named(names):
 
 
 def test_who_sent_which_period_and_when_the_next_file_is_due(names):
-    contracts = load_contracts()
+    contracts = load_contracts(CONTRACTS)
     codes = sorted(names)
     coverage = _ledger([("looked_after_episodes", c, "2024", "accepted") for c in codes[1:]] + [("looked_after_episodes", codes[0], "2024", "refused"), ("looked_after_episodes", codes[0], "2023", "accepted")])
     returns = data_map_returns(contracts, coverage, names)
     mine = returns[returns.dataset == "looked_after_episodes"].set_index("period")
     assert mine.loc["2024", "agencies_sent"] == len(codes) - 1 and mine.loc["2024", "agencies_missing"] == names[codes[0]]
     assert mine.loc["2023", "agencies_sent"] == 1
-    table, gaps = _map(contracts, catalogue(), coverage, _published("x", []), names)
+    table, gaps = _map(contracts, catalogue(REFERENCE, load_contracts(CONTRACTS)), coverage, _published("x", []), names)
     row = table[table.dataset == "looked_after_episodes"].iloc[0]
     assert row.periods == "2023, 2024" and row.latest_period == "2024" and row.agencies_in_latest_period == len(codes) - 1
     assert row.next_update_due == dt.date(2025, 3, 1) + dt.timedelta(days=contracts["looked_after_episodes"].refresh_days)
@@ -103,25 +102,25 @@ def test_who_sent_which_period_and_when_the_next_file_is_due(names):
 
 
 def test_a_national_indicator_carries_its_producers_release_dates(names):
-    entries = catalogue()
+    entries = catalogue(REFERENCE, load_contracts(CONTRACTS))
     indicator = next(e for e in entries.values() if e.id.startswith("indicator_"))
     dates = pd.DataFrame([(indicator.id, dt.date(2025, 3, 25), dt.date(2026, 3, 31), "Children's Social Work Statistics 2023-24")], columns=list(NO_DATES.columns))
-    table, _ = _map(load_contracts(), entries, _ledger([("indicator_values", "SG", "2025-03", "accepted")]), _published("x", []), names, dates)
+    table, _ = _map(load_contracts(CONTRACTS), entries, _ledger([("indicator_values", "SG", "2025-03", "accepted")]), _published("x", []), names, dates)
     row = table[table.measure_id == indicator.id].iloc[0]
     assert (row.last_updated, row.next_update_due, row.published_by) == (dt.date(2025, 3, 25), dt.date(2026, 3, 31), "Children's Social Work Statistics 2023-24")
     assert list(table.columns) == list(MAP_COLUMNS)
 
 
 def test_a_dataset_read_by_another_asset_is_not_unused(names):
-    contracts = load_contracts()
-    unused = next(d for d in contracts if not any(d in e.sources for e in catalogue().values()))
-    _, gaps = _map(contracts, catalogue(), _ledger([]), _published("x", []), names, readers={unused: ("publication/community_voice",)})
+    contracts = load_contracts(CONTRACTS)
+    unused = next(d for d in contracts if not any(d in e.sources for e in catalogue(REFERENCE, load_contracts(CONTRACTS)).values()))
+    _, gaps = _map(contracts, catalogue(REFERENCE, load_contracts(CONTRACTS)), _ledger([]), _published("x", []), names, readers={unused: ("publication/community_voice",)})
     assert not ((gaps.dataset == unused) & (gaps.kind == "dataset_unused")).any()
     assert list(gaps.columns) == list(GAP_COLUMNS)
 
 
 def test_the_coverage_check_sees_a_vision_missing_from_the_stored_map(names):
-    contracts, entries = load_contracts(), catalogue()
+    contracts, entries = load_contracts(CONTRACTS), catalogue(REFERENCE, load_contracts(CONTRACTS))
     table, _ = _map(contracts, entries, _ledger([]), _published("x", []), names)
     problems = map_coverage_problems(table[table.vision_id != 3], vision_statements(REFERENCE), entries, contracts)
     assert "vision 3 is not on the map" in problems

@@ -16,9 +16,9 @@ import pytest
 from assets.ingest.contracts import load_contracts
 from orchestration.cli import INGEST_LOCKED, main
 from orchestration.database_lock import DatabaseLocked, WaitingDuckDBResource, connect_waiting
-from orchestration.resources import StoryFolders
+from assets.folders import StoryFolders
 from orchestration.sensors import landing_run_requests
-from tests.conftest import SHARED
+from tests.support.paths import CONTRACTS, SHARED
 from tests.ingest.samples import DATASET, EpisodesFile
 
 HOLD = "import duckdb, sys; con = duckdb.connect(sys.argv[1]); print('held', flush=True); sys.stdin.readline(); con.close(); print('released', flush=True); sys.stdin.readline()"
@@ -72,7 +72,7 @@ def test_the_sensor_waits_for_a_run_to_let_go_of_the_ledger(holder: Holder, stor
     sample = EpisodesFile.valid("S12000049", "2024")
     (story_env / "landing" / "S12000049" / DATASET).mkdir(parents=True)
     (story_env / "landing" / "S12000049" / DATASET / sample.file_name).write_bytes(sample.bytes())
-    folders, contracts = StoryFolders(data_dir=str(story_env), shared_dir=str(SHARED)), {DATASET: load_contracts()[DATASET]}
+    folders, contracts = StoryFolders(data_dir=str(story_env), shared_dir=str(SHARED)), {DATASET: load_contracts(CONTRACTS)[DATASET]}
     _, seen = landing_run_requests(contracts, folders, {})
     requests, seen = landing_run_requests(contracts, folders, seen)
     assert requests == []  # settled, but the ledger cannot be read while a run writes it

@@ -14,20 +14,19 @@ from assets.ingest.raw_zone import LEDGER, LEDGER_DDL
 from assets.measures.catalogue import Measure
 from assets.measures.early_warning import against_direction, data_overdue, early_warnings
 from assets.measures.factory import build_measure_asset
-from assets.measures.long_format import finish
-from orchestration.resources import StoryFolders
-from tests.conftest import SHARED
+from assets.folders import StoryFolders
+from tests.support.paths import SHARED
 
 SCOTLAND, FIFE = "S92000003", "S12000047"
 NAMES = {FIFE: "Fife"}
 TODAY = dt.date(2025, 6, 1)
 
 
-def entry(desired: str = "down", tolerance: float = 5.0, compute=None, sources: tuple[str, ...] = ("looked_after_episodes",)) -> Measure:
+def entry(desired: str = "down", tolerance: float = 5.0, figures=None, sources: tuple[str, ...] = ("looked_after_episodes",)) -> Measure:
     return Measure(
         id="children_in_care", question="Q2", vision_id=1, title="Children looked after", numerator="children", denominator=None,
         unit="children", breakdowns=(), desired_direction=desired, baseline_period="2020", sources=sources,
-        compute=compute or (lambda con: None), tolerance_percent=tolerance,
+        figures=figures or (lambda con: None), tolerance_percent=tolerance,
     )
 
 
@@ -92,16 +91,15 @@ def test_a_national_agency_overdue_is_a_warning_for_scotland():
 
 
 def test_the_measure_asset_raises_a_warn_check_when_off_track(tmp_path: Path):
-    def compute(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:
-        rows = pd.DataFrame({"period": ["2022", "2023"], "geography_code": SCOTLAND, "geography_level": "scotland", "breakdown": "total", "category": "total", "numerator": pd.array([100, 130], dtype="Int64")})
-        return finish(rows, "children_in_care", "children", additive=True)
+    def figures(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:
+        return pd.DataFrame({"period": ["2022", "2023"], "geography_code": SCOTLAND, "geography_level": "scotland", "breakdown": "total", "category": "total", "numerator": pd.array([100, 130], dtype="Int64")})
 
     data = tmp_path / "data"
     data.mkdir()
     with duckdb.connect(str(data / "linkage_zone.duckdb")) as lz:
         lz.execute(LEDGER_DDL)
         lz.execute(f"INSERT INTO {LEDGER} VALUES ('looked_after_episodes', '{FIFE}', '2023', 'f.csv', 'abc', 1, 1, TIMESTAMPTZ '2020-01-01', TIMESTAMPTZ '2020-01-01', '1.0.0', 'accepted', NULL, NULL)")
-    asset = build_measure_asset(entry(compute=compute), council_count=32, refresh_days={"looked_after_episodes": 400})
+    asset = build_measure_asset(entry(figures=figures), council_count=32, refresh_days={"looked_after_episodes": 400})
     result = dg.materialize(
         [asset],
         resources={"folders": StoryFolders(data_dir=str(data), shared_dir=str(SHARED)), "warehouse": DuckDBResource(database=str(data / "warehouse.duckdb"))},

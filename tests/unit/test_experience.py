@@ -7,9 +7,10 @@ import numpy as np
 import pandas as pd
 import pytest
 
+from assets.ingest.contracts import load_contracts
 from assets.measures.catalogue import catalogue
 from assets.measures.experience import measure_id_for, respondents_on_vision, wilson_interval
-from tests.conftest import SHARED
+from tests.support.paths import CONTRACTS, REFERENCE, SHARED
 
 
 def test_wilson_interval_matches_newcombe_1998() -> None:
@@ -42,7 +43,7 @@ def test_a_respondent_is_positive_when_most_answers_are(answers: list[str], posi
 
 def test_one_q1_measure_per_vision_statement_in_the_reference_table() -> None:
     visions = pd.read_csv(SHARED / "reference" / "vision_statements.csv")
-    entries = catalogue()
+    entries = catalogue(REFERENCE, load_contracts(CONTRACTS))
     for vision in visions.itertuples():
         entry = entries[measure_id_for(vision.vision_id)]
         assert (entry.question, entry.vision_id, entry.desired_direction) == ("Q1", vision.vision_id, "up")

@@ -14,7 +14,7 @@ from assets.publication.community_voice import (
     unsafe_texts,
 )
 from assets.publication.redaction import lexicon
-from tests.conftest import SHARED
+from tests.support.paths import SHARED
 
 WORDS = lexicon(SHARED / "reference")
 

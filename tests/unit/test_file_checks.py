@@ -8,7 +8,7 @@ from assets.ingest.contracts import load_contracts
 from assets.ingest.intake import judge
 from assets.ingest.landing import landed_file
 from assets.reference import councils
-from tests.conftest import SHARED
+from tests.support.paths import CONTRACTS, SHARED
 
 HEADER = "year,la_code,sex,age,population"
 
@@ -22,7 +22,7 @@ def place(tmp_path: Path, text: bytes, name: str = "population_estimates_NRS_202
 
 def verdict_for(tmp_path: Path, text: bytes, **kwargs):
     path = place(tmp_path, text, **kwargs)
-    contract = load_contracts()["population_estimates"]
+    contract = load_contracts(CONTRACTS)["population_estimates"]
     [verdict] = judge([landed_file(path)], contract, councils(SHARED / "reference"), SHARED / "reference", tmp_path / "staging.duckdb")
     return verdict
 
@@ -68,7 +68,7 @@ def test_identifier_values_are_masked_in_refusals(tmp_path):
     path = tmp_path / "landing" / "SPS" / "custody_under_18" / "custody_under_18_SPS_2021.csv"
     path.parent.mkdir(parents=True)
     path.write_text(f"{header}\n2021-03-31,HMYOI Polmont,01010123,2004-13-01,remand\n")
-    contract = load_contracts()["custody_under_18"]
+    contract = load_contracts(CONTRACTS)["custody_under_18"]
     [verdict] = judge([landed_file(path)], contract, councils(SHARED / "reference"), SHARED / "reference", tmp_path / "staging.duckdb")
     examples = " ".join(e for p in verdict.problems for e in p.examples)
     assert not verdict.accepted

@@ -5,27 +5,28 @@ from __future__ import annotations
 import pandas as pd
 import pytest
 
+from assets.ingest.contracts import load_contracts
 from assets.measures.catalogue import catalogue
-from assets.measures.indicators import COLUMNS, declared_streams, latest_vintage, measure_id_of, revisions, stream_long_format
+from assets.measures.indicators import COLUMNS, declared_streams, latest_vintage, measure_id_of, revisions, stream_figures, stream_measure
 from assets.reports.direction import direction_of_travel
-from tests.conftest import SHARED
+from tests.support.paths import CONTRACTS, REFERENCE
 
-REFERENCE = SHARED / "reference" / "national_indicator_values.csv"
+PUBLISHED_VALUES = REFERENCE / "national_indicator_values.csv"
 
 
 @pytest.fixture(scope="module")
 def published() -> pd.DataFrame:
     """The reference table as the ``indicator_values`` dataset holds it (every vintage)."""
-    table = pd.read_csv(REFERENCE, dtype={"period": str, "vintage": str})
+    table = pd.read_csv(PUBLISHED_VALUES, dtype={"period": str, "vintage": str})
     return table.assign(numerator=pd.NA, denominator=pd.NA)[COLUMNS]
 
 
 def stream(published: pd.DataFrame, indicator_id: str) -> pd.DataFrame:
-    return stream_long_format(published[published.indicator_id == indicator_id], declared_streams()[indicator_id])
+    return stream_measure(declared_streams()[indicator_id]).long_format(stream_figures(published[published.indicator_id == indicator_id]))
 
 
 def test_every_indicator_in_the_reference_data_is_a_catalogued_stream(published):
-    entries = catalogue()
+    entries = catalogue(REFERENCE, load_contracts(CONTRACTS))
     for indicator_id in published.indicator_id.unique():
         entry = entries[measure_id_of(indicator_id)]
         assert entry.sources == ("indicator_values",) and entry.question == "Q2"
@@ -75,7 +76,7 @@ def test_a_published_numerator_is_kept_only_when_it_is_a_whole_count():
         "period": ["2024", "2024"], "value": [61.0, 3.0], "numerator": [61.0, 2.5], "denominator": [pd.NA, pd.NA],
         "unit": ["incidents"] * 2, "source": ["CI"] * 2, "vintage": ["2025-07"] * 2,
     })
-    table = stream_long_format(values, declared_streams()["seclusion_school_care_accommodation"]).set_index("geography_code")
+    table = stream_measure(declared_streams()["seclusion_school_care_accommodation"]).long_format(stream_figures(values)).set_index("geography_code")
     assert table.loc["S92000003", "numerator"] == 61 and pd.isna(table.loc["S12000049", "numerator"])
     assert table.loc["S12000049", "geography_level"] == "council" and not table.additive.any()
 
@@ -90,7 +91,7 @@ def test_a_published_numerator_is_kept_only_when_it_is_a_whole_count():
     ],
 )
 def test_baseline_latest_and_direction_of_travel_from_the_reference_values(published, indicator_id, baseline, latest, judgement):
-    entry = catalogue()[measure_id_of(indicator_id)]
+    entry = catalogue(REFERENCE, load_contracts(CONTRACTS))[measure_id_of(indicator_id)]
     series = stream(published, indicator_id).set_index("period")["value"]
     assert entry.baseline_period == baseline[0] and series[baseline[0]] == baseline[1]
     assert series.index.max() == latest[0] and series[latest[0]] == latest[1]

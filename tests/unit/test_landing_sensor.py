@@ -13,11 +13,11 @@ from assets.ingest.contracts import load_contracts
 from assets.ingest.intake import accepted_copy
 from assets.ingest.landing import landed_file
 from assets.partitions import RANGE_END, RANGE_START, council_partitions
-from orchestration.resources import StoryFolders
+from assets.folders import StoryFolders
 from orchestration.sensors import MAX_ATTEMPTS, REQUEST_TAG, landing_run_requests
-from tests.conftest import SHARED
+from tests.support.paths import CONTRACTS, SHARED
 
-CONTRACTS = load_contracts()
+CONTRACTS = load_contracts(CONTRACTS)
 ROUTING = {"councils": council_partitions(SHARED / "reference"), "downstream": [dg.AssetKey(["reports", "national_report"])]}
 
 

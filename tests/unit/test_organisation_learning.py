@@ -6,7 +6,7 @@ import pandas as pd
 
 from assets.publication.organisation_progress import LEARNING_COLUMNS, organisation_learning, ranking_columns, round_end
 from assets.publication.redaction import lexicon
-from tests.conftest import SHARED
+from tests.support.paths import SHARED
 
 WORDS = lexicon(SHARED / "reference")
 

@@ -16,9 +16,17 @@ from dagster_duckdb import DuckDBResource
 
 from assets.ingest.contracts import load_contracts
 from assets.linkage.person_links import build_person_links_asset
-from assets.linkage.pseudonyms import KEY_BYTES, UnusableKey, load_key
+from assets.linkage.pseudonyms import KEY_BYTES, UnusableKey
 from orchestration.cli import main
 from orchestration.deployment import check_environment
+from orchestration.resources import pseudonymisation_key
+from tests.support.paths import CONTRACTS
+
+def load_key() -> bytes:
+    """The key as a run is given it: the resource ``orchestration`` builds from the environment, resolved by Dagster."""
+    with dg.build_resources({"key": pseudonymisation_key()}) as resources:
+        return resources.key.load()
+
 
 GUESSABLE = {
     "blank": (" ", "is empty"),
@@ -63,7 +71,7 @@ def test_production_will_not_start_with_a_guessable_key():
 def test_the_linkage_asset_stops_before_linking_anyone(story_env: Path, monkeypatch: pytest.MonkeyPatch, tmp_path: Path):
     monkeypatch.setenv("STORY_PSEUDONYMISATION_KEY", "00")
     zone = tmp_path / "linkage_zone.duckdb"
-    result = dg.materialize([build_person_links_asset(load_contracts())], resources={"linkage_zone": DuckDBResource(database=str(zone))}, raise_on_error=False)
+    result = dg.materialize([build_person_links_asset(load_contracts(CONTRACTS))], resources={"linkage_zone": DuckDBResource(database=str(zone)), "pseudonymisation_key": pseudonymisation_key()}, raise_on_error=False)
     assert not result.success
     [failure] = [e for e in result.all_events if e.is_step_failure]
     cause = failure.step_failure_data.error.cause

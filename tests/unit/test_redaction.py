@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from assets.publication.redaction import EVERYDAY, MAX_REMOVALS, lexicon, redact
-from tests.conftest import SHARED
+from tests.support.paths import SHARED
 
 WORDS = lexicon(SHARED / "reference")
 

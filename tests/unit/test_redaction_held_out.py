@@ -8,7 +8,7 @@ import pytest
 
 from assets.publication.redaction import lexicon
 from assets.publication.redaction_quality import TARGET_PLAIN_WITHHELD_SHARE, HeldOut, Quote, score
-from tests.conftest import SHARED
+from tests.support.paths import SHARED
 
 WORDS = lexicon(SHARED / "reference")
 HELD_OUT = HeldOut.read(Path(__file__).with_name("redaction_held_out.yaml"))

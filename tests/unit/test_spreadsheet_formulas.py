@@ -18,7 +18,7 @@ from assets.ingest.landing import landed_file
 from assets.publication.downloads import write_downloads
 from assets.reference import councils
 from assets.spreadsheet_formulas import formula_like, formula_like_sql, neutralise
-from tests.conftest import SHARED
+from tests.support.paths import CONTRACTS, SHARED
 from tests.ingest.samples import COLUMNS, DATASET, EpisodesFile
 
 OWASP_PAYLOADS = [
@@ -80,7 +80,7 @@ def test_the_contract_refuses_exactly_the_rows_holding_a_payload(tmp_path: Path)
         writer = csv.DictWriter(handle, fieldnames=COLUMNS, quoting=csv.QUOTE_ALL, lineterminator="\n")
         writer.writeheader()
         writer.writerows(sample.rows)
-    [verdict] = judge([landed_file(path)], load_contracts()[DATASET], councils(SHARED / "reference"), SHARED / "reference", tmp_path / "staging.duckdb")
+    [verdict] = judge([landed_file(path)], load_contracts(CONTRACTS)[DATASET], councils(SHARED / "reference"), SHARED / "reference", tmp_path / "staging.duckdb")
     [formula] = [p for p in verdict.problems if p.check == "formula"]
     assert formula.columns == ("sibling_group_ref",) and formula.rows_affected == len(payloads)
     assert formula.rows == tuple(range(1, 21))  # the first 20 listed, all of them payload rows

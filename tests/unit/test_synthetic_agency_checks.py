@@ -12,6 +12,7 @@ from assets.ingest.contracts import load_contracts
 from synthetic.agency_checks import with_plausible_dates_of_birth
 from synthetic.output import AgencyFile
 from tests.ingest.samples import COLUMNS, DATASET, EpisodesFile
+from tests.support.paths import CONTRACTS
 
 
 def test_an_implausible_mistyped_date_of_birth_is_put_right_and_a_plausible_one_kept() -> None:
@@ -21,7 +22,7 @@ def test_an_implausible_mistyped_date_of_birth_is_put_right_and_a_plausible_one_
     population = SimpleNamespace(dob_y=np.array([2012, 2015]), dob_m=np.array([3, 6]), dob_d=np.array([4, 7]))
     file = AgencyFile("S12000049", DATASET, "2021", pd.DataFrame(sample.rows)[COLUMNS], np.array([0, 0, 1]))
 
-    [checked] = with_plausible_dates_of_birth([file], load_contracts(), population)
+    [checked] = with_plausible_dates_of_birth([file], load_contracts(CONTRACTS), population)
 
     assert checked.rows["date_of_birth"].tolist() == ["2012-04-03", "2012-04-03", "2015-06-07"]
     assert file.rows["date_of_birth"].tolist()[2] == "2021-06-07"  # the file given is left as it was
@@ -31,4 +32,4 @@ def test_an_implausible_mistyped_date_of_birth_is_put_right_and_a_plausible_one_
 def test_a_file_without_an_age_rule_is_returned_as_it_is() -> None:
     rows = pd.DataFrame({"year": ["2021"], "la_code": ["S12000049"], "sex": ["F"], "age": ["3"], "population": ["100"]})
     file = AgencyFile("NRS", "population_estimates", "2021", rows, np.array([-1]))
-    assert with_plausible_dates_of_birth([file], load_contracts(), SimpleNamespace())[0] is file
+    assert with_plausible_dates_of_birth([file], load_contracts(CONTRACTS), SimpleNamespace())[0] is file

@@ -22,9 +22,8 @@ from assets.reports.site_links import DATA_MAP, DOWNLOADS, HOME, MEASURES, ORGAN
 from assets.reports.story_context import report_context
 from assets.reports.website import write_website
 from tests.accessibility.sample_mart import build_sample_mart, report_test_measures
-from tests.conftest import SHARED
+from tests.support.paths import CONTRACTS, REFERENCE
 
-REFERENCE = SHARED / "reference"
 AGENCY_SCRIPT = '<script>alert("from an agency")</script>'
 
 
@@ -64,7 +63,7 @@ def site(tmp_path_factory) -> tuple[Path, object]:
         # An agency's text reaches the mart as sent: the site must show it, never run it.
         con.execute("UPDATE mart.organisation_learning SET what_is_working = ?", [f"Young people come back {AGENCY_SCRIPT}"])
         con.execute("UPDATE mart.community_themes SET theme = ? WHERE lens = 'gaps'", [f"Moving {AGENCY_SCRIPT}"])
-        inputs = edition_inputs(con, entries, load_contracts(), REFERENCE, "test-edition", "0.0.0")
+        inputs = edition_inputs(con, entries, load_contracts(CONTRACTS), REFERENCE, "test-edition", "0.0.0")
         write_downloads(con, edition / "downloads")
     council = council_places(REFERENCE)[0]
     for place, folder, stem in [(SCOTLAND, "national", NATIONAL_STEM), (council, "councils", council.slug)]:
