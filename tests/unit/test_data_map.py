@@ -13,8 +13,7 @@ import pytest
 from assets.ingest.contracts import load_contracts
 from assets.measures.catalogue import catalogue
 from assets.publication.data_map import GAP_COLUMNS, MAP_COLUMNS, data_map, data_map_returns, map_coverage_problems
-from assets.reference import councils, vision_statements
-from orchestration.settings import REPO_ROOT, SCOTLAND_CODE
+from assets.reference import SCOTLAND_CODE, councils, vision_statements
 from tests.support.paths import CONTRACTS, REFERENCE
 
 TODAY = dt.date(2025, 6, 1)
@@ -41,7 +40,7 @@ def _map(contracts, entries, coverage, published, names, dates=NO_DATES, readers
 
 def test_a_contract_added_to_the_folder_appears_on_the_map_as_an_unused_unsent_dataset(tmp_path: Path, names):
     folder = tmp_path / "contracts"
-    shutil.copytree(REPO_ROOT / "data_contracts", folder)
+    shutil.copytree(CONTRACTS, folder)
     text = (folder / "service_places.yaml").read_text()
     (folder / "foster_carer_reviews.yaml").write_text(text.replace("service_places", "foster_carer_reviews"))
     contracts = load_contracts(folder)
