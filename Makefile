@@ -39,6 +39,7 @@ demo: setup
 	$(BIN)/story latest
 
 test: setup
+	$(BIN)/ruff check .
 	$(BIN)/python -m pytest
 
 dev: setup

@@ -12,10 +12,10 @@ from __future__ import annotations
 import dagster as dg
 from dagster_duckdb import DuckDBResource
 
+from assets.folders import StoryFolders
 from assets.ingest.contracts import Contract
 from assets.ingest.raw_zone import raw_table
 from assets.keys import PERSON_LINKS, analysis_key, raw_key
-from assets.folders import StoryFolders
 
 
 def analysis_select(contract: Contract) -> str:

@@ -205,8 +205,8 @@ def _council_files(manifest: Path) -> dict[str, str]:
 def _incremental(args: argparse.Namespace) -> dict:
     import dagster as dg
 
-    from assets.reports.report_assets import COUNCIL_REPORTS
     from assets.folders import StoryFolders
+    from assets.reports.report_assets import COUNCIL_REPORTS
     from orchestration.settings import Settings
     from synthetic.corrections import withdraw_open_episodes
 

@@ -29,8 +29,8 @@ from assets.ingest.contracts import load_contracts
 from assets.measures.catalogue import catalogue
 from assets.publication.disclosure_control import verify_no_disclosure
 from assets.publication.mart import PUBLISHED_COLUMNS, RULE, control_measures, disclosure_declarations
-from checks.disclosure_audit import audit_disclosure
 from assets.reference import councils
+from checks.disclosure_audit import audit_disclosure
 from orchestration.settings import Settings
 
 UP_TO_ANALYSIS = 'key:"raw/*" or key:"linkage/person_links" or key:"analysis/*"'

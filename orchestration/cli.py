@@ -31,9 +31,9 @@ from assets.ingest.contract_docs import write_contract_docs
 from assets.ingest.contracts import load_contracts
 from assets.ingest.intake import OUTCOMES, IntakeFolders, IntakeResult, answers_for, judge, take_in
 from assets.ingest.landing import files_waiting, landed_file
-from assets.partitions import council_partitions, every_council
 from assets.ingest.refusal_report import refusal_context, render_markdown
 from assets.linkage.pseudonyms import UnusableKey
+from assets.partitions import council_partitions, every_council
 from assets.reference import councils
 from assets.reports.editions import NATIONAL_STEM
 from orchestration.database_lock import DatabaseLocked, connect_waiting

@@ -12,10 +12,10 @@ import dagster as dg
 from assets.analysis_tables import build_analysis_asset
 from assets.ingest.contracts import load_contracts
 from assets.ingest.factory import build_raw_asset
-from assets.partitions import council_partitions
 from assets.linkage.person_links import build_person_links_asset
 from assets.measures.catalogue import catalogue
 from assets.measures.factory import measure_assets
+from assets.partitions import council_partitions
 from assets.publication.community_voice import build_community_voice_asset
 from assets.publication.coverage import build_data_coverage_asset
 from assets.publication.data_map import build_data_map_asset, dataset_readers

@@ -29,6 +29,7 @@ from collections.abc import Callable, Sequence
 
 import dagster as dg
 
+from assets.folders import StoryFolders
 from assets.ingest.contracts import Contract
 from assets.ingest.intake import answers_for
 from assets.ingest.landing import LandedFile, StillChanging, files_waiting, identify
@@ -37,7 +38,6 @@ from assets.keys import raw_key
 from assets.partitions import every_council
 from assets.reference import councils as load_councils
 from orchestration.database_lock import DatabaseLocked, connect_waiting
-from assets.folders import StoryFolders
 
 # Runs the sensor asks for one file's bytes when each ends without answering it; then it stops
 # asking (every failed run has raised an alert) and `story ingest` or a re-execution takes it.

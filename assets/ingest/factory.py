@@ -16,6 +16,7 @@ import dagster as dg
 import pandas as pd
 from dagster_duckdb import DuckDBResource
 
+from assets.folders import StoryFolders
 from assets.ingest import raw_zone
 from assets.ingest.contracts import Contract
 from assets.ingest.intake import OUTCOMES, IntakeFolders, answers_for, take_in
@@ -25,7 +26,6 @@ from assets.ingest.rule_checks import rule_check_results, rule_check_specs
 from assets.ingest.validation import compile_rules
 from assets.keys import raw_key
 from assets.reference import Councils, councils
-from assets.folders import StoryFolders
 
 
 def build_raw_asset(contract: Contract, reference_dir: Path, contracts: dict[str, Contract] | None = None) -> dg.AssetsDefinition:

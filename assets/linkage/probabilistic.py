@@ -82,8 +82,8 @@ import splink.comparison_library as cl
 from splink import DuckDBAPI, Linker, SettingsCreator, block_on
 from splink.internals.comparison_level_creator import ComparisonLevelCreator
 
-from assets.linkage.core import STANDARD_COLUMNS, filled_columns
 from assets.linkage.backends import LINKAGE_BACKENDS
+from assets.linkage.core import STANDARD_COLUMNS, filled_columns
 
 MATCH_THRESHOLD = 0.99
 REVIEW_FLOOR = 0.5

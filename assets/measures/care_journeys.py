@@ -21,8 +21,17 @@ import duckdb
 import pandas as pd
 
 from assets.measures.catalogue import measure
-from assets.measures.long_format import LOOKED_AFTER_RETURNS, NO_DEPRIVATION, age_at_month_end, age_band, counts_by_breakdown, rates_per_1000, shares_by_breakdown
+from assets.measures.long_format import (
+    LOOKED_AFTER_RETURNS,
+    NO_DEPRIVATION,
+    age_at_month_end,
+    age_band,
+    counts_by_breakdown,
+    rates_per_1000,
+    shares_by_breakdown,
+)
 from assets.measures.looked_after import AT_31_JULY, CHILDREN_0_17
+
 IN_YEAR = "BETWEEN make_date(year_ending - 1, 8, 1) AND make_date(year_ending, 7, 31)"
 
 # A child who starts (or ceases) twice in a year is counted once, at the first start (last end).

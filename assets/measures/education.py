@@ -28,7 +28,15 @@ import duckdb
 import pandas as pd
 
 from assets.measures.catalogue import measure
-from assets.measures.long_format import FIGURE, NO_DEPRIVATION, age_at_month_end, age_band, counts_by_breakdown, every_council_in_periods_of, shares_by_breakdown
+from assets.measures.long_format import (
+    FIGURE,
+    NO_DEPRIVATION,
+    age_at_month_end,
+    age_band,
+    counts_by_breakdown,
+    every_council_in_periods_of,
+    shares_by_breakdown,
+)
 
 POSITIVE_DESTINATIONS = (
     "higher_education", "further_education", "training", "employment", "voluntary_work", "personal_skills_development",

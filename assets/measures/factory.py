@@ -21,12 +21,12 @@ import duckdb
 import pandas as pd
 from dagster_duckdb import DuckDBResource
 
+from assets.folders import StoryFolders
 from assets.ingest.contracts import Contract
 from assets.ingest.raw_zone import LEDGER
 from assets.keys import analysis_key, measure_key
 from assets.measures.catalogue import LONG_FORMAT, Measure
 from assets.measures.early_warning import DATA_OVERDUE, early_warnings, headline_rows, latest_accepted_files, place_name
-from assets.folders import StoryFolders
 from assets.reference import SCOTLAND_CODE, councils
 
 

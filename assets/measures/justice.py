@@ -20,7 +20,12 @@ import pandas as pd
 
 from assets.measures.catalogue import measure
 from assets.measures.long_format import (
-    NO_DEPRIVATION, age_at_month_end, age_band, counts_by_breakdown, every_council_in_periods_of, national_counts_by_breakdown,
+    NO_DEPRIVATION,
+    age_at_month_end,
+    age_band,
+    counts_by_breakdown,
+    every_council_in_periods_of,
+    national_counts_by_breakdown,
     social_work_year,
 )
 

@@ -37,10 +37,10 @@ import dagster as dg
 import pandas as pd
 from dagster_duckdb import DuckDBResource
 
+from assets.folders import StoryFolders
 from assets.keys import COMMUNITY_VOICE, PUBLISHED_MEASURES, analysis_key
 from assets.measures.catalogue import Measure
 from assets.publication.disclosure_control import CONFIDENTIAL, DisclosureRule, apply_disclosure_control, verify_no_disclosure
-from assets.folders import StoryFolders
 from assets.publication.redaction import Lexicon, lexicon, redact
 from assets.reference import SCOTLAND_CODE
 

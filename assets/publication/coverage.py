@@ -12,10 +12,10 @@ from __future__ import annotations
 import dagster as dg
 from dagster_duckdb import DuckDBResource
 
+from assets.folders import StoryFolders
 from assets.ingest.contracts import Contract
 from assets.ingest.raw_zone import LEDGER
 from assets.keys import DATA_COVERAGE, raw_key
-from assets.folders import StoryFolders
 
 
 def build_data_coverage_asset(contracts: dict[str, Contract]) -> dg.AssetsDefinition:

@@ -53,6 +53,7 @@ import duckdb
 import pandas as pd
 from dagster_duckdb import DuckDBResource
 
+from assets.folders import StoryFolders
 from assets.ingest.contracts import Contract
 from assets.ingest.returns import expectations
 from assets.keys import DATA_COVERAGE, DATA_MAP, PUBLISHED_MEASURES, analysis_key
@@ -60,7 +61,6 @@ from assets.measures.catalogue import Measure
 from assets.measures.indicators import SOURCE as INDICATOR_SOURCE
 from assets.measures.indicators import measure_id_of
 from assets.reference import councils, vision_statements
-from assets.folders import StoryFolders
 
 MAP_COLUMNS = (
     "vision_id", "vision", "question", "measure_id", "measure", "dataset", "dataset_name", "sent_by", "used_by",

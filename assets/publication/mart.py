@@ -50,6 +50,7 @@ import numpy as np
 import pandas as pd
 from dagster_duckdb import DuckDBResource
 
+from assets.folders import StoryFolders
 from assets.ingest.contracts import Contract
 from assets.ingest.raw_zone import LEDGER
 from assets.keys import PUBLISHED_MEASURES, measure_key
@@ -61,7 +62,6 @@ from assets.publication.disclosure_control import CONFIDENTIAL, FIGURE_KEY, Disc
 from assets.reference import councils
 from checks.disclosure_audit import DisclosureAudit, audit_disclosure
 from checks.identifier_scan import scan_database
-from assets.folders import StoryFolders
 
 RULE = DisclosureRule()
 PUBLISHED_COLUMNS = (

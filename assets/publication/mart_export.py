@@ -10,9 +10,9 @@ from __future__ import annotations
 import dagster as dg
 import sqlalchemy as sa
 
+from assets.folders import StoryFolders
 from assets.keys import COMMUNITY_VOICE, DATA_COVERAGE, DATA_MAP, MART_EXPORT, ORGANISATION_PROGRESS, PUBLISHED_MEASURES
 from assets.publication.export import export_mart
-from assets.folders import StoryFolders
 
 
 def build_mart_export_asset(url: str) -> dg.AssetsDefinition:

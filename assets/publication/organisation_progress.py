@@ -38,10 +38,10 @@ import dagster as dg
 import pandas as pd
 from dagster_duckdb import DuckDBResource
 
+from assets.folders import StoryFolders
 from assets.keys import ORGANISATION_PROGRESS, analysis_key
 from assets.publication.community_voice import unsafe_texts, write_mart_table
 from assets.publication.redaction import Lexicon, lexicon, redact
-from assets.folders import StoryFolders
 
 ORGANISATION = ["organisation_code", "organisation_name", "organisation_type", "foundation", "theme"]
 FIGURES = ("commitments", "milestones", "milestones_due", "completed_on_time", "completed_late", "overdue", "at_risk")

@@ -19,10 +19,10 @@ from pathlib import Path
 import duckdb
 
 from assets.ingest.contracts import Contract
+from assets.ingest.returns import agency_returns, expectations
 from assets.measures.catalogue import Measure
 from assets.publication.mart import RULE
 from assets.reference import councils, vision_statements
-from assets.ingest.returns import agency_returns, expectations
 from assets.reports.mart_snapshot import read_mart
 from assets.reports.organisation_context import Organisation, organisation_context
 from assets.reports.places import Place

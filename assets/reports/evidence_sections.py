@@ -10,8 +10,8 @@ from __future__ import annotations
 
 import pandas as pd
 
-from assets.reports.places import Place
 from assets.reference import SCOTLAND_CODE
+from assets.reports.places import Place
 
 LENSES = {"whats_working": "What is working", "gaps": "Gaps", "experience_of_change": "Experience of change"}
 WARNING_KINDS = {"against_direction": "Moving the wrong way", "data_overdue": "Data overdue"}

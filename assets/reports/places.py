@@ -6,8 +6,7 @@ import re
 from dataclasses import dataclass
 from pathlib import Path
 
-from assets.reference import councils
-from assets.reference import SCOTLAND_CODE
+from assets.reference import SCOTLAND_CODE, councils
 
 
 @dataclass(frozen=True)

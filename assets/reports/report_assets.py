@@ -6,7 +6,6 @@ blocking checks) has succeeded, and refuses to publish a file that holds an iden
 """
 
 import base64
-import datetime as dt
 import importlib.metadata
 import shutil
 import subprocess
@@ -15,19 +14,19 @@ from pathlib import Path
 import dagster as dg
 from dagster_duckdb import DuckDBResource
 
+from assets.folders import StoryFolders
 from assets.ingest.contracts import Contract
 from assets.keys import COMMUNITY_VOICE, DATA_COVERAGE, DATA_MAP, NATIONAL_REPORT, ORGANISATION_PROGRESS, PUBLISHED_EDITION, PUBLISHED_MEASURES
 from assets.measures.catalogue import Measure
 from assets.publication.downloads import write_downloads
 from assets.reports.digest_context import digest_context, digest_month
 from assets.reports.edition_reports import edition_inputs, render_places
-from assets.reports.render import render_html, write_pdf
 from assets.reports.editions import NATIONAL_STEM, carry_forward, edition_id, promote_to_latest, write_index, write_manifest
 from assets.reports.organisation_context import organisations
 from assets.reports.places import SCOTLAND, council_places
+from assets.reports.render import render_html, write_pdf
 from assets.reports.website import write_website
 from checks.identifier_scan import scan_published
-from assets.folders import StoryFolders
 
 COUNCIL_REPORTS = dg.AssetKey(["reports", "council_reports"])
 # Every asset that writes a mart table a report reads: reports wait for all of them.

@@ -22,16 +22,29 @@ from pathlib import Path
 import pandas as pd
 
 from assets.publication.disclosure_control import CONFIDENTIAL
-from assets.reports.editions import NATIONAL_STEM
 from assets.reports.coverage_section import coverage_section
+from assets.reports.editions import NATIONAL_STEM
 from assets.reports.evidence_sections import LENSES, early_warnings
 from assets.reports.measure_sections import measure_section, revision_notes
 from assets.reports.organisation_context import Organisation, organisation_context, organisations
 from assets.reports.places import SCOTLAND, Place, places_of
 from assets.reports.render import environment
 from assets.reports.site_links import (
-    DATA_MAP, DOWNLOADS, HOME, MEASURES, ORGANISATIONS, PLACES, STYLESHEET, VISIONS,
-    SiteLinks, breadcrumbs, measure_page, navigation, organisation_page, place_page, vision_page,
+    DATA_MAP,
+    DOWNLOADS,
+    HOME,
+    MEASURES,
+    ORGANISATIONS,
+    PLACES,
+    STYLESHEET,
+    VISIONS,
+    SiteLinks,
+    breadcrumbs,
+    measure_page,
+    navigation,
+    organisation_page,
+    place_page,
+    vision_page,
 )
 from assets.reports.site_measures import measure_page_context
 from assets.reports.site_places import PlaceFigures, place_glance, place_sections

@@ -21,9 +21,8 @@ from assets.measures.catalogue import LONG_FORMAT, Measure, catalogue
 from assets.publication.data_map import data_map, data_map_returns
 from assets.publication.disclosure_control import apply_disclosure_control
 from assets.publication.mart import PUBLISHED_COLUMNS, RULE
-from assets.reference import councils, vision_statements
+from assets.reference import SCOTLAND_CODE, councils, vision_statements
 from assets.reports.labels import LABELS
-from assets.reference import SCOTLAND_CODE
 from tests.support.paths import CONTRACTS, REFERENCE
 
 YEARS = range(2019, 2025)

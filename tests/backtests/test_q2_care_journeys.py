@@ -25,10 +25,15 @@ Population: 250 at each of ages 2, 8, 13, 17 per sex in A, 125 in B: council A 2
 
 from __future__ import annotations
 
-from backtest_tables import ABERDEEN_CITY as A, ABERDEENSHIRE as B, SCOTLAND, assert_figures, population_csv
+from backtest_tables import ABERDEEN_CITY as A
+from backtest_tables import ABERDEENSHIRE as B
+from backtest_tables import SCOTLAND, assert_figures, population_csv
 
 from assets.measures.care_journeys import (
-    ceased_looked_after_rate_per_1000, continuing_care_uptake_share, started_looked_after_rate_per_1000, three_or_more_placements_share,
+    ceased_looked_after_rate_per_1000,
+    continuing_care_uptake_share,
+    started_looked_after_rate_per_1000,
+    three_or_more_placements_share,
 )
 from assets.measures.looked_after import looked_after_family_settings_share
 from assets.measures.siblings import siblings_living_together

@@ -21,7 +21,10 @@ excluded nobody and still has a row of 0 (population estimates list every counci
 
 from __future__ import annotations
 
-from backtest_tables import ABERDEEN_CITY as A, ABERDEENSHIRE as B, ANGUS as C, SCOTLAND, assert_figures, population_csv
+from backtest_tables import ABERDEEN_CITY as A
+from backtest_tables import ABERDEENSHIRE as B
+from backtest_tables import ANGUS as C
+from backtest_tables import SCOTLAND, assert_figures, population_csv
 
 from assets.measures import education
 

@@ -16,7 +16,10 @@ Angus (C) placed nobody and still has rows of 0.
 
 from __future__ import annotations
 
-from backtest_tables import ABERDEEN_CITY as A, ABERDEENSHIRE as B, ANGUS as C, SCOTLAND, assert_figures, population_csv
+from backtest_tables import ABERDEEN_CITY as A
+from backtest_tables import ABERDEENSHIRE as B
+from backtest_tables import ANGUS as C
+from backtest_tables import SCOTLAND, assert_figures, population_csv
 
 from assets.measures.justice import children_in_custody_under_18, secure_care_admissions, secure_care_admissions_from_outside_scotland
 

@@ -13,7 +13,10 @@ places in 2021. Incidents:
 
 from __future__ import annotations
 
-from backtest_tables import ABERDEEN_CITY as A, ABERDEENSHIRE as B, ANGUS as C, SCOTLAND, assert_figures, population_csv
+from backtest_tables import ABERDEEN_CITY as A
+from backtest_tables import ABERDEENSHIRE as B
+from backtest_tables import ANGUS as C
+from backtest_tables import SCOTLAND, assert_figures, population_csv
 
 from assets.measures.restraint import restraint_incidents, restraint_incidents_per_place
 

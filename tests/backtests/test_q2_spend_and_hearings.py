@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from backtest_tables import ABERDEEN_CITY as A, ABERDEENSHIRE as B, SCOTLAND, assert_figures
+from backtest_tables import ABERDEEN_CITY as A
+from backtest_tables import ABERDEENSHIRE as B
+from backtest_tables import SCOTLAND, assert_figures
 
 from assets.measures.hearings import hearings_child_views_recorded_share
 from assets.measures.spend import preventative_spend_share

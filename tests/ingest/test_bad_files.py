@@ -20,15 +20,15 @@ from pathlib import Path
 import duckdb
 import pytest
 
+from assets.folders import StoryFolders
 from assets.ingest import raw_zone
 from assets.ingest.contracts import load_contracts
 from assets.ingest.intake import IntakeFolders, IntakeResult, take_in
 from assets.ingest.landing import files_waiting
 from assets.reference import councils
-from assets.folders import StoryFolders
 from orchestration.sensors import landing_run_requests
-from tests.support.paths import CONTRACTS, SHARED
 from tests.ingest.samples import COLUMNS, DATASET, FORENAMES, SURNAMES, EpisodesFile
+from tests.support.paths import CONTRACTS, SHARED
 
 REFERENCE = SHARED / "reference"
 COUNCILS = sorted(councils(REFERENCE).codes)

@@ -25,15 +25,15 @@ import duckdb
 import pytest
 
 import assets.ingest.intake as intake
+from assets.folders import StoryFolders
 from assets.ingest import raw_zone
 from assets.ingest.contracts import load_contracts
 from assets.ingest.intake import IntakeFolders, IntakeResult, take_in
-from assets.ingest.landing import LandingEntry, files_waiting, snapshot
+from assets.ingest.landing import files_waiting, snapshot
 from assets.reference import councils
-from assets.folders import StoryFolders
 from orchestration.sensors import landing_run_requests
-from tests.support.paths import CONTRACTS, SHARED
 from tests.ingest.samples import DATASET, EpisodesFile
+from tests.support.paths import CONTRACTS, SHARED
 
 REFERENCE = SHARED / "reference"
 CONTRACT = load_contracts(CONTRACTS)[DATASET]

@@ -13,8 +13,8 @@ from assets.ingest.rule_checks import check_name
 from assets.ingest.validation import compile_rules
 from orchestration.resources import build_resources
 from orchestration.settings import Settings
-from tests.support.paths import CONTRACTS, SHARED
 from tests.ingest.samples import DATASET, EpisodesFile
+from tests.support.paths import CONTRACTS, SHARED
 
 REFERENCE = SHARED / "reference"
 

@@ -10,9 +10,9 @@ from pathlib import Path
 import dagster as dg
 import pytest
 
+from assets.folders import StoryFolders
 from assets.ingest.contracts import load_contracts
 from orchestration.definitions import build_definitions
-from assets.folders import StoryFolders
 from orchestration.sensors import landing_run_requests
 from orchestration.settings import REPO_ROOT, Settings
 from tests.support.paths import SHARED

@@ -19,11 +19,11 @@ import duckdb
 import pandas as pd
 import pytest
 
+from assets.folders import StoryFolders
 from assets.partitions import RANGE_END, RANGE_START
 from assets.reports.report_assets import COUNCIL_REPORTS
 from checks.identifier_scan import scan_database, scan_published
 from orchestration.definitions import build_definitions
-from assets.folders import StoryFolders
 from orchestration.settings import Settings
 from synthetic.corrections import withdraw_open_episodes
 from synthetic.generate import generate

@@ -16,11 +16,11 @@ import pytest
 from dagster_duckdb import DuckDBResource
 
 import assets.publication.mart as mart
+from assets.folders import StoryFolders
 from assets.ingest.contracts import load_contracts
 from assets.measures.catalogue import Measure, catalogue
 from assets.publication.downloads import write_downloads
 from assets.publication.export import export_mart, read_exported
-from assets.folders import StoryFolders
 from tests.support.paths import CONTRACTS, REFERENCE, SHARED
 
 SCOTLAND, GLASGOW, FIFE = "S92000003", "S12000049", "S12000047"
@@ -63,7 +63,7 @@ def warehouse(story_env: Path) -> tuple[Path, dict[str, Measure]]:
     indicators = {m: e for m, e in catalogue(REFERENCE, load_contracts(CONTRACTS)).items() if m.startswith("indicator_")}
     with duckdb.connect(str(path)) as con:
         con.execute("CREATE SCHEMA analysis; CREATE SCHEMA measures")
-        indicator_frame = pd.read_csv(SHARED / "reference" / "national_indicator_values.csv", dtype={"period": str, "vintage": str}).assign(numerator=np.nan, denominator=np.nan)
+        con.register("indicator_frame", pd.read_csv(REFERENCE / "national_indicator_values.csv", dtype={"period": str, "vintage": str}).assign(numerator=np.nan, denominator=np.nan))
         con.execute("CREATE TABLE analysis.indicator_values AS SELECT * FROM indicator_frame")
         con.execute("INSERT INTO analysis.indicator_values BY NAME SELECT 'not_yet_declared' AS indicator_id, 'S92000003' AS geography_code, '2024' AS period, 1.0 AS value, 'x' AS unit, 'x' AS source, '2025-04' AS vintage")
         for measure_id, entry in indicators.items():

@@ -13,13 +13,13 @@ from pathlib import Path
 
 import pytest
 
+from assets.folders import StoryFolders
 from assets.ingest.contracts import load_contracts
 from orchestration.cli import INGEST_LOCKED, main
 from orchestration.database_lock import DatabaseLocked, WaitingDuckDBResource, connect_waiting
-from assets.folders import StoryFolders
 from orchestration.sensors import landing_run_requests
-from tests.support.paths import CONTRACTS, SHARED
 from tests.ingest.samples import DATASET, EpisodesFile
+from tests.support.paths import CONTRACTS, SHARED
 
 HOLD = "import duckdb, sys; con = duckdb.connect(sys.argv[1]); print('held', flush=True); sys.stdin.readline(); con.close(); print('released', flush=True); sys.stdin.readline()"
 

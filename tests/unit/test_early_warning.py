@@ -10,11 +10,11 @@ import duckdb
 import pandas as pd
 from dagster_duckdb import DuckDBResource
 
+from assets.folders import StoryFolders
 from assets.ingest.raw_zone import LEDGER, LEDGER_DDL
 from assets.measures.catalogue import Measure
 from assets.measures.early_warning import against_direction, data_overdue, early_warnings
 from assets.measures.factory import build_measure_asset
-from assets.folders import StoryFolders
 from tests.support.paths import SHARED
 
 SCOTLAND, FIFE = "S92000003", "S12000047"

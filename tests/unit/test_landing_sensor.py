@@ -8,12 +8,12 @@ from pathlib import Path
 import dagster as dg
 import duckdb
 
+from assets.folders import StoryFolders
 from assets.ingest import raw_zone
 from assets.ingest.contracts import load_contracts
 from assets.ingest.intake import accepted_copy
 from assets.ingest.landing import landed_file
 from assets.partitions import RANGE_END, RANGE_START, council_partitions
-from assets.folders import StoryFolders
 from orchestration.sensors import MAX_ATTEMPTS, REQUEST_TAG, landing_run_requests
 from tests.support.paths import CONTRACTS, SHARED
 

@@ -11,7 +11,6 @@ image does not ship it. Only ``orchestration/`` reads the environment.
 from __future__ import annotations
 
 import ast
-from pathlib import Path
 
 import pytest
 

@@ -22,6 +22,7 @@ from orchestration.deployment import check_environment
 from orchestration.resources import pseudonymisation_key
 from tests.support.paths import CONTRACTS
 
+
 def load_key() -> bytes:
     """The key as a run is given it: the resource ``orchestration`` builds from the environment, resolved by Dagster."""
     with dg.build_resources({"key": pseudonymisation_key()}) as resources:

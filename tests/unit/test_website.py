@@ -18,7 +18,19 @@ from assets.reports.editions import NATIONAL_STEM, write_manifest
 from assets.reports.organisation_context import organisations
 from assets.reports.places import SCOTLAND, council_places
 from assets.reports.render import render_html
-from assets.reports.site_links import DATA_MAP, DOWNLOADS, HOME, MEASURES, ORGANISATIONS, PLACES, VISIONS, measure_page, organisation_page, place_page, vision_page
+from assets.reports.site_links import (
+    DATA_MAP,
+    DOWNLOADS,
+    HOME,
+    MEASURES,
+    ORGANISATIONS,
+    PLACES,
+    VISIONS,
+    measure_page,
+    organisation_page,
+    place_page,
+    vision_page,
+)
 from assets.reports.story_context import report_context
 from assets.reports.website import write_website
 from tests.accessibility.sample_mart import build_sample_mart, report_test_measures
