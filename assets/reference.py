@@ -1,12 +1,19 @@
-"""Public reference tables read from the shared folder (never hard-coded in the pipeline)."""
+"""Public reference tables read from the shared folder (never hard-coded in the pipeline).
+
+The councils and code lists are read with the standard library: the contract checks need them,
+and an agency's ``story check`` should not wait for pandas to load.
+"""
 
 from __future__ import annotations
 
+import csv
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-import pandas as pd
+if TYPE_CHECKING:
+    import pandas as pd
 
 SCOTLAND_CODE = "S92000003"  # the GSS code of Scotland as a whole, beside the councils' codes below
 
@@ -25,22 +32,29 @@ class Councils:
 
 @cache
 def councils(reference_dir: Path) -> Councils:
-    table = pd.read_csv(reference_dir / "local_authorities.csv", dtype=str, keep_default_na=False)
+    rows = _rows(reference_dir / "local_authorities.csv")
     current_code_of: dict[str, str] = {}
-    for row in table.itertuples():
-        current_code_of[row.la_code] = row.la_code
-        for former in filter(None, row.former_codes.split(";")):
-            current_code_of[former] = row.la_code
-    return Councils(names=dict(zip(table.la_code, table.la_name)), current_code_of=current_code_of)
+    for row in rows:
+        current_code_of[row["la_code"]] = row["la_code"]
+        for former in filter(None, row["former_codes"].split(";")):
+            current_code_of[former] = row["la_code"]
+    return Councils(names={row["la_code"]: row["la_name"] for row in rows}, current_code_of=current_code_of)
+
+
+def _rows(path: Path) -> list[dict[str, str]]:
+    with path.open(encoding="utf-8-sig", newline="") as handle:
+        return list(csv.DictReader(handle))
 
 
 @cache
 def plan_themes(reference_dir: Path) -> tuple[str, ...]:
-    return tuple(pd.read_csv(reference_dir / "plan_24_30_themes.csv", dtype=str)["theme"])
+    return tuple(row["theme"] for row in _rows(reference_dir / "plan_24_30_themes.csv"))
 
 
 @cache
 def vision_statements(reference_dir: Path) -> pd.DataFrame:
+    import pandas as pd
+
     return pd.read_csv(reference_dir / "vision_statements.csv", dtype={"vision_id": int})
 
 

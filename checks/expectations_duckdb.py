@@ -1,5 +1,11 @@
 """Run Great Expectations 1.x suites on a DuckDB table, where the data is.
 
+The pipeline evaluates its contracts' expectations itself, in one query per table
+(``checks.expectations_sql``); GX, run here, is the reference it is held to:
+``tests/ingest/test_expectations_match_gx.py`` fails if GX's verdicts or failing rows differ,
+and ``bench/validation_speed.py`` times the same expectations by GX on pandas. ``as_gx`` turns
+one of ours into GX's own expectation.
+
 GX 1.x does not work on DuckDB out of the box (seen with great-expectations 1.24.1,
 duckdb-engine 0.17.0), for two reasons this module fixes, in one place:
 
@@ -48,6 +54,8 @@ from great_expectations.expectations.metrics.column_map_metrics import (
     column_values_not_match_regex_list,
 )
 
+from checks.expectations_sql import Expectation
+
 _MAX_VALUES = 20
 _COMPOUND_UNIQUE = "expect_compound_columns_to_be_unique"
 _CASCADE = "transaction is aborted"
@@ -77,6 +85,11 @@ def apply_duckdb_fixes() -> None:
         gx_engine._PERSISTED_CONNECTION_DIALECTS = (*gx_engine._PERSISTED_CONNECTION_DIALECTS, _DuckDBDialect("duckdb"))
     for module in _REGEX_MODULES:
         module.get_dialect_regex_expression = _duckdb_regex
+
+
+def as_gx(expectation: Expectation) -> gxe.Expectation:
+    """GX's own expectation for one of the contracts' expectations."""
+    return getattr(gxe, expectation.gx_type)(**expectation.gx_arguments())
 
 
 def _readable(value: object) -> str:

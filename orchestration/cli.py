@@ -14,6 +14,10 @@
 - ``story latest``: print the paths of the latest national HTML and PDF report.
 - ``story every-council``: print the run tags that select every council's report partition,
   for ``dagster job execute --tags`` (``make demo``).
+
+Each command imports what it uses when it runs: an agency's ``story check`` loads the contract
+and the validation only (no Dagster, no pandas, no Great Expectations), so it answers in about
+a second (``bench/validation_speed.py`` times it).
 """
 
 from __future__ import annotations
@@ -24,21 +28,12 @@ import re
 import sys
 import tempfile
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-import dagster as dg
-
-from assets.ingest.contract_docs import write_contract_docs
-from assets.ingest.contracts import load_contracts
-from assets.ingest.intake import OUTCOMES, IntakeFolders, IntakeResult, answers_for, judge, take_in
-from assets.ingest.landing import files_waiting, landed_file
-from assets.ingest.refusal_report import refusal_context, render_markdown
-from assets.linkage.pseudonyms import UnusableKey
-from assets.partitions import council_partitions, every_council
-from assets.reference import councils
-from assets.reports.editions import NATIONAL_STEM
-from orchestration.database_lock import DatabaseLocked, connect_waiting
-from orchestration.resources import pseudonymisation_key
 from orchestration.settings import Settings, ensure_key
+
+if TYPE_CHECKING:
+    from assets.ingest.intake import IntakeResult
 
 # `story ingest`'s exit statuses (README and docs/runbook.md list them).
 INGEST_TAKEN, INGEST_NOT_ALL_TAKEN, USAGE_ERROR, INGEST_LOCKED, INGEST_FAILED = 0, 1, 2, 3, 4
@@ -48,6 +43,12 @@ _AGENCY_CODE = re.compile(r"[A-Za-z0-9][A-Za-z0-9_-]*")
 
 
 def _check(args: argparse.Namespace, settings: Settings) -> int:
+    from assets.ingest.contracts import load_contracts
+    from assets.ingest.intake import judge
+    from assets.ingest.landing import landed_file
+    from assets.ingest.refusal_report import refusal_context, render_markdown
+    from assets.reference import councils
+
     contracts = load_contracts(settings.contracts_dir)
     if args.dataset not in contracts:
         print(f"Unknown dataset {args.dataset!r}. Known datasets: {', '.join(sorted(contracts))}", file=sys.stderr)
@@ -77,6 +78,12 @@ def _check(args: argparse.Namespace, settings: Settings) -> int:
 
 
 def _ingest(settings: Settings) -> int:
+    from assets.ingest.contracts import load_contracts
+    from assets.ingest.intake import OUTCOMES, IntakeFolders, answers_for, take_in
+    from assets.ingest.landing import files_waiting
+    from assets.reference import councils
+    from orchestration.database_lock import DatabaseLocked, connect_waiting
+
     contracts = load_contracts(settings.contracts_dir)
     council_codes = councils(settings.reference_dir)
     settings.data_dir.mkdir(parents=True, exist_ok=True)
@@ -124,12 +131,17 @@ def _why(result: IntakeResult) -> str:
 
 
 def _contract_docs(out_dir: Path, settings: Settings) -> int:
+    from assets.ingest.contract_docs import write_contract_docs
+    from assets.ingest.contracts import load_contracts
+
     written = write_contract_docs(load_contracts(settings.contracts_dir), settings.reference_dir, out_dir)
     print(f"Wrote {len(written)} files; start at {out_dir / 'index.html'}")
     return 0
 
 
 def _latest(settings: Settings) -> int:
+    from assets.reports.editions import NATIONAL_STEM
+
     national = settings.published_dir / "latest" / "national"
     html, pdf = national / f"{NATIONAL_STEM}.html", national / f"{NATIONAL_STEM}.pdf"
     if not (html.exists() and pdf.exists()):
@@ -166,6 +178,11 @@ def main(argv: list[str] | None = None) -> int:
     if args.command == "contract-docs":
         return _contract_docs(args.out_dir, settings)
     if args.command == "demo-key":
+        import dagster as dg
+
+        from assets.linkage.pseudonyms import UnusableKey
+        from orchestration.resources import pseudonymisation_key
+
         created = ensure_key()
         try:
             with dg.build_resources({"key": pseudonymisation_key()}) as configured:  # as a run would resolve it
@@ -176,6 +193,8 @@ def main(argv: list[str] | None = None) -> int:
         print(f"Created a demo pseudonymisation key at {created} (keep it secret; production sets STORY_PSEUDONYMISATION_KEY)." if created else "A pseudonymisation key is already configured.")
         return 0
     if args.command == "every-council":
+        from assets.partitions import council_partitions, every_council
+
         print(json.dumps(every_council(council_partitions(settings.reference_dir))))
         return 0
     return _latest(settings)

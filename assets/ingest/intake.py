@@ -2,7 +2,7 @@
 
 This is the single code path behind the ingest assets, the ``story ingest`` command and
 ``story check``, so an agency checking a file before sending it gets exactly the verdict the
-pipeline would give. A dataset's new files are checked together (one Great Expectations run
+pipeline would give. A dataset's new files are checked together (one validation pass
 per dataset, see ``validation``) and then accepted or refused one by one.
 
 Every entry in a landing folder gets an answer in the ledger: accepted, refused (with a report
@@ -124,7 +124,7 @@ def judge(files: list[LandedFile], contract: Contract, councils: Councils, refer
             elif verdict.rows == 0:
                 verdict.problems.append(no_rows_problem())
         if any(rows.values()):
-            found = validate_staged(staging_db, compile_rules(contract, reference_dir), suite_name=contract.id)
+            found = validate_staged(staging_db, compile_rules(contract, reference_dir))
             for staged in readable:
                 verdicts[staged.number].problems += found.get(staged.number, [])
     return verdicts

@@ -1,13 +1,13 @@
-"""Compile a data contract into Great Expectations suites and say, in plain words, what failed.
+"""Compile a data contract into Great Expectations expectations and say, in plain words, what failed.
 
 Every new file of a dataset is first loaded, every value as text, into one throwaway staging
 DuckDB file with its file number, row number, and the agency and period its folder and name
-declare; so one GX run checks all of a dataset's new files at once (a run per file would cost
-GX's set-up time hundreds of times). Two GX suites then run where the data is (SQL on DuckDB, never pulled
-into pandas): one on the text as sent (required values, types, patterns, code lists,
-uniqueness, the record's agency and period against the folder and file name) and one on a
+declare; so one pass checks all of a dataset's new files at once. The expectations then run where
+the data is (SQL on DuckDB, never pulled into Python; ``checks.expectations_sql``): those on
+the text as sent (required values, types, patterns, code lists, uniqueness, the record's agency
+and period against the folder and file name) in one query over the staged table, and those on a
 typed view of it (ranges, date order, dates inside the reporting period, plausible ages, dates and
-durations: ``assets.ingest.table_rules``). Every expectation
+durations: ``assets.ingest.table_rules``) in one query over the view. Every expectation
 carries the sentence an agency analyst will read if it fails.
 """
 
@@ -18,14 +18,24 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import duckdb
-import great_expectations.expectations as gxe
 
 from assets.ingest.contracts import Column, Contract
+from checks.expectations_sql import (
+    CompoundUnique,
+    Expectation,
+    PairAtLeast,
+    ValuesBetween,
+    ValuesInSet,
+    ValuesMatchRegex,
+    ValuesNotNull,
+    ValuesNull,
+    failing_expectations,
+    failing_rows_query,
+)
 from assets.ingest.problems import Problem
 from assets.ingest.table_rules import TableCheck, table_checks
 from assets.reference import Councils, code_list
 from assets.spreadsheet_formulas import formula_like_sql
-from checks.expectations_duckdb import validate_duckdb_table
 
 STAGED_TABLE = "staged"
 TYPED_VIEW = "typed"
@@ -56,7 +66,7 @@ class Rule:
     """One expectation and the words that explain a failure of it, and how to put it right."""
 
     name: str  # the rule's short name, shown in the UI and the refusal's JSON
-    expectation: gxe.Expectation
+    expectation: Expectation
     table: str
     columns: tuple[str, ...]
     explain: str  # "{n}" is replaced by the number of rows that broke the rule
@@ -163,25 +173,25 @@ def _column_rules(column: Column, reference_dir: Path) -> list[Rule]:
     rules: list[Rule] = []
     if column.required:
         rules.append(Rule(
-            "required", gxe.ExpectColumnValuesToNotBeNull(column=name), STAGED_TABLE, (name,),
+            "required", ValuesNotNull(name), STAGED_TABLE, (name,),
             f"'{name}' must be filled in, but is empty in {{n}} row(s).",
             f"Fill in '{name}' on every row listed.",
         ))
     if column.logical_type in _TYPE_PATTERNS:
         regex, words = _TYPE_PATTERNS[column.logical_type]
         rules.append(Rule(
-            "type", gxe.ExpectColumnValuesToMatchRegex(column=name, regex=regex), STAGED_TABLE, (name,),
+            "type", ValuesMatchRegex(name, regex), STAGED_TABLE, (name,),
             f"'{name}' must be {words}; {{n}} row(s) are not.",
             f"Write every '{name}' as {words}. Spreadsheets often change the format on saving: set the column's format before saving as CSV.",
         ))
         rules.append(Rule(
-            "real_value", gxe.ExpectColumnValuesToBeNull(column=NOT_REAL.format(name)), TYPED_VIEW, (name,),
+            "real_value", ValuesNull(NOT_REAL.format(name)), TYPED_VIEW, (name,),
             f"'{name}' holds {_NOT_REAL_WORDS[column.logical_type]} in {{n}} row(s).",
             f"Correct '{name}' on the rows listed at source; the value cannot be loaded as it stands.",
         ))
     if column.pattern:
         rules.append(Rule(
-            "pattern", gxe.ExpectColumnValuesToMatchRegex(column=name, regex=column.pattern), STAGED_TABLE, (name,),
+            "pattern", ValuesMatchRegex(name, column.pattern), STAGED_TABLE, (name,),
             f"'{name}' is not in the expected format in {{n}} row(s).",
             f"Write '{name}' in the format the contract gives ({column.pattern}){_pattern_hint(name)}, or leave it empty if it is not known and the column is optional.",
         ))
@@ -189,38 +199,38 @@ def _column_rules(column: Column, reference_dir: Path) -> list[Rule]:
     if allowed:
         listed = ", ".join(allowed) if len(allowed) <= 15 else f"the {column.code_list.replace('_', ' ')} code list"
         rules.append(Rule(
-            "code_list", gxe.ExpectColumnValuesToBeInSet(column=name, value_set=list(allowed)), STAGED_TABLE, (name,),
+            "code_list", ValuesInSet(name, tuple(allowed)), STAGED_TABLE, (name,),
             f"'{name}' has a value that is not one of the allowed codes in {{n}} row(s).",
             f"Use one of the allowed codes, spelled exactly: {listed}.",
         ))
     elif _free_text(column):
         rules.append(Rule(
-            "formula", gxe.ExpectColumnValuesToBeNull(column=FORMULA.format(name)), TYPED_VIEW, (name,),
+            "formula", ValuesNull(FORMULA.format(name)), TYPED_VIEW, (name,),
             f"'{name}' starts like a spreadsheet formula (with =, +, @, a minus sign not followed by a plain number, a tab, or one of these after spaces) or holds a DDE call in {{n}} row(s); such a cell can run as a formula when the file is opened in a spreadsheet.",
             f"Send the plain value in '{name}', not a formula: remove the leading sign (or the formula) from the rows listed.",
         ))
     if column.unique:
         rules.append(Rule(
-            "unique", gxe.ExpectCompoundColumnsToBeUnique(column_list=[name, FILE_ID]), STAGED_TABLE, (name,),
+            "unique", CompoundUnique((name, FILE_ID)), STAGED_TABLE, (name,),
             f"'{name}' must be different on every row, but {{n}} row(s) repeat a value.",
             f"Remove the repeated rows, or correct '{name}' so that each row has its own value.",
         ))
     if column.minimum is not None or column.maximum is not None:
         rules.append(Rule(
-            "range", gxe.ExpectColumnValuesToBeBetween(column=name, min_value=column.minimum, max_value=column.maximum), TYPED_VIEW, (name,),
+            "range", ValuesBetween(name, column.minimum, column.maximum), TYPED_VIEW, (name,),
             f"'{name}' must be between {_number(column.minimum)} and {_number(column.maximum)}; {{n}} row(s) are outside that range.",
             f"Correct '{name}' on the rows listed.",
         ))
     if "chiCheckDigit" in column.warning_rules:
         rules.append(Rule(
-            "chi_check_digit", gxe.ExpectColumnValuesToBeNull(column=CHI_VALID.format(name)), TYPED_VIEW, (name,),
+            "chi_check_digit", ValuesNull(CHI_VALID.format(name)), TYPED_VIEW, (name,),
             f"'{name}' fails the CHI check digit in {{n}} row(s): these CHI numbers will not be used to link records.",
             "Check these CHI numbers at source (a digit is probably mistyped) and correct them in the next return.",
             blocking=False,
         ))
     if column.code_list == "local_authorities":
         rules.append(Rule(
-            "former_council_code", gxe.ExpectColumnValuesToBeNull(column=FORMER_CODE.format(name)), TYPED_VIEW, (name,),
+            "former_council_code", ValuesNull(FORMER_CODE.format(name)), TYPED_VIEW, (name,),
             f"'{name}' uses a council code retired in 2018-19 in {{n}} row(s); these rows were loaded under the current code (the values show the mapping).",
             "No action needed for this file; please use the current council code in future returns.",
             blocking=False,
@@ -244,12 +254,11 @@ def _pattern_hint(name: str) -> str:
     return {"postcode": ", in capitals, for example EH1 3DG", "chi": ": 10 digits, no spaces", "scn": ": 9 digits, no spaces"}.get(name, "")
 
 
-def _table_expectation(check: TableCheck, flag_column: str) -> gxe.Expectation:
+def _table_expectation(check: TableCheck, flag_column: str) -> Expectation:
     if check.flag:
-        return gxe.ExpectColumnValuesToBeNull(column=flag_column)
+        return ValuesNull(flag_column)
     if check.at_least:
-        larger, smaller = check.at_least
-        return gxe.ExpectColumnPairValuesAToBeGreaterThanB(column_A=larger, column_B=smaller, or_equal=True, ignore_row_if="either_value_is_missing")
+        return PairAtLeast(*check.at_least)
     raise ValueError(f"table rule {check.name} says neither a flag nor a pair of columns to compare")
 
 
@@ -260,7 +269,7 @@ def _table_rules(contract: Contract) -> list[Rule]:
     ]
     for key in contract.unique_keys:
         rules.append(Rule(
-            "unique_key", gxe.ExpectCompoundColumnsToBeUnique(column_list=[*key, FILE_ID]), STAGED_TABLE, key,
+            "unique_key", CompoundUnique((*key, FILE_ID)), STAGED_TABLE, key,
             f"Each combination of {', '.join(key)} must appear once, but {{n}} row(s) repeat one.",
             f"Remove repeated rows, or correct {', '.join(key)} so that each row is a different record.",
             mask_values=any(contract.column(k).identifier for k in key),
@@ -315,19 +324,19 @@ def _text(value: object) -> str:
     return value.isoformat() if hasattr(value, "isoformat") else str(value)
 
 
-def validate_staged(staging_db: Path, rules: list[Rule], suite_name: str) -> dict[int, list[Problem]]:
-    """Run the compiled rules on the staged files; the problems found, by file number."""
+def validate_staged(staging_db: Path, rules: list[Rule]) -> dict[int, list[Problem]]:
+    """Run the compiled rules on the staged files; the problems found, by file number.
+
+    One pass over each table gives every rule's verdict; only a failing rule is looked at
+    again, for its counts, first rows and sample values per file.
+    """
     problems: dict[int, list[Problem]] = {}
-    for table in (STAGED_TABLE, TYPED_VIEW):
-        table_rules = [r for r in rules if r.table == table]
-        outcome = validate_duckdb_table(staging_db, table, [r.expectation for r in table_rules], row_id_columns=ROW_IDS, suite_name=f"{suite_name}.{table}")
-        failed = [(rule, result) for rule, result in zip(table_rules, outcome.results, strict=True) if not result.success]
-        if not failed:
-            continue
-        with duckdb.connect(str(staging_db), read_only=True) as con:
-            for rule, result in failed:
-                if result.unexpected_query is None:
-                    raise RuntimeError(f"{rule.name} on {table}: Great Expectations gave no query for the failing rows")
-                for file_number, problem in _failures_by_file(con, result.unexpected_query, rule).items():
+    with duckdb.connect(str(staging_db), read_only=True) as con:
+        for table in (STAGED_TABLE, TYPED_VIEW):
+            table_rules = [r for r in rules if r.table == table]
+            verdicts = failing_expectations(con, table, [r.expectation for r in table_rules])
+            for rule in (r for r, failing in zip(table_rules, verdicts, strict=True) if failing):
+                query = failing_rows_query(table, rule.expectation, ROW_IDS)
+                for file_number, problem in _failures_by_file(con, query, rule).items():
                     problems.setdefault(file_number, []).append(problem)
     return problems

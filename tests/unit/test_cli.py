@@ -4,6 +4,9 @@ report printed), 2 for a usage error; ``story check`` never writes to the data f
 from __future__ import annotations
 
 import json
+import os
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -37,6 +40,32 @@ def test_a_refused_file_exits_1_and_prints_the_report(story_env: Path, tmp_path:
     assert "Rows (counting the first row after the header as row 1): 2" in out
     assert "Partial loads are not allowed" in out
     assert not story_env.exists()
+
+
+def _story(*arguments: str, **environment: str) -> subprocess.CompletedProcess:
+    """The ``story`` console script as an agency runs it, in its own process, exit included."""
+    story = Path(sys.executable).parent / "story"
+    return subprocess.run([str(story), *arguments], capture_output=True, text=True, env={**os.environ, **environment})
+
+
+def test_the_command_prints_its_verdict_and_nothing_else_and_loads_no_dagster(story_env: Path, valid_file: Path, tmp_path: Path):
+    """Nothing on stderr, not even DuckDB's nanobind "leaked" lines at exit; and no Dagster, pandas
+    or Great Expectations loaded, which would cost seconds before the verdict."""
+    accepted = _story("check", str(valid_file), "--dataset", DATASET, "--agency", "S12000049", PYTHONPROFILEIMPORTTIME="1")
+    assert (accepted.returncode, accepted.stdout.splitlines()) == (0, [f"Accepted: {valid_file.name} meets data contract {DATASET} v1.0.0 (3 rows)."])
+    report = accepted.stderr.splitlines()
+    assert [line for line in report if not line.startswith("import time:")] == []
+    imported = {line.rsplit("|", 1)[1].strip() for line in report[1:]}
+    assert "assets.ingest.validation" in imported  # the check ran, so what it left out means something
+    assert not {m for m in imported if m.split(".")[0] in ("dagster", "pandas", "great_expectations")}
+
+    sample = EpisodesFile.valid("S12000049", "2021").set(2, "sex", "X")
+    bad = tmp_path / "bad" / sample.file_name
+    bad.parent.mkdir()
+    bad.write_bytes(sample.bytes())
+    refused = _story("check", str(bad), "--dataset", DATASET, "--agency", "S12000049")
+    assert (refused.returncode, refused.stderr) == (1, "")
+    assert "'sex' has a value that is not one of the allowed codes in 1 row(s)." in refused.stdout
 
 
 @pytest.mark.parametrize(
