@@ -15,7 +15,7 @@ import secrets
 from dataclasses import dataclass
 from pathlib import Path
 
-from assets.folders import FolderLayout
+from assets.folder_layout import FolderLayout
 from assets.linkage.backends import LINKAGE_BACKENDS
 from assets.linkage.pseudonyms import KEY_BYTES, KEY_ENV, KEY_FILE_ENV
 
