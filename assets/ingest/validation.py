@@ -20,6 +20,10 @@ from pathlib import Path
 import duckdb
 
 from assets.ingest.contracts import Column, Contract
+from assets.ingest.problems import Problem
+from assets.ingest.table_rules import TableCheck, table_checks
+from assets.reference import Councils, code_list
+from assets.spreadsheet_formulas import formula_like_sql
 from checks.expectations_sql import (
     CompoundUnique,
     Expectation,
@@ -32,10 +36,6 @@ from checks.expectations_sql import (
     failing_expectations,
     failing_rows_query,
 )
-from assets.ingest.problems import Problem
-from assets.ingest.table_rules import TableCheck, table_checks
-from assets.reference import Councils, code_list
-from assets.spreadsheet_formulas import formula_like_sql
 
 STAGED_TABLE = "staged"
 TYPED_VIEW = "typed"
