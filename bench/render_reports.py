@@ -1,4 +1,4 @@
-"""Render every report of an edition (Scotland and the 32 councils) and print time and memory.
+"""Render every report of an edition (Scotland and the 32 councils) and its website, and print time and memory.
 
     python bench/render_reports.py [--warehouse PATH] [--workers N] [--out DIR]
 
@@ -6,7 +6,9 @@ Reads ``mart.*`` from the warehouse (default ``$STORY_DATA_DIR/warehouse.duckdb`
 ``make demo``); with ``--sample``, from a seeded sample mart over the current catalogue (the
 one the report tests use), so the benchmark runs without a pipeline run. Prints the wall time
 of each stage, pages per report, the CPU time of all processes, and the peak resident memory
-of the parent and of the largest worker process.
+of the parent and of the largest worker process; then the edition's website (every page) and
+whether it met its target (``WEBSITE_SECONDS``: it is rendered in the step that seals the
+edition, in one process, so it must stay a small part of a run).
 """
 
 from __future__ import annotations
@@ -28,7 +30,10 @@ from assets.measures.catalogue import catalogue  # noqa: E402
 from assets.reports.edition_reports import edition_inputs, render_places  # noqa: E402
 from assets.reports.editions import NATIONAL_STEM  # noqa: E402
 from assets.reports.places import SCOTLAND, council_places  # noqa: E402
+from assets.reports.website import write_website  # noqa: E402
 from orchestration.settings import Settings  # noqa: E402
+
+WEBSITE_SECONDS = 10.0
 
 
 def main() -> None:
@@ -52,10 +57,10 @@ def main() -> None:
         contracts = load_contracts(settings.contracts_dir)
         inputs = edition_inputs(con, catalogue(settings.reference_dir, contracts), contracts, settings.reference_dir, "bench", "bench")
     read = time.perf_counter()
-    print(f"[1/3] mart read: {len(inputs.mart.published_measures):,} published figures, {len(inputs.entries)} catalogue measures, {read - started:.1f} s", flush=True)
+    print(f"[1/4] mart read: {len(inputs.mart.published_measures):,} published figures, {len(inputs.entries)} catalogue measures, {read - started:.1f} s", flush=True)
     national = render_places(inputs, [(SCOTLAND, out / "national", NATIONAL_STEM)], lambda *_: None, workers=1)
     done_national = time.perf_counter()
-    print(f"[2/3] national report: {national[0]['pages']} pages, {done_national - read:.1f} s", flush=True)
+    print(f"[2/4] national report: {national[0]['pages']} pages, {done_national - read:.1f} s", flush=True)
     places = council_places(settings.reference_dir)[: args.councils]
 
     def progress(done: int, total: int, result: dict) -> None:
@@ -64,12 +69,16 @@ def main() -> None:
     councils = render_places(inputs, [(p, out / "councils", p.slug) for p in places], progress, workers=args.workers)
     finished = time.perf_counter()
     pages = [r["pages"] for r in councils]
-    print(f"[3/3] {len(councils)} council reports with {args.workers} workers: {finished - done_national:.1f} s, pages {min(pages)}-{max(pages)}")
+    print(f"[3/4] {len(councils)} council reports with {args.workers} workers: {finished - done_national:.1f} s, pages {min(pages)}-{max(pages)}")
     parent, workers = resource.getrusage(resource.RUSAGE_SELF), resource.getrusage(resource.RUSAGE_CHILDREN)
     cpu = parent.ru_utime + parent.ru_stime + workers.ru_utime + workers.ru_stime
     print(f"all {len(councils) + 1} editions: wall time {finished - started:.1f} s; CPU time {cpu:.0f} s (wall time depends on other load, CPU time less so); "
           f"peak memory {parent.ru_maxrss / 1024:.0f} MB (parent), {workers.ru_maxrss / 1024:.0f} MB (largest worker)")
-    print(f"reports in {out}")
+    site_started = time.perf_counter()
+    site_files = write_website(out, inputs)
+    site_seconds = time.perf_counter() - site_started
+    print(f"[4/4] website: {len(site_files) - 1} pages and a stylesheet, {site_seconds:.1f} s (target {WEBSITE_SECONDS:.0f} s: {'met' if site_seconds <= WEBSITE_SECONDS else 'missed'})")
+    print(f"reports and website in {out}")
 
 
 if __name__ == "__main__":

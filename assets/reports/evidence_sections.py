@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import pandas as pd
 
+from assets.publication.disclosure_control import CONFIDENTIAL
 from assets.reference import SCOTLAND_CODE
 from assets.reports.places import Place
 
@@ -23,7 +24,11 @@ def _text(value) -> str:
 
 
 def community_themes(table: pd.DataFrame | None, vision_titles: dict[int, str]) -> list[dict] | None:
-    """Themes people raised, per vision statement and lens, in the latest period (counts as published)."""
+    """Themes people raised, per vision statement and lens, in the latest period (counts as published).
+
+    ``all_hidden`` marks a group whose every count is hidden: it is said in words (which themes
+    were raised, each by fewer than 5 people) rather than printed as a table of [c].
+    """
     if table is None:
         return None
     if table.empty:
@@ -37,6 +42,7 @@ def community_themes(table: pd.DataFrame | None, vision_titles: dict[int, str]) 
             "lens": LENSES.get(lens, lens.replace("_", " ")),
             "period": rows.period.iloc[0],
             "themes": [{"theme": r.theme, "count": _text(getattr(r, count_column))} for r in rows.itertuples()],
+            "all_hidden": all(_text(c) == CONFIDENTIAL for c in rows[count_column]),
         })
     return out
 

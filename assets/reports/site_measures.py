@@ -12,7 +12,7 @@ import pandas as pd
 
 from assets.measures.catalogue import Measure
 from assets.reports.evidence_sections import WARNING_KINDS
-from assets.reports.measure_sections import DESIRED
+from assets.reports.measure_sections import DESIRED, comparable_with_scotland
 from assets.reports.places import SCOTLAND, Place
 from assets.reports.site_links import SiteLinks, place_page
 
@@ -23,7 +23,8 @@ def _date(value) -> str:
     return "" if value is None or pd.isna(value) else f"{pd.Timestamp(value):%d %B %Y}"
 
 
-def _text(value) -> str:
+def text_of(value) -> str:
+    """A mart cell as text: empty where it is missing (NA, None), never "nan"."""
     return "" if value is None or (not isinstance(value, str) and pd.isna(value)) else str(value)
 
 
@@ -46,13 +47,13 @@ def source_rows(data_map: pd.DataFrame | None, entry: Measure) -> list[dict]:
     return [
         {
             "dataset": r.dataset,
-            "dataset_name": _text(r.dataset_name) or r.dataset.replace("_", " "),
-            "sent_by": _text(r.sent_by),
-            "periods": _text(r.periods),
+            "dataset_name": text_of(r.dataset_name) or r.dataset.replace("_", " "),
+            "sent_by": text_of(r.sent_by),
+            "periods": text_of(r.periods),
             "last_received": _date(r.last_received),
             "last_updated": _date(r.last_updated),
             "next_update_due": _date(r.next_update_due),
-            "published_by": _text(r.published_by),
+            "published_by": text_of(r.published_by),
         }
         for r in mine.itertuples()
     ]
@@ -62,7 +63,7 @@ def measure_warnings(warnings: pd.DataFrame | None, entry: Measure, names: dict[
     if warnings is None:
         return None
     mine = warnings[warnings["measure_id"] == entry.id].sort_values(["kind", "geography_code"])
-    return [{"kind": WARNING_KINDS.get(r.kind, r.kind.replace("_", " ")), "place": names.get(r.geography_code, r.geography_code), "period": _text(r.period), "message": r.message} for r in mine.itertuples()]
+    return [{"kind": WARNING_KINDS.get(r.kind, r.kind.replace("_", " ")), "place": names.get(r.geography_code, r.geography_code), "period": text_of(r.period), "message": r.message} for r in mine.itertuples()]
 
 
 def measure_page_context(
@@ -79,6 +80,7 @@ def measure_page_context(
             "tolerance": f"{entry.tolerance_percent:g}%", "breakdowns": ", ".join(b.replace("_", " ") for b in entry.breakdowns),
         },
         "vision": vision,
+        "comparable": comparable_with_scotland(entry),
         "available": available,
         "section": section,
         "every_place": every_place_table(table, periods, councils, links) if available else None,

@@ -21,10 +21,9 @@ from pathlib import Path
 
 import pandas as pd
 
-from assets.publication.disclosure_control import CONFIDENTIAL
 from assets.reports.coverage_section import coverage_section
 from assets.reports.editions import NATIONAL_STEM
-from assets.reports.evidence_sections import LENSES, early_warnings
+from assets.reports.evidence_sections import LENSES, community_themes, early_warnings
 from assets.reports.measure_sections import measure_section, revision_notes
 from assets.reports.organisation_context import Organisation, organisation_context, organisations
 from assets.reports.places import SCOTLAND, Place, places_of
@@ -46,16 +45,12 @@ from assets.reports.site_links import (
     place_page,
     vision_page,
 )
-from assets.reports.site_measures import measure_page_context
+from assets.reports.site_measures import measure_page_context, text_of
 from assets.reports.site_places import PlaceFigures, place_glance, place_sections
 from assets.reports.story_context import QUESTIONS, EditionInputs, report_context
 
 DATA_MAP_DOWNLOADS = ("data_map.csv", "data_map_returns.csv", "data_map_gaps.csv")
 NOT_LINKED = "Not linked to a vision statement"
-
-
-def _text(value) -> str:
-    return "" if value is None or (not isinstance(value, str) and pd.isna(value)) else str(value)
 
 
 class Website:
@@ -178,24 +173,14 @@ class Website:
         if change is None or section is None or not section["available"]:
             return ""
         row = change[(change["measure_id"] == section["id"]) & (change["geography_code"] == SCOTLAND.code) & (change["breakdown"] == "total") & (change["period"].astype(str) == str(section["latest"]))]
-        return _text(row["change_in_words"].iloc[0]) if len(row) else ""
+        return text_of(row["change_in_words"].iloc[0]) if len(row) else ""
 
     def themes(self, vision_id: int) -> list[dict] | None:
-        """Themes people raised on the vision, latest period, by lens. A lens whose every count is hidden
-        is said in words (which themes were raised) rather than as a table of [c]."""
+        """Themes people raised on the vision in its latest period, by lens, as the reports group them."""
         table = self.inputs.mart.table("community_themes")
         if table is None:
             return None
-        mine = table[table["vision_id"] == vision_id]
-        if mine.empty:
-            return []
-        latest = mine[mine["period"] == mine["period"].max()]
-        groups = []
-        for lens, rows in latest.groupby("lens", sort=True):
-            counts = [_text(c) for c in rows["count_display"]]
-            themes = [{"theme": t, "count": c} for t, c in zip(rows["theme"], counts)]
-            groups.append({"lens": LENSES.get(lens, lens.replace("_", " ")), "period": _text(rows["period"].iloc[0]), "themes": themes, "all_hidden": all(c == CONFIDENTIAL for c in counts)})
-        return groups
+        return community_themes(table[table["vision_id"] == vision_id], {v["id"]: v["title"] for v in self.visions})
 
     def quotes(self, vision_id: int) -> list[dict] | None:
         table = self.inputs.mart.table("published_quotes")
@@ -290,7 +275,7 @@ class Website:
                 "href": links.vision(vision_id) if vision else None,
                 "measures": [
                     {"title": r.measure, "href": links.measure(r.measure_id), "question": r.question, "datasets": list(rows.loc[rows["measure_id"] == r.measure_id, "dataset"].dropna()),
-                     "councils": "Scotland only" if r.councils_without_figures == "all" else f"{_text(r.councils_with_figures)} of {len(self.councils)}"}
+                     "councils": "Scotland only" if r.councils_without_figures == "all" else f"{text_of(r.councils_with_figures)} of {len(self.councils)}"}
                     for r in measures.itertuples()
                 ],
                 "gaps": self.gaps_of(vision_id) if vision else [],
@@ -340,15 +325,15 @@ def _datasets(rows: pd.DataFrame, with_measures: bool = False) -> list[dict]:
     out = []
     for dataset, group in rows.dropna(subset=["dataset"]).groupby("dataset", sort=True):
         r = group.iloc[0]
-        expected = _text(r["agencies_expected"])
+        expected = text_of(r["agencies_expected"])
         out.append({
             "dataset": dataset,
-            "name": _text(r["dataset_name"]) or dataset.replace("_", " "),
-            "sent_by": _text(r["sent_by"]),
-            "used_by": _text(r["used_by"]),
-            "agencies": f"{_text(r['agencies_sent'])} of {expected}" if expected else _text(r["agencies_sent"]),
-            "periods": _text(r["periods"]) or "none received",
-            "latest": f"{_text(r['latest_period'])} ({_text(r['agencies_in_latest_period'])} of {expected})" if expected and _text(r["latest_period"]) else _text(r["latest_period"]),
+            "name": text_of(r["dataset_name"]) or dataset.replace("_", " "),
+            "sent_by": text_of(r["sent_by"]),
+            "used_by": text_of(r["used_by"]),
+            "agencies": f"{text_of(r['agencies_sent'])} of {expected}" if expected else text_of(r["agencies_sent"]),
+            "periods": text_of(r["periods"]) or "none received",
+            "latest": f"{text_of(r['latest_period'])} ({text_of(r['agencies_in_latest_period'])} of {expected})" if expected and text_of(r["latest_period"]) else text_of(r["latest_period"]),
             "last_received": "" if pd.isna(r["last_received"]) else f"{pd.Timestamp(r['last_received']):%d %B %Y}",
             "next_update_due": "" if pd.isna(r["next_update_due"]) else f"{pd.Timestamp(r['next_update_due']):%d %B %Y}",
             "measures": int(group["measure_id"].dropna().nunique()) if with_measures else 0,

@@ -20,6 +20,8 @@ import pandas as pd
 import pytest
 
 from assets.folders import StoryFolders
+from assets.ingest.contracts import load_contracts
+from assets.measures.catalogue import catalogue
 from assets.partitions import RANGE_END, RANGE_START
 from assets.reports.report_assets import COUNCIL_REPORTS
 from checks.identifier_scan import scan_database, scan_published
@@ -27,7 +29,8 @@ from orchestration.definitions import build_definitions
 from orchestration.settings import Settings
 from synthetic.corrections import withdraw_open_episodes
 from synthetic.generate import generate
-from tests.support.paths import SHARED
+from tests.support.paths import CONTRACTS, REFERENCE, SHARED
+from tests.support.website_links import broken_links, parse_page, site_pages
 
 pytestmark = pytest.mark.slow
 REPORT = Path("published/latest/national/story-of-progress-scotland")
@@ -123,6 +126,28 @@ def test_manifest_lists_every_file_with_its_hash(built: Path):
     assert any(i["dataset"] == "population_estimates" for i in manifest["built_from"])
     download = listed["downloads/measures/looked_after_31_july.csv"]
     assert download["sha256"] == hashlib.sha256((latest / download["path"]).read_bytes()).hexdigest()
+
+
+def test_the_edition_is_a_website_with_every_page_linked_and_the_data_map(built: Path):
+    """The home page is the edition's index; every vision, measure, council and organisation has its
+    page, every link resolves, nothing needs a script, and the Data Map covers all ten visions."""
+    latest = built / "published" / "latest"
+    pages = site_pages(latest)
+    names = {p.name for p in pages}
+    assert {f"vision-{v}.html" for v in range(1, 11)} <= names
+    assert {f"measure-{m}.html" for m in catalogue(REFERENCE, load_contracts(CONTRACTS))} <= names
+    assert {"place-scotland.html", "place-glasgow-city.html", "place-orkney-islands.html", "data-map.html"} <= names
+    assert any(n.startswith("organisation-") for n in names)
+    assert broken_links(pages, latest) == []
+    assert all(parse_page(p).scripts == 0 for p in pages)
+    home = (latest / "index.html").read_text()
+    assert all(q in home for q in QUESTIONS) and 'id="easy-read"' in home
+    listed = {f["path"] for f in json.loads((latest / "manifest.json").read_text())["files"]}
+    assert {str(p.relative_to(latest)) for p in pages} <= listed
+    data_map = pd.read_csv(latest / "downloads" / "data_map.csv")
+    assert set(data_map.vision_id.dropna().astype(int)) == set(range(1, 11))
+    measure_page = (latest / "site" / "measure-indicator_looked_after_31_july.html").read_text()
+    assert "Last updated" in measure_page and re.search(r"<td>\d{2} \w+ \d{4}</td><td>\d{2} \w+ \d{4}</td>", measure_page), "the producer's release dates"
 
 
 def test_csv_downloads_carry_published_figures_only(built: Path):

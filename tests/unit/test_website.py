@@ -3,12 +3,11 @@
 from __future__ import annotations
 
 import re
-from html.parser import HTMLParser
 from pathlib import Path
-from urllib.parse import unquote, urlsplit
 
 import duckdb
 import pytest
+from markupsafe import escape
 
 from assets.ingest.contracts import load_contracts
 from assets.publication.downloads import write_downloads
@@ -35,33 +34,9 @@ from assets.reports.story_context import report_context
 from assets.reports.website import write_website
 from tests.accessibility.sample_mart import build_sample_mart, report_test_measures
 from tests.support.paths import CONTRACTS, REFERENCE
+from tests.support.website_links import broken_links, parse_page, site_pages
 
 AGENCY_SCRIPT = '<script>alert("from an agency")</script>'
-
-
-class _Links(HTMLParser):
-    """Every href and src of a page, and every id it defines."""
-
-    def __init__(self):
-        super().__init__()
-        self.links: list[str] = []
-        self.ids: set[str] = set()
-        self.scripts = 0
-
-    def handle_starttag(self, tag, attrs):
-        attrs = dict(attrs)
-        self.scripts += tag == "script"
-        if "id" in attrs:
-            self.ids.add(attrs["id"])
-        for name in ("href", "src"):
-            if attrs.get(name):
-                self.links.append(attrs[name])
-
-
-def _parse(path: Path) -> _Links:
-    parser = _Links()
-    parser.feed(path.read_text(encoding="utf-8"))
-    return parser
 
 
 @pytest.fixture(scope="module")
@@ -87,10 +62,6 @@ def site(tmp_path_factory) -> tuple[Path, object]:
     return edition, inputs
 
 
-def _site_pages(edition: Path) -> list[Path]:
-    return [edition / HOME, *sorted((edition / "site").glob("*.html"))]
-
-
 def test_every_page_type_exists_for_every_vision_measure_place_and_organisation(site):
     edition, inputs = site
     expected = {HOME, VISIONS, MEASURES, PLACES, ORGANISATIONS, DATA_MAP, DOWNLOADS}
@@ -100,33 +71,20 @@ def test_every_page_type_exists_for_every_vision_measure_place_and_organisation(
     orgs = organisations(inputs.mart.table("organisation_progress"))
     assert orgs, "the sample has an organisation"
     expected |= {organisation_page(o) for o in orgs}
-    written = {str(p.relative_to(edition)) for p in _site_pages(edition)}
+    written = {str(p.relative_to(edition)) for p in site_pages(edition)}
     assert written == expected
     assert len(list((edition / "site").glob("*.css"))) == 1, "one stylesheet"
 
 
 def test_every_internal_link_resolves_to_a_file_and_an_anchor(site):
     edition, _ = site
-    parsed: dict[Path, _Links] = {}
-    broken = []
-    for page in _site_pages(edition):
-        for link in _parse(page).links:
-            parts = urlsplit(link)
-            assert not parts.scheme and not parts.netloc, f"{page.name} links outside the edition: {link}"
-            target = (page.parent / unquote(parts.path)).resolve() if parts.path else page
-            if not target.is_file() or not target.is_relative_to(edition.resolve()):
-                broken.append(f"{page.name} -> {link}")
-            elif parts.fragment and target.suffix == ".html":
-                ids = parsed.setdefault(target, _parse(target)).ids
-                if parts.fragment not in ids:
-                    broken.append(f"{page.name} -> {link} (no such anchor)")
-    assert broken == []
+    assert broken_links(site_pages(edition), edition) == []
 
 
 def test_the_site_needs_no_script_and_shows_agency_text_inert(site):
     edition, inputs = site
-    pages = _site_pages(edition)
-    assert all(_parse(p).scripts == 0 for p in pages)
+    pages = site_pages(edition)
+    assert all(parse_page(p).scripts == 0 for p in pages)
     org = organisations(inputs.mart.table("organisation_progress"))[0]
     escaped = "&lt;script&gt;alert(&#34;from an agency&#34;)&lt;/script&gt;"
     assert escaped in (edition / organisation_page(org)).read_text()
@@ -168,3 +126,14 @@ def test_data_map_page_covers_every_vision_and_names_the_gaps(site):
     gaps = inputs.mart.table("data_map_gaps")
     assert len(gaps) and all(g.replace("'", "&#39;") in page for g in gaps["gap"])
     assert 'href="../downloads/data_map.csv"' in page
+
+
+def test_themes_whose_every_count_is_hidden_are_said_in_words_not_as_a_table_of_c(site):
+    edition, inputs = site
+    themes = inputs.mart.table("community_themes")
+    hidden = themes[themes.count_display == "[c]"]
+    assert len(hidden) and (themes.groupby(["vision_id", "lens"]).count_display.apply(lambda c: (c == "[c]").all())).any()
+    for page in (edition / vision_page(int(hidden.vision_id.iloc[0])), edition / "national" / f"{NATIONAL_STEM}.html"):
+        html = page.read_text()
+        assert "Each was raised by fewer than 5 people, so the numbers are not shown." in html
+        assert f'<th scope="row">{escape(hidden.theme.iloc[0])}</th>' not in html
