@@ -1,1 +1,9 @@
-"""Quality checks shared by the assets: Great Expectations run on DuckDB."""
+"""The quality checks, one module per family, each a pure function returning what it saw and
+the threshold it used (``outcome.CheckOutcome``); the asset factories attach them.
+
+``contract_rules`` (each rule of a data contract), ``intake`` (files refused, the raw table
+against its contract), ``freshness`` (returns on time), ``measures`` (council coverage, early
+warnings), ``publication`` (the stored mart, identifiers in the warehouse, undeclared
+indicators), ``disclosure_audit`` (the intruder audit), ``identifier_scan`` (the scan behind
+the privacy checks) and ``expectations_duckdb`` (Great Expectations on DuckDB).
+"""

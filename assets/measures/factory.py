@@ -1,14 +1,12 @@
 """Turn each catalogue entry into a ``measures/<id>`` asset with its checks.
 
-Checks on every measure asset (advisory, WARN):
+Checks on every measure asset (advisory, WARN; their logic is in ``checks.measures``):
 
 * ``covers_every_council``: every council has a headline figure for every period.
 * ``on_track``: no early warning (``assets.measures.early_warning``): the latest headline
   value has not moved against the desired direction beyond the declared tolerance since the
   previous period, and every source dataset's latest accepted file is within its contract's
-  ``refreshDays``. This check sees the figures before disclosure control, so its metadata
-  names places and periods but quotes no figure (alerts forward check metadata);
-  ``mart.early_warnings`` words the same warnings with published figures only.
+  ``refreshDays``. Its metadata names places and periods but quotes no figure.
 """
 
 from __future__ import annotations
@@ -21,13 +19,15 @@ import duckdb
 import pandas as pd
 from dagster_duckdb import DuckDBResource
 
+from assets.check_results import check_result
 from assets.folders import StoryFolders
 from assets.ingest.contracts import Contract
 from assets.ingest.raw_zone import LEDGER
 from assets.keys import analysis_key, measure_key
 from assets.measures.catalogue import LONG_FORMAT, Measure
-from assets.measures.early_warning import DATA_OVERDUE, early_warnings, headline_rows, latest_accepted_files, place_name
+from assets.measures.early_warning import latest_accepted_files
 from assets.reference import SCOTLAND_CODE, councils
+from checks.measures import covers_every_council, on_track
 
 
 def build_measure_asset(entry: Measure, council_count: int, refresh_days: dict[str, int]) -> dg.AssetsDefinition:
@@ -59,42 +59,12 @@ def build_measure_asset(entry: Measure, council_count: int, refresh_days: dict[s
             con.unregister("measure_frame")
             latest_files = _latest_files(con, layout.linkage_zone_path, entry)
         headline = table[(table.geography_code == SCOTLAND_CODE) & (table.breakdown == "total")][["period", "numerator", "denominator", "value"]]
-        councils_per_period = table[(table.geography_level == "council") & (table.breakdown == "total")].groupby("period")["geography_code"].nunique()
-        missing = {p: council_count - n for p, n in councils_per_period.items() if n < council_count}
         names = councils(layout.reference_dir).names
-        warnings = early_warnings(headline_rows(table), latest_files, entry, refresh_days, dt.date.today(), names)
         yield dg.MaterializeResult(metadata={"dagster/row_count": len(table), "scotland": dg.MetadataValue.md(headline.to_markdown(index=False))})
-        yield dg.AssetCheckResult(
-            check_name="covers_every_council",
-            passed=not missing,
-            severity=dg.AssetCheckSeverity.WARN,
-            metadata={"councils_missing_by_period": str(missing or "none"), "threshold": f"{council_count} councils"},
-        )
-        yield dg.AssetCheckResult(
-            check_name="on_track",
-            passed=warnings.empty,
-            severity=dg.AssetCheckSeverity.WARN,
-            metadata={
-                "warnings": len(warnings),
-                "by_kind": str(warnings["kind"].value_counts().to_dict() or "none"),
-                "warnings_seen": dg.MetadataValue.md("\n".join(f"- {line}" for line in _without_figures(warnings, entry, names)[:50]) or "none"),
-                "threshold": f"{entry.tolerance_percent:g}% against the desired direction ({entry.desired_direction}); refresh days {', '.join(f'{d}: {refresh_days[d]}' for d in entry.sources)}",
-            },
-        )
+        yield check_result("covers_every_council", covers_every_council(table, council_count))
+        yield check_result("on_track", on_track(table, latest_files, entry, refresh_days, dt.date.today(), names))
 
     return measure_asset
-
-
-def _without_figures(warnings: pd.DataFrame, entry: Measure, names: dict[str, str]) -> list[str]:
-    """The warnings in words without their figures: check metadata reaches alert notifiers,
-    and these figures have not been through disclosure control (``mart.early_warnings`` has
-    the published ones)."""
-    return [
-        row.message if row.kind == DATA_OVERDUE
-        else f"{place_name(row.geography_code, names)}, {row.period}: "
-        f"moved against the desired direction ({entry.desired_direction}) by more than {entry.tolerance_percent:g}% since the previous period"
-        for row in warnings.itertuples()
-    ]
 
 
 def _latest_files(con: duckdb.DuckDBPyConnection, linkage_zone: Path, entry: Measure) -> pd.DataFrame:

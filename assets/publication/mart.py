@@ -50,6 +50,7 @@ import numpy as np
 import pandas as pd
 from dagster_duckdb import DuckDBResource
 
+from assets.check_results import check_result
 from assets.folders import StoryFolders
 from assets.ingest.contracts import Contract
 from assets.ingest.raw_zone import LEDGER
@@ -58,10 +59,11 @@ from assets.measures.catalogue import Measure
 from assets.measures.early_warning import WARNING_COLUMNS, early_warnings, headline_rows, latest_accepted_files
 from assets.measures.indicators import COLUMNS as INDICATOR_COLUMNS
 from assets.measures.indicators import declared_streams, indicator_rows, revisions
-from assets.publication.disclosure_control import CONFIDENTIAL, FIGURE_KEY, DisclosureRule, apply_disclosure_control, verify_no_disclosure
+from assets.publication.disclosure_control import FIGURE_KEY, DisclosureRule, apply_disclosure_control
 from assets.reference import councils
 from checks.disclosure_audit import DisclosureAudit, audit_disclosure
 from checks.identifier_scan import scan_database
+from checks.publication import every_indicator_declared, no_disclosive_cells, no_identifiers_in_warehouse, stored_mart_problems
 
 RULE = DisclosureRule()
 PUBLISHED_COLUMNS = (
@@ -145,23 +147,6 @@ def mart_early_warnings(
     return pd.concat(pieces, ignore_index=True)[WARNING_COLUMNS] if pieces else pd.DataFrame(columns=WARNING_COLUMNS)
 
 
-def verify_stored_mart(con: duckdb.DuckDBPyConnection, measures: pd.DataFrame, public_denominators: set[str], compositions: dict[str, tuple[str, str, tuple[str, ...]]] | None = None) -> list[str]:
-    """Disclosure problems in ``mart.published_measures`` as stored, against the raw figures.
-
-    The blocking check reads the table back rather than trusting the frame it was written
-    from, so whatever is in the mart (a planted cell, a partial write) is what gets checked.
-    A figure in the mart with no raw figure behind it is a problem too.
-    """
-    stored = con.execute("SELECT * FROM mart.published_measures").df()
-    raw = measures[[*FIGURE_KEY, "geography_level", "numerator", "denominator", "value", "unit", "additive"]]
-    joined = stored.drop(columns=["geography_level", "unit"]).merge(raw, on=FIGURE_KEY, how="outer", indicator=True)
-    problems = [f"{r.measure_id} {r.period} {r.geography_code} {r.breakdown}={r.category}: in the mart without a measured figure behind it" for r in joined[joined["_merge"] == "left_only"].itertuples()]
-    problems += [f"{len(joined[joined['_merge'] == 'right_only'])} measured figures are missing from the mart"] if (joined["_merge"] == "right_only").any() else []
-    both = joined[joined["_merge"] == "both"].drop(columns="_merge").reset_index(drop=True)
-    both["suppression"] = np.where(both["value_display"].eq(CONFIDENTIAL), "hidden", "")
-    return problems + verify_no_disclosure(both, RULE, public_denominators, compositions)
-
-
 def audit_stored_mart(con: duckdb.DuckDBPyConnection, measures: pd.DataFrame, compositions: dict[str, tuple[str, str, tuple[str, ...]]]) -> DisclosureAudit:
     """The intruder audit of ``mart.published_measures`` as stored, against the raw figures."""
     stored = con.execute("SELECT * FROM mart.published_measures").df()
@@ -196,7 +181,6 @@ def build_published_measures_asset(entries: dict[str, Measure], contracts: dict[
             published = controlled[list(PUBLISHED_COLUMNS)]
             indicator_values = indicator_rows(con) if _has_table(con, "analysis", "indicator_values") else pd.DataFrame(columns=INDICATOR_COLUMNS)
             revised = revisions(indicator_values[indicator_values["indicator_id"].isin(streams)])
-            undeclared = sorted(set(indicator_values["indicator_id"]) - set(streams))
             warnings = mart_early_warnings(published, entries, _latest_files(con, folders, sorted(refresh_days)), refresh_days, dt.date.today(), names)
             con.execute("CREATE SCHEMA IF NOT EXISTS mart")
             con.execute("CREATE SCHEMA IF NOT EXISTS disclosure")
@@ -207,10 +191,10 @@ def build_published_measures_asset(entries: dict[str, Measure], contracts: dict[
             _write(con, "indicator_revisions", revised)
             _write(con, "early_warnings", warnings)
             _write(con, "suppressed_cells", controlled.loc[controlled["suppression"].ne(""), list(SUPPRESSION_COLUMNS)], schema="disclosure")
-            violations = verify_stored_mart(con, measures, public_denominators, compositions)
+            violations = stored_mart_problems(con.execute("SELECT * FROM mart.published_measures").df(), measures, RULE, public_denominators, compositions)
             audit = audit_stored_mart(con, measures, compositions)
             con.execute("ROLLBACK" if violations else "COMMIT")
-            identifiers = scan_database(con)
+            identifiers = no_identifiers_in_warehouse(scan_database(con))
         counts = controlled["suppression"].value_counts().to_dict()
         yield dg.MaterializeResult(
             metadata={
@@ -222,11 +206,7 @@ def build_published_measures_asset(entries: dict[str, Measure], contracts: dict[
                 "early_warnings": dg.MetadataValue.md(warnings["kind"].value_counts().to_frame().to_markdown() if len(warnings) else "none"),
             }
         )
-        yield dg.AssetCheckResult(
-            check_name="no_disclosive_cells",
-            passed=not violations,
-            metadata={"violations": dg.MetadataValue.md("\n".join(f"- {v}" for v in violations[:50]) or "none"), "threshold": "0 violations"},
-        )
+        yield check_result("no_disclosive_cells", no_disclosive_cells(violations))
         yield dg.AssetCheckResult(
             check_name="intruder_audit",
             passed=audit.passed,
@@ -240,16 +220,7 @@ def build_published_measures_asset(entries: dict[str, Measure], contracts: dict[
                 "threshold": f"0 small counts pinned by either intruder or proved below {RULE.max_suppressed_count + 1}",
             },
         )
-        yield dg.AssetCheckResult(
-            check_name="no_identifiers_in_warehouse",
-            passed=not identifiers,
-            metadata={"found": dg.MetadataValue.md("\n".join(f"- {i}" for i in identifiers) or "none"), "threshold": "0 identifiers"},
-        )
-        yield dg.AssetCheckResult(
-            check_name="every_indicator_declared",
-            passed=not undeclared,
-            severity=dg.AssetCheckSeverity.WARN,
-            metadata={"undeclared": ", ".join(undeclared) or "none", "declared": len(streams), "threshold": "0 undeclared indicators"},
-        )
+        yield check_result("no_identifiers_in_warehouse", identifiers)
+        yield check_result("every_indicator_declared", every_indicator_declared(indicator_values["indicator_id"], streams))
 
     return published_measures

@@ -9,8 +9,8 @@ import dagster as dg
 
 from assets.ingest.contracts import load_contracts
 from assets.ingest.factory import build_raw_asset
-from assets.ingest.rule_checks import check_name
 from assets.ingest.validation import compile_rules
+from checks.contract_rules import check_name
 from orchestration.resources import build_resources
 from orchestration.settings import Settings
 from tests.ingest.samples import DATASET, EpisodesFile

@@ -1,0 +1,54 @@
+"""Publication checks on ``publication/published_measures``: the mart as stored discloses no
+small count, the warehouse holds no identifier, and every indicator sent is declared.
+
+The intruder audit of the same mart is ``checks.disclosure_audit``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Collection, Iterable
+
+import numpy as np
+import pandas as pd
+
+from assets.publication.disclosure_control import CONFIDENTIAL, FIGURE_KEY, Compositions, DisclosureRule, verify_no_disclosure
+from checks.outcome import CheckOutcome
+
+LISTED = 50
+
+
+def stored_mart_problems(stored: pd.DataFrame, measures: pd.DataFrame, rule: DisclosureRule, public_denominators: set[str], compositions: Compositions | None = None) -> list[str]:
+    """Disclosure problems in ``stored`` (``mart.published_measures`` read back), against the raw figures ``measures``.
+
+    The blocking check reads the table back rather than trusting the frame it was written
+    from, so whatever is in the mart (a planted cell, a partial write) is what gets checked.
+    A figure in the mart with no raw figure behind it is a problem too.
+    """
+    raw = measures[[*FIGURE_KEY, "geography_level", "numerator", "denominator", "value", "unit", "additive"]]
+    joined = stored.drop(columns=["geography_level", "unit"]).merge(raw, on=FIGURE_KEY, how="outer", indicator=True)
+    problems = [f"{r.measure_id} {r.period} {r.geography_code} {r.breakdown}={r.category}: in the mart without a measured figure behind it" for r in joined[joined["_merge"] == "left_only"].itertuples()]
+    problems += [f"{len(joined[joined['_merge'] == 'right_only'])} measured figures are missing from the mart"] if (joined["_merge"] == "right_only").any() else []
+    both = joined[joined["_merge"] == "both"].drop(columns="_merge").reset_index(drop=True)
+    both["suppression"] = np.where(both["value_display"].eq(CONFIDENTIAL), "hidden", "")
+    return problems + verify_no_disclosure(both, rule, public_denominators, compositions)
+
+
+def no_disclosive_cells(problems: list[str]) -> CheckOutcome:
+    """Blocking: ``stored_mart_problems`` found nothing."""
+    return CheckOutcome(passed=not problems, threshold="0 violations", listed={"violations": problems[:LISTED]})
+
+
+def no_identifiers_in_warehouse(found: list[str]) -> CheckOutcome:
+    """Blocking: ``checks.identifier_scan.scan_database`` found no name, date of birth, postcode, CHI or SCN."""
+    return CheckOutcome(passed=not found, threshold="0 identifiers", listed={"found": found})
+
+
+def every_indicator_declared(indicator_ids: Iterable[str], declared: Collection[str]) -> CheckOutcome:
+    """Every indicator in ``indicator_values`` has a declaration in ``indicator_streams.yaml``, so it is published."""
+    undeclared = sorted(set(indicator_ids) - set(declared))
+    return CheckOutcome(
+        passed=not undeclared,
+        threshold="0 undeclared indicators",
+        seen={"undeclared": ", ".join(undeclared) or "none", "declared": len(declared)},
+        warn_only=True,
+    )
