@@ -25,6 +25,7 @@ import dagster as dg
 import pandas as pd
 from dagster_duckdb import DuckDBResource
 
+from assets.check_results import check_result
 from assets.ingest.contracts import Contract
 from assets.ingest.raw_zone import raw_table
 from assets.keys import PERSON_LINKS, raw_key
@@ -36,9 +37,9 @@ from assets.linkage.summary import (
     LINKAGE_RATE_TOLERANCE_POINTS,
     linkage_rate,
     method_counts,
-    rate_fall_points,
     weight_distribution,
 )
+from checks.linkage import linkage_rate_holds
 
 RATE_CHECK = "linkage_rate_holds"
 _REGISTRY = "linkage.person_registry"
@@ -223,7 +224,6 @@ def build_person_links_asset(contracts: dict[str, Contract], backend: str = "duc
                 con.unregister("changes_frame")
 
         rate, previous_rate = linkage_rate(linked), _previous_linkage_rate(context)
-        fall = rate_fall_points(rate, previous_rate)
         councils = linked[linked["_agency"].str.match(r"^S12\d{6}$")]
         previous_ids = set(previous["person_id"]) if previous is not None else set()
         return dg.MaterializeResult(
@@ -242,19 +242,7 @@ def build_person_links_asset(contracts: dict[str, Contract], backend: str = "duc
                 "linked_by_council": dg.MetadataValue.md(method_counts(councils, "_agency").rename_axis("council").to_markdown()),
                 "match_weight_distribution": dg.MetadataValue.md(weight_distribution(links.pairs).to_markdown(index=False)),
             },
-            check_results=[
-                dg.AssetCheckResult(
-                    check_name=RATE_CHECK,
-                    passed=fall <= LINKAGE_RATE_TOLERANCE_POINTS,
-                    severity=dg.AssetCheckSeverity.WARN,
-                    metadata={
-                        "linkage_rate_percent": rate,
-                        "previous_linkage_rate_percent": previous_rate if previous_rate is not None else dg.MetadataValue.null(),
-                        "fall_points": fall,
-                        "tolerance_points": LINKAGE_RATE_TOLERANCE_POINTS,
-                    },
-                )
-            ],
+            check_results=[check_result(RATE_CHECK, linkage_rate_holds(rate, previous_rate))],
         )
 
     return person_links

@@ -9,6 +9,7 @@ from assets.check_results import check_result
 from assets.ingest.contracts import load_contracts
 from assets.ingest.raw_zone import LINEAGE_COLUMNS
 from checks.intake import raw_table_matches_contract
+from checks.linkage import linkage_rate_holds
 from checks.measures import covers_every_council
 from checks.outcome import CheckOutcome
 from checks.publication import every_indicator_declared
@@ -48,3 +49,11 @@ def test_an_outcome_becomes_a_check_result_with_its_threshold_and_lists():
     assert result.metadata["failing"].value == "- f.csv\n- g.csv" and result.metadata["none_here"].value == "none"
     assert result.metadata["previous"] == dg.MetadataValue.null()
     assert check_result("y", CheckOutcome(passed=True, threshold="t")).severity == dg.AssetCheckSeverity.ERROR
+
+
+def test_a_linkage_rate_falling_beyond_the_tolerance_warns_and_a_first_run_passes():
+    fell = linkage_rate_holds(80.0, 90.0, tolerance_points=5.0)
+    assert not fell.passed and fell.warn_only and fell.seen["fall_points"] == 10.0
+    assert linkage_rate_holds(88.0, 90.0, tolerance_points=5.0).passed
+    first = linkage_rate_holds(80.0, None)
+    assert first.passed and first.seen["previous_linkage_rate_percent"] is None
