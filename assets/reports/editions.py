@@ -31,6 +31,8 @@ NATIONAL_STEM = "story-of-progress-scotland"
 KINDS = {".html": "html", ".pdf": "pdf", ".csv": "csv", ".json": "json"}
 REPORT_FOLDERS = {"national": "Scotland", "councils": "Councils", "organisations": "Organisations", "digests": "Data-quality digests for agencies"}
 EDITION_INDEX = "index.html"  # the home page of an edition's website
+SITE_FOLDER = "site"  # an edition's website pages, beside its home page
+SITE_STYLESHEET = f"{SITE_FOLDER}/story.css"  # the website's one stylesheet
 
 
 def edition_id(run_id: str, when: dt.datetime | None = None) -> str:
@@ -134,10 +136,13 @@ def write_index(published_dir: Path) -> Path:
         + "</li>"
         for r in reports
     )
+    # Styled like the editions' websites, by the latest one's stylesheet, when it has one.
+    style = f'<link rel="stylesheet" href="latest/{SITE_STYLESHEET}">' if (latest / SITE_STYLESHEET).exists() else ""
+    home = f'<p><a href="latest/{EDITION_INDEX}">The latest edition\'s website</a>: every vision statement, measure, place and organisation.</p>' if (latest / EDITION_INDEX).exists() else ""
     page = (
-        '<!DOCTYPE html><html lang="en-GB"><head><meta charset="utf-8"><title>Story of Progress: all editions</title></head>'
-        '<body><main><h1>Story of Progress: all editions</h1>'
-        f'<h2>Latest edition</h2><ul>{latest_items}</ul><h2>Every edition</h2><ul>{items}</ul></main></body></html>'
+        f'<!DOCTYPE html><html lang="en-GB"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1"><title>Story of Progress: all editions</title>{style}</head>'
+        '<body class="site"><main><h1>The Promise Story of Progress: all editions</h1>'
+        f'{home}<h2>Latest edition</h2><ul>{latest_items}</ul><h2>Every edition</h2><ul>{items}</ul></main></body></html>'
     )
     index = published_dir / "index.html"
     index.write_text(page, encoding="utf-8")

@@ -12,13 +12,13 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from assets.reports.editions import EDITION_INDEX
+from assets.reports.editions import EDITION_INDEX, SITE_FOLDER, SITE_STYLESHEET
 from assets.reports.organisation_context import Organisation
 from assets.reports.places import Place
 
 HOME = EDITION_INDEX
-SITE = "site"
-STYLESHEET = f"{SITE}/story.css"
+SITE = SITE_FOLDER
+STYLESHEET = SITE_STYLESHEET
 VISIONS = f"{SITE}/visions.html"
 MEASURES = f"{SITE}/measures.html"
 PLACES = f"{SITE}/places.html"

@@ -102,3 +102,9 @@ def test_an_edition_from_a_partial_run_still_holds_every_report(story_env: Path)
     manifest = json.loads((new_latest / "manifest.json").read_text())
     assert set(manifest["carried_forward"]) == {"national/story-of-progress-scotland.html", "councils/fife.html", "councils/glasgow-city.html", "organisations/org-one.html"}
     assert (new_latest / "councils" / "fife.html").read_text() == "<title>councils/fife.html</title> from edition E1"
+    # The edition's home page is its website's, and links the carried reports; the list of editions leads to it.
+    home = (new_latest / "index.html").read_text()
+    assert 'href="national/story-of-progress-scotland.html"' in home and 'href="site/places.html"' in home
+    assert 'href="../councils/fife.html"' in (new_latest / "site" / "places.html").read_text()
+    editions = (settings.published_dir / "index.html").read_text()
+    assert 'href="latest/index.html"' in editions and 'href="latest/site/story.css"' in editions
