@@ -12,6 +12,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from assets.measures.catalogue import Measure
 from assets.reports.editions import EDITION_INDEX, SITE_FOLDER, SITE_STYLESHEET
 from assets.reports.organisation_context import Organisation
 from assets.reports.places import Place
@@ -43,6 +44,15 @@ def place_page(place: Place) -> str:
 
 def organisation_page(organisation: Organisation) -> str:
     return f"{SITE}/organisation-{organisation.slug}.html"
+
+
+def report_anchor(entry: Measure, vision_ids: set[int]) -> str | None:
+    """Where a place's report shows the measure, or None where it does not: the report groups
+    measures by vision statement, each Q2 measure in its own section (``partials/measure.html.j2``,
+    prefix ``q2``) and the Q1 measures in one table, so a measure of no vision statement is not there."""
+    if entry.vision_id not in vision_ids:
+        return None
+    return f"#q2-measure-{entry.id}" if entry.question == "Q2" else "#q1"
 
 
 @dataclass(frozen=True)

@@ -14,7 +14,7 @@ import pandas as pd
 from assets.measures.catalogue import Measure
 from assets.reports.measure_sections import comparable_with_scotland, headline
 from assets.reports.places import SCOTLAND, Place
-from assets.reports.site_links import SiteLinks
+from assets.reports.site_links import SiteLinks, report_anchor
 from assets.reports.story_context import glance_words, tally
 
 QUESTION_ORDER = ("Q2", "Q1")
@@ -43,6 +43,7 @@ class PlaceFigures:
 def place_sections(figures: PlaceFigures, place: Place, visions: list[dict], links: SiteLinks, report_html: str | None) -> dict[str, list[dict]]:
     """Per question, per vision statement (and measures linked to none): a row per measure."""
     out: dict[str, list[dict]] = {}
+    vision_ids = {v["id"] for v in visions}
     for question in QUESTION_ORDER:
         sections = []
         for vision in [*visions, None]:
@@ -58,7 +59,7 @@ def place_sections(figures: PlaceFigures, place: Place, visions: list[dict], lin
                     "title": entry.title, "unit": entry.unit, "href": links.measure(entry.id), "available": head is not None, "head": head,
                     "direction": head["direction"] if head else None,
                     "scotland": figures.display.get((entry.id, SCOTLAND.code, head["latest"]), "[x]") if compare else None,
-                    "in_report": f"{links.to(report_html)}#q2-measure-{entry.id}" if report_html and question == "Q2" else None,
+                    "in_report": f"{links.to(report_html)}{anchor}" if report_html and (anchor := report_anchor(entry, vision_ids)) is not None else None,
                 })
             sections.append({"vision": vision, "title": f"Vision {vision_id}: {vision['title']}" if vision else "Not linked to a vision statement", "href": links.vision(vision_id) if vision else None, "measures": rows})
         out[question] = sections

@@ -43,6 +43,7 @@ from assets.reports.site_links import (
     navigation,
     organisation_page,
     place_page,
+    report_anchor,
     vision_page,
 )
 from assets.reports.site_measures import measure_page_context, text_of
@@ -216,7 +217,7 @@ class Website:
             **page,
             **context,
             "download": download if (self.edition_dir / download).exists() else None,
-            "in_report": self.national_report(f"#q{entry.question[1]}-measure-{entry.id}" if entry.question == "Q2" else ""),
+            "in_report": self.national_report(anchor) if entry.id in self.by_measure and (anchor := report_anchor(entry, {v["id"] for v in self.visions})) is not None else None,
         }
 
     def place_list(self) -> dict:

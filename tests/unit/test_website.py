@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import re
 from pathlib import Path
 
@@ -43,7 +44,10 @@ AGENCY_SCRIPT = '<script>alert("from an agency")</script>'
 def site(tmp_path_factory) -> tuple[Path, object]:
     """The sample edition as the pipeline seals it: reports (the national one and one council's), downloads, the website, the manifest."""
     root = tmp_path_factory.mktemp("site")
-    entries = report_test_measures()
+    # A measure of no vision statement too: the site lists it apart, and the reports leave it out.
+    rate = next(e for e in report_test_measures().values() if e.question == "Q2" and e.denominator)
+    unlinked = dataclasses.replace(rate, id="unlinked_rate", vision_id=None, title="A rate of no vision statement")
+    entries = {**report_test_measures(), unlinked.id: unlinked}
     warehouse = build_sample_mart(root / "warehouse.duckdb", REFERENCE, entries=entries)
     edition = root / "edition"
     with duckdb.connect(str(warehouse)) as con:
