@@ -53,6 +53,7 @@ import duckdb
 import pandas as pd
 from dagster_duckdb import DuckDBResource
 
+from assets.check_results import check_result
 from assets.folders import StoryFolders
 from assets.ingest.contracts import Contract
 from assets.ingest.returns import expectations
@@ -61,6 +62,7 @@ from assets.measures.catalogue import Measure
 from assets.measures.indicators import SOURCE as INDICATOR_SOURCE
 from assets.measures.indicators import measure_id_of
 from assets.reference import councils, vision_statements
+from checks.data_map import map_coverage_problems, map_covers_every_vision_measure_and_dataset, no_gaps_on_the_map
 
 MAP_COLUMNS = (
     "vision_id", "vision", "question", "measure_id", "measure", "dataset", "dataset_name", "sent_by", "used_by",
@@ -224,14 +226,6 @@ def data_map(
     return table, gap_table
 
 
-def map_coverage_problems(table: pd.DataFrame, visions: pd.DataFrame, entries: dict[str, Measure], contracts: dict[str, Contract]) -> list[str]:
-    """What the stored map leaves out: a vision statement, a catalogue measure or a contract's dataset."""
-    problems = [f"vision {v} is not on the map" for v in sorted(set(visions["vision_id"]) - set(table["vision_id"].dropna().astype(int)))]
-    problems += [f"measure {m} is not on the map" for m in sorted(set(entries) - set(table["measure_id"].dropna()))]
-    problems += [f"dataset {d} is not on the map" for d in sorted(set(contracts) - set(table["dataset"].dropna()))]
-    return problems
-
-
 def _producer_dates(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:
     """A national indicator's release dates as its producer sent them, at the latest vintage."""
     present = con.execute("SELECT count(*) FROM information_schema.tables WHERE table_schema = 'analysis' AND table_name = ?", [INDICATOR_SOURCE]).fetchall()[0][0]
@@ -276,8 +270,7 @@ def build_data_map_asset(contracts: dict[str, Contract], entries: dict[str, Meas
             _write(con, "data_map_returns", returns)
             _write(con, "data_map_gaps", gaps)
             stored = con.execute("SELECT vision_id, measure_id, dataset FROM mart.data_map").df()
-        problems = map_coverage_problems(stored, visions, entries, contracts)
-        by_kind = gaps["kind"].value_counts().to_dict()
+        problems = map_coverage_problems(stored, set(visions["vision_id"]), entries, contracts)
         yield dg.MaterializeResult(metadata={
             "dagster/row_count": len(table),
             "visions": int(visions["vision_id"].nunique()),
@@ -285,16 +278,7 @@ def build_data_map_asset(contracts: dict[str, Contract], entries: dict[str, Meas
             "datasets": len(contracts),
             "gaps": dg.MetadataValue.md("\n".join(f"- {g}" for g in gaps["gap"]) or "none"),
         })
-        yield dg.AssetCheckResult(
-            check_name="map_covers_every_vision_measure_and_dataset",
-            passed=not problems,
-            metadata={"missing": dg.MetadataValue.md("\n".join(f"- {p}" for p in problems) or "none"), "visions": int(visions["vision_id"].nunique()), "measures": len(entries), "datasets": len(contracts), "threshold": "0 missing"},
-        )
-        yield dg.AssetCheckResult(
-            check_name="no_gaps_on_the_map",
-            passed=gaps.empty,
-            severity=dg.AssetCheckSeverity.WARN,
-            metadata={"gaps": len(gaps), "by_kind": str(by_kind or "none"), "threshold": "0 gaps"},
-        )
+        yield check_result("map_covers_every_vision_measure_and_dataset", map_covers_every_vision_measure_and_dataset(problems, int(visions["vision_id"].nunique()), len(entries), len(contracts)))
+        yield check_result("no_gaps_on_the_map", no_gaps_on_the_map(gaps))
 
     return data_map_asset

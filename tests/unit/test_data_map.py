@@ -12,8 +12,9 @@ import pytest
 
 from assets.ingest.contracts import load_contracts
 from assets.measures.catalogue import catalogue
-from assets.publication.data_map import GAP_COLUMNS, MAP_COLUMNS, data_map, data_map_returns, map_coverage_problems
+from assets.publication.data_map import GAP_COLUMNS, MAP_COLUMNS, data_map, data_map_returns
 from assets.reference import SCOTLAND_CODE, councils, vision_statements
+from checks.data_map import map_coverage_problems, no_gaps_on_the_map
 from tests.support.paths import CONTRACTS, REFERENCE
 
 TODAY = dt.date(2025, 6, 1)
@@ -48,7 +49,7 @@ def test_a_contract_added_to_the_folder_appears_on_the_map_as_an_unused_unsent_d
     row = table[table.dataset == "foster_carer_reviews"]
     assert len(row) == 1 and pd.isna(row.measure_id.iloc[0]) and row.agencies_sent.iloc[0] == 0
     assert set(gaps[gaps.dataset == "foster_carer_reviews"].kind) == {"dataset_unused", "no_files"}
-    assert map_coverage_problems(table, vision_statements(REFERENCE), catalogue(REFERENCE, load_contracts(CONTRACTS)), contracts) == []
+    assert map_coverage_problems(table, set(vision_statements(REFERENCE).vision_id), catalogue(REFERENCE, load_contracts(CONTRACTS)), contracts) == []
 
 
 def test_a_measure_added_to_the_catalogue_fills_its_vision_gap(names):
@@ -121,5 +122,13 @@ def test_a_dataset_read_by_another_asset_is_not_unused(names):
 def test_the_coverage_check_sees_a_vision_missing_from_the_stored_map(names):
     contracts, entries = load_contracts(CONTRACTS), catalogue(REFERENCE, load_contracts(CONTRACTS))
     table, _ = _map(contracts, entries, _ledger([]), _published("x", []), names)
-    problems = map_coverage_problems(table[table.vision_id != 3], vision_statements(REFERENCE), entries, contracts)
+    problems = map_coverage_problems(table[table.vision_id != 3], set(vision_statements(REFERENCE).vision_id), entries, contracts)
     assert "vision 3 is not on the map" in problems
+
+
+def test_gaps_are_an_advisory_finding_listed_by_kind(names):
+    contracts, entries = load_contracts(CONTRACTS), catalogue(REFERENCE, load_contracts(CONTRACTS))
+    _, gaps = _map(contracts, entries, _ledger([]), _published("x", []), names)
+    outcome = no_gaps_on_the_map(gaps)
+    assert not outcome.passed and outcome.warn_only and outcome.seen["gaps"] == len(gaps) and list(outcome.listed["listed"]) == list(gaps.gap)
+    assert no_gaps_on_the_map(gaps.iloc[0:0]).passed
