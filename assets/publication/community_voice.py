@@ -37,12 +37,14 @@ import dagster as dg
 import pandas as pd
 from dagster_duckdb import DuckDBResource
 
+from assets.check_results import check_result
 from assets.folders import StoryFolders
 from assets.keys import COMMUNITY_VOICE, PUBLISHED_MEASURES, analysis_key
 from assets.measures.catalogue import Measure
 from assets.publication.disclosure_control import CONFIDENTIAL, DisclosureRule, apply_disclosure_control, verify_no_disclosure
 from assets.publication.redaction import Lexicon, lexicon, redact
 from assets.reference import SCOTLAND_CODE
+from checks.voices import no_disclosive_theme_counts, quotes_consented_and_redacted
 
 RULE = DisclosureRule()
 THEME_COLUMNS = ("vision_id", "lens", "theme", "period", "count_display", "count_published")
@@ -139,21 +141,6 @@ def published_quotes(evidence: pd.DataFrame, words: Lexicon) -> tuple[pd.DataFra
     return quotes.drop_duplicates().sort_values(list(QUOTE_COLUMNS), ignore_index=True), withheld
 
 
-def unsafe_texts(texts: pd.Series, words: Lexicon) -> list[str]:
-    """Published texts that redaction would still change or withhold: there should be none."""
-    return [t for t in texts.dropna() if t and redact(t, words).text != t]
-
-
-def quotes_without_consent(quotes: pd.DataFrame, evidence: pd.DataFrame, words: Lexicon) -> int:
-    """Published quotes that no consented piece of evidence (same vision, lens, theme, year) redacts to."""
-    consented = evidence[evidence["consent_to_quote"] == "Y"]
-    allowed = {
-        (int(r.vision_id), r.lens, r.theme, str(r.period), redact(r.quote, words).text)
-        for r in consented.itertuples()
-    }
-    return sum((int(r.vision_id), r.lens, r.theme, str(r.period), r.quote) not in allowed for r in quotes.itertuples())
-
-
 def write_mart_table(con, name: str, frame: pd.DataFrame) -> None:
     """Replace ``mart.<name>`` with ``frame``."""
     con.execute("CREATE SCHEMA IF NOT EXISTS mart")
@@ -192,8 +179,6 @@ def build_community_voice_asset(entries: dict[str, Measure]) -> dg.AssetsDefinit
             # Check what landed in the mart, not the frame that was meant to.
             landed = con.execute("SELECT * FROM mart.published_quotes").df()
         consented = evidence[evidence["consent_to_quote"] == "Y"]
-        leftovers = unsafe_texts(landed["quote"], words)
-        unconsented = quotes_without_consent(landed, evidence, words)
         yield dg.MaterializeResult(
             metadata={
                 "dagster/row_count": len(change) + len(themes) + len(quotes),
@@ -205,15 +190,7 @@ def build_community_voice_asset(entries: dict[str, Measure]) -> dg.AssetsDefinit
                 "quotes_withheld": dg.MetadataValue.json(withheld),
             }
         )
-        yield dg.AssetCheckResult(
-            check_name="no_disclosive_theme_counts",
-            passed=not violations,
-            metadata={"violations": dg.MetadataValue.md("\n".join(f"- {v}" for v in violations[:50]) or "none"), "threshold": f"counts {RULE.min_count}-{RULE.max_suppressed_count} hidden"},
-        )
-        yield dg.AssetCheckResult(
-            check_name="quotes_consented_and_redacted",
-            passed=not leftovers and unconsented == 0,
-            metadata={"quotes_needing_redaction": len(leftovers), "quotes_without_consent": unconsented, "threshold": "0 of each"},
-        )
+        yield check_result("no_disclosive_theme_counts", no_disclosive_theme_counts(violations, RULE))
+        yield check_result("quotes_consented_and_redacted", quotes_consented_and_redacted(landed, evidence, words))
 
     return community_voice

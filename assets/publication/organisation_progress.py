@@ -38,10 +38,12 @@ import dagster as dg
 import pandas as pd
 from dagster_duckdb import DuckDBResource
 
+from assets.check_results import check_result
 from assets.folders import StoryFolders
 from assets.keys import ORGANISATION_PROGRESS, analysis_key
-from assets.publication.community_voice import unsafe_texts, write_mart_table
+from assets.publication.community_voice import write_mart_table
 from assets.publication.redaction import Lexicon, lexicon, redact
+from checks.voices import accounts_consented_and_redacted, no_ranking
 
 ORGANISATION = ["organisation_code", "organisation_name", "organisation_type", "foundation", "theme"]
 FIGURES = ("commitments", "milestones", "milestones_due", "completed_on_time", "completed_late", "overdue", "at_risk")
@@ -49,7 +51,6 @@ CHANGED = ("completed_on_time", "overdue", "at_risk")
 AT_RISK_STATUSES = ("at_risk", "delayed")
 ACCOUNT_TEXTS = ("what_is_being_tried", "what_is_working", "what_has_been_learned", "barriers")
 LEARNING_COLUMNS = ("organisation_code", "organisation_name", "theme", "period", *ACCOUNT_TEXTS)
-RANKING_WORDS = ("rank", "score", "percentile", "league", "position")
 
 
 def round_end(period: pd.Series) -> pd.Series:
@@ -110,10 +111,6 @@ def organisation_learning(accounts: pd.DataFrame, words: Lexicon) -> tuple[pd.Da
     return published.sort_values(["organisation_name", "organisation_code", "theme", "period"], ignore_index=True), int((~safe).sum())
 
 
-def ranking_columns(table: pd.DataFrame) -> list[str]:
-    return [c for c in table.columns if any(word in c.lower() for word in RANKING_WORDS)]
-
-
 @dg.asset(
     key=ORGANISATION_PROGRESS,
     group_name="publication",
@@ -137,10 +134,6 @@ def organisation_progress_asset(folders: StoryFolders, warehouse: DuckDBResource
         landed = con.execute("SELECT * FROM mart.organisation_learning").df()
         landed_progress = con.execute("SELECT * FROM mart.organisation_progress").df()
     consented = accounts[accounts["consent_to_publish"] == "Y"][["organisation_code", "theme", "period"]].astype(str)
-    without_consent = len(landed.merge(consented, how="left", indicator=True).query("_merge == 'left_only'"))
-    leftovers = sum(len(unsafe_texts(landed[c], words)) for c in ACCOUNT_TEXTS)
-    ranked = ranking_columns(landed_progress) + ranking_columns(landed)
-    in_name_order = all(t.organisation_name.is_monotonic_increasing for t in (landed_progress, landed))
     yield dg.MaterializeResult(
         metadata={
             "dagster/row_count": len(progress) + len(learning),
@@ -151,13 +144,5 @@ def organisation_progress_asset(folders: StoryFolders, warehouse: DuckDBResource
             "accounts_withheld_by_redaction": withheld,
         }
     )
-    yield dg.AssetCheckResult(
-        check_name="accounts_consented_and_redacted",
-        passed=without_consent == 0 and leftovers == 0,
-        metadata={"accounts_without_consent": without_consent, "texts_needing_redaction": leftovers, "threshold": "0 of each"},
-    )
-    yield dg.AssetCheckResult(
-        check_name="no_ranking",
-        passed=not ranked and in_name_order,
-        metadata={"ranking_columns": ", ".join(ranked) or "none", "ordered_by_name": in_name_order},
-    )
+    yield check_result("accounts_consented_and_redacted", accounts_consented_and_redacted(landed, accounts, words, ACCOUNT_TEXTS))
+    yield check_result("no_ranking", no_ranking(landed_progress, landed))

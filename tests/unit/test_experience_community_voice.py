@@ -10,10 +10,9 @@ from assets.publication.community_voice import (
     community_themes,
     experience_change,
     published_quotes,
-    quotes_without_consent,
-    unsafe_texts,
 )
 from assets.publication.redaction import lexicon
+from checks.voices import quotes_without_consent, unsafe_texts
 from tests.support.paths import SHARED
 
 WORDS = lexicon(SHARED / "reference")

@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import pandas as pd
 
-from assets.publication.organisation_progress import LEARNING_COLUMNS, organisation_learning, ranking_columns, round_end
+from assets.publication.organisation_progress import LEARNING_COLUMNS, organisation_learning, round_end
 from assets.publication.redaction import lexicon
+from checks.voices import ranking_columns
 from tests.support.paths import SHARED
 
 WORDS = lexicon(SHARED / "reference")
