@@ -31,6 +31,8 @@ class PlaceFigures:
         for measure_id, code, period, value, display in zip(totals["measure_id"], totals["geography_code"], totals["period"], totals["value_published"], totals["value_display"]):
             self.series.setdefault((measure_id, code), []).append((str(period), None if pd.isna(value) else float(value), str(display)))
         self.display = {(m, code, p): d for (m, code), points in self.series.items() for p, _, d in points}
+        # Measures published for some council: the others (national indicators) are Scotland's only.
+        self.for_councils = {m for m, code in self.series if code != SCOTLAND.code}
 
     def headline(self, measure_id: str, code: str) -> dict | None:
         """The place's latest figure, baseline and direction; None when nothing is published there."""
@@ -41,7 +43,8 @@ class PlaceFigures:
 
 
 def place_sections(figures: PlaceFigures, place: Place, visions: list[dict], links: SiteLinks, report_html: str | None) -> dict[str, list[dict]]:
-    """Per question, per vision statement (and measures linked to none): a row per measure."""
+    """Per question, per vision statement (and measures linked to none): a row per measure; on a
+    council's page, measures published for Scotland only are named apart rather than as rows of [x]."""
     out: dict[str, list[dict]] = {}
     vision_ids = {v["id"] for v in visions}
     for question in QUESTION_ORDER:
@@ -51,8 +54,11 @@ def place_sections(figures: PlaceFigures, place: Place, visions: list[dict], lin
             entries = [e for e in figures.entries.values() if e.question == question and e.vision_id == vision_id]
             if not entries:
                 continue
-            rows = []
+            rows, scotland_only = [], []
             for entry in entries:
+                if not place.is_scotland and entry.id not in figures.for_councils:
+                    scotland_only.append({"title": entry.title, "href": links.measure(entry.id)})
+                    continue
                 head = figures.headline(entry.id, place.code)
                 compare = head is not None and not place.is_scotland and comparable_with_scotland(entry)
                 rows.append({
@@ -61,7 +67,7 @@ def place_sections(figures: PlaceFigures, place: Place, visions: list[dict], lin
                     "scotland": figures.display.get((entry.id, SCOTLAND.code, head["latest"]), "[x]") if compare else None,
                     "in_report": f"{links.to(report_html)}{anchor}" if report_html and (anchor := report_anchor(entry, vision_ids)) is not None else None,
                 })
-            sections.append({"vision": vision, "title": f"Vision {vision_id}: {vision['title']}" if vision else "Not linked to a vision statement", "href": links.vision(vision_id) if vision else None, "measures": rows})
+            sections.append({"vision": vision, "title": f"Vision {vision_id}: {vision['title']}" if vision else "Not linked to a vision statement", "href": links.vision(vision_id) if vision else None, "measures": rows, "scotland_only": scotland_only})
         out[question] = sections
     return out
 

@@ -47,13 +47,16 @@ def site(tmp_path_factory) -> tuple[Path, object]:
     # A measure of no vision statement too: the site lists it apart, and the reports leave it out.
     rate = next(e for e in report_test_measures().values() if e.question == "Q2" and e.denominator)
     unlinked = dataclasses.replace(rate, id="unlinked_rate", vision_id=None, title="A rate of no vision statement")
-    entries = {**report_test_measures(), unlinked.id: unlinked}
+    # And a national indicator published for Scotland only (its council rows are removed below).
+    national = dataclasses.replace(rate, id="scotland_only_rate", title="A rate published for Scotland only")
+    entries = {**report_test_measures(), unlinked.id: unlinked, national.id: national}
     warehouse = build_sample_mart(root / "warehouse.duckdb", REFERENCE, entries=entries)
     edition = root / "edition"
     with duckdb.connect(str(warehouse)) as con:
         # An agency's text reaches the mart as sent: the site must show it, never run it.
         con.execute("UPDATE mart.organisation_learning SET what_is_working = ?", [f"Young people come back {AGENCY_SCRIPT}"])
         con.execute("UPDATE mart.community_themes SET theme = ? WHERE lens = 'gaps'", [f"Moving {AGENCY_SCRIPT}"])
+        con.execute("DELETE FROM mart.published_measures WHERE measure_id = 'scotland_only_rate' AND geography_code <> ?", [SCOTLAND.code])
         inputs = edition_inputs(con, entries, load_contracts(CONTRACTS), REFERENCE, "test-edition", "0.0.0")
         write_downloads(con, edition / "downloads")
     council = council_places(REFERENCE)[0]
@@ -141,3 +144,13 @@ def test_themes_whose_every_count_is_hidden_are_said_in_words_not_as_a_table_of_
         html = page.read_text()
         assert "Each was raised by fewer than 5 people, so the numbers are not shown." in html
         assert f'<th scope="row">{escape(hidden.theme.iloc[0])}</th>' not in html
+
+
+def test_a_council_page_names_scotland_only_indicators_apart_rather_than_as_rows_of_x(site):
+    edition, _ = site
+    council = (edition / place_page(council_places(REFERENCE)[0])).read_text()
+    listed = re.search(r'Published for Scotland only, with no council figures: (.*?)</p>', council, re.S)
+    assert listed and f'href="../{measure_page("scotland_only_rate")}"' in listed.group(1)
+    assert council.count('href="../' + measure_page("scotland_only_rate") + '"') == 1, "not also a row of the table"
+    scotland = (edition / place_page(SCOTLAND)).read_text()
+    assert "Published for Scotland only" not in scotland and re.search(rf'<a href="../{re.escape(measure_page("scotland_only_rate"))}">[^<]+</a> <span class="unit">', scotland)
