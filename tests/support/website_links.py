@@ -35,9 +35,17 @@ def parse_page(path: Path) -> PageLinks:
 def broken_links(pages: list[Path], root: Path) -> list[str]:
     """Links from ``pages`` that leave ``root``, name no file, or name an anchor the target page lacks."""
     parsed: dict[Path, PageLinks] = {}
+
+    def read(path: Path) -> PageLinks:
+        """Each page parsed once, however many pages link to it."""
+        key = path.resolve()
+        if key not in parsed:
+            parsed[key] = parse_page(path)
+        return parsed[key]
+
     broken = []
     for page in pages:
-        for link in parse_page(page).links:
+        for link in read(page).links:
             parts = urlsplit(link)
             if parts.scheme or parts.netloc:
                 broken.append(f"{page.name} -> {link} (outside the edition)")
@@ -45,7 +53,7 @@ def broken_links(pages: list[Path], root: Path) -> list[str]:
             target = (page.parent / unquote(parts.path)).resolve() if parts.path else page.resolve()
             if not target.is_file() or not target.is_relative_to(root.resolve()):
                 broken.append(f"{page.name} -> {link}")
-            elif parts.fragment and target.suffix == ".html" and parts.fragment not in parsed.setdefault(target, parse_page(target)).ids:
+            elif parts.fragment and target.suffix == ".html" and parts.fragment not in read(target).ids:
                 broken.append(f"{page.name} -> {link} (no such anchor)")
     return broken
 
