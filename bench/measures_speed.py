@@ -27,7 +27,7 @@ import pandas as pd
 
 from assets.ingest.contracts import load_contracts
 from assets.measures.catalogue import catalogue
-from assets.publication.disclosure_control import verify_no_disclosure
+from assets.publication.disclosure_control import WITHHELD, verify_no_disclosure
 from assets.publication.mart import PUBLISHED_COLUMNS, RULE, control_measures, disclosure_declarations
 from assets.reference import councils
 from checks.disclosure_audit import audit_disclosure
@@ -69,17 +69,19 @@ def main() -> None:
     measures = pd.concat(frames, ignore_index=True)
     measures["numerator"] = measures["numerator"].astype("Int64")
     computed = time.perf_counter()
-    published = control_measures(measures, entries, councils(settings.reference_dir).names)
+    published = control_measures(measures, entries, councils(settings.reference_dir).names, progress=print)
     controlled = time.perf_counter()
     public, compositions = disclosure_declarations(entries)
-    violations = verify_no_disclosure(published, RULE, public, compositions)
+    left_out = published["suppression"].eq(WITHHELD)
+    # A figure left out of the edition counts as hidden for the exact check, and is absent for the audit.
+    violations = verify_no_disclosure(published.assign(suppression=published["suppression"].replace(WITHHELD, "primary")), RULE, public, compositions)
     verified = time.perf_counter()
-    shown = published[list(PUBLISHED_COLUMNS)]
+    shown = published.loc[~left_out, list(PUBLISHED_COLUMNS)]
     audit = audit_disclosure(shown, measures, compositions=compositions, smallest_safe=RULE.max_suppressed_count + 1)
     audited = time.perf_counter()
     suppression = published["suppression"].value_counts().to_dict()
     print(f"warehouse: {settings.warehouse_path} ({os.path.getsize(settings.warehouse_path) / 1024**2:,.0f} MiB)")
-    print(f"measures: {len(entries)}, figures: {len(measures):,} (primary {suppression.get('primary', 0):,}, secondary {suppression.get('secondary', 0):,})")
+    print(f"measures: {len(entries)}, figures: {len(measures):,} (primary {suppression.get('primary', 0):,}, secondary {suppression.get('secondary', 0):,}, left out {suppression.get(WITHHELD, 0):,})")
     print(information_loss(published))
     print(f"compute {computed - started:.1f} s, disclosure control {controlled - computed:.1f} s, verify {verified - controlled:.1f} s, violations {len(violations)}")
     budget = controlled - computed + audited - verified
@@ -92,10 +94,10 @@ def information_loss(published: pd.DataFrame) -> str:
     """Cells hidden and the share of all counted figures' total they hold, in one line."""
     counted = published["numerator"].notna()
     hidden = published["suppression"].ne("") & counted
-    secondary = published["suppression"].eq("secondary") & counted
+    secondary = published["suppression"].isin(["secondary", WITHHELD]) & counted
     total = float(published.loc[counted, "numerator"].sum())
     return (
-        f"information loss: {int(hidden.sum()):,} of {int(counted.sum()):,} counted cells hidden ({int(secondary.sum()):,} secondary), "
+        f"information loss: {int(hidden.sum()):,} of {int(counted.sum()):,} counted cells hidden ({int(secondary.sum()):,} secondary or left out), "
         f"holding {published.loc[hidden, 'numerator'].sum() / total:.3%} of the counted total ({published.loc[secondary, 'numerator'].sum() / total:.3%} in secondary cells)"
     )
 

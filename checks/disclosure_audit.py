@@ -92,6 +92,8 @@ class DisclosureAudit:
     False the audit only went as far as its verdict needed: the interval shown is witnessed,
     so the intruder's own interval is at least as wide. ``relations`` and ``components``
     count what the intruders solved: relations with a hidden small cell's component in them.
+    ``failing`` has one row per failing cell: its key and which intruder it fails against
+    (``intruder_a``, ``intruder_b``; a cell that could not be decided fails both).
     """
 
     cells_audited: int
@@ -101,6 +103,7 @@ class DisclosureAudit:
     intervals: pd.DataFrame
     relations: int = 0
     components: int = 0
+    failing: pd.DataFrame = field(default_factory=lambda: pd.DataFrame(columns=[*KEY, "intruder_a", "intruder_b"]))
 
     @property
     def passed(self) -> bool:
@@ -140,13 +143,16 @@ def audit_disclosure(
         ]),
         quantities,
     )
-    audited = quantities.index[quantities["hidden_cell"] & quantities["true"].between(1, smallest_safe - 1)].to_numpy()
+    audited = quantities.index[(quantities["hidden_cell"] | quantities["withheld_cell"]) & quantities["true"].between(1, smallest_safe - 1)].to_numpy()
     system = _System.build(quantities, relations, audited, smallest_safe)
     with ThreadPoolExecutor(max_workers=workers) as pool:
         intruders = _Intruders(system, smallest_safe, allow_provably_small, exact_intervals, started + time_limit, pool=pool)
         intruders.run()
     intervals = intruders.intervals(quantities)
     failures = intruders.failures(intervals)
+    failing, reasons = intruders._verdicts()
+    why = [" ".join(w) for w, fails in zip(reasons, failing) if fails]
+    undecided = np.array(["could not be decided" in w for w in why], dtype=bool)
     return DisclosureAudit(
         cells_audited=len(audited),
         failures=failures,
@@ -155,6 +161,10 @@ def audit_disclosure(
         intervals=intervals,
         relations=system.rows,
         components=system.components,
+        failing=intervals.loc[failing, KEY].reset_index(drop=True).assign(
+            intruder_a=np.array(["intruder (a)" in w for w in why], dtype=bool) | undecided,
+            intruder_b=np.array(["intruder (b)" in w for w in why], dtype=bool) | undecided,
+        ),
     )
 
 
@@ -170,7 +180,8 @@ def _figures(published: pd.DataFrame, truth: pd.DataFrame) -> pd.DataFrame:
     true = truth[[*KEY, "numerator", "denominator", "value"]]
     shown = shown.astype({k: str for k in KEY})
     true = true.astype({k: str for k in KEY})
-    rows = shown.merge(true, on=KEY, how="inner", validate="one_to_one")
+    rows = shown.merge(true, on=KEY, how="right", validate="one_to_one", indicator=True)
+    withheld = rows["_merge"].eq("right_only").to_numpy()
     display = rows["value_display"].astype("string").str.strip()
     hidden = display.eq(HIDDEN).fillna(False).to_numpy()
     value = _numbers(rows["value_published"])
@@ -181,6 +192,7 @@ def _figures(published: pd.DataFrame, truth: pd.DataFrame) -> pd.DataFrame:
     return pd.DataFrame({
         **{k: rows[k].to_numpy() for k in [*KEY, "geography_level", "unit"]},
         "hidden": hidden,
+        "withheld": withheld,
         "n_true": _numbers(rows["numerator"]),
         "d_true": _numbers(rows["denominator"]),
         "v_true": _numbers(rows["value"]),
@@ -203,8 +215,8 @@ def _quantities(figures: pd.DataFrame) -> pd.DataFrame:
     is_count = f["measure_id"].map(count_measures).fillna(False).to_numpy(dtype=bool)
     n_known = np.where(np.isnan(f["n_pub"]) & is_count, f["v_pub"], f["n_pub"])
     base = f[[*KEY, "geography_level"]]
-    numerators = base.assign(kind="n", true=f["n_true"], known=n_known, hidden_cell=f["hidden"], figure=np.arange(len(f)))
-    denominators = base.assign(kind="d", true=f["d_true"], known=f["d_pub"], hidden_cell=False, figure=np.arange(len(f)))
+    numerators = base.assign(kind="n", true=f["n_true"], known=n_known, hidden_cell=f["hidden"], withheld_cell=f["withheld"], figure=np.arange(len(f)))
+    denominators = base.assign(kind="d", true=f["d_true"], known=f["d_pub"], hidden_cell=False, withheld_cell=False, figure=np.arange(len(f)))
     q = pd.concat([numerators, denominators], ignore_index=True)
     q = q[q["true"].notna()].reset_index(drop=True)
     q["variable"] = q["known"].isna() | q["hidden_cell"]
@@ -431,7 +443,8 @@ class _System:
     var_lower: np.ndarray  # intruder (a): 0, or the leaked value
     var_upper: np.ndarray
     integral: np.ndarray
-    role: np.ndarray  # 1 audited (small hidden), 2 other hidden count, 0 any other unknown
+    role: np.ndarray  # 1 small hidden count (shown [c]), 2 other hidden count, 0 any other unknown
+    audited: np.ndarray  # small hidden counts, and small counts left out of the edition
     truth: np.ndarray
     component: np.ndarray  # per unknown
     var_start: np.ndarray  # per component
@@ -463,7 +476,8 @@ class _System:
         t = true[quantity]
         # Intruder (b) knows a hidden count that is not small is 0 or at least smallest_safe;
         # a hidden figure that is neither (not a whole count) gives it no such knowledge.
-        role = np.where(is_audited[var_order], 1, np.where(hidden & ((t == 0) | (t >= smallest_safe)), 2, 0))
+        audited_cell = is_audited[var_order]
+        role = np.where(audited_cell & hidden, 1, np.where(hidden & ((t == 0) | (t >= smallest_safe)), 2, 0))
         components = len(wanted)
         return _System(
             quantity=quantity,
@@ -473,6 +487,7 @@ class _System:
             var_upper=np.where(np.isnan(known), np.inf, known),
             integral=q["integral"].to_numpy()[quantity],
             role=role,
+            audited=audited_cell,
             truth=t,
             component=var_comp[var_order],
             var_start=np.searchsorted(var_comp[var_order], np.arange(components + 1)),
@@ -521,8 +536,11 @@ class _Intruders:
 
     def __post_init__(self) -> None:
         s = self.system
-        self.goal = {"high_a": self.smallest_safe, "low_a": 0, "high_b": self.smallest_safe - 1, "low_b": 1}
-        self.cell = np.flatnonzero(s.role == 1)
+        # Intruder (b) knows a [c] is small; a count left out of the edition shows no [c], so
+        # for (b) it is an unknown like any other (0 or more), followed up to smallest_safe.
+        marked = s.role == 1
+        self.goal = {"high_a": self.smallest_safe, "low_a": 0, "high_b": np.where(marked, self.smallest_safe - 1, self.smallest_safe), "low_b": np.where(marked, 1, 0)}
+        self.cell = np.flatnonzero(s.audited)
         # The truth is the first witness for both intruders.
         self.best = {"high_a": np.minimum(s.truth, self.smallest_safe), "low_a": s.truth.copy(), "high_b": s.truth.copy(), "low_b": s.truth.copy()}
         self.done = {target: self.best[target] == self.goal[target] for target in TARGETS}
@@ -601,7 +619,7 @@ class _Intruders:
         if job.push:
             # Intruder (a)'s greatest value counts only up to smallest_safe, so one cell far
             # above cannot stand in for another below.
-            pushed = model.add_caps(local, self.smallest_safe) if job.target == "high_a" else local
+            pushed = model.add_caps(local, self.smallest_safe) if high else local
         elif high:
             pushed = model.add_at_least(local, best + 1)
         else:
@@ -661,7 +679,7 @@ class _Intruders:
 
         def most(batch: np.ndarray):
             columns, rows = s.block(batch)
-            hidden = s.role[columns] > 0
+            hidden = (s.role[columns] > 0) | s.audited[columns]
             capped = np.where(hidden, np.minimum(s.var_upper[columns], LARGEST_COUNT), s.var_upper[columns])
             model = _Model(s.A[rows][:, columns].tocoo(), s.lower[rows], s.upper[rows], s.var_lower[columns].copy(), capped, np.zeros(len(columns)))
             return columns, hidden, model.solve(-hidden.astype(float), max(self.deadline - time.perf_counter(), 1.0), exact=False)
@@ -691,14 +709,14 @@ class _Intruders:
         return ~np.isin(s.component[columns], bad)
 
     def _learn(self, columns: np.ndarray, x: np.ndarray, intruder: str) -> None:
-        cells = self.system.role[columns] == 1
+        cells = self.system.audited[columns]
         columns, x = columns[cells], x[cells]
         targets = ("high_a", "low_a", "high_b", "low_b") if intruder == "b" else ("high_a", "low_a")
         for target in targets:
-            value = np.minimum(x, self.smallest_safe) if target == "high_a" else x
+            value = np.minimum(x, self.smallest_safe) if target.startswith("high") else x
             pick = np.maximum if target.startswith("high") else np.minimum
             self.best[target][columns] = pick(self.best[target][columns], value)
-            self.done[target][columns] |= self.best[target][columns] == self.goal[target]
+            self.done[target][columns] |= self.best[target][columns] == np.broadcast_to(self.goal[target], self.best[target].shape)[columns]
 
     def _check_truth(self) -> None:
         """The true figures must satisfy every relation; a component where they do not is not audited but failed."""
@@ -707,7 +725,7 @@ class _Intruders:
             return
         columns, rows = s.block(np.arange(s.components))
         ok = self._verified(columns, rows, s.truth[columns], "b")
-        self._give_up(columns[~ok & (s.role[columns] == 1)], "the published figures disagree with the true ones in its relations")
+        self._give_up(columns[~ok & s.audited[columns]], "the published figures disagree with the true ones in its relations")
 
     def _verdicts(self) -> tuple[np.ndarray, list[list[str]]]:
         """Per audited cell: whether it fails, and why."""

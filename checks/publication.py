@@ -12,23 +12,30 @@ import numpy as np
 import pandas as pd
 
 from assets.publication.disclosure_control import CONFIDENTIAL, FIGURE_KEY, Compositions, DisclosureRule, verify_no_disclosure
+from checks.disclosure_audit import DisclosureAudit
 from checks.outcome import CheckOutcome
 
 LISTED = 50
 
 
-def stored_mart_problems(stored: pd.DataFrame, measures: pd.DataFrame, rule: DisclosureRule, public_denominators: set[str], compositions: Compositions | None = None) -> list[str]:
+def stored_mart_problems(stored: pd.DataFrame, measures: pd.DataFrame, rule: DisclosureRule, public_denominators: set[str], compositions: Compositions | None = None, left_out: np.ndarray | None = None) -> list[str]:
     """Disclosure problems in ``stored`` (``mart.published_measures`` read back), against the raw figures ``measures``.
 
     The blocking check reads the table back rather than trusting the frame it was written
     from, so whatever is in the mart (a planted cell, a partial write) is what gets checked.
-    A figure in the mart with no raw figure behind it is a problem too.
+    A figure in the mart with no raw figure behind it is a problem too, and so is a measured
+    figure missing from it, unless disclosure control left it out (``left_out``, per row of
+    ``measures``): those count as hidden, so the sums they are in are still checked.
     """
-    raw = measures[[*FIGURE_KEY, "geography_level", "numerator", "denominator", "value", "unit", "additive"]]
+    raw = measures[[*FIGURE_KEY, "geography_level", "numerator", "denominator", "value", "unit", "additive"]].assign(
+        left_out=np.zeros(len(measures), dtype=bool) if left_out is None else left_out,
+    )
     joined = stored.drop(columns=["geography_level", "unit"]).merge(raw, on=FIGURE_KEY, how="outer", indicator=True)
+    missing = joined["_merge"].eq("right_only") & ~joined["left_out"].astype("boolean").fillna(False).to_numpy(dtype=bool)
     problems = [f"{r.measure_id} {r.period} {r.geography_code} {r.breakdown}={r.category}: in the mart without a measured figure behind it" for r in joined[joined["_merge"] == "left_only"].itertuples()]
-    problems += [f"{len(joined[joined['_merge'] == 'right_only'])} measured figures are missing from the mart"] if (joined["_merge"] == "right_only").any() else []
-    both = joined[joined["_merge"] == "both"].drop(columns="_merge").reset_index(drop=True)
+    problems += [f"{int(missing.sum())} measured figures are missing from the mart"] if missing.any() else []
+    both = joined[joined["_merge"].ne("left_only").to_numpy() & ~missing].drop(columns="_merge").reset_index(drop=True)
+    both.loc[both["left_out"].astype(bool).to_numpy(), "value_display"] = CONFIDENTIAL
     both["suppression"] = np.where(both["value_display"].eq(CONFIDENTIAL), "hidden", "")
     return problems + verify_no_disclosure(both, rule, public_denominators, compositions)
 
@@ -36,6 +43,17 @@ def stored_mart_problems(stored: pd.DataFrame, measures: pd.DataFrame, rule: Dis
 def no_disclosive_cells(problems: list[str]) -> CheckOutcome:
     """Blocking: ``stored_mart_problems`` found nothing."""
     return CheckOutcome(passed=not problems, threshold="0 violations", listed={"violations": problems[:LISTED]})
+
+
+def intruder_audit(audit: DisclosureAudit, smallest_safe: int) -> CheckOutcome:
+    """Blocking: the intruder audit (``checks.disclosure_audit``) of the mart as stored found no
+    hidden small count pinned by either intruder or proved below ``smallest_safe``."""
+    return CheckOutcome(
+        passed=audit.passed,
+        threshold=f"0 small counts pinned by either intruder or proved below {smallest_safe}",
+        seen={"cells_audited": audit.cells_audited, "cells_failing": len(audit.failures), "narrowest_interval": audit.narrowest, "seconds": round(audit.seconds, 1)},
+        listed={"failures": audit.failures[:LISTED]},
+    )
 
 
 def no_identifiers_in_warehouse(found: list[str]) -> CheckOutcome:

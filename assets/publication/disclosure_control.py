@@ -24,6 +24,14 @@ the default is the one in DOMAIN.md):
   is the least (or most) they could hold (two hidden counts adding up to 2 are both 1), one
   more member of that sum is hidden. This covers one sum at a time; ranges combined across
   several sums are not audited.
+* **Protection levels, judged by an intruder.** Sums and ranges one at a time are still
+  not what a reader with a solver can do with all of them at once. So the caller passes a
+  judge (the independent intruder audit, ``checks.disclosure_audit``) that is shown each
+  candidate publication and names the hidden small counts a reader could still pin down or
+  prove below 5; each is protected by hiding the published cells of the cheapest change to
+  the tables that moves it (``interval_protection``), and the judge is asked again. A count
+  no pattern of ``[c]`` can protect (four councils' 1s under Scotland's 4, to a reader who
+  guesses which cells are small) is left out of the edition (``withheld``).
 * **Composite counts.** A measure can declare its headline count the sum of some categories
   of another measure's breakdown (children in family settings: those at home with parents
   plus those in kinship care, of ``looked_after_31_july`` by placement type, for the same
@@ -60,13 +68,17 @@ by the figure's identity (measure, period, geography, breakdown, category).
 from __future__ import annotations
 
 import re
-from collections.abc import Collection, Mapping
+import time
+from collections.abc import Callable, Collection, Mapping
 from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
 
+from assets.publication.interval_protection import Relations, Standard, protect
+
 CONFIDENTIAL = "[c]"
+WITHHELD = "withheld"  # the suppression of a figure left out of the edition
 NOT_AVAILABLE = "[x]"
 NOT_APPLICABLE = "[z]"
 
@@ -85,6 +97,9 @@ class DisclosureRule:
     min_count: int = 1
     max_suppressed_count: int = 4
     suppress_derived: bool = True
+    # May a reader be able to prove a hidden count is small (without pinning it)? Not by
+    # default: "fewer than 5" about a named council's children is itself a disclosure.
+    allow_provably_small: bool = False
 
     def __post_init__(self) -> None:
         # Zero identifies nobody and is always shown, so the range starts at 1 or above.
@@ -253,33 +268,25 @@ def _composed_members(table: pd.DataFrame, counts: np.ndarray, counted: np.ndarr
 
 
 def _councils_add_up(table: pd.DataFrame, measure: np.ndarray, period: np.ndarray, breakdown: np.ndarray, category: np.ndarray, counts: np.ndarray, additive: np.ndarray, scotland: np.ndarray) -> np.ndarray:
-    """Per row: do the councils of its measure and period add up to Scotland?
+    """Per row: do the councils of its figure (measure, period, breakdown, category) add up to Scotland's?
 
     Not always: a survey's Scotland figures count respondents who gave no council, so
-    Scotland is more than its councils, and a group only such respondents are in (the
-    workforce) has a Scotland row and no council rows at all. Taken as sums, councils to
-    Scotland would then be false equations, and together with the breakdowns they can pin
-    a hidden cell whatever else is hidden (Scotland's workforce count "must" be its councils'
-    nothing), so no suppression could satisfy the exact check. A reader who sees the
-    councils fall short of Scotland cannot use them as a sum either. So a measure and period
-    has across sums only when every Scotland row's count, and its denominator where there is
-    one, is exactly the sum of its councils' (0 where no council has the category); one row
-    off is enough to drop them all, since the shortfall is what no council recorded and
-    could be in any row. A reader can still bound a hidden council by Scotland's figure:
-    such bounds are not audited (as for ranges across several sums).
+    Scotland can be more than its councils, and a group only such respondents are in (the
+    workforce) has a Scotland row and no council rows at all. Taken as sums, those would be
+    false equations, which can pin a hidden cell whatever else is hidden (Scotland's workforce
+    count "must" be its councils' nothing). But where a figure's councils do add up to
+    Scotland's, a reader may know it (the intruder audit assumes they do), so each figure is
+    judged on its own: a sum where its counts add up, none where they do not.
     """
-    denominators = np.nan_to_num(table["denominator"].astype("Float64").to_numpy(dtype=float, na_value=np.nan))
     level = table["geography_level"].astype(str).to_numpy()
     involved = additive & (scotland | (level == "council"))
     sign = np.where(scotland, 1.0, -1.0)[involved]
-    _, figure = np.unique(_mixed_radix([measure, period, breakdown, category])[involved], return_inverse=True)
+    figure_key = _mixed_radix([measure, period, breakdown, category])
+    _, figure = np.unique(figure_key[involved], return_inverse=True)
     count_gap = np.bincount(figure, weights=sign * counts[involved])
-    denominator_gap = np.bincount(figure, weights=sign * denominators[involved])
-    denominator_size = np.bincount(figure, weights=np.abs(denominators[involved]))
-    has_scotland = np.bincount(figure, weights=scotland[involved]) > 0
-    off = has_scotland & ((count_gap != 0) | (np.abs(denominator_gap) > 1e-9 * np.maximum(denominator_size, 1.0)))
-    measure_period = _mixed_radix([measure, period])
-    return ~np.isin(measure_period, measure_period[involved][off[figure]])
+    adds_up = np.zeros(len(table), dtype=bool)
+    adds_up[np.flatnonzero(involved)] = count_gap[figure] == 0
+    return adds_up
 
 
 def _complete_sums(sums: _Sums, hidden: np.ndarray, counts: np.ndarray, identity_rank: np.ndarray, exposed: np.ndarray, because_of_sum: np.ndarray) -> None:
@@ -583,6 +590,10 @@ def _denominator_hidden_elsewhere(table: pd.DataFrame, hidden: np.ndarray, publi
     return flagged, partner
 
 
+Judge = Callable[[pd.DataFrame], pd.DataFrame]
+MAX_JUDGED_ROUNDS = 12  # rounds of judge, then protect; a round that hides nothing ends it too
+
+
 def apply_disclosure_control(
     measures: pd.DataFrame,
     rule: DisclosureRule = DisclosureRule(),
@@ -590,6 +601,8 @@ def apply_disclosure_control(
     geography_names: Mapping[str, str] | None = None,
     public_denominators: Collection[str] = (),
     compositions: Compositions | None = None,
+    judge: Judge | None = None,
+    progress: Callable[[str], None] = lambda message: None,
 ) -> pd.DataFrame:
     """Return a copy of ``measures`` (long format) with the columns a publication may show.
 
@@ -601,6 +614,15 @@ def apply_disclosure_control(
     added columns. ``geography_names`` (GSS code -> name) lets reasons name places;
     ``public_denominators`` names measures whose denominators are public, ``compositions``
     the composite counts (both in the module doc).
+
+    ``judge`` (an intruder audit) is shown each candidate publication (this function's output
+    so far) and returns the hidden small cells a reader could still narrow down: their
+    ``FIGURE_KEY`` and two flags, ``intruder_a`` (pinned or proved small by a reader who knows
+    only that counts are whole and not negative) and ``intruder_b`` (pinned by one who also
+    guesses which hidden cells are small). Each is protected by hiding more
+    (``interval_protection``), and the judge is asked again, until it finds nothing or a
+    round hides nothing more (then the publication gate refuses the edition). ``progress`` is
+    told how each round went.
     """
     _check_columns(measures)
     duplicated = measures.duplicated(FIGURE_KEY)
@@ -608,36 +630,95 @@ def apply_disclosure_control(
         # A figure listed twice could be published once and hidden once.
         raise ValueError(f"{int(duplicated.sum())} figures appear more than once, e.g. {measures.loc[duplicated, FIGURE_KEY].iloc[0].tolist()}")
     names = geography_names or {}
-    published = measures.copy()
-    numerator = published["numerator"].astype("Int64")
-    counts = numerator.to_numpy(dtype=float, na_value=np.nan)
-    denominators = published["denominator"].astype("Float64").to_numpy(dtype=float, na_value=np.nan)
-    values = published["value"].astype("Float64").to_numpy(dtype=float, na_value=np.nan)
+    table = measures.reset_index(drop=True)
+    counts = table["numerator"].astype("Int64").to_numpy(dtype=float, na_value=np.nan)
+    denominators = table["denominator"].astype("Float64").to_numpy(dtype=float, na_value=np.nan)
     derived = ~np.isnan(denominators)
 
     small_count = rule.is_small(counts)
     small_group = rule.suppress_derived & derived & rule.is_small(denominators)
     primary = small_count | small_group
-    sums = _disclosure_sums(published, compositions)
-    identity_rank = np.empty(len(published), dtype=np.int64)
-    identity_rank[published[FIGURE_KEY].astype(str).reset_index(drop=True).sort_values(FIGURE_KEY).index] = np.arange(len(published))
-    gives_away = np.zeros(len(published), dtype=bool)
-    gives_away_partner = np.full(len(published), -1, dtype=np.int64)
+    sums = _disclosure_sums(table, compositions)
+    identity_rank = np.empty(len(table), dtype=np.int64)
+    identity_rank[table[FIGURE_KEY].astype(str).sort_values(FIGURE_KEY).index] = np.arange(len(table))
+    relations = Relations.from_memberships(sums.row, sums.sum_id, sums.is_total, len(table), sums.count)
+    standard = Standard(rule.min_count, rule.max_suppressed_count)
+    gives_away = np.zeros(len(table), dtype=bool)
+    gives_away_partner = np.full(len(table), -1, dtype=np.int64)
+    exposed = np.full(len(table), -1, dtype=np.int64)
+    because_of_sum = np.full(len(table), -1, dtype=np.int64)
+    widened_for = np.full(len(table), -1, dtype=np.int64)
+    withheld = np.zeros(len(table), dtype=bool)
+    kept = primary.copy()  # what secondary suppression starts from: the small cells, then whatever protection hid
+    rounds = 0
+    settled = False  # no sum has one hidden member and nothing hidden is determined exactly
     while True:
-        hidden, exposed, because_of_sum = _secondary_suppression(sums, primary | gives_away, counts, identity_rank, (rule.min_count, rule.max_suppressed_count))
-        flagged, partner = _denominator_hidden_elsewhere(published, hidden, public_denominators) if rule.suppress_derived else (np.zeros(len(published), bool), None)
-        if not flagged.any():
+        if not settled:
+            hidden, exposed_now, because_now = _secondary_suppression(sums, kept | gives_away, counts, identity_rank, (rule.min_count, rule.max_suppressed_count))
+            new = exposed < 0
+            exposed[new], because_of_sum[new] = exposed_now[new], because_now[new]
+            settled = True
+        flagged, partner = _denominator_hidden_elsewhere(table, hidden, public_denominators) if rule.suppress_derived else (np.zeros(len(table), bool), None)
+        if flagged.any():
+            gives_away |= flagged
+            gives_away_partner[flagged] = partner[flagged]
+            settled = False
+            continue
+        if judge is None or rounds == MAX_JUDGED_ROUNDS:
             break
-        gives_away |= flagged
-        gives_away_partner[flagged] = partner[flagged]
-    secondary = hidden & ~primary
+        rounds += 1
+        started = time.perf_counter()
+        # The judge sees what a reader would: the figures left out are not there.
+        failing = _judged(table, judge(_presented(table, hidden, primary, rule, withheld)[~withheld]))
+        judged = time.perf_counter()
+        withheld_before = int(withheld.sum())
+        added = _protect_all(sums, relations, counts, hidden, withheld, failing, identity_rank, standard, widened_for)
+        progress(
+            f"protection round {rounds}: the judge found {len(failing):,} hidden small cells a reader could narrow down "
+            f"({judged - started:.1f} s); {int(added.sum()):,} more cells hidden and {int(withheld.sum()) - withheld_before:,} left out "
+            f"to protect them ({time.perf_counter() - judged:.1f} s)"
+        )
+        if not added.any() and int(withheld.sum()) == withheld_before:
+            break
+        # Every cell a perturbation moves can move, so none of them is determined exactly and
+        # no sum it touches has one hidden member: the sums stay settled.
+        hidden = kept = hidden | added | withheld
+    published = _presented(table, hidden, primary, rule, withheld)
+    published.index = measures.index
+    secondary = hidden & ~primary & ~withheld
+    rate_unit = _unit_flags(table["unit"])[1]
+    reasons = np.full(len(table), "", dtype=object)
+    counted_in_unit = ~derived & ~rate_unit
+    reasons[small_count & counted_in_unit] = (f"{rule.in_words()} " + table["unit"].astype(str))[small_count & counted_in_unit]
+    reasons[small_count & ~counted_in_unit] = f"made from a count of {rule.in_words()}"
+    reasons[small_group & ~small_count] = f"worked out from a group of {rule.in_words()}"
+    by_sums = secondary & ~gives_away & (widened_for < 0)
+    reasons[by_sums] = _secondary_reasons(table, sums, by_sums, exposed, because_of_sum, names)
+    for row in np.flatnonzero(secondary & (widened_for >= 0)):
+        other = table.iloc[widened_for[row]]
+        figure = _place(other.geography_code, other.geography_level, names) + (" figure" if other.breakdown == "total" else f" figure for {_words(other.category)}")
+        reasons[row] = f"suppressed so that the suppressed {figure} in {other.measure_id} cannot be narrowed down by combining published figures"
+    reasons[withheld] = "left out of the edition: whatever else is hidden, a reader could narrow it down from the published figures"
+    for row in np.flatnonzero(gives_away & ~withheld):
+        other = table.iloc[gives_away_partner[row]]
+        reasons[row] = f"suppressed because its denominator is the same {_place(other.geography_code, other.geography_level, names)} figure that is suppressed in {other.measure_id}"
+    published["suppression_reason"] = reasons
+    return published
 
+
+def _presented(table: pd.DataFrame, hidden: np.ndarray, primary: np.ndarray, rule: DisclosureRule, withheld: np.ndarray) -> pd.DataFrame:
+    """``table`` with the publication's columns for this choice of hidden cells: 'withheld' rows
+    are to be left out of the edition (they are hidden like the others here)."""
+    published = table.copy()
+    numerator = published["numerator"].astype("Int64")
+    denominators = published["denominator"].astype("Float64").to_numpy(dtype=float, na_value=np.nan)
+    values = published["value"].astype("Float64").to_numpy(dtype=float, na_value=np.nan)
+    derived = ~np.isnan(denominators)
     not_applicable, rate_unit = _unit_flags(published["unit"])
     value_hidden = hidden & (~derived | rule.suppress_derived)
     shown_values = np.where(value_hidden | not_applicable, np.nan, values)
     as_rate = derived | rate_unit | (np.floor(values) != values)
-
-    published["suppression"] = np.select([primary, secondary], ["primary", "secondary"], "")
+    published["suppression"] = np.select([withheld, primary, hidden & ~primary], [WITHHELD, "primary", "secondary"], "")
     published["numerator_published"] = numerator.mask(hidden)
     published["value_published"] = pd.array(shown_values, dtype="Float64")
     for bound in ("lower", "upper"):
@@ -645,18 +726,42 @@ def apply_disclosure_control(
         if bound in published:
             published[f"{bound}_published"] = published[bound].astype("Float64").mask(value_hidden | not_applicable)
     published["value_display"] = _display(shown_values, value_hidden, not_applicable, as_rate)
-
-    reasons = np.full(len(published), "", dtype=object)
-    counted_in_unit = ~derived & ~rate_unit
-    reasons[small_count & counted_in_unit] = (f"{rule.in_words()} " + published["unit"].astype(str))[small_count & counted_in_unit]
-    reasons[small_count & ~counted_in_unit] = f"made from a count of {rule.in_words()}"
-    reasons[small_group & ~small_count] = f"worked out from a group of {rule.in_words()}"
-    reasons[secondary & ~gives_away] = _secondary_reasons(published, sums, secondary & ~gives_away, exposed, because_of_sum, names)
-    for row in np.flatnonzero(gives_away):
-        other = published.iloc[gives_away_partner[row]]
-        reasons[row] = f"suppressed because its denominator is the same {_place(other.geography_code, other.geography_level, names)} figure that is suppressed in {other.measure_id}"
-    published["suppression_reason"] = reasons
     return published
+
+
+def _judged(table: pd.DataFrame, failing: pd.DataFrame) -> pd.DataFrame:
+    """The judge's failing cells as row positions of ``table`` with their two flags."""
+    keys = table[FIGURE_KEY].astype(str).assign(row=np.arange(len(table)))
+    found = failing.astype({k: str for k in FIGURE_KEY}).merge(keys, on=FIGURE_KEY, validate="one_to_one")
+    return found[["row", "intruder_a", "intruder_b"]]
+
+
+def _protect_all(sums: _Sums, relations: Relations, counts: np.ndarray, hidden: np.ndarray, withheld: np.ndarray, failing: pd.DataFrame, identity_rank: np.ndarray, standard: Standard, widened_for: np.ndarray) -> np.ndarray:
+    """Protect each failing cell in turn (by identity, so the choice is deterministic); each
+    sees what the ones before it hid. Returns the figures hidden and records whom they protect.
+
+    A cell no perturbation can protect (a reader who guesses which cells are small would pin
+    it whatever else is hidden: four councils' 1s under Scotland's 4) is left out of the
+    edition, with the same count in any other measure (``withheld``, updated in place): a
+    figure that is not there is no ``[c]`` to guess about.
+    """
+    now = hidden.copy()
+    failing = failing.iloc[np.argsort(identity_rank[failing["row"].to_numpy()], kind="stable")]
+    for row, upwards, either_way in failing.itertuples(index=False):
+        for up in [True] * bool(upwards) + [False] * bool(either_way):
+            moves = protect(relations, counts, now, int(row), upwards=up, standard=standard, unmarked=withheld)
+            if moves is None and not withheld[row]:
+                withheld[_same_count(sums, int(row))] = True
+            elif moves is not None and len(moves):
+                now[moves] = True
+                widened_for[moves] = row
+    return now & ~hidden & ~withheld
+
+
+def _same_count(sums: _Sums, row: int) -> np.ndarray:
+    """``row`` and the rows holding the same count in other measures."""
+    same = np.isin(sums.sum_id, sums.sum_id[(sums.row == row) & (sums.kind[sums.sum_id] == SAME)])
+    return np.union1d([row], sums.row[same])
 
 
 def _figure(row: tuple) -> str:

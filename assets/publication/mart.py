@@ -13,8 +13,14 @@ upper_published, value_display, vintage``. Every hidden figure shows ``[c]`` and
 else: no column says whether it is small itself or hidden to protect another (a reader who
 knew which hidden cells are the small ones would narrow them down), so why each cell is
 hidden stays in the warehouse, in ``disclosure.suppressed_cells`` (``measure_id, period,
-geography_code, breakdown, category, suppression`` ('primary' or 'secondary'),
-``suppression_reason``), for analysts and never exported or downloaded.
+geography_code, breakdown, category, suppression`` ('primary', 'secondary' or 'withheld'),
+``suppression_reason``), for analysts and never exported or downloaded. A 'withheld' figure
+is one no pattern of ``[c]`` could protect, so it is left out of the mart altogether.
+
+Two blocking checks stand between the suppression and the edition, both on the mart as
+stored: the exact check (``no_disclosive_cells``) and the intruder audit
+(``checks.disclosure_audit``, ``intruder_audit``), which the suppression has also consulted
+as its judge while choosing what to hide. Either failing rolls the mart back.
 
 ``mart.indicator_revisions``: every revision of a published national figure (declared
 streams), one row per change between consecutive vintages: ``measure_id, indicator_id,
@@ -40,9 +46,8 @@ warning never quotes a hidden figure (a change from or to a hidden value is not 
   indicators that came with a denominator.
 """
 
-from __future__ import annotations
-
 import datetime as dt
+from collections.abc import Callable
 
 import dagster as dg
 import duckdb
@@ -59,11 +64,11 @@ from assets.measures.catalogue import Measure
 from assets.measures.early_warning import WARNING_COLUMNS, early_warnings, headline_rows, latest_accepted_files
 from assets.measures.indicators import COLUMNS as INDICATOR_COLUMNS
 from assets.measures.indicators import declared_streams, indicator_rows, revisions
-from assets.publication.disclosure_control import FIGURE_KEY, DisclosureRule, apply_disclosure_control
+from assets.publication.disclosure_control import FIGURE_KEY, WITHHELD, DisclosureRule, apply_disclosure_control
 from assets.reference import councils
 from checks.disclosure_audit import DisclosureAudit, audit_disclosure
 from checks.identifier_scan import scan_database
-from checks.publication import every_indicator_declared, no_disclosive_cells, no_identifiers_in_warehouse, stored_mart_problems
+from checks.publication import every_indicator_declared, intruder_audit, no_disclosive_cells, no_identifiers_in_warehouse, stored_mart_problems
 
 RULE = DisclosureRule()
 PUBLISHED_COLUMNS = (
@@ -82,13 +87,19 @@ def disclosure_declarations(entries: dict[str, Measure]) -> tuple[set[str], dict
     return public, {m: entry.composed_of for m, entry in entries.items() if entry.composed_of}
 
 
-def control_measures(measures: pd.DataFrame, entries: dict[str, Measure], place_names: dict[str, str]) -> pd.DataFrame:
+def control_measures(measures: pd.DataFrame, entries: dict[str, Measure], place_names: dict[str, str], progress: Callable[[str], None] = lambda message: None) -> pd.DataFrame:
     """Disclosure control as the edition applies it: the catalogue says which denominators are
     public and which counts are composites. Returns ``apply_disclosure_control``'s output with
     ``denominator_published``; raw counts are still in it, so publish only ``PUBLISHED_COLUMNS``.
     """
     public, compositions = disclosure_declarations(entries)
-    controlled = apply_disclosure_control(measures, RULE, geography_names=place_names, public_denominators=public, compositions=compositions)
+
+    def judge(candidate: pd.DataFrame) -> pd.DataFrame:
+        """The intruder audit of a candidate publication, as the gate will run it."""
+        shown = candidate.assign(denominator_published=publishable_denominators(candidate, public))
+        return _audit(shown, measures, compositions).failing
+
+    controlled = apply_disclosure_control(measures, RULE, geography_names=place_names, public_denominators=public, compositions=compositions, judge=judge, progress=progress)
     controlled["denominator_published"] = publishable_denominators(controlled, public)
     return controlled
 
@@ -149,8 +160,14 @@ def mart_early_warnings(
 
 def audit_stored_mart(con: duckdb.DuckDBPyConnection, measures: pd.DataFrame, compositions: dict[str, tuple[str, str, tuple[str, ...]]]) -> DisclosureAudit:
     """The intruder audit of ``mart.published_measures`` as stored, against the raw figures."""
-    stored = con.execute("SELECT * FROM mart.published_measures").df()
-    return audit_disclosure(stored, measures, compositions=compositions, smallest_safe=RULE.max_suppressed_count + 1, time_limit=AUDIT_SECONDS)
+    return _audit(con.execute("SELECT * FROM mart.published_measures").df(), measures, compositions)
+
+
+def _audit(published: pd.DataFrame, measures: pd.DataFrame, compositions: dict[str, tuple[str, str, tuple[str, ...]]]) -> DisclosureAudit:
+    return audit_disclosure(
+        published, measures, compositions=compositions, smallest_safe=RULE.max_suppressed_count + 1,
+        allow_provably_small=RULE.allow_provably_small, time_limit=AUDIT_SECONDS,
+    )
 
 
 def build_published_measures_asset(entries: dict[str, Measure], contracts: dict[str, Contract]) -> dg.AssetsDefinition:
@@ -166,19 +183,21 @@ def build_published_measures_asset(entries: dict[str, Measure], contracts: dict[
         description="All measures with statistical disclosure control applied (small counts shown as [c], with secondary suppression), the revisions of published indicators and the early warnings.",
         check_specs=[
             dg.AssetCheckSpec("no_disclosive_cells", asset=PUBLISHED_MEASURES, blocking=True, description="No published count is 1-4 and no suppressed cell can be worked out from totals, in the mart as stored (a failing mart is rolled back)."),
-            dg.AssetCheckSpec("intruder_audit", asset=PUBLISHED_MEASURES, blocking=False, description="An intruder with a solver, given every published figure (checks.disclosure_audit, independent of the suppression), pins no hidden small count and cannot prove one is below 5. Advisory until secondary suppression meets it (issue 11)."),
+            dg.AssetCheckSpec("intruder_audit", asset=PUBLISHED_MEASURES, blocking=True, description="An intruder with a solver, given every published figure (checks.disclosure_audit, independent of the suppression), pins no hidden small count and cannot prove one is below 5, in the mart as stored (a failing mart is rolled back)."),
             dg.AssetCheckSpec("no_identifiers_in_warehouse", asset=PUBLISHED_MEASURES, blocking=True, description="No table in the analysis warehouse holds names, dates of birth, postcodes, CHI or SCN."),
             dg.AssetCheckSpec("every_indicator_declared", asset=PUBLISHED_MEASURES, blocking=False, description="Every indicator in indicator_values has a declaration in indicator_streams.yaml, so it is published."),
         ],
     )
-    def published_measures(folders: StoryFolders, warehouse: DuckDBResource):
+    def published_measures(context: dg.AssetExecutionContext, folders: StoryFolders, warehouse: DuckDBResource):
         names = councils(folders.layout.reference_dir).names
         with warehouse.get_connection() as con:
             measures = pd.concat([con.execute(f"SELECT * FROM measures.{m}").df() for m in entries], ignore_index=True)
             measures["numerator"] = measures["numerator"].astype("Int64")
-            controlled = control_measures(measures, entries, names)
-            # Only published figures leave this asset: the raw counts of hidden cells stay behind.
-            published = controlled[list(PUBLISHED_COLUMNS)]
+            controlled = control_measures(measures, entries, names, progress=context.log.info)
+            # Only published figures leave this asset: the raw counts of hidden cells stay
+            # behind, and figures left out of the edition are not in it at all.
+            left_out = controlled["suppression"].eq(WITHHELD).to_numpy()
+            published = controlled.loc[~left_out, list(PUBLISHED_COLUMNS)]
             indicator_values = indicator_rows(con) if _has_table(con, "analysis", "indicator_values") else pd.DataFrame(columns=INDICATOR_COLUMNS)
             revised = revisions(indicator_values[indicator_values["indicator_id"].isin(streams)])
             warnings = mart_early_warnings(published, entries, _latest_files(con, folders, sorted(refresh_days)), refresh_days, dt.date.today(), names)
@@ -191,35 +210,26 @@ def build_published_measures_asset(entries: dict[str, Measure], contracts: dict[
             _write(con, "indicator_revisions", revised)
             _write(con, "early_warnings", warnings)
             _write(con, "suppressed_cells", controlled.loc[controlled["suppression"].ne(""), list(SUPPRESSION_COLUMNS)], schema="disclosure")
-            violations = stored_mart_problems(con.execute("SELECT * FROM mart.published_measures").df(), measures, RULE, public_denominators, compositions)
+            violations = stored_mart_problems(con.execute("SELECT * FROM mart.published_measures").df(), measures, RULE, public_denominators, compositions, left_out)
             audit = audit_stored_mart(con, measures, compositions)
-            con.execute("ROLLBACK" if violations else "COMMIT")
+            con.execute("ROLLBACK" if violations or not audit.passed else "COMMIT")
             identifiers = no_identifiers_in_warehouse(scan_database(con))
         counts = controlled["suppression"].value_counts().to_dict()
+        counted = controlled["numerator"].notna()
         yield dg.MaterializeResult(
             metadata={
                 "dagster/row_count": len(published),
                 "cells_primary_suppressed": int(counts.get("primary", 0)),
                 "cells_secondary_suppressed": int(counts.get("secondary", 0)),
+                "cells_left_out": int(counts.get(WITHHELD, 0)),
+                "share_of_counted_total_hidden": f"{controlled.loc[controlled['suppression'].ne('') & counted, 'numerator'].sum() / max(controlled.loc[counted, 'numerator'].sum(), 1):.3%}",
                 "rule": f"counts {RULE.min_count}-{RULE.max_suppressed_count} shown as [c]",
                 "indicator_revisions": len(revised),
                 "early_warnings": dg.MetadataValue.md(warnings["kind"].value_counts().to_frame().to_markdown() if len(warnings) else "none"),
             }
         )
         yield check_result("no_disclosive_cells", no_disclosive_cells(violations))
-        yield dg.AssetCheckResult(
-            check_name="intruder_audit",
-            passed=audit.passed,
-            severity=dg.AssetCheckSeverity.WARN,
-            metadata={
-                "cells_audited": audit.cells_audited,
-                "cells_failing": len(audit.failures),
-                "failures": dg.MetadataValue.md("\n".join(f"- {f}" for f in audit.failures[:50]) or "none"),
-                "narrowest_interval": audit.narrowest,
-                "seconds": round(audit.seconds, 1),
-                "threshold": f"0 small counts pinned by either intruder or proved below {RULE.max_suppressed_count + 1}",
-            },
-        )
+        yield check_result("intruder_audit", intruder_audit(audit, RULE.max_suppressed_count + 1))
         yield check_result("no_identifiers_in_warehouse", identifiers)
         yield check_result("every_indicator_declared", every_indicator_declared(indicator_values["indicator_id"], streams))
 

@@ -37,5 +37,5 @@ def test_blocking_checks_guard_publication(story_env):
     defs = build_definitions(Settings.from_env())
     checks = {(spec.asset_key.to_user_string(), spec.name): spec for a in defs.assets for spec in getattr(a, "check_specs", [])}
     assert checks[("publication/published_measures", "no_disclosive_cells")].blocking
-    assert not checks[("publication/published_measures", "intruder_audit")].blocking  # advisory until suppression meets it (issue 11)
+    assert checks[("publication/published_measures", "intruder_audit")].blocking
     assert checks[("raw/looked_after_episodes", "raw_table_matches_contract")].blocking

@@ -103,7 +103,7 @@ def test_the_mart_is_checked_exported_and_downloaded(warehouse, tmp_path: Path):
     assert set(reasons.index) == set(published.index[published.value_display == "[c]"])
     # The intruder audit ran on what was published: the one small count, in both measures that hold it.
     audit = checks["intruder_audit"]
-    assert audit.severity == dg.AssetCheckSeverity.WARN and audit.metadata["cells_audited"].value == 2
+    assert audit.passed and audit.metadata["cells_audited"].value == 2
     assert {"cells_failing", "failures", "narrowest_interval", "seconds", "threshold"} <= set(audit.metadata)
     # Population denominators are public, even beside a hidden rate; a count's row has none.
     assert published.loc[("children_rate", "2023", GLASGOW, "female"), "denominator_published"] == 5000
@@ -146,6 +146,43 @@ def test_a_small_cell_planted_in_the_mart_is_caught_by_the_blocking_check(wareho
     assert "a count 3 is published" in check.metadata["violations"].value
     with duckdb.connect(str(path), read_only=True) as con:  # rolled back: nothing disclosive stays in the mart
         assert con.execute("SELECT count(*) FROM information_schema.tables WHERE table_schema = 'mart'").fetchone()[0] == 0
+
+
+def narrowed_incidents() -> pd.DataFrame:
+    """A table the sums' exact check passes and the intruder audit does not (found by search):
+    councils' incidents in three categories, with headlines and Scotland."""
+    cells = {GLASGOW: (3, 6, 6), FIFE: (2, 5, 15), "S12000005": (5, 1, 9), "S12000006": (15, 1, 2), "S12000008": (15, 6, 5)}
+    rows = []
+    for code, per in cells.items():
+        rows += [("2023", code, "council", "practice", c, n) for c, n in zip("abc", per)] + [("2023", code, "council", "total", "total", sum(per))]
+    table = pd.DataFrame(rows, columns=["period", "geography_code", "geography_level", "breakdown", "category", "numerator"])
+    scotland = table.groupby(["period", "breakdown", "category"], as_index=False)["numerator"].sum().assign(geography_code=SCOTLAND, geography_level="scotland")
+    table = pd.concat([table, scotland], ignore_index=True)
+    table["numerator"] = table["numerator"].astype("Int64")
+    return finish(table, "incidents", "incidents", additive=True)
+
+
+def test_an_edition_an_intruder_can_narrow_down_is_refused_and_the_judge_prevents_it(warehouse, monkeypatch: pytest.MonkeyPatch):
+    path, entries = warehouse
+    frame = narrowed_incidents()
+    with duckdb.connect(str(path)) as con:
+        con.execute("CREATE TABLE measures.incidents AS SELECT * FROM frame")
+    entries = entries | {"incidents": declared("incidents", "incidents", ("restraint_incidents",), None)}
+    genuine = mart.apply_disclosure_control
+    monkeypatch.setattr(mart, "apply_disclosure_control", lambda measures, *args, **kwargs: genuine(measures, *args, **{**kwargs, "judge": None}))
+    checks = materialize(path, entries)
+    audit = checks["intruder_audit"]
+    assert checks["no_disclosive_cells"].passed  # the exact check cannot see it
+    assert not audit.passed and audit.blocking and audit.metadata["cells_failing"].value > 0
+    # The cells are named, with what each intruder can say about them.
+    assert "incidents, 2023, S12000005, practice=b: intruder (a) [0, 5+], intruder (b) [1, 1]; intruder (b) pins it exactly" in audit.metadata["failures"].value
+    assert "incidents, 2023, S12000006, practice=c: intruder (a) [0, 3], intruder (b) [1, 2]; intruder (a) proves it is below 5" in audit.metadata["failures"].value
+    with duckdb.connect(str(path), read_only=True) as con:  # rolled back
+        assert con.execute("SELECT count(*) FROM information_schema.tables WHERE table_schema = 'mart'").fetchone()[0] == 0
+    monkeypatch.setattr(mart, "apply_disclosure_control", genuine)
+    checks = materialize(path, entries)
+    assert checks["intruder_audit"].passed and checks["no_disclosive_cells"].passed
+    assert len(mart_table(path, "published_measures").query("measure_id == 'incidents'")) > 0
 
 
 def test_a_count_denominator_is_published_only_beside_a_published_figure_and_never_when_hidden_elsewhere():

@@ -222,6 +222,36 @@ def test_a_count_leaked_beside_its_c_is_pinned():
     assert any("sex=F" in f and "pins it exactly" in f for f in audit.failures)
 
 
+def left_out(published: pd.DataFrame, measure_id: str, geography_code: str, category: str) -> pd.DataFrame:
+    """The edition without one figure (disclosure control can leave a figure out altogether)."""
+    gone = published["measure_id"].eq(measure_id) & published["geography_code"].eq(geography_code) & published["category"].eq(category)
+    return published[~gone]
+
+
+def test_a_figure_left_out_is_still_pinned_by_subtraction():
+    published, truth = edition(breakdown("looked_after", COUNCILS[0], {"F": 3, "M": 7}, hidden=set()))
+    audit = audit_disclosure(left_out(published, "looked_after", COUNCILS[0], "F"), truth)
+    assert audit.cells_audited == 1 and not audit.passed
+    assert "intruder (a) pins it exactly" in audit.failures[0]
+
+
+def test_a_figure_left_out_shows_no_c_so_intruder_b_cannot_use_its_smallness():
+    # Four councils' 1s under Scotland's hidden 4: intruder (b), knowing all five are small,
+    # pins every one (four cells of at least 1 adding up to at most 4). Left out, a council's
+    # figure is no [c], so (b) knows only that it is 0 or more, and the others can move.
+    figures = []
+    for i, council in enumerate(COUNCILS[:4]):
+        figures += breakdown("looked_after", council, {"A": 1, "B": 20 + i}, hidden={"A", "B"})
+    figures += breakdown("looked_after", COUNCILS[4], {"A": 0, "B": 30}, hidden=set())
+    figures += [Figure("looked_after", SCOTLAND, "total", "total", 4 + 20 + 21 + 22 + 23 + 30), Figure("looked_after", SCOTLAND, "sex", "A", 4, hidden=True), Figure("looked_after", SCOTLAND, "sex", "B", 116, hidden=True)]
+    published, truth = edition(figures)
+    pinned = audit_disclosure(published, truth)
+    assert any("S12000005, sex=A" in f and "intruder (b) pins it exactly" in f for f in pinned.failures)
+    audit = audit_disclosure(left_out(published, "looked_after", COUNCILS[0], "A"), truth)
+    assert audit.cells_audited == 5  # the left-out figure is audited too
+    assert audit.passed, audit.failures
+
+
 # --- against brute force -----------------------------------------------------------------
 
 CATEGORIES = ("A", "B", "C")
