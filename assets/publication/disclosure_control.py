@@ -161,7 +161,7 @@ def _mixed_radix(codes: list[np.ndarray]) -> np.ndarray:
     return key
 
 
-def _disclosure_sums(table: pd.DataFrame, compositions: Compositions | None = None) -> _Sums:
+def _disclosure_sums(table: pd.DataFrame, compositions: Compositions | None = None, counts_alone: bool = False) -> _Sums:
     """Every sum a reader could use to work out a hidden figure.
 
     ``within``: a geography's breakdown categories with its headline row; ``across``: the
@@ -198,7 +198,7 @@ def _disclosure_sums(table: pd.DataFrame, compositions: Compositions | None = No
     within_totals = headline_of[has_headline].astype(np.int64)
     within_total_breakdown = breakdown[parts[breakdowns]][has_headline]
     counts = table["numerator"].astype("Int64").to_numpy(dtype=np.int64, na_value=-1)
-    across_rows = rows[additive & np.isin(level, ["council", "scotland"]) & _councils_add_up(table, measure, period, breakdown, category, counts, additive, scotland)]
+    across_rows = rows[additive & np.isin(level, ["council", "scotland"]) & _councils_add_up(table, measure, period, breakdown, category, counts, additive, scotland, counts_alone)]
 
     cell = rows[counted]
     # A table's fingerprint: the sum of a strong hash of each (geography, category, count) cell.
@@ -267,7 +267,7 @@ def _composed_members(table: pd.DataFrame, counts: np.ndarray, counted: np.ndarr
     return np.concatenate([part, heads]), np.concatenate([composite, heads])
 
 
-def _councils_add_up(table: pd.DataFrame, measure: np.ndarray, period: np.ndarray, breakdown: np.ndarray, category: np.ndarray, counts: np.ndarray, additive: np.ndarray, scotland: np.ndarray) -> np.ndarray:
+def _councils_add_up(table: pd.DataFrame, measure: np.ndarray, period: np.ndarray, breakdown: np.ndarray, category: np.ndarray, counts: np.ndarray, additive: np.ndarray, scotland: np.ndarray, counts_alone: bool = False) -> np.ndarray:
     """Per row: do the councils of its figure (measure, period, breakdown, category) add up to Scotland's?
 
     Not always: a survey's Scotland figures count respondents who gave no council, so
@@ -276,16 +276,23 @@ def _councils_add_up(table: pd.DataFrame, measure: np.ndarray, period: np.ndarra
     false equations, which can pin a hidden cell whatever else is hidden (Scotland's workforce
     count "must" be its councils' nothing). But where a figure's councils do add up to
     Scotland's, a reader may know it (the intruder audit assumes they do), so each figure is
-    judged on its own: a sum where its counts add up, none where they do not.
+    judged on its own: a sum where its counts, and its denominators where it has them (the
+    respondents), add up; none where they do not (Scotland's respondents in all are more than
+    its councils', so a headline's counts adding up there is chance, not structure). With
+    ``counts_alone`` the counts decide by themselves, as they do for the intruder audit: the
+    sums that protection levels must respect (a change that keeps more sums true is still a
+    change a reader cannot rule out).
     """
+    denominators = np.nan_to_num(table["denominator"].astype("Float64").to_numpy(dtype=float, na_value=np.nan))
     level = table["geography_level"].astype(str).to_numpy()
     involved = additive & (scotland | (level == "council"))
     sign = np.where(scotland, 1.0, -1.0)[involved]
-    figure_key = _mixed_radix([measure, period, breakdown, category])
-    _, figure = np.unique(figure_key[involved], return_inverse=True)
+    _, figure = np.unique(_mixed_radix([measure, period, breakdown, category])[involved], return_inverse=True)
     count_gap = np.bincount(figure, weights=sign * counts[involved])
+    denominator_gap = np.bincount(figure, weights=sign * denominators[involved])
+    denominator_size = np.bincount(figure, weights=np.abs(denominators[involved]))
     adds_up = np.zeros(len(table), dtype=bool)
-    adds_up[np.flatnonzero(involved)] = count_gap[figure] == 0
+    adds_up[np.flatnonzero(involved)] = ((count_gap == 0) & (counts_alone | (np.abs(denominator_gap) <= 1e-9 * np.maximum(denominator_size, 1.0))))[figure]
     return adds_up
 
 
@@ -641,7 +648,8 @@ def apply_disclosure_control(
     sums = _disclosure_sums(table, compositions)
     identity_rank = np.empty(len(table), dtype=np.int64)
     identity_rank[table[FIGURE_KEY].astype(str).sort_values(FIGURE_KEY).index] = np.arange(len(table))
-    relations = Relations.from_memberships(sums.row, sums.sum_id, sums.is_total, len(table), sums.count)
+    every_sum = _disclosure_sums(table, compositions, counts_alone=True)
+    relations = Relations.from_memberships(every_sum.row, every_sum.sum_id, every_sum.is_total, len(table), every_sum.count)
     standard = Standard(rule.min_count, rule.max_suppressed_count)
     gives_away = np.zeros(len(table), dtype=bool)
     gives_away_partner = np.full(len(table), -1, dtype=np.int64)
@@ -649,6 +657,7 @@ def apply_disclosure_control(
     because_of_sum = np.full(len(table), -1, dtype=np.int64)
     widened_for = np.full(len(table), -1, dtype=np.int64)
     withheld = np.zeros(len(table), dtype=bool)
+    judged_before = np.zeros(len(table), dtype=bool)
     kept = primary.copy()  # what secondary suppression starts from: the small cells, then whatever protection hid
     rounds = 0
     settled = False  # no sum has one hidden member and nothing hidden is determined exactly
@@ -672,7 +681,7 @@ def apply_disclosure_control(
         failing = _judged(table, judge(_presented(table, hidden, primary, rule, withheld)[~withheld]))
         judged = time.perf_counter()
         withheld_before = int(withheld.sum())
-        added = _protect_all(sums, relations, counts, hidden, withheld, failing, identity_rank, standard, widened_for)
+        added = _protect_all(sums, relations, counts, hidden, withheld, judged_before, failing, identity_rank, standard, widened_for)
         progress(
             f"protection round {rounds}: the judge found {len(failing):,} hidden small cells a reader could narrow down "
             f"({judged - started:.1f} s); {int(added.sum()):,} more cells hidden and {int(withheld.sum()) - withheld_before:,} left out "
@@ -736,21 +745,25 @@ def _judged(table: pd.DataFrame, failing: pd.DataFrame) -> pd.DataFrame:
     return found[["row", "intruder_a", "intruder_b"]]
 
 
-def _protect_all(sums: _Sums, relations: Relations, counts: np.ndarray, hidden: np.ndarray, withheld: np.ndarray, failing: pd.DataFrame, identity_rank: np.ndarray, standard: Standard, widened_for: np.ndarray) -> np.ndarray:
+def _protect_all(sums: _Sums, relations: Relations, counts: np.ndarray, hidden: np.ndarray, withheld: np.ndarray, judged_before: np.ndarray, failing: pd.DataFrame, identity_rank: np.ndarray, standard: Standard, widened_for: np.ndarray) -> np.ndarray:
     """Protect each failing cell in turn (by identity, so the choice is deterministic); each
     sees what the ones before it hid. Returns the figures hidden and records whom they protect.
 
     A cell no perturbation can protect (a reader who guesses which cells are small would pin
     it whatever else is hidden: four councils' 1s under Scotland's 4) is left out of the
     edition, with the same count in any other measure (``withheld``, updated in place): a
-    figure that is not there is no ``[c]`` to guess about.
+    figure that is not there is no ``[c]`` to guess about. So is a cell the judge names again
+    though it was protected in an earlier round (``judged_before``, updated in place): the
+    judge knows a relation the sums here do not.
     """
     now = hidden.copy()
     failing = failing.iloc[np.argsort(identity_rank[failing["row"].to_numpy()], kind="stable")]
     for row, upwards, either_way in failing.itertuples(index=False):
+        again = judged_before[row]
+        judged_before[row] = True
         for up in [True] * bool(upwards) + [False] * bool(either_way):
             moves = protect(relations, counts, now, int(row), upwards=up, standard=standard, unmarked=withheld)
-            if moves is None and not withheld[row]:
+            if (moves is None or (again and not len(moves))) and not withheld[row]:
                 withheld[_same_count(sums, int(row))] = True
             elif moves is not None and len(moves):
                 now[moves] = True

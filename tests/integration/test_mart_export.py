@@ -159,14 +159,14 @@ def narrowed_incidents() -> pd.DataFrame:
     scotland = table.groupby(["period", "breakdown", "category"], as_index=False)["numerator"].sum().assign(geography_code=SCOTLAND, geography_level="scotland")
     table = pd.concat([table, scotland], ignore_index=True)
     table["numerator"] = table["numerator"].astype("Int64")
-    return finish(table, "incidents", "incidents", additive=True)
+    return declared("incidents", "incidents", ("restraint_incidents",), None).long_format(table)
 
 
 def test_an_edition_an_intruder_can_narrow_down_is_refused_and_the_judge_prevents_it(warehouse, monkeypatch: pytest.MonkeyPatch):
     path, entries = warehouse
-    frame = narrowed_incidents()
     with duckdb.connect(str(path)) as con:
-        con.execute("CREATE TABLE measures.incidents AS SELECT * FROM frame")
+        con.register("incidents_frame", narrowed_incidents())
+        con.execute("CREATE TABLE measures.incidents AS SELECT * FROM incidents_frame")
     entries = entries | {"incidents": declared("incidents", "incidents", ("restraint_incidents",), None)}
     genuine = mart.apply_disclosure_control
     monkeypatch.setattr(mart, "apply_disclosure_control", lambda measures, *args, **kwargs: genuine(measures, *args, **{**kwargs, "judge": None}))
