@@ -43,6 +43,8 @@ _AGENCY_CODE = re.compile(r"[A-Za-z0-9][A-Za-z0-9_-]*")
 
 
 def _check(args: argparse.Namespace, settings: Settings) -> int:
+    import duckdb
+
     from assets.ingest.contracts import load_contracts
     from assets.ingest.intake import judge
     from assets.ingest.landing import landed_file
@@ -67,7 +69,8 @@ def _check(args: argparse.Namespace, settings: Settings) -> int:
         placed.parent.mkdir(parents=True)
         placed.write_bytes(path.read_bytes())
         landed = landed_file(placed)
-        [verdict] = judge([landed], contract, councils(settings.reference_dir), settings.reference_dir, Path(tmp) / "staging.duckdb")
+        with duckdb.connect() as staging:  # in memory, as an intake stages
+            [verdict] = judge([landed], contract, councils(settings.reference_dir), settings.reference_dir, staging)
     if verdict.accepted:
         print(f"Accepted: {path.name} meets data contract {contract.id} v{contract.version} ({verdict.rows:,} rows).")
         for warning in verdict.warnings:

@@ -11,7 +11,8 @@ read), skipped (could not be taken this time: unreadable, a hidden name) or, for
 answered for that agency, nothing new. One bad file never stops the others.
 
 Crash safety. Each intake works in its own folder under the staging folder, which sits in the
-data root beside the linkage zone because snapshots and the staging database hold identifiers.
+data root beside the linkage zone because snapshots hold identifiers (the staged rows are kept in
+memory, ``_staging_in_memory``).
 A file's kept copy (``accepted/`` or ``quarantine/``) is made final only after its ledger row
 commits, by renames listed beforehand in the folder's manifest. An intake killed at any step
 leaves its folder behind; the next intake (which holds the linkage zone, so no other intake is
@@ -26,7 +27,8 @@ import os
 import re
 import shutil
 import uuid
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -103,8 +105,15 @@ def _naming_problems(landed: LandedFile, contract: Contract, councils: Councils)
     return problems
 
 
-def judge(files: list[LandedFile], contract: Contract, councils: Councils, reference_dir: Path, staging_db: Path) -> list[Verdict]:
-    """Every check the contract asks for, for each file; readable files stay staged in ``staging_db``."""
+def judge(
+    files: list[LandedFile], contract: Contract, councils: Councils, reference_dir: Path, staging: Path | duckdb.DuckDBPyConnection,
+) -> list[Verdict]:
+    """Every check the contract asks for, for each file; readable files stay staged in ``staging``:
+    a DuckDB file, or the current database of an open connection (an intake stages in memory
+    beside the linkage zone, ``_staging_in_memory``)."""
+    if isinstance(staging, Path):
+        with duckdb.connect(str(staging)) as con:
+            return judge(files, contract, councils, reference_dir, con)
     verdicts = []
     readable: list[StagedFile] = []
     for number, landed in enumerate(files):
@@ -115,7 +124,7 @@ def judge(files: list[LandedFile], contract: Contract, councils: Councils, refer
             readable.append(StagedFile(number, landed.content, landed.agency, landed.period))
         verdicts.append(verdict)
     if readable:
-        rows, unreadable = stage_files(readable, staging_db, contract, councils)
+        rows, unreadable = stage_files(readable, staging, contract, councils)
         for staged in readable:
             verdict = verdicts[staged.number]
             verdict.rows = rows.get(staged.number, 0)
@@ -124,7 +133,7 @@ def judge(files: list[LandedFile], contract: Contract, councils: Councils, refer
             elif verdict.rows == 0:
                 verdict.problems.append(no_rows_problem())
         if any(rows.values()):
-            found = validate_staged(staging_db, compile_rules(contract, reference_dir))
+            found = validate_staged(staging, compile_rules(contract, reference_dir))
             for staged in readable:
                 verdicts[staged.number].problems += found.get(staged.number, [])
     return verdicts
@@ -164,12 +173,11 @@ def _sent_again(period: str | None) -> Problem:
 
 
 class _Workspace:
-    """One intake's staging folder: snapshots, the staging database, reports, and the manifest of renames."""
+    """One intake's staging folder: snapshots, reports, and the manifest of renames."""
 
     def __init__(self, staging_dir: Path, dataset: str) -> None:
         self.folder = staging_dir / f"{dataset}-{os.getpid()}-{uuid.uuid4().hex[:8]}"
         (self.folder / "files").mkdir(parents=True)
-        self.database = self.folder / "staging.duckdb"
         self.items: list[dict] = []
 
     def snapshot_path(self, number: int) -> Path:
@@ -194,6 +202,25 @@ def _finish(item: dict) -> None:
 def _move(source: Path, destination: Path) -> None:
     destination.parent.mkdir(parents=True, exist_ok=True)
     source.replace(destination)
+
+
+@contextmanager
+def _staging_in_memory(con: duckdb.DuckDBPyConnection) -> Iterator[duckdb.DuckDBPyConnection]:
+    """An in-memory database attached to the linkage zone's connection as ``raw_zone.STAGING``,
+    and a cursor whose current database it is, for ``judge``.
+
+    The staged rows never touch the disk (writing them to a staging file cost more than
+    checking them), and accepted files are loaded from them by the same connection. An intake
+    killed here leaves nothing of them behind.
+    """
+    con.execute(f"ATTACH ':memory:' AS {raw_zone.STAGING}")
+    staging = con.cursor()
+    try:
+        staging.execute(f"USE {raw_zone.STAGING}")
+        yield staging
+    finally:
+        staging.close()
+        con.execute(f"DETACH {raw_zone.STAGING}")
 
 
 def recover_staging(con: duckdb.DuckDBPyConnection, staging_dir: Path) -> int:
@@ -266,13 +293,14 @@ def take_in(
             else:
                 fresh.append((landed, [_sent_again(landed.period)] if seen == "superseded" else []))
         readable = [landed for landed, _ in fresh if landed.readable]
-        verdicts = iter(judge(readable, contract, councils, reference_dir, work.database))
-        for landed, extra in fresh:
-            verdict = next(verdicts) if landed.readable else Verdict(problems=[landed.refusal])
-            if verdict.accepted and not any(p.blocking for p in extra):
-                results.append(_accept(landed, verdict.problems + extra, contract, con, councils, folders, work, readable.index(landed)))
-            else:
-                results.append(_refuse(landed, verdict.rows, verdict.problems + [p for p in extra if p.blocking], contract, con, folders, work))
+        with _staging_in_memory(con) as staging:
+            verdicts = iter(judge(readable, contract, councils, reference_dir, staging))
+            for landed, extra in fresh:
+                verdict = next(verdicts) if landed.readable else Verdict(problems=[landed.refusal])
+                if verdict.accepted and not any(p.blocking for p in extra):
+                    results.append(_accept(landed, verdict.problems + extra, contract, con, councils, folders, work, readable.index(landed)))
+                else:
+                    results.append(_refuse(landed, verdict.rows, verdict.problems + [p for p in extra if p.blocking], contract, con, folders, work))
     finally:
         try:
             recover_staging(con, folders.staging)
@@ -288,7 +316,7 @@ def _accept(
     kept = accepted_copy(folders.accepted, landed.agency, contract.id, landed.sha256)
     os.chmod(landed.snapshot, 0o444)
     item = work.plan(contract.id, landed, "accepted", [(landed.snapshot, kept)])
-    rows = raw_zone.load_accepted(con, contract, landed, landed.period, str(work.database), staged_number, councils, [p for p in problems if not p.blocking])
+    rows = raw_zone.load_accepted(con, contract, landed, landed.period, staged_number, councils, [p for p in problems if not p.blocking])
     _finish(item)
     return IntakeResult(landed, "accepted", rows, problems, kept)
 

@@ -20,6 +20,7 @@ from assets.ingest.problems import Problem
 from assets.reference import Councils
 
 LEDGER = "ingest_ledger"
+STAGING = "staging"  # where an intake's staged files are attached to the linkage zone's connection
 LINEAGE_COLUMNS = ("_agency", "_period", "_file_sha256", "_row_number")
 
 LEDGER_DDL = f"""
@@ -106,13 +107,12 @@ def load_accepted(
     contract: Contract,
     landed: LandedFile,
     period: str,
-    staging_db: str,
     file_number: int,
     councils: Councils,
     warnings: list[Problem],
 ) -> int:
-    """Replace this agency's rows for the period with the staged file's, atomically; return rows loaded."""
-    con.execute(f"ATTACH '{staging_db}' AS staging (READ_ONLY)")
+    """Replace this agency's rows for the period with the staged file's (in the database attached
+    as ``STAGING``), atomically; return rows loaded."""
     try:
         con.execute("BEGIN TRANSACTION")
         earlier = [r[0] for r in con.execute(
@@ -122,7 +122,7 @@ def load_accepted(
         con.execute(f"DELETE FROM {raw_table(contract)} WHERE _agency = ? AND _period = ?", [landed.agency, period])
         con.execute(
             f"INSERT INTO {raw_table(contract)} SELECT {_typed_expression(contract, councils)}, "
-            "? AS _agency, ? AS _period, ? AS _file_sha256, _row_number FROM staging.staged WHERE _file = ? ORDER BY _row_number",
+            f"? AS _agency, ? AS _period, ? AS _file_sha256, _row_number FROM {STAGING}.staged WHERE _file = ? ORDER BY _row_number",
             [landed.agency, period, landed.sha256, file_number],
         )
         rows = con.execute(f"SELECT count(*) FROM {raw_table(contract)} WHERE _file_sha256 = ? AND _agency = ?", [landed.sha256, landed.agency]).fetchone()[0]
@@ -136,8 +136,6 @@ def load_accepted(
     except BaseException:
         con.execute("ROLLBACK")
         raise
-    finally:
-        con.execute("DETACH staging")
     return rows
 
 

@@ -1,7 +1,7 @@
 """Compile a data contract into Great Expectations expectations and say, in plain words, what failed.
 
 Every new file of a dataset is first loaded, every value as text, into one throwaway staging
-DuckDB file with its file number, row number, and the agency and period its folder and name
+database (in memory, beside the linkage zone during an intake) with its file number, row number, and the agency and period its folder and name
 declare; so one pass checks all of a dataset's new files at once. The expectations then run where
 the data is (SQL on DuckDB, never pulled into Python; ``checks.expectations_sql``): those on
 the text as sent (required values, types, patterns, code lists, uniqueness, the record's agency
@@ -88,8 +88,8 @@ class StagedFile:
     period: str
 
 
-def stage_files(files: list[StagedFile], staging_db: Path, contract: Contract, councils: Councils) -> tuple[dict[int, int], set[int]]:
-    """Load every value as text with its file and row number.
+def stage_files(files: list[StagedFile], con: duckdb.DuckDBPyConnection, contract: Contract, councils: Councils) -> tuple[dict[int, int], set[int]]:
+    """Load every value as text with its file and row number, into the connection's current database.
 
     Returns the rows staged per file and the files DuckDB's strict read refused (rows of the
     wrong length, an unclosed quote): each file is inserted in its own statement, so such a
@@ -97,30 +97,27 @@ def stage_files(files: list[StagedFile], staging_db: Path, contract: Contract, c
     """
     columns = ", ".join(f"'{c}': 'VARCHAR'" for c in contract.column_names)
     unreadable: set[int] = set()
-    with duckdb.connect(str(staging_db)) as con:
-        # A throwaway file read a few times: compressing it on write costs more than it saves.
-        con.execute("SET force_compression = 'uncompressed'")
-        con.execute("CREATE TABLE council_codes (code VARCHAR, current VARCHAR)")
-        con.executemany("INSERT INTO council_codes VALUES (?, ?)", list(councils.current_code_of.items()))
-        text_columns = ", ".join(f"{c} VARCHAR" for c in contract.column_names)
-        con.execute(
-            f"CREATE TABLE {STAGED_TABLE} ({FILE_ID} INTEGER, {ROW_ID} BIGINT, _expected_agency VARCHAR, _expected_period VARCHAR, "
-            f"_period_start DATE, _period_end DATE, {text_columns})"
-        )
-        for staged in files:
-            bounds = contract.period_bounds(staged.period) or (None, None)
-            try:
-                # Insertion order is preserved on a scan, so row_number() is the row's position in the file.
-                con.execute(
-                    f"INSERT INTO {STAGED_TABLE} SELECT {staged.number}, row_number() OVER (), ?, ?, CAST(? AS DATE), CAST(? AS DATE), * "
-                    f"FROM read_csv(?, header = true, delim = ',', quote = '\"', escape = '\"', columns = {{{columns}}}, strict_mode = true)",
-                    [staged.agency, staged.period, bounds[0], bounds[1], str(staged.path)],
-                )
-            except duckdb.InvalidInputException:
-                unreadable.add(staged.number)
-        # A view, not a table: each query computes only the columns its expectation reads.
-        con.execute(f"CREATE VIEW {TYPED_VIEW} AS SELECT {_typed_select(contract)} FROM {STAGED_TABLE}")
-        return dict(con.execute(f"SELECT {FILE_ID}, count(*) FROM {STAGED_TABLE} GROUP BY ALL").fetchall()), unreadable
+    con.execute("CREATE TABLE council_codes (code VARCHAR, current VARCHAR)")
+    con.executemany("INSERT INTO council_codes VALUES (?, ?)", list(councils.current_code_of.items()))
+    text_columns = ", ".join(f"{c} VARCHAR" for c in contract.column_names)
+    con.execute(
+        f"CREATE TABLE {STAGED_TABLE} ({FILE_ID} INTEGER, {ROW_ID} BIGINT, _expected_agency VARCHAR, _expected_period VARCHAR, "
+        f"_period_start DATE, _period_end DATE, {text_columns})"
+    )
+    for staged in files:
+        bounds = contract.period_bounds(staged.period) or (None, None)
+        try:
+            # Insertion order is preserved on a scan, so row_number() is the row's position in the file.
+            con.execute(
+                f"INSERT INTO {STAGED_TABLE} SELECT {staged.number}, row_number() OVER (), ?, ?, CAST(? AS DATE), CAST(? AS DATE), * "
+                f"FROM read_csv(?, header = true, delim = ',', quote = '\"', escape = '\"', columns = {{{columns}}}, strict_mode = true)",
+                [staged.agency, staged.period, bounds[0], bounds[1], str(staged.path)],
+            )
+        except duckdb.InvalidInputException:
+            unreadable.add(staged.number)
+    # A view, not a table: each query computes only the columns its expectation reads.
+    con.execute(f"CREATE VIEW {TYPED_VIEW} AS SELECT {_typed_select(contract)} FROM {STAGED_TABLE}")
+    return dict(con.execute(f"SELECT {FILE_ID}, count(*) FROM {STAGED_TABLE} GROUP BY ALL").fetchall()), unreadable
 
 
 def _chi_check_digit_sql(column: str) -> str:
@@ -324,19 +321,18 @@ def _text(value: object) -> str:
     return value.isoformat() if hasattr(value, "isoformat") else str(value)
 
 
-def validate_staged(staging_db: Path, rules: list[Rule]) -> dict[int, list[Problem]]:
-    """Run the compiled rules on the staged files; the problems found, by file number.
+def validate_staged(con: duckdb.DuckDBPyConnection, rules: list[Rule]) -> dict[int, list[Problem]]:
+    """Run the compiled rules on the files staged in the connection's current database; the problems found, by file number.
 
     One pass over each table gives every rule's verdict; only a failing rule is looked at
     again, for its counts, first rows and sample values per file.
     """
     problems: dict[int, list[Problem]] = {}
-    with duckdb.connect(str(staging_db), read_only=True) as con:
-        for table in (STAGED_TABLE, TYPED_VIEW):
-            table_rules = [r for r in rules if r.table == table]
-            verdicts = failing_expectations(con, table, [r.expectation for r in table_rules])
-            for rule in (r for r, failing in zip(table_rules, verdicts, strict=True) if failing):
-                query = failing_rows_query(table, rule.expectation, ROW_IDS)
-                for file_number, problem in _failures_by_file(con, query, rule).items():
-                    problems.setdefault(file_number, []).append(problem)
+    for table in (STAGED_TABLE, TYPED_VIEW):
+        table_rules = [r for r in rules if r.table == table]
+        verdicts = failing_expectations(con, table, [r.expectation for r in table_rules])
+        for rule in (r for r, failing in zip(table_rules, verdicts, strict=True) if failing):
+            query = failing_rows_query(table, rule.expectation, ROW_IDS)
+            for file_number, problem in _failures_by_file(con, query, rule).items():
+                problems.setdefault(file_number, []).append(problem)
     return problems

@@ -100,8 +100,9 @@ def test_a_contracts_rules_fail_the_rows_gx_fails_on_staged_bad_files(tmp_path: 
         path = tmp_path / f"{number}.csv"
         path.write_bytes(sample.bytes())
         files.append(StagedFile(number, path, sample.agency, sample.period))
-    database = tmp_path / "staging.duckdb"
-    stage_files(files, database, contract, councils(REFERENCE))
+    database = tmp_path / "staging.duckdb"  # a file, which GX reads through SQLAlchemy
+    with duckdb.connect(str(database)) as con:
+        stage_files(files, con, contract, councils(REFERENCE))
     rules = compile_rules(contract, REFERENCE)
     failed = [assert_same_as_gx(database, table, [r.expectation for r in rules if r.table == table]) for table in (STAGED_TABLE, TYPED_VIEW)]
     assert all(failed), failed  # each table had failing rules to compare, not only passes
