@@ -32,7 +32,7 @@ class FolderLayout:
 
     @property
     def staging_dir(self) -> Path:
-        """Where an intake works (snapshots, staging database): beside the linkage zone, since it holds identifiers."""
+        """Where an intake works (snapshots): beside the linkage zone, since it holds identifiers."""
         return self.linkage_zone_path.parent / "staging"
 
     @property
