@@ -21,6 +21,7 @@ from pathlib import Path
 
 import pandas as pd
 
+from assets.publication.downloads import ALL_FIGURES
 from assets.reports.coverage_section import coverage_section
 from assets.reports.editions import NATIONAL_STEM
 from assets.reports.evidence_sections import LENSES, community_themes, early_warnings
@@ -298,10 +299,11 @@ class Website:
         folder = self.edition_dir / "downloads"
         files = sorted(folder.rglob("*.csv")) if folder.exists() else []
         measures = [{"path": str(f.relative_to(self.edition_dir)), "title": titles.get(f.stem, f.stem), "bytes": f.stat().st_size} for f in files if f.parent.name == "measures"]
-        tables = [{"path": str(f.relative_to(self.edition_dir)), "title": f.stem.replace("_", " ").capitalize(), "bytes": f.stat().st_size} for f in files if f.parent.name != "measures"]
+        tables = [{"path": str(f.relative_to(self.edition_dir)), "title": f.stem.replace("_", " ").capitalize(), "bytes": f.stat().st_size} for f in files if f.parent.name != "measures" and f.name != ALL_FIGURES]
+        every = folder / ALL_FIGURES
         subjects = [(SCOTLAND.name, self.place_report(SCOTLAND)), *((p.name, self.place_report(p)) for p in self.councils), *((o.name, self.report("organisations", o.slug)) for o in self.organisations)]
         report_rows = [{"name": name, **report} for name, report in subjects if report and report["pdf"]]
-        return {**page, "measures": measures, "tables": tables, "reports": report_rows}
+        return {**page, "every": {"path": str(every.relative_to(self.edition_dir)), "bytes": every.stat().st_size} if every.exists() else None, "measures": measures, "tables": tables, "reports": report_rows}
 
     def pages(self) -> list[tuple[str, str, dict]]:
         """Every page: (path in the edition, template, context)."""

@@ -127,6 +127,13 @@ def test_the_mart_is_checked_exported_and_downloaded(warehouse, tmp_path: Path):
     assert len(children) == len(published.loc["children"]) and set(children.measure_id) == {"children"}
     assert children.loc[children.value_display == "[c]", "numerator_published"].isna().all()
     assert not {"suppression", "suppression_reason"} & set(children.columns)
+    # Every figure in one tidy file: a blank value always says why, and no raw count is in it.
+    every = pd.read_csv(tmp_path / "downloads" / "all_published_figures.csv", dtype={"period": str})
+    assert len(every) == len(published)
+    assert list(every.columns) == ["measure_id", "geography_code", "geography_level", "period", "breakdown", "category", "unit", "value", "lower", "upper", "vintage", "status"]
+    assert (every.status == "[c]").sum() == (published.value_display == "[c]").sum() > 0
+    blank = every.value.isna()
+    assert set(every.loc[blank, "status"]) <= {"[c]", "[x]", "[z]"} and (every.loc[~blank, "status"] == "published").all()
 
 
 def test_a_small_cell_planted_in_the_mart_is_caught_by_the_blocking_check(warehouse, monkeypatch: pytest.MonkeyPatch):

@@ -121,6 +121,7 @@ def test_home_page_answers_the_three_questions_with_the_easy_read_and_links_the_
         assert question in home
     assert 'id="easy-read"' in home
     assert f'href="national/{NATIONAL_STEM}.pdf"' in home
+    assert 'href="../downloads/all_published_figures.csv"' in (edition / DOWNLOADS).read_text()
     places = (edition / PLACES).read_text()
     assert f'href="../councils/{council_places(REFERENCE)[0].slug}.pdf"' in places
 
