@@ -5,6 +5,10 @@ ledger row commit together). It holds no identifiers, so this asset copies it to
 where reports and the agencies' data-quality digest read it. The problems found in a refused
 file stay in the linkage zone (their examples are values from the file); an entry skipped
 without being read carries its one reason (``reason``), so the digest can say why.
+
+The ledger's row and byte counts stay in the linkage zone: a file's rows are its records
+(the children in custody that year, a council's restraint incidents), so publishing them
+would print counts that disclosure control hides.
 """
 
 from __future__ import annotations
@@ -32,7 +36,7 @@ def build_data_coverage_asset(contracts: dict[str, Contract]) -> dg.AssetsDefini
             try:
                 con.execute("CREATE SCHEMA IF NOT EXISTS mart")
                 con.execute(
-                    "CREATE OR REPLACE TABLE mart.data_coverage AS SELECT dataset, agency, period, file_name, sha256, bytes, rows, "
+                    "CREATE OR REPLACE TABLE mart.data_coverage AS SELECT dataset, agency, period, file_name, sha256, "
                     "received_at, processed_at, contract_version, outcome, superseded_by, "
                     f"CASE WHEN outcome = 'skipped' THEN json_extract_string(problems, '$[0].message') END AS reason FROM lz.main.{LEDGER}"
                 )

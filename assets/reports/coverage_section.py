@@ -20,7 +20,6 @@ def dataset_summary(coverage: pd.DataFrame) -> list[dict]:
             "accepted": int(outcome.get("accepted", 0)),
             "superseded": int(outcome.get("superseded", 0)),
             "refused": int(outcome.get("refused", 0)),
-            "rows": f"{int(rows[rows.outcome == 'accepted'].rows.fillna(0).sum()):,}",
         })
     return out
 

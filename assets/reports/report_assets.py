@@ -164,7 +164,7 @@ def build_report_assets(entries: dict[str, Measure], contracts: dict[str, Contra
             raise dg.Failure(description=f"Edition {edition_dir.name} not published: identifiers found in {len(identifiers)} file(s).")
         with warehouse.get_connection() as con:
             inputs = con.execute(
-                "SELECT dataset, agency, period, file_name, sha256, rows, received_at FROM mart.data_coverage WHERE outcome = 'accepted' ORDER BY dataset, agency, period"
+                "SELECT dataset, agency, period, file_name, sha256, received_at FROM mart.data_coverage WHERE outcome = 'accepted' ORDER BY dataset, agency, period"
             ).df().to_dict("records")
         manifest = write_manifest(edition_dir, edition_dir.name, context.run_id, inputs, carried)
         latest = promote_to_latest(layout.published_dir, edition_dir)

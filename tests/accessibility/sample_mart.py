@@ -90,10 +90,10 @@ def build_sample_mart(path: Path, reference_dir: Path, *, entries: dict[str, Mea
     published = controlled[[c for c in PUBLISHED_COLUMNS if c in controlled]]
     now = dt.datetime.now(dt.timezone.utc)
     coverage = pd.DataFrame(
-        [("looked_after_episodes", code, "2024", f"looked_after_episodes_{code}_2024.csv", "0" * 64, 1000, 40, now, now, "1.0.0", "accepted", None) for code in codes[1:]]
-        + [("looked_after_episodes", codes[0], "2022", f"looked_after_episodes_{codes[0]}_2022.csv", "1" * 64, 1000, 40, now - dt.timedelta(days=800), now, "1.0.0", "accepted", None),
-           ("school_exclusions", codes[1], "2024-25", f"school_exclusions_{codes[1]}_2024-25.csv", "2" * 64, 80, 1, now, now, "1.0.0", "refused", None)],
-        columns=["dataset", "agency", "period", "file_name", "sha256", "bytes", "rows", "received_at", "processed_at", "contract_version", "outcome", "superseded_by"],
+        [("looked_after_episodes", code, "2024", f"looked_after_episodes_{code}_2024.csv", "0" * 64, now, now, "1.0.0", "accepted", None) for code in codes[1:]]
+        + [("looked_after_episodes", codes[0], "2022", f"looked_after_episodes_{codes[0]}_2022.csv", "1" * 64, now - dt.timedelta(days=800), now, "1.0.0", "accepted", None),
+           ("school_exclusions", codes[1], "2024-25", f"school_exclusions_{codes[1]}_2024-25.csv", "2" * 64, now, now, "1.0.0", "refused", None)],
+        columns=["dataset", "agency", "period", "file_name", "sha256", "received_at", "processed_at", "contract_version", "outcome", "superseded_by"],
     )
     tables = {"published_measures": published, "data_coverage": coverage}
     if optional:

@@ -157,6 +157,12 @@ def test_csv_downloads_carry_published_figures_only(built: Path):
     hidden = rows[rows.value_display == "[c]"]
     assert len(hidden) > 0 and hidden["numerator_published"].isna().all()
     assert "numerator" not in rows.columns  # the raw counts of hidden cells never leave the warehouse
+    # A file's row count is a count of records (children in custody, incidents): it stays in
+    # the linkage zone, out of the coverage download and the edition's manifest.
+    coverage = pd.read_csv(built / "published" / "latest" / "downloads" / "data_coverage.csv")
+    assert len(coverage) > 0 and not {"rows", "bytes"} & set(coverage.columns)
+    manifest = json.loads((built / "published" / "latest" / "manifest.json").read_text())
+    assert manifest["built_from"] and all(not {"rows", "bytes"} & set(entry) for entry in manifest["built_from"])
 
 
 def test_a_refused_file_is_kept_byte_for_byte_with_a_report_naming_rows_and_columns(built: Path):
