@@ -136,9 +136,9 @@ def _cheapest_move(relations: Relations, counts: np.ndarray, hidden: np.ndarray,
         upper = np.concatenate([rise_cap, fall_cap])
         lower[at], upper[at] = rise, rise
         lower[n + at], upper[n + at] = fall, fall
-        x = _solve(weight, sparse.hstack([equations, -equations]).tocsr(), lower, upper)
-        if x is not None:
-            return cells[np.abs(x[:n] - x[n:]) > 0.5]
+        change = _solve(weight, sparse.hstack([equations, -equations]).tocsr(), lower, upper)
+        if change is not None:
+            return cells[np.abs(change[:n] - change[n:]) > 0.5]
     return None
 
 
