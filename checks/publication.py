@@ -61,6 +61,12 @@ def no_identifiers_in_warehouse(found: list[str]) -> CheckOutcome:
     return CheckOutcome(passed=not found, threshold="0 identifiers", listed={"found": found})
 
 
+def no_identifiers_in_files(found: list[str], files_scanned: int) -> CheckOutcome:
+    """Blocking: ``checks.identifier_scan.scan_published`` found no CHI-like number or postcode
+    in the files about to be published (an edition's, or a digest's)."""
+    return CheckOutcome(passed=not found, threshold="0 identifiers", seen={"files_scanned": files_scanned}, listed={"found": found})
+
+
 def every_indicator_declared(indicator_ids: Iterable[str], declared: Collection[str]) -> CheckOutcome:
     """Every indicator in ``indicator_values`` has a declaration in ``indicator_streams.yaml``, so it is published."""
     undeclared = sorted(set(indicator_ids) - set(declared))

@@ -14,6 +14,7 @@ from pathlib import Path
 import dagster as dg
 from dagster_duckdb import DuckDBResource
 
+from assets.check_results import check_result
 from assets.folders import StoryFolders
 from assets.ingest.contracts import Contract
 from assets.keys import COMMUNITY_VOICE, DATA_COVERAGE, DATA_MAP, NATIONAL_REPORT, ORGANISATION_PROGRESS, PUBLISHED_EDITION, PUBLISHED_MEASURES
@@ -27,6 +28,8 @@ from assets.reports.places import SCOTLAND, council_places
 from assets.reports.render import render_html, write_pdf
 from assets.reports.website import write_website
 from checks.identifier_scan import scan_published
+from checks.outcome import CheckOutcome
+from checks.publication import no_identifiers_in_files
 
 COUNCIL_REPORTS = dg.AssetKey(["reports", "council_reports"])
 # Every asset that writes a mart table a report reads: reports wait for all of them.
@@ -157,11 +160,11 @@ def build_report_assets(entries: dict[str, Measure], contracts: dict[str, Contra
             downloads = write_downloads(con, edition_dir / "downloads")
         # The website links only files the edition holds, so it is written after the carried reports and the downloads.
         site = write_website(edition_dir, site_inputs)
-        identifiers = scan_published(edition_dir)
-        if identifiers:
+        identifiers = _identifiers_in(edition_dir)
+        if not identifiers.passed:
             # Never promote an edition that could identify someone; the check says what was found.
-            yield dg.AssetCheckResult(check_name="no_identifiers_in_published_files", passed=False, metadata={"found": dg.MetadataValue.md("\n".join(f"- {i}" for i in identifiers))})
-            raise dg.Failure(description=f"Edition {edition_dir.name} not published: identifiers found in {len(identifiers)} file(s).")
+            yield check_result("no_identifiers_in_published_files", identifiers)
+            raise dg.Failure(description=f"Edition {edition_dir.name} not published: identifiers found in {len(identifiers.listed['found'])} file(s).")
         with warehouse.get_connection() as con:
             inputs = con.execute(
                 "SELECT dataset, agency, period, file_name, sha256, received_at FROM mart.data_coverage WHERE outcome = 'accepted' ORDER BY dataset, agency, period"
@@ -180,7 +183,7 @@ def build_report_assets(entries: dict[str, Measure], contracts: dict[str, Contra
             "latest_html": dg.MetadataValue.path(str(latest / "national" / f"{NATIONAL_STEM}.html")),
             "latest_pdf": dg.MetadataValue.path(str(latest / "national" / f"{NATIONAL_STEM}.pdf")),
         })
-        yield dg.AssetCheckResult(check_name="no_identifiers_in_published_files", passed=True, metadata={"files_scanned": len(list(edition_dir.rglob("*"))), "threshold": "0 identifiers"})
+        yield check_result("no_identifiers_in_published_files", identifiers)
 
     @dg.asset(
         key=DATA_QUALITY_DIGEST,
@@ -202,10 +205,10 @@ def build_report_assets(entries: dict[str, Measure], contracts: dict[str, Contra
         html = render_html("digest.html.j2", story)
         (staging / f"{DIGEST_STEM}.html").write_text(html, encoding="utf-8")
         pages = write_pdf(html, staging / f"{DIGEST_STEM}.pdf")
-        identifiers = scan_published(staging)
-        if identifiers:
+        identifiers = _identifiers_in(staging)
+        if not identifiers.passed:
             shutil.rmtree(staging)
-            yield dg.AssetCheckResult(check_name="no_identifiers_in_digest", passed=False, metadata={"found": dg.MetadataValue.md("\n".join(f"- {i}" for i in identifiers))})
+            yield check_result("no_identifiers_in_digest", identifiers)
             raise dg.Failure(description=f"Digest {name} not published: identifiers found.")
         published = digests / name
         staging.rename(published)
@@ -220,6 +223,10 @@ def build_report_assets(entries: dict[str, Measure], contracts: dict[str, Contra
             "refused_files": story["refused_total"],
             "preview": dg.MetadataValue.md(_preview(str(published / f"{DIGEST_STEM}.pdf"))),
         })
-        yield dg.AssetCheckResult(check_name="no_identifiers_in_digest", passed=True, metadata={"threshold": "0 identifiers"})
+        yield check_result("no_identifiers_in_digest", identifiers)
 
     return [national_report, council_reports, organisation_reports, published_edition, data_quality_digest]
+
+
+def _identifiers_in(folder: Path) -> CheckOutcome:
+    return no_identifiers_in_files(scan_published(folder), sum(1 for p in folder.rglob("*") if p.is_file()))

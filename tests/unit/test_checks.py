@@ -12,7 +12,7 @@ from checks.intake import raw_table_matches_contract
 from checks.linkage import linkage_rate_holds
 from checks.measures import covers_every_council
 from checks.outcome import CheckOutcome
-from checks.publication import every_indicator_declared
+from checks.publication import every_indicator_declared, no_identifiers_in_files
 from tests.support.paths import CONTRACTS
 
 
@@ -57,3 +57,9 @@ def test_a_linkage_rate_falling_beyond_the_tolerance_warns_and_a_first_run_passe
     assert linkage_rate_holds(88.0, 90.0, tolerance_points=5.0).passed
     first = linkage_rate_holds(80.0, None)
     assert first.passed and first.seen["previous_linkage_rate_percent"] is None
+
+
+def test_identifiers_in_files_to_be_published_block_them():
+    found = no_identifiers_in_files(["national/report.html: CHI-like number 0101011234"], files_scanned=12)
+    assert not found.passed and not found.warn_only and found.seen["files_scanned"] == 12 and found.listed["found"]
+    assert no_identifiers_in_files([], files_scanned=12).passed
