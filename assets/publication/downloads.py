@@ -1,18 +1,22 @@
-"""CSV downloads of the publication mart: one tidy CSV per measure, and one per other mart table.
+"""The edition's downloads: CSV per measure, every published figure in one tidy file and as an accessible spreadsheet.
 
 Downloads are written from ``mart.*`` only, so they carry exactly what the reports show
 after disclosure control (``[c]`` cells have an empty ``numerator_published`` and
 ``value_published`` and ``[c]`` in ``value_display``). Tidy: one row per figure, one column
 per variable, the same columns in every measure file, so files can be stacked.
 
-Layout under ``out_dir``: ``measures/<measure_id>.csv`` (the rows of
+A file's name says what it is and where it covers, so it still says so once saved apart
+from the edition: ``story-of-progress_<edition>_<what>_<where>.<ext>``, where ``what`` is the
+measure (its id, hyphenated) or ``all-published-figures`` and ``where`` is ``scotland``,
+``councils`` or ``scotland-and-councils`` (the places its rows hold).
+
+Layout under ``out_dir``: ``measures/<measure file>.csv`` (the rows of
 ``mart.published_measures`` for that measure, ordered by period, geography, breakdown and
-category), ``all_published_figures.csv`` (every figure of every measure in one tidy file, as
-statistics users expect: measure, geography, period, breakdown, category, unit, ``value``,
-``lower`` and ``upper`` (the 95% interval where there is one), ``vintage`` and ``status``:
-``published``, or the shorthand that says why the value is blank, ``[c]`` hidden, ``[x]`` not
-available, ``[z]`` not applicable) and ``<table>.csv`` for every other mart table (revisions,
-early warnings, data coverage, the Data Map, themes, quotes ...). Called by the published edition.
+category); the all-published-figures file as CSV and as a spreadsheet
+(``assets.publication.published_figures`` says what its columns and status shorthand hold;
+``assets.publication.spreadsheet`` how the spreadsheet is laid out); and ``<table>.csv``
+for every other mart table (revisions, early warnings, data coverage, themes, quotes ...).
+Called by the published edition, whose website links these files by the same names.
 
 A text cell a spreadsheet would run as a formula (a quote that starts with ``=``, say) is
 written with a leading single quote (``assets.spreadsheet_formulas``): the contracts refuse such
@@ -21,46 +25,77 @@ cells, and this is the defence in depth for anything that reaches the mart anoth
 
 from __future__ import annotations
 
+from collections.abc import Iterable, Mapping
 from pathlib import Path
 
 import duckdb
+import pandas as pd
 from tqdm import tqdm
 
 from assets.publication.export import MART, mart_tables
+from assets.publication.published_figures import published_figures
+from assets.publication.spreadsheet import write_spreadsheet
+from assets.reference import SCOTLAND_CODE
 from assets.spreadsheet_formulas import neutralise_frame
 
 MEASURES_TABLE = "published_measures"
-ALL_FIGURES = "all_published_figures.csv"
-ALL_FIGURES_SQL = (
-    "SELECT measure_id, geography_code, geography_level, period, breakdown, category, unit, value_published AS value, "
-    "lower_published AS lower, upper_published AS upper, vintage, "
-    "CASE WHEN value_published IS NULL THEN value_display ELSE 'published' END AS status "
-    f"FROM {MART}.{MEASURES_TABLE} ORDER BY measure_id, period, geography_code, breakdown, category"
-)
+REVISIONS_TABLE = "indicator_revisions"
 MEASURE_ORDER = "period, geography_code, breakdown, category"
+MEASURE_FOLDER = "measures"
+ALL_FIGURES = "all-published-figures"
+PUBLISHER = "story-of-progress"
 # RFC 4180's line ending: Python's CSV writer quotes a cell holding any character of the line
 # terminator, so a carriage return inside a quote stays inside its cell.
 _LINE_END = "\r\n"
 
 
-def write_downloads(con: duckdb.DuckDBPyConnection, out_dir: Path) -> list[Path]:
-    """Write the downloads under ``out_dir`` (created if missing); returns the files written."""
+def where(geography_codes: Iterable[str]) -> str:
+    """The places a file covers, for its name, from the geography codes of its rows."""
+    codes = set(geography_codes)
+    scotland, councils = SCOTLAND_CODE in codes, bool(codes - {SCOTLAND_CODE})
+    return "scotland-and-councils" if scotland and councils else "scotland" if scotland else "councils"
+
+
+def download_stem(edition: str, what: str, geography_codes: Iterable[str]) -> str:
+    """``story-of-progress_<edition>_<what>_<where>``: a name that says what and where a file is."""
+    return f"{PUBLISHER}_{edition}_{what.replace('_', '-')}_{where(geography_codes)}"
+
+
+def measure_download(edition: str, measure_id: str, geography_codes: Iterable[str]) -> str:
+    """A measure's CSV, relative to the downloads folder (the website links it by this name)."""
+    return f"{MEASURE_FOLDER}/{download_stem(edition, measure_id, geography_codes)}.csv"
+
+
+def all_figures_downloads(edition: str, geography_codes: Iterable[str]) -> tuple[str, str]:
+    """The all-published-figures CSV and spreadsheet, relative to the downloads folder."""
+    stem = download_stem(edition, ALL_FIGURES, geography_codes)
+    return f"{stem}.csv", f"{stem}.xlsx"
+
+
+def _write_csv(frame: pd.DataFrame, path: Path) -> Path:
+    neutralise_frame(frame).to_csv(path, index=False, lineterminator=_LINE_END)
+    return path
+
+
+def write_downloads(con: duckdb.DuckDBPyConnection, out_dir: Path, *, edition: str, titles: Mapping[str, str], geography_names: Mapping[str, str]) -> list[Path]:
+    """Write the downloads under ``out_dir`` (created if missing); returns the files written.
+
+    ``edition``: the edition's id, in every file name; ``titles``: each measure's title by id;
+    ``geography_names``: each place's name by code (Scotland and the councils).
+    """
     out_dir = Path(out_dir)
-    (out_dir / "measures").mkdir(parents=True, exist_ok=True)
+    (out_dir / MEASURE_FOLDER).mkdir(parents=True, exist_ok=True)
     written: list[Path] = []
     tables = mart_tables(con)
     if MEASURES_TABLE in tables:
-        measure_ids = [m for (m,) in con.execute(f"SELECT DISTINCT measure_id FROM {MART}.{MEASURES_TABLE} ORDER BY measure_id").fetchall()]
-        for measure_id in tqdm(measure_ids, desc="measure downloads", unit="file"):
-            path = out_dir / "measures" / f"{measure_id}.csv"
-            frame = con.execute(f"SELECT * FROM {MART}.{MEASURES_TABLE} WHERE measure_id = ? ORDER BY {MEASURE_ORDER}", [measure_id]).df()
-            neutralise_frame(frame).to_csv(path, index=False, lineterminator=_LINE_END)
-            written.append(path)
-        path = out_dir / ALL_FIGURES
-        neutralise_frame(con.execute(ALL_FIGURES_SQL).df()).to_csv(path, index=False, lineterminator=_LINE_END)
-        written.append(path)
+        measures = con.execute(f"SELECT * FROM {MART}.{MEASURES_TABLE} ORDER BY measure_id, {MEASURE_ORDER}").df()
+        for measure_id, rows in tqdm(measures.groupby("measure_id", sort=True), desc="measure downloads", unit="file"):
+            written.append(_write_csv(rows, out_dir / measure_download(edition, measure_id, rows["geography_code"])))
+        revisions = con.execute(f"SELECT * FROM {MART}.{REVISIONS_TABLE}").df() if REVISIONS_TABLE in tables else None
+        figures = published_figures(measures, revisions, titles, geography_names)
+        csv_name, spreadsheet_name = all_figures_downloads(edition, measures["geography_code"])
+        written.append(_write_csv(figures, out_dir / csv_name))
+        written.append(write_spreadsheet(figures, out_dir / spreadsheet_name, edition))
     for table in (t for t in tables if t != MEASURES_TABLE):
-        path = out_dir / f"{table}.csv"
-        neutralise_frame(con.execute(f'SELECT * FROM {MART}."{table}"').df()).to_csv(path, index=False, lineterminator=_LINE_END)
-        written.append(path)
+        written.append(_write_csv(con.execute(f'SELECT * FROM {MART}."{table}"').df(), out_dir / f"{table}.csv"))
     return written

@@ -33,6 +33,7 @@ REPORT_FOLDERS = {"national": "Scotland", "councils": "Councils", "organisations
 EDITION_INDEX = "index.html"  # the home page of an edition's website
 SITE_FOLDER = "site"  # an edition's website pages, beside its home page
 SITE_STYLESHEET = f"{SITE_FOLDER}/story.css"  # the website's one stylesheet
+DOWNLOADS_FOLDER = "downloads"  # the edition's figures as CSV and spreadsheet (assets.publication.downloads)
 
 
 def edition_id(run_id: str, when: dt.datetime | None = None) -> str:

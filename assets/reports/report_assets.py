@@ -22,7 +22,7 @@ from assets.measures.catalogue import Measure
 from assets.publication.downloads import write_downloads
 from assets.reports.digest_context import digest_context, digest_month
 from assets.reports.edition_reports import edition_inputs, render_places
-from assets.reports.editions import NATIONAL_STEM, carry_forward, edition_id, promote_to_latest, write_index, write_manifest
+from assets.reports.editions import DOWNLOADS_FOLDER, NATIONAL_STEM, carry_forward, edition_id, promote_to_latest, write_index, write_manifest
 from assets.reports.organisation_context import organisations
 from assets.reports.places import SCOTLAND, council_places
 from assets.reports.render import render_html, write_pdf
@@ -157,7 +157,10 @@ def build_report_assets(entries: dict[str, Measure], contracts: dict[str, Contra
                 carried |= carry_forward(edition_dir, latest, folder)
         with warehouse.get_connection() as con:
             # The figures behind the reports as tidy CSV, scanned and listed in the manifest with them.
-            downloads = write_downloads(con, edition_dir / "downloads")
+            downloads = write_downloads(
+                con, edition_dir / DOWNLOADS_FOLDER, edition=site_inputs.edition,
+                titles={e.id: e.title for e in site_inputs.entries.values()}, geography_names={SCOTLAND.code: SCOTLAND.name, **site_inputs.council_names},
+            )
         # The website links only files the edition holds, so it is written after the carried reports and the downloads.
         site = write_website(edition_dir, site_inputs)
         identifiers = _identifiers_in(edition_dir)
@@ -175,7 +178,7 @@ def build_report_assets(entries: dict[str, Measure], contracts: dict[str, Contra
         yield dg.MaterializeResult(metadata={
             "edition": edition_dir.name,
             "manifest": dg.MetadataValue.path(str(manifest)),
-            "downloads": dg.MetadataValue.path(str(latest / "downloads")),
+            "downloads": dg.MetadataValue.path(str(latest / DOWNLOADS_FOLDER)),
             "download_files": len(downloads),
             "website_pages": len(site) - 1,
             "reports_carried_forward": len(carried),

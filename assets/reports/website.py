@@ -21,9 +21,9 @@ from pathlib import Path
 
 import pandas as pd
 
-from assets.publication.downloads import ALL_FIGURES
+from assets.publication.downloads import all_figures_downloads, measure_download
 from assets.reports.coverage_section import coverage_section
-from assets.reports.editions import NATIONAL_STEM
+from assets.reports.editions import DOWNLOADS_FOLDER, NATIONAL_STEM
 from assets.reports.evidence_sections import LENSES, community_themes, early_warnings
 from assets.reports.measure_sections import measure_section, revision_notes
 from assets.reports.organisation_context import Organisation, organisation_context, organisations
@@ -213,11 +213,11 @@ class Website:
             entry, self.scotland.get(entry.id), self.by_measure.get(entry.id), self.councils, vision and {**vision, "href": links.vision(vision["id"])},
             mart.table("data_map"), mart.table("early_warnings"), self.names, links,
         )
-        download = f"downloads/measures/{entry.id}.csv"
+        download = self.measure_download(entry.id)
         return {
             **page,
             **context,
-            "download": download if (self.edition_dir / download).exists() else None,
+            "download": download and download["path"],
             "in_report": self.national_report(anchor) if entry.id in self.by_measure and (anchor := report_anchor(entry, {v["id"] for v in self.visions})) is not None else None,
         }
 
@@ -282,7 +282,7 @@ class Website:
                 ],
                 "gaps": self.gaps_of(vision_id) if vision else [],
             })
-        downloads = [f"downloads/{name}" for name in DATA_MAP_DOWNLOADS if (self.edition_dir / "downloads" / name).exists()]
+        downloads = [f["path"] for name in DATA_MAP_DOWNLOADS if (f := self.download(name, name))]
         return {
             **page,
             "available": True,
@@ -293,17 +293,28 @@ class Website:
             "downloads": downloads,
         }
 
+    def download(self, name: str, title: str) -> dict | None:
+        """A file of the edition's downloads folder (``name`` relative to it), when the edition holds it."""
+        path = self.edition_dir / DOWNLOADS_FOLDER / name
+        return {"path": f"{DOWNLOADS_FOLDER}/{name}", "title": title, "bytes": path.stat().st_size} if path.exists() else None
+
+    def measure_download(self, measure_id: str, title: str = "") -> dict | None:
+        """A measure's CSV, named as the downloads name it, when the edition holds it."""
+        rows = self.by_measure.get(measure_id)
+        return None if rows is None else self.download(measure_download(self.inputs.edition, measure_id, rows["geography_code"]), title)
+
     def downloads(self) -> dict:
         page = self.common(DOWNLOADS, "Downloads", DOWNLOADS, [(DOWNLOADS, "Downloads")])
-        titles = {e.id: e.title for e in self.inputs.entries.values()}
-        folder = self.edition_dir / "downloads"
-        files = sorted(folder.rglob("*.csv")) if folder.exists() else []
-        measures = [{"path": str(f.relative_to(self.edition_dir)), "title": titles.get(f.stem, f.stem), "bytes": f.stat().st_size} for f in files if f.parent.name == "measures"]
-        tables = [{"path": str(f.relative_to(self.edition_dir)), "title": f.stem.replace("_", " ").capitalize(), "bytes": f.stat().st_size} for f in files if f.parent.name != "measures" and f.name != ALL_FIGURES]
-        every = folder / ALL_FIGURES
+        folder = self.edition_dir / DOWNLOADS_FOLDER
+        csv_name, spreadsheet_name = all_figures_downloads(self.inputs.edition, self.inputs.mart.published_measures["geography_code"])
+        every_figure = [f for f in (self.download(spreadsheet_name, "Every published figure, as an accessible spreadsheet (one table per measure, with cover, contents and notes)"),
+                                    self.download(csv_name, "Every published figure, as one tidy CSV file")) if f]
+        measures = [f for e in self.inputs.entries.values() if (f := self.measure_download(e.id, e.title))]
+        files = sorted(folder.glob("*.csv")) if folder.exists() else []
+        tables = [{"path": f"{DOWNLOADS_FOLDER}/{f.name}", "title": f.stem.replace("_", " ").capitalize(), "bytes": f.stat().st_size} for f in files if f.name != csv_name]
         subjects = [(SCOTLAND.name, self.place_report(SCOTLAND)), *((p.name, self.place_report(p)) for p in self.councils), *((o.name, self.report("organisations", o.slug)) for o in self.organisations)]
         report_rows = [{"name": name, **report} for name, report in subjects if report and report["pdf"]]
-        return {**page, "every": {"path": str(every.relative_to(self.edition_dir)), "bytes": every.stat().st_size} if every.exists() else None, "measures": measures, "tables": tables, "reports": report_rows}
+        return {**page, "every_figure": every_figure, "measures": measures, "tables": tables, "reports": report_rows}
 
     def pages(self) -> list[tuple[str, str, dict]]:
         """Every page: (path in the edition, template, context)."""

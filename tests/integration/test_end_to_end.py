@@ -23,6 +23,8 @@ from assets.folders import StoryFolders
 from assets.ingest.contracts import load_contracts
 from assets.measures.catalogue import catalogue
 from assets.partitions import RANGE_END, RANGE_START
+from assets.publication.downloads import all_figures_downloads, measure_download
+from assets.reference import SCOTLAND_CODE
 from assets.reports.report_assets import COUNCIL_REPORTS
 from checks.identifier_scan import scan_database, scan_published
 from orchestration.definitions import build_definitions
@@ -124,8 +126,10 @@ def test_manifest_lists_every_file_with_its_hash(built: Path):
         assert entry["kind"] == kind
         assert entry["sha256"] == hashlib.sha256((latest / entry["path"]).read_bytes()).hexdigest()
     assert any(i["dataset"] == "population_estimates" for i in manifest["built_from"])
-    download = listed["downloads/measures/looked_after_31_july.csv"]
-    assert download["sha256"] == hashlib.sha256((latest / download["path"]).read_bytes()).hexdigest()
+    every_figure = all_figures_downloads(manifest["edition"], [SCOTLAND_CODE, GLASGOW])
+    for name in (measure_download(manifest["edition"], "looked_after_31_july", [SCOTLAND_CODE, GLASGOW]), *every_figure):
+        download = listed[f"downloads/{name}"]
+        assert download["sha256"] == hashlib.sha256((latest / download["path"]).read_bytes()).hexdigest()
 
 
 def test_the_edition_is_a_website_with_every_page_linked_and_the_data_map(built: Path):
@@ -151,7 +155,9 @@ def test_the_edition_is_a_website_with_every_page_linked_and_the_data_map(built:
 
 
 def test_csv_downloads_carry_published_figures_only(built: Path):
-    rows = pd.read_csv(built / "published" / "latest" / "downloads" / "measures" / "looked_after_31_july.csv", dtype={"period": str})
+    latest = built / "published" / "latest"
+    edition = json.loads((latest / "manifest.json").read_text())["edition"]
+    rows = pd.read_csv(latest / "downloads" / measure_download(edition, "looked_after_31_july", [SCOTLAND_CODE, GLASGOW]), dtype={"period": str})
     scotland = rows[(rows.geography_code == "S92000003") & (rows.breakdown == "total")].set_index("period")
     assert scotland.loc["2020", "numerator_published"] == 14458
     hidden = rows[rows.value_display == "[c]"]

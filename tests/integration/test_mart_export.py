@@ -19,8 +19,9 @@ import assets.publication.mart as mart
 from assets.folders import StoryFolders
 from assets.ingest.contracts import load_contracts
 from assets.measures.catalogue import Measure, catalogue
-from assets.publication.downloads import write_downloads
+from assets.publication.downloads import all_figures_downloads, measure_download, write_downloads
 from assets.publication.export import export_mart, read_exported
+from assets.reference import councils
 from tests.support.paths import CONTRACTS, REFERENCE, SHARED
 
 SCOTLAND, GLASGOW, FIFE = "S92000003", "S12000049", "S12000047"
@@ -121,19 +122,22 @@ def test_the_mart_is_checked_exported_and_downloaded(warehouse, tmp_path: Path):
             assert len(copy) == rows == len(original)
             pd.testing.assert_frame_equal(copy.astype(object).where(copy.notna(), None), original.astype(object).where(original.notna(), None), check_dtype=False)
 
-    files = write_downloads(duckdb.connect(str(path), read_only=True), tmp_path / "downloads")
-    assert {f.relative_to(tmp_path / "downloads").as_posix() for f in files} >= {"measures/children.csv", "measures/indicator_looked_after_31_july.csv", "indicator_revisions.csv", "early_warnings.csv"}
-    children = pd.read_csv(tmp_path / "downloads" / "measures" / "children.csv", dtype={"period": str})
+    names = {SCOTLAND: "Scotland", **councils(SHARED / "reference").names}
+    files = write_downloads(duckdb.connect(str(path), read_only=True), tmp_path / "downloads", edition="e1", titles={m: e.title for m, e in entries.items()}, geography_names=names)
+    children_file = measure_download("e1", "children", [SCOTLAND, GLASGOW])
+    assert {f.relative_to(tmp_path / "downloads").as_posix() for f in files} >= {children_file, measure_download("e1", "indicator_looked_after_31_july", [SCOTLAND]), "indicator_revisions.csv", "early_warnings.csv"}
+    children = pd.read_csv(tmp_path / "downloads" / children_file, dtype={"period": str})
     assert len(children) == len(published.loc["children"]) and set(children.measure_id) == {"children"}
     assert children.loc[children.value_display == "[c]", "numerator_published"].isna().all()
     assert not {"suppression", "suppression_reason"} & set(children.columns)
     # Every figure in one tidy file: a blank value always says why, and no raw count is in it.
-    every = pd.read_csv(tmp_path / "downloads" / "all_published_figures.csv", dtype={"period": str})
+    every = pd.read_csv(tmp_path / "downloads" / all_figures_downloads("e1", [SCOTLAND, GLASGOW])[0], dtype={"period": str})
     assert len(every) == len(published)
-    assert list(every.columns) == ["measure_id", "geography_code", "geography_level", "period", "breakdown", "category", "unit", "value", "lower", "upper", "vintage", "status"]
+    assert list(every.columns) == ["geography_code", "geography_name", "geography_level", "period", "measure_id", "measure_title", "breakdown", "category", "value", "lower", "upper", "unit", "vintage", "status"]
     assert (every.status == "[c]").sum() == (published.value_display == "[c]").sum() > 0
     blank = every.value.isna()
-    assert set(every.loc[blank, "status"]) <= {"[c]", "[x]", "[z]"} and (every.loc[~blank, "status"] == "published").all()
+    assert set(every.loc[blank, "status"]) <= {"[c]", "[x]", "[z]"} and set(every.loc[~blank, "status"]) <= {"published", "[r]"}
+    assert (every.status == "[r]").any(), "the revised national figure is marked"
 
 
 def test_a_small_cell_planted_in_the_mart_is_caught_by_the_blocking_check(warehouse, monkeypatch: pytest.MonkeyPatch):

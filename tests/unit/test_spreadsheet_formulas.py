@@ -92,7 +92,7 @@ def test_downloads_neutralise_formula_cells_and_keep_numbers(tmp_path: Path):
         con.execute("CREATE SCHEMA mart")
         con.execute("CREATE TABLE mart.published_quotes (theme VARCHAR, quote VARCHAR, change INTEGER)")
         con.executemany("INSERT INTO mart.published_quotes VALUES ('Voice', ?, -3)", [[t] for t in OWASP_PAYLOADS + BYPASSES + PLAIN])
-        [path] = write_downloads(con, tmp_path)
+        [path] = write_downloads(con, tmp_path, edition="e1", titles={}, geography_names={})
     with path.open(newline="", encoding="utf-8") as handle:
         rows = list(csv.DictReader(handle))
     assert [r["quote"] for r in rows] == ["'" + t for t in OWASP_PAYLOADS + BYPASSES] + PLAIN[:-1] + [""]

@@ -11,7 +11,7 @@ import pytest
 from markupsafe import escape
 
 from assets.ingest.contracts import load_contracts
-from assets.publication.downloads import write_downloads
+from assets.publication.downloads import all_figures_downloads, measure_download, write_downloads
 from assets.reference import vision_statements
 from assets.reports.edition_reports import REPORT_TEMPLATE, edition_inputs
 from assets.reports.editions import NATIONAL_STEM, write_manifest
@@ -58,7 +58,7 @@ def site(tmp_path_factory) -> tuple[Path, object]:
         con.execute("UPDATE mart.community_themes SET theme = ? WHERE lens = 'gaps'", [f"Moving {AGENCY_SCRIPT}"])
         con.execute("DELETE FROM mart.published_measures WHERE measure_id = 'scotland_only_rate' AND geography_code <> ?", [SCOTLAND.code])
         inputs = edition_inputs(con, entries, load_contracts(CONTRACTS), REFERENCE, "test-edition", "0.0.0")
-        write_downloads(con, edition / "downloads")
+        write_downloads(con, edition / "downloads", edition=inputs.edition, titles={e.id: e.title for e in entries.values()}, geography_names={SCOTLAND.code: SCOTLAND.name, **inputs.council_names})
     council = council_places(REFERENCE)[0]
     for place, folder, stem in [(SCOTLAND, "national", NATIONAL_STEM), (council, "councils", council.slug)]:
         (edition / folder).mkdir(parents=True)
@@ -121,7 +121,6 @@ def test_home_page_answers_the_three_questions_with_the_easy_read_and_links_the_
         assert question in home
     assert 'id="easy-read"' in home
     assert f'href="national/{NATIONAL_STEM}.pdf"' in home
-    assert 'href="../downloads/all_published_figures.csv"' in (edition / DOWNLOADS).read_text()
     places = (edition / PLACES).read_text()
     assert f'href="../councils/{council_places(REFERENCE)[0].slug}.pdf"' in places
 
@@ -155,3 +154,14 @@ def test_a_council_page_names_scotland_only_indicators_apart_rather_than_as_rows
     assert council.count('href="../' + measure_page("scotland_only_rate") + '"') == 1, "not also a row of the table"
     scotland = (edition / place_page(SCOTLAND)).read_text()
     assert "Published for Scotland only" not in scotland and re.search(rf'<a href="../{re.escape(measure_page("scotland_only_rate"))}">[^<]+</a> <span class="unit">', scotland)
+
+
+def test_downloads_are_linked_by_names_that_say_what_and_where(site):
+    edition, inputs = site
+    page = (edition / DOWNLOADS).read_text()
+    csv_name, spreadsheet_name = all_figures_downloads(inputs.edition, [SCOTLAND.code, council_places(REFERENCE)[0].code])
+    assert f'href="../downloads/{spreadsheet_name}"' in page and f'href="../downloads/{csv_name}"' in page
+    national = measure_download(inputs.edition, "scotland_only_rate", [SCOTLAND.code])
+    assert national == f"measures/story-of-progress_{inputs.edition}_scotland-only-rate_scotland.csv"
+    assert (edition / "downloads" / national).exists()
+    assert f'href="../downloads/{national}"' in (edition / measure_page("scotland_only_rate")).read_text()
