@@ -150,6 +150,7 @@ def _latest(settings: Settings) -> int:
     if not (html.exists() and pdf.exists()):
         print(f"No published report yet under {national}", file=sys.stderr)
         return 1
+    print(f"Website (home page):    {settings.published_dir / 'latest' / 'index.html'}")
     print(f"National report (HTML): {html}")
     print(f"National report (PDF):  {pdf}")
     print(f"Manifest:               {settings.published_dir / 'latest' / 'manifest.json'}")
