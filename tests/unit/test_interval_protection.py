@@ -156,8 +156,10 @@ def linked_measures(cells: dict[str, dict[tuple[str, str], int]]) -> pd.DataFram
 COMPOSITIONS = {"family_settings": ("looked_after", "placement", ("a", "b"))}
 linked_tables = st.dictionaries(
     st.sampled_from(COUNCILS),
-    st.fixed_dictionaries({(s, p): st.sampled_from([0, 0, 1, 2, 3, 4, 5, 8, 20]) for s in ("F", "M") for p in ("a", "b", "c")}),
-    min_size=2, max_size=5,
+    # Many councils and many small counts: about one such table in six defeats the sums'
+    # exact check alone (measured on 30 random ones), so the judge's work is what is tested.
+    st.fixed_dictionaries({(s, p): st.sampled_from([0, 0, 1, 1, 2, 3, 4, 5, 12]) for s in ("F", "M") for p in ("a", "b", "c")}),
+    min_size=4, max_size=7,
 )
 
 
