@@ -14,9 +14,9 @@ Layout under ``out_dir``: ``measures/<measure file>.csv`` (the rows of
 ``mart.published_measures`` for that measure, ordered by period, geography, breakdown and
 category); the all-published-figures file as CSV and as a spreadsheet
 (``assets.publication.published_figures`` says what its columns and status shorthand hold;
-``assets.publication.spreadsheet`` how the spreadsheet is laid out); and ``<table>.csv``
-for every other mart table (revisions, early warnings, data coverage, themes, quotes ...).
-Called by the published edition, whose website links these files by the same names.
+``assets.publication.spreadsheet`` how the spreadsheet is laid out); and a CSV named
+likewise for every other mart table (revisions, early warnings, data coverage, the Data Map,
+themes, quotes ...; ``where`` only when its rows are places). Called by the published edition, whose website links these files by the same names.
 
 A text cell a spreadsheet would run as a formula (a quote that starts with ``=``, say) is
 written with a leading single quote (``assets.spreadsheet_formulas``): the contracts refuse such
@@ -56,9 +56,11 @@ def where(geography_codes: Iterable[str]) -> str:
     return "scotland-and-councils" if scotland and councils else "scotland" if scotland else "councils"
 
 
-def download_stem(edition: str, what: str, geography_codes: Iterable[str]) -> str:
-    """``story-of-progress_<edition>_<what>_<where>``: a name that says what and where a file is."""
-    return f"{PUBLISHER}_{edition}_{what.replace('_', '-')}_{where(geography_codes)}"
+def download_stem(edition: str, what: str, geography_codes: Iterable[str] | None) -> str:
+    """``story-of-progress_<edition>_<what>_<where>``: a name that says what and where a file is
+    (no ``where`` for a table whose rows are not places, ``geography_codes`` None)."""
+    stem = f"{PUBLISHER}_{edition}_{what.replace('_', '-')}"
+    return stem if geography_codes is None else f"{stem}_{where(geography_codes)}"
 
 
 def measure_download(edition: str, measure_id: str, geography_codes: Iterable[str]) -> str:
@@ -70,6 +72,20 @@ def all_figures_downloads(edition: str, geography_codes: Iterable[str]) -> tuple
     """The all-published-figures CSV and spreadsheet, relative to the downloads folder."""
     stem = download_stem(edition, ALL_FIGURES, geography_codes)
     return f"{stem}.csv", f"{stem}.xlsx"
+
+
+def table_download(edition: str, table: str, rows: pd.DataFrame) -> str:
+    """Another mart table's CSV, relative to the downloads folder: ``where`` from its
+    ``geography_code`` column when it has one (early warnings), none otherwise (the Data Map)."""
+    codes = rows["geography_code"].dropna().astype(str) if "geography_code" in rows else []
+    return f"{download_stem(edition, table, codes if len(codes) else None)}.csv"
+
+
+def download_title(name: str) -> str:
+    """What a download holds, in words, read back from its name (``what`` never holds an underscore)."""
+    parts = Path(name).stem.split("_")
+    what = parts[2] if len(parts) > 2 and parts[0] == PUBLISHER else Path(name).stem
+    return what.replace("-", " ").replace("_", " ").capitalize()
 
 
 def _write_csv(frame: pd.DataFrame, path: Path) -> Path:
@@ -97,5 +113,6 @@ def write_downloads(con: duckdb.DuckDBPyConnection, out_dir: Path, *, edition: s
         written.append(_write_csv(figures, out_dir / csv_name))
         written.append(write_spreadsheet(figures, out_dir / spreadsheet_name, edition))
     for table in (t for t in tables if t != MEASURES_TABLE):
-        written.append(_write_csv(con.execute(f'SELECT * FROM {MART}."{table}"').df(), out_dir / f"{table}.csv"))
+        rows = con.execute(f'SELECT * FROM {MART}."{table}"').df()
+        written.append(_write_csv(rows, out_dir / table_download(edition, table, rows)))
     return written

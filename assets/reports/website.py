@@ -21,7 +21,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from assets.publication.downloads import all_figures_downloads, measure_download
+from assets.publication.downloads import all_figures_downloads, download_title, measure_download, table_download
 from assets.reports.coverage_section import coverage_section
 from assets.reports.editions import DOWNLOADS_FOLDER, NATIONAL_STEM
 from assets.reports.evidence_sections import LENSES, community_themes, early_warnings
@@ -51,7 +51,7 @@ from assets.reports.site_measures import measure_page_context, text_of
 from assets.reports.site_places import PlaceFigures, place_glance, place_sections
 from assets.reports.story_context import QUESTIONS, EditionInputs, report_context
 
-DATA_MAP_DOWNLOADS = ("data_map.csv", "data_map_returns.csv", "data_map_gaps.csv")
+DATA_MAP_DOWNLOADS = ("data_map", "data_map_returns", "data_map_gaps")
 NOT_LINKED = "Not linked to a vision statement"
 
 
@@ -282,7 +282,7 @@ class Website:
                 ],
                 "gaps": self.gaps_of(vision_id) if vision else [],
             })
-        downloads = [f["path"] for name in DATA_MAP_DOWNLOADS if (f := self.download(name, name))]
+        downloads = [f["path"] for name in DATA_MAP_DOWNLOADS if (f := self.table_download(name))]
         return {
             **page,
             "available": True,
@@ -303,6 +303,14 @@ class Website:
         rows = self.by_measure.get(measure_id)
         return None if rows is None else self.download(measure_download(self.inputs.edition, measure_id, rows["geography_code"]), title)
 
+    def table_download(self, table: str) -> dict | None:
+        """Another mart table's CSV, named as the downloads name it, when the edition holds it."""
+        rows = self.inputs.mart.table(table)
+        if rows is None:
+            return None
+        name = table_download(self.inputs.edition, table, rows)
+        return self.download(name, download_title(name))
+
     def downloads(self) -> dict:
         page = self.common(DOWNLOADS, "Downloads", DOWNLOADS, [(DOWNLOADS, "Downloads")])
         folder = self.edition_dir / DOWNLOADS_FOLDER
@@ -311,7 +319,7 @@ class Website:
                                     self.download(csv_name, "Every published figure, as one tidy CSV file")) if f]
         measures = [f for e in self.inputs.entries.values() if (f := self.measure_download(e.id, e.title))]
         files = sorted(folder.glob("*.csv")) if folder.exists() else []
-        tables = [{"path": f"{DOWNLOADS_FOLDER}/{f.name}", "title": f.stem.replace("_", " ").capitalize(), "bytes": f.stat().st_size} for f in files if f.name != csv_name]
+        tables = [{"path": f"{DOWNLOADS_FOLDER}/{f.name}", "title": download_title(f.name), "bytes": f.stat().st_size} for f in files if f.name != csv_name]
         subjects = [(SCOTLAND.name, self.place_report(SCOTLAND)), *((p.name, self.place_report(p)) for p in self.councils), *((o.name, self.report("organisations", o.slug)) for o in self.organisations)]
         report_rows = [{"name": name, **report} for name, report in subjects if report and report["pdf"]]
         return {**page, "every_figure": every_figure, "measures": measures, "tables": tables, "reports": report_rows}

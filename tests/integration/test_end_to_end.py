@@ -23,7 +23,7 @@ from assets.folders import StoryFolders
 from assets.ingest.contracts import load_contracts
 from assets.measures.catalogue import catalogue
 from assets.partitions import RANGE_END, RANGE_START
-from assets.publication.downloads import all_figures_downloads, measure_download
+from assets.publication.downloads import all_figures_downloads, measure_download, table_download
 from assets.reference import SCOTLAND_CODE
 from assets.reports.report_assets import COUNCIL_REPORTS
 from checks.identifier_scan import scan_database, scan_published
@@ -148,7 +148,7 @@ def test_the_edition_is_a_website_with_every_page_linked_and_the_data_map(built:
     assert all(q in home for q in QUESTIONS) and 'id="easy-read"' in home
     listed = {f["path"] for f in json.loads((latest / "manifest.json").read_text())["files"]}
     assert {str(p.relative_to(latest)) for p in pages} <= listed
-    data_map = pd.read_csv(latest / "downloads" / "data_map.csv")
+    data_map = pd.read_csv(latest / "downloads" / table_download(json.loads((latest / "manifest.json").read_text())["edition"], "data_map", pd.DataFrame()))
     assert set(data_map.vision_id.dropna().astype(int)) == set(range(1, 11))
     measure_page = (latest / "site" / "measure-indicator_looked_after_31_july.html").read_text()
     assert "Last updated" in measure_page and re.search(r"<td>\d{2} \w+ \d{4}</td><td>\d{2} \w+ \d{4}</td>", measure_page), "the producer's release dates"
@@ -165,9 +165,9 @@ def test_csv_downloads_carry_published_figures_only(built: Path):
     assert "numerator" not in rows.columns  # the raw counts of hidden cells never leave the warehouse
     # A file's row count is a count of records (children in custody, incidents): it stays in
     # the linkage zone, out of the coverage download and the edition's manifest.
-    coverage = pd.read_csv(built / "published" / "latest" / "downloads" / "data_coverage.csv")
+    coverage = pd.read_csv(latest / "downloads" / table_download(edition, "data_coverage", pd.DataFrame()))
     assert len(coverage) > 0 and not {"rows", "bytes"} & set(coverage.columns)
-    manifest = json.loads((built / "published" / "latest" / "manifest.json").read_text())
+    manifest = json.loads((latest / "manifest.json").read_text())
     assert manifest["built_from"] and all(not {"rows", "bytes"} & set(entry) for entry in manifest["built_from"])
 
 

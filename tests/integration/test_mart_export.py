@@ -125,7 +125,8 @@ def test_the_mart_is_checked_exported_and_downloaded(warehouse, tmp_path: Path):
     names = {SCOTLAND: "Scotland", **councils(SHARED / "reference").names}
     files = write_downloads(duckdb.connect(str(path), read_only=True), tmp_path / "downloads", edition="e1", titles={m: e.title for m, e in entries.items()}, geography_names=names)
     children_file = measure_download("e1", "children", [SCOTLAND, GLASGOW])
-    assert {f.relative_to(tmp_path / "downloads").as_posix() for f in files} >= {children_file, measure_download("e1", "indicator_looked_after_31_july", [SCOTLAND]), "indicator_revisions.csv", "early_warnings.csv"}
+    assert {f.relative_to(tmp_path / "downloads").as_posix() for f in files} >= {children_file, measure_download("e1", "indicator_looked_after_31_july", [SCOTLAND]),
+                                                                               "story-of-progress_e1_indicator-revisions_scotland.csv", "story-of-progress_e1_early-warnings_scotland-and-councils.csv"}
     children = pd.read_csv(tmp_path / "downloads" / children_file, dtype={"period": str})
     assert len(children) == len(published.loc["children"]) and set(children.measure_id) == {"children"}
     assert children.loc[children.value_display == "[c]", "numerator_published"].isna().all()

@@ -11,7 +11,7 @@ import openpyxl
 import pandas as pd
 import pytest
 
-from assets.publication.downloads import all_figures_downloads, measure_download, write_downloads
+from assets.publication.downloads import all_figures_downloads, download_title, measure_download, table_download, write_downloads
 from assets.publication.mart import PUBLISHED_COLUMNS
 
 SCOTLAND, GLASGOW, FIFE = "S92000003", "S12000049", "S12000047"
@@ -70,9 +70,11 @@ def test_file_names_say_what_and_where(downloads):
     assert {
         f"measures/story-of-progress_{EDITION}_children_scotland-and-councils.csv",
         f"measures/story-of-progress_{EDITION}_indicator-leavers_scotland.csv",
-        csv_name, spreadsheet_name, "indicator_revisions.csv",
+        csv_name, spreadsheet_name, f"story-of-progress_{EDITION}_indicator-revisions_scotland.csv",
     } <= names
     assert measure_download(EDITION, "children", [GLASGOW, FIFE]).endswith("_children_councils.csv")
+    assert table_download(EDITION, "data_coverage", pd.DataFrame(columns=["agency", "dataset"])) == f"story-of-progress_{EDITION}_data-coverage.csv", "no places, no where"
+    assert [download_title(n) for n in (csv_name, "measures/" + table_download(EDITION, "data_map_gaps", pd.DataFrame()))] == ["All published figures", "Data map gaps"]
 
 
 def test_the_tidy_file_has_exactly_the_published_rows_and_the_status_shorthand(downloads):

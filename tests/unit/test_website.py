@@ -132,7 +132,7 @@ def test_data_map_page_covers_every_vision_and_names_the_gaps(site):
         assert f"Vision {vision.vision_id}: {vision.short_title}" in page
     gaps = inputs.mart.table("data_map_gaps")
     assert len(gaps) and all(g.replace("'", "&#39;") in page for g in gaps["gap"])
-    assert 'href="../downloads/data_map.csv"' in page
+    assert f'href="../downloads/story-of-progress_{inputs.edition}_data-map.csv"' in page
 
 
 def test_themes_whose_every_count_is_hidden_are_said_in_words_not_as_a_table_of_c(site):
