@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import re
 import subprocess
+import zipfile
 from pathlib import Path
 
 import duckdb
@@ -23,6 +24,7 @@ FULL_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 # A run of ten digits on its own: digits inside a longer token (a sha256, a file name) are not a CHI.
 CHI_IN_TEXT = re.compile(r"(?<![0-9A-Za-z])\d{10}(?![0-9A-Za-z])")
 POSTCODE_IN_TEXT = re.compile(r"\b[A-Z]{1,2}[0-9][0-9A-Z]? [0-9][A-Z]{2}\b")
+_XML_TAG = re.compile(r"<[^>]*>")
 _SAMPLE = 5000
 
 
@@ -58,14 +60,19 @@ def scan_database(con: duckdb.DuckDBPyConnection) -> list[str]:
 def _text_of(path: Path) -> str:
     if path.suffix == ".pdf":
         return subprocess.run(["pdftotext", str(path), "-"], capture_output=True, text=True, check=True).stdout
+    if path.suffix == ".xlsx":
+        # A workbook is zipped XML: its text cells (shared strings) and its sheets' values, tags left out.
+        with zipfile.ZipFile(path) as workbook:
+            parts = [n for n in workbook.namelist() if n == "xl/sharedStrings.xml" or n.startswith("xl/worksheets/")]
+            return "\n".join(_XML_TAG.sub(" ", workbook.read(n).decode("utf-8", errors="replace")) for n in parts)
     return path.read_text(encoding="utf-8", errors="replace")
 
 
 def scan_published(folder: Path) -> list[str]:
-    """CHI-like numbers (valid check digit) or postcodes in any published HTML, PDF, CSV or JSON file."""
+    """CHI-like numbers (valid check digit) or postcodes in any published HTML, PDF, CSV, JSON or spreadsheet (.xlsx) file."""
     found = []
     for path in sorted(folder.rglob("*")):
-        if path.suffix not in (".html", ".pdf", ".csv", ".json") or path.name == "manifest.json":
+        if path.suffix not in (".html", ".pdf", ".csv", ".json", ".xlsx") or path.name == "manifest.json":
             continue
         text = _text_of(path)
         if any(chi_is_valid(m) for m in CHI_IN_TEXT.findall(text)):

@@ -5,6 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import duckdb
+import xlsxwriter
 
 from checks.identifier_scan import scan_database, scan_published
 
@@ -35,3 +36,18 @@ def test_digits_inside_a_file_hash_are_not_a_chi(tmp_path: Path):
     assert scan_published(tmp_path) == []
     (tmp_path / "data_coverage.csv").write_text("file_name,sha256\nleavers.csv,0101012349\n")
     assert scan_published(tmp_path) == ["data_coverage.csv: a CHI-like number"]
+
+
+def test_scan_reads_the_text_of_a_published_spreadsheet(tmp_path: Path):
+    """The edition's spreadsheet is zipped XML: a CHI or a postcode in a cell is found all the same."""
+
+    def workbook(cells: list[object]) -> None:
+        with xlsxwriter.Workbook(str(tmp_path / "figures.xlsx")) as book:
+            sheet = book.add_worksheet("Table_1")
+            for row, value in enumerate(cells):
+                sheet.write(row, 0, value)
+
+    workbook(["Glasgow City", 14458, "[c]"])
+    assert scan_published(tmp_path) == []
+    workbook(["Glasgow City", "note: 0101012349", "lives at EH1 2AB"])
+    assert scan_published(tmp_path) == ["figures.xlsx: a CHI-like number", "figures.xlsx: a postcode"]
