@@ -56,11 +56,11 @@ def where(geography_codes: Iterable[str]) -> str:
     return "scotland-and-councils" if scotland and councils else "scotland" if scotland else "councils"
 
 
-def download_stem(edition: str, what: str, geography_codes: Iterable[str] | None) -> str:
+def download_stem(edition: str, what: str, geography_codes: Iterable[str]) -> str:
     """``story-of-progress_<edition>_<what>_<where>``: a name that says what and where a file is
-    (no ``where`` for a table whose rows are not places, ``geography_codes`` None)."""
-    stem = f"{PUBLISHER}_{edition}_{what.replace('_', '-')}"
-    return stem if geography_codes is None else f"{stem}_{where(geography_codes)}"
+    (no ``where`` for a file whose rows are no places: a table without places, or empty)."""
+    stem, codes = f"{PUBLISHER}_{edition}_{what.replace('_', '-')}", set(geography_codes)
+    return f"{stem}_{where(codes)}" if codes else stem
 
 
 def measure_download(edition: str, measure_id: str, geography_codes: Iterable[str]) -> str:
@@ -78,7 +78,7 @@ def table_download(edition: str, table: str, rows: pd.DataFrame) -> str:
     """Another mart table's CSV, relative to the downloads folder: ``where`` from its
     ``geography_code`` column when it has one (early warnings), none otherwise (the Data Map)."""
     codes = rows["geography_code"].dropna().astype(str) if "geography_code" in rows else []
-    return f"{download_stem(edition, table, codes if len(codes) else None)}.csv"
+    return f"{download_stem(edition, table, codes)}.csv"
 
 
 def download_title(name: str) -> str:
@@ -111,7 +111,8 @@ def write_downloads(con: duckdb.DuckDBPyConnection, out_dir: Path, *, edition: s
         figures = published_figures(measures, revisions, titles, geography_names)
         csv_name, spreadsheet_name = all_figures_downloads(edition, measures["geography_code"])
         written.append(_write_csv(figures, out_dir / csv_name))
-        written.append(write_spreadsheet(figures, out_dir / spreadsheet_name, edition))
+        if not figures.empty:  # a workbook of no table would be a cover and nothing else
+            written.append(write_spreadsheet(figures, out_dir / spreadsheet_name, edition))
     for table in (t for t in tables if t != MEASURES_TABLE):
         rows = con.execute(f'SELECT * FROM {MART}."{table}"').df()
         written.append(_write_csv(rows, out_dir / table_download(edition, table, rows)))

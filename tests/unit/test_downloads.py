@@ -131,3 +131,13 @@ def test_the_spreadsheet_has_cover_contents_notes_and_one_table_per_sheet(downlo
     leavers = sheet("Care leavers in a positive destination")
     assert {"Lower limit", "Upper limit", "Vintage"} <= set(leavers.columns)
     assert "Lower limit" not in children.columns, "a column no figure of the measure has is left off"
+
+
+def test_an_edition_of_no_figures_has_an_empty_tidy_file_and_no_spreadsheet(tmp_path: Path):
+    with duckdb.connect() as con:
+        con.execute("CREATE SCHEMA mart")
+        con.register("published", pd.DataFrame(columns=list(PUBLISHED_COLUMNS)))
+        con.execute("CREATE TABLE mart.published_measures AS SELECT * FROM published")
+        files = write_downloads(con, tmp_path, edition=EDITION, titles={}, geography_names={})
+    [tidy] = files
+    assert tidy.name == f"story-of-progress_{EDITION}_all-published-figures.csv" and pd.read_csv(tidy).empty
