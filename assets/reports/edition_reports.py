@@ -4,6 +4,8 @@ WeasyPrint is single-threaded and takes about a second or more per report, so th
 reports render in a pool of worker processes (one per core). Each worker receives the
 edition's inputs once (a snapshot of the mart as DataFrames) and renders whole reports;
 workers start by ``spawn`` so none inherits the parent's open DuckDB connection or threads.
+A report whose inputs are unchanged since the latest edition is copied from it, not rendered
+(``assets.reports.report_inputs``).
 """
 
 from __future__ import annotations
@@ -26,7 +28,8 @@ from assets.reference import councils, vision_statements
 from assets.reports.mart_snapshot import read_mart
 from assets.reports.organisation_context import Organisation, organisation_context
 from assets.reports.places import Place
-from assets.reports.render import render_html, write_pdf
+from assets.reports.render import TEMPLATES, render_html, write_pdf
+from assets.reports.report_inputs import carry_unchanged, inputs_digest, write_record
 from assets.reports.story_context import EditionInputs, report_context
 
 REPORT_TEMPLATE = "report.html.j2"
@@ -53,22 +56,33 @@ def edition_inputs(con: duckdb.DuckDBPyConnection, entries: dict[str, Measure], 
     )
 
 
-def page_html(inputs: EditionInputs, subject: Subject) -> str:
-    """A place's report (Scotland, or a council beside Scotland) or an organisation's own report."""
+def page_context(inputs: EditionInputs, subject: Subject) -> tuple[str, dict]:
+    """The template and context of a place's report (Scotland, or a council beside Scotland) or an organisation's own report."""
     if isinstance(subject, Organisation):
-        return render_html(ORGANISATION_TEMPLATE, organisation_context(inputs, subject))
-    return render_html(REPORT_TEMPLATE, report_context(inputs, subject))
+        return ORGANISATION_TEMPLATE, organisation_context(inputs, subject)
+    return REPORT_TEMPLATE, report_context(inputs, subject)
 
 
-def render_place(inputs: EditionInputs, place: Subject, folder: Path, stem: str) -> dict:
-    """Write ``<folder>/<stem>.html`` and its PDF; return where they are and the page count."""
-    html = page_html(inputs, place)
-    folder.mkdir(parents=True, exist_ok=True)
+def render_place(inputs: EditionInputs, place: Subject, folder: Path, stem: str, previous: Path | None = None) -> dict:
+    """Write ``<folder>/<stem>.html``, its PDF and its inputs record; return where they are and the page count.
+
+    When ``previous`` (the latest edition's folder of this kind) holds the report with the same
+    inputs, its files are copied instead and the result says ``carried``.
+    """
+    template, context = page_context(inputs, place)
+    digest = inputs_digest(template, context, TEMPLATES)
     html_path = folder / f"{stem}.html"
-    html_path.write_text(html, encoding="utf-8")
     pdf_path = html_path.with_suffix(".pdf")
+    result = {"place": place.name, "code": place.code, "html": str(html_path), "pdf": str(pdf_path)}
+    record = carry_unchanged(previous, folder, stem, digest) if previous is not None else None
+    if record is not None:
+        return {**result, "pages": record["pages"], "carried": True}
+    html = render_html(template, context)
+    folder.mkdir(parents=True, exist_ok=True)
+    html_path.write_text(html, encoding="utf-8")
     pages = write_pdf(html, pdf_path)
-    return {"place": place.name, "code": place.code, "html": str(html_path), "pdf": str(pdf_path), "pages": pages}
+    write_record(folder, stem, digest, pages, inputs.edition)
+    return {**result, "pages": pages, "carried": False}
 
 
 _WORKER_INPUTS: EditionInputs | None = None
@@ -79,22 +93,26 @@ def _start_worker(inputs: EditionInputs) -> None:
     _WORKER_INPUTS = inputs
 
 
-def _render_in_worker(place: Subject, folder: Path, stem: str) -> dict:
-    return render_place(_WORKER_INPUTS, place, folder, stem)
+def _render_in_worker(place: Subject, folder: Path, stem: str, previous: Path | None) -> dict:
+    return render_place(_WORKER_INPUTS, place, folder, stem, previous)
 
 
-def render_places(inputs: EditionInputs, jobs: Iterable[tuple[Subject, Path, str]], progress: Callable[[int, int, dict], None], workers: int | None = None) -> list[dict]:
-    """Render every (place, folder, stem) job; ``progress(done, total, result)`` after each one."""
+def render_places(inputs: EditionInputs, jobs: Iterable[tuple[Subject, Path, str]], progress: Callable[[int, int, dict], None], workers: int | None = None, previous: Path | None = None) -> list[dict]:
+    """Render every (place, folder, stem) job; ``progress(done, total, result)`` after each one.
+
+    Reports whose inputs match their copy in ``previous`` (the latest edition's folder of the
+    jobs' kind) are carried from it instead of rendered.
+    """
     jobs = list(jobs)
     workers = max(1, min(workers or os.cpu_count() or 1, len(jobs)))
     results = []
     if workers == 1:
         for job in jobs:
-            results.append(render_place(inputs, *job))
+            results.append(render_place(inputs, *job, previous))
             progress(len(results), len(jobs), results[-1])
         return results
     with ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("spawn"), initializer=_start_worker, initargs=(inputs,)) as pool:
-        futures = [pool.submit(_render_in_worker, *job) for job in jobs]
+        futures = [pool.submit(_render_in_worker, *job, previous) for job in jobs]
         for future in as_completed(futures):
             results.append(future.result())
             progress(len(results), len(jobs), results[-1])

@@ -9,11 +9,14 @@ never see half of one, and ``published/index.html`` lists every edition and the 
 reports.
 
 A run that renders only some reports (a new file from one council renders that council's)
-carries the others into its edition byte for byte from the latest edition; the manifest names
-the edition each carried report was rendered in.
+carries the others into its edition byte for byte from the latest edition, and a report it
+selects whose inputs are unchanged is carried the same way instead of rendered
+(``assets.reports.report_inputs``); the manifest names the edition each carried report was
+rendered in.
 
 Reports sit in one folder per kind (``national/``, ``councils/``, ``organisations/``,
-``digests/``), each an HTML file with a PDF of the same name beside it.
+``digests/``), each an HTML file with a PDF of the same name beside it (and, for rendered
+reports, the record of their inputs, ``<stem>.inputs.json``).
 """
 
 from __future__ import annotations

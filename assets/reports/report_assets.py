@@ -22,10 +22,21 @@ from assets.measures.catalogue import Measure
 from assets.publication.downloads import write_downloads
 from assets.reports.digest_context import digest_context, digest_month
 from assets.reports.edition_reports import edition_inputs, render_places
-from assets.reports.editions import DOWNLOADS_FOLDER, NATIONAL_STEM, carry_forward, edition_id, promote_to_latest, write_index, write_manifest
+from assets.reports.editions import (
+    DOWNLOADS_FOLDER,
+    NATIONAL_STEM,
+    REPORT_FOLDERS,
+    carry_forward,
+    edition_id,
+    list_reports,
+    promote_to_latest,
+    write_index,
+    write_manifest,
+)
 from assets.reports.organisation_context import organisations
 from assets.reports.places import SCOTLAND, council_places
 from assets.reports.render import render_html, write_pdf
+from assets.reports.report_inputs import carried_unchanged
 from assets.reports.website import write_website
 from checks.identifier_scan import scan_published
 from checks.outcome import CheckOutcome
@@ -69,7 +80,15 @@ def build_report_assets(entries: dict[str, Measure], contracts: dict[str, Contra
         return edition_dir, inputs
 
     def log_progress(context: dg.AssetExecutionContext):
-        return lambda done, total, result: context.log.info(f"[{done}/{total}] {result['place']}: {result['pages']} pages")
+        return lambda done, total, result: context.log.info(f"[{done}/{total}] {result['place']}: {result['pages']} pages" + (" (inputs unchanged: carried from the latest edition)" if result["carried"] else ""))
+
+    def previous(folders: StoryFolders, kind: str) -> Path:
+        """The latest edition's folder of reports of this kind: a report with the same inputs there is carried, not rendered."""
+        return folders.layout.published_dir / "latest" / kind
+
+    def counts(results: list[dict]) -> dict:
+        carried = sum(r["carried"] for r in results)
+        return {"rendered": len(results) - carried, "carried_unchanged": carried}
 
     @dg.asset(
         key=NATIONAL_REPORT,
@@ -80,11 +99,12 @@ def build_report_assets(entries: dict[str, Measure], contracts: dict[str, Contra
     )
     def national_report(context: dg.AssetExecutionContext, folders: StoryFolders, warehouse: DuckDBResource) -> dg.MaterializeResult:
         edition_dir, inputs = inputs_for(context, folders, warehouse)
-        [result] = render_places(inputs, [(SCOTLAND, edition_dir / "national", NATIONAL_STEM)], log_progress(context), workers=1)
+        [result] = render_places(inputs, [(SCOTLAND, edition_dir / "national", NATIONAL_STEM)], log_progress(context), workers=1, previous=previous(folders, "national"))
         return dg.MaterializeResult(metadata={
             "html": dg.MetadataValue.path(result["html"]),
             "pdf": dg.MetadataValue.path(result["pdf"]),
             "pdf_pages": result["pages"],
+            **counts([result]),
             "edition": edition_dir.name,
             "preview": dg.MetadataValue.md(_preview(result["pdf"])),
         })
@@ -103,10 +123,11 @@ def build_report_assets(entries: dict[str, Measure], contracts: dict[str, Contra
         edition_dir, inputs = inputs_for(context, folders, warehouse)
         selected = set(context.partition_keys)
         places = [p for p in council_places(folders.layout.reference_dir) if p.code in selected]
-        results = render_places(inputs, [(p, edition_dir / "councils", p.slug) for p in places], log_progress(context))
+        results = render_places(inputs, [(p, edition_dir / "councils", p.slug) for p in places], log_progress(context), previous=previous(folders, "councils"))
         listing = "\n".join(f"| {r['place']} | `{r['html']}` | `{r['pdf']}` | {r['pages']} |" for r in results)
         return dg.MaterializeResult(metadata={
             "reports": len(results),
+            **counts(results),
             "folder": dg.MetadataValue.path(str(edition_dir / "councils")),
             "files": dg.MetadataValue.md("| council | HTML | PDF | pages |\n|---|---|---|---|\n" + listing),
             "edition": edition_dir.name,
@@ -126,10 +147,11 @@ def build_report_assets(entries: dict[str, Measure], contracts: dict[str, Contra
         if progress is None:
             context.log.info("mart.organisation_progress does not exist yet: no organisation reports in this edition")
             return dg.MaterializeResult(metadata={"reports": 0, "status": "not yet available: mart.organisation_progress does not exist"})
-        results = render_places(inputs, [(o, edition_dir / "organisations", o.slug) for o in organisations(progress)], log_progress(context))
+        results = render_places(inputs, [(o, edition_dir / "organisations", o.slug) for o in organisations(progress)], log_progress(context), previous=previous(folders, "organisations"))
         listing = "\n".join(f"| {r['place']} | `{r['html']}` | `{r['pdf']}` | {r['pages']} |" for r in results)
         return dg.MaterializeResult(metadata={
             "reports": len(results),
+            **counts(results),
             "folder": dg.MetadataValue.path(str(edition_dir / "organisations")),
             "files": dg.MetadataValue.md("| organisation | HTML | PDF | pages |\n|---|---|---|---|\n" + listing),
             "edition": edition_dir.name,
@@ -155,6 +177,8 @@ def build_report_assets(entries: dict[str, Measure], contracts: dict[str, Contra
         for folder in ("national", "organisations"):
             if not (edition_dir / folder).exists():
                 carried |= carry_forward(edition_dir, latest, folder)
+        # Reports the run's report assets carried because their inputs were unchanged.
+        carried |= carried_unchanged(edition_dir, tuple(REPORT_FOLDERS))
         with warehouse.get_connection() as con:
             # The figures behind the reports as tidy CSV, scanned and listed in the manifest with them.
             downloads = write_downloads(
@@ -173,6 +197,7 @@ def build_report_assets(entries: dict[str, Measure], contracts: dict[str, Contra
                 "SELECT dataset, agency, period, file_name, sha256, received_at FROM mart.data_coverage WHERE outcome = 'accepted' ORDER BY dataset, agency, period"
             ).df().to_dict("records")
         manifest = write_manifest(edition_dir, edition_dir.name, context.run_id, inputs, carried)
+        rendered = sum(1 for r in list_reports(edition_dir) if r["html"] not in carried)
         latest = promote_to_latest(layout.published_dir, edition_dir)
         write_index(layout.published_dir)
         yield dg.MaterializeResult(metadata={
@@ -181,7 +206,8 @@ def build_report_assets(entries: dict[str, Measure], contracts: dict[str, Contra
             "downloads": dg.MetadataValue.path(str(latest / DOWNLOADS_FOLDER)),
             "download_files": len(downloads),
             "website_pages": len(site) - 1,
-            "reports_carried_forward": len(carried),
+            "reports_rendered": rendered,
+            "reports_carried": len(list_reports(edition_dir)) - rendered,
             "index": dg.MetadataValue.path(str(latest / "index.html")),
             "latest_html": dg.MetadataValue.path(str(latest / "national" / f"{NATIONAL_STEM}.html")),
             "latest_pdf": dg.MetadataValue.path(str(latest / "national" / f"{NATIONAL_STEM}.pdf")),

@@ -7,6 +7,7 @@ rate, a Q1 measure), so these tests do not wait for the whole pipeline.
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import re
 import subprocess
@@ -16,10 +17,12 @@ import duckdb
 import pytest
 
 from assets.ingest.contracts import load_contracts
+from assets.reports import edition_reports
 from assets.reports.edition_reports import edition_inputs, render_places
 from assets.reports.editions import NATIONAL_STEM, carry_forward, write_manifest
 from assets.reports.organisation_context import organisations
 from assets.reports.places import SCOTLAND, council_places
+from assets.reports.report_inputs import RECORD_SUFFIX, read_record
 from assets.reports.story_context import QUESTIONS
 from assets.reports.website import write_website
 from tests.accessibility.sample_mart import build_sample_mart, report_test_measures
@@ -36,10 +39,15 @@ def _inputs(tmp: Path, optional: bool):
 
 
 @pytest.fixture(scope="module")
-def edition(tmp_path_factory) -> Path:
+def sample_inputs(tmp_path_factory):
+    return _inputs(tmp_path_factory.mktemp("mart"), optional=True)[1]
+
+
+@pytest.fixture(scope="module")
+def edition(tmp_path_factory, sample_inputs) -> Path:
     """National and two council reports (rendered by two worker processes), then the website and manifest."""
     root = tmp_path_factory.mktemp("edition")
-    _, inputs = _inputs(root, optional=True)
+    inputs = sample_inputs
     render_places(inputs, [(SCOTLAND, root / "national", NATIONAL_STEM)], lambda *_: None, workers=1)
     two = council_places(REFERENCE)[:2]
     render_places(inputs, [(p, root / "councils", p.slug) for p in two], lambda *_: None, workers=2)
@@ -140,3 +148,46 @@ def test_reports_not_rendered_in_a_run_are_carried_byte_for_byte_from_the_latest
     assert (edition / "councils" / "fife.pdf").read_bytes() == b"old fife.pdf"
     assert (edition / "councils" / "glasgow-city.html").read_text() == "new"  # this run's render is kept
     assert carry_forward(edition, tmp_path / "no-edition-yet", "councils") == {}
+
+
+def test_a_report_whose_inputs_are_unchanged_is_carried_byte_for_byte_without_rendering(edition: Path, sample_inputs, tmp_path: Path, monkeypatch):
+    """The next edition renders the two councils again from the same mart, templates and code: nothing is rendered.
+    Then one council's figure changes: that council's report is rendered, the other is still carried."""
+
+    def must_not_render(html, destination):
+        raise AssertionError(f"{destination.name} was rendered although its inputs are unchanged")
+
+    monkeypatch.setattr(edition_reports, "write_pdf", must_not_render)
+    two = council_places(REFERENCE)[:2]
+    jobs = [(p, tmp_path / "councils", p.slug) for p in two]
+    # Another edition on another day: only what names the edition differs.
+    next_edition = dataclasses.replace(sample_inputs, edition="next-edition", generated="1 January 2030")
+    results = render_places(next_edition, jobs, lambda *_: None, workers=1, previous=edition / "councils")
+    assert [r["carried"] for r in results] == [True, True]
+    for place in two:
+        for suffix in (".html", ".pdf", RECORD_SUFFIX):
+            assert (tmp_path / "councils" / f"{place.slug}{suffix}").read_bytes() == (edition / "councils" / f"{place.slug}{suffix}").read_bytes()
+        assert read_record(tmp_path / "councils", place.slug)["rendered_in"] == "test-edition"
+
+    rendered = []
+
+    def count_renders(html, destination):
+        rendered.append(destination.name)
+        destination.write_bytes(b"%PDF stand-in")
+        return 1
+
+    monkeypatch.setattr(edition_reports, "write_pdf", count_renders)
+    changed, unchanged = two[1], two[0]
+    measures = sample_inputs.mart.published_measures.copy()
+    mine = measures.index[measures.geography_code == changed.code][-1]
+    measures.loc[mine, "value_display"] = "a corrected figure"
+    corrected = dataclasses.replace(next_edition, mart=dataclasses.replace(sample_inputs.mart, published_measures=measures))
+    results = render_places(corrected, [(p, tmp_path / "corrected", p.slug) for p in two], lambda *_: None, workers=1, previous=edition / "councils")
+    assert rendered == [f"{changed.slug}.pdf"]
+    assert {r["place"]: r["carried"] for r in results} == {unchanged.name: True, changed.name: False}
+    assert read_record(tmp_path / "corrected", changed.slug)["rendered_in"] == "next-edition"
+
+    # A new code version renders every report again.
+    rendered.clear()
+    render_places(dataclasses.replace(next_edition, tool_version="0.0.1"), jobs, lambda *_: None, workers=1, previous=edition / "councils")
+    assert sorted(rendered) == sorted(f"{p.slug}.pdf" for p in two)
