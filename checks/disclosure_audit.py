@@ -150,9 +150,7 @@ def audit_disclosure(
         intruders.run()
     intervals = intruders.intervals(quantities)
     failures = intruders.failures(intervals)
-    failing, reasons = intruders._verdicts()
-    why = [" ".join(w) for w, fails in zip(reasons, failing) if fails]
-    undecided = np.array(["could not be decided" in w for w in why], dtype=bool)
+    failing, _, against_a, against_b = intruders._verdicts()
     return DisclosureAudit(
         cells_audited=len(audited),
         failures=failures,
@@ -161,10 +159,7 @@ def audit_disclosure(
         intervals=intervals,
         relations=system.rows,
         components=system.components,
-        failing=intervals.loc[failing, KEY].reset_index(drop=True).assign(
-            intruder_a=np.array(["intruder (a)" in w for w in why], dtype=bool) | undecided,
-            intruder_b=np.array(["intruder (b)" in w for w in why], dtype=bool) | undecided,
-        ),
+        failing=intervals.loc[failing, KEY].reset_index(drop=True).assign(intruder_a=against_a[failing], intruder_b=against_b[failing]),
     )
 
 
@@ -727,13 +722,15 @@ class _Intruders:
         ok = self._verified(columns, rows, s.truth[columns], "b")
         self._give_up(columns[~ok & s.audited[columns]], "the published figures disagree with the true ones in its relations")
 
-    def _verdicts(self) -> tuple[np.ndarray, list[list[str]]]:
-        """Per audited cell: whether it fails, and why."""
+    def _verdicts(self) -> tuple[np.ndarray, list[list[str]], np.ndarray, np.ndarray]:
+        """Per audited cell: whether it fails, why, and whether it fails against intruder (a)
+        and (b) (a cell that could not be decided fails against both)."""
         b, d, safe = self.best, self.done, self.smallest_safe
-        reasons = []
+        reasons, against_a, against_b = [], [], []
         for cell in self.cell:
             why = []
-            if cell in self.undecided:
+            undecided = cell in self.undecided
+            if undecided:
                 why.append(f"it could not be decided ({self.undecided[cell]})")
             else:
                 if d["low_a"][cell] and d["high_a"][cell] and b["low_a"][cell] == b["high_a"][cell]:
@@ -743,7 +740,9 @@ class _Intruders:
                 if d["low_b"][cell] and d["high_b"][cell] and b["low_b"][cell] == b["high_b"][cell]:
                     why.append("intruder (b) pins it exactly")
             reasons.append(why)
-        return np.array([bool(w) for w in reasons], dtype=bool), reasons
+            against_a.append(undecided or any(w.startswith("intruder (a)") for w in why))
+            against_b.append(undecided or any(w.startswith("intruder (b)") for w in why))
+        return np.array([bool(w) for w in reasons], dtype=bool), reasons, np.array(against_a, dtype=bool), np.array(against_b, dtype=bool)
 
     def intervals(self, q: pd.DataFrame) -> pd.DataFrame:
         s = self.system
@@ -760,7 +759,7 @@ class _Intruders:
 
     def failures(self, intervals: pd.DataFrame) -> list[str]:
         """Each failing cell in words (``intervals`` from :meth:`intervals`)."""
-        failing, reasons = self._verdicts()
+        failing, reasons, _, _ = self._verdicts()
         rows = intervals[failing].to_dict("records")
         return [f"{_cell_words(row)}: {_interval_words(row, self.smallest_safe)}; {'; '.join(why)}"
                 for row, why in zip(rows, [w for w, fails in zip(reasons, failing) if fails])]

@@ -16,6 +16,7 @@ value, and a repeated key counts only rows that have every part of the key.
 
 from __future__ import annotations
 
+from abc import ABC, abstractmethod
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import ClassVar
@@ -34,21 +35,23 @@ def _literal(value: object) -> str:
 
 
 @dataclass(frozen=True)
-class Expectation:
-    """One GX expectation: its class and arguments, and where it finds its failing rows."""
+class Expectation(ABC):
+    """One GX expectation: its class and arguments, and where it finds its failing rows.
+    Each kind below says all three; this base only names them."""
 
     gx_type: ClassVar[str]  # the GX class this is, in ``great_expectations.expectations``
 
+    @abstractmethod
     def gx_arguments(self) -> dict:
-        raise NotImplementedError
+        """The keyword arguments of the GX class."""
 
+    @abstractmethod
     def shown(self) -> tuple[str, ...]:
         """The columns whose values a failing row shows."""
-        raise NotImplementedError
 
+    @abstractmethod
     def failing(self) -> str:
         """An SQL condition true on a failing row."""
-        raise NotImplementedError
 
 
 @dataclass(frozen=True)

@@ -128,6 +128,7 @@ def _cheapest_move(relations: Relations, counts: np.ndarray, hidden: np.ndarray,
         zero = (x == 0) & ~unmarked
         rise_cap[zero] = fall_cap[zero] = 0.0
     weight = np.where(hidden[cells], MOVING_HIDDEN, 1.0 + np.log1p(x) + MOVING_ZERO * (x == 0))
+    rises_and_falls = sparse.hstack([equations, -equations]).tocsr()
     directions = [(standard.smallest_safe - x[at], 0.0)] if upwards else [(1.0, 0.0), (0.0, 1.0)]
     for rise, fall in directions:
         if rise > rise_cap[at] or fall > fall_cap[at]:
@@ -136,7 +137,7 @@ def _cheapest_move(relations: Relations, counts: np.ndarray, hidden: np.ndarray,
         upper = np.concatenate([rise_cap, fall_cap])
         lower[at], upper[at] = rise, rise
         lower[n + at], upper[n + at] = fall, fall
-        change = _solve(weight, sparse.hstack([equations, -equations]).tocsr(), lower, upper)
+        change = _solve(weight, rises_and_falls, lower, upper)
         if change is not None:
             return cells[np.abs(change[:n] - change[n:]) > 0.5]
     return None

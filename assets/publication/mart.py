@@ -158,12 +158,8 @@ def mart_early_warnings(
     return pd.concat(pieces, ignore_index=True)[WARNING_COLUMNS] if pieces else pd.DataFrame(columns=WARNING_COLUMNS)
 
 
-def audit_stored_mart(con: duckdb.DuckDBPyConnection, measures: pd.DataFrame, compositions: dict[str, tuple[str, str, tuple[str, ...]]]) -> DisclosureAudit:
-    """The intruder audit of ``mart.published_measures`` as stored, against the raw figures."""
-    return _audit(con.execute("SELECT * FROM mart.published_measures").df(), measures, compositions)
-
-
 def _audit(published: pd.DataFrame, measures: pd.DataFrame, compositions: dict[str, tuple[str, str, tuple[str, ...]]]) -> DisclosureAudit:
+    """The intruder audit of ``published`` against the raw figures, under the edition's rule."""
     return audit_disclosure(
         published, measures, compositions=compositions, smallest_safe=RULE.max_suppressed_count + 1,
         allow_provably_small=RULE.allow_provably_small, time_limit=AUDIT_SECONDS,
@@ -210,8 +206,10 @@ def build_published_measures_asset(entries: dict[str, Measure], contracts: dict[
             _write(con, "indicator_revisions", revised)
             _write(con, "early_warnings", warnings)
             _write(con, "suppressed_cells", controlled.loc[controlled["suppression"].ne(""), list(SUPPRESSION_COLUMNS)], schema="disclosure")
-            violations = stored_mart_problems(con.execute("SELECT * FROM mart.published_measures").df(), measures, RULE, public_denominators, compositions, left_out)
-            audit = audit_stored_mart(con, measures, compositions)
+            # Both checks judge the mart as stored, read back once.
+            stored = con.execute("SELECT * FROM mart.published_measures").df()
+            violations = stored_mart_problems(stored, measures, RULE, public_denominators, compositions, left_out)
+            audit = _audit(stored, measures, compositions)
             con.execute("ROLLBACK" if violations or not audit.passed else "COMMIT")
             identifiers = no_identifiers_in_warehouse(scan_database(con))
         counts = controlled["suppression"].value_counts().to_dict()

@@ -63,7 +63,8 @@ def site(tmp_path_factory) -> tuple[Path, object]:
     for place, folder, stem in [(SCOTLAND, "national", NATIONAL_STEM), (council, "councils", council.slug)]:
         (edition / folder).mkdir(parents=True)
         (edition / folder / f"{stem}.html").write_text(render_html(REPORT_TEMPLATE, report_context(inputs, place)), encoding="utf-8")
-        (edition / folder / f"{stem}.pdf").write_bytes(b"%PDF-1.7 placeholder")
+        # The site only links the PDF; rendering one is test_reports.py's business.
+        (edition / folder / f"{stem}.pdf").write_bytes(b"%PDF-1.7 stand-in")
     write_website(edition, inputs)
     write_manifest(edition, "test-edition", "run", [], {})
     return edition, inputs
