@@ -10,12 +10,14 @@ from __future__ import annotations
 
 import dagster as dg
 
+from assets.linkage.person_links import FULL_RELINK, LINKAGE_TAG
 from assets.partitions import every_council
 from orchestration.jobs import data_quality_digest_job
 
 
 def quarterly_edition(story_job: dg.UnresolvedAssetJobDefinition, councils: dg.StaticPartitionsDefinition) -> dg.ScheduleDefinition:
-    """Every council's report in one run, so each picks up Scotland's latest figures."""
+    """Every council's report in one run, so each picks up Scotland's latest figures, after a
+    full relink of every person (between editions each file is linked incrementally)."""
 
     @dg.schedule(
         name="quarterly_edition",
@@ -26,7 +28,7 @@ def quarterly_edition(story_job: dg.UnresolvedAssetJobDefinition, councils: dg.S
         description="Publishes a full edition (national, every council's and every organisation's report, manifest, latest) at the start of each quarter.",
     )
     def quarterly(context: dg.ScheduleEvaluationContext) -> dg.RunRequest:
-        return dg.RunRequest(tags=every_council(councils))
+        return dg.RunRequest(tags={**every_council(councils), LINKAGE_TAG: FULL_RELINK})
 
     return quarterly
 

@@ -33,7 +33,8 @@ Why each step (measured on the synthetic ground truth, see ``bench/linkage_quali
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from collections.abc import Mapping
+from dataclasses import dataclass, replace
 
 import numpy as np
 import pandas as pd
@@ -253,20 +254,41 @@ def link_people(
 
     ``earlier_persons`` (aligned with ``people``; NA for records not seen before) names the
     person each record was given by an earlier run. Records an earlier run put together stay
-    together (``linked_by`` ``earlier_run``) unless their identifiers now conflict, so a rerun
-    with re-estimated weights cannot split a person over a borderline pair. ``model``: a
+    together (``linked_by`` ``earlier_run`` where today's weights alone would not link them)
+    unless their identifiers now conflict: they are joined straight after the identifiers and
+    before any scored pair, so neither re-estimated weights nor a new record matching one of
+    them better can split a person; a new record whose identifiers conflict is kept apart instead. ``model``: a
     Splink model from an earlier run (``LinkageResult.model``) to reuse instead of training.
     ``backend``: where Splink scores pairs, ``duckdb`` or ``spark`` (``probabilistic.splink_api``).
     """
+    prepared = prepare_people(people)
+    result = link_prepared(prepared, match_threshold, review_floor, earlier_persons, model, backend)
+    return replace(result, notes=(*column_notes(people, prepared), *result.notes))
+
+
+def link_prepared(
+    prepared: pd.DataFrame,
+    match_threshold: float | None = None,
+    review_floor: float | None = None,
+    earlier_persons: pd.Series | None = None,
+    model: dict | None = None,
+    backend: str = "duckdb",
+    term_frequencies: Mapping[str, pd.DataFrame] | None = None,
+) -> LinkageResult:
+    """``link_people`` on ``prepare_people`` output (``record`` numbering its rows from 0), so
+    records prepared once can be linked again; ``term_frequencies`` as ``probabilistic.score_pairs``."""
     from assets.linkage.probabilistic import MATCH_THRESHOLD, REVIEW_FLOOR, score_pairs
 
-    prepared = prepare_people(people)
     clusters = ConflictAwareClusters(prepared["trusted_chi"].tolist(), prepared["scn"].tolist())
     linked_by = np.full(len(prepared), "unlinked", dtype=object)
     deterministic_links = _link_on_identifiers(prepared, clusters, linked_by)
+    if earlier_persons is not None:
+        _keep_earlier_persons(pd.Series(earlier_persons).reset_index(drop=True), clusters, linked_by)
 
-    scored = score_pairs(prepared, REVIEW_FLOOR if review_floor is None else review_floor, model, backend=backend)
-    pairs = scored.pairs.sort_values("match_weight", ascending=False, kind="stable").reset_index(drop=True)
+    scored = score_pairs(prepared, REVIEW_FLOOR if review_floor is None else review_floor, model, backend=backend, term_frequencies=term_frequencies)
+    # Strongest first; equal weights in the order of the records, so which of two tied pairs a
+    # conflict refuses does not depend on the order Splink happened to return them in.
+    pairs = scored.pairs.sort_values(["match_weight", "record_l", "record_r"], ascending=[False, True, True], kind="stable").reset_index(drop=True)
     decision = _decide(pairs, MATCH_THRESHOLD if match_threshold is None else match_threshold)
     record_l, record_r = pairs["record_l"].to_numpy(dtype=np.int64), pairs["record_r"].to_numpy(dtype=np.int64)
     for position in np.flatnonzero((decision == "match").to_numpy()):
@@ -275,10 +297,8 @@ def link_people(
             decision.iat[position] = "identifiers_conflict"
             continue
         for record in (left, right):
-            if linked_by[record] == "unlinked":
+            if linked_by[record] in ("unlinked", "earlier_run"):
                 linked_by[record] = "probabilistic"
-    if earlier_persons is not None:
-        _keep_earlier_persons(pd.Series(earlier_persons).reset_index(drop=True), clusters, linked_by)
     labels = clusters.labels()
     linked_by[np.bincount(labels, minlength=len(labels))[labels] == 1] = "unlinked"
     return LinkageResult(
@@ -287,7 +307,7 @@ def link_people(
         deterministic_links=deterministic_links,
         model=scored.model,
         model_source=scored.model_source,
-        notes=(*column_notes(people, prepared), *scored.notes),
+        notes=scored.notes,
     )
 
 

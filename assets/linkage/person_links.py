@@ -6,22 +6,32 @@ the linkage zone and never in the warehouse:
 
 - ``linkage.<dataset>``: file hash, row number, person id, how the record was linked, keyed
   hashes of agency references (the only table the analysis warehouse joins to);
-- ``linkage.person_registry``: every record's person id, read back by the next run;
+- ``linkage.person_registry``: every record's person id and how it was linked, read back by
+  the next run, with ``linkage.prepared_people``, every record's identifiers as linkage reads them;
 - ``linkage.person_id_changes``: every id a rerun changed (people merged or split), appended;
 - ``linkage.clerical_review``: scored pairs held back (below the threshold but above the
   review floor, or stopped by the twins or dates-of-birth guard or an identifier conflict), for a person to judge;
 - ``linkage.splink_model``: the trained model, reused while its comparisons are unchanged, so
   a rerun scores old pairs exactly as before (drop the table to retrain).
 
-Quality shows in the Dagster UI as metadata (per dataset and per council, the weights) and a
-WARN check when the linkage rate falls beyond a tolerance since the previous materialization.
+A run links only what changed since the registry was written: the records of a new or
+corrected file and their neighbourhood (``incremental``). Every record is relinked when the
+run carries the tag ``story/linkage=full`` (the quarterly edition's do), when there is no
+registry or stored model yet, or when new records fill a column the model does not compare.
+Each run's writes are one transaction: a run that fails leaves the zone as it found it.
+
+Quality shows in the Dagster UI as metadata (how the run linked, per dataset and per council,
+the weights) and a WARN check when the linkage rate falls beyond a tolerance since the
+previous materialization.
 """
 
 import json
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
 import dagster as dg
+import numpy as np
 import pandas as pd
 from dagster_duckdb import DuckDBResource
 
@@ -29,7 +39,8 @@ from assets.check_results import check_result
 from assets.ingest.contracts import Contract
 from assets.ingest.raw_zone import raw_table
 from assets.keys import PERSON_LINKS, raw_key
-from assets.linkage.core import STANDARD_COLUMNS, link_people
+from assets.linkage.core import STANDARD_COLUMNS, column_notes, filled_columns, link_prepared, prepare_people
+from assets.linkage.incremental import PREPARED, REGISTRY, REGISTRY_COLUMNS, current_term_frequencies, find_neighbourhood
 from assets.linkage.probabilistic import model_columns, model_fingerprint
 from assets.linkage.pseudonyms import KEY_ENV, KEY_FILE_ENV, UnusableKey, parse_key, pseudonym, read_key_file
 from assets.linkage.registry import stable_person_ids
@@ -42,7 +53,10 @@ from assets.linkage.summary import (
 from checks.linkage import linkage_rate_holds
 
 RATE_CHECK = "linkage_rate_holds"
-_REGISTRY = "linkage.person_registry"
+# A run with this tag relinks every record (the quarterly edition's runs carry it; add it in the
+# launchpad for a relink on demand); without it a run links what changed (``incremental``).
+LINKAGE_TAG = "story/linkage"
+FULL_RELINK = "full"
 _CHANGES = "linkage.person_id_changes"
 _REVIEW = "linkage.clerical_review"
 _MODEL = "linkage.splink_model"
@@ -99,18 +113,31 @@ class PersonLinks:
 
 
 def identify_people(
-    people: pd.DataFrame, key: bytes, previous: pd.DataFrame | None = None, model: dict | None = None, backend: str = "duckdb"
+    people: pd.DataFrame,
+    prepared: pd.DataFrame,
+    key: bytes,
+    previous: pd.DataFrame | None = None,
+    model: dict | None = None,
+    backend: str = "duckdb",
+    term_frequencies: Mapping[str, pd.DataFrame] | None = None,
+    issued: Iterable[str] = (),
 ) -> PersonLinks:
-    """Link ``people`` (standard columns and a unique ``record_key``) and give every record a
-    person id, keeping the ids of ``previous`` (``record_key``, ``person_id``) where it can and
-    scoring with ``model`` (an earlier run's Splink model) when given, on Splink ``backend``."""
-    people = people.reset_index(drop=True)
+    """Link ``people`` (a unique ``record_key`` per row) by their ``prepared`` form
+    (``core.prepare_people`` of them, row for row) and give every record a person id, keeping
+    the ids of ``previous`` (``record_key``, ``person_id``) where it can and scoring with
+    ``model`` (an earlier run's Splink model) when given, on Splink ``backend``.
+    ``term_frequencies`` as ``probabilistic.score_pairs``; ``issued`` as
+    ``registry.stable_person_ids`` (both for a run that links a neighbourhood, ``incremental``)."""
+    # In record-key order, so a record's neighbourhood is linked in the order a full run links it.
+    order = np.argsort(people["record_key"].to_numpy(dtype=str), kind="stable")
+    people = people.iloc[order].reset_index(drop=True)
+    prepared = prepared.iloc[order].reset_index(drop=True).assign(record=np.arange(len(prepared)))
     earlier = None
     if previous is not None and not previous.empty:
         earlier = people[["record_key"]].merge(previous[["record_key", "person_id"]], on="record_key", how="left")["person_id"]
-    result = link_people(people, earlier_persons=earlier, model=model, backend=backend)
+    result = link_prepared(prepared, earlier_persons=earlier, model=model, backend=backend, term_frequencies=term_frequencies)
     records = people.assign(cluster=result.clusters["cluster"].to_numpy(), linked_by=result.clusters["linked_by"].to_numpy())
-    records["person_id"], changes = stable_person_ids(records, previous, key)
+    records["person_id"], changes = stable_person_ids(records, previous, key, issued)
     pairs = result.pairs
     person = records["person_id"].to_numpy()
     held_back = (pairs["decision"] != "match").to_numpy() & (person[pairs["record_l"]] != person[pairs["record_r"]])
@@ -152,6 +179,12 @@ def _replace_table(con, qualified: str, frame: pd.DataFrame) -> None:
     con.unregister("frame_to_write")
 
 
+def _insert(con, qualified: str, frame: pd.DataFrame) -> None:
+    con.register("frame_to_write", frame)
+    con.execute(f"INSERT INTO {qualified} BY NAME SELECT * FROM frame_to_write")
+    con.unregister("frame_to_write")
+
+
 def _stored_model(con) -> dict | None:
     """The Splink model an earlier run trained, if its comparisons are today's for the columns
     it compares (``link_people`` sets it aside if today's records fill a column it lacks)."""
@@ -169,17 +202,142 @@ def _store_model(con, model: dict, records: int) -> None:
     con.execute(f"INSERT INTO {_MODEL} VALUES (?, now(), ?, ?)", [model_fingerprint(model_columns(model)), records, json.dumps(model)])
 
 
-def _read_people(con, contracts: dict[str, Contract]) -> pd.DataFrame:
+def _read_people(con, contracts: dict[str, Contract], unregistered_only: bool = False) -> pd.DataFrame:
+    """The person datasets' standard columns and bookkeeping, every row or (``unregistered_only``)
+    the rows the person registry does not hold yet."""
     frames = []
     for contract in person_datasets(contracts):
         present = [c for c in STANDARD_COLUMNS if c in contract.column_names]
         select = ", ".join([f"CAST({c} AS VARCHAR) AS {c}" for c in present] + ["_agency", "_file_sha256", "_row_number"])
-        frames.append(con.execute(f"SELECT {select} FROM {raw_table(contract)}").df().assign(dataset=contract.id))
+        where = (
+            f" raw WHERE NOT EXISTS (SELECT 1 FROM {REGISTRY} g WHERE g.dataset = '{contract.id}' "
+            "AND g._file_sha256 = raw._file_sha256 AND g._row_number = raw._row_number)"
+        ) if unregistered_only else ""
+        frames.append(con.execute(f"SELECT {select} FROM {raw_table(contract)}{where}").df().assign(dataset=contract.id))
     people = pd.concat(frames, ignore_index=True)
     for column in STANDARD_COLUMNS:
         if column not in people:
             people[column] = pd.NA
     return people.assign(record_key=_record_key(people))
+
+
+def _gone(con, contracts: dict[str, Contract]) -> pd.DataFrame:
+    """Registered records no longer in the raw zone (their file was replaced or withdrawn)."""
+    present = " UNION ALL ".join(f"SELECT '{c.id}' AS dataset, _file_sha256, _row_number FROM {raw_table(c)}" for c in person_datasets(contracts))
+    return con.execute(
+        f"SELECT g.record_key FROM {REGISTRY} g ANTI JOIN ({present}) p "
+        "ON g.dataset = p.dataset AND g._file_sha256 = p._file_sha256 AND g._row_number = p._row_number"
+    ).df()
+
+
+def _why_full(con, contracts: dict[str, Contract], model: dict | None, tags: Mapping[str, str]) -> str | None:
+    """Why this run must relink every record, or None when it can link what changed (``incremental``)."""
+    if tags.get(LINKAGE_TAG) == FULL_RELINK:
+        return f"asked for (run tag {LINKAGE_TAG}={FULL_RELINK})"
+    if model is None:
+        return "no stored model to score new records with"
+    if not (_table_exists(con, REGISTRY) and _table_exists(con, PREPARED)):
+        return "no person registry yet"
+    registered = {name for (name,) in con.execute(f"SELECT column_name FROM information_schema.columns WHERE table_schema = 'linkage' AND table_name = '{REGISTRY.split('.')[1]}'").fetchall()}
+    if not registered.issuperset(REGISTRY_COLUMNS):
+        return "the person registry predates incremental linkage"
+    unwritten = [c.id for c in pseudonymised_datasets(contracts) if not _table_exists(con, f"linkage.{c.id}")]
+    if unwritten:
+        return f"no linkage table yet for {', '.join(unwritten)}"
+    return None
+
+
+@dataclass(frozen=True)
+class _Run:
+    """What one run decided and how: ``mode`` (``full``, ``incremental`` or ``unchanged``),
+    ``why`` (of a full relink), ``relinked`` (records linked this run), ``new`` and ``gone``
+    (records new to the registry and gone from the raw zone) and ``seeds`` (``incremental``)."""
+
+    links: PersonLinks | None
+    mode: str
+    why: str | None
+    relinked: int
+    new: int
+    gone: int
+    seeds: int
+    notes: tuple[str, ...]
+
+
+def _link_everything(con, contracts: dict[str, Contract], key: bytes, model: dict | None, backend: str, why: str) -> _Run:
+    """Every record linked again, with the registry's ids kept where the evidence allows."""
+    people = _read_people(con, contracts)
+    prepared = prepare_people(people)
+    previous = con.execute(f"SELECT record_key, person_id FROM {REGISTRY}").df() if _table_exists(con, REGISTRY) else None
+    links = identify_people(people, prepared, key, previous, model, backend)
+    gone = len(set(previous["record_key"]) - set(people["record_key"])) if previous is not None else 0
+    new = len(people) - (len(previous) - gone if previous is not None else 0)
+    notes = (*column_notes(people, prepared), *links.notes)
+    con.begin()
+    try:
+        if links.model_source == "trained":
+            _store_model(con, links.model, len(people))
+        _replace_table(con, REGISTRY, links.records[list(REGISTRY_COLUMNS)])
+        _replace_table(con, PREPARED, prepared.drop(columns=["record"]).assign(record_key=people["record_key"].to_numpy()))
+        for contract in pseudonymised_datasets(contracts):
+            ids = links.records.loc[links.records["dataset"] == contract.id, ["_file_sha256", "_row_number", "person_id", "linked_by"]]
+            _replace_table(con, f"linkage.{contract.id}", _with_person_ids(_pseudonym_rows(con, contract, key), ids))
+        _replace_table(con, _REVIEW, links.review)
+        _log_changes(con, links.changes)
+        con.commit()
+    except BaseException:
+        con.rollback()
+        raise
+    return _Run(links, "full", why, len(people), new, gone, 0, notes)
+
+
+def _link_what_changed(con, contracts: dict[str, Contract], key: bytes, model: dict, backend: str) -> _Run:
+    """The new records and their neighbourhood (``incremental``) linked; the rest kept as registered."""
+    new_people = _read_people(con, contracts, unregistered_only=True)
+    gone = _gone(con, contracts)
+    if new_people.empty and gone.empty:
+        return _Run(None, "unchanged", None, 0, 0, 0, 0, ())
+    new_prepared = prepare_people(new_people).assign(record_key=new_people["record_key"].to_numpy())
+    uncompared = set(filled_columns(new_prepared)) - set(model_columns(model))
+    if uncompared:
+        return _link_everything(con, contracts, key, model, backend, f"new records fill {', '.join(sorted(uncompared))}, which the stored model does not compare")
+    hood = find_neighbourhood(con, new_prepared, gone, model)
+    frequencies = current_term_frequencies(con, new_prepared, gone, model)
+    bookkeeping = [column for column in REGISTRY_COLUMNS if column not in ("person_id", "linked_by")]
+    people = pd.concat([new_people[bookkeeping], hood.registered[bookkeeping]], ignore_index=True)
+    new_prepared = new_prepared.drop(columns=["record"])
+    prepared = pd.concat([new_prepared, hood.prepared[new_prepared.columns]], ignore_index=True)
+    issued = {person for (person,) in con.execute(f"SELECT DISTINCT person_id FROM {REGISTRY}").fetchall()}
+    links = identify_people(people, prepared, key, hood.registered[["record_key", "person_id"]], model, backend, frequencies, issued)
+    con.begin()
+    try:
+        out = pd.concat([gone["record_key"], hood.registered["record_key"]], ignore_index=True).to_frame()
+        con.register("records_out", out)
+        con.execute(f"DELETE FROM {REGISTRY} WHERE record_key IN (SELECT record_key FROM records_out)")
+        con.execute(f"DELETE FROM {_REVIEW} WHERE record_key_l IN (SELECT record_key FROM records_out) OR record_key_r IN (SELECT record_key FROM records_out)")
+        con.unregister("records_out")
+        _insert(con, REGISTRY, links.records[list(REGISTRY_COLUMNS)])
+        _insert(con, _REVIEW, links.review)
+        con.register("gone_records", gone)
+        con.execute(f"DELETE FROM {PREPARED} WHERE record_key IN (SELECT record_key FROM gone_records)")
+        con.unregister("gone_records")
+        _insert(con, PREPARED, new_prepared)
+        for contract in pseudonymised_datasets(contracts):
+            _sync_pseudonyms(con, contract, links.records[links.records["dataset"] == contract.id], key)
+        _log_changes(con, links.changes)
+        con.commit()
+    except BaseException:
+        con.rollback()
+        raise
+    notes = (*links.notes, f"{len(people):,} records relinked: {len(new_people):,} new, their neighbours and the persons of both")
+    return _Run(links, "incremental", None, len(people), len(new_people), len(gone), hood.seeds, notes)
+
+
+def _log_changes(con, changes: pd.DataFrame) -> None:
+    con.execute(f"CREATE TABLE IF NOT EXISTS {_CHANGES} (changed_at TIMESTAMP, previous_person_id VARCHAR, person_id VARCHAR, records BIGINT)")
+    if not changes.empty:
+        con.register("changes_frame", changes)
+        con.execute(f"INSERT INTO {_CHANGES} SELECT now(), previous_person_id, person_id, records FROM changes_frame")
+        con.unregister("changes_frame")
 
 
 def build_person_links_asset(contracts: dict[str, Contract], backend: str = "duckdb") -> dg.AssetsDefinition:
@@ -190,7 +348,11 @@ def build_person_links_asset(contracts: dict[str, Contract], backend: str = "duc
         group_name="linkage",
         kinds={"duckdb"},
         deps=[raw_key(c.id) for c in pseudonymised_datasets(contracts)],
-        description="Links people across agencies in the linkage zone and gives each a stable keyed pseudonymous person id.",
+        description=(
+            "Links people across agencies in the linkage zone and gives each a stable keyed pseudonymous person id. "
+            "Links a new or corrected file's records against the person registry; relinks everyone on the quarterly "
+            f"edition or when the run has the tag {LINKAGE_TAG}={FULL_RELINK}."
+        ),
         check_specs=[
             dg.AssetCheckSpec(
                 RATE_CHECK,
@@ -202,45 +364,40 @@ def build_person_links_asset(contracts: dict[str, Contract], backend: str = "duc
     def person_links(context: dg.AssetExecutionContext, linkage_zone: DuckDBResource, pseudonymisation_key: PseudonymisationKey) -> dg.MaterializeResult:
         key = pseudonymisation_key.load()
         with linkage_zone.get_connection() as con:
-            people = _read_people(con, contracts)
             con.execute("CREATE SCHEMA IF NOT EXISTS linkage")
-            previous = con.execute(f"SELECT record_key, person_id FROM {_REGISTRY}").df() if _table_exists(con, _REGISTRY) else None
             model = _stored_model(con)
-            context.log.info(f"Linking {len(people):,} records from {people['dataset'].nunique()} datasets ({'stored model' if model else 'training a new model'}, on {backend})")
-            links = identify_people(people, key, previous, model, backend)
-            for note in links.notes:
+            previous_ids = {p for (p,) in con.execute(f"SELECT DISTINCT person_id FROM {REGISTRY}").fetchall()} if _table_exists(con, REGISTRY) else set()
+            why = _why_full(con, contracts, model, context.run.tags)
+            context.log.info(f"Linking {'every record: ' + why if why else 'the records new to the person registry and their neighbours'} ({'stored model' if model else 'no stored model'}, on {backend})")
+            run = _link_everything(con, contracts, key, model, backend, why) if why else _link_what_changed(con, contracts, key, model, backend)
+            for note in run.notes:
                 context.log.info(f"Linkage: {note}")
-            if links.model_source == "trained":
-                _store_model(con, links.model, len(people))
-            linked = links.records
-            for contract in pseudonymised_datasets(contracts):
-                _write_pseudonyms(con, contract, linked[linked["dataset"] == contract.id], key)
-            _replace_table(con, _REGISTRY, linked[["record_key", "dataset", "_file_sha256", "_row_number", "person_id"]])
-            _replace_table(con, _REVIEW, links.review)
-            con.execute(f"CREATE TABLE IF NOT EXISTS {_CHANGES} (changed_at TIMESTAMP, previous_person_id VARCHAR, person_id VARCHAR, records BIGINT)")
-            if not links.changes.empty:
-                con.register("changes_frame", links.changes)
-                con.execute(f"INSERT INTO {_CHANGES} SELECT now(), previous_person_id, person_id, records FROM changes_frame")
-                con.unregister("changes_frame")
+            linked = con.execute(f"SELECT dataset, _agency, linked_by, person_id FROM {REGISTRY}").df()
+            review_pairs = con.execute(f"SELECT count(*) FROM {_REVIEW}").fetchone()[0]
 
+        links = run.links
         rate, previous_rate = linkage_rate(linked), _previous_linkage_rate(context)
         councils = linked[linked["_agency"].str.match(r"^S12\d{6}$")]
-        previous_ids = set(previous["person_id"]) if previous is not None else set()
+        pairs = links.pairs if links is not None else pd.DataFrame(columns=["match_weight", "decision"])
         return dg.MaterializeResult(
             metadata={
+                "linkage_mode": run.mode if run.why is None else f"full: {run.why}",
                 "records": len(linked),
+                "records_relinked": run.relinked,
+                "records_new": run.new,
+                "records_gone": run.gone,
                 "persons": int(linked["person_id"].nunique()),
                 "new_persons": int(len(set(linked["person_id"]) - previous_ids)),
-                "person_ids_changed_records": int(links.changes["records"].sum()) if not links.changes.empty else 0,
-                "clerical_review_pairs": len(links.review),
-                "model_reused": links.model_source == "given",
-                "model_source": links.model_source,
-                "linkage_notes": dg.MetadataValue.md("\n".join(f"- {note}" for note in links.notes) or "none"),
+                "person_ids_changed_records": int(links.changes["records"].sum()) if links is not None and not links.changes.empty else 0,
+                "clerical_review_pairs": int(review_pairs),
+                "model_reused": links is not None and links.model_source == "given",
+                "model_source": links.model_source if links is not None else "none",
+                "linkage_notes": dg.MetadataValue.md("\n".join(f"- {note}" for note in run.notes) or "none"),
                 "linkage_rate_percent": rate,
                 "previous_linkage_rate_percent": previous_rate if previous_rate is not None else dg.MetadataValue.null(),
                 "linked_by_dataset": dg.MetadataValue.md(method_counts(linked, "dataset").to_markdown()),
                 "linked_by_council": dg.MetadataValue.md(method_counts(councils, "_agency").rename_axis("council").to_markdown()),
-                "match_weight_distribution": dg.MetadataValue.md(weight_distribution(links.pairs).to_markdown(index=False)),
+                "match_weight_distribution": dg.MetadataValue.md(weight_distribution(pairs).to_markdown(index=False)),
             },
             check_results=[check_result(RATE_CHECK, linkage_rate_holds(rate, previous_rate))],
         )
@@ -248,14 +405,36 @@ def build_person_links_asset(contracts: dict[str, Contract], backend: str = "duc
     return person_links
 
 
-def _write_pseudonyms(con, contract: Contract, linked: pd.DataFrame, key: bytes) -> None:
-    """``linkage.<dataset>``: the person id and keyed agency references for each raw row."""
+def _pseudonym_rows(con, contract: Contract, key: bytes, unwritten_only: bool = False) -> pd.DataFrame:
+    """Each raw row's file hash and row number with keyed hashes of its agency references, every
+    row or (``unwritten_only``) those not yet in ``linkage.<dataset>``."""
     references = [c.name for c in contract.columns if c.pseudonymise]
-    table = con.execute(f"SELECT {', '.join(['_file_sha256', '_row_number', '_agency', *references])} FROM {raw_table(contract)}").df()
+    where = (
+        f" raw WHERE NOT EXISTS (SELECT 1 FROM linkage.{contract.id} t WHERE t._file_sha256 = raw._file_sha256 AND t._row_number = raw._row_number)"
+    ) if unwritten_only else ""
+    table = con.execute(f"SELECT {', '.join(['_file_sha256', '_row_number', '_agency', *references])} FROM {raw_table(contract)}{where}").df()
     for column in references:
         # Keyed with the agency: one council's child reference says nothing about another's.
         table[f"{column}_key"] = [pseudonym(key, f"{agency}|{value}", "R") for agency, value in zip(table["_agency"], table[column])]
-    table = table.drop(columns=["_agency", *references])
-    ids = linked[["_file_sha256", "_row_number", "person_id", "linked_by"]]
-    table = table.merge(ids, on=["_file_sha256", "_row_number"], how="left") if not ids.empty else table.assign(person_id=None, linked_by=None)
-    _replace_table(con, f"linkage.{contract.id}", table)
+    return table.drop(columns=["_agency", *references])
+
+
+def _with_person_ids(rows: pd.DataFrame, ids: pd.DataFrame) -> pd.DataFrame:
+    """``linkage.<dataset>`` rows: the pseudonym rows with each record's person id and how it was linked."""
+    return rows.merge(ids, on=["_file_sha256", "_row_number"], how="left") if not ids.empty else rows.assign(person_id=None, linked_by=None)
+
+
+def _sync_pseudonyms(con, contract: Contract, relinked: pd.DataFrame, key: bytes) -> None:
+    """``linkage.<dataset>`` brought up to the raw zone: rows of files gone are dropped, new rows
+    written, and the relinked records' person ids and ``linked_by`` updated."""
+    table = f"linkage.{contract.id}"
+    con.execute(f"DELETE FROM {table} t WHERE NOT EXISTS (SELECT 1 FROM {raw_table(contract)} raw WHERE raw._file_sha256 = t._file_sha256 AND raw._row_number = t._row_number)")
+    ids = relinked[["_file_sha256", "_row_number", "person_id", "linked_by"]]
+    _insert(con, table, _with_person_ids(_pseudonym_rows(con, contract, key, unwritten_only=True), ids))
+    if not ids.empty:
+        con.register("relinked_ids", ids)
+        con.execute(
+            f"UPDATE {table} t SET person_id = i.person_id, linked_by = i.linked_by FROM relinked_ids i "
+            "WHERE t._file_sha256 = i._file_sha256 AND t._row_number = i._row_number"
+        )
+        con.unregister("relinked_ids")

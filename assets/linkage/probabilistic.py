@@ -72,7 +72,7 @@ import hashlib
 import json
 import logging
 import math
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -81,6 +81,8 @@ import splink.comparison_level_library as cll
 import splink.comparison_library as cl
 from splink import DuckDBAPI, Linker, SettingsCreator, block_on
 from splink.internals.comparison_level_creator import ComparisonLevelCreator
+from splink.internals.input_column import InputColumn
+from splink.internals.term_frequencies import term_frequencies_for_single_column_sql
 
 from assets.linkage.backends import LINKAGE_BACKENDS
 from assets.linkage.core import STANDARD_COLUMNS, filled_columns
@@ -304,6 +306,22 @@ def model_fingerprint(columns: Sequence[str]) -> str:
     is reused only while it matches (its comparisons are today's)."""
     settings = json.dumps(_settings(columns).create_settings_dict("duckdb"), sort_keys=True, default=str)
     return hashlib.sha256(settings.encode("utf-8")).hexdigest()[:16]
+
+
+def term_frequency_columns(model: dict) -> tuple[str, ...]:
+    """The columns whose exact agreement ``model`` weighs by how common the value is."""
+    return tuple(sorted({level["tf_adjustment_column"] for c in model["comparisons"] for level in c["comparison_levels"] if level.get("tf_adjustment_column")}))
+
+
+def term_frequency_sql(column: str, table: str) -> str:
+    """Splink's own term-frequency table of ``column`` over ``table`` (DuckDB SQL), so a run that
+    scores a few records can weigh names by how common they are in every record."""
+    return term_frequencies_for_single_column_sql(InputColumn(column, sqlglot_dialect_str="duckdb"), table_name=table)
+
+
+def blocking_rules(model: dict) -> list[str]:
+    """The blocking rules of ``model`` as SQL conditions on records ``l`` and ``r``."""
+    return [rule["blocking_rule"] for rule in model["blocking_rules_to_generate_predictions"]]
 
 
 def _agreeing_pair(prepared: pd.DataFrame, columns: Sequence[str]) -> bool:
@@ -543,6 +561,7 @@ def score_pairs(
     model: dict | None = None,
     seed: int = 20200205,
     backend: str = "duckdb",
+    term_frequencies: Mapping[str, pd.DataFrame] | None = None,
 ) -> ScoredPairs:
     """Scored candidate pairs at or above ``review_floor`` from ``core.prepare_people`` output.
 
@@ -550,6 +569,9 @@ def score_pairs(
     the weights of pairs already seen unchanged when new files arrive, and skips training. It
     is used restricted to the columns the table fills, and set aside (with a note) when the
     table fills a column it does not compare. ``backend``: where Splink runs (``splink_api``).
+    ``term_frequencies``: with ``model``, the term-frequency table of each column it weighs by
+    frequency (``term_frequency_sql``) over a larger population than ``prepared``: a run that
+    scores one file's neighbourhood weighs names as a run over every record would.
     """
     logging.getLogger("splink").setLevel(logging.WARNING)
     columns = filled_columns(prepared)
@@ -584,8 +606,10 @@ def score_pairs(
         if not usable:
             _release(api)
             return ScoredPairs(_no_pairs(), None, "none", (*notes, "no column the model compares: no pairs scored"))
-        restricted = _restricted(model, usable, dialect, term_frequencies=len(prepared) >= MIN_RECORDS_TO_TRAIN)
+        restricted = _restricted(model, usable, dialect, term_frequencies=bool(term_frequencies) or len(prepared) >= MIN_RECORDS_TO_TRAIN)
         linker = Linker(records, restricted)
+        for column, table in (term_frequencies or {}).items():
+            linker.table_management.register_term_frequency_lookup(api.register(table, table_name=f"tf_lookup_{column}"), column)
         if source == "default":
             linker, note = _prior_of_this_table(linker, records, restricted, prepared, usable)
             notes.append(note)

@@ -1,6 +1,7 @@
 """Pairwise precision and recall of person clusters against a ground truth (within one table,
-or across two), and the synthetic agencies' files read as the people the linkage sees (with
-their true person beside each row)."""
+or across two), an incremental linkage against the full relink it stands in for, and the
+synthetic agencies' files read as the people the linkage sees (with their true person beside
+each row)."""
 
 from __future__ import annotations
 
@@ -89,3 +90,25 @@ def people_with_truth(root: Path, datasets: dict[str, list[str]]) -> pd.DataFram
         if column not in people:
             people[column] = pd.NA
     return people
+
+
+@dataclass(frozen=True)
+class RegistryAgreement:
+    """How far an incremental linkage is from the full relink of the same records:
+    ``different_person_id`` records hold another id (or are in one registry only), and the
+    incremental persons' pairwise precision and recall taken against the full relink's."""
+
+    records: int
+    different_person_id: int
+    pairwise: PairwiseQuality
+
+    @property
+    def different_share(self) -> float:
+        return self.different_person_id / self.records if self.records else 0.0
+
+
+def compare_registries(incremental: pd.DataFrame, full: pd.DataFrame) -> RegistryAgreement:
+    """``incremental`` and ``full``: ``record_key``, ``person_id`` (``linkage.person_registry``)."""
+    both = incremental[["record_key", "person_id"]].merge(full[["record_key", "person_id"]], on="record_key", how="outer", suffixes=("_incremental", "_full"))
+    different = int((both["person_id_incremental"] != both["person_id_full"]).sum())
+    return RegistryAgreement(len(both), different, pairwise_quality(both["person_id_incremental"], both["person_id_full"]))

@@ -1,11 +1,12 @@
 """The person registry: a person keeps their ``person_id`` when new files arrive and linkage reruns.
 
-Linkage reruns from scratch on every materialization, so its clusters are new objects each
-time. The registry (``linkage.person_registry`` in the linkage zone: one row per record with
-the person id it was given) carries ids across runs: each new cluster takes the previous id
-most of its records held, each previous id going to one cluster only. A cluster with no
-previous id (a person seen for the first time) gets a new keyed pseudonym of one of its
-record keys; record keys never repeat, so a new id never collides with an old one.
+Each linkage run makes its clusters afresh (of every record, or of the records a new file
+touches, ``incremental``), so they are new objects each time. The registry
+(``linkage.person_registry`` in the linkage zone: one row per record with the person id it
+was given) carries ids across runs: each new cluster takes the previous id most of its
+records held, each previous id going to one cluster only. A cluster with no previous id (a
+person seen for the first time, or a part split off a person) gets a new keyed pseudonym of
+one of its record keys, never one any record holds.
 
 An id changes only when the evidence changes: two previous persons now linked into one keep
 the id of the larger (the other is retired), or a person split apart keeps the id on the
@@ -14,6 +15,9 @@ larger part. Every change is returned, to be logged in ``linkage.person_id_chang
 
 from __future__ import annotations
 
+import itertools
+from collections.abc import Iterable, Iterator
+
 import pandas as pd
 
 from assets.linkage.pseudonyms import pseudonym
@@ -21,12 +25,22 @@ from assets.linkage.pseudonyms import pseudonym
 PERSON_PREFIX = "P"
 
 
-def stable_person_ids(records: pd.DataFrame, previous: pd.DataFrame | None, key: bytes) -> tuple[pd.Series, pd.DataFrame]:
+def _candidate_ids(record_keys: list[str], key: bytes) -> Iterator[str]:
+    """Ids a new person may take, from its record keys: a part split off a person may hold the
+    very record whose key named that person, so the keys are tried again with a counter."""
+    for round_ in itertools.count():
+        for record_key in record_keys:
+            yield pseudonym(key, f"person|{record_key}" + (f"|{round_}" if round_ else ""), PERSON_PREFIX)
+
+
+def stable_person_ids(records: pd.DataFrame, previous: pd.DataFrame | None, key: bytes, issued: Iterable[str] = ()) -> tuple[pd.Series, pd.DataFrame]:
     """Person ids for ``records`` (``record_key``, ``cluster``) given last run's registry.
 
-    ``previous``: ``record_key``, ``person_id`` (None on the first run). Returns the person id of
-    every record (aligned with ``records``) and the changes: ``previous_person_id``,
-    ``person_id``, ``records`` for every record whose id is not the one it had.
+    ``previous``: ``record_key``, ``person_id`` (None on the first run). ``issued``: ids that
+    records outside ``records`` hold (an incremental run relinks a few persons whole), never
+    given to a new person. Returns the person id of every record (aligned with ``records``) and
+    the changes: ``previous_person_id``, ``person_id``, ``records`` for every record whose id is
+    not the one it had.
     """
     known = records[["record_key", "cluster"]].copy()
     if previous is not None and not previous.empty:
@@ -43,15 +57,10 @@ def stable_person_ids(records: pd.DataFrame, previous: pd.DataFrame | None, key:
         if cluster not in cluster_id and previous_id not in claimed:
             cluster_id[cluster] = previous_id
             claimed.add(previous_id)
-    issued = set(known["previous_id"].dropna()) | claimed
+    issued = set(issued) | set(known["previous_id"].dropna()) | claimed
     newcomers = known[~known["cluster"].isin(cluster_id)].sort_values("record_key", kind="stable")
     for cluster, keys in newcomers.groupby("cluster", sort=False)["record_key"]:
-        for record_key in keys:
-            candidate = pseudonym(key, f"person|{record_key}", PERSON_PREFIX)
-            if candidate not in issued:
-                break
-        else:  # unreachable in practice: every record key of the cluster already named someone
-            raise RuntimeError(f"no unused person id for cluster {cluster}")
+        candidate = next(c for c in _candidate_ids(list(keys), key) if c not in issued)
         cluster_id[cluster] = candidate
         issued.add(candidate)
     person_id = known["cluster"].map(cluster_id)

@@ -154,8 +154,8 @@ def test_spark_finds_the_same_pairs_and_people_as_duckdb(spark, monkeypatch: pyt
 
     monkeypatch.setattr(probabilistic, "score_pairs", keep_scores)
     key = secrets.token_bytes(32)
-    on_duckdb = identify_people(people, key)
-    on_spark = identify_people(people, key, backend=backend)
+    on_duckdb = identify_people(people, prepare_people(people), key)
+    on_spark = identify_people(people, prepare_people(people), key, backend=backend)
     assert set(scored) == {"duckdb", "spark"}
 
     def by_pair(pairs: pd.DataFrame) -> pd.DataFrame:

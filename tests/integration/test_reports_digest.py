@@ -11,6 +11,7 @@ import duckdb
 
 from assets.ingest.contracts import load_contracts
 from assets.keys import PUBLISHED_EDITION
+from assets.linkage.person_links import FULL_RELINK, LINKAGE_TAG
 from assets.partitions import council_partitions
 from assets.reference import councils
 from assets.reports.report_assets import DATA_QUALITY_DIGEST, DIGEST_STEM, build_report_assets
@@ -77,10 +78,11 @@ def test_monthly_digest_schedule_sits_beside_the_quarterly_one_and_starts_stoppe
     assert monthly.cron_schedule == "0 7 1 * *"
     assert monthly.default_status == dg.DefaultScheduleStatus.STOPPED
     assert monthly.job.name == "data_quality_digest"
-    # The quarterly edition renders every council's report in one run.
+    # The quarterly edition renders every council's report in one run, after relinking every person.
     with dg.instance_for_test() as instance:
         [request] = by_name["quarterly_edition"].evaluate_tick(dg.build_schedule_context(instance=instance)).run_requests
     assert (request.tags["dagster/asset_partition_range_start"], request.tags["dagster/asset_partition_range_end"]) == ("S12000005", "S12000050")
+    assert request.tags[LINKAGE_TAG] == FULL_RELINK
 
 
 def test_an_edition_from_a_partial_run_still_holds_every_report(story_env: Path):
