@@ -613,7 +613,11 @@ def score_pairs(
         if source == "default":
             linker, note = _prior_of_this_table(linker, records, restricted, prepared, usable)
             notes.append(note)
-    pairs = linker.inference.predict(threshold_match_probability=review_floor).as_pandas_dataframe()
+    predicted = linker.inference.predict(threshold_match_probability=review_floor)
+    # Only the columns the decisions read: the pairs also carry both records' values, which at
+    # national scale cost more to bring into pandas than scoring them.
+    columns = [column for column in PAIR_COLUMNS if column in {c.unquote().name for c in predicted.columns}]
+    pairs = linker.misc.query_sql(f"SELECT {', '.join(columns)} FROM {predicted.physical_name}", output_type="pandas")
     _release(api)
     for gamma in PAIR_COLUMNS[4:]:
         if gamma not in pairs:
