@@ -1,11 +1,14 @@
 """Render the reports of an edition: one file pair (HTML, PDF) per place, in parallel.
 
 WeasyPrint is single-threaded and takes about a second or more per report, so the 32 council
-reports render in a pool of worker processes (one per core). Each worker receives the
-edition's inputs once (a snapshot of the mart as DataFrames) and renders whole reports;
-workers start by ``spawn`` so none inherits the parent's open DuckDB connection or threads.
-A report whose inputs are unchanged since the latest edition is copied from it, not rendered
-(``assets.reports.report_inputs``).
+reports render in a pool of worker processes (one per core). The parent works out each
+report's context (from the edition's inputs, a snapshot of the mart as DataFrames) and
+whether its inputs are unchanged since the latest edition: such a report is copied from it,
+not rendered (``assets.reports.report_inputs``). Only the reports left to render go to the
+workers, each as its template and context; the pool is started for the first of them, so an
+edition whose reports are all carried starts no process (starting one and importing
+WeasyPrint in it costs seconds). Workers start by ``spawn`` so none inherits the parent's
+open DuckDB connection or threads.
 """
 
 from __future__ import annotations
@@ -63,57 +66,75 @@ def page_context(inputs: EditionInputs, subject: Subject) -> tuple[str, dict]:
     return REPORT_TEMPLATE, report_context(inputs, subject)
 
 
-def render_place(inputs: EditionInputs, place: Subject, folder: Path, stem: str, previous: Path | None = None) -> dict:
-    """Write ``<folder>/<stem>.html``, its PDF and its inputs record; return where they are and the page count.
+@dataclasses.dataclass(frozen=True)
+class _Rendering:
+    """A report to render: everything a worker needs, so workers never see the edition's inputs."""
 
-    When ``previous`` (the latest edition's folder of this kind) holds the report with the same
-    inputs, its files are copied instead and the result says ``carried``.
-    """
-    template, context = page_context(inputs, place)
-    digest = inputs_digest(template, context, TEMPLATES)
+    template: str
+    context: dict
+    digest: str
+    folder: Path
+    stem: str
+    edition: str
+
+
+def _result(subject: Subject, folder: Path, stem: str) -> dict:
     html_path = folder / f"{stem}.html"
-    pdf_path = html_path.with_suffix(".pdf")
-    result = {"place": place.name, "code": place.code, "html": str(html_path), "pdf": str(pdf_path)}
+    return {"place": subject.name, "code": subject.code, "html": str(html_path), "pdf": str(html_path.with_suffix(".pdf"))}
+
+
+def _carry_or_prepare(inputs: EditionInputs, subject: Subject, folder: Path, stem: str, previous: Path | None) -> dict | _Rendering:
+    """The report's result when ``previous`` holds it with the same inputs (its files are copied), else what rendering it needs."""
+    template, context = page_context(inputs, subject)
+    digest = inputs_digest(template, context, TEMPLATES)
     record = carry_unchanged(previous, folder, stem, digest) if previous is not None else None
     if record is not None:
-        return {**result, "pages": record["pages"], "carried": True}
-    html = render_html(template, context)
-    folder.mkdir(parents=True, exist_ok=True)
+        return {**_result(subject, folder, stem), "pages": record["pages"], "carried": True}
+    return _Rendering(template, context, digest, folder, stem, inputs.edition)
+
+
+def _render(job: _Rendering) -> int:
+    """Write ``<folder>/<stem>.html``, its PDF and its inputs record; returns the page count."""
+    html = render_html(job.template, job.context)
+    job.folder.mkdir(parents=True, exist_ok=True)
+    html_path = job.folder / f"{job.stem}.html"
     html_path.write_text(html, encoding="utf-8")
-    pages = write_pdf(html, pdf_path)
-    write_record(folder, stem, digest, pages, inputs.edition)
-    return {**result, "pages": pages, "carried": False}
-
-
-_WORKER_INPUTS: EditionInputs | None = None
-
-
-def _start_worker(inputs: EditionInputs) -> None:
-    global _WORKER_INPUTS
-    _WORKER_INPUTS = inputs
-
-
-def _render_in_worker(place: Subject, folder: Path, stem: str, previous: Path | None) -> dict:
-    return render_place(_WORKER_INPUTS, place, folder, stem, previous)
+    pages = write_pdf(html, html_path.with_suffix(".pdf"))
+    write_record(job.folder, job.stem, job.digest, pages, job.edition)
+    return pages
 
 
 def render_places(inputs: EditionInputs, jobs: Iterable[tuple[Subject, Path, str]], progress: Callable[[int, int, dict], None], workers: int | None = None, previous: Path | None = None) -> list[dict]:
     """Render every (place, folder, stem) job; ``progress(done, total, result)`` after each one.
 
     Reports whose inputs match their copy in ``previous`` (the latest edition's folder of the
-    jobs' kind) are carried from it instead of rendered.
+    jobs' kind) are carried from it instead of rendered. That is decided here, before any
+    worker starts: the worker pool is started only when a report is to be rendered, and
+    workers are sent each report's context, not the edition's inputs.
     """
     jobs = list(jobs)
     workers = max(1, min(workers or os.cpu_count() or 1, len(jobs)))
-    results = []
-    if workers == 1:
-        for job in jobs:
-            results.append(render_place(inputs, *job, previous))
-            progress(len(results), len(jobs), results[-1])
-        return results
-    with ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("spawn"), initializer=_start_worker, initargs=(inputs,)) as pool:
-        futures = [pool.submit(_render_in_worker, *job, previous) for job in jobs]
+    results: list[dict] = []
+
+    def done(result: dict) -> None:
+        results.append(result)
+        progress(len(results), len(jobs), result)
+
+    pool = None
+    futures = {}
+    try:
+        for subject, folder, stem in jobs:
+            prepared = _carry_or_prepare(inputs, subject, folder, stem, previous)
+            if isinstance(prepared, dict):
+                done(prepared)
+            elif workers == 1:
+                done({**_result(subject, folder, stem), "pages": _render(prepared), "carried": False})
+            else:
+                pool = pool or ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("spawn"))
+                futures[pool.submit(_render, prepared)] = _result(subject, folder, stem)
         for future in as_completed(futures):
-            results.append(future.result())
-            progress(len(results), len(jobs), results[-1])
-    return sorted(results, key=lambda r: r["place"])
+            done({**futures[future], "pages": future.result(), "carried": False})
+    finally:
+        if pool is not None:
+            pool.shutdown(cancel_futures=True)
+    return results if workers == 1 else sorted(results, key=lambda r: r["place"])

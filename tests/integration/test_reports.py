@@ -150,6 +150,20 @@ def test_reports_not_rendered_in_a_run_are_carried_byte_for_byte_from_the_latest
     assert carry_forward(edition, tmp_path / "no-edition-yet", "councils") == {}
 
 
+def test_reports_that_are_all_carried_start_no_worker_process(edition: Path, sample_inputs, tmp_path: Path, monkeypatch):
+    """Carrying is decided before the pool starts: an edition whose reports are unchanged (the
+    organisation reports after one council's correction) starts no process and imports no WeasyPrint in one."""
+
+    def no_pool(*args, **kwargs):
+        raise AssertionError("a worker pool was started although every report is carried")
+
+    monkeypatch.setattr(edition_reports, "ProcessPoolExecutor", no_pool)
+    two = council_places(REFERENCE)[:2]
+    next_edition = dataclasses.replace(sample_inputs, edition="next-edition")
+    results = render_places(next_edition, [(p, tmp_path / "councils", p.slug) for p in two], lambda *_: None, workers=2, previous=edition / "councils")
+    assert [r["carried"] for r in results] == [True, True]
+
+
 def test_a_report_whose_inputs_are_unchanged_is_carried_byte_for_byte_without_rendering(edition: Path, sample_inputs, tmp_path: Path, monkeypatch):
     """The next edition renders the two councils again from the same mart, templates and code: nothing is rendered.
     Then one council's figure changes: that council's report is rendered, the other is still carried."""
