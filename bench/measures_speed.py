@@ -79,7 +79,7 @@ def main() -> None:
     measures = pd.concat(frames, ignore_index=True)
     measures["numerator"] = measures["numerator"].astype("Int64")
     computed = time.perf_counter()
-    published = control_measures(measures, entries, councils(settings.reference_dir).names, progress=print)
+    published, _ = control_measures(measures, entries, councils(settings.reference_dir).names, progress=print)
     controlled = time.perf_counter()
     public, compositions = disclosure_declarations(entries)
     left_out = published["suppression"].eq(WITHHELD)

@@ -56,7 +56,7 @@ import re
 import time
 from collections.abc import Callable, Collection, Mapping
 from concurrent.futures import Executor, ThreadPoolExecutor
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 import numpy as np
 import pandas as pd
@@ -94,6 +94,9 @@ class DisclosureAudit:
     count what the intruders solved: relations with a hidden small cell's component in them.
     ``failing`` has one row per failing cell: its key and which intruder it fails against
     (``intruder_a``, ``intruder_b``; a cell that could not be decided fails both).
+    ``judged`` is what the verdict was given (the settings, and the edition as the audit read
+    it), so that an audit asked about exactly the same figures can answer with this verdict
+    (``audit_disclosure``'s ``earlier``); ``repeated`` says a verdict was answered so.
     """
 
     cells_audited: int
@@ -104,6 +107,8 @@ class DisclosureAudit:
     relations: int = 0
     components: int = 0
     failing: pd.DataFrame = field(default_factory=lambda: pd.DataFrame(columns=[*KEY, "intruder_a", "intruder_b"]))
+    judged: tuple[tuple, pd.DataFrame] | None = field(default=None, repr=False, compare=False)
+    repeated: bool = False
 
     @property
     def passed(self) -> bool:
@@ -120,6 +125,7 @@ def audit_disclosure(
     exact_intervals: bool = False,
     time_limit: float = 300.0,
     workers: int = 2,
+    earlier: DisclosureAudit | None = None,
 ) -> DisclosureAudit:
     """Audit ``published`` (one row per figure of an edition) against ``truth`` (the same
     figures before disclosure control) as the module doc describes.
@@ -129,9 +135,15 @@ def audit_disclosure(
     ``exact_intervals``: settle every interval exactly (slower; the verdict is the same).
     ``time_limit``: seconds for all solving; a cell not decided in time fails.
     ``workers``: solves run side by side (the publish stage has two cores).
+    ``earlier``: a verdict this audit gave before (the suppression's judge on its last
+    candidate); when it judged exactly the figures ``published`` and ``truth`` hold, read the
+    same way, under the same settings, it is the verdict here too and nothing is solved again.
     """
     started = time.perf_counter()
     figures = _figures(published, truth)
+    settings = (sorted((m, other, breakdown, tuple(parts)) for m, (other, breakdown, parts) in compositions.items()), smallest_safe, allow_provably_small, exact_intervals, time_limit)
+    if earlier is not None and earlier.judged is not None and earlier.judged[0] == settings and earlier.judged[1].equals(figures):
+        return replace(earlier, repeated=True)
     quantities = _quantities(figures)
     relations = _holding(
         _Relations.concat([
@@ -160,6 +172,7 @@ def audit_disclosure(
         relations=system.rows,
         components=system.components,
         failing=intervals.loc[failing, KEY].reset_index(drop=True).assign(intruder_a=against_a[failing], intruder_b=against_b[failing]),
+        judged=(settings, figures),
     )
 
 

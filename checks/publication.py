@@ -51,7 +51,10 @@ def intruder_audit(audit: DisclosureAudit, smallest_safe: int) -> CheckOutcome:
     return CheckOutcome(
         passed=audit.passed,
         threshold=f"0 small counts pinned by either intruder or proved below {smallest_safe}",
-        seen={"cells_audited": audit.cells_audited, "cells_failing": len(audit.failures), "narrowest_interval": audit.narrowest, "seconds": round(audit.seconds, 1)},
+        seen={
+            "cells_audited": audit.cells_audited, "cells_failing": len(audit.failures), "narrowest_interval": audit.narrowest, "seconds": round(audit.seconds, 1),
+            "verdict": "the judge's last round, which audited exactly these figures" if audit.repeated else "audited afresh",
+        },
         listed={"failures": audit.failures[:LISTED]},
     )
 

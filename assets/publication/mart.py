@@ -87,21 +87,24 @@ def disclosure_declarations(entries: dict[str, Measure]) -> tuple[set[str], dict
     return public, {m: entry.composed_of for m, entry in entries.items() if entry.composed_of}
 
 
-def control_measures(measures: pd.DataFrame, entries: dict[str, Measure], place_names: dict[str, str], progress: Callable[[str], None] = lambda message: None) -> pd.DataFrame:
+def control_measures(measures: pd.DataFrame, entries: dict[str, Measure], place_names: dict[str, str], progress: Callable[[str], None] = lambda message: None) -> tuple[pd.DataFrame, DisclosureAudit | None]:
     """Disclosure control as the edition applies it: the catalogue says which denominators are
     public and which counts are composites. Returns ``apply_disclosure_control``'s output with
-    ``denominator_published``; raw counts are still in it, so publish only ``PUBLISHED_COLUMNS``.
+    ``denominator_published`` (raw counts are still in it, so publish only ``PUBLISHED_COLUMNS``)
+    and the judge's last verdict (None when there was nothing to judge).
     """
     public, compositions = disclosure_declarations(entries)
+    verdicts: list[DisclosureAudit] = []
 
     def judge(candidate: pd.DataFrame) -> pd.DataFrame:
         """The intruder audit of a candidate publication, as the gate will run it."""
         shown = candidate.assign(denominator_published=publishable_denominators(candidate, public))
-        return _audit(shown, measures, compositions).failing
+        verdicts[:] = [_audit(shown, measures, compositions)]
+        return verdicts[0].failing
 
     controlled = apply_disclosure_control(measures, RULE, geography_names=place_names, public_denominators=public, compositions=compositions, judge=judge, progress=progress)
     controlled["denominator_published"] = publishable_denominators(controlled, public)
-    return controlled
+    return controlled, (verdicts[0] if verdicts else None)
 
 
 def publishable_denominators(published: pd.DataFrame, public: set[str]) -> pd.Series:
@@ -158,11 +161,12 @@ def mart_early_warnings(
     return pd.concat(pieces, ignore_index=True)[WARNING_COLUMNS] if pieces else pd.DataFrame(columns=WARNING_COLUMNS)
 
 
-def _audit(published: pd.DataFrame, measures: pd.DataFrame, compositions: dict[str, tuple[str, str, tuple[str, ...]]]) -> DisclosureAudit:
-    """The intruder audit of ``published`` against the raw figures, under the edition's rule."""
+def _audit(published: pd.DataFrame, measures: pd.DataFrame, compositions: dict[str, tuple[str, str, tuple[str, ...]]], earlier: DisclosureAudit | None = None) -> DisclosureAudit:
+    """The intruder audit of ``published`` against the raw figures, under the edition's rule;
+    ``earlier`` is the verdict to give again if it judged exactly these figures."""
     return audit_disclosure(
         published, measures, compositions=compositions, smallest_safe=RULE.max_suppressed_count + 1,
-        allow_provably_small=RULE.allow_provably_small, time_limit=AUDIT_SECONDS,
+        allow_provably_small=RULE.allow_provably_small, time_limit=AUDIT_SECONDS, earlier=earlier,
     )
 
 
@@ -189,7 +193,7 @@ def build_published_measures_asset(entries: dict[str, Measure], contracts: dict[
         with warehouse.get_connection() as con:
             measures = pd.concat([con.execute(f"SELECT * FROM measures.{m}").df() for m in entries], ignore_index=True)
             measures["numerator"] = measures["numerator"].astype("Int64")
-            controlled = control_measures(measures, entries, names, progress=context.log.info)
+            controlled, judged = control_measures(measures, entries, names, progress=context.log.info)
             # Only published figures leave this asset: the raw counts of hidden cells stay
             # behind, and figures left out of the edition are not in it at all.
             left_out = controlled["suppression"].eq(WITHHELD).to_numpy()
@@ -206,10 +210,11 @@ def build_published_measures_asset(entries: dict[str, Measure], contracts: dict[
             _write(con, "indicator_revisions", revised)
             _write(con, "early_warnings", warnings)
             _write(con, "suppressed_cells", controlled.loc[controlled["suppression"].ne(""), list(SUPPRESSION_COLUMNS)], schema="disclosure")
-            # Both checks judge the mart as stored, read back once.
+            # Both checks judge the mart as stored, read back once. The audit reads it its own
+            # way; when that is exactly what the judge's last round audited, its verdict stands.
             stored = con.execute("SELECT * FROM mart.published_measures").df()
             violations = stored_mart_problems(stored, measures, RULE, public_denominators, compositions, left_out)
-            audit = _audit(stored, measures, compositions)
+            audit = _audit(stored, measures, compositions, earlier=judged)
             con.execute("ROLLBACK" if violations or not audit.passed else "COMMIT")
             identifiers = no_identifiers_in_warehouse(scan_database(con))
         counts = controlled["suppression"].value_counts().to_dict()

@@ -101,6 +101,24 @@ def test_two_small_cells_hidden_in_a_sum_of_two_are_pinned_by_intruder_b_only():
     assert all("intruder (a) proves it is below 5" in f for f in strict.failures)
 
 
+def test_an_earlier_verdict_is_given_again_only_for_exactly_the_same_figures_and_settings():
+    """The publication gate audits the mart as stored; when that is what the suppression's judge
+    last audited, read the same way (row order and dtypes aside), its verdict is given again."""
+    published, truth = edition(breakdown("looked_after", COUNCILS[0], {"F": 3, "M": 7}, hidden={"F"}))
+    first = audit_disclosure(published, truth)
+    assert not first.passed and not first.repeated
+    reordered = published.iloc[::-1].reset_index(drop=True).astype({"numerator_published": "float64", "value_published": "float64"})
+    again = audit_disclosure(reordered, truth, earlier=first)
+    assert again.repeated and again.failures == first.failures
+    # The total hidden too: other figures, so audited afresh (and now the cell is safe).
+    both = published.assign(value_display=["[c]", "[c]", "7"], value_published=pd.array([None, None, 7.0], dtype="Float64"), numerator_published=pd.array([None, None, 7], dtype="Int64"))
+    fresh = audit_disclosure(both, truth, earlier=first)
+    assert not fresh.repeated and fresh.passed
+    # The same figures under another setting are audited afresh too.
+    assert not audit_disclosure(published, truth, allow_provably_small=True, earlier=first).repeated
+    assert not audit_disclosure(published, truth.assign(numerator=truth["numerator"].where(truth["category"] != "M", 8)), earlier=first).repeated
+
+
 def restraint_example(seclusion: dict[str, int], others: dict[str, dict[str, int]]) -> list[Figure]:
     """Restraint incidents by practice: each council's seclusion and its total hidden, its other
     practices published; Scotland's figures all published."""
