@@ -59,7 +59,7 @@ from assets.check_results import check_result
 from assets.folders import StoryFolders
 from assets.ingest.contracts import Contract
 from assets.ingest.raw_zone import LEDGER
-from assets.keys import PUBLISHED_MEASURES, measure_key
+from assets.keys import PUBLISHED_MEASURES, analysis_key, measure_key
 from assets.measures.catalogue import Measure
 from assets.measures.early_warning import WARNING_COLUMNS, early_warnings, headline_rows, latest_accepted_files
 from assets.measures.indicators import COLUMNS as INDICATOR_COLUMNS
@@ -179,7 +179,8 @@ def build_published_measures_asset(entries: dict[str, Measure], contracts: dict[
         key=PUBLISHED_MEASURES,
         group_name="publication",
         kinds={"duckdb"},
-        deps=[measure_key(m) for m in entries],
+        # It reads the published indicators' revisions straight from their analysis table.
+        deps=[measure_key(m) for m in entries] + [analysis_key(c) for c in contracts if c == "indicator_values"],
         description="All measures with statistical disclosure control applied (small counts shown as [c], with secondary suppression), the revisions of published indicators and the early warnings.",
         check_specs=[
             dg.AssetCheckSpec("no_disclosive_cells", asset=PUBLISHED_MEASURES, blocking=True, description="No published count is 1-4 and no suppressed cell can be worked out from totals, in the mart as stored (a failing mart is rolled back)."),

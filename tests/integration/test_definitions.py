@@ -31,6 +31,8 @@ def test_reports_depend_on_disclosure_control_and_linkage_on_raw_identifiers(sto
     linkage_inputs = graph.get(dg.AssetKey(["linkage", "person_links"])).parent_keys
     assert dg.AssetKey(["raw", "looked_after_episodes"]) in linkage_inputs
     assert dg.AssetKey(["raw", "population_estimates"]) not in linkage_inputs
+    # Disclosure control reads the published indicators' table itself, so it says so.
+    assert dg.AssetKey(["analysis", "indicator_values"]) in graph.get(dg.AssetKey(["publication", "published_measures"])).parent_keys
 
 
 def test_blocking_checks_guard_publication(story_env):
