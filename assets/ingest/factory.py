@@ -20,7 +20,7 @@ from assets.check_results import check_result
 from assets.folders import StoryFolders
 from assets.ingest import raw_zone
 from assets.ingest.contracts import Contract
-from assets.ingest.intake import OUTCOMES, IntakeFolders, answers_for, take_in
+from assets.ingest.intake import OUTCOMES, IntakeFolders, IntakeResult, answers_for, take_in
 from assets.ingest.landing import files_waiting
 from assets.ingest.validation import compile_rules
 from assets.keys import raw_key
@@ -69,10 +69,7 @@ def build_raw_asset(contract: Contract, reference_dir: Path, contracts: dict[str
             for result in results:
                 outcomes[result.outcome] += 1
                 rows_loaded += result.rows
-                if result.outcome == "waiting":
-                    context.log.warning(f"{result.landed.location}: still being written, left for the next intake")
-                elif result.outcome != "duplicate":
-                    context.log.info(f"{result.landed.location}: {result.outcome} ({result.rows:,} rows)")
+            _log_outcomes(context.log, results)
             raw_zone.ensure_raw_zone(con, contract)
             total = con.execute(f"SELECT count(*) FROM {raw_zone.raw_table(contract)}").fetchone()[0]
             columns, empty_required = _raw_table_shape(con, contract)
@@ -96,6 +93,17 @@ def build_raw_asset(contract: Contract, reference_dir: Path, contracts: dict[str
             yield check_result(check_name(rule), files_breaking_rule(rule, results))
 
     return raw_dataset
+
+
+def _log_outcomes(log: dg.DagsterLogManager, results: list[IntakeResult]) -> None:
+    """One log message per outcome, each file on its own line: every message is an event Dagster
+    stores (one write to its event log each), and a national intake answers hundreds of files."""
+    for outcome in ("accepted", "refused", "skipped"):
+        lines = [f"{r.landed.location}: {outcome} ({r.rows:,} rows)" for r in results if r.outcome == outcome]
+        if lines:
+            log.info(f"{len(lines)} file(s) {outcome}:\n" + "\n".join(lines))
+    if waiting := [f"{r.landed.location}: still being written, left for the next intake" for r in results if r.outcome == "waiting"]:
+        log.warning("\n".join(waiting))
 
 
 def _raw_table_shape(con, contract: Contract) -> tuple[list[str], dict[str, int]]:

@@ -256,23 +256,27 @@ def settle(
 
     A file is settled when its size and modification time stay the same over ``seconds``. One
     last modified more than ``seconds`` ago (by this machine's clock, and not in the future) is
-    settled already; the others are looked at again every ``seconds`` until they stop changing.
-    A file that disappears meanwhile is dropped: an upload renamed on completion reappears
-    under its own name. Entries refused on sight need no waiting.
+    settled already; the others are looked at again once the youngest of them was last
+    modified ``seconds`` ago (the time it has already stood unchanged counts), then every
+    ``seconds`` until they stop changing. A file that disappears meanwhile is dropped: an upload
+    renamed on completion reappears under its own name. Entries refused on sight need no waiting.
     """
     settled: list[LandingEntry] = []
     waiting: dict[Path, LandingEntry] = {}
     now_ns = int(clock() * 1e9)
+    unchanged_for = seconds  # the shortest time a waiting file has stood unchanged (none in the future)
     for entry in entries:
-        recent = not (0 <= now_ns - entry.mtime_ns) or now_ns - entry.mtime_ns < seconds * 1e9
+        age = (now_ns - entry.mtime_ns) / 1e9
+        recent = not (0 <= age) or age < seconds
         if entry.refusal is None and recent and seconds > 0:
             waiting[entry.path] = entry
+            unchanged_for = min(unchanged_for, age if age >= 0 else 0.0)
         else:
             settled.append(entry)
-    for _ in range(SETTLE_ROUNDS):
+    for round_number in range(SETTLE_ROUNDS):
         if not waiting:
             break
-        sleep(seconds)
+        sleep(seconds - unchanged_for if round_number == 0 else seconds)
         for path, entry in list(waiting.items()):
             try:
                 st = path.lstat()

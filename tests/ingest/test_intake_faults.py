@@ -29,7 +29,7 @@ from assets.folders import StoryFolders
 from assets.ingest import raw_zone
 from assets.ingest.contracts import load_contracts
 from assets.ingest.intake import IntakeFolders, IntakeResult, take_in
-from assets.ingest.landing import files_waiting, snapshot
+from assets.ingest.landing import files_waiting, settle, snapshot
 from assets.reference import councils
 from orchestration.sensors import landing_run_requests
 from tests.ingest.samples import DATASET, EpisodesFile
@@ -174,6 +174,19 @@ def test_a_return_being_written_is_waited_for_and_taken_whole_and_sent_again_it_
     assert {(sha, outcome, by) for _, _, _, sha, _, outcome, by in _ledger(tmp_path)} == {(first, "accepted", None), (second, "superseded", first)}
     assert _raw_rows(tmp_path) == [(GOOD, "2024", first, 3)]
 
+
+
+def test_a_file_waits_only_for_what_is_left_of_the_settle_interval(tmp_path: Path):
+    path = _drop(tmp_path, EpisodesFile.valid(GOOD, "2024"))
+    os.utime(path, (1_000.0, 1_000.0))
+    slept: list[float] = []
+    # Modified 4 s before the look: it has stood unchanged 4 of the 10 s, so 6 s are waited.
+    ready, changing = settle(files_waiting(tmp_path / "landing", DATASET), 10.0, clock=lambda: 1_004.0, sleep=slept.append)
+    assert [e.path for e in ready] == [path] and changing == [] and slept == [6.0]
+    # Modified "in the future" by this clock, it is given the whole interval.
+    slept.clear()
+    settle(files_waiting(tmp_path / "landing", DATASET), 10.0, clock=lambda: 990.0, sleep=slept.append)
+    assert slept == [10.0]
 
 # Each step at which the intake is killed, by what is left behind: the function the child
 # replaces, and at which of its calls the kill comes (before the real call).
