@@ -97,13 +97,15 @@ def counts_by_breakdown(
     a return, or every council for events a national body reports. ``known``: the categories
     each breakdown shows whether or not anyone is in them.
     """
-    pieces = [f"SELECT period, la_code, 'total' AS breakdown, 'total' AS category, {count} AS numerator FROM {relation} GROUP BY ALL"]
+    pieces = [f"SELECT period, la_code, 'total' AS breakdown, 'total' AS category, {count} AS numerator FROM counted GROUP BY ALL"]
     pieces += [
-        f"SELECT period, la_code, '{b}' AS breakdown, CAST({b} AS VARCHAR) AS category, {count} AS numerator FROM {relation} GROUP BY ALL"
+        f"SELECT period, la_code, '{b}' AS breakdown, CAST({b} AS VARCHAR) AS category, {count} AS numerator FROM counted GROUP BY ALL"
         for b in breakdowns
     ]
     every = con.execute(f"SELECT period, la_code FROM {reporting}").df() if reporting else None
-    councils = _with_zero_categories(con.execute(" UNION ALL ".join(pieces)).df(), every, known)
+    # Materialized: the relation (often a join, say who is care-experienced) is worked out once, not once per breakdown.
+    counted = f"WITH counted AS MATERIALIZED (SELECT * FROM {relation}) "
+    councils = _with_zero_categories(con.execute(counted + " UNION ALL ".join(pieces)).df(), every, known)
     councils = councils.rename(columns={"la_code": "geography_code"}).assign(geography_level="council")
     scotland = (
         councils.groupby(["period", "breakdown", "category"], as_index=False)["numerator"].sum()
