@@ -120,12 +120,12 @@ def load_accepted(
             [contract.id, landed.agency, period],
         ).fetchall()]
         con.execute(f"DELETE FROM {raw_table(contract)} WHERE _agency = ? AND _period = ?", [landed.agency, period])
-        con.execute(
+        # The insert returns its own count of rows: the agency's only rows of these bytes (the ledger answers the same bytes once).
+        rows = con.execute(
             f"INSERT INTO {raw_table(contract)} SELECT {_typed_expression(contract, councils)}, "
             f"? AS _agency, ? AS _period, ? AS _file_sha256, _row_number FROM {STAGING}.staged WHERE _file = ? ORDER BY _row_number",
             [landed.agency, period, landed.sha256, file_number],
-        )
-        rows = con.execute(f"SELECT count(*) FROM {raw_table(contract)} WHERE _file_sha256 = ? AND _agency = ?", [landed.sha256, landed.agency]).fetchone()[0]
+        ).fetchone()[0]
         if earlier:
             con.execute(
                 f"UPDATE {LEDGER} SET outcome = 'superseded', superseded_by = ? WHERE dataset = ? AND agency = ? AND sha256 IN ({', '.join('?' * len(earlier))})",
