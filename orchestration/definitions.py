@@ -12,6 +12,7 @@ import dagster as dg
 from assets.analysis_tables import build_analysis_asset
 from assets.ingest.contracts import load_contracts
 from assets.ingest.factory import build_raw_asset
+from assets.keys import raw_key
 from assets.linkage.person_links import build_person_links_asset
 from assets.measures.catalogue import catalogue
 from assets.measures.factory import measure_assets
@@ -59,7 +60,12 @@ def build_definitions(settings: Settings | None = None) -> dg.Definitions:
         *build_report_assets(measures, contracts, by_council),
     ])
     story_job = story_of_progress_job(by_council)
-    after_intake = [key for asset in assets for key in asset.keys if key.path[0] != "raw"]
+    # What a dataset's file can change: the assets downstream of its intake, and nothing else
+    # (a council's looked after return leaves the experience and spend measures as they are).
+    after_intake = {
+        c.id: sorted(dg.AssetSelection.assets(raw_key(c.id)).downstream(include_self=False).resolve(assets), key=dg.AssetKey.to_user_string)
+        for c in contracts.values()
+    }
     return dg.Definitions(
         assets=assets,
         jobs=[story_job, data_quality_digest_job],

@@ -16,7 +16,7 @@ A run that ended without answering its file (killed before its ledger row commit
 file changed again) has spent that key: once no run for the file is queued or under way, the
 sensor asks again under the key's next attempt, up to ``MAX_ATTEMPTS`` runs for the same bytes.
 A run does only the work the file makes necessary: its own dataset's intake (not the other
-datasets'), then everything downstream; a council's file re-renders that council's report
+datasets'), then what is downstream of that intake (not the assets of datasets it cannot reach); a council's file re-renders that council's report
 partition alone, a national body's file every council's. An entry that is refused or skipped
 on sight (a link, a folder, a hidden file) only needs its intake, to write its answer.
 """
@@ -25,7 +25,7 @@ from __future__ import annotations
 
 import json
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 
 import dagster as dg
 
@@ -52,15 +52,15 @@ def landing_run_requests(
     previous: dict[str, list],
     *,
     councils: dg.StaticPartitionsDefinition | None = None,
-    downstream: Sequence[dg.AssetKey] = (),
+    downstream: Mapping[str, Sequence[dg.AssetKey]] | None = None,
     clock: Callable[[], float] = time.time,
     earlier_runs: Callable[[str], list[dg.DagsterRunStatus]] = lambda request: [],
 ) -> tuple[list[dg.RunRequest], dict[str, list]]:
     """Run requests for files that have settled since the last look, and the new observations.
 
     A council's file gets that council's partition of ``councils``, anyone else's every
-    council's; ``downstream`` is every asset after intake, to which each request adds its own
-    dataset's intake. ``earlier_runs(request)`` gives the status of each run already asked for
+    council's; ``downstream`` gives each dataset's assets after its intake (those its files can
+    change), to which each request adds the dataset's intake. ``earlier_runs(request)`` gives the status of each run already asked for
     the request (its ``REQUEST_TAG``).
     """
     council_codes = set(councils.get_partition_keys()) if councils else set()
@@ -103,7 +103,7 @@ def landing_run_requests(
         intake_only = not landed.readable  # only its answer to write: nothing downstream changes
         requests.append(dg.RunRequest(
             run_key=run_key,
-            asset_selection=[raw_key(landed.dataset), *([] if intake_only else downstream)],
+            asset_selection=[raw_key(landed.dataset), *([] if intake_only else (downstream or {}).get(landed.dataset, ()))],
             partition_key=None if intake_only else partition,
             tags=tags if partition or intake_only else tags | every,
         ))
@@ -124,7 +124,7 @@ def _ledger_answers(linkage_zone, files: list[LandedFile]) -> dict[tuple[str, st
     return {(dataset, agency, sha): (outcome, superseded_by) for dataset, agency, sha, outcome, superseded_by in rows}
 
 
-def build_landing_sensor(contracts: dict[str, Contract], story_job: dg.UnresolvedAssetJobDefinition, councils: dg.StaticPartitionsDefinition, downstream: list[dg.AssetKey]) -> dg.SensorDefinition:
+def build_landing_sensor(contracts: dict[str, Contract], story_job: dg.UnresolvedAssetJobDefinition, councils: dg.StaticPartitionsDefinition, downstream: Mapping[str, Sequence[dg.AssetKey]]) -> dg.SensorDefinition:
     @dg.sensor(
         name="landing_files",
         job=story_job,

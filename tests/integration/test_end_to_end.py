@@ -230,6 +230,8 @@ def test_a_new_council_file_re_renders_only_that_councils_report(built: Path, tm
     raw = sorted(m.asset_key.to_user_string() for m in done if m.asset_key.path[0] == "raw")
     council_partitions = [m.partition for m in done if m.asset_key == COUNCIL_REPORTS]
     assert raw == ["raw/looked_after_episodes"]  # no other dataset's intake ran
+    keys = {m.asset_key.to_user_string() for m in done}
+    assert "measures/looked_after_31_july" in keys and "measures/experience_positive_vision_1" not in keys  # nor what the file cannot reach
     assert council_partitions == [GLASGOW]  # one council's report, not 32
     assert _glasgow_looked_after(built, "2024") == before - 20
 

@@ -18,7 +18,7 @@ from orchestration.sensors import MAX_ATTEMPTS, REQUEST_TAG, landing_run_request
 from tests.support.paths import CONTRACTS, SHARED
 
 CONTRACTS = load_contracts(CONTRACTS)
-ROUTING = {"councils": council_partitions(SHARED / "reference"), "downstream": [dg.AssetKey(["reports", "national_report"])]}
+ROUTING = {"councils": council_partitions(SHARED / "reference"), "downstream": {dataset: [dg.AssetKey(["reports", "national_report"])] for dataset in CONTRACTS}}
 
 
 def _drop(root: Path, agency: str, dataset: str, name: str, text: str) -> Path:
