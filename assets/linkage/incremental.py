@@ -16,7 +16,7 @@ records whose decisions those changes can move, the *neighbourhood*, are:
   its id on all of its records (``registry.stable_person_ids``).
 
 The neighbourhood is linked with the stored model and with the term frequencies of every
-current record (``current_term_frequencies``), so each of its pairs is scored and decided as
+current record (``find_neighbourhood`` counts them), so each of its pairs is scored and decided as
 a full run would; every record outside it keeps its person id and how it was linked. What a
 full relink can still decide differently is a pair between two records outside the
 neighbourhood whose weight moved at the threshold because the new records made a name more
@@ -26,6 +26,8 @@ and ``bench/end_to_end.py`` count them.
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 
 import duckdb
@@ -54,61 +56,55 @@ class Neighbourhood:
     seeds: int
 
 
-def _current(con: duckdb.DuckDBPyConnection) -> str:
-    """A view of the prepared records still in the raw zone (``gone`` names those that are not)."""
+@contextmanager
+def _changes(con: duckdb.DuckDBPyConnection, new: pd.DataFrame, gone: pd.DataFrame) -> Iterator[str]:
+    """``new`` and ``gone`` registered as ``new_people`` and ``gone``, and the name of a view of
+    the prepared records still in the raw zone; all dropped again afterwards."""
+    con.register("new_people", new.drop(columns=["record"], errors="ignore"))
+    con.register("gone", gone[["record_key"]])
     con.execute(f"CREATE OR REPLACE TEMP VIEW current_people AS SELECT * FROM {PREPARED} p WHERE NOT EXISTS (SELECT 1 FROM gone g WHERE g.record_key = p.record_key)")
-    return "current_people"
+    try:
+        yield "current_people"
+    finally:
+        con.execute("DROP VIEW current_people")
+        con.unregister("new_people")
+        con.unregister("gone")
 
 
-def find_neighbourhood(con: duckdb.DuckDBPyConnection, new: pd.DataFrame, gone: pd.DataFrame, model: dict) -> Neighbourhood:
+def find_neighbourhood(con: duckdb.DuckDBPyConnection, new: pd.DataFrame, gone: pd.DataFrame, model: dict) -> tuple[Neighbourhood, dict[str, pd.DataFrame]]:
     """The registered records a full run could link differently now that ``new`` (prepared
-    records with ``record_key``) arrived and ``gone`` (``record_key``) left (module docstring)."""
-    con.register("new_people", new.drop(columns=["record"], errors="ignore"))
-    con.register("gone", gone[["record_key"]])
-    current = _current(con)
-    con.execute(
-        f"""CREATE OR REPLACE TEMP TABLE seed_people AS
-        SELECT * FROM new_people
-        UNION ALL BY NAME
-        SELECT c.* FROM {current} c JOIN {REGISTRY} r USING (record_key)
-        WHERE r.person_id IN (SELECT person_id FROM {REGISTRY} WHERE record_key IN (SELECT record_key FROM gone))"""
-    )
-    # Both orientations of every rule: a rule need not be symmetric in l and r.
-    paired = " UNION ".join(
-        f"SELECT r.record_key FROM seed_people l JOIN {current} r ON {rule} UNION SELECT l.record_key FROM {current} l JOIN seed_people r ON {rule}"
-        for rule in blocking_rules(model)
-    )
-    con.execute(
-        f"""CREATE OR REPLACE TEMP TABLE neighbours AS
-        SELECT r.* FROM {REGISTRY} r
-        WHERE r.person_id IN (
-            SELECT person_id FROM {REGISTRY} WHERE record_key IN ({paired}) OR record_key IN (SELECT record_key FROM seed_people)
+    records with ``record_key``) arrived and ``gone`` (``record_key``) left (module docstring),
+    and the term-frequency table of each column ``model`` weighs by frequency, over every record
+    in the raw zone now (the registered ones less ``gone``, and ``new``)."""
+    with _changes(con, new, gone) as current:
+        con.execute(
+            f"""CREATE OR REPLACE TEMP TABLE seed_people AS
+            SELECT * FROM new_people
+            UNION ALL BY NAME
+            SELECT c.* FROM {current} c JOIN {REGISTRY} r USING (record_key)
+            WHERE r.person_id IN (SELECT person_id FROM {REGISTRY} WHERE record_key IN (SELECT record_key FROM gone))"""
         )
-        AND NOT EXISTS (SELECT 1 FROM gone g WHERE g.record_key = r.record_key)"""
-    )
-    registered = con.execute(f"SELECT {', '.join(REGISTRY_COLUMNS)} FROM neighbours ORDER BY record_key").df()
-    prepared = con.execute(f"SELECT p.* FROM {PREPARED} p JOIN neighbours n USING (record_key) ORDER BY record_key").df()
-    seeds = con.execute("SELECT count(*) FROM seed_people").fetchone()[0]
-    for name in ("neighbours", "seed_people"):
-        con.execute(f"DROP TABLE {name}")
-    con.execute(f"DROP VIEW {current}")
-    con.unregister("new_people")
-    con.unregister("gone")
-    return Neighbourhood(prepared=prepared, registered=registered, seeds=int(seeds))
-
-
-def current_term_frequencies(con: duckdb.DuckDBPyConnection, new: pd.DataFrame, gone: pd.DataFrame, model: dict) -> dict[str, pd.DataFrame]:
-    """The term-frequency table of each column ``model`` weighs by frequency, over every record
-    in the raw zone now: the registered ones less ``gone``, and ``new``."""
-    con.register("new_people", new.drop(columns=["record"], errors="ignore"))
-    con.register("gone", gone[["record_key"]])
-    current = _current(con)
-    tables = {}
-    for column in term_frequency_columns(model):
-        con.execute(f"CREATE OR REPLACE TEMP VIEW every_person AS SELECT {column} FROM {current} UNION ALL SELECT {column} FROM new_people")
-        tables[column] = con.execute(term_frequency_sql(column, "every_person")).df()
-        con.execute("DROP VIEW every_person")
-    con.execute(f"DROP VIEW {current}")
-    con.unregister("new_people")
-    con.unregister("gone")
-    return tables
+        # Both orientations of every rule: a rule need not be symmetric in l and r.
+        paired = " UNION ".join(
+            f"SELECT r.record_key FROM seed_people l JOIN {current} r ON {rule} UNION SELECT l.record_key FROM {current} l JOIN seed_people r ON {rule}"
+            for rule in blocking_rules(model)
+        )
+        con.execute(
+            f"""CREATE OR REPLACE TEMP TABLE neighbours AS
+            SELECT r.* FROM {REGISTRY} r
+            WHERE r.person_id IN (
+                SELECT person_id FROM {REGISTRY} WHERE record_key IN ({paired}) OR record_key IN (SELECT record_key FROM seed_people)
+            )
+            AND NOT EXISTS (SELECT 1 FROM gone g WHERE g.record_key = r.record_key)"""
+        )
+        registered = con.execute(f"SELECT {', '.join(REGISTRY_COLUMNS)} FROM neighbours ORDER BY record_key").df()
+        prepared = con.execute(f"SELECT p.* FROM {PREPARED} p JOIN neighbours n USING (record_key) ORDER BY record_key").df()
+        seeds = con.execute("SELECT count(*) FROM seed_people").fetchone()[0]
+        con.execute("DROP TABLE neighbours")
+        con.execute("DROP TABLE seed_people")
+        frequencies = {}
+        for column in term_frequency_columns(model):
+            con.execute(f"CREATE OR REPLACE TEMP VIEW every_person AS SELECT {column} FROM {current} UNION ALL SELECT {column} FROM new_people")
+            frequencies[column] = con.execute(term_frequency_sql(column, "every_person")).df()
+            con.execute("DROP VIEW every_person")
+    return Neighbourhood(prepared=prepared, registered=registered, seeds=int(seeds)), frequencies

@@ -40,7 +40,7 @@ from assets.ingest.contracts import Contract
 from assets.ingest.raw_zone import raw_table
 from assets.keys import PERSON_LINKS, raw_key
 from assets.linkage.core import STANDARD_COLUMNS, column_notes, filled_columns, link_prepared, prepare_people
-from assets.linkage.incremental import PREPARED, REGISTRY, REGISTRY_COLUMNS, current_term_frequencies, find_neighbourhood
+from assets.linkage.incremental import PREPARED, REGISTRY, REGISTRY_COLUMNS, find_neighbourhood
 from assets.linkage.probabilistic import model_columns, model_fingerprint
 from assets.linkage.pseudonyms import KEY_ENV, KEY_FILE_ENV, UnusableKey, parse_key, pseudonym, read_key_file
 from assets.linkage.registry import stable_person_ids
@@ -290,8 +290,9 @@ def _link_everything(con, contracts: dict[str, Contract], key: bytes, model: dic
     return _Run(links, "full", why, len(people), new, gone, 0, notes)
 
 
-def _link_what_changed(con, contracts: dict[str, Contract], key: bytes, model: dict, backend: str) -> _Run:
-    """The new records and their neighbourhood (``incremental``) linked; the rest kept as registered."""
+def _link_what_changed(con, contracts: dict[str, Contract], key: bytes, model: dict, backend: str, issued: set[str]) -> _Run:
+    """The new records and their neighbourhood (``incremental``) linked; the rest kept as
+    registered. ``issued``: every person id the registry holds."""
     new_people = _read_people(con, contracts, unregistered_only=True)
     gone = _gone(con, contracts)
     if new_people.empty and gone.empty:
@@ -300,13 +301,11 @@ def _link_what_changed(con, contracts: dict[str, Contract], key: bytes, model: d
     uncompared = set(filled_columns(new_prepared)) - set(model_columns(model))
     if uncompared:
         return _link_everything(con, contracts, key, model, backend, f"new records fill {', '.join(sorted(uncompared))}, which the stored model does not compare")
-    hood = find_neighbourhood(con, new_prepared, gone, model)
-    frequencies = current_term_frequencies(con, new_prepared, gone, model)
+    hood, frequencies = find_neighbourhood(con, new_prepared, gone, model)
     bookkeeping = [column for column in REGISTRY_COLUMNS if column not in ("person_id", "linked_by")]
     people = pd.concat([new_people[bookkeeping], hood.registered[bookkeeping]], ignore_index=True)
     new_prepared = new_prepared.drop(columns=["record"])
     prepared = pd.concat([new_prepared, hood.prepared[new_prepared.columns]], ignore_index=True)
-    issued = {person for (person,) in con.execute(f"SELECT DISTINCT person_id FROM {REGISTRY}").fetchall()}
     links = identify_people(people, prepared, key, hood.registered[["record_key", "person_id"]], model, backend, frequencies, issued)
     con.begin()
     try:
@@ -369,7 +368,7 @@ def build_person_links_asset(contracts: dict[str, Contract], backend: str = "duc
             previous_ids = {p for (p,) in con.execute(f"SELECT DISTINCT person_id FROM {REGISTRY}").fetchall()} if _table_exists(con, REGISTRY) else set()
             why = _why_full(con, contracts, model, context.run.tags)
             context.log.info(f"Linking {'every record: ' + why if why else 'the records new to the person registry and their neighbours'} ({'stored model' if model else 'no stored model'}, on {backend})")
-            run = _link_everything(con, contracts, key, model, backend, why) if why else _link_what_changed(con, contracts, key, model, backend)
+            run = _link_everything(con, contracts, key, model, backend, why) if why else _link_what_changed(con, contracts, key, model, backend, previous_ids)
             for note in run.notes:
                 context.log.info(f"Linkage: {note}")
             linked = con.execute(f"SELECT dataset, _agency, linked_by, person_id FROM {REGISTRY}").df()
