@@ -2,7 +2,7 @@
 
 For each contract: a ``raw/<dataset>`` asset that takes in every new file from the
 dataset's landing folders (refused files go to quarantine with a report), with one check
-per contract rule (``checks.contract_rules``), a check that no file was refused, a blocking
+per kind of contract rule (``checks.contract_rules``), a check that no file was refused, a blocking
 check that the raw table still matches its contract (``checks.intake``), and a freshness
 check that warns when an agency's return is overdue (the contract's ``refreshDays``,
 ``checks.freshness``); the checks' logic lives in ``checks/``, this factory attaches it; and an
@@ -25,7 +25,7 @@ from assets.ingest.landing import files_waiting
 from assets.ingest.validation import compile_rules
 from assets.keys import raw_key
 from assets.reference import councils
-from checks.contract_rules import check_name, files_breaking_rule
+from checks.contract_rules import describe, files_breaking_rules, rules_by_kind
 from checks.freshness import returns_on_time
 from checks.intake import no_files_refused, raw_table_matches_contract
 
@@ -34,7 +34,7 @@ def build_raw_asset(contract: Contract, reference_dir: Path, contracts: dict[str
     """``reference_dir`` supplies the code lists the contract's rules name; ``contracts`` (every
     dataset's) says which misplaced agency-level entries this dataset answers for."""
     contracts = contracts or {contract.id: contract}
-    rules = compile_rules(contract, reference_dir)
+    kinds = rules_by_kind(compile_rules(contract, reference_dir))
     @dg.asset(
         key=raw_key(contract.id),
         group_name="ingest",
@@ -45,15 +45,7 @@ def build_raw_asset(contract: Contract, reference_dir: Path, contracts: dict[str
             dg.AssetCheckSpec("no_files_refused", asset=raw_key(contract.id), description="Fails when an agency's file was refused in this run, for any reason (file, name or contract rule), or could not be taken (skipped: unreadable, a hidden name).", blocking=False),
             dg.AssetCheckSpec("raw_table_matches_contract", asset=raw_key(contract.id), description="The raw table has the contract's columns and no empty required values.", blocking=True),
             dg.AssetCheckSpec("returns_on_time", asset=raw_key(contract.id), description=f"Warns when an agency's return is overdue: nothing accepted within the contract's {contract.refresh_days} days (refreshDays), or never."),
-            *(
-                dg.AssetCheckSpec(
-                    check_name(rule),
-                    asset=raw_key(contract.id),
-                    blocking=False,
-                    description=f"{'Refuses' if rule.blocking else 'Warns about'} a file when {rule.explain.format(n='one or more')} Fix: {rule.fix}",
-                )
-                for rule in rules
-            ),
+            *(dg.AssetCheckSpec(kind, asset=raw_key(contract.id), blocking=False, description=describe(kind, rules)) for kind, rules in kinds.items()),
         ],
     )
     def raw_dataset(context: dg.AssetExecutionContext, folders: StoryFolders, linkage_zone: DuckDBResource):
@@ -89,8 +81,8 @@ def build_raw_asset(contract: Contract, reference_dir: Path, contracts: dict[str
         yield check_result("no_files_refused", no_files_refused(results))
         yield check_result("raw_table_matches_contract", raw_table_matches_contract(contract, columns, empty_required))
         yield check_result("returns_on_time", returns_on_time(contract, ledger, council_codes, dt.datetime.now(dt.timezone.utc).date()))
-        for rule in rules:
-            yield check_result(check_name(rule), files_breaking_rule(rule, results))
+        for kind, rules in kinds.items():
+            yield check_result(kind, files_breaking_rules(kind, rules, results))
 
     return raw_dataset
 

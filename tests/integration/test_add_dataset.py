@@ -63,7 +63,7 @@ def test_a_new_contract_file_adds_its_assets_checks_and_watch(contracts_dir: Pat
     assert {f"raw/{DATASET}", f"analysis/{DATASET}"} <= keys
     raw = defs.resolve_assets_def(dg.AssetKey(["raw", DATASET]))
     checks = {spec.name for spec in raw.check_specs}
-    assert {"code_list__outcome", "agency_matches_folder__la_code", "within_period__completed_date", "unique__assessment_id", "raw_table_matches_contract"} <= checks
+    assert {"code_list", "agency_matches_folder", "within_period", "unique", "raw_table_matches_contract"} <= checks
     # The landing sensor watches the new folder too.
     folder = story_env / "landing" / "S12000049" / DATASET
     folder.mkdir(parents=True)
