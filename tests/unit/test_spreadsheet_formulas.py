@@ -10,6 +10,7 @@ import csv
 from pathlib import Path
 
 import duckdb
+import pandas as pd
 import pytest
 
 from assets.ingest.contracts import load_contracts
@@ -17,7 +18,7 @@ from assets.ingest.intake import judge
 from assets.ingest.landing import landed_file
 from assets.publication.downloads import write_downloads
 from assets.reference import councils
-from assets.spreadsheet_formulas import formula_like, formula_like_sql, neutralise
+from assets.spreadsheet_formulas import formula_like, formula_like_sql, neutralise, neutralise_frame
 from tests.ingest.samples import COLUMNS, DATASET, EpisodesFile
 from tests.support.paths import CONTRACTS, SHARED
 
@@ -60,6 +61,15 @@ def test_every_payload_is_formula_like_and_neutralised(payload: str):
 @pytest.mark.parametrize("text", PLAIN)
 def test_plain_text_and_plain_numbers_are_left_alone(text: str):
     assert not formula_like(text) and neutralise(text) == text
+
+
+def test_a_frame_is_neutralised_cell_for_cell_and_its_numbers_kept():
+    values = (OWASP_PAYLOADS + BYPASSES + PLAIN) * 3 + [None]  # repeated, as a table repeats its categories
+    frame = pd.DataFrame({"text": values, "count": range(len(values)), "mixed": [*values[:-1], 7]})
+    neutralised = neutralise_frame(frame)
+    assert neutralised["text"].tolist() == [None if v is None else neutralise(v) for v in values]
+    assert neutralised["mixed"].tolist() == [*map(neutralise, values[:-1]), 7]
+    assert neutralised["count"].tolist() == list(range(len(values))) and frame["text"].tolist() == values  # the input is untouched
 
 
 def test_the_duckdb_rule_and_the_python_test_agree():
