@@ -1,10 +1,11 @@
 """Compile a data contract into Great Expectations expectations and say, in plain words, what failed.
 
 Every new file of a dataset is first loaded, every value as text, into one throwaway staging
-database (in memory, beside the linkage zone during an intake) with its file number, row number, and the agency and period its folder and name
-declare; so one pass checks all of a dataset's new files at once. A row's number is its position
-in the table less its file's first (DuckDB keeps a scan's order on insert), which costs nothing,
-where numbering the rows as they are read (a window over the whole file) cost half as much as reading them. The expectations then run where
+database (in memory, beside the linkage zone during an intake) with its file number, row
+number, and the agency and period its folder and name declare; so one pass checks all of a
+dataset's new files at once. A row's number is its place in the table less its file's first
+(DuckDB keeps a scan's order on insert), which costs nothing, where numbering the rows as they
+were read (a window over the whole file) cost half as much as reading them. The expectations then run where
 the data is (SQL on DuckDB, never pulled into Python; ``checks.expectations_sql``): those on
 the text as sent (required values, types, patterns, code lists, uniqueness, the record's agency
 and period against the folder and file name) in one query over the staged table, and those on a
@@ -99,6 +100,8 @@ def stage_files(files: list[StagedFile], con: duckdb.DuckDBPyConnection, contrac
     wrong length, an unclosed quote): each file is inserted in its own statement, so such a
     file leaves no rows behind and the others are staged all the same.
     """
+    if not con.execute("SELECT current_setting('preserve_insertion_order')").fetchone()[0]:
+        raise RuntimeError("staging needs DuckDB's preserve_insertion_order: without it a row's place in the table is not its place in its file")
     columns = ", ".join(f"'{c}': 'VARCHAR'" for c in contract.column_names)
     unreadable: set[int] = set()
     con.execute("CREATE TABLE council_codes (code VARCHAR, current VARCHAR)")

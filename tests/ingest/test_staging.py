@@ -8,6 +8,7 @@ import random
 from pathlib import Path
 
 import duckdb
+import pytest
 
 from assets.ingest.intake import judge
 from assets.ingest.landing import landed_file
@@ -69,3 +70,11 @@ def test_the_chi_check_digit_warning_finds_exactly_the_chis_the_linkage_does_not
     [warning] = [p for p in verdict.problems if p.check == "chi_check_digit"]
     assert 3_000 < warning.rows_affected == len(mistyped)  # about 10 in 11 random CHIs fail
     assert warning.rows == tuple(mistyped[:20]) and not warning.blocking
+
+
+def test_staging_refuses_to_number_rows_where_duckdb_may_reorder_them(tmp_path: Path):
+    path = _write(tmp_path, AGENCIES[0], _placements(AGENCIES[0], 3))
+    with duckdb.connect() as staging:
+        staging.execute("SET preserve_insertion_order = false")
+        with pytest.raises(RuntimeError, match="preserve_insertion_order"):
+            judge([landed_file(path)], CONTRACT, councils(REFERENCE), REFERENCE, staging)
