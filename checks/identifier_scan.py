@@ -80,12 +80,17 @@ def _file_findings(folder: Path, path: Path) -> list[str]:
     return found
 
 
-def scan_published(folder: Path) -> list[str]:
-    """CHI-like numbers (valid check digit) or postcodes in any published HTML, PDF, CSV, JSON or spreadsheet (.xlsx) file.
+def published_paths(folder: Path) -> list[Path]:
+    """The files under ``folder`` the scan reads: HTML, PDF, CSV, JSON and spreadsheets (.xlsx), but for the manifest; in path order."""
+    return [p for p in sorted(folder.rglob("*")) if p.suffix in (".html", ".pdf", ".csv", ".json", ".xlsx") and p.name != "manifest.json"]
+
+
+def scan_published(folder: Path, paths: list[Path] | None = None) -> list[str]:
+    """CHI-like numbers (valid check digit) or postcodes in ``paths`` (by default every one of ``published_paths(folder)``).
 
     Most of the time is ``pdftotext`` reading every page of every report (3 s for an edition's
     45 PDFs), in its own processes: files are read on a thread per core, findings listed in path order.
     """
-    paths = [p for p in sorted(folder.rglob("*")) if p.suffix in (".html", ".pdf", ".csv", ".json", ".xlsx") and p.name != "manifest.json"]
+    paths = published_paths(folder) if paths is None else paths
     with ThreadPoolExecutor(max_workers=os.cpu_count() or 1) as pool:
         return [finding for findings in pool.map(lambda path: _file_findings(folder, path), paths) for finding in findings]

@@ -9,6 +9,7 @@ import base64
 import importlib.metadata
 import shutil
 import subprocess
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import dagster as dg
@@ -38,7 +39,7 @@ from assets.reports.places import SCOTLAND, council_places
 from assets.reports.render import render_html, write_pdf
 from assets.reports.report_inputs import carried_unchanged
 from assets.reports.website import write_website
-from checks.identifier_scan import scan_published
+from checks.identifier_scan import published_paths, scan_published
 from checks.outcome import CheckOutcome
 from checks.publication import no_identifiers_in_files
 
@@ -179,15 +180,22 @@ def build_report_assets(entries: dict[str, Measure], contracts: dict[str, Contra
                 carried |= carry_forward(edition_dir, latest, folder)
         # Reports the run's report assets carried because their inputs were unchanged.
         carried |= carried_unchanged(edition_dir, tuple(REPORT_FOLDERS))
-        with warehouse.get_connection() as con:
-            # The figures behind the reports as tidy CSV, scanned and listed in the manifest with them.
-            downloads = write_downloads(
-                con, edition_dir / DOWNLOADS_FOLDER, edition=site_inputs.edition,
-                titles={e.id: e.title for e in site_inputs.entries.values()}, geography_names={SCOTLAND.code: SCOTLAND.name, **site_inputs.council_names},
-            )
-        # The website links only files the edition holds, so it is written after the carried reports and the downloads.
-        site = write_website(edition_dir, site_inputs)
-        identifiers = _identifiers_in(edition_dir)
+        # The reports are final now: their PDFs, most of the identifier scan (pdftotext, in its own
+        # processes), are read while the downloads and the website are written; the rest after.
+        reports = [p for p in published_paths(edition_dir) if p.relative_to(edition_dir).parts[0] in REPORT_FOLDERS]
+        with ThreadPoolExecutor(max_workers=1) as ahead:
+            reports_scanned = ahead.submit(scan_published, edition_dir, reports)
+            with warehouse.get_connection() as con:
+                # The figures behind the reports as tidy CSV, scanned and listed in the manifest with them.
+                downloads = write_downloads(
+                    con, edition_dir / DOWNLOADS_FOLDER, edition=site_inputs.edition,
+                    titles={e.id: e.title for e in site_inputs.entries.values()}, geography_names={SCOTLAND.code: SCOTLAND.name, **site_inputs.council_names},
+                )
+            # The website links only files the edition holds, so it is written after the carried reports and the downloads.
+            site = write_website(edition_dir, site_inputs)
+            scanned = set(reports)
+            found = reports_scanned.result() + scan_published(edition_dir, [p for p in published_paths(edition_dir) if p not in scanned])
+        identifiers = _counted(edition_dir, found)
         if not identifiers.passed:
             # Never promote an edition that could identify someone; the check says what was found.
             yield check_result("no_identifiers_in_published_files", identifiers)
@@ -258,4 +266,8 @@ def build_report_assets(entries: dict[str, Measure], contracts: dict[str, Contra
 
 
 def _identifiers_in(folder: Path) -> CheckOutcome:
-    return no_identifiers_in_files(scan_published(folder), sum(1 for p in folder.rglob("*") if p.is_file()))
+    return _counted(folder, scan_published(folder))
+
+
+def _counted(folder: Path, found: list[str]) -> CheckOutcome:
+    return no_identifiers_in_files(found, sum(1 for p in folder.rglob("*") if p.is_file()))

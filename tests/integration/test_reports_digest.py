@@ -1,4 +1,4 @@
-"""On a real Dagster instance with a sample mart: the agencies' data-quality digest and its monthly schedule, and the edition sealed after a partial run."""
+"""On a real Dagster instance with a sample mart: the agencies' data-quality digest and its monthly schedule, and the edition sealed after a partial run (or held back, when a file would identify someone)."""
 
 from __future__ import annotations
 
@@ -8,6 +8,7 @@ from pathlib import Path
 
 import dagster as dg
 import duckdb
+import pytest
 
 from assets.ingest.contracts import load_contracts
 from assets.keys import PUBLISHED_EDITION
@@ -110,3 +111,27 @@ def test_an_edition_from_a_partial_run_still_holds_every_report(story_env: Path)
     assert 'href="../councils/fife.html"' in (new_latest / "site" / "places.html").read_text()
     editions = (settings.published_dir / "index.html").read_text()
     assert 'href="latest/index.html"' in editions and 'href="latest/site/story.css"' in editions
+
+
+@pytest.mark.parametrize("planted", ["a carried report", "a download"])
+def test_an_edition_with_an_identifier_in_any_file_is_held_back(story_env: Path, planted: str):
+    """Reports are scanned while the downloads and website are written, the rest after: either way an identifier stops the edition."""
+    settings = Settings.from_env()
+    settings.data_dir.mkdir(parents=True)
+    build_sample_mart(settings.warehouse_path, settings.reference_dir, entries=report_test_measures(), optional=False)
+    latest = settings.published_dir / "latest"
+    (latest / "councils").mkdir(parents=True)
+    chi = "0101012349"  # a valid check digit (tests/unit/test_linkage_core.py)
+    (latest / "councils" / "fife.html").write_text(f"<title>Fife</title> {chi if planted == 'a carried report' else ''}")
+    (latest / "manifest.json").write_text('{"edition": "E1", "carried_forward": {}}')
+    if planted == "a download":
+        with duckdb.connect(str(settings.warehouse_path)) as con:
+            con.execute("UPDATE mart.data_coverage SET file_name = 'school_exclusions EH1 1YZ.csv' WHERE outcome = 'refused'")
+    edition = next(a for a in build_report_assets(report_test_measures(), load_contracts(CONTRACTS), council_partitions(SHARED / "reference")) if a.key == PUBLISHED_EDITION)
+    with dg.instance_for_test() as instance:
+        result = dg.materialize([edition], resources=build_resources(settings), instance=instance, raise_on_error=False)
+    assert not result.success
+    [check] = result.get_asset_check_evaluations()
+    found = check.metadata["found"].value
+    assert not check.passed and ("councils/fife.html: a CHI-like number" if planted == "a carried report" else "a postcode") in found
+    assert json.loads((latest / "manifest.json").read_text())["edition"] == "E1"  # latest is still the last edition
