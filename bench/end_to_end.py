@@ -32,7 +32,11 @@ the stage process plus its worker processes together (report rendering uses a pr
 sampled from /proc every 0.25 s by the parent. "wall s" is the child process's whole life: interpreter start,
 imports and loading the definitions included. For the incremental stage the figure judged
 against its target is the time from the corrected file to the refreshed council report (both
-sensor looks and the run, without the sensor's 60 s interval between looks in deployment).
+sensor looks and the run, without the sensor's 60 s interval between looks in deployment). The
+sensor asks for a run only once a file has stood unchanged for the settle interval
+(``STORY_SETTLE_SECONDS``) since its first look, as in deployment: the bench waits that out
+between the looks and leaves the wait out of the figure, as it leaves out the interval that
+covers it in deployment; the run then finds the file settled, as a deployed run does.
 
 Prints figures and met/missed against the targets (issue 13, national scale on 2 cores: from
 empty to a published edition, stages 1-6, under 5 minutes and 6 GiB; every report of the
@@ -223,7 +227,7 @@ def _incremental(args: argparse.Namespace) -> dict:
     defs = _definitions()
     job = defs.resolve_job_def("story_of_progress")
     sensor = defs.resolve_sensor_def("landing_files")
-    folders = StoryFolders(data_dir=str(settings.data_dir), shared_dir=str(settings.shared_dir))
+    folders = StoryFolders(data_dir=str(settings.data_dir), shared_dir=str(settings.shared_dir), settle_seconds=settings.settle_seconds)
     manifest = settings.published_dir / "latest" / "manifest.json"
     before = _council_files(manifest)
     returns = sorted((settings.landing_dir / GLASGOW / DATASET).glob(f"{DATASET}_{GLASGOW}_*.csv"), key=lambda p: p.stem.rsplit("_", 1)[1])
@@ -236,6 +240,9 @@ def _incremental(args: argparse.Namespace) -> dict:
     first_look = sensor(dg.build_sensor_context(resources={"folders": folders}))
     if first_look.run_requests:
         raise RuntimeError(f"the first look should only record the files, it asked for {len(first_look.run_requests)} runs")
+    settling = time.perf_counter()
+    time.sleep(settings.settle_seconds + 0.5)  # in deployment, inside the sensor's interval between looks
+    settled = time.perf_counter() - settling
     requests = sensor(dg.build_sensor_context(cursor=first_look.cursor, resources={"folders": folders})).run_requests
     if len(requests) != 1:
         raise RuntimeError(f"the second look should ask for one run (Glasgow's corrected file), it asked for {len(requests)}")
@@ -253,8 +260,9 @@ def _incremental(args: argparse.Namespace) -> dict:
     return {
         "run_id": result.run_id,
         "loaded": started,
-        "seconds_to_report": finished - started,  # corrected file -> refreshed report
-        "sensor_seconds": requested - started,  # the correction written and both looks
+        "seconds_to_report": finished - started - settled,  # corrected file -> refreshed report, but for the settle wait between the looks
+        "sensor_seconds": requested - started - settled,  # the correction written and both looks
+        "settle_wait_seconds": settled,
         "dagster_run_seconds": finished - requested,
         "withdrawn": withdrawn,
         "file": latest.name,
@@ -388,7 +396,8 @@ def _describe(name: str, figures: dict) -> str:
     if name == "incremental":
         return (f"{figures['file']}: {figures['withdrawn']} episodes withdrawn; intake {figures['raw_materialized']}, "
                 f"council partitions {figures['council_partitions']}; report files changed {figures['council_files_changed']} "
-                f"of {figures['council_files']}; sensor {figures['sensor_seconds']:.1f} s + run {figures['dagster_run_seconds']:.1f} s")
+                f"of {figures['council_files']}; sensor {figures['sensor_seconds']:.1f} s + run {figures['dagster_run_seconds']:.1f} s "
+                f"(and {figures['settle_wait_seconds']:.1f} s between the sensor's looks for the file to settle, left out)")
     if name == "relink":
         return (f"full relink {figures['relink_seconds']:.1f} s; {figures['different_person_id']:,} of {figures['records']:,} records hold "
                 f"another person id than the incremental linkage gave (pairwise precision {figures['precision']:.5f}, recall {figures['recall']:.5f})")
@@ -423,7 +432,8 @@ def _table(rows: list[tuple[str, float, dict | None]], load_at_start: float) -> 
     by_name = {name: (wall, figures) for name, wall, figures in rows}
     edition = sum(by_name[name][0] for name in EDITION_STAGES)
     reports = by_name["reports"][0]
-    incremental_wall, incremental = by_name["incremental"][0], by_name["incremental"][1]["seconds_to_report"]
+    incremental, settled = by_name["incremental"][1]["seconds_to_report"], by_name["incremental"][1]["settle_wait_seconds"]
+    incremental_wall = by_name["incremental"][0] - settled
     relink = by_name["relink"][1]
     different = relink["different_person_id"] / relink["records"]
     cores = len(os.sched_getaffinity(0))
@@ -431,7 +441,7 @@ def _table(rows: list[tuple[str, float, dict | None]], load_at_start: float) -> 
     print(f"target: peak memory under {TARGET_PEAK_GIB:.0f} GiB: {_verdict(peak < TARGET_PEAK_GIB)} ({peak:.2f} GiB, stage process and its workers together)")
     print(f"target: every report of the edition (stage 6) under {TARGET_REPORTS_S} s: {_verdict(reports < TARGET_REPORTS_S)} ({reports:.1f} s with process start)")
     print(f"target: corrected council file to refreshed report under {TARGET_INCREMENTAL_S} s: {_verdict(incremental < TARGET_INCREMENTAL_S)} "
-          f"({incremental:.1f} s; {incremental_wall:.1f} s with process start and loading the definitions)")
+          f"({incremental:.1f} s; {incremental_wall:.1f} s with process start and loading the definitions; the {settled:.1f} s settle wait between the sensor's looks left out)")
     print(f"target: incremental and full linkage differ on at most {TARGET_RELINK_DIFFERENT:.1%} of records: {_verdict(different <= TARGET_RELINK_DIFFERENT)} "
           f"({relink['different_person_id']:,} of {relink['records']:,}, {different:.3%})")
     print(f"(targets are for national scale on 2 cores; this run: scale {rows[0][2]['scale']}, {cores} cores, "
