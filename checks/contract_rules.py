@@ -14,7 +14,6 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from assets.ingest.intake import IntakeResult
-from assets.ingest.problems import Problem
 from assets.ingest.validation import Rule
 from checks.outcome import CheckOutcome
 
@@ -32,29 +31,30 @@ def rules_by_kind(rules: Sequence[Rule]) -> dict[str, list[Rule]]:
     return kinds
 
 
+def _columns(rules: Sequence[Rule]) -> str:
+    """The columns each rule of a kind covers: ``la_code; sex`` or, for pair rules, ``episode_end, episode_start; ...``."""
+    return "; ".join(", ".join(r.columns) for r in rules)
+
+
 def describe(kind: str, rules: Sequence[Rule]) -> str:
     """What the check of one kind of rule guards, for the UI."""
-    columns = "; ".join(", ".join(r.columns) for r in rules)
     return (
-        f"{'Refuses' if rules[0].blocking else 'Warns about'} a file that breaks a {kind} rule of its contract, on any of: {columns}. "
+        f"{'Refuses' if rules[0].blocking else 'Warns about'} a file that breaks a {kind} rule of its contract, on any of: {_columns(rules)}. "
         f"For example: {rules[0].explain.format(n='one or more')} The file's report says which rows and how to fix them."
     )
-
-
-def _broke(problem: Problem, rules: Sequence[Rule]) -> bool:
-    return any(problem.check == r.name and problem.columns == r.columns for r in rules)
 
 
 def files_breaking_rules(kind: str, rules: Sequence[Rule], results: list[IntakeResult]) -> CheckOutcome:
     """The run's validated files (accepted or refused) that broke a rule of ``kind``, with the columns and rows they broke it on."""
     validated = [r for r in results if r.outcome in ("accepted", "refused")]
-    failing = [(r, p) for r in validated for p in r.problems if _broke(p, rules)]
+    covered = {r.columns for r in rules}
+    failing = [(r, p) for r in validated for p in r.problems if p.check == kind and p.columns in covered]
     return CheckOutcome(
         passed=not failing,
         threshold="0 rows",
         seen={
             "rule": kind,
-            "columns": "; ".join(", ".join(r.columns) for r in rules),
+            "columns": _columns(rules),
             "files_checked": len(validated),
             "files_failing": len({id(r) for r, _ in failing}),
             "rows_failing": sum(p.rows_affected for _, p in failing),
