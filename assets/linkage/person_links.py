@@ -43,7 +43,7 @@ from assets.linkage.core import STANDARD_COLUMNS, column_notes, filled_columns, 
 from assets.linkage.incremental import PREPARED, REGISTRY, REGISTRY_COLUMNS, find_neighbourhood
 from assets.linkage.probabilistic import model_columns, model_fingerprint
 from assets.linkage.pseudonyms import KEY_ENV, KEY_FILE_ENV, UnusableKey, parse_key, pseudonym, read_key_file
-from assets.linkage.registry import stable_person_ids
+from assets.linkage.registry import resent_records, stable_person_ids
 from assets.linkage.summary import (
     LINKAGE_RATE_TOLERANCE_POINTS,
     linkage_rate,
@@ -170,7 +170,7 @@ def _previous_linkage_rate(context: dg.AssetExecutionContext) -> float | None:
 
 def _table_exists(con, qualified: str) -> bool:
     schema, name = qualified.split(".")
-    return bool(con.execute("SELECT count(*) FROM information_schema.tables WHERE table_schema = ? AND table_name = ?", [schema, name]).fetchone()[0])
+    return bool(con.execute("SELECT count(*) FROM information_schema.tables WHERE table_schema = ? AND table_name = ?", [schema, name]).fetchall()[0][0])
 
 
 def _replace_table(con, qualified: str, frame: pd.DataFrame) -> None:
@@ -251,7 +251,8 @@ def _why_full(con, contracts: dict[str, Contract], model: dict | None, tags: Map
 class _Run:
     """What one run decided and how: ``mode`` (``full``, ``incremental`` or ``unchanged``),
     ``why`` (of a full relink), ``relinked`` (records linked this run), ``new`` and ``gone``
-    (records new to the registry and gone from the raw zone) and ``seeds`` (``incremental``)."""
+    (records new to the registry and gone from the raw zone), ``seeds`` (``incremental``) and
+    ``resent`` (new records that repeat a gone one and keep its person)."""
 
     links: PersonLinks | None
     mode: str
@@ -260,6 +261,7 @@ class _Run:
     new: int
     gone: int
     seeds: int
+    resent: int
     notes: tuple[str, ...]
 
 
@@ -268,9 +270,16 @@ def _link_everything(con, contracts: dict[str, Contract], key: bytes, model: dic
     people = _read_people(con, contracts)
     prepared = prepare_people(people)
     previous = con.execute(f"SELECT record_key, person_id FROM {REGISTRY}").df() if _table_exists(con, REGISTRY) else None
-    links = identify_people(people, prepared, key, previous, model, backend)
     gone = len(set(previous["record_key"]) - set(people["record_key"])) if previous is not None else 0
     new = len(people) - (len(previous) - gone if previous is not None else 0)
+    resent = 0
+    if previous is not None:
+        unregistered = ~people["record_key"].isin(previous["record_key"]).to_numpy()
+        gone_keys = previous.loc[~previous["record_key"].isin(people["record_key"]), ["record_key"]]
+        repeats = resent_records(_identified(prepared[unregistered], people[unregistered]), _gone_prepared(con, gone_keys))
+        # A re-sent row holds its person's id as the row it repeats did.
+        previous, resent = pd.concat([previous, repeats[["record_key", "person_id"]]], ignore_index=True), len(repeats)
+    links = identify_people(people, prepared, key, previous, model, backend)
     notes = (*column_notes(people, prepared), *links.notes)
     con.begin()
     try:
@@ -287,48 +296,104 @@ def _link_everything(con, contracts: dict[str, Contract], key: bytes, model: dic
     except BaseException:
         con.rollback()
         raise
-    return _Run(links, "full", why, len(people), new, gone, 0, notes)
+    return _Run(links, "full", why, len(people), new, gone, 0, resent, notes)
 
 
 def _link_what_changed(con, contracts: dict[str, Contract], key: bytes, model: dict, backend: str, issued: set[str]) -> _Run:
     """The new records and their neighbourhood (``incremental``) linked; the rest kept as
-    registered. ``issued``: every person id the registry holds."""
+    registered. A new record that repeats a gone one (a corrected return's unchanged rows) takes
+    its place in the registry and is not linked again (``registry.resent_records``). ``issued``:
+    every person id the registry holds."""
     new_people = _read_people(con, contracts, unregistered_only=True)
     gone = _gone(con, contracts)
     if new_people.empty and gone.empty:
-        return _Run(None, "unchanged", None, 0, 0, 0, 0, ())
+        return _Run(None, "unchanged", None, 0, 0, 0, 0, 0, ())
     new_prepared = prepare_people(new_people).assign(record_key=new_people["record_key"].to_numpy())
     uncompared = set(filled_columns(new_prepared)) - set(model_columns(model))
     if uncompared:
         return _link_everything(con, contracts, key, model, backend, f"new records fill {', '.join(sorted(uncompared))}, which the stored model does not compare")
-    hood, frequencies = find_neighbourhood(con, new_prepared, gone, model)
-    bookkeeping = [column for column in REGISTRY_COLUMNS if column not in ("person_id", "linked_by")]
-    people = pd.concat([new_people[bookkeeping], hood.registered[bookkeeping]], ignore_index=True)
-    new_prepared = new_prepared.drop(columns=["record"])
-    prepared = pd.concat([new_prepared, hood.prepared[new_prepared.columns]], ignore_index=True)
-    links = identify_people(people, prepared, key, hood.registered[["record_key", "person_id"]], model, backend, frequencies, issued)
+    arrived, went = len(new_people), len(gone)
     con.begin()
     try:
-        out = pd.concat([gone["record_key"], hood.registered["record_key"]], ignore_index=True).to_frame()
-        con.register("records_out", out)
-        con.execute(f"DELETE FROM {REGISTRY} WHERE record_key IN (SELECT record_key FROM records_out)")
-        con.execute(f"DELETE FROM {_REVIEW} WHERE record_key_l IN (SELECT record_key FROM records_out) OR record_key_r IN (SELECT record_key FROM records_out)")
-        con.unregister("records_out")
-        _insert(con, REGISTRY, links.records[list(REGISTRY_COLUMNS)])
-        _insert(con, _REVIEW, links.review)
-        con.register("gone_records", gone)
-        con.execute(f"DELETE FROM {PREPARED} WHERE record_key IN (SELECT record_key FROM gone_records)")
-        con.unregister("gone_records")
-        _insert(con, PREPARED, new_prepared)
+        resent = _carry_resent(con, resent_records(_identified(new_prepared, new_people), _gone_prepared(con, gone)), new_people)
+        linking = ~new_people["record_key"].isin(resent["record_key"]).to_numpy()
+        new_people, new_prepared = new_people[linking].reset_index(drop=True), new_prepared[linking].reset_index(drop=True)
+        gone = gone[~gone["record_key"].isin(resent["previous_key"])].reset_index(drop=True)
+        links, relinked, seeds = None, resent, 0
+        if not (new_people.empty and gone.empty):
+            hood, frequencies = find_neighbourhood(con, new_prepared, gone, model)
+            bookkeeping = [column for column in REGISTRY_COLUMNS if column not in ("person_id", "linked_by")]
+            people = pd.concat([new_people[bookkeeping], hood.registered[bookkeeping]], ignore_index=True)
+            new_prepared = new_prepared.drop(columns=["record"])
+            prepared = pd.concat([new_prepared, hood.prepared[new_prepared.columns]], ignore_index=True)
+            links = identify_people(people, prepared, key, hood.registered[["record_key", "person_id"]], model, backend, frequencies, issued)
+            out = pd.concat([gone["record_key"], hood.registered["record_key"]], ignore_index=True).to_frame()
+            con.register("records_out", out)
+            con.execute(f"DELETE FROM {REGISTRY} WHERE record_key IN (SELECT record_key FROM records_out)")
+            con.execute(f"DELETE FROM {_REVIEW} WHERE record_key_l IN (SELECT record_key FROM records_out) OR record_key_r IN (SELECT record_key FROM records_out)")
+            con.unregister("records_out")
+            _insert(con, REGISTRY, links.records[list(REGISTRY_COLUMNS)])
+            _insert(con, _REVIEW, links.review)
+            con.register("gone_records", gone)
+            con.execute(f"DELETE FROM {PREPARED} WHERE record_key IN (SELECT record_key FROM gone_records)")
+            con.unregister("gone_records")
+            _insert(con, PREPARED, new_prepared)
+            relinked, seeds = pd.concat([resent, links.records], ignore_index=True), hood.seeds
+            _log_changes(con, links.changes)
         for contract in pseudonymised_datasets(contracts):
-            _sync_pseudonyms(con, contract, links.records[links.records["dataset"] == contract.id], key)
-        _log_changes(con, links.changes)
+            _sync_pseudonyms(con, contract, relinked[relinked["dataset"] == contract.id], key)
         con.commit()
     except BaseException:
         con.rollback()
         raise
-    notes = (*links.notes, f"{len(people):,} records relinked: {len(new_people):,} new, their neighbours and the persons of both")
-    return _Run(links, "incremental", None, len(people), len(new_people), len(gone), hood.seeds, notes)
+    relinked_count = len(links.records) if links is not None else 0
+    notes = (
+        *(links.notes if links is not None else ()),
+        f"{len(resent):,} of {arrived:,} new records repeat a record they replace and keep its person",
+        f"{relinked_count:,} records relinked: {len(new_people):,} new, their neighbours and the persons of both",
+    )
+    return _Run(links, "incremental", None, relinked_count, arrived, went, seeds, len(resent), notes)
+
+
+def _identified(prepared: pd.DataFrame, people: pd.DataFrame) -> pd.DataFrame:
+    """``prepared`` rows with each record's key, dataset and agency (``registry.resent_records``'s ``new``)."""
+    return prepared.drop(columns=["record"], errors="ignore").assign(
+        record_key=people["record_key"].to_numpy(), dataset=people["dataset"].to_numpy(), _agency=people["_agency"].to_numpy(),
+    )
+
+
+def _gone_prepared(con, gone: pd.DataFrame) -> pd.DataFrame:
+    """The prepared rows of the ``gone`` records (``record_key``) with their registry entries."""
+    if gone.empty or not _table_exists(con, PREPARED):
+        return pd.DataFrame(columns=["record_key", "dataset", "_agency", "person_id", "linked_by"])
+    con.register("gone_keys", gone[["record_key"]])
+    try:
+        return con.execute(
+            f"SELECT p.*, r.dataset, r._agency, r.person_id, r.linked_by FROM {PREPARED} p JOIN {REGISTRY} r USING (record_key) "
+            "WHERE record_key IN (SELECT record_key FROM gone_keys)"
+        ).df()
+    finally:
+        con.unregister("gone_keys")
+
+
+def _carry_resent(con, resent: pd.DataFrame, new_people: pd.DataFrame) -> pd.DataFrame:
+    """Re-sent records take the registry's, prepared table's and review list's places of the
+    records they repeat. Returns them with their bookkeeping (``REGISTRY_COLUMNS``, ``previous_key``)."""
+    rows = resent.merge(new_people[["record_key", "dataset", "_file_sha256", "_row_number", "_agency"]], on="record_key")
+    if rows.empty:
+        return rows.reindex(columns=[*REGISTRY_COLUMNS, "previous_key"])
+    con.register("resent", rows)
+    try:
+        con.execute(
+            f"UPDATE {REGISTRY} r SET record_key = m.record_key, _file_sha256 = m._file_sha256, _row_number = m._row_number "
+            "FROM resent m WHERE r.record_key = m.previous_key"
+        )
+        con.execute(f"UPDATE {PREPARED} p SET record_key = m.record_key FROM resent m WHERE p.record_key = m.previous_key")
+        for side in ("l", "r"):
+            con.execute(f"UPDATE {_REVIEW} c SET record_key_{side} = m.record_key FROM resent m WHERE c.record_key_{side} = m.previous_key")
+    finally:
+        con.unregister("resent")
+    return rows
 
 
 def _log_changes(con, changes: pd.DataFrame) -> None:
@@ -385,6 +450,7 @@ def build_person_links_asset(contracts: dict[str, Contract], backend: str = "duc
                 "records_relinked": run.relinked,
                 "records_new": run.new,
                 "records_gone": run.gone,
+                "records_resent": run.resent,
                 "persons": int(linked["person_id"].nunique()),
                 "new_persons": int(len(set(linked["person_id"]) - previous_ids)),
                 "person_ids_changed_records": int(links.changes["records"].sum()) if links is not None and not links.changes.empty else 0,

@@ -11,6 +11,11 @@ one of its record keys, never one any record holds.
 An id changes only when the evidence changes: two previous persons now linked into one keep
 the id of the larger (the other is retired), or a person split apart keeps the id on the
 larger part. Every change is returned, to be logged in ``linkage.person_id_changes``.
+
+A record's key names the file it came in (``dataset|file hash|row``), so a corrected return
+brings every row it repeats under a new key. ``resent_records`` matches such a row to the
+registered row it repeats, so it keeps that row's person (and needs no linking): the
+evidence about the person has not changed.
 """
 
 from __future__ import annotations
@@ -23,6 +28,7 @@ import pandas as pd
 from assets.linkage.pseudonyms import pseudonym
 
 PERSON_PREFIX = "P"
+_MISSING = "\x00"
 
 
 def _candidate_ids(record_keys: list[str], key: bytes) -> Iterator[str]:
@@ -70,3 +76,34 @@ def stable_person_ids(records: pd.DataFrame, previous: pd.DataFrame | None, key:
         .groupby(["previous_person_id", "person_id"]).size().rename("records").reset_index()
     )
     return pd.Series(person_id.to_numpy(), index=records.index, name="person_id"), changes
+
+
+def resent_records(new: pd.DataFrame, gone: pd.DataFrame) -> pd.DataFrame:
+    """The rows of ``new`` that repeat a row of ``gone``, each with the person it keeps.
+
+    ``new``: records not registered yet, ``gone``: registered records no longer in the raw
+    zone, both ``core.prepare_people`` rows with ``record_key``, ``dataset`` and ``_agency``;
+    ``gone`` also has ``person_id`` and ``linked_by``. A new row repeats a gone row when every
+    column of ``new`` but ``record`` and ``record_key`` agrees (missing equals missing): the
+    dataset, the agency and every identifier as linkage reads it. Identical
+    rows pair off in record-key order, one new row per gone row; where identical gone rows
+    were given different persons (or linked differently), which one a new row repeats is
+    unknowable, so none of them is matched. Returns ``record_key`` (new), ``previous_key``,
+    ``person_id`` and ``linked_by``.
+    """
+    columns = [c for c in new.columns if c not in ("record", "record_key")]
+    if new.empty or gone.empty:
+        return pd.DataFrame(columns=["record_key", "previous_key", "person_id", "linked_by"])
+
+    def content(frame: pd.DataFrame) -> pd.DataFrame:
+        same = frame[columns].astype("string").fillna(_MISSING)
+        same.columns = [f"same_{c}" for c in columns]
+        keyed = pd.concat([frame[["record_key"]].reset_index(drop=True), same.reset_index(drop=True)], axis=1).sort_values("record_key", kind="stable")
+        keyed["copy"] = keyed.groupby(list(same.columns), sort=False).cumcount()
+        return keyed
+
+    earlier = content(gone).join(gone.set_index("record_key")[["person_id", "linked_by"]], on="record_key")
+    same = [c for c in earlier.columns if c.startswith("same_")]
+    one_person = earlier.groupby(same, sort=False)[["person_id", "linked_by"]].transform("nunique").eq(1).all(axis=1)
+    matched = content(new).merge(earlier[one_person].rename(columns={"record_key": "previous_key"}), on=[*same, "copy"])
+    return matched[["record_key", "previous_key", "person_id", "linked_by"]].reset_index(drop=True)

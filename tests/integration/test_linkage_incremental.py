@@ -90,16 +90,32 @@ def test_incremental_linkage_gives_the_ids_a_full_relink_gives(story_env: Path, 
     steps = [lambda con, path=path: _load(con, contracts[path.parent.name], path, f"sha-{path.name}") for path in late]
     withdrawn = withdraw_open_episodes(corrected, corrected.stem.rsplit("_", 1)[1], children=5)
     assert withdrawn > 0
-    steps.append(lambda con: _replace(con, contracts["looked_after_episodes"], corrected, f"sha-{corrected.name}", f"sha-{corrected.name}-corrected"))
+    correction = lambda con: _replace(con, contracts["looked_after_episodes"], corrected, f"sha-{corrected.name}", f"sha-{corrected.name}-corrected")  # noqa: E731
+    steps.append(correction)
     withdrawn_file = files["hearings_referrals"][0]  # sent in error: its rows go, nothing arrives
     steps.append(lambda con: con.execute(f"DELETE FROM {raw_table(contracts['hearings_referrals'])} WHERE _file_sha256 = ?", [f"sha-{withdrawn_file.name}"]))
+    def persons_of(file_sha: str) -> dict[str, set[str]]:
+        registries = {name: _registry(at) for name, at in zones.items()}
+        return {name: set(r.loc[r["record_key"].str.contains(file_sha, regex=False), "person_id"]) for name, r in registries.items()}
+
     for step in steps:
+        if step is correction:
+            before = persons_of(f"sha-{corrected.name}|")
         arrive(step)
         incremental = link(zones["incremental"])
         assert incremental["linkage_mode"].value == "incremental"
-        assert 0 < incremental["records_relinked"].value < incremental["records"].value  # the rest of the zone was not relinked
-        assert link(zones["full"], **{LINKAGE_TAG: FULL_RELINK})["linkage_mode"].value.startswith("full: asked for")
-    assert incremental["records_gone"].value > 0  # the corrected return's earlier rows left the registry
+        assert 0 <= incremental["records_relinked"].value < incremental["records"].value  # the rest of the zone was not relinked
+        full = link(zones["full"], **{LINKAGE_TAG: FULL_RELINK})
+        assert full["linkage_mode"].value.startswith("full: asked for")
+        if step is correction:
+            corrections, resent_in_full = incremental, full["records_resent"].value
+            after = persons_of(f"sha-{corrected.name}-corrected|")
+    # The corrected return: every row it repeats came back under a new key and kept its person,
+    # in both zones; only the persons of the withdrawn rows were relinked.
+    assert corrections["records_resent"].value == corrections["records_new"].value == corrections["records_gone"].value - withdrawn
+    assert resent_in_full == corrections["records_resent"].value
+    for name in zones:
+        assert after[name] and after[name] <= before[name], name
 
     agreement = compare_registries(_registry(zones["incremental"]), _registry(zones["full"]))
     print(f"incremental against full relink: {agreement.different_person_id} of {agreement.records:,} records hold another person id; "

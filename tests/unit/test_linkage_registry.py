@@ -2,7 +2,7 @@ from __future__ import annotations
 
 import pandas as pd
 
-from assets.linkage.registry import stable_person_ids
+from assets.linkage.registry import resent_records, stable_person_ids
 
 KEY = b"test-key"
 
@@ -25,3 +25,26 @@ def test_a_merge_keeps_the_larger_persons_id_and_reports_the_change():
     ids, changes = stable_person_ids(merged, previous, KEY)
     assert set(ids) == {"P1"}
     assert changes.to_dict("records") == [{"previous_person_id": "P2", "person_id": "P1", "records": 1}]
+
+
+def _rows(keys, forenames, dates, **extra):
+    frame = pd.DataFrame({"record_key": keys, "forename": forenames, "date_of_birth": dates, "dataset": "d", "_agency": "S1"})
+    return frame.assign(**extra)
+
+
+def test_a_resent_row_keeps_the_person_of_the_row_it_repeats():
+    gone = _rows(["old|1", "old|2", "old|3", "old|4"], ["ann", "ann", "bo", None], ["2010-01-01", "2010-01-01", "2011-02-02", None],
+                 person_id=["P1", "P1", "P2", "P3"], linked_by=["chi", "chi", "unlinked", "unlinked"])
+    # Ann's two identical rows come back once; Bo's date was corrected, so his row is new
+    # evidence; the row with no identifiers matches the gone one with none (missing = missing).
+    new = _rows(["new|1", "new|2", "new|3"], ["ann", "bo", None], ["2010-01-01", "2011-02-03", None])
+    resent = resent_records(new, gone)
+    assert sorted(zip(resent["record_key"], resent["previous_key"], resent["person_id"])) == [("new|1", "old|1", "P1"), ("new|3", "old|4", "P3")]
+
+
+def test_identical_rows_of_different_persons_are_not_matched():
+    gone = _rows(["old|1", "old|2"], ["cy", "cy"], ["2012-03-03"] * 2, person_id=["P1", "P2"], linked_by=["unlinked"] * 2)
+    new = _rows(["new|1"], ["cy"], ["2012-03-03"])
+    assert resent_records(new, gone).empty
+    # Another agency's identical row is another record.
+    assert resent_records(new.assign(_agency="S2"), gone.iloc[:1]).empty
