@@ -47,16 +47,23 @@ of its pending cells can get past their best value so far (a binary each); an op
 zero settles them all at once, otherwise the witness moves some and the round repeats.
 Components are stacked into batches of a few hundred unknowns (their objectives are separate,
 so the stack's optimum is each component's optimum), and batches are solved side by side.
+A component's verdict depends on nothing outside it, so a component exactly like one an
+earlier audit settled (the same relations, bounds, roles and true counts, under the same
+settings and this module's code) takes that audit's findings instead of being solved again
+(``AuditMemo``): a corrected file, or another round of protection, changes a few components
+of thousands.
 """
 
 from __future__ import annotations
 
+import hashlib
 import math
 import re
 import time
 from collections.abc import Callable, Collection, Mapping
 from concurrent.futures import Executor, ThreadPoolExecutor
 from dataclasses import dataclass, field, replace
+from pathlib import Path
 
 import numpy as np
 import pandas as pd
@@ -79,6 +86,12 @@ PUSH_GAP = 0.05
 DECIMALS = range(7)
 
 INTERVAL_COLUMNS = [*KEY, "geography_level", "value", "low_a", "high_a", "low_b", "high_b", "exact"]
+# Part of every memo key: findings of an audit whose code has changed are not reused.
+_CODE = hashlib.sha256(Path(__file__).read_bytes()).digest()
+
+# What an audit found per component it settled: a digest of the component (``_System.digests``)
+# -> per target, the best value of each of its audited cells (in order) and whether it is settled.
+AuditMemo = dict[str, dict[str, list]]
 
 
 @dataclass(frozen=True)
@@ -97,6 +110,8 @@ class DisclosureAudit:
     ``judged`` is what the verdict was given (the settings, and the edition as the audit read
     it), so that an audit asked about exactly the same figures can answer with this verdict
     (``audit_disclosure``'s ``earlier``); ``repeated`` says a verdict was answered so.
+    ``memo`` holds the findings on every component this audit settled, for the next audit
+    (``audit_disclosure``'s ``memo``); ``components_reused`` counts those taken from the memo it was given.
     """
 
     cells_audited: int
@@ -109,6 +124,8 @@ class DisclosureAudit:
     failing: pd.DataFrame = field(default_factory=lambda: pd.DataFrame(columns=[*KEY, "intruder_a", "intruder_b"]))
     judged: tuple[tuple, pd.DataFrame] | None = field(default=None, repr=False, compare=False)
     repeated: bool = False
+    memo: AuditMemo = field(default_factory=dict, repr=False, compare=False)
+    components_reused: int = 0
 
     @property
     def passed(self) -> bool:
@@ -126,6 +143,7 @@ def audit_disclosure(
     time_limit: float = 300.0,
     workers: int = 2,
     earlier: DisclosureAudit | None = None,
+    memo: AuditMemo | None = None,
 ) -> DisclosureAudit:
     """Audit ``published`` (one row per figure of an edition) against ``truth`` (the same
     figures before disclosure control) as the module doc describes.
@@ -138,6 +156,7 @@ def audit_disclosure(
     ``earlier``: a verdict this audit gave before (the suppression's judge on its last
     candidate); when it judged exactly the figures ``published`` and ``truth`` hold, read the
     same way, under the same settings, it is the verdict here too and nothing is solved again.
+    ``memo``: an earlier audit's ``memo``; a component it settled is not solved again.
     """
     started = time.perf_counter()
     figures = _figures(published, truth)
@@ -157,8 +176,10 @@ def audit_disclosure(
     )
     audited = quantities.index[(quantities["hidden_cell"] | quantities["withheld_cell"]) & quantities["true"].between(1, smallest_safe - 1)].to_numpy()
     system = _System.build(quantities, relations, audited, smallest_safe)
+    digests = system.digests(repr(settings).encode())
     with ThreadPoolExecutor(max_workers=workers) as pool:
         intruders = _Intruders(system, smallest_safe, allow_provably_small, exact_intervals, started + time_limit, pool=pool)
+        reused = intruders.recall(digests, memo or {})
         intruders.run()
     intervals = intruders.intervals(quantities)
     failures = intruders.failures(intervals)
@@ -173,6 +194,8 @@ def audit_disclosure(
         components=system.components,
         failing=intervals.loc[failing, KEY].reset_index(drop=True).assign(intruder_a=against_a[failing], intruder_b=against_b[failing]),
         judged=(settings, figures),
+        memo=intruders.findings(digests),
+        components_reused=reused,
     )
 
 
@@ -504,6 +527,22 @@ class _System:
             components=components,
         )
 
+    def digests(self, settings: bytes) -> list[str]:
+        """Per component, a digest of everything its verdict depends on (``AuditMemo``'s keys)."""
+        out = []
+        for c in range(self.components):
+            c0, c1, r0, r1 = self.var_start[c], self.var_start[c + 1], self.row_start[c], self.row_start[c + 1]
+            block = self.A[r0:r1, c0:c1].tocoo()
+            block.sum_duplicates()
+            digest = hashlib.sha256(_CODE + settings)
+            for part in (block.row, block.col, block.data, self.lower[r0:r1], self.upper[r0:r1], self.var_lower[c0:c1], self.var_upper[c0:c1],
+                         self.integral[c0:c1], self.role[c0:c1], self.audited[c0:c1], self.truth[c0:c1]):
+                values = np.ascontiguousarray(part)
+                digest.update(f"{values.dtype}:{len(values)}:".encode())
+                digest.update(values.tobytes())
+            out.append(digest.hexdigest())
+        return out
+
     def block(self, components: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         """The unknowns and relations of some components (sorted)."""
         columns = np.concatenate([np.arange(self.var_start[c], self.var_start[c + 1]) for c in components])
@@ -541,6 +580,7 @@ class _Intruders:
     done: dict[str, np.ndarray] = field(init=False)
     undecided: dict[int, str] = field(default_factory=dict)  # audited cell -> why
     upper_bound: np.ndarray | None = None  # per unknown, for hidden counts: see _bound_hidden_counts
+    recalled: np.ndarray = field(init=False)  # per component: its findings came from a memo
 
     def __post_init__(self) -> None:
         s = self.system
@@ -552,7 +592,38 @@ class _Intruders:
         # The truth is the first witness for both intruders.
         self.best = {"high_a": np.minimum(s.truth, self.smallest_safe), "low_a": s.truth.copy(), "high_b": s.truth.copy(), "low_b": s.truth.copy()}
         self.done = {target: self.best[target] == self.goal[target] for target in TARGETS}
+        self.recalled = np.zeros(s.components, dtype=bool)
         self._check_truth()
+
+    def _audited_cells(self, component: int) -> np.ndarray:
+        s = self.system
+        columns = np.arange(s.var_start[component], s.var_start[component + 1])
+        return columns[s.audited[columns]]
+
+    def recall(self, digests: list[str], memo: AuditMemo) -> int:
+        """Take the findings on every component ``memo`` has (none of its cells is solved again); returns how many."""
+        for component, digest in enumerate(digests):
+            found = memo.get(digest)
+            if found is None:
+                continue
+            cells = self._audited_cells(component)
+            for target in TARGETS:
+                self.best[target][cells] = found["best_" + target]
+                self.done[target][cells] = found["done_" + target]
+            self.recalled[component] = True
+        return int(self.recalled.sum())
+
+    def findings(self, digests: list[str]) -> AuditMemo:
+        """The findings on every component settled without a cell left undecided, by digest."""
+        undecided = np.unique(self.system.component[list(self.undecided)]) if self.undecided else np.array([], dtype=int)
+        memo = {}
+        for component in np.setdiff1d(np.arange(self.system.components), undecided):
+            cells = self._audited_cells(component)
+            memo[digests[component]] = {
+                **{"best_" + t: self.best[t][cells].tolist() for t in TARGETS},
+                **{"done_" + t: self.done[t][cells].tolist() for t in TARGETS},
+            }
+        return memo
 
     def _pending(self, target: str) -> np.ndarray:
         """Cells whose target the verdict still needs (all of them with ``exact_intervals``)."""
@@ -560,6 +631,7 @@ class _Intruders:
         open_[self.cell] = True
         open_ &= ~self.done[target]
         open_[list(self.undecided)] = False
+        open_ &= ~self.recalled[self.system.component]
         if self.exact_intervals or target == "high_a":
             return open_
         if target == "low_a":
@@ -573,7 +645,7 @@ class _Intruders:
         failing = np.zeros(len(self.system.truth), dtype=bool)
         failing[self.cell] = self._verdicts()[0]
         for target in TARGETS:
-            self._settle(target, lambda t: failing & ~self.done[t] & ~np.isin(np.arange(len(failing)), list(self.undecided)))
+            self._settle(target, lambda t: failing & ~self.done[t] & ~np.isin(np.arange(len(failing)), list(self.undecided)) & ~self.recalled[self.system.component])
 
     def _settle(self, target: str, pending: Callable[[str], np.ndarray]) -> None:
         """Push rounds while they make progress, then improvement rounds until every pending cell is settled."""
@@ -692,7 +764,7 @@ class _Intruders:
             model = _Model(s.A[rows][:, columns].tocoo(), s.lower[rows], s.upper[rows], s.var_lower[columns].copy(), capped, np.zeros(len(columns)))
             return columns, hidden, model.solve(-hidden.astype(float), max(self.deadline - time.perf_counter(), 1.0), exact=False)
 
-        for columns, hidden, result in self.pool.map(most, self._batches(np.arange(s.components))):
+        for columns, hidden, result in self.pool.map(most, self._batches(np.flatnonzero(~self.recalled))):
             if result.x is None or result.status != 0:
                 continue
             total = np.bincount(s.component[columns], result.x[: len(columns)] * hidden, minlength=s.components)

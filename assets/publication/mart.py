@@ -16,6 +16,10 @@ hidden stays in the warehouse, in ``disclosure.suppressed_cells`` (``measure_id,
 geography_code, breakdown, category, suppression`` ('primary', 'secondary' or 'withheld'),
 ``suppression_reason``), for analysts and never exported or downloaded. A 'withheld' figure
 is one no pattern of ``[c]`` could protect, so it is left out of the mart altogether.
+``disclosure.audit_memo`` keeps the intruder audit's findings on each part of the last
+edition it judged (``checks.disclosure_audit.AuditMemo``; they are bounds on true small
+counts, so they stay beside ``suppressed_cells``), so the next run solves only the parts a
+new file changed.
 
 Two blocking checks stand between the suppression and the edition, both on the mart as
 stored: the exact check (``no_disclosive_cells``) and the intruder audit
@@ -47,7 +51,9 @@ warning never quotes a hidden figure (a change from or to a hidden value is not 
 """
 
 import datetime as dt
+import json
 from collections.abc import Callable
+from dataclasses import replace
 
 import dagster as dg
 import duckdb
@@ -66,7 +72,7 @@ from assets.measures.indicators import COLUMNS as INDICATOR_COLUMNS
 from assets.measures.indicators import declared_streams, indicator_rows, revisions
 from assets.publication.disclosure_control import FIGURE_KEY, WITHHELD, DisclosureRule, apply_disclosure_control
 from assets.reference import councils
-from checks.disclosure_audit import DisclosureAudit, audit_disclosure
+from checks.disclosure_audit import AuditMemo, DisclosureAudit, audit_disclosure
 from checks.identifier_scan import scan_database
 from checks.publication import every_indicator_declared, intruder_audit, no_disclosive_cells, no_identifiers_in_warehouse, stored_mart_problems
 
@@ -77,6 +83,7 @@ PUBLISHED_COLUMNS = (
 )
 SUPPRESSION_COLUMNS = (*FIGURE_KEY, "suppression", "suppression_reason")
 AUDIT_SECONDS = 240.0  # the audit's solving budget: a cell it cannot decide in time counts as failing
+AUDIT_MEMO = "disclosure.audit_memo"
 SAME_FIGURE = ["period", "geography_code", "breakdown", "category"]
 
 
@@ -87,20 +94,29 @@ def disclosure_declarations(entries: dict[str, Measure]) -> tuple[set[str], dict
     return public, {m: entry.composed_of for m, entry in entries.items() if entry.composed_of}
 
 
-def control_measures(measures: pd.DataFrame, entries: dict[str, Measure], place_names: dict[str, str], progress: Callable[[str], None] = lambda message: None) -> tuple[pd.DataFrame, DisclosureAudit | None]:
+def control_measures(
+    measures: pd.DataFrame, entries: dict[str, Measure], place_names: dict[str, str], progress: Callable[[str], None] = lambda message: None,
+    memo: AuditMemo | None = None,
+) -> tuple[pd.DataFrame, DisclosureAudit | None]:
     """Disclosure control as the edition applies it: the catalogue says which denominators are
     public and which counts are composites. Returns ``apply_disclosure_control``'s output with
     ``denominator_published`` (raw counts are still in it, so publish only ``PUBLISHED_COLUMNS``)
-    and the judge's last verdict (None when there was nothing to judge).
+    and the judge's last verdict (None when there was nothing to judge), whose ``memo`` holds
+    what every round found. ``memo``: an earlier edition's (``audit_disclosure``); each round
+    of judging reuses it and what the rounds before it found.
     """
     public, compositions = disclosure_declarations(entries)
     verdicts: list[DisclosureAudit] = []
+    found: AuditMemo = {}
 
     def judge(candidate: pd.DataFrame) -> pd.DataFrame:
         """The intruder audit of a candidate publication, as the gate will run it."""
         shown = candidate.assign(denominator_published=publishable_denominators(candidate, public))
-        verdicts[:] = [_audit(shown, measures, compositions)]
-        return verdicts[0].failing
+        verdict = _audit(shown, measures, compositions, memo={**(memo or {}), **found})
+        progress(f"intruder audit: {verdict.components:,} parts, {verdict.components_reused:,} of them unchanged since an earlier audit ({verdict.seconds:.1f} s)")
+        found.update(verdict.memo)
+        verdicts[:] = [replace(verdict, memo=found)]
+        return verdict.failing
 
     controlled = apply_disclosure_control(measures, RULE, geography_names=place_names, public_denominators=public, compositions=compositions, judge=judge, progress=progress)
     controlled["denominator_published"] = publishable_denominators(controlled, public)
@@ -161,13 +177,31 @@ def mart_early_warnings(
     return pd.concat(pieces, ignore_index=True)[WARNING_COLUMNS] if pieces else pd.DataFrame(columns=WARNING_COLUMNS)
 
 
-def _audit(published: pd.DataFrame, measures: pd.DataFrame, compositions: dict[str, tuple[str, str, tuple[str, ...]]], earlier: DisclosureAudit | None = None) -> DisclosureAudit:
+def _audit(
+    published: pd.DataFrame, measures: pd.DataFrame, compositions: dict[str, tuple[str, str, tuple[str, ...]]],
+    earlier: DisclosureAudit | None = None, memo: AuditMemo | None = None,
+) -> DisclosureAudit:
     """The intruder audit of ``published`` against the raw figures, under the edition's rule;
-    ``earlier`` is the verdict to give again if it judged exactly these figures."""
+    ``earlier`` is the verdict to give again if it judged exactly these figures, ``memo``
+    earlier findings to reuse (``audit_disclosure``)."""
     return audit_disclosure(
         published, measures, compositions=compositions, smallest_safe=RULE.max_suppressed_count + 1,
-        allow_provably_small=RULE.allow_provably_small, time_limit=AUDIT_SECONDS, earlier=earlier,
+        allow_provably_small=RULE.allow_provably_small, time_limit=AUDIT_SECONDS, earlier=earlier, memo=memo,
     )
+
+
+def _stored_memo(con: duckdb.DuckDBPyConnection) -> AuditMemo:
+    if not _has_table(con, "disclosure", "audit_memo"):
+        return {}
+    return {digest: json.loads(findings) for digest, findings in con.execute(f"SELECT digest, findings FROM {AUDIT_MEMO}").fetchall()}
+
+
+def _store_memo(con: duckdb.DuckDBPyConnection, memo: AuditMemo) -> None:
+    con.execute(f"CREATE OR REPLACE TABLE {AUDIT_MEMO} (digest VARCHAR, findings VARCHAR)")
+    if memo:
+        con.register("memo_rows", pd.DataFrame({"digest": list(memo), "findings": [json.dumps(findings) for findings in memo.values()]}))
+        con.execute(f"INSERT INTO {AUDIT_MEMO} SELECT digest, findings FROM memo_rows")
+        con.unregister("memo_rows")
 
 
 def build_published_measures_asset(entries: dict[str, Measure], contracts: dict[str, Contract]) -> dg.AssetsDefinition:
@@ -194,7 +228,7 @@ def build_published_measures_asset(entries: dict[str, Measure], contracts: dict[
         with warehouse.get_connection() as con:
             measures = pd.concat([con.execute(f"SELECT * FROM measures.{m}").df() for m in entries], ignore_index=True)
             measures["numerator"] = measures["numerator"].astype("Int64")
-            controlled, judged = control_measures(measures, entries, names, progress=context.log.info)
+            controlled, judged = control_measures(measures, entries, names, progress=context.log.info, memo=_stored_memo(con))
             # Only published figures leave this asset: the raw counts of hidden cells stay
             # behind, and figures left out of the edition are not in it at all.
             left_out = controlled["suppression"].eq(WITHHELD).to_numpy()
@@ -215,7 +249,8 @@ def build_published_measures_asset(entries: dict[str, Measure], contracts: dict[
             # way; when that is exactly what the judge's last round audited, its verdict stands.
             stored = con.execute("SELECT * FROM mart.published_measures").df()
             violations = stored_mart_problems(stored, measures, RULE, public_denominators, compositions, left_out)
-            audit = _audit(stored, measures, compositions, earlier=judged)
+            audit = _audit(stored, measures, compositions, earlier=judged, memo=judged.memo if judged else None)
+            _store_memo(con, audit.memo)
             con.execute("ROLLBACK" if violations or not audit.passed else "COMMIT")
             identifiers = no_identifiers_in_warehouse(scan_database(con))
         counts = controlled["suppression"].value_counts().to_dict()

@@ -119,6 +119,35 @@ def test_an_earlier_verdict_is_given_again_only_for_exactly_the_same_figures_and
     assert not audit_disclosure(published, truth.assign(numerator=truth["numerator"].where(truth["category"] != "M", 8)), earlier=first).repeated
 
 
+def test_a_part_an_earlier_audit_settled_is_not_solved_again_and_a_changed_part_is():
+    """Two independent parts: a safe table (one council's four inner cells hidden around
+    published margins) and a pinned one. Audited again with the first audit's memo, both parts
+    are taken from it with the same verdict; once the safe table's margins change so that its
+    small cell is pinned, that part alone is solved again, and the edition fails as a fresh
+    audit says it does."""
+    def figures(b_count: int, hide_b: bool) -> list[Figure]:
+        safe = []
+        for council, (a, b) in zip(COUNCILS, ((2, b_count), (8, 9))):
+            safe += breakdown("looked_after", council, {"A": a, "B": b}, hidden={"A", "B"} if hide_b or council != COUNCILS[0] else {"A"})
+        safe += breakdown("looked_after", SCOTLAND, {"A": 10, "B": b_count + 9}, hidden=set())
+        pinned = breakdown("restraint_incidents", COUNCILS[2], {"F": 3, "M": 7}, hidden={"F"}, unit="incidents")
+        return safe + pinned
+
+    published, truth = edition(figures(10, hide_b=True))
+    first = audit_disclosure(published, truth)
+    assert first.components == 2 and first.components_reused == 0 and len(first.memo) == 2
+    again = audit_disclosure(published, truth, memo=first.memo)
+    assert again.components_reused == 2 and again.failures == first.failures and len(again.failures) == 1
+    # The first council's B published: its hidden A is now pinned by subtraction.
+    changed, changed_truth = edition(figures(10, hide_b=False))
+    with_memo = audit_disclosure(changed, changed_truth, memo=first.memo)
+    fresh = audit_disclosure(changed, changed_truth)
+    assert with_memo.components_reused == 1
+    assert sorted(with_memo.failures) == sorted(fresh.failures) and len(fresh.failures) == 2
+    # Another setting is another question: nothing is reused.
+    assert audit_disclosure(published, truth, allow_provably_small=True, memo=first.memo).components_reused == 0
+
+
 def restraint_example(seclusion: dict[str, int], others: dict[str, dict[str, int]]) -> list[Figure]:
     """Restraint incidents by practice: each council's seclusion and its total hidden, its other
     practices published; Scotland's figures all published."""
