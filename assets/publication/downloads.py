@@ -18,6 +18,9 @@ category); the all-published-figures file as CSV and as a spreadsheet
 likewise for every other mart table (revisions, early warnings, data coverage, the Data Map,
 themes, quotes ...; ``where`` only when its rows are places). Called by the published edition, whose website links these files by the same names.
 
+The spreadsheet takes longest (``gptables`` writes cell by cell): given an executor (a process
+pool), ``write_downloads`` hands it over and returns its future, so the caller can go on.
+
 A text cell a spreadsheet would run as a formula (a quote that starts with ``=``, say) is
 written with a leading single quote (``assets.spreadsheet_formulas``): the contracts refuse such
 cells, and this is the defence in depth for anything that reaches the mart another way.
@@ -26,6 +29,7 @@ cells, and this is the defence in depth for anything that reaches the mart anoth
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
+from concurrent.futures import Executor, Future
 from pathlib import Path
 
 import duckdb
@@ -93,11 +97,16 @@ def _write_csv(frame: pd.DataFrame, path: Path) -> Path:
     return path
 
 
-def write_downloads(con: duckdb.DuckDBPyConnection, out_dir: Path, *, edition: str, titles: Mapping[str, str], geography_names: Mapping[str, str]) -> list[Path]:
+def write_downloads(
+    con: duckdb.DuckDBPyConnection, out_dir: Path, *, edition: str, titles: Mapping[str, str], geography_names: Mapping[str, str],
+    spreadsheets: Executor | None = None,
+) -> list[Path | Future]:
     """Write the downloads under ``out_dir`` (created if missing); returns the files written.
 
     ``edition``: the edition's id, in every file name; ``titles``: each measure's title by id;
     ``geography_names``: each place's name by code (Scotland and the councils).
+    ``spreadsheets``: where the spreadsheet is written; the list then holds its ``Future``
+    (of its path) in its place, to wait for before reading the file. Here when None.
     """
     out_dir = Path(out_dir)
     (out_dir / MEASURE_FOLDER).mkdir(parents=True, exist_ok=True)
@@ -112,7 +121,8 @@ def write_downloads(con: duckdb.DuckDBPyConnection, out_dir: Path, *, edition: s
         csv_name, spreadsheet_name = all_figures_downloads(edition, measures["geography_code"])
         written.append(_write_csv(figures, out_dir / csv_name))
         if not figures.empty:  # a workbook of no table would be a cover and nothing else
-            written.append(write_spreadsheet(figures, out_dir / spreadsheet_name, edition))
+            job = (figures, out_dir / spreadsheet_name, edition)
+            written.append(write_spreadsheet(*job) if spreadsheets is None else spreadsheets.submit(write_spreadsheet, *job))
     for table in (t for t in tables if t != MEASURES_TABLE):
         rows = con.execute(f'SELECT * FROM {MART}."{table}"').df()
         written.append(_write_csv(rows, out_dir / table_download(edition, table, rows)))

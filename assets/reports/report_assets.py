@@ -7,9 +7,10 @@ blocking checks) has succeeded, and refuses to publish a file that holds an iden
 
 import base64
 import importlib.metadata
+import multiprocessing
 import shutil
 import subprocess
-from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import Future, ProcessPoolExecutor, ThreadPoolExecutor
 from pathlib import Path
 
 import dagster as dg
@@ -38,7 +39,7 @@ from assets.reports.organisation_context import organisations
 from assets.reports.places import SCOTLAND, council_places
 from assets.reports.render import render_html, write_pdf
 from assets.reports.report_inputs import carried_unchanged
-from assets.reports.website import write_website
+from assets.reports.website import write_downloads_page, write_website
 from checks.identifier_scan import published_paths, scan_published
 from checks.outcome import CheckOutcome
 from checks.publication import no_identifiers_in_files
@@ -181,20 +182,28 @@ def build_report_assets(entries: dict[str, Measure], contracts: dict[str, Contra
         # Reports the run's report assets carried because their inputs were unchanged.
         carried |= carried_unchanged(edition_dir, tuple(REPORT_FOLDERS))
         # The reports are final now: their PDFs, most of the identifier scan (pdftotext, in its own
-        # processes), are read while the downloads and the website are written; the rest after.
+        # processes), are read while the downloads and the website are written, and the
+        # spreadsheet (the longest download) is written in a process of its own meanwhile; the
+        # downloads page, which gives every file's size, and the scan of the rest come last.
         reports = [p for p in published_paths(edition_dir) if p.relative_to(edition_dir).parts[0] in REPORT_FOLDERS]
-        with ThreadPoolExecutor(max_workers=1) as ahead:
+        with ThreadPoolExecutor(max_workers=1) as ahead, ProcessPoolExecutor(1, mp_context=multiprocessing.get_context("spawn")) as spreadsheets:
             reports_scanned = ahead.submit(scan_published, edition_dir, reports)
             with warehouse.get_connection() as con:
                 # The figures behind the reports as tidy CSV, scanned and listed in the manifest with them.
                 downloads = write_downloads(
                     con, edition_dir / DOWNLOADS_FOLDER, edition=site_inputs.edition,
                     titles={e.id: e.title for e in site_inputs.entries.values()}, geography_names={SCOTLAND.code: SCOTLAND.name, **site_inputs.council_names},
+                    spreadsheets=spreadsheets,
                 )
             # The website links only files the edition holds, so it is written after the carried reports and the downloads.
-            site = write_website(edition_dir, site_inputs)
-            scanned = set(reports)
-            found = reports_scanned.result() + scan_published(edition_dir, [p for p in published_paths(edition_dir) if p not in scanned])
+            site = write_website(edition_dir, site_inputs, downloads_page=False)
+            published = set(published_paths(edition_dir))
+            written = [p for p in [*site, *downloads] if p in published]
+            found = reports_scanned.result() + scan_published(edition_dir, written)
+            downloads = [d.result() if isinstance(d, Future) else d for d in downloads]
+            site += write_downloads_page(edition_dir, site_inputs)
+            scanned = {*reports, *written}
+            found += scan_published(edition_dir, [p for p in published_paths(edition_dir) if p not in scanned])
         identifiers = _counted(edition_dir, found)
         if not identifiers.passed:
             # Never promote an edition that could identify someone; the check says what was found.

@@ -325,7 +325,7 @@ class Website:
         return {**page, "every_figure": every_figure, "measures": measures, "tables": tables, "reports": report_rows}
 
     def pages(self) -> list[tuple[str, str, dict]]:
-        """Every page: (path in the edition, template, context)."""
+        """Every page but the downloads page: (path in the edition, template, context)."""
         pages = [
             (HOME, "site/home.html.j2", self.home()),
             (VISIONS, "site/visions.html.j2", self.vision_list()),
@@ -337,9 +337,12 @@ class Website:
             (ORGANISATIONS, "site/organisations.html.j2", self.organisation_list()),
             *((organisation_page(o), "site/organisation.html.j2", self.organisation(o)) for o in self.organisations),
             (DATA_MAP, "site/data_map.html.j2", self.data_map()),
-            (DOWNLOADS, "site/downloads.html.j2", self.downloads()),
         ]
         return pages
+
+    def downloads_page(self) -> tuple[str, str, dict]:
+        """The downloads page (it gives each file's size, so it is written once they all are)."""
+        return DOWNLOADS, "site/downloads.html.j2", self.downloads()
 
 
 def _datasets(rows: pd.DataFrame, with_measures: bool = False) -> list[dict]:
@@ -363,15 +366,28 @@ def _datasets(rows: pd.DataFrame, with_measures: bool = False) -> list[dict]:
     return out
 
 
-def write_website(edition_dir: Path, inputs: EditionInputs) -> list[Path]:
-    """Write every page and the stylesheet into ``edition_dir``; returns the files written."""
+def write_website(edition_dir: Path, inputs: EditionInputs, downloads_page: bool = True) -> list[Path]:
+    """Write every page and the stylesheet into ``edition_dir``; returns the files written.
+    Without ``downloads_page`` the downloads page is left for ``write_downloads_page``, once
+    the downloads are all written."""
     env = environment()
+    site = Website(edition_dir, inputs)
+    written = _write_pages(env, edition_dir, [*site.pages(), *([site.downloads_page()] if downloads_page else [])])
+    stylesheet = edition_dir / STYLESHEET
+    stylesheet.write_text(env.get_template("site/story.css.j2").render(), encoding="utf-8")
+    return [*written, stylesheet]
+
+
+def write_downloads_page(edition_dir: Path, inputs: EditionInputs) -> list[Path]:
+    """Write the website's downloads page (``write_website``'s ``downloads_page``)."""
+    return _write_pages(environment(), edition_dir, [Website(edition_dir, inputs).downloads_page()])
+
+
+def _write_pages(env, edition_dir: Path, pages: list[tuple[str, str, dict]]) -> list[Path]:
     written = []
-    for path, template, context in Website(edition_dir, inputs).pages():
+    for path, template, context in pages:
         target = edition_dir / path
         target.parent.mkdir(parents=True, exist_ok=True)
         target.write_text(env.get_template(template).render(**context), encoding="utf-8")
         written.append(target)
-    stylesheet = edition_dir / STYLESHEET
-    stylesheet.write_text(env.get_template("site/story.css.j2").render(), encoding="utf-8")
-    return [*written, stylesheet]
+    return written
