@@ -4,7 +4,9 @@ A full relink links every record (``person_links`` on the quarterly edition, or 
 the run tag ``story/linkage=full``). Between relinks a run starts from what changed since the
 registry was written: records new to it (a new file, or a corrected file under its new hash)
 and registered records gone from the raw zone (the file they came from was replaced). The
-records whose decisions those changes can move, the *neighbourhood*, are:
+records whose decisions those changes can move, the *neighbourhood*, are (after a new record
+that repeats a gone one, a corrected return's unchanged row, has taken that record's place and
+person: ``registry.resent_records``; neither counts as new or gone):
 
 - the *seeds*: every new record, and the remaining records of each person who lost one (the
   record that went may have held the identifier that kept two persons apart, or left a
