@@ -135,3 +135,34 @@ def test_incremental_linkage_gives_the_ids_a_full_relink_gives(story_env: Path, 
 
     unchanged = link(zones["incremental"])
     assert unchanged["linkage_mode"].value == "unchanged" and unchanged["records_relinked"].value == 0
+
+
+def test_a_full_relink_keeps_the_ids_of_rows_a_corrected_return_repeats(story_env: Path, tmp_path: Path) -> None:
+    """A zone holding one school leavers return, linked; the return is then replaced by a
+    correction repeating all but its last row and relinked in full. Every repeated row keeps
+    its person id: it is the same record, though its key names the new file."""
+    root = tmp_path / "synthetic"
+    subprocess.run([sys.executable, "-m", "synthetic", "--scale", "tiny", "--seed", "3", "--out", str(root)], check=True, capture_output=True)
+    contracts = {c.id: c for c in pseudonymised_datasets(load_contracts(CONTRACTS))}
+    path = sorted((root / "landing").glob("*/school_leavers/*.csv"))[0]
+    zone = tmp_path / "zone.duckdb"
+    with duckdb.connect(str(zone)) as con:
+        for contract in contracts.values():
+            ensure_raw_zone(con, contract)
+        _load(con, contracts["school_leavers"], path, "sha-first")
+    resources = {"linkage_zone": DuckDBResource(database=str(zone)), "pseudonymisation_key": pseudonymisation_key()}
+    asset = build_person_links_asset(contracts)
+    assert dg.materialize([asset], resources=resources, instance=dg.DagsterInstance.ephemeral()).success
+    before = _registry(zone).assign(row=lambda r: r["record_key"].str.rsplit("|", n=1).str[1])
+    lines = path.read_text().splitlines(keepends=True)
+    path.write_text("".join(lines[:-1]))
+    with duckdb.connect(str(zone)) as con:
+        _replace(con, contracts["school_leavers"], path, "sha-first", "sha-corrected")
+    result = dg.materialize([asset], resources=resources, instance=dg.DagsterInstance.ephemeral(), tags={LINKAGE_TAG: FULL_RELINK})
+    metadata = result.asset_materializations_for_node(asset.op.name)[0].metadata
+    assert metadata["linkage_mode"].value.startswith("full: asked for")
+    assert metadata["records_resent"].value == len(before) - 1
+    after = _registry(zone).assign(row=lambda r: r["record_key"].str.rsplit("|", n=1).str[1])
+    assert after["record_key"].str.contains("sha-corrected").all()
+    kept = before.merge(after, on="row", suffixes=("_before", "_after"))
+    assert len(kept) == len(before) - 1 and (kept["person_id_before"] == kept["person_id_after"]).all()
