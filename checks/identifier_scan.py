@@ -81,8 +81,13 @@ def _file_findings(folder: Path, path: Path) -> list[str]:
 
 
 def published_paths(folder: Path) -> list[Path]:
-    """The files under ``folder`` the scan reads: HTML, PDF, CSV, JSON and spreadsheets (.xlsx), but for the manifest; in path order."""
-    return [p for p in sorted(folder.rglob("*")) if p.suffix in (".html", ".pdf", ".csv", ".json", ".xlsx") and p.name != "manifest.json"]
+    """The files under ``folder`` the scan reads (``is_scanned``), in path order."""
+    return [p for p in sorted(folder.rglob("*")) if is_scanned(p)]
+
+
+def is_scanned(path: Path) -> bool:
+    """HTML, PDF, CSV, JSON and spreadsheets (.xlsx) are scanned, but for the manifest."""
+    return path.suffix in (".html", ".pdf", ".csv", ".json", ".xlsx") and path.name != "manifest.json"
 
 
 def scan_published(folder: Path, paths: list[Path] | None = None) -> list[str]:

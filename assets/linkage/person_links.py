@@ -270,12 +270,12 @@ def _link_everything(con, contracts: dict[str, Contract], key: bytes, model: dic
     people = _read_people(con, contracts)
     prepared = prepare_people(people)
     previous = con.execute(f"SELECT record_key, person_id FROM {REGISTRY}").df() if _table_exists(con, REGISTRY) else None
-    gone = len(set(previous["record_key"]) - set(people["record_key"])) if previous is not None else 0
-    new = len(people) - (len(previous) - gone if previous is not None else 0)
+    gone, new = 0, len(people)
     resent = 0
     if previous is not None:
         unregistered = ~people["record_key"].isin(previous["record_key"]).to_numpy()
         gone_keys = previous.loc[~previous["record_key"].isin(people["record_key"]), ["record_key"]]
+        gone, new = len(gone_keys), int(unregistered.sum())
         repeats = resent_records(_identified(prepared[unregistered], people[unregistered]), _gone_prepared(con, gone_keys))
         # A re-sent row holds its person's id as the row it repeats did.
         previous, resent = pd.concat([previous, repeats[["record_key", "person_id"]]], ignore_index=True), len(repeats)
@@ -319,27 +319,8 @@ def _link_what_changed(con, contracts: dict[str, Contract], key: bytes, model: d
         linking = ~new_people["record_key"].isin(resent["record_key"]).to_numpy()
         new_people, new_prepared = new_people[linking].reset_index(drop=True), new_prepared[linking].reset_index(drop=True)
         gone = gone[~gone["record_key"].isin(resent["previous_key"])].reset_index(drop=True)
-        links, relinked, seeds = None, resent, 0
-        if not (new_people.empty and gone.empty):
-            hood, frequencies = find_neighbourhood(con, new_prepared, gone, model)
-            bookkeeping = [column for column in REGISTRY_COLUMNS if column not in ("person_id", "linked_by")]
-            people = pd.concat([new_people[bookkeeping], hood.registered[bookkeeping]], ignore_index=True)
-            new_prepared = new_prepared.drop(columns=["record"])
-            prepared = pd.concat([new_prepared, hood.prepared[new_prepared.columns]], ignore_index=True)
-            links = identify_people(people, prepared, key, hood.registered[["record_key", "person_id"]], model, backend, frequencies, issued)
-            out = pd.concat([gone["record_key"], hood.registered["record_key"]], ignore_index=True).to_frame()
-            con.register("records_out", out)
-            con.execute(f"DELETE FROM {REGISTRY} WHERE record_key IN (SELECT record_key FROM records_out)")
-            con.execute(f"DELETE FROM {_REVIEW} WHERE record_key_l IN (SELECT record_key FROM records_out) OR record_key_r IN (SELECT record_key FROM records_out)")
-            con.unregister("records_out")
-            _insert(con, REGISTRY, links.records[list(REGISTRY_COLUMNS)])
-            _insert(con, _REVIEW, links.review)
-            con.register("gone_records", gone)
-            con.execute(f"DELETE FROM {PREPARED} WHERE record_key IN (SELECT record_key FROM gone_records)")
-            con.unregister("gone_records")
-            _insert(con, PREPARED, new_prepared)
-            relinked, seeds = pd.concat([resent, links.records], ignore_index=True), hood.seeds
-            _log_changes(con, links.changes)
+        links, seeds = _relink(con, new_people, new_prepared, gone, key, model, backend, issued) if not (new_people.empty and gone.empty) else (None, 0)
+        relinked = resent if links is None else pd.concat([resent, links.records], ignore_index=True)
         for contract in pseudonymised_datasets(contracts):
             _sync_pseudonyms(con, contract, relinked[relinked["dataset"] == contract.id], key)
         con.commit()
@@ -353,6 +334,30 @@ def _link_what_changed(con, contracts: dict[str, Contract], key: bytes, model: d
         f"{relinked_count:,} records relinked: {len(new_people):,} new, their neighbours and the persons of both",
     )
     return _Run(links, "incremental", None, relinked_count, arrived, went, seeds, len(resent), notes)
+
+
+def _relink(con, new_people: pd.DataFrame, new_prepared: pd.DataFrame, gone: pd.DataFrame, key: bytes, model: dict, backend: str, issued: set[str]) -> tuple[PersonLinks, int]:
+    """Link the new records' neighbourhood and write it over the registry's, inside the caller's
+    transaction; returns the links and how many seeds the neighbourhood grew from."""
+    hood, frequencies = find_neighbourhood(con, new_prepared, gone, model)
+    bookkeeping = [column for column in REGISTRY_COLUMNS if column not in ("person_id", "linked_by")]
+    people = pd.concat([new_people[bookkeeping], hood.registered[bookkeeping]], ignore_index=True)
+    new_prepared = new_prepared.drop(columns=["record"])
+    prepared = pd.concat([new_prepared, hood.prepared[new_prepared.columns]], ignore_index=True)
+    links = identify_people(people, prepared, key, hood.registered[["record_key", "person_id"]], model, backend, frequencies, issued)
+    out = pd.concat([gone["record_key"], hood.registered["record_key"]], ignore_index=True).to_frame()
+    con.register("records_out", out)
+    con.execute(f"DELETE FROM {REGISTRY} WHERE record_key IN (SELECT record_key FROM records_out)")
+    con.execute(f"DELETE FROM {_REVIEW} WHERE record_key_l IN (SELECT record_key FROM records_out) OR record_key_r IN (SELECT record_key FROM records_out)")
+    con.unregister("records_out")
+    _insert(con, REGISTRY, links.records[list(REGISTRY_COLUMNS)])
+    _insert(con, _REVIEW, links.review)
+    con.register("gone_records", gone)
+    con.execute(f"DELETE FROM {PREPARED} WHERE record_key IN (SELECT record_key FROM gone_records)")
+    con.unregister("gone_records")
+    _insert(con, PREPARED, new_prepared)
+    _log_changes(con, links.changes)
+    return links, hood.seeds
 
 
 def _identified(prepared: pd.DataFrame, people: pd.DataFrame) -> pd.DataFrame:

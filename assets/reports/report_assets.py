@@ -40,7 +40,7 @@ from assets.reports.places import SCOTLAND, council_places
 from assets.reports.render import render_html, write_pdf
 from assets.reports.report_inputs import carried_unchanged
 from assets.reports.website import write_downloads_page, write_website
-from checks.identifier_scan import published_paths, scan_published
+from checks.identifier_scan import is_scanned, published_paths, scan_published
 from checks.outcome import CheckOutcome
 from checks.publication import no_identifiers_in_files
 
@@ -197,8 +197,7 @@ def build_report_assets(entries: dict[str, Measure], contracts: dict[str, Contra
                 )
             # The website links only files the edition holds, so it is written after the carried reports and the downloads.
             site = write_website(edition_dir, site_inputs, downloads_page=False)
-            published = set(published_paths(edition_dir))
-            written = [p for p in [*site, *downloads] if p in published]
+            written = [p for p in [*site, *downloads] if isinstance(p, Path) and is_scanned(p)]
             found = reports_scanned.result() + scan_published(edition_dir, written)
             downloads = [d.result() if isinstance(d, Future) else d for d in downloads]
             site += write_downloads_page(edition_dir, site_inputs)
