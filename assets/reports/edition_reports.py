@@ -7,18 +7,18 @@ whether its inputs are unchanged since the latest edition: such a report is copi
 not rendered (``assets.reports.report_inputs``). Only the reports left to render go to the
 workers, each as its template and context; the pool is started for the first of them, so an
 edition whose reports are all carried starts no process (starting one and importing
-WeasyPrint in it costs seconds). Workers start by ``spawn`` so none inherits the parent's
-open DuckDB connection or threads.
+WeasyPrint in it costs seconds). Workers come from ``worker_pool``, so none inherits the
+parent's open DuckDB connection or threads; what they run (``render.render_report``) lives in
+a module that imports only Jinja2 and WeasyPrint, not this module's pandas and DuckDB.
 """
 
 from __future__ import annotations
 
 import dataclasses
 import datetime as dt
-import multiprocessing
 import os
 from collections.abc import Callable, Iterable
-from concurrent.futures import ProcessPoolExecutor, as_completed
+from concurrent.futures import as_completed
 from pathlib import Path
 
 import duckdb
@@ -31,9 +31,10 @@ from assets.reference import councils, vision_statements
 from assets.reports.mart_snapshot import read_mart
 from assets.reports.organisation_context import Organisation, organisation_context
 from assets.reports.places import Place
-from assets.reports.render import TEMPLATES, render_html, write_pdf
-from assets.reports.report_inputs import carry_unchanged, inputs_digest, write_record
+from assets.reports.render import TEMPLATES, Rendering, render_report
+from assets.reports.report_inputs import carry_unchanged, inputs_digest
 from assets.reports.story_context import EditionInputs, report_context
+from assets.reports.worker_pool import worker_pool
 
 REPORT_TEMPLATE = "report.html.j2"
 ORGANISATION_TEMPLATE = "organisation.html.j2"
@@ -66,42 +67,19 @@ def page_context(inputs: EditionInputs, subject: Subject) -> tuple[str, dict]:
     return REPORT_TEMPLATE, report_context(inputs, subject)
 
 
-@dataclasses.dataclass(frozen=True)
-class _Rendering:
-    """A report to render: everything a worker needs, so workers never see the edition's inputs."""
-
-    template: str
-    context: dict
-    digest: str
-    folder: Path
-    stem: str
-    edition: str
-
-
 def _result(subject: Subject, folder: Path, stem: str) -> dict:
     html_path = folder / f"{stem}.html"
     return {"place": subject.name, "code": subject.code, "html": str(html_path), "pdf": str(html_path.with_suffix(".pdf"))}
 
 
-def _carry_or_prepare(inputs: EditionInputs, subject: Subject, folder: Path, stem: str, previous: Path | None) -> dict | _Rendering:
+def _carry_or_prepare(inputs: EditionInputs, subject: Subject, folder: Path, stem: str, previous: Path | None) -> dict | Rendering:
     """The report's result when ``previous`` holds it with the same inputs (its files are copied), else what rendering it needs."""
     template, context = page_context(inputs, subject)
     digest = inputs_digest(template, context, TEMPLATES)
     record = carry_unchanged(previous, folder, stem, digest) if previous is not None else None
     if record is not None:
         return {**_result(subject, folder, stem), "pages": record["pages"], "carried": True}
-    return _Rendering(template, context, digest, folder, stem, inputs.edition)
-
-
-def _render(job: _Rendering) -> int:
-    """Write ``<folder>/<stem>.html``, its PDF and its inputs record; returns the page count."""
-    html = render_html(job.template, job.context)
-    job.folder.mkdir(parents=True, exist_ok=True)
-    html_path = job.folder / f"{job.stem}.html"
-    html_path.write_text(html, encoding="utf-8")
-    pages = write_pdf(html, html_path.with_suffix(".pdf"))
-    write_record(job.folder, job.stem, job.digest, pages, job.edition)
-    return pages
+    return Rendering(template, context, digest, folder, stem, inputs.edition)
 
 
 def render_places(inputs: EditionInputs, jobs: Iterable[tuple[Subject, Path, str]], progress: Callable[[int, int, dict], None], workers: int | None = None, previous: Path | None = None) -> list[dict]:
@@ -128,10 +106,10 @@ def render_places(inputs: EditionInputs, jobs: Iterable[tuple[Subject, Path, str
             if isinstance(prepared, dict):
                 done(prepared)
             elif workers == 1:
-                done({**_result(subject, folder, stem), "pages": _render(prepared), "carried": False})
+                done({**_result(subject, folder, stem), "pages": render_report(prepared), "carried": False})
             else:
-                pool = pool or ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("spawn"))
-                futures[pool.submit(_render, prepared)] = _result(subject, folder, stem)
+                pool = pool or worker_pool(workers)
+                futures[pool.submit(render_report, prepared)] = _result(subject, folder, stem)
         for future in as_completed(futures):
             done({**futures[future], "pages": future.result(), "carried": False})
     finally:

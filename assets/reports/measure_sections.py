@@ -34,24 +34,25 @@ def period_end_year(period: str) -> int:
     return int(end) if end and len(end) == 4 else int(start)
 
 
-def _series(table: pd.DataFrame, code: str) -> pd.DataFrame:
-    rows = table[(table.geography_code == code) & (table.breakdown == "total")]
-    return rows.sort_values("period")
+Row = dict  # one row of mart.published_measures, as a dict (``DataFrame.to_dict("records")``)
 
 
-def _display(series: pd.DataFrame, period: str) -> str:
-    row = series[series.period == period]
-    return "[x]" if row.empty else str(row.value_display.iloc[0])
+def _missing(value: object) -> bool:
+    return value is None or pd.isna(value)
 
 
-def _points(series: pd.DataFrame) -> list[tuple[str, float | None]]:
-    return [(r.period, None if pd.isna(r.value_published) else float(r.value_published)) for r in series.itertuples()]
+def _series(rows: list[Row], code: str) -> list[Row]:
+    return sorted((r for r in rows if r["geography_code"] == code and r["breakdown"] == "total"), key=lambda r: r["period"])
 
 
-def _interval(row) -> str:
-    if pd.isna(row.lower_published) or pd.isna(row.upper_published):
+def _points(series: list[Row]) -> list[tuple[str, float | None]]:
+    return [(r["period"], None if _missing(r["value_published"]) else float(r["value_published"])) for r in series]
+
+
+def _interval(row: Row) -> str:
+    if _missing(row["lower_published"]) or _missing(row["upper_published"]):
         return ""
-    return f"{row.lower_published:,.1f} to {row.upper_published:,.1f}"
+    return f"{row['lower_published']:,.1f} to {row['upper_published']:,.1f}"
 
 
 def headline(points: list[tuple[str, float | None, str]], entry: Measure) -> dict:
@@ -92,37 +93,42 @@ def measure_section(table: pd.DataFrame, entry: Measure, place: Place, council_n
     ``[r]`` with its note beside the value, which is shown as published.
     """
     revised = revised or {}
-    series = _series(table, place.code)
+    # Plain rows, not DataFrame filters: a report builds some forty of these per place, and
+    # pandas' cost per small operation was most of the time it took to build a report's context.
+    records = table.to_dict("records")
+    series = _series(records, place.code)
     base = {"id": entry.id, "title": entry.title, "unit": entry.unit, "desired_direction": DESIRED[entry.desired_direction], "place": place.name}
-    if series.empty or series.value_published.isna().all():
+    if all(_missing(r["value_published"]) for r in series):
         return {**base, "available": False}
-    head = headline([(r.period, None if pd.isna(r.value_published) else float(r.value_published), r.value_display) for r in series.itertuples()], entry)
+    head = headline([(r["period"], None if _missing(r["value_published"]) else float(r["value_published"]), r["value_display"]) for r in series], entry)
     latest, direction = head["latest"], head["direction"]
-    charted = series[series.period.map(period_end_year) >= FIRST_CHART_YEAR]
-    if charted.empty:  # a measure published only for earlier years still shows what there is
-        charted = series
-    scotland = _series(table, SCOTLAND.code) if not place.is_scotland else series.iloc[0:0]
-    compare = not place.is_scotland and comparable_with_scotland(entry) and not scotland.empty
+    # a measure published only for earlier years still shows what there is
+    charted = [r for r in series if period_end_year(r["period"]) >= FIRST_CHART_YEAR] or series
+    charted_periods = {r["period"] for r in charted}
+    scotland = _series(records, SCOTLAND.code) if not place.is_scotland else []
+    compare = not place.is_scotland and comparable_with_scotland(entry) and bool(scotland)
     lines = [Line(place.name, _points(charted))]
     if compare:
-        lines.append(Line(SCOTLAND.name, _points(scotland[scotland.period.isin(charted.period)])))
-    has_interval = charted.lower_published.notna().any()
+        lines.append(Line(SCOTLAND.name, _points([r for r in scotland if r["period"] in charted_periods])))
+    has_interval = any(not _missing(r["lower_published"]) for r in charted)
+    scotland_display = {r["period"]: str(r["value_display"]) for r in scotland}
     rows = [
         {
-            "period": r.period, "value": r.value_display, "scotland": _display(scotland, r.period) if compare else "", "interval": _interval(r) if has_interval else "",
-            "vintage": "" if pd.isna(r.vintage) else str(r.vintage), "revision": revised.get((place.code, str(r.period)), ""),
+            "period": r["period"], "value": r["value_display"], "scotland": scotland_display.get(r["period"], "[x]") if compare else "", "interval": _interval(r) if has_interval else "",
+            "vintage": "" if _missing(r["vintage"]) else str(r["vintage"]), "revision": revised.get((place.code, str(r["period"])), ""),
         }
-        for r in charted.itertuples()
+        for r in charted
     ]
-    breakdowns = []
-    for breakdown in entry.breakdowns:
-        rows_at = table[(table.geography_code == place.code) & (table.breakdown == breakdown) & (table.period == latest)].set_index("category")
-        if not rows_at.empty:
-            breakdowns.append({
-                "name": breakdown.replace("_", " "),
-                "rows": [{"category": label, "value": rows_at.loc[code, "value_display"]} for code, label in ordered(breakdown, list(rows_at.index))],
-            })
-    council_rows = table[(table.geography_level == "council") & (table.breakdown == "total") & (table.period == latest)] if place.is_scotland else table.iloc[0:0]
+    values: dict[str, dict[str, str]] = {}
+    for r in records:
+        if r["geography_code"] == place.code and r["period"] == latest:
+            values.setdefault(r["breakdown"], {})[r["category"]] = r["value_display"]
+    breakdowns = [
+        {"name": breakdown.replace("_", " "), "rows": [{"category": label, "value": values[breakdown][code]} for code, label in ordered(breakdown, list(values[breakdown]))]}
+        for breakdown in entry.breakdowns
+        if values.get(breakdown)
+    ]
+    council_rows = [r for r in records if r["geography_level"] == "council" and r["breakdown"] == "total" and r["period"] == latest] if place.is_scotland else []
     return {
         **base,
         "available": True,
@@ -131,11 +137,11 @@ def measure_section(table: pd.DataFrame, entry: Measure, place: Place, council_n
         "has_interval": has_interval,
         "has_vintage": any(r["vintage"] for r in rows),
         "has_revisions": any(r["revision"] for r in rows),
-        "chart_svg": trend_svg(lines, entry.unit) if charted.value_published.notna().any() else "",
-        "chart_alt": f"{entry.title}, {place.name}{' and Scotland' if compare else ''}, {charted.period.min()} to {latest}: {direction.words}. The figures are in the table beside the chart.",
+        "chart_svg": trend_svg(lines, entry.unit) if any(not _missing(r["value_published"]) for r in charted) else "",
+        "chart_alt": f"{entry.title}, {place.name}{' and Scotland' if compare else ''}, {min(charted_periods)} to {latest}: {direction.words}. The figures are in the table beside the chart.",
         "series": rows,
         "breakdowns": breakdowns,
-        "councils": _side_by_side(sorted(({"name": council_names.get(r.geography_code, r.geography_code), "value": r.value_display} for r in council_rows.itertuples()), key=lambda r: r["name"])),
+        "councils": _side_by_side(sorted(({"name": council_names.get(r["geography_code"], r["geography_code"]), "value": r["value_display"]} for r in council_rows), key=lambda r: r["name"])),
     }
 
 

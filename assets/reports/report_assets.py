@@ -7,10 +7,9 @@ blocking checks) has succeeded, and refuses to publish a file that holds an iden
 
 import base64
 import importlib.metadata
-import multiprocessing
 import shutil
 import subprocess
-from concurrent.futures import Future, ProcessPoolExecutor, ThreadPoolExecutor
+from concurrent.futures import Future, ThreadPoolExecutor
 from pathlib import Path
 
 import dagster as dg
@@ -40,6 +39,7 @@ from assets.reports.places import SCOTLAND, council_places
 from assets.reports.render import render_html, write_pdf
 from assets.reports.report_inputs import carried_unchanged
 from assets.reports.website import write_downloads_page, write_website
+from assets.reports.worker_pool import worker_pool
 from checks.identifier_scan import is_scanned, published_paths, scan_published
 from checks.outcome import CheckOutcome
 from checks.publication import no_identifiers_in_files
@@ -186,7 +186,7 @@ def build_report_assets(entries: dict[str, Measure], contracts: dict[str, Contra
         # spreadsheet (the longest download) is written in a process of its own meanwhile; the
         # downloads page, which gives every file's size, and the scan of the rest come last.
         reports = [p for p in published_paths(edition_dir) if p.relative_to(edition_dir).parts[0] in REPORT_FOLDERS]
-        with ThreadPoolExecutor(max_workers=1) as ahead, ProcessPoolExecutor(1, mp_context=multiprocessing.get_context("spawn")) as spreadsheets:
+        with ThreadPoolExecutor(max_workers=1) as ahead, worker_pool(1) as spreadsheets:
             reports_scanned = ahead.submit(scan_published, edition_dir, reports)
             with warehouse.get_connection() as con:
                 # The figures behind the reports as tidy CSV, scanned and listed in the manifest with them.

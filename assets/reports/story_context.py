@@ -19,7 +19,7 @@ from assets.reports.coverage_section import coverage_section
 from assets.reports.evidence_sections import community_themes, early_warnings, organisation_overview, quotes, revisions
 from assets.reports.mart_snapshot import MartSnapshot
 from assets.reports.measure_sections import DESIRED, measure_section, revision_notes
-from assets.reports.places import Place
+from assets.reports.places import SCOTLAND, Place
 
 QUESTIONS = {
     "Q1": "Does the care community feel the impact of the promise being kept?",
@@ -94,9 +94,23 @@ def _vintages(table: pd.DataFrame, titles: dict[str, str]) -> list[dict]:
     return [{"measure": titles.get(m, m), "vintages": ", ".join(sorted(map(str, v)))} for m, v in rows.items()]
 
 
+def _rows_shown(published: pd.DataFrame, place: Place) -> pd.DataFrame:
+    """The published figures a place's report can show: a council's report shows the council
+    beside Scotland, Scotland's shows every council too. Picking them once here, not in every
+    measure's section, made a council's context ten times faster to build."""
+    return published if place.is_scotland else published[published.geography_code.isin([place.code, SCOTLAND.code])]
+
+
+def _definitions(entries: list[Measure]) -> list[dict]:
+    return [
+        {"title": e.title, "id": e.id, "numerator": e.numerator, "denominator": e.denominator or "none (a count)", "unit": e.unit, "sources": ", ".join(e.sources), "baseline": e.baseline_period, "desired": DESIRED[e.desired_direction]}
+        for e in entries
+    ]
+
+
 def report_context(inputs: EditionInputs, place: Place) -> dict:
     mart = inputs.mart
-    by_measure = dict(tuple(mart.published_measures.groupby("measure_id")))
+    by_measure = dict(tuple(_rows_shown(mart.published_measures, place).groupby("measure_id")))
     titles = {e.id: e.title for e in inputs.entries.values()}
     names = {"S92000003": "Scotland", **inputs.council_names}
     vision_titles = dict(zip(inputs.visions.vision_id, inputs.visions.short_title))
@@ -131,10 +145,10 @@ def report_context(inputs: EditionInputs, place: Place) -> dict:
         "early_warnings": early_warnings(mart.table("early_warnings"), place, titles, names),
         "revisions": revisions(mart.table("indicator_revisions"), place, names),
         "coverage": coverage_section(mart.data_coverage, inputs.returns, None if place.is_scotland else place.code),
-        "definitions": [
-            {"title": e.title, "id": e.id, "numerator": e.numerator, "denominator": e.denominator or "none (a count)", "unit": e.unit, "sources": ", ".join(e.sources), "baseline": e.baseline_period, "desired": DESIRED[e.desired_direction]}
-            for e in published
-        ],
+        # The definitions are the same for every place, so they are printed once, in the Scotland
+        # report (and on the website's measure pages); a council's report points there. They
+        # were a sixth of each council report's pages and of its rendering time.
+        "definitions": _definitions(published) if place.is_scotland else None,
         "not_yet_published": [e.title for e in missing],
         "vintages": _vintages(mart.published_measures, titles),
         "disclosure": {"min": inputs.rule.min_count, "max": inputs.rule.max_suppressed_count},

@@ -17,7 +17,7 @@ import duckdb
 import pytest
 
 from assets.ingest.contracts import load_contracts
-from assets.reports import edition_reports
+from assets.reports import edition_reports, render
 from assets.reports.edition_reports import edition_inputs, render_places
 from assets.reports.editions import NATIONAL_STEM, carry_forward, write_manifest
 from assets.reports.organisation_context import organisations
@@ -85,6 +85,17 @@ def test_council_report_compares_the_council_with_scotland(edition: Path):
     count = next(e for e in report_test_measures().values() if e.denominator is None)
     count_section = re.search(rf'id="q2-measure-{count.id}".*?</section>', html, re.S).group(0)
     assert '<th scope="col" class="num">Scotland</th>' not in count_section
+
+
+def test_definitions_are_printed_once_in_the_scotland_report_and_a_council_report_points_there(edition: Path, sample_inputs):
+    national = (edition / "national" / f"{NATIONAL_STEM}.html").read_text()
+    council = (edition / "councils" / "aberdeen-city.html").read_text()
+    published = set(sample_inputs.mart.published_measures.measure_id)
+    for entry in (e for e in sample_inputs.entries.values() if e.id in published):
+        assert f'<span class="measure-id">({entry.id})</span>' in national
+        assert f'<span class="measure-id">({entry.id})</span>' not in council
+    assert '<dl class="definitions">' not in council
+    assert "listed under \"How the figures are made\" in the Scotland report" in " ".join(council.split())
 
 
 def test_national_report_shows_optional_tables_when_present(edition: Path):
@@ -157,7 +168,7 @@ def test_reports_that_are_all_carried_start_no_worker_process(edition: Path, sam
     def no_pool(*args, **kwargs):
         raise AssertionError("a worker pool was started although every report is carried")
 
-    monkeypatch.setattr(edition_reports, "ProcessPoolExecutor", no_pool)
+    monkeypatch.setattr(edition_reports, "worker_pool", no_pool)
     two = council_places(REFERENCE)[:2]
     next_edition = dataclasses.replace(sample_inputs, edition="next-edition")
     results = render_places(next_edition, [(p, tmp_path / "councils", p.slug) for p in two], lambda *_: None, workers=2, previous=edition / "councils")
@@ -171,7 +182,7 @@ def test_a_report_whose_inputs_are_unchanged_is_carried_byte_for_byte_without_re
     def must_not_render(html, destination):
         raise AssertionError(f"{destination.name} was rendered although its inputs are unchanged")
 
-    monkeypatch.setattr(edition_reports, "write_pdf", must_not_render)
+    monkeypatch.setattr(render, "write_pdf", must_not_render)
     two = council_places(REFERENCE)[:2]
     jobs = [(p, tmp_path / "councils", p.slug) for p in two]
     # Another edition on another day: only what names the edition differs.
@@ -190,7 +201,7 @@ def test_a_report_whose_inputs_are_unchanged_is_carried_byte_for_byte_without_re
         destination.write_bytes(b"%PDF stand-in")
         return 1
 
-    monkeypatch.setattr(edition_reports, "write_pdf", count_renders)
+    monkeypatch.setattr(render, "write_pdf", count_renders)
     changed, unchanged = two[1], two[0]
     measures = sample_inputs.mart.published_measures.copy()
     mine = measures.index[measures.geography_code == changed.code][-1]
