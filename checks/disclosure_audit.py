@@ -16,6 +16,7 @@ towards refusing):
 * the same count in two measures: two measures' numerators (or a numerator and another
   measure's denominator, or two denominators) that agree in every place and category they
   share, over a whole table (a period and breakdown), not single cells that coincide;
+* a percentage's numerator is part of its denominator, whether the figure is shown or hidden;
 * a published rate or percentage is its numerator over its denominator times a scale, to
   the precision it is published at: ``scale * numerator`` lies between ``(value - half a
   unit) * denominator`` and ``(value + half a unit) * denominator``, linear in both, so it
@@ -171,6 +172,7 @@ def audit_disclosure(
             _compositions(quantities, compositions),
             _shared_counts(quantities),
             _rate_bounds(figures, quantities),
+            _parts_of_wholes(figures, quantities),
         ]),
         quantities,
     )
@@ -220,6 +222,9 @@ def _figures(published: pd.DataFrame, truth: pd.DataFrame) -> pd.DataFrame:
     unread = np.isnan(value) & ~hidden
     printed = display[unread].str.replace(",", "", regex=False).str.extract(r"(-?\d+(?:\.\d+)?)", expand=False)
     value[unread] = _numbers(printed)
+    # What a reader sees of a value's precision is its print: "1.0" is a tenth either way, though 1.0 is whole.
+    decimals = display.str.extract(r"^-?[\d,]*\.(\d+)$", expand=False).str.len()
+    decimals = decimals.where(~display.str.fullmatch(r"-?[\d,]+").fillna(False), 0)
     return pd.DataFrame({
         **{k: rows[k].to_numpy() for k in [*KEY, "geography_level", "unit"]},
         "hidden": hidden,
@@ -230,6 +235,7 @@ def _figures(published: pd.DataFrame, truth: pd.DataFrame) -> pd.DataFrame:
         "n_pub": _numbers(rows["numerator_published"]),
         "d_pub": _numbers(rows["denominator_published"]),
         "v_pub": value,
+        "decimals": _numbers(decimals),  # NaN where nothing is printed
     })
 
 
@@ -385,7 +391,7 @@ def _unit_scale(unit: str) -> float | None:
 
 
 def _decimals(values: np.ndarray) -> int:
-    """How many decimals the values are published to (at most 6: finer is as good as exact)."""
+    """How many decimals the values are published to (at most 6: finer is as good as exact), for figures whose print is not read."""
     values = values[~np.isnan(values)]
     for d in DECIMALS:
         if np.allclose(np.round(values, d), values, rtol=0, atol=1e-9):
@@ -393,17 +399,49 @@ def _decimals(values: np.ndarray) -> int:
     return DECIMALS[-1]
 
 
+def _figure_quantities(f: pd.DataFrame, q: pd.DataFrame) -> dict[str, np.ndarray]:
+    """Per figure, the row in ``q`` of its numerator (``"n"``) and of its denominator (``"d"``), -1 where it has none."""
+    quantity = {kind: np.full(len(f), -1) for kind in ("n", "d")}
+    for kind, part in q.groupby("kind"):
+        quantity[kind][part["figure"].to_numpy()] = part.index.to_numpy()
+    return quantity
+
+
+def _parts_of_wholes(f: pd.DataFrame, q: pd.DataFrame) -> _Relations:
+    """A percentage's numerator is part of its denominator: ``n - d <= 0``, shown or hidden.
+
+    A reader knows it of every share (leavers in a positive destination are some of the
+    leavers). It caps a hidden numerator wherever its denominator is known, and two measures
+    of the same group publish it in one and hide it in the other (the care-experienced
+    leavers of the initial and the follow-up destinations: boys 5 of 5 at follow-up, hidden
+    at first, under a published total of 12 of 14 with girls 9 at most, leaves the hidden
+    boys 3 to 5). Only units of a hundred (percent) are shares; a rate per place can exceed one.
+    """
+    quantity = _figure_quantities(f, q)
+    shares = f["unit"].map(lambda unit: _unit_scale(str(unit)) == 100.0).to_numpy(dtype=bool)
+    both = shares & (quantity["n"] >= 0) & (quantity["d"] >= 0)
+    n_q, d_q = quantity["n"][both], quantity["d"][both]
+    k = len(n_q)
+    return _Relations(
+        np.concatenate([np.arange(k), np.arange(k)]),
+        np.concatenate([n_q, d_q]),
+        np.concatenate([np.ones(k), -np.ones(k)]),
+        np.full(k, -np.inf),
+        np.zeros(k),
+    )
+
+
 def _rate_bounds(f: pd.DataFrame, q: pd.DataFrame) -> _Relations:
     """A published rate pins its numerator over its denominator to the rounding it shows.
 
     ``scale * n - (v + h) * d <= 0`` and ``(v - h) * d - scale * n <= 0``, with ``h`` half a
-    unit of the last decimal the measure is published to. The scale comes from the unit, or
+    unit of the last decimal the figure is printed to (a rate printed 1.0 is known to a tenth,
+    though its value is whole, so reading the precision off the values was too generous to a
+    measure whose printed rates all ended in .0). The scale comes from the unit, or
     from the measure's fully published rows; each relation is still kept only where the truth
     satisfies it.
     """
-    quantity = {kind: np.full(len(f), -1) for kind in ("n", "d")}
-    for kind, part in q.groupby("kind"):
-        quantity[kind][part["figure"].to_numpy()] = part.index.to_numpy()
+    quantity = _figure_quantities(f, q)
     variable = q["variable"].to_numpy()
     pieces = []
     for measure_id, rows in f.groupby("measure_id", sort=False):
@@ -418,8 +456,10 @@ def _rate_bounds(f: pd.DataFrame, q: pd.DataFrame) -> _Relations:
         scale = _unit_scale(str(rows["unit"].iloc[0])) or _scale_from_published(rows)
         if scale is None:
             continue
-        half = 0.5 * 10.0 ** -_decimals(rows["v_pub"].to_numpy())
-        rows, n_q, d_q = rows[touches_unknown], n_q[touches_unknown], d_q[touches_unknown]
+        # Half a unit of the last decimal printed, row by row; from the values where no print is read.
+        printed = rows["decimals"].fillna(_decimals(rows["v_pub"].to_numpy())).to_numpy()
+        half_all = 0.5 * 10.0 ** -printed
+        rows, n_q, d_q, half = rows[touches_unknown], n_q[touches_unknown], d_q[touches_unknown], half_all[touches_unknown]
         v = rows["v_pub"].to_numpy()
         # Slack for floating point only: far below the gap between two integer points.
         slack = 1e-12 * (scale * rows["n_true"].abs().to_numpy() + (np.abs(v) + half) * rows["d_true"].abs().to_numpy()) + 1e-9
