@@ -95,6 +95,8 @@ def test_definitions_are_printed_once_in_the_scotland_report_and_a_council_repor
         assert f'<span class="measure-id">({entry.id})</span>' in national
         assert f'<span class="measure-id">({entry.id})</span>' not in council
     assert '<dl class="definitions">' not in council
+    definitions = re.search(r'<dl class="definitions">.*?</dl>', national, re.S).group(0)
+    assert ".." not in definitions, "a definition ending in a full stop is not given a second one"
     assert "listed under \"How the figures are made\" in the Scotland report" in " ".join(council.split())
 
 
