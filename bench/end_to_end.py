@@ -59,7 +59,6 @@ import tempfile
 import threading
 import time
 from collections import defaultdict
-from multiprocessing import forkserver
 from pathlib import Path
 
 BENCH_KEY = "5e17a9c3" * 8  # fixed pseudonymisation key (64 hex characters, not one byte repeated): the same ids in every run
@@ -325,9 +324,9 @@ def run_stage(args: argparse.Namespace) -> None:
     else:
         extra = _materialize(args.stage)
     seconds = time.perf_counter() - extra.pop("loaded")
-    # Report workers are forked from a fork server (assets/reports/worker_pool.py), which reaps
-    # them: their CPU time reaches RUSAGE_CHILDREN only once the server itself is reaped.
-    forkserver._forkserver._stop()
+    from assets.reports.worker_pool import reap_fork_server
+
+    reap_fork_server()  # report workers' CPU time, counted below
     own, workers = resource.getrusage(resource.RUSAGE_SELF), resource.getrusage(resource.RUSAGE_CHILDREN)
     figures = {
         "stage": args.stage,

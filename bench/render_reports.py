@@ -19,7 +19,6 @@ import resource
 import sys
 import tempfile
 import time
-from multiprocessing import forkserver
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
@@ -32,6 +31,7 @@ from assets.reports.edition_reports import edition_inputs, render_places  # noqa
 from assets.reports.editions import NATIONAL_STEM  # noqa: E402
 from assets.reports.places import SCOTLAND, council_places  # noqa: E402
 from assets.reports.website import write_website  # noqa: E402
+from assets.reports.worker_pool import reap_fork_server  # noqa: E402
 from orchestration.settings import Settings  # noqa: E402
 
 WEBSITE_SECONDS = 10.0
@@ -71,7 +71,7 @@ def main() -> None:
     finished = time.perf_counter()
     pages = [r["pages"] for r in councils]
     print(f"[3/4] {len(councils)} council reports with {args.workers} workers: {finished - done_national:.1f} s, pages {min(pages)}-{max(pages)}")
-    forkserver._forkserver._stop()  # the workers' fork server reaps them; reaped itself, their CPU time is counted below
+    reap_fork_server()  # the workers' CPU time, counted below
     parent, workers = resource.getrusage(resource.RUSAGE_SELF), resource.getrusage(resource.RUSAGE_CHILDREN)
     cpu = parent.ru_utime + parent.ru_stime + workers.ru_utime + workers.ru_stime
     print(f"all {len(councils) + 1} editions: wall time {finished - started:.1f} s; CPU time {cpu:.0f} s (wall time depends on other load, CPU time less so); "

@@ -456,10 +456,10 @@ def _rate_bounds(f: pd.DataFrame, q: pd.DataFrame) -> _Relations:
         scale = _unit_scale(str(rows["unit"].iloc[0])) or _scale_from_published(rows)
         if scale is None:
             continue
-        # Half a unit of the last decimal printed, row by row; from the values where no print is read.
-        printed = rows["decimals"].fillna(_decimals(rows["v_pub"].to_numpy())).to_numpy()
-        half_all = 0.5 * 10.0 ** -printed
-        rows, n_q, d_q, half = rows[touches_unknown], n_q[touches_unknown], d_q[touches_unknown], half_all[touches_unknown]
+        # Half a unit of the last decimal printed, row by row; from the measure's values where no print is read.
+        from_values = _decimals(rows["v_pub"].to_numpy())
+        rows, n_q, d_q = rows[touches_unknown], n_q[touches_unknown], d_q[touches_unknown]
+        half = 0.5 * 10.0 ** -rows["decimals"].fillna(from_values).to_numpy()
         v = rows["v_pub"].to_numpy()
         # Slack for floating point only: far below the gap between two integer points.
         slack = 1e-12 * (scale * rows["n_true"].abs().to_numpy() + (np.abs(v) + half) * rows["d_true"].abs().to_numpy()) + 1e-9

@@ -96,8 +96,8 @@ def _vintages(table: pd.DataFrame, titles: dict[str, str]) -> list[dict]:
 
 def _rows_shown(published: pd.DataFrame, place: Place) -> pd.DataFrame:
     """The published figures a place's report can show: a council's report shows the council
-    beside Scotland, Scotland's shows every council too. Picking them once here, not in every
-    measure's section, made a council's context ten times faster to build."""
+    beside Scotland, Scotland's shows every council too. Picked once here, so that no
+    measure's section filters every council's rows again."""
     return published if place.is_scotland else published[published.geography_code.isin([place.code, SCOTLAND.code])]
 
 
@@ -147,7 +147,7 @@ def report_context(inputs: EditionInputs, place: Place) -> dict:
         "coverage": coverage_section(mart.data_coverage, inputs.returns, None if place.is_scotland else place.code),
         # The definitions are the same for every place, so they are printed once, in the Scotland
         # report (and on the website's measure pages); a council's report points there. They
-        # were a sixth of each council report's pages and of its rendering time.
+        # were a sixth of each council report's pages (text is cheap to render, so less of its time).
         "definitions": _definitions(published) if place.is_scotland else None,
         "not_yet_published": [e.title for e in missing],
         "vintages": _vintages(mart.published_measures, titles),
