@@ -19,7 +19,8 @@ likewise for every other mart table (revisions, early warnings, data coverage, t
 themes, quotes ...; ``where`` only when its rows are places). Called by the published edition, whose website links these files by the same names.
 
 The spreadsheet takes longest (``gptables`` writes cell by cell): given an executor (a process
-pool), ``write_downloads`` hands it over and returns its future, so the caller can go on.
+pool), ``write_downloads`` hands it over first and returns its future, so the CSVs and the
+caller's other work are done while it is written.
 
 A text cell a spreadsheet would run as a formula (a quote that starts with ``=``, say) is
 written with a leading single quote (``assets.spreadsheet_formulas``): the contracts refuse such
@@ -114,15 +115,16 @@ def write_downloads(
     tables = mart_tables(con)
     if MEASURES_TABLE in tables:
         measures = con.execute(f"SELECT * FROM {MART}.{MEASURES_TABLE} ORDER BY measure_id, {MEASURE_ORDER}").df()
-        for measure_id, rows in tqdm(measures.groupby("measure_id", sort=True), desc="measure downloads", unit="file"):
-            written.append(_write_csv(rows, out_dir / measure_download(edition, measure_id, rows["geography_code"])))
         revisions = con.execute(f"SELECT * FROM {MART}.{REVISIONS_TABLE}").df() if REVISIONS_TABLE in tables else None
         figures = published_figures(measures, revisions, titles, geography_names)
         csv_name, spreadsheet_name = all_figures_downloads(edition, measures["geography_code"])
-        written.append(_write_csv(figures, out_dir / csv_name))
+        # The spreadsheet first: with an executor it is written while the CSVs are.
         if not figures.empty:  # a workbook of no table would be a cover and nothing else
             job = (figures, out_dir / spreadsheet_name, edition)
             written.append(write_spreadsheet(*job) if spreadsheets is None else spreadsheets.submit(write_spreadsheet, *job))
+        for measure_id, rows in tqdm(measures.groupby("measure_id", sort=True), desc="measure downloads", unit="file"):
+            written.append(_write_csv(rows, out_dir / measure_download(edition, measure_id, rows["geography_code"])))
+        written.append(_write_csv(figures, out_dir / csv_name))
     for table in (t for t in tables if t != MEASURES_TABLE):
         rows = con.execute(f'SELECT * FROM {MART}."{table}"').df()
         written.append(_write_csv(rows, out_dir / table_download(edition, table, rows)))

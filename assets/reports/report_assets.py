@@ -39,7 +39,7 @@ from assets.reports.places import SCOTLAND, council_places
 from assets.reports.render import render_html, write_pdf
 from assets.reports.report_inputs import carried_unchanged
 from assets.reports.website import write_downloads_page, write_website
-from assets.reports.worker_pool import worker_pool
+from assets.reports.worker_pool import start_fork_server, worker_pool
 from checks.identifier_scan import is_scanned, published_paths, scan_published
 from checks.outcome import CheckOutcome
 from checks.publication import no_identifiers_in_files
@@ -76,6 +76,7 @@ def build_report_assets(entries: dict[str, Measure], contracts: dict[str, Contra
     """The report assets and the edition asset; generic over the catalogue and the mart."""
 
     def inputs_for(context: dg.AssetExecutionContext, folders: StoryFolders, warehouse: DuckDBResource):
+        start_fork_server()  # for the report workers and the spreadsheet's, ready when they are wanted
         edition_dir = _edition_dir(context, folders)
         with warehouse.get_connection() as con:
             inputs = edition_inputs(con, entries, contracts, folders.layout.reference_dir, edition_dir.name, importlib.metadata.version("story-of-progress"))

@@ -19,10 +19,29 @@ from concurrent.futures import ProcessPoolExecutor
 PRELOAD = ["__main__", "assets.reports.render", "assets.publication.spreadsheet"]
 
 
-def worker_pool(workers: int) -> ProcessPoolExecutor:
+def _context() -> multiprocessing.context.BaseContext:
     context = multiprocessing.get_context("forkserver")
     context.set_forkserver_preload(PRELOAD)
-    return ProcessPoolExecutor(workers, mp_context=context)
+    return context
+
+
+def worker_pool(workers: int) -> ProcessPoolExecutor:
+    return ProcessPoolExecutor(workers, mp_context=_context())
+
+
+def start_fork_server() -> None:
+    """Start the fork server now, without waiting for its imports, unless it runs already.
+
+    A pool otherwise starts it when it starts its first worker, and that worker waits for the
+    fork server's imports (4 s on the 2-core bench machine; 6.3 s while the edition was being
+    sealed beside it): in a one-council run that was the spreadsheet's worker, the longest
+    part of sealing the edition. Started when the run's first report step starts, the imports
+    are done on the core the run's single-threaded steps leave idle, before a pool needs them.
+    """
+    from multiprocessing import forkserver
+
+    _context()
+    forkserver.ensure_running()
 
 
 def reap_fork_server() -> None:
