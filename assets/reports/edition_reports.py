@@ -18,7 +18,7 @@ import dataclasses
 import datetime as dt
 import os
 from collections.abc import Callable, Iterable
-from concurrent.futures import as_completed
+from concurrent.futures import as_completed, wait
 from pathlib import Path
 
 import duckdb
@@ -32,7 +32,7 @@ from assets.reports.mart_snapshot import read_mart
 from assets.reports.organisation_context import Organisation, organisation_context
 from assets.reports.places import Place
 from assets.reports.render import TEMPLATES, Rendering, render_report
-from assets.reports.report_inputs import carry_unchanged, inputs_digest
+from assets.reports.report_inputs import carry_unchanged, inputs_digest, rendered_here
 from assets.reports.story_context import EditionInputs, report_context
 from assets.reports.worker_pool import worker_pool
 
@@ -73,25 +73,44 @@ def _result(subject: Subject, folder: Path, stem: str) -> dict:
 
 
 def _carry_or_prepare(inputs: EditionInputs, subject: Subject, folder: Path, stem: str, previous: Path | None) -> dict | Rendering:
-    """The report's result when ``previous`` holds it with the same inputs (its files are copied), else what rendering it needs."""
+    """The report's result when it needs no rendering, else what rendering it needs.
+
+    No rendering when the edition holds it already from the same inputs (rendered ahead by
+    an earlier step of the run), or when ``previous`` holds it from the same inputs (its files
+    are copied)."""
     template, context = page_context(inputs, subject)
     digest = inputs_digest(template, context, TEMPLATES)
+    record = rendered_here(folder, stem, digest, inputs.edition)
+    if record is not None:
+        return {**_result(subject, folder, stem), "pages": record["pages"], "carried": False, "ahead": True}
     record = carry_unchanged(previous, folder, stem, digest) if previous is not None else None
     if record is not None:
         return {**_result(subject, folder, stem), "pages": record["pages"], "carried": True}
     return Rendering(template, context, digest, folder, stem, inputs.edition)
 
 
-def render_places(inputs: EditionInputs, jobs: Iterable[tuple[Subject, Path, str]], progress: Callable[[int, int, dict], None], workers: int | None = None, previous: Path | None = None) -> list[dict]:
+def render_places(
+    inputs: EditionInputs, jobs: Iterable[tuple[Subject, Path, str]], progress: Callable[[int, int, dict], None], workers: int | None = None, previous: Path | None = None,
+    ahead: Iterable[tuple[Subject, Path, str, Path | None]] = (),
+) -> list[dict]:
     """Render every (place, folder, stem) job; ``progress(done, total, result)`` after each one.
 
     Reports whose inputs match their copy in ``previous`` (the latest edition's folder of the
     jobs' kind) are carried from it instead of rendered. That is decided here, before any
     worker starts: the worker pool is started only when a report is to be rendered, and
     workers are sent each report's context, not the edition's inputs.
+
+    ``ahead``: (subject, folder, stem, previous) reports that a later step of the run will
+    ask for, rendered here in the same pool, first (the national report is the longest). A
+    run executes its steps one after another, so the national report's step otherwise renders
+    on one core while the other idles, after a one-council run rendered its council on one
+    core too. The later step finds the report rendered from its inputs (``rendered_here``)
+    and keeps it; if rendering it ahead failed, that step renders it and reports the error.
     """
     jobs = list(jobs)
-    workers = max(1, min(workers or os.cpu_count() or 1, len(jobs)))
+    renders = [(s, f, n, _carry_or_prepare(inputs, s, f, n, p)) for s, f, n, p in ahead]
+    renders = [(s, f, n, r) for s, f, n, r in renders if isinstance(r, Rendering)]
+    workers = max(1, min(workers or os.cpu_count() or 1, len(jobs) + len(renders)))
     results: list[dict] = []
 
     def done(result: dict) -> None:
@@ -101,6 +120,9 @@ def render_places(inputs: EditionInputs, jobs: Iterable[tuple[Subject, Path, str
     pool = None
     futures = {}
     try:
+        if workers > 1 and renders:
+            pool = worker_pool(workers)
+            rendered_ahead = [pool.submit(render_report, r) for *_, r in renders]
         for subject, folder, stem in jobs:
             prepared = _carry_or_prepare(inputs, subject, folder, stem, previous)
             if isinstance(prepared, dict):
@@ -112,6 +134,8 @@ def render_places(inputs: EditionInputs, jobs: Iterable[tuple[Subject, Path, str
                 futures[pool.submit(render_report, prepared)] = _result(subject, folder, stem)
         for future in as_completed(futures):
             done({**futures[future], "pages": future.result(), "carried": False})
+        if pool is not None and renders:
+            wait(rendered_ahead)  # a failure is the later step's to report: it renders the report itself
     finally:
         if pool is not None:
             pool.shutdown(cancel_futures=True)

@@ -83,7 +83,10 @@ def build_report_assets(entries: dict[str, Measure], contracts: dict[str, Contra
         return edition_dir, inputs
 
     def log_progress(context: dg.AssetExecutionContext):
-        return lambda done, total, result: context.log.info(f"[{done}/{total}] {result['place']}: {result['pages']} pages" + (" (inputs unchanged: carried from the latest edition)" if result["carried"] else ""))
+        def note(result: dict) -> str:
+            return " (inputs unchanged: carried from the latest edition)" if result["carried"] else " (rendered ahead, beside the council reports)" if result.get("ahead") else ""
+
+        return lambda done, total, result: context.log.info(f"[{done}/{total}] {result['place']}: {result['pages']} pages{note(result)}")
 
     def previous(folders: StoryFolders, kind: str) -> Path:
         """The latest edition's folder of reports of this kind: a report with the same inputs there is carried, not rendered."""
@@ -126,7 +129,9 @@ def build_report_assets(entries: dict[str, Measure], contracts: dict[str, Contra
         edition_dir, inputs = inputs_for(context, folders, warehouse)
         selected = set(context.partition_keys)
         places = [p for p in council_places(folders.layout.reference_dir) if p.code in selected]
-        results = render_places(inputs, [(p, edition_dir / "councils", p.slug) for p in places], log_progress(context), previous=previous(folders, "councils"))
+        # The national report, when this run renders it too, is rendered beside the councils (``render_places``).
+        national = [(SCOTLAND, edition_dir / "national", NATIONAL_STEM, previous(folders, "national"))] if NATIONAL_REPORT in context.job_def.asset_layer.executable_asset_keys else []
+        results = render_places(inputs, [(p, edition_dir / "councils", p.slug) for p in places], log_progress(context), previous=previous(folders, "councils"), ahead=national)
         listing = "\n".join(f"| {r['place']} | `{r['html']}` | `{r['pdf']}` | {r['pages']} |" for r in results)
         return dg.MaterializeResult(metadata={
             "reports": len(results),

@@ -69,6 +69,15 @@ def read_record(folder: Path, stem: str) -> dict | None:
     return json.loads(path.read_text(encoding="utf-8")) if path.exists() else None
 
 
+def rendered_here(folder: Path, stem: str, digest: str, edition: str) -> dict | None:
+    """The record of the report in ``folder`` when this edition rendered it from these inputs already
+    (another step rendered it ahead), else None. The record is written last, so it means the files are whole."""
+    record = read_record(folder, stem)
+    if record is None or record["inputs_sha256"] != digest or record["rendered_in"] != edition or not all(p.exists() for p in report_files(folder, stem)):
+        return None
+    return record
+
+
 def carry_unchanged(previous: Path, folder: Path, stem: str, digest: str) -> dict | None:
     """Copy the report from ``previous`` (the latest edition's folder of its kind) when its inputs are the same.
 

@@ -218,3 +218,29 @@ def test_a_report_whose_inputs_are_unchanged_is_carried_byte_for_byte_without_re
     rendered.clear()
     render_places(dataclasses.replace(next_edition, tool_version="0.0.1"), jobs, lambda *_: None, workers=1, previous=edition / "councils")
     assert sorted(rendered) == sorted(f"{p.slug}.pdf" for p in two)
+
+
+def test_the_national_report_rendered_ahead_beside_a_council_is_kept_by_the_national_step(sample_inputs, tmp_path: Path, monkeypatch):
+    """A one-council run renders its council and, on the other core, the national report its
+    next step will ask for; that step finds it rendered from its own inputs and renders nothing."""
+    ahead_edition = dataclasses.replace(sample_inputs, edition="ahead-edition")
+    council = council_places(REFERENCE)[0]
+    national = (SCOTLAND, tmp_path / "national", NATIONAL_STEM)
+    [result] = render_places(ahead_edition, [(council, tmp_path / "councils", council.slug)], lambda *_: None, workers=2, ahead=[(*national, None)])
+    assert result["place"] == council.name and not result["carried"]
+    assert read_record(tmp_path / "national", NATIONAL_STEM)["rendered_in"] == "ahead-edition"
+    assert subprocess.run(["pdfinfo", str(tmp_path / "national" / f"{NATIONAL_STEM}.pdf")], capture_output=True).returncode == 0
+
+    def must_not_render(html, destination):
+        raise AssertionError(f"{destination.name} was rendered again although this edition holds it from the same inputs")
+
+    monkeypatch.setattr(render, "write_pdf", must_not_render)
+    [kept] = render_places(ahead_edition, [national], lambda *_: None, workers=1)
+    assert kept["ahead"] and not kept["carried"] and kept["pages"] == read_record(tmp_path / "national", NATIONAL_STEM)["pages"]
+    # Other inputs (a corrected figure) are not the report rendered ahead: the step renders its own.
+    monkeypatch.setattr(render, "write_pdf", lambda html, destination: destination.write_bytes(b"%PDF stand-in") and 1)
+    measures = sample_inputs.mart.published_measures.copy()
+    measures.loc[measures.index[measures.geography_code == SCOTLAND.code][-1], "value_display"] = "a corrected figure"
+    corrected = dataclasses.replace(ahead_edition, mart=dataclasses.replace(sample_inputs.mart, published_measures=measures))
+    [rendered] = render_places(corrected, [national], lambda *_: None, workers=1)
+    assert "ahead" not in rendered and not rendered["carried"]
