@@ -1,15 +1,16 @@
 """Render the reports of an edition: one file pair (HTML, PDF) per place, in parallel.
 
-WeasyPrint is single-threaded and takes about a second or more per report, so the 32 council
-reports render in a pool of worker processes (one per core). The parent works out each
-report's context (from the edition's inputs, a snapshot of the mart as DataFrames) and
-whether its inputs are unchanged since the latest edition: such a report is copied from it,
-not rendered (``assets.reports.report_inputs``). Only the reports left to render go to the
-workers, each as its template and context; the pool is started for the first of them, so an
-edition whose reports are all carried starts no process (starting one and importing
-WeasyPrint in it costs seconds). Workers come from ``worker_pool``, so none inherits the
-parent's open DuckDB connection or threads; what they run (``render.render_report``) lives in
-a module that imports only Jinja2 and WeasyPrint, not this module's pandas and DuckDB.
+WeasyPrint is single-threaded and takes seconds per report (4 to 8 s for a 28-page council
+report on the 2-core bench machines), so the 32 council reports render in a pool of worker
+processes (one per core), the national report beside them when the run renders it too. The
+parent works out each report's context (from the edition's inputs, a snapshot of the mart as
+DataFrames) and whether its inputs are unchanged since the latest edition: such a report is
+copied from it, not rendered (``assets.reports.report_inputs``). Only the reports left to
+render go to the workers, each as its template and context; the pool is started for the first
+of them, so an edition whose reports are all carried starts no worker. Workers come from
+``worker_pool``, so none inherits the parent's open DuckDB connection or threads; what they
+run (``render.render_report``) lives in a module that imports only Jinja2 and WeasyPrint, not
+this module's pandas and DuckDB.
 """
 
 from __future__ import annotations
