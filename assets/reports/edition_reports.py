@@ -109,8 +109,7 @@ def render_places(
     and keeps it; if rendering it ahead failed, that step renders it and reports the error.
     """
     jobs = list(jobs)
-    renders = [(s, f, n, _carry_or_prepare(inputs, s, f, n, p)) for s, f, n, p in ahead]
-    renders = [(s, f, n, r) for s, f, n, r in renders if isinstance(r, Rendering)]
+    renders = [r for r in (_carry_or_prepare(inputs, *job) for job in ahead) if isinstance(r, Rendering)]
     workers = max(1, min(workers or os.cpu_count() or 1, len(jobs) + len(renders)))
     results: list[dict] = []
 
@@ -123,7 +122,7 @@ def render_places(
     try:
         if workers > 1 and renders:
             pool = worker_pool(workers)
-            rendered_ahead = [pool.submit(render_report, r) for *_, r in renders]
+            rendered_ahead = [pool.submit(render_report, r) for r in renders]
         for subject, folder, stem in jobs:
             prepared = _carry_or_prepare(inputs, subject, folder, stem, previous)
             if isinstance(prepared, dict):
