@@ -8,6 +8,8 @@ a blocking asset check before publication and a check on every published file.
 
 from __future__ import annotations
 
+import hashlib
+import inspect
 import os
 import re
 import subprocess
@@ -78,6 +80,16 @@ def _file_findings(folder: Path, path: Path) -> list[str]:
     if POSTCODE_IN_TEXT.search(text):
         found.append(f"{path.relative_to(folder)}: a postcode")
     return found
+
+
+def scanner_fingerprint() -> str:
+    """What the file scan's verdicts depend on: this module's code and the CHI check digit's.
+
+    An edition's manifest records it, so a later edition reuses a verdict on the same bytes
+    only if the scan that gave it is the one it would run now (``editions.scanned_clean``).
+    """
+    code = Path(__file__).read_bytes() + inspect.getsource(chi_is_valid).encode()
+    return hashlib.sha256(code).hexdigest()
 
 
 def published_paths(folder: Path) -> list[Path]:

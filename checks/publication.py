@@ -64,10 +64,11 @@ def no_identifiers_in_warehouse(found: list[str]) -> CheckOutcome:
     return CheckOutcome(passed=not found, threshold="0 identifiers", listed={"found": found})
 
 
-def no_identifiers_in_files(found: list[str], files_scanned: int) -> CheckOutcome:
+def no_identifiers_in_files(found: list[str], files_scanned: int, clean_before: int = 0) -> CheckOutcome:
     """Blocking: ``checks.identifier_scan.scan_published`` found no CHI-like number or postcode
-    in the files about to be published (an edition's, or a digest's)."""
-    return CheckOutcome(passed=not found, threshold="0 identifiers", seen={"files_scanned": files_scanned}, listed={"found": found})
+    in the files about to be published (an edition's, or a digest's); ``clean_before`` of them
+    were not read again, being the bytes of files the latest edition published after the same scan."""
+    return CheckOutcome(passed=not found, threshold="0 identifiers", seen={"files_scanned": files_scanned, "clean_in_latest_edition": clean_before}, listed={"found": found})
 
 
 def every_indicator_declared(indicator_ids: Iterable[str], declared: Collection[str]) -> CheckOutcome:

@@ -30,6 +30,8 @@ import shutil
 import subprocess
 from pathlib import Path
 
+from checks.identifier_scan import scanner_fingerprint
+
 NATIONAL_STEM = "story-of-progress-scotland"
 KINDS = {".html": "html", ".pdf": "pdf", ".csv": "csv", ".json": "json"}
 REPORT_FOLDERS = {"national": "Scotland", "councils": "Councils", "organisations": "Organisations", "digests": "Data-quality digests for agencies"}
@@ -105,11 +107,30 @@ def write_manifest(edition_dir: Path, edition: str, run_id: str, inputs: list[di
         "reports": list_reports(edition_dir),
         "carried_forward": carried_forward,
         "files": files,
+        "identifier_scan": scanner_fingerprint(),
         "built_from": inputs,
     }
     path = edition_dir / "manifest.json"
     path.write_text(json.dumps(manifest, indent=2, default=str), encoding="utf-8")
     return path
+
+
+def scanned_clean(edition_dir: Path, earlier: Path, paths: list[Path]) -> set[Path]:
+    """Those of ``paths`` (files of ``edition_dir``) that the ``earlier`` edition published byte for byte, scanned by today's scan.
+
+    An edition is published only when no file of it holds an identifier, and its manifest
+    records each file's sha256 and the scan's fingerprint; so a report carried from it need
+    not be read again (``pdftotext`` of every carried PDF is most of a one-council run's scan).
+    A different fingerprint, or no manifest, means every file is scanned.
+    """
+    manifest = earlier / "manifest.json"
+    if not manifest.exists():
+        return set()
+    recorded = json.loads(manifest.read_text(encoding="utf-8"))
+    if recorded.get("identifier_scan") != scanner_fingerprint():
+        return set()
+    published = {f["sha256"] for f in recorded["files"]}
+    return {p for p in paths if _sha256(p) in published}
 
 
 def promote_to_latest(published_dir: Path, edition_dir: Path) -> Path:

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 import duckdb
 import xlsxwriter
 
+from assets.reports.editions import scanned_clean, write_manifest
 from checks.identifier_scan import scan_database, scan_published
 
 
@@ -51,3 +53,31 @@ def test_scan_reads_the_text_of_a_published_spreadsheet(tmp_path: Path):
     assert scan_published(tmp_path) == []
     workbook(["Glasgow City", "note: 0101012349", "lives at EH1 2AB"])
     assert scan_published(tmp_path) == ["figures.xlsx: a CHI-like number", "figures.xlsx: a postcode"]
+
+
+def test_only_the_same_bytes_under_the_same_scan_are_not_read_again(tmp_path: Path):
+    """A report carried byte for byte from the latest edition keeps its verdict; a changed byte,
+    a new file or a changed scan means the file is read again."""
+    earlier, edition = tmp_path / "latest", tmp_path / "edition"
+    for folder in (earlier, edition):
+        (folder / "councils").mkdir(parents=True)
+    (earlier / "councils" / "fife.html").write_text("<p>Fife: 786 children</p>")
+    (earlier / "councils" / "angus.html").write_text("<p>Angus: 201 children</p>")
+    write_manifest(earlier, "earlier", "run", [], {})
+    carried = edition / "councils" / "fife.html"
+    carried.write_bytes((earlier / "councils" / "fife.html").read_bytes())
+    # Same name, one byte more: a CHI slipped in after the earlier edition's scan.
+    tampered = edition / "councils" / "angus.html"
+    tampered.write_text("<p>Angus: 201 children</p>0101012349")
+    new = edition / "councils" / "moray.html"
+    new.write_text("<p>Moray: 90 children</p>")
+    paths = [carried, tampered, new]
+    assert scanned_clean(edition, earlier, paths) == {carried}
+    assert scan_published(edition, [p for p in paths if p not in scanned_clean(edition, earlier, paths)]) == ["councils/angus.html: a CHI-like number"]
+
+    recorded = json.loads((earlier / "manifest.json").read_text())
+    recorded["identifier_scan"] = "a scan since changed"
+    (earlier / "manifest.json").write_text(json.dumps(recorded))
+    assert scanned_clean(edition, earlier, paths) == set()
+    (earlier / "manifest.json").unlink()
+    assert scanned_clean(edition, earlier, paths) == set()
