@@ -11,6 +11,7 @@ import openpyxl
 import pandas as pd
 import pytest
 
+from assets.publication import spreadsheet
 from assets.publication.downloads import all_figures_downloads, download_title, measure_download, table_download, write_downloads
 from assets.publication.mart import PUBLISHED_COLUMNS
 
@@ -46,6 +47,10 @@ RAW = {"numerator": [59, 47, 3, 44, 12, None, None, None, None], "value": [59, 4
 
 @pytest.fixture
 def downloads(tmp_path: Path) -> tuple[Path, list[Path]]:
+    return tmp_path / "downloads", _write_downloads(tmp_path / "downloads")
+
+
+def _write_downloads(folder: Path) -> list[Path]:
     published = pd.DataFrame(PUBLISHED, columns=list(PUBLISHED_COLUMNS)).assign(**RAW)
     with duckdb.connect() as con:
         con.execute("CREATE SCHEMA mart")
@@ -58,8 +63,7 @@ def downloads(tmp_path: Path) -> tuple[Path, list[Path]]:
             "AS r(measure_id, indicator_id, geography_code, period, earlier_value, earlier_vintage, revised_value, revised_vintage, is_latest, note)",
             [SCOTLAND, SCOTLAND],
         )
-        files = write_downloads(con, tmp_path / "downloads", edition=EDITION, titles=TITLES, geography_names=NAMES)
-    return tmp_path / "downloads", files
+        return write_downloads(con, folder, edition=EDITION, titles=TITLES, geography_names=NAMES)
 
 
 def test_file_names_say_what_and_where(downloads):
@@ -141,3 +145,18 @@ def test_an_edition_of_no_figures_has_an_empty_tidy_file_and_no_spreadsheet(tmp_
         files = write_downloads(con, tmp_path, edition=EDITION, titles={}, geography_names={})
     [tidy] = files
     assert tidy.name == f"story-of-progress_{EDITION}_all-published-figures.csv" and pd.read_csv(tidy).empty
+
+
+def test_each_table_sheet_is_as_wide_as_gptables_would_make_it(downloads, tmp_path: Path, monkeypatch):
+    """The columns are measured from their longest entries (``spreadsheet.column_widths``), not
+    cell by cell; the widths are gptables' own ``auto_width`` all the same."""
+    folder, _ = downloads
+    ours = openpyxl.load_workbook(folder / all_figures_downloads(EDITION, NAMES)[1])
+    produce = spreadsheet.gpt.produce_workbook
+    monkeypatch.setattr(spreadsheet.gpt, "produce_workbook", lambda **options: produce(**{**options, "auto_width": True}))
+    monkeypatch.setattr(spreadsheet, "column_widths", lambda table: [])
+    _write_downloads(tmp_path / "gptables")
+    theirs = openpyxl.load_workbook(tmp_path / "gptables" / all_figures_downloads(EDITION, NAMES)[1])
+    for name in ours.sheetnames[3:]:
+        widths = {letter: round(d.width, 2) for letter, d in ours[name].column_dimensions.items()}
+        assert widths and widths == {letter: round(d.width, 2) for letter, d in theirs[name].column_dimensions.items()}, name
