@@ -115,8 +115,8 @@ def write_manifest(edition_dir: Path, edition: str, run_id: str, inputs: list[di
     return path
 
 
-def scanned_clean(edition_dir: Path, earlier: Path, paths: list[Path]) -> set[Path]:
-    """Those of ``paths`` (files of ``edition_dir``) that the ``earlier`` edition published byte for byte, scanned by today's scan.
+def scanned_clean(earlier: Path, paths: list[Path]) -> set[Path]:
+    """Those of ``paths`` (files of the edition being made) that the ``earlier`` edition published byte for byte, scanned by today's scan.
 
     An edition is published only when no file of it holds an identifier, and its manifest
     records each file's sha256 and the scan's fingerprint; so a report carried from it need

@@ -194,7 +194,7 @@ def build_report_assets(entries: dict[str, Measure], contracts: dict[str, Contra
         # downloads page, which gives every file's size, and the scan of the rest come last. Reports
         # carried byte for byte from the latest edition are not read again: they passed this scan.
         reports = [p for p in published_paths(edition_dir) if p.relative_to(edition_dir).parts[0] in REPORT_FOLDERS]
-        clean = scanned_clean(edition_dir, latest, reports)
+        clean = scanned_clean(latest, reports)
         with ThreadPoolExecutor(max_workers=1) as ahead, worker_pool(1) as spreadsheets:
             reports_scanned = ahead.submit(scan_published, edition_dir, [p for p in reports if p not in clean])
             with warehouse.get_connection() as con:

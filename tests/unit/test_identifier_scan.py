@@ -72,12 +72,12 @@ def test_only_the_same_bytes_under_the_same_scan_are_not_read_again(tmp_path: Pa
     new = edition / "councils" / "moray.html"
     new.write_text("<p>Moray: 90 children</p>")
     paths = [carried, tampered, new]
-    assert scanned_clean(edition, earlier, paths) == {carried}
-    assert scan_published(edition, [p for p in paths if p not in scanned_clean(edition, earlier, paths)]) == ["councils/angus.html: a CHI-like number"]
+    assert scanned_clean(earlier, paths) == {carried}
+    assert scan_published(edition, [p for p in paths if p not in scanned_clean(earlier, paths)]) == ["councils/angus.html: a CHI-like number"]
 
     recorded = json.loads((earlier / "manifest.json").read_text())
     recorded["identifier_scan"] = "a scan since changed"
     (earlier / "manifest.json").write_text(json.dumps(recorded))
-    assert scanned_clean(edition, earlier, paths) == set()
+    assert scanned_clean(earlier, paths) == set()
     (earlier / "manifest.json").unlink()
-    assert scanned_clean(edition, earlier, paths) == set()
+    assert scanned_clean(earlier, paths) == set()
