@@ -2,8 +2,9 @@
 
 An edition is written to ``published/<edition id>/`` and never changed afterwards. Its
 ``manifest.json`` lists every file (path, kind, sha256), every report (place, HTML, PDF),
-the ingest ledger entries (data vintages) it was built from, the git commit and the Dagster
-run. Each edition's ``index.html`` is the home page of its website (``assets.reports.website``);
+the ingest ledger entries (data vintages) it was built from, the git commit, the Dagster run
+and the fingerprint of the identifier scan it passed (``scanned_clean``). Each edition's
+``index.html`` is the home page of its website (``assets.reports.website``);
 ``published/latest/`` is a copy of the newest edition, swapped in with a rename so readers
 never see half of one, and ``published/index.html`` lists every edition and the latest one's
 reports.
