@@ -66,7 +66,7 @@ def test_only_the_same_bytes_under_the_same_scan_are_not_read_again(tmp_path: Pa
     write_manifest(earlier, "earlier", "run", [], {})
     carried = edition / "councils" / "fife.html"
     carried.write_bytes((earlier / "councils" / "fife.html").read_bytes())
-    # Same name, one byte more: a CHI slipped in after the earlier edition's scan.
+    # Same name, other bytes: a CHI slipped in after the earlier edition's scan.
     tampered = edition / "councils" / "angus.html"
     tampered.write_text("<p>Angus: 201 children</p>0101012349")
     new = edition / "councils" / "moray.html"
