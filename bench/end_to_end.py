@@ -25,7 +25,7 @@ Every Dagster stage builds ``orchestration.definitions.build_definitions`` and r
 ``story_of_progress`` with ``execute_in_process`` on one persistent instance (SQLite under a
 fresh ``DAGSTER_HOME``), so later stages see the earlier materializations. The children get
 ``STORY_DATA_DIR=OUT/data``, ``STORY_SHARED_DIR`` (as set, else the repository's default),
-``STORY_DEPLOYMENT=local`` (no mart export) and a fixed pseudonymisation key.
+``STORY_DEPLOYMENT=local`` (no mart export) and one pseudonymisation key drawn for the run.
 
 Two memory figures per stage: the stage process's own peak (``ru_maxrss``), and the peak of
 the stage process plus its worker processes together (report rendering uses a process pool),
@@ -52,6 +52,7 @@ import json
 import os
 import re
 import resource
+import secrets
 import shutil
 import subprocess
 import sys
@@ -61,7 +62,7 @@ import time
 from collections import defaultdict
 from pathlib import Path
 
-BENCH_KEY = "5e17a9c3" * 8  # fixed pseudonymisation key (64 hex characters, not one byte repeated): the same ids in every run
+BENCH_KEY = secrets.token_hex(32)  # one key for every stage of a run; a key written here would be one anyone could read, and is refused
 RESULT = "@@end_to_end "  # prefix of the one JSON line a stage prints for the parent
 GLASGOW = "S12000049"
 DATASET = "looked_after_episodes"

@@ -10,6 +10,7 @@ from __future__ import annotations
 import hashlib
 import json
 import re
+import secrets
 import shutil
 import subprocess
 from pathlib import Path
@@ -47,13 +48,14 @@ QUESTIONS = (
 # tests/integration/test_reports.py covers every council's report on its own.
 FIRST_COUNCILS = {RANGE_START: "S12000047", RANGE_END: "S12000049"}  # Fife, Perth and Kinross, Glasgow City
 GLASGOW = "S12000049"
+KEY = secrets.token_hex(32)  # drawn once per session: a key written here would be one anyone could read, and is refused
 
 
 def _story_env(env: pytest.MonkeyPatch, root: Path) -> None:
     env.setenv("STORY_DATA_DIR", str(root / "data"))
     env.setenv("STORY_SHARED_DIR", str(SHARED))
     env.setenv("DAGSTER_HOME", str(root / "dagster_home"))
-    env.setenv("STORY_PSEUDONYMISATION_KEY", "0f1e2d3c4b5a6978" * 4)
+    env.setenv("STORY_PSEUDONYMISATION_KEY", KEY)
     env.setenv("STORY_SETTLE_SECONDS", "0")  # the files were just generated: take them at once
 
 
