@@ -1,12 +1,16 @@
 """Formula-like cells (CSV injection): refused by the contracts and neutralised in every download.
 
 The payloads are OWASP's CSV injection examples plus the bypasses issue 16 found in the
-earlier rule (a minus and a digit, a leading space, non-breaking space or newline, ``-.5``).
+earlier rule (a minus and a digit, a leading space, non-breaking space or newline, ``-.5``)
+and those issue 33 found in its list of invisible characters. Every code point of the invisible
+and format categories is tried in front of ``=``, by Python and by DuckDB.
 """
 
 from __future__ import annotations
 
 import csv
+import sys
+import unicodedata
 from pathlib import Path
 
 import duckdb
@@ -48,8 +52,19 @@ BYPASSES = [
     "\uff1dHYPERLINK(\"http://evil.example\")",  # a full-width equals sign
     "\u2212" + "1+1",  # a minus sign
     "cmd|' /C calc'!A0",  # a DDE call without a leading sign
+    # issue 33: an Arabic letter mark, a combining grapheme joiner, Hangul fillers, a Braille blank, a tag space
+    "\u061c=1+1", "\u034f=1+1", "\u115f=1+1", "\u3164=1+1", "\u2800=1+1", "\U000e0020=1+1",
 ]
-PLAIN = ["Being listened to", "-5", "-0.5", "-.5", " -12 ", "5", "2020-21", "well-being", "e-mail me", "It's great!", "yes | no", "Ages 0-17", "'=1+1", ""]
+PLAIN = [
+    "Being listened to", "-5", "-0.5", "-.5", " -12 ", "5", "2020-21", "well-being", "e-mail me", "It's great!", "yes | no", "Ages 0-17", "'=1+1",
+    "Zoë", "Siobhán", "Zoe\u0308", "Nguyễn", "Øystein", "\u2800-5", "\U0001f3f4\U000e0067\U000e0062\U000e0073\U000e0063\U000e0074\U000e007f Scotland", "",
+]
+# What shows as nothing at the start of a cell: every code point of these categories, the Hangul
+# fillers, the Braille blank, the null notehead and the reserved default-ignorables (the tag block among them).
+INVISIBLE_CATEGORIES = {"Cf", "Zs", "Mn", "Cc", "Zl", "Zp", "Me"}
+DRAWN_BLANK = {0x115F, 0x1160, 0x3164, 0xFFA0, 0x2800, 0x1D159, 0x2065, *range(0xFFF0, 0xFFF9), *range(0xE0000, 0xE1000)}
+SIGNS = "=+@-\uff1d\ufe66\uff0b\ufe62\uff20\ufe6b\u2212\uff0d\ufe63"  # = + @ - , their full-width and small forms, the minus sign
+INVISIBLE = sorted({c for c in range(sys.maxunicode + 1) if unicodedata.category(chr(c)) in INVISIBLE_CATEGORIES} | DRAWN_BLANK)
 
 
 @pytest.mark.parametrize("payload", OWASP_PAYLOADS + BYPASSES)
@@ -77,6 +92,36 @@ def test_the_duckdb_rule_and_the_python_test_agree():
     with duckdb.connect() as con:
         flagged = con.execute(f"SELECT coalesce({formula_like_sql('v')}, false) FROM unnest(?) AS t(v)", [values]).fetchall()
     assert [f for (f,) in flagged] == [formula_like(v) for v in values]
+
+
+@pytest.fixture(scope="module")
+def flagged_by_python() -> set[int]:
+    """Every code point (but surrogates) that Python flags in front of ``=1+1``."""
+    return {c for c in range(sys.maxunicode + 1) if not 0xD800 <= c <= 0xDFFF and formula_like(chr(c) + "=1+1")}
+
+
+def test_every_invisible_or_format_character_before_a_sign_is_formula_like(flagged_by_python: set[int]):
+    missed = [f"U+{c:04X}" for c in INVISIBLE if c not in flagged_by_python]
+    assert not missed, f"{len(missed)} of {len(INVISIBLE)} invisible characters let '=' through: {missed[:20]}"
+
+
+def test_a_visible_character_before_a_sign_is_not_skipped(flagged_by_python: set[int]):
+    """Letters, digits, punctuation, symbols and code points this Unicode does not know yet show, so the cell does not start with the sign."""
+    skipped = [f"U+{c:04X}" for c in sorted(flagged_by_python - set(INVISIBLE) - set(map(ord, SIGNS)))]
+    assert not skipped, f"{len(skipped)} visible characters are skipped as if invisible: {skipped[:20]}"
+
+
+def test_duckdb_flags_every_code_point_python_flags_and_no_other(flagged_by_python: set[int]):
+    """The contracts' SQL, on every code point in front of ``=1+1`` in one query: the invisible ones all refused, exactly as in Python."""
+    with duckdb.connect() as con:
+        [codes] = con.execute(
+            f"SELECT list(i) FROM (SELECT i, chr(i::INTEGER) || '=1+1' AS v FROM range({sys.maxunicode + 1}) AS t(i) WHERE i NOT BETWEEN 55296 AND 57343)"
+            f" WHERE {formula_like_sql('v')}",
+        ).fetchone()
+    flagged = set(codes)
+    missed = [f"U+{c:04X}" for c in INVISIBLE if c not in flagged]
+    assert not missed, f"{len(missed)} of {len(INVISIBLE)} invisible characters let '=' through in DuckDB: {missed[:20]}"
+    assert flagged == flagged_by_python
 
 
 def test_the_contract_refuses_exactly_the_rows_holding_a_payload(tmp_path: Path):
