@@ -65,7 +65,7 @@ def build_raw_asset(contract: Contract, reference_dir: Path, contracts: dict[str
             raw_zone.ensure_raw_zone(con, contract)
             total = con.execute(f"SELECT count(*) FROM {raw_zone.raw_table(contract)}").fetchone()[0]
             columns, empty_required = _raw_table_shape(con, contract)
-            ledger = con.execute(f"SELECT dataset, agency, period, outcome, received_at FROM {raw_zone.LEDGER} WHERE dataset = ?", [contract.id]).df()
+            ledger = con.execute(f"SELECT dataset, agency, period, outcome, CAST(received_at AS DATE) AS received_on FROM {raw_zone.LEDGER} WHERE dataset = ?", [contract.id]).df()
         yield dg.MaterializeResult(
             metadata={
                 "files_seen": len(entries),

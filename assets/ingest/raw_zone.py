@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import secrets
 
 import duckdb
 
@@ -38,11 +39,21 @@ CREATE TABLE IF NOT EXISTS {LEDGER} (
     outcome VARCHAR NOT NULL,          -- accepted | refused | superseded | skipped
     problems JSON,
     superseded_by VARCHAR,
+    entry_id VARCHAR,                  -- opaque and random: the only name of an entry that leaves the linkage zone
     PRIMARY KEY (dataset, agency, sha256)
 )
 """
 # Before the same bytes could be answered for each agency, the key was (dataset, sha256).
 _LEDGER_KEY_BEFORE = ["dataset", "sha256"]
+# Letters only: an entry id never reads as a CHI number, a postcode or a date.
+_ENTRY_ID_LETTERS = "abcdefghjkmnpqrstvwxyz"
+
+
+def new_entry_id() -> str:
+    """A random id for a ledger entry (about 53 bits): it says nothing about the file's bytes,
+    so publishing it lets no one confirm a guess at what an agency sent."""
+    letters = "".join(secrets.choice(_ENTRY_ID_LETTERS) for _ in range(12))
+    return "-".join(letters[i:i + 4] for i in range(0, 12, 4))
 
 
 def raw_table(contract: Contract) -> str:
@@ -54,6 +65,7 @@ def ensure_raw_zone(con: duckdb.DuckDBPyConnection, contract: Contract) -> None:
     con.execute("CREATE SCHEMA IF NOT EXISTS raw")
     con.execute(LEDGER_DDL)
     _migrate_ledger_key(con)
+    _give_entries_ids(con)
     con.execute(
         f"CREATE TABLE IF NOT EXISTS {raw_table(contract)} ({columns}, "
         "_agency VARCHAR NOT NULL, _period VARCHAR NOT NULL, _file_sha256 VARCHAR NOT NULL, _row_number BIGINT NOT NULL)"
@@ -71,9 +83,19 @@ def _migrate_ledger_key(con: duckdb.DuckDBPyConnection) -> None:
     con.execute("BEGIN TRANSACTION")
     con.execute(f"ALTER TABLE {LEDGER} RENAME TO {LEDGER}_keyed_by_sha256")
     con.execute(LEDGER_DDL)
-    con.execute(f"INSERT INTO {LEDGER} SELECT * FROM {LEDGER}_keyed_by_sha256")
+    con.execute(f"INSERT INTO {LEDGER} BY NAME SELECT * FROM {LEDGER}_keyed_by_sha256")
     con.execute(f"DROP TABLE {LEDGER}_keyed_by_sha256")
     con.execute("COMMIT")
+
+
+def _give_entries_ids(con: duckdb.DuckDBPyConnection) -> None:
+    """Entries written before entries had ids get one; every row is kept."""
+    columns = {r[0] for r in con.execute("SELECT column_name FROM duckdb_columns() WHERE table_name = ? AND schema_name = 'main'", [LEDGER]).fetchall()}
+    if "entry_id" not in columns:
+        con.execute(f"ALTER TABLE {LEDGER} ADD COLUMN entry_id VARCHAR")
+    keys = con.execute(f"SELECT dataset, agency, sha256 FROM {LEDGER} WHERE entry_id IS NULL").fetchall()
+    if keys:
+        con.executemany(f"UPDATE {LEDGER} SET entry_id = ? WHERE dataset = ? AND agency = ? AND sha256 = ?", [[new_entry_id(), *key] for key in keys])
 
 
 def already_seen(con: duckdb.DuckDBPyConnection, dataset: str, agency: str, sha256: str) -> str | None:
@@ -150,10 +172,11 @@ def record_outcome(
 ) -> None:
     """One answer per agency and content: bytes sent again after being superseded get their new answer in place."""
     con.execute(
-        f"INSERT OR REPLACE INTO {LEDGER} VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, NULL)",
+        f"INSERT OR REPLACE INTO {LEDGER} (dataset, agency, period, file_name, sha256, bytes, rows, received_at, processed_at, "
+        "contract_version, outcome, problems, superseded_by, entry_id) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, NULL, ?)",
         [
-            contract.id, landed.agency, period, landed.path.name, landed.sha256, landed.bytes, rows,
+            contract.id, landed.agency, period, landed.name, landed.sha256, landed.bytes, rows,
             landed.received_at, dt.datetime.now(dt.timezone.utc), contract.version, outcome,
-            json.dumps([p.as_dict() for p in problems]),
+            json.dumps([p.as_dict() for p in problems]), new_entry_id(),
         ],
     )

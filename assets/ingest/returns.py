@@ -41,7 +41,7 @@ def agency_returns(coverage: pd.DataFrame, expected: list[Expectation], names: d
         for agency in agencies:
             mine = sent[sent.agency == agency]
             accepted = mine[mine.outcome.isin(["accepted", "superseded"])]
-            last = pd.to_datetime(accepted.received_at, utc=True).max() if not accepted.empty else None
+            last = pd.to_datetime(accepted.received_on).max() if not accepted.empty else None
             days = (today - last.date()).days if last is not None else None
             rows.append({
                 "agency": agency,

@@ -121,7 +121,7 @@ def _dataset_facts(contract: Contract, expected: int | None, held: pd.DataFrame,
     if mine.empty:
         return {"agencies_expected": expected, "agencies_sent": 0, "periods": "", "latest_period": "", "agencies_in_latest_period": 0, "last_received": None, "last_updated": None, "next_update_due": None}
     periods = sorted(mine["period"].astype(str).unique())
-    last = pd.to_datetime(mine["received_at"], utc=True).max().date()
+    last = pd.to_datetime(mine["received_on"]).max().date()
     return {
         "agencies_expected": expected,
         "agencies_sent": int(mine["agency"].nunique()),
@@ -262,7 +262,7 @@ def build_data_map_asset(contracts: dict[str, Contract], entries: dict[str, Meas
         visions = vision_statements(reference)
         names = councils(reference).names
         with warehouse.get_connection() as con:
-            coverage = con.execute("SELECT dataset, agency, period, received_at, outcome FROM mart.data_coverage").df()
+            coverage = con.execute("SELECT dataset, agency, period, received_on, outcome FROM mart.data_coverage").df()
             published = con.execute("SELECT DISTINCT measure_id, period, geography_code FROM mart.published_measures WHERE breakdown = 'total'").df()
             table, gaps = data_map(contracts, entries, visions, coverage, published, names, _producer_dates(con), readers, dt.date.today())
             returns = data_map_returns(contracts, coverage, names)

@@ -9,6 +9,22 @@ from __future__ import annotations
 
 import pandas as pd
 
+UNKNOWN_AGENCY = "a folder that is no agency's"
+
+
+def entry_label(row) -> str:
+    """How a report names a ledger entry: its agreed file name, else only that it was named otherwise.
+
+    The mart publishes an agency's file name only when it is exactly the agreed name; the
+    entry id lets the agency and the operators find the entry and its refusal report.
+    """
+    name = row.file_name if isinstance(row.file_name, str) and row.file_name else "a file not named as agreed"
+    return f"{name} (entry {row.entry_id})"
+
+
+def dataset_label(dataset: object) -> str:
+    return dataset.replace("_", " ") if isinstance(dataset, str) and dataset else "no dataset (a file outside the dataset folders)"
+
 
 def dataset_summary(coverage: pd.DataFrame) -> list[dict]:
     out = []
@@ -40,5 +56,5 @@ def coverage_section(coverage: pd.DataFrame, returns: pd.DataFrame, agency: str 
         "datasets": dataset_summary(coverage if agency is None else coverage[coverage.agency == agency]),
         "returns": mine[mine.expected | (mine.latest_period != "none")].to_dict("records") if agency is not None else [],
         "overdue": overdue.to_dict("records"),
-        "refusals": [{"agency": r.agency, "dataset": r.dataset.replace("_", " "), "file_name": r.file_name} for r in refused.itertuples()],
+        "refusals": [{"agency": r.agency or UNKNOWN_AGENCY, "dataset": dataset_label(r.dataset), "file_name": entry_label(r)} for r in refused.itertuples()],
     }

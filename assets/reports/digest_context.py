@@ -1,7 +1,7 @@
 """The monthly data-quality digest for agencies: overdue returns, refused files and files not taken in, per agency.
 
 Built from the ingest ledger in ``mart.data_coverage`` and each contract's ``refreshDays``
-(see ``coverage_section.agency_returns``). It names agencies and files, never people.
+(see ``coverage_section.agency_returns``). It names agencies and entries (their agreed file names and opaque ids), never people.
 """
 
 from __future__ import annotations
@@ -10,17 +10,19 @@ import datetime as dt
 
 import pandas as pd
 
+from assets.reports.coverage_section import UNKNOWN_AGENCY, dataset_label, entry_label
 from assets.reports.story_context import EditionInputs
 
 
 def digest_context(inputs: EditionInputs, month: str) -> dict:
     returns = inputs.returns
     coverage = inputs.mart.data_coverage
+    coverage = coverage.assign(agency=coverage["agency"].fillna("")) if not coverage.empty else coverage  # "": a folder that is no agency's
     refused = coverage[coverage.outcome == "refused"] if not coverage.empty else coverage
     skipped = coverage[coverage.outcome == "skipped"] if not coverage.empty else coverage
     overdue = returns[returns.overdue & returns.expected] if not returns.empty else returns
     agencies = sorted(set(overdue.agency) | set(refused.agency) | set(skipped.agency))
-    names = {**inputs.council_names, **dict(zip(returns.agency, returns.agency_name))}
+    names = {**inputs.council_names, **dict(zip(returns.agency, returns.agency_name)), "": UNKNOWN_AGENCY[0].upper() + UNKNOWN_AGENCY[1:]}
     per_agency = []
     for agency in agencies:
         late = overdue[overdue.agency == agency]
@@ -30,12 +32,11 @@ def digest_context(inputs: EditionInputs, month: str) -> dict:
             "name": names.get(agency, agency),
             "overdue": late.to_dict("records"),
             "refused": [
-                {"dataset": r.dataset.replace("_", " "), "file_name": r.file_name, "received": pd.Timestamp(r.received_at).strftime("%d %b %Y")}
+                {"dataset": dataset_label(r.dataset), "file_name": entry_label(r), "received": pd.Timestamp(r.received_on).strftime("%d %b %Y")}
                 for r in bad.itertuples()
             ],
             "skipped": [
-                # A mart built before skips were recorded has no reason column.
-                {"dataset": r.dataset.replace("_", " "), "file_name": r.file_name, "reason": getattr(r, "reason", None) or "it could not be taken in"}
+                {"dataset": dataset_label(r.dataset), "file_name": entry_label(r), "reason": r.reason or "it could not be taken in"}
                 for r in skipped[skipped.agency == agency].itertuples()
             ],
         })

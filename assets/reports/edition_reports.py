@@ -92,7 +92,7 @@ def _carry_or_prepare(inputs: EditionInputs, subject: Subject, folder: Path, ste
 
 def render_places(
     inputs: EditionInputs, jobs: Iterable[tuple[Subject, Path, str]], progress: Callable[[int, int, dict], None], workers: int | None = None, previous: Path | None = None,
-    ahead: Iterable[tuple[Subject, Path, str, Path | None]] = (),
+    ahead: Iterable[tuple[Subject, Path, str, Path | None]] = (), behind: Iterable[tuple[Subject, Path, str, Path | None]] = (),
 ) -> list[dict]:
     """Render every (place, folder, stem) job; ``progress(done, total, result)`` after each one.
 
@@ -107,10 +107,14 @@ def render_places(
     on one core while the other idles, after a one-council run rendered its council on one
     core too. The later step finds the report rendered from its inputs (``rendered_here``)
     and keeps it; if rendering it ahead failed, that step renders it and reports the error.
+    ``behind``: such reports too, rendered after the jobs: short ones (the organisations'),
+    which keep both workers busy while the last long report finishes, where a step of their
+    own would start a pool again for a few seconds' work.
     """
     jobs = list(jobs)
     renders = [r for r in (_carry_or_prepare(inputs, *job) for job in ahead) if isinstance(r, Rendering)]
-    workers = max(1, min(workers or os.cpu_count() or 1, len(jobs) + len(renders)))
+    behind = list(behind)
+    workers = max(1, min(workers or os.cpu_count() or 1, len(jobs) + len(renders) + len(behind)))
     results: list[dict] = []
 
     def done(result: dict) -> None:
@@ -119,6 +123,7 @@ def render_places(
 
     pool = None
     futures = {}
+    rendered_ahead = []
     try:
         if workers > 1 and renders:
             pool = worker_pool(workers)
@@ -132,9 +137,14 @@ def render_places(
             else:
                 pool = pool or worker_pool(workers)
                 futures[pool.submit(render_report, prepared)] = _result(subject, folder, stem)
+        if workers > 1:
+            renders_behind = [r for r in (_carry_or_prepare(inputs, *job) for job in behind) if isinstance(r, Rendering)]
+            if renders_behind:
+                pool = pool or worker_pool(workers)
+                rendered_ahead += [pool.submit(render_report, r) for r in renders_behind]
         for future in as_completed(futures):
             done({**futures[future], "pages": future.result(), "carried": False})
-        if pool is not None and renders:
+        if rendered_ahead:
             wait(rendered_ahead)  # a failure is the later step's to report: it renders the report itself
     finally:
         if pool is not None:

@@ -1,8 +1,12 @@
 """Published editions: immutable folders with a manifest, and ``published/latest``.
 
-An edition is written to ``published/<edition id>/`` and never changed afterwards. Its
+An edition is built in ``published/.building/<edition id>/``, hidden and listed by nothing,
+and renamed to ``published/<edition id>/`` only once it is sealed (its manifest written and
+``latest`` swapped to it), so a run that fails leaves nothing that looks published; the next
+run clears what failed runs left (``clear_leftovers``). It is never changed afterwards. Its
 ``manifest.json`` lists every file (path, kind, sha256), every report (place, HTML, PDF),
-the ingest ledger entries (data vintages) it was built from, the git commit, the Dagster run
+the ingest ledger entries it was built from (by their random ids, never the agency files'
+hashes: ``assets.publication.coverage``), the git commit, the Dagster run
 and the fingerprint of the identifier scan it passed (``scanned_clean``). Each edition's
 ``index.html`` is the home page of its website (``assets.reports.website``);
 ``published/latest/`` is a copy of the newest edition, swapped in with a rename so readers
@@ -40,6 +44,39 @@ EDITION_INDEX = "index.html"  # the home page of an edition's website
 SITE_FOLDER = "site"  # an edition's website pages, beside its home page
 SITE_STYLESHEET = f"{SITE_FOLDER}/story.css"  # the website's one stylesheet
 DOWNLOADS_FOLDER = "downloads"  # the edition's figures as CSV and spreadsheet (assets.publication.downloads)
+BUILDING = ".building"  # editions being built, under the published folder: hidden until sealed
+DIGEST_STAGING = ".staging-"  # a digest being written, in the digests folder
+
+
+def building_dir(published_dir: Path, edition: str) -> Path:
+    return published_dir / BUILDING / edition
+
+
+def sealed_path(path: str | Path) -> str:
+    """Where a file of an edition being built will be once the edition is sealed."""
+    return str(path).replace(f"/{BUILDING}/", "/", 1)
+
+
+def clear_leftovers(published_dir: Path, running: set[str]) -> list[Path]:
+    """Remove what runs that are no longer running left half made: editions never sealed, a
+    half-copied ``latest`` and digests never published. ``running``: the first 8 characters of
+    the ids of runs still under way, which every edition's and digest's name ends with."""
+    def stale(path: Path) -> bool:
+        return not any(path.name.endswith(f"-{run}") for run in running)
+
+    leftovers = [p for p in (published_dir / BUILDING).glob("*") if stale(p)] if (published_dir / BUILDING).is_dir() else []
+    leftovers += [published_dir / n for n in (".latest.new", ".latest.old") if (published_dir / n).exists()]
+    leftovers += [p for p in (published_dir / "digests").glob(f"{DIGEST_STAGING}*") if stale(p)] if (published_dir / "digests").is_dir() else []
+    for path in leftovers:
+        shutil.rmtree(path, ignore_errors=True)
+    return leftovers
+
+
+def seal(edition_dir: Path, published_dir: Path) -> Path:
+    """Move a built edition, its manifest written and ``latest`` swapped to it, to where it is listed."""
+    sealed = published_dir / edition_dir.name
+    edition_dir.rename(sealed)
+    return sealed
 
 
 def edition_id(run_id: str, when: dt.datetime | None = None) -> str:
@@ -150,7 +187,7 @@ def promote_to_latest(published_dir: Path, edition_dir: Path) -> Path:
 
 
 def write_index(published_dir: Path) -> Path:
-    editions = sorted((p for p in published_dir.iterdir() if p.is_dir() and (p / "manifest.json").exists() and p.name != "latest"), reverse=True)
+    editions = sorted((p for p in published_dir.iterdir() if p.is_dir() and (p / "manifest.json").exists() and p.name != "latest" and not p.name.startswith(".")), reverse=True)
     items = "\n".join(
         f'<li><a href="{html.escape(e.name)}/{EDITION_INDEX}">{html.escape(e.name)}</a></li>' for e in editions
     )

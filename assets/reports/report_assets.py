@@ -24,14 +24,19 @@ from assets.publication.downloads import write_downloads
 from assets.reports.digest_context import digest_context, digest_month
 from assets.reports.edition_reports import edition_inputs, render_places
 from assets.reports.editions import (
+    DIGEST_STAGING,
     DOWNLOADS_FOLDER,
     NATIONAL_STEM,
     REPORT_FOLDERS,
+    building_dir,
     carry_forward,
+    clear_leftovers,
     edition_id,
     list_reports,
     promote_to_latest,
     scanned_clean,
+    seal,
+    sealed_path,
     write_index,
     write_manifest,
 )
@@ -56,10 +61,22 @@ DATA_QUALITY_DIGEST = dg.AssetKey(["reports", "data_quality_digest"])
 DIGEST_STEM = "data-quality-digest"
 
 
+RUNNING = [dg.DagsterRunStatus.QUEUED, dg.DagsterRunStatus.NOT_STARTED, dg.DagsterRunStatus.STARTING, dg.DagsterRunStatus.STARTED, dg.DagsterRunStatus.CANCELING]
+
+
+def _running(context: dg.AssetExecutionContext) -> set[str]:
+    """The runs under way (the first 8 characters of their ids, which their editions' names end with)."""
+    return {context.run_id[:8]} | {r.run_id[:8] for r in context.instance.get_runs(filters=dg.RunsFilter(statuses=RUNNING))}
+
+
 def _edition_dir(context: dg.AssetExecutionContext, folders: StoryFolders) -> Path:
-    """One folder per run: named by the run's creation time and id, so every asset of the run agrees."""
+    """One folder per run, built hidden: named by the run's creation time and id, so every asset of
+    the run agrees. The run's first report step clears what failed runs left."""
     created = context.instance.get_run_record_by_id(context.run_id).create_timestamp
-    path = folders.layout.published_dir / edition_id(context.run_id, created)
+    path = building_dir(folders.layout.published_dir, edition_id(context.run_id, created))
+    if not path.exists():
+        for leftover in clear_leftovers(folders.layout.published_dir, _running(context)):
+            context.log.info(f"Removed {leftover.name}, left half made by a run that did not finish")
     path.mkdir(parents=True, exist_ok=True)
     return path
 
@@ -108,8 +125,8 @@ def build_report_assets(entries: dict[str, Measure], contracts: dict[str, Contra
         edition_dir, inputs = inputs_for(context, folders, warehouse)
         [result] = render_places(inputs, [(SCOTLAND, edition_dir / "national", NATIONAL_STEM)], log_progress(context), workers=1, previous=previous(folders, "national"))
         return dg.MaterializeResult(metadata={
-            "html": dg.MetadataValue.path(result["html"]),
-            "pdf": dg.MetadataValue.path(result["pdf"]),
+            "html": dg.MetadataValue.path(sealed_path(result["html"])),
+            "pdf": dg.MetadataValue.path(sealed_path(result["pdf"])),
             "pdf_pages": result["pages"],
             **counts([result]),
             "edition": edition_dir.name,
@@ -130,14 +147,18 @@ def build_report_assets(entries: dict[str, Measure], contracts: dict[str, Contra
         edition_dir, inputs = inputs_for(context, folders, warehouse)
         selected = set(context.partition_keys)
         places = [p for p in council_places(folders.layout.reference_dir) if p.code in selected]
-        # The national report, when this run renders it too, is rendered beside the councils (``render_places``).
-        national = [(SCOTLAND, edition_dir / "national", NATIONAL_STEM, previous(folders, "national"))] if NATIONAL_REPORT in context.job_def.asset_layer.executable_asset_keys else []
-        results = render_places(inputs, [(p, edition_dir / "councils", p.slug) for p in places], log_progress(context), previous=previous(folders, "councils"), ahead=national)
-        listing = "\n".join(f"| {r['place']} | `{r['html']}` | `{r['pdf']}` | {r['pages']} |" for r in results)
+        # The national and organisation reports, when this run renders them too, are rendered
+        # beside the councils (``render_places``): the national first, the organisations' last.
+        in_run = context.job_def.asset_layer.executable_asset_keys
+        national = [(SCOTLAND, edition_dir / "national", NATIONAL_STEM, previous(folders, "national"))] if NATIONAL_REPORT in in_run else []
+        progress = inputs.mart.table("organisation_progress")
+        behind = [(o, edition_dir / "organisations", o.slug, previous(folders, "organisations")) for o in organisations(progress)] if ORGANISATION_REPORTS in in_run and progress is not None else []
+        results = render_places(inputs, [(p, edition_dir / "councils", p.slug) for p in places], log_progress(context), previous=previous(folders, "councils"), ahead=national, behind=behind)
+        listing = "\n".join(f"| {r['place']} | `{sealed_path(r['html'])}` | `{sealed_path(r['pdf'])}` | {r['pages']} |" for r in results)
         return dg.MaterializeResult(metadata={
             "reports": len(results),
             **counts(results),
-            "folder": dg.MetadataValue.path(str(edition_dir / "councils")),
+            "folder": dg.MetadataValue.path(sealed_path(edition_dir / "councils")),
             "files": dg.MetadataValue.md("| council | HTML | PDF | pages |\n|---|---|---|---|\n" + listing),
             "edition": edition_dir.name,
             "preview": dg.MetadataValue.md(_preview(results[0]["pdf"])),
@@ -157,11 +178,11 @@ def build_report_assets(entries: dict[str, Measure], contracts: dict[str, Contra
             context.log.info("mart.organisation_progress does not exist yet: no organisation reports in this edition")
             return dg.MaterializeResult(metadata={"reports": 0, "status": "not yet available: mart.organisation_progress does not exist"})
         results = render_places(inputs, [(o, edition_dir / "organisations", o.slug) for o in organisations(progress)], log_progress(context), previous=previous(folders, "organisations"))
-        listing = "\n".join(f"| {r['place']} | `{r['html']}` | `{r['pdf']}` | {r['pages']} |" for r in results)
+        listing = "\n".join(f"| {r['place']} | `{sealed_path(r['html'])}` | `{sealed_path(r['pdf'])}` | {r['pages']} |" for r in results)
         return dg.MaterializeResult(metadata={
             "reports": len(results),
             **counts(results),
-            "folder": dg.MetadataValue.path(str(edition_dir / "organisations")),
+            "folder": dg.MetadataValue.path(sealed_path(edition_dir / "organisations")),
             "files": dg.MetadataValue.md("| organisation | HTML | PDF | pages |\n|---|---|---|---|\n" + listing),
             "edition": edition_dir.name,
             **({"preview": dg.MetadataValue.md(_preview(results[0]["pdf"]))} if results else {}),
@@ -172,7 +193,7 @@ def build_report_assets(entries: dict[str, Measure], contracts: dict[str, Contra
         group_name="reports",
         kinds={"json"},
         deps=[*REPORT_KEYS, DATA_MAP],
-        description="Seals the run's edition: the edition's website (home page index.html, a page per vision statement, measure, place and organisation, the Data Map), the downloads and manifest.json (every report, every file's sha256 and the data it was built from); updates published/latest and the index of editions.",
+        description="Seals the run's edition: the edition's website (home page index.html, a page per vision statement, measure, place and organisation, the Data Map), the downloads and manifest.json (every report, every published file's sha256 and the ledger entries it was built from, by their opaque ids); updates published/latest and the index of editions.",
         check_specs=[dg.AssetCheckSpec("no_identifiers_in_published_files", asset=PUBLISHED_EDITION, blocking=True, description="No CHI-like number or postcode in any published file.")],
     )
     def published_edition(context: dg.AssetExecutionContext, folders: StoryFolders, warehouse: DuckDBResource):
@@ -219,20 +240,22 @@ def build_report_assets(entries: dict[str, Measure], contracts: dict[str, Contra
             raise dg.Failure(description=f"Edition {edition_dir.name} not published: identifiers found in {len(identifiers.listed['found'])} file(s).")
         with warehouse.get_connection() as con:
             inputs = con.execute(
-                "SELECT dataset, agency, period, file_name, sha256, received_at FROM mart.data_coverage WHERE outcome = 'accepted' ORDER BY dataset, agency, period"
+                "SELECT entry_id, dataset, agency, period, received_on FROM mart.data_coverage WHERE outcome = 'accepted' ORDER BY dataset, agency, period"
             ).df().to_dict("records")
-        manifest = write_manifest(edition_dir, edition_dir.name, context.run_id, inputs, carried)
+        write_manifest(edition_dir, edition_dir.name, context.run_id, inputs, carried)
         rendered = sum(1 for r in list_reports(edition_dir) if r["html"] not in carried)
+        # latest first: an edition is listed only once it is latest (a failure between the two leaves it hidden, and cleared)
         latest = promote_to_latest(layout.published_dir, edition_dir)
+        sealed = seal(edition_dir, layout.published_dir)
         write_index(layout.published_dir)
         yield dg.MaterializeResult(metadata={
-            "edition": edition_dir.name,
-            "manifest": dg.MetadataValue.path(str(manifest)),
+            "edition": sealed.name,
+            "manifest": dg.MetadataValue.path(str(sealed / "manifest.json")),
             "downloads": dg.MetadataValue.path(str(latest / DOWNLOADS_FOLDER)),
             "download_files": len(downloads),
             "website_pages": len(site) - 1,
             "reports_rendered": rendered,
-            "reports_carried": len(list_reports(edition_dir)) - rendered,
+            "reports_carried": len(list_reports(sealed)) - rendered,
             "index": dg.MetadataValue.path(str(latest / "index.html")),
             "latest_html": dg.MetadataValue.path(str(latest / "national" / f"{NATIONAL_STEM}.html")),
             "latest_pdf": dg.MetadataValue.path(str(latest / "national" / f"{NATIONAL_STEM}.pdf")),
@@ -251,7 +274,8 @@ def build_report_assets(entries: dict[str, Measure], contracts: dict[str, Contra
         digests = folders.layout.published_dir / "digests"
         created = context.instance.get_run_record_by_id(context.run_id).create_timestamp
         name = edition_id(context.run_id, created)
-        staging = digests / f".staging-{name}"
+        staging = digests / f"{DIGEST_STAGING}{name}"
+        clear_leftovers(folders.layout.published_dir, _running(context))
         with warehouse.get_connection() as con:
             inputs = edition_inputs(con, entries, contracts, folders.layout.reference_dir, name, importlib.metadata.version("story-of-progress"))
         story = digest_context(inputs, digest_month(created.date()))

@@ -17,7 +17,9 @@ import numpy as np
 import pandas as pd
 
 from assets.ingest.contracts import load_contracts
+from assets.ingest.raw_zone import new_entry_id
 from assets.measures.catalogue import LONG_FORMAT, Measure, catalogue
+from assets.publication.coverage import published_coverage
 from assets.publication.data_map import data_map, data_map_returns
 from assets.publication.disclosure_control import apply_disclosure_control
 from assets.publication.mart import PUBLISHED_COLUMNS, RULE
@@ -89,12 +91,13 @@ def build_sample_mart(path: Path, reference_dir: Path, *, entries: dict[str, Mea
     controlled = apply_disclosure_control(measures, RULE, geography_names=ref.names)
     published = controlled[[c for c in PUBLISHED_COLUMNS if c in controlled]]
     now = dt.datetime.now(dt.timezone.utc)
-    coverage = pd.DataFrame(
-        [("looked_after_episodes", code, "2024", f"looked_after_episodes_{code}_2024.csv", "0" * 64, now, now, "1.0.0", "accepted", None) for code in codes[1:]]
-        + [("looked_after_episodes", codes[0], "2022", f"looked_after_episodes_{codes[0]}_2022.csv", "1" * 64, now - dt.timedelta(days=800), now, "1.0.0", "accepted", None),
-           ("school_exclusions", codes[1], "2024-25", f"school_exclusions_{codes[1]}_2024-25.csv", "2" * 64, now, now, "1.0.0", "refused", None)],
-        columns=["dataset", "agency", "period", "file_name", "sha256", "received_at", "processed_at", "contract_version", "outcome", "superseded_by"],
+    ledger = pd.DataFrame(
+        [("looked_after_episodes", code, "2024", f"looked_after_episodes_{code}_2024.csv", "0" * 64, now, now, "1.0.0", "accepted", None, "[]", new_entry_id()) for code in codes[1:]]
+        + [("looked_after_episodes", codes[0], "2022", f"looked_after_episodes_{codes[0]}_2022.csv", "1" * 64, now - dt.timedelta(days=800), now, "1.0.0", "accepted", None, "[]", new_entry_id()),
+           ("school_exclusions", codes[1], "2024-25", f"school_exclusions_{codes[1]}_2024-25.csv", "2" * 64, now, now, "1.0.0", "refused", None, "[]", new_entry_id())],
+        columns=["dataset", "agency", "period", "file_name", "sha256", "received_at", "processed_at", "contract_version", "outcome", "superseded_by", "problems", "entry_id"],
     )
+    coverage = published_coverage(ledger, load_contracts(CONTRACTS), ref.codes)
     tables = {"published_measures": published, "data_coverage": coverage}
     if optional:
         first = next(iter(entries.values()))

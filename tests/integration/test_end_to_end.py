@@ -7,12 +7,14 @@ assertions read what users read: the published HTML and PDF, the manifest, the q
 
 from __future__ import annotations
 
+import base64
 import hashlib
 import json
 import re
 import secrets
 import shutil
 import subprocess
+import zipfile
 from pathlib import Path
 
 import dagster as dg
@@ -49,6 +51,7 @@ QUESTIONS = (
 FIRST_COUNCILS = {RANGE_START: "S12000047", RANGE_END: "S12000049"}  # Fife, Perth and Kinross, Glasgow City
 GLASGOW = "S12000049"
 KEY = secrets.token_hex(32)  # drawn once per session: a key written here would be one anyone could read, and is refused
+CHI_SHAPED = "1405062002"  # a date and four digits, as a CHI number is
 
 
 def _story_env(env: pytest.MonkeyPatch, root: Path) -> None:
@@ -77,6 +80,9 @@ def built(tmp_path_factory) -> Path:
         bad_dir = data / "landing" / "S12000036" / "school_exclusions"
         bad_dir.mkdir(parents=True, exist_ok=True)
         (bad_dir / "school_exclusions_S12000036_2024-25.csv").write_text("scn,date_of_birth,la_code,school_year,exclusion_date,days_excluded\n123456789,2010-01-01,S12000036,2024-25,2024-13-01,1\n")
+        # A file whose name holds what looks like a CHI number: refused for its name, and it must not stop the edition (issue 33).
+        (data / "landing" / "S12000045" / "looked_after_episodes").mkdir(parents=True, exist_ok=True)
+        (data / "landing" / "S12000045" / "looked_after_episodes" / f"looked_after_episodes_S12000045_{CHI_SHAPED}.csv").write_text("child_id\n1\n")
         defs = build_definitions(Settings.from_env())
         with dg.instance_for_test(temp_dir=str(home)) as instance:
             result = defs.resolve_job_def("story_of_progress").execute_in_process(instance=instance, tags=FIRST_COUNCILS)
@@ -171,6 +177,53 @@ def test_csv_downloads_carry_published_figures_only(built: Path):
     assert len(coverage) > 0 and not {"rows", "bytes"} & set(coverage.columns)
     manifest = json.loads((latest / "manifest.json").read_text())
     assert manifest["built_from"] and all(not {"rows", "bytes"} & set(entry) for entry in manifest["built_from"])
+
+
+def _published_text(folder: Path) -> str:
+    """Every published file as text: HTML, CSV and JSON as they are, PDFs through pdftotext, workbooks' XML unzipped."""
+    parts = []
+    for path in sorted(p for p in folder.rglob("*") if p.is_file()):
+        if path.suffix == ".pdf":
+            parts.append(subprocess.run(["pdftotext", str(path), "-"], capture_output=True, text=True, check=True).stdout)
+        elif path.suffix == ".xlsx":
+            with zipfile.ZipFile(path) as book:
+                parts += [book.read(n).decode("utf-8", "replace") for n in book.namelist()]
+        else:
+            parts.append(path.read_bytes().decode("utf-8", "replace"))
+    return "\n".join(parts)
+
+
+def test_nothing_published_lets_a_guesser_confirm_what_an_agency_sent(built: Path):
+    """Issue 33: a guesser who can rebuild a small file's bytes must find nothing to check them against.
+
+    Every digest an intruder might try (md5, sha1, sha256, sha512, blake2b; hex, base64 and the
+    12-character prefix used in kept file names) of every file agencies sent, accepted or refused,
+    is looked for in every published file; so is every name an agency chose that is not the
+    agreed name, and every file's size and row count beside the word for it.
+    """
+    published = _published_text(built / "published")
+    sent = [p for zone in ("accepted", "quarantine") for p in (built / zone).rglob("*") if p.is_file() and ".refusal." not in p.name]
+    assert len(sent) > 100
+    for path in sent:
+        content = path.read_bytes()
+        for algorithm in ("md5", "sha1", "sha256", "sha512", "blake2b"):
+            digest = hashlib.new(algorithm, content)
+            for shown in (digest.hexdigest(), base64.b64encode(digest.digest()).decode()):
+                assert shown[:12] not in published and shown[:12].upper() not in published, f"a digest of {path.name} is published"
+    assert CHI_SHAPED not in published
+    manifest = json.loads((built / "published" / "latest" / "manifest.json").read_text())
+    assert manifest["built_from"] and all(set(entry) == {"entry_id", "dataset", "agency", "period", "received_on"} for entry in manifest["built_from"])
+    assert all(re.fullmatch(r"[a-z]{4}-[a-z]{4}-[a-z]{4}", entry["entry_id"]) for entry in manifest["built_from"])
+
+
+def test_a_file_named_like_a_chi_number_is_refused_and_the_edition_still_publishes(built: Path):
+    with duckdb.connect(str(built / "linkage_zone.duckdb"), read_only=True) as con:
+        [(outcome, entry)] = con.execute("SELECT outcome, entry_id FROM ingest_ledger WHERE file_name LIKE ?", [f"%{CHI_SHAPED}%"]).fetchall()
+    assert outcome == "refused"
+    with duckdb.connect(str(built / "warehouse.duckdb"), read_only=True) as con:
+        assert con.execute("SELECT file_name, period FROM mart.data_coverage WHERE entry_id = ?", [entry]).fetchall() == [(None, None)]
+    digest = next((built / "published" / "digests" / "latest").glob("*.html")).read_text()
+    assert entry in digest and "a file not named as agreed" in digest
 
 
 def test_a_refused_file_is_kept_byte_for_byte_with_a_report_naming_rows_and_columns(built: Path):

@@ -244,3 +244,24 @@ def test_the_national_report_rendered_ahead_beside_a_council_is_kept_by_the_nati
     corrected = dataclasses.replace(ahead_edition, mart=dataclasses.replace(sample_inputs.mart, published_measures=measures))
     [rendered] = render_places(corrected, [national], lambda *_: None, workers=1)
     assert "ahead" not in rendered and not rendered["carried"]
+
+
+def test_organisation_reports_rendered_behind_the_councils_are_kept_by_their_own_step(sample_inputs, tmp_path: Path, monkeypatch):
+    """The organisations' short reports fill the council step's pool once the councils are
+    handed out; the organisation step then renders none of them, and reports them as rendered ahead."""
+    behind_edition = dataclasses.replace(sample_inputs, edition="behind-edition")
+    council = council_places(REFERENCE)[0]
+    orgs = organisations(sample_inputs.mart.table("organisation_progress"))
+    assert orgs
+    jobs = [(o, tmp_path / "organisations", o.slug) for o in orgs]
+    [result] = render_places(behind_edition, [(council, tmp_path / "councils", council.slug)], lambda *_: None, workers=2, behind=[(*job, None) for job in jobs])
+    assert result["place"] == council.name
+    for o in orgs:
+        assert read_record(tmp_path / "organisations", o.slug)["rendered_in"] == "behind-edition"
+
+    def must_not_render(html, destination):
+        raise AssertionError(f"{destination.name} was rendered again although this edition holds it from the same inputs")
+
+    monkeypatch.setattr(render, "write_pdf", must_not_render)
+    kept = render_places(behind_edition, jobs, lambda *_: None, workers=2)
+    assert [k["place"] for k in kept] == sorted(o.name for o in orgs) and all(k["ahead"] and not k["carried"] for k in kept)

@@ -28,7 +28,7 @@ def names() -> dict[str, str]:
 
 def _ledger(rows: list[tuple[str, str, str, str]]) -> pd.DataFrame:
     """(dataset, agency, period, outcome) rows, received on 1 March 2025."""
-    return pd.DataFrame([(d, a, p, dt.datetime(2025, 3, 1, tzinfo=dt.timezone.utc), o) for d, a, p, o in rows], columns=["dataset", "agency", "period", "received_at", "outcome"])
+    return pd.DataFrame([(d, a, p, dt.date(2025, 3, 1), o) for d, a, p, o in rows], columns=["dataset", "agency", "period", "received_on", "outcome"])
 
 
 def _published(measure_id: str, codes: list[str], period: str = "2024") -> pd.DataFrame:

@@ -98,7 +98,7 @@ def test_the_measure_asset_raises_a_warn_check_when_off_track(tmp_path: Path):
     data.mkdir()
     with duckdb.connect(str(data / "linkage_zone.duckdb")) as lz:
         lz.execute(LEDGER_DDL)
-        lz.execute(f"INSERT INTO {LEDGER} VALUES ('looked_after_episodes', '{FIFE}', '2023', 'f.csv', 'abc', 1, 1, TIMESTAMPTZ '2020-01-01', TIMESTAMPTZ '2020-01-01', '1.0.0', 'accepted', NULL, NULL)")
+        lz.execute(f"INSERT INTO {LEDGER} VALUES ('looked_after_episodes', '{FIFE}', '2023', 'f.csv', 'abc', 1, 1, TIMESTAMPTZ '2020-01-01', TIMESTAMPTZ '2020-01-01', '1.0.0', 'accepted', NULL, NULL, 'aaaa-bbbb-cccc')")
     asset = build_measure_asset(entry(figures=figures), council_count=32, refresh_days={"looked_after_episodes": 400})
     result = dg.materialize(
         [asset],
