@@ -18,7 +18,8 @@ sensor asks again under the key's next attempt, up to ``MAX_ATTEMPTS`` runs for 
 A run does only the work the file makes necessary: its own dataset's intake (not the other
 datasets'), then what is downstream of that intake (not the assets of datasets it cannot reach); a council's file re-renders that council's report
 partition alone, a national body's file every council's. An entry that is refused or skipped
-on sight (a link, a folder, a hidden file) only needs its intake, to write its answer.
+on sight (a link, a folder, a hidden file, a file in no dataset's folder) only needs its intake,
+to write its answer.
 """
 
 from __future__ import annotations
@@ -99,7 +100,7 @@ def landing_run_requests(
             continue  # asked for enough times, or a run for it is queued or under way
         run_key = f"{request}:attempt-{len(statuses) + 1}" if statuses else request
         partition = landed.agency if landed.agency in council_codes else None
-        tags = {"story/dataset": landed.dataset, "story/agency": landed.agency, "story/file": landed.path.name, "story/sha256": landed.sha256, REQUEST_TAG: request}
+        tags = {"story/dataset": landed.dataset, "story/agency": landed.agency, "story/file": landed.name, "story/sha256": landed.sha256, REQUEST_TAG: request}
         intake_only = not landed.readable  # only its answer to write: nothing downstream changes
         requests.append(dg.RunRequest(
             run_key=run_key,

@@ -22,12 +22,13 @@ are still in landing and are taken again) and removes the folder.
 
 from __future__ import annotations
 
+import hashlib
 import json
 import os
 import re
 import shutil
 import uuid
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
@@ -37,7 +38,7 @@ import duckdb
 from assets.ingest import raw_zone
 from assets.ingest.contracts import Contract
 from assets.ingest.file_checks import check_file, explain_unreadable_rows, no_rows_problem
-from assets.ingest.landing import LandedFile, LandingEntry, StillChanging, as_listed, identify, settle, snapshot
+from assets.ingest.landing import LandedFile, LandingEntry, StillChanging, Strays, as_listed, identify, settle, snapshot
 from assets.ingest.problems import Problem, Verdict
 from assets.ingest.refusal_report import render_refusal
 from assets.ingest.validation import StagedFile, compile_rules, stage_files, validate_staged
@@ -45,6 +46,8 @@ from assets.reference import Councils
 
 _SAFE_NAME_CHARACTER = re.compile(r"[A-Za-z0-9_.-]")
 _MANIFEST = "manifest.json"
+_REPORTS = (".refusal.html", ".refusal.md")
+_MARKER = ".refusal.json"  # the last of a refusal's reports written: it is complete once this exists
 # Outcomes an intake result can have; only the first four are ledger outcomes.
 OUTCOMES = ("accepted", "refused", "skipped", "duplicate", "waiting")
 
@@ -67,16 +70,14 @@ class IntakeResult:
     kept_at: Path | None  # the immutable accepted copy or the quarantined copy
 
 
-def answers_for(contract: Contract, contracts: dict[str, Contract], council_codes: frozenset[str]) -> Callable[[str], bool]:
-    """Which agency-level entries (an agency folder that is a link or a file) this dataset answers for.
+def answers_for(contract: Contract, contracts: dict[str, Contract], council_codes: frozenset[str]) -> Strays:
+    """The entries in no dataset's own folder that this dataset answers: those it is the one owner of (``landing.Strays``)."""
+    datasets = tuple(sorted(contracts))
 
-    Its own senders'; an entry named like no sender of any dataset is answered by every dataset,
-    since nothing below it can be looked at to say whose it is.
-    """
-    def answers(agency: str) -> bool:
-        return contract.agencies.accepts(agency, council_codes) or not any(c.agencies.accepts(agency, council_codes) for c in contracts.values())
+    def sent_by(agency: str) -> tuple[str, ...]:
+        return tuple(d for d in datasets if contracts[d].agencies.accepts(agency, council_codes))
 
-    return answers
+    return Strays(contract.id, datasets, sent_by)
 
 
 def _naming_problems(landed: LandedFile, contract: Contract, councils: Councils) -> list[Problem]:
@@ -144,14 +145,43 @@ def accepted_copy(accepted_dir: Path, agency: str, dataset: str, sha256: str) ->
     return accepted_dir / agency / dataset / f"{sha256}.csv"
 
 
+def name_max(folder: Path) -> int:
+    """The longest name, in bytes, the file system holding ``folder`` (or its nearest existing parent) allows."""
+    place = next((p for p in (folder, *folder.parents) if p.exists()), folder)
+    try:
+        limit = os.pathconf(place, "PC_NAME_MAX")
+    except (OSError, ValueError, AttributeError):
+        limit = -1  # no such setting here
+    return limit if limit > 0 else 255
+
+
+def fitted(name: str, limit: int) -> str:
+    """``name`` if it fits in ``limit`` bytes of UTF-8, else its start, a digest of the whole and its extension.
+
+    An agency's file name may be as long as the file system allows, and the names made from it
+    are longer; the digest keeps two long names that start alike apart.
+    """
+    encoded = name.encode()
+    if len(encoded) <= limit:
+        return name
+    stem, dot, extension = name.rpartition(".")
+    if not dot or len(extension) > 8:
+        stem, extension = name, ""
+    tail = f"~{hashlib.sha256(encoded).hexdigest()[:16]}{dot if extension else ''}{extension}"
+    return stem.encode()[: limit - len(tail.encode())].decode(errors="ignore") + tail
+
+
 def quarantine_folder(quarantine_dir: Path, agency: str, dataset: str) -> Path:
-    return quarantine_dir / re.sub(r"[^A-Za-z0-9_-]", "_", agency) / dataset
+    return quarantine_dir / fitted(re.sub(r"[^A-Za-z0-9_-]", "_", agency), name_max(quarantine_dir)) / dataset
 
 
-def _quarantine_path(quarantine_dir: Path, landed: LandedFile, contract: Contract) -> Path:
-    """Where a refused file is kept: named by its hash and a safe form of its name, inside the quarantine folder."""
+def _quarantine_path(quarantine_dir: Path, landed: LandedFile, contract: Contract, staging: Path) -> Path:
+    """Where a refused file is kept: named by its hash and a safe form of its name, short enough for its
+    reports' names (staged in ``staging`` first) to fit both file systems."""
     safe_name = re.sub(r"[^A-Za-z0-9_.-]", "_", landed.path.name).lstrip(".")
-    return quarantine_folder(quarantine_dir, landed.agency, contract.id) / f"{landed.sha256[:12]}_{safe_name}"
+    folder = quarantine_folder(quarantine_dir, landed.agency, contract.id)
+    room = min(name_max(folder), name_max(staging)) - max(len(s) for s in (*_REPORTS, _MARKER))
+    return folder / fitted(f"{landed.sha256[:12]}_{safe_name}", room)
 
 
 def _same_bytes_elsewhere(others: list[tuple[str, object]]) -> Problem:
@@ -325,19 +355,19 @@ def _refuse(
     landed: LandedFile, rows: int, problems: list[Problem], contract: Contract, con: duckdb.DuckDBPyConnection,
     folders: IntakeFolders, work: _Workspace,
 ) -> IntakeResult:
-    kept = _quarantine_path(folders.quarantine, landed, contract)
+    kept = _quarantine_path(folders.quarantine, landed, contract, work.folder)
     reports = render_refusal(landed, contract, problems)
     moves = []
-    for suffix in (".refusal.html", ".refusal.md"):
+    for suffix in _REPORTS:
         staged = work.folder / f"{kept.name}{suffix}"
         staged.write_text(reports[suffix], encoding="utf-8")
         moves.append((staged, kept.with_name(kept.name + suffix)))
     if landed.snapshot is not None:  # an entry refused on sight was never read: only its report is kept
         os.chmod(landed.snapshot, 0o444)
         moves.append((landed.snapshot, kept))
-    marker = work.folder / f"{kept.name}.refusal.json"  # written last: the report is complete once it exists
-    marker.write_text(reports[".refusal.json"], encoding="utf-8")
-    moves.append((marker, kept.with_name(kept.name + ".refusal.json")))
+    marker = work.folder / f"{kept.name}{_MARKER}"
+    marker.write_text(reports[_MARKER], encoding="utf-8")
+    moves.append((marker, kept.with_name(marker.name)))
     item = work.plan(contract.id, landed, "refused", moves)
     raw_zone.record_outcome(con, contract, landed, landed.period, rows, "refused", problems)
     _finish(item)

@@ -8,7 +8,9 @@ council's folder linked to another council's, or to a folder outside the data ro
 walked), a hard link (the same file also stored elsewhere), a folder, a named pipe or a device.
 Folders are walked without following links and each file is opened relative to its folder's
 descriptor with ``O_NOFOLLOW``, so swapping a folder for a link between the look and the read
-cannot lead the read outside either.
+cannot lead the read outside either. Anything in no dataset's own folder (a file at the top of
+``landing/`` or directly in an agency folder, a folder named like no dataset, or in the wrong
+case) is a stray: refused unopened, by one dataset only (``Strays``), saying where it should go.
 
 A new file is taken from one read (``snapshot``): copied into the intake's staging folder while
 its sha256 is computed. The copy is what is validated, loaded and kept, so the kept copy always
@@ -27,6 +29,7 @@ import datetime as dt
 import errno
 import hashlib
 import os
+import re
 import stat
 import time
 from collections.abc import Callable, Iterable
@@ -43,6 +46,7 @@ _FOLDER_FLAGS = os.O_RDONLY | os.O_NOFOLLOW | os.O_DIRECTORY | _CLOEXEC
 # Waiting for a file still being written stops after this many settle intervals; it is then
 # left for the next intake (the sensor asks again once it has settled).
 SETTLE_ROUNDS = 6
+MISPLACED = "misplaced_file"  # the check of a file in no dataset's folder: answered once it has settled, like a return
 
 
 @dataclass(frozen=True)
@@ -66,6 +70,50 @@ class LandingEntry:
     def observed(self) -> tuple[int, int]:
         return self.size, self.mtime_ns
 
+    @property
+    def may_grow(self) -> bool:
+        """A file, in its place or not, may still be uploading; a link or a folder has nothing to wait for."""
+        return self.refusal is None or self.refusal.check == MISPLACED
+
+
+@dataclass(frozen=True)
+class Strays:
+    """Which dataset answers an entry in no dataset's own folder, and where that entry should have gone.
+
+    Every dataset's walk meets the same strays, so each has one owner and is answered once: the
+    dataset its folder names in another spelling (``Looked_After_Episodes``), else the one its
+    name starts with, else the first its agency sends, else the first of all.
+    """
+
+    dataset: str  # the dataset whose walk this is
+    datasets: tuple[str, ...]  # every dataset, in order
+    sent_by: Callable[[str], tuple[str, ...]] = lambda agency: ()  # the datasets an agency sends, in order
+
+    def named(self, folder: str | None, name: str) -> str | None:
+        """The dataset a misplaced entry's folder, or else its name, points to."""
+        by_folder = [d for d in self.datasets if folder is not None and _plain(folder) == _plain(d)]
+        by_name = [d for d in self.datasets if _plain(name).startswith(_plain(d))]
+        return next(iter(by_folder), None) or max(by_name, key=len, default=None)
+
+    def answers(self, agency: str, folder: str | None, name: str) -> bool:
+        owner = self.named(folder, name) or next(iter(self.sent_by(agency)), None) or self.datasets[0]
+        return owner == self.dataset
+
+    def home(self, agency: str, folder: str | None, name: str) -> tuple[str, str]:
+        """The folder it belongs in (``<agency>``, ``<dataset>`` where unknown), and what fills those in."""
+        dataset = self.named(folder, name)
+        named_agency = name[len(dataset) + 1 :].split("_", 1)[0] if dataset and name.startswith(f"{dataset}_") else ""
+        agency = next((a for a in (agency, named_agency) if self.sent_by(a)), None)
+        unknown = [] if agency else ["<agency> is your agency's code"]
+        if dataset is None:
+            unknown.append(f"<dataset> is the dataset it holds: {', '.join(self.sent_by(agency or '') or self.datasets)}")
+        return f"landing/{agency or '<agency>'}/{dataset or '<dataset>'}/", ", where " + " and ".join(unknown) if unknown else ""
+
+
+def _plain(name: str) -> str:
+    """A name as a person might have meant it: any case, any separators."""
+    return re.sub(r"[^0-9a-z]+", "_", name.casefold())
+
 
 @dataclass(frozen=True)
 class LandedFile:
@@ -81,10 +129,15 @@ class LandedFile:
     location: str = ""  # the path as reports name it, from ``landing/``
 
     @property
+    def name(self) -> str:
+        """The file name as the ledger and reports keep it: as sent, bytes that are not UTF-8 written as escapes."""
+        return os.fsencode(self.path.name).decode("utf-8", "backslashreplace")
+
+    @property
     def period(self) -> str | None:
         """The period named in the file name, or None if the name does not follow the convention."""
         prefix = f"{self.dataset}_{self.agency}_"
-        name = self.path.name
+        name = self.name
         if not (name.startswith(prefix) and name.endswith(".csv")) or len(name) == len(prefix) + 4:
             return None
         return name[len(prefix) : -4]
@@ -157,6 +210,14 @@ def _hard_link(where: str, links: int, home: str) -> Problem:
     )
 
 
+def _misplaced(where: str, home: str, hint: str) -> Problem:
+    return Problem(
+        check=MISPLACED,
+        message=f"{where} is not in a dataset's folder (landing/<agency>/<dataset>/, folder names exactly as given, in lower case): it was not opened.",
+        fix=f"Move it into {home}{hint}; it is taken in from there.",
+    )
+
+
 def _hidden(where: str) -> Problem:
     return Problem(
         check="hidden_file",
@@ -180,51 +241,81 @@ def _stat_entry(path: Path, agency: str, dataset: str, **problems: Problem | Non
     return LandingEntry(path, agency, dataset, st.st_size, st.st_mtime_ns, **problems)
 
 
-def files_waiting(landing_dir: Path, dataset: str, answers_for: Callable[[str], bool] = lambda agency: True) -> list[LandingEntry]:
-    """Everything in any agency's folder for this dataset, oldest first so corrections apply last.
+def _listing(folder: Path) -> list[os.DirEntry]:
+    """A folder's entries by name, without those starting with a dot: system entries (``.snapshot``), not agencies or datasets."""
+    with os.scandir(folder) as listing:
+        return sorted((e for e in listing if not e.name.startswith(".")), key=lambda e: e.name)
 
-    An agency folder that is not a real folder (a link, a file) is answered by the datasets
-    for which ``answers_for(agency)`` holds: nothing below it can be looked at to say whose it
-    is. Names starting with a dot at the agency and dataset levels are system folders
-    (``.snapshot``), not agencies; in a dataset folder they are hidden files, answered with a skip.
+
+def files_waiting(landing_dir: Path, dataset: str, strays: Strays | None = None) -> list[LandingEntry]:
+    """Everything in any agency's folder for this dataset, and the strays it answers (``Strays``), oldest first so corrections apply last.
+
+    An entry at the top of the landing folder (a file or a link where an agency folder should be)
+    is refused as it is: nothing below it can be looked at. So is one directly in an agency
+    folder; a folder there named like no dataset is looked into one level, each entry refused
+    for its place. Names starting with a dot at the top and agency levels are not walked; in a
+    dataset folder, or a misnamed one, they are hidden files, answered with a skip.
     """
+    strays = strays or Strays(dataset, (dataset,))
     if not landing_dir.is_dir():
         return []
     entries: list[LandingEntry] = []
-    with os.scandir(landing_dir) as listing:
-        agencies = sorted(listing, key=lambda e: e.name)
-    for agency_entry in agencies:
+    for agency_entry in _listing(landing_dir):
         agency = agency_entry.name
-        if agency.startswith("."):
-            continue
         agency_dir = landing_dir / agency
-        home = f"landing/{agency}/{dataset}/"
         try:
             if not agency_entry.is_dir(follow_symlinks=False):
-                if answers_for(agency):
+                if strays.answers(agency, None, agency):
                     where, mode = shown(agency_dir, landing_dir), agency_entry.stat(follow_symlinks=False).st_mode
-                    problem = _linked(where, True, home) if agency_entry.is_symlink() else _not_a_folder(where, mode, home)
+                    home, hint = strays.home(agency, None, agency)
+                    if agency_entry.is_symlink():
+                        problem = _linked(where, True, home)
+                    elif stat.S_ISREG(mode) and not strays.sent_by(agency):
+                        problem = _misplaced(where, home, hint)
+                    else:
+                        problem = _not_a_folder(where, mode, home)
                     entries.append(_stat_entry(agency_dir, agency, dataset, refusal=problem))
                 continue
-            folder = agency_dir / dataset
-            mode = folder.lstat().st_mode
+            found = _listing(agency_dir)
         except FileNotFoundError:
-            continue  # gone between the listing and the look, or no folder for this dataset
-        where = shown(folder, landing_dir)
-        if stat.S_ISLNK(mode):
-            entries.append(_stat_entry(folder, agency, dataset, refusal=_linked(where, True, home)))
-        elif not stat.S_ISDIR(mode):
-            entries.append(_stat_entry(folder, agency, dataset, refusal=_not_a_folder(where, mode, home)))
-        else:
-            entries += _folder_entries(landing_dir, folder, agency, dataset, home)
+            continue  # gone between the listing and the look
+        for entry in found:
+            path = agency_dir / entry.name
+            try:
+                mode = entry.stat(follow_symlinks=False).st_mode
+            except FileNotFoundError:
+                continue
+            where = shown(path, landing_dir)
+            if entry.name == dataset:
+                home = f"landing/{agency}/{dataset}/"
+                if stat.S_ISLNK(mode):
+                    entries.append(_stat_entry(path, agency, dataset, refusal=_linked(where, True, home)))
+                elif not stat.S_ISDIR(mode):
+                    entries.append(_stat_entry(path, agency, dataset, refusal=_not_a_folder(where, mode, home)))
+                else:
+                    entries += _folder_entries(landing_dir, path, agency, dataset, home)
+            elif entry.name in strays.datasets:
+                continue  # another dataset's folder
+            elif stat.S_ISDIR(mode):
+                entries += _folder_entries(landing_dir, path, agency, dataset, strays=strays)
+            elif strays.answers(agency, None, entry.name):
+                home, hint = strays.home(agency, None, entry.name)
+                problem = _linked(where, False, home) if stat.S_ISLNK(mode) else _misplaced(where, home, hint) if stat.S_ISREG(mode) else _not_a_file(where, mode, home)
+                entries.append(_stat_entry(path, agency, dataset, refusal=problem))
     return sorted(entries, key=lambda e: (e.mtime_ns, str(e.path)))
 
 
-def _folder_entries(landing_dir: Path, folder: Path, agency: str, dataset: str, home: str) -> list[LandingEntry]:
+def _folder_entries(landing_dir: Path, folder: Path, agency: str, dataset: str, home: str = "", strays: Strays | None = None) -> list[LandingEntry]:
+    """The entries of the dataset's folder; of a misnamed folder (``strays``), those this dataset answers, a file refused for its place."""
     entries = []
     with os.scandir(folder) as listing:
         found = list(listing)
     for entry in found:
+        hint = ""
+        if strays is not None:
+            if not strays.answers(agency, folder.name, entry.name):
+                continue
+            home, hint = strays.home(agency, folder.name, entry.name)
         path = folder / entry.name
         try:
             st = entry.stat(follow_symlinks=False)
@@ -239,6 +330,8 @@ def _folder_entries(landing_dir: Path, folder: Path, agency: str, dataset: str, 
             problems = {"refusal": _hard_link(where, st.st_nlink, home)}
         elif entry.name.startswith("."):
             problems = {"skip": _hidden(where)}
+        elif strays is not None:
+            problems = {"refusal": _misplaced(where, home, hint)}
         else:
             problems = {}
         entries.append(LandingEntry(path, agency, dataset, st.st_size, st.st_mtime_ns, **problems))
@@ -259,7 +352,8 @@ def settle(
     settled already; the others are looked at again once the youngest of them was last
     modified ``seconds`` ago (the time it has already stood unchanged counts), then every
     ``seconds`` until they stop changing. A file that disappears meanwhile is dropped: an upload
-    renamed on completion reappears under its own name. Entries refused on sight need no waiting.
+    renamed on completion reappears under its own name. Entries refused on sight for what they
+    are (a link, a folder) need no waiting; a file refused for its place waits like any other.
     """
     settled: list[LandingEntry] = []
     waiting: dict[Path, LandingEntry] = {}
@@ -268,7 +362,7 @@ def settle(
     for entry in entries:
         age = (now_ns - entry.mtime_ns) / 1e9
         recent = not (0 <= age) or age < seconds
-        if entry.refusal is None and recent and seconds > 0:
+        if entry.may_grow and recent and seconds > 0:
             waiting[entry.path] = entry
             unchanged_for = min(unchanged_for, age if age >= 0 else 0.0)
         else:

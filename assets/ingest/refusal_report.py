@@ -47,7 +47,7 @@ def refusal_context(landed: LandedFile, contract: Contract, problems: list[Probl
     """Everything the report says, as plain data (this is also the JSON written beside the file)."""
     return {
         "outcome": "refused",
-        "file": landed.path.name,
+        "file": landed.name,
         "location": landed.location or landed.path.name,
         "agency": landed.agency,
         "dataset": contract.id,

@@ -4,7 +4,7 @@ One landing area holds, after a first intake accepted two councils' returns, eve
 hostile test of issue 16 tried: a council's dataset folder swapped for a link to a folder
 outside the data root (holding a "better" return and an unrelated secret), an agency folder
 linked to another agency's, a hard link to a file outside, a folder named like a CSV file, a
-named pipe, a hidden file, a file where an agency folder should be, an agency folder with an
+named pipe, a hidden file, a file at the top of the landing folder, an agency folder with an
 invisible look-alike character, and one council's accepted bytes dropped into another's
 folder. A second intake must read nothing outside, answer each entry in the ledger, and leave
 the councils' earlier returns as they were.
@@ -88,7 +88,7 @@ def landing(tmp_path_factory: pytest.TempPathFactory) -> Landing:
     (oddities / f"{DATASET}_{ODDITIES}_2022.csv").mkdir()
     os.mkfifo(oddities / f"{DATASET}_{ODDITIES}_2023.csv")
     (oddities / ".~lock.return.csv#").write_text("a spreadsheet's lock file\n")
-    # 4. A file where an agency folder should be, and an agency folder named with a look-alike.
+    # 4. A file at the top of the landing folder, and an agency folder named with a look-alike.
     (root / "return.csv").write_bytes(EpisodesFile.valid(ODDITIES, "2024").bytes())
     _drop(root / LOOKALIKE / DATASET, EpisodesFile.valid(LOOKALIKE, "2024"))
     # 5. Exactly the bytes accepted from one council, in another council's folder.
@@ -145,9 +145,10 @@ def test_a_hidden_file_is_skipped_with_a_ledger_row(landing: Landing):
     assert landing.ledger("outcome, file_name", ["sha256 = ?", result.landed.sha256]) == [("skipped", ".~lock.return.csv#")]
 
 
-def test_a_file_in_place_of_an_agency_folder_and_a_look_alike_agency_name_are_refused_and_named(landing: Landing):
+def test_a_file_at_the_top_of_the_landing_folder_and_a_look_alike_agency_name_are_refused_and_named(landing: Landing):
     stray = landing.result("return.csv")
-    assert stray.outcome == "refused" and stray.problems[0].check == "not_a_folder"
+    assert stray.outcome == "refused" and stray.problems[0].check == "misplaced_file"
+    assert f"Move it into landing/<agency>/<dataset>/, where <agency> is your agency's code and <dataset> is the dataset it holds: {DATASET}" in stray.problems[0].fix
     lookalike = landing.result(f"{LOOKALIKE}/{DATASET}/{EpisodesFile.valid(LOOKALIKE, '2024').file_name}")
     assert lookalike.outcome == "refused"
     said = " ".join(p.message for p in lookalike.problems)
