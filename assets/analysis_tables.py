@@ -5,6 +5,8 @@ dropped; a date of birth becomes year and month of birth (enough for age at 31 J
 is the last day of its month); an agency's own record reference becomes a keyed hash; and
 every record about a person carries the pseudonymous ``person_id`` from the linkage zone.
 Only current rows are published: a superseded file's rows are already gone from the raw zone.
+Each row carries its ledger entry's random id (``_entry_id``), so a check can name the file a
+finding came from without the warehouse holding anything derived from the file's bytes.
 """
 
 from __future__ import annotations
@@ -14,7 +16,7 @@ from dagster_duckdb import DuckDBResource
 
 from assets.folders import StoryFolders
 from assets.ingest.contracts import Contract
-from assets.ingest.raw_zone import raw_table
+from assets.ingest.raw_zone import LEDGER, raw_table
 from assets.keys import PERSON_LINKS, analysis_key, raw_key
 
 
@@ -30,7 +32,7 @@ def analysis_select(contract: Contract) -> str:
             parts += ["year(r.date_of_birth) AS birth_year", "month(r.date_of_birth) AS birth_month"]
         elif not column.identifier:
             parts.append(f"r.{column.name}")
-    return ", ".join(parts + ["r._agency", "r._period", "r._file_sha256"])
+    return ", ".join(parts + ["r._agency", "r._period", "e.entry_id AS _entry_id"])
 
 
 def build_analysis_asset(contract: Contract) -> dg.AssetsDefinition:
@@ -44,9 +46,10 @@ def build_analysis_asset(contract: Contract) -> dg.AssetsDefinition:
         description=f"{contract.name}, without identifiers: pseudonymous ids only.",
     )
     def analysis_dataset(folders: StoryFolders, warehouse: DuckDBResource) -> dg.MaterializeResult:
-        source = f"lz.{raw_table(contract)} AS r"
+        # Each row names its ledger entry by the entry's random id, never by its file's hash.
+        source = f"lz.{raw_table(contract)} AS r LEFT JOIN lz.main.{LEDGER} AS e ON e.dataset = '{contract.id}' AND e.agency = r._agency AND e.sha256 = r._file_sha256"
         if contract.identifier_columns:
-            source += f" LEFT JOIN lz.linkage.{contract.id} AS l USING (_file_sha256, _row_number)"
+            source += f" LEFT JOIN lz.linkage.{contract.id} AS l ON l._file_sha256 = r._file_sha256 AND l._row_number = r._row_number"
         with warehouse.get_connection() as con:
             con.execute(f"ATTACH '{folders.layout.linkage_zone_path}' AS lz (READ_ONLY)")
             try:

@@ -32,32 +32,42 @@ _XML_TAG = re.compile(r"<[^>]*>")
 _SAMPLE = 5000
 
 
-def _value_findings(column: str, values: list[str]) -> list[str]:
-    findings = []
-    if any(chi_is_valid(v) for v in values):
-        findings.append("values shaped like CHI numbers")
-    if any(SCN.match(v) for v in values):
-        findings.append("values shaped like Scottish Candidate Numbers")
-    if any(POSTCODE.match(v) for v in values):
-        findings.append("values shaped like postcodes")
-    if "birth" in column and any(FULL_DATE.match(v) for v in values):
-        findings.append("full dates of birth")
-    return findings
+def _value_findings(column: str, values: list[str]) -> dict[str, list[str]]:
+    """What each kind of identifier found, and the values that have its shape."""
+    kinds = {
+        "values shaped like CHI numbers": chi_is_valid,
+        "values shaped like Scottish Candidate Numbers": SCN.match,
+        "values shaped like postcodes": POSTCODE.match,
+        **({"full dates of birth": FULL_DATE.match} if "birth" in column else {}),
+    }
+    found = {kind: [v for v in values if shaped(v)] for kind, shaped in kinds.items()}
+    return {kind: shaped for kind, shaped in found.items() if shaped}
+
+
+def _entries_holding(con: duckdb.DuckDBPyConnection, schema: str, table: str, column: str, values: list[str]) -> list[str]:
+    """The ledger entries (``_entry_id``) whose rows hold ``values``: what an operator withdraws."""
+    return [e for (e,) in con.execute(
+        f'SELECT DISTINCT _entry_id FROM "{schema}"."{table}" WHERE CAST("{column}" AS VARCHAR) IN (SELECT unnest(?)) AND _entry_id IS NOT NULL ORDER BY 1 LIMIT 5', [values],
+    ).fetchall()]
 
 
 def scan_database(con: duckdb.DuckDBPyConnection) -> list[str]:
-    """Every identifier found in the database's tables, as 'schema.table.column: what'."""
+    """Every identifier found in the database's tables, as 'schema.table.column: what', naming
+    the ledger entries it came from where the table says (``_entry_id``), so they can be withdrawn."""
     found: list[str] = []
     tables = con.execute("SELECT table_schema, table_name FROM information_schema.tables WHERE table_catalog = current_database()").fetchall()
     for schema, table in tables:
         columns = con.execute("SELECT column_name, data_type FROM information_schema.columns WHERE table_schema = ? AND table_name = ?", [schema, table]).fetchall()
+        traced = any(c == "_entry_id" for c, _ in columns)
         for column, data_type in columns:
             where = f"{schema}.{table}.{column}"
             if column in IDENTIFIER_COLUMNS:
                 found.append(f"{where}: an identifier column")
             elif data_type in ("VARCHAR", "DATE"):
                 values = [str(v) for (v,) in con.execute(f'SELECT DISTINCT CAST("{column}" AS VARCHAR) FROM "{schema}"."{table}" WHERE "{column}" IS NOT NULL LIMIT {_SAMPLE}').fetchall()]
-                found += [f"{where}: {finding}" for finding in _value_findings(column, values)]
+                for finding, shaped in _value_findings(column, values).items():
+                    entries = _entries_holding(con, schema, table, column, shaped) if traced else []
+                    found.append(f"{where}: {finding}" + (f" (in entries {', '.join(entries)}: see 'Withdraw a file' in the runbook)" if entries else ""))
     return found
 
 

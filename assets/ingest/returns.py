@@ -37,7 +37,7 @@ def agency_returns(coverage: pd.DataFrame, expected: list[Expectation], names: d
     rows = []
     for e in expected:
         sent = coverage[coverage.dataset == e.dataset]
-        agencies = sorted(set(e.agencies) | set(sent.agency))
+        agencies = sorted(set(e.agencies) | set(sent.agency.dropna()))  # no agency: a folder that is no agency's
         for agency in agencies:
             mine = sent[sent.agency == agency]
             accepted = mine[mine.outcome.isin(["accepted", "superseded"])]

@@ -24,6 +24,18 @@ def test_scan_finds_planted_identifiers_in_a_database():
     assert any("analysis.named.forename" in f for f in scan_database(con))
 
 
+def test_a_finding_names_the_ledger_entries_it_came_from_so_they_can_be_withdrawn():
+    """Issue 33: what an agency sent that fails the check is named, by its entry's random id only."""
+    con = duckdb.connect()
+    con.execute("CREATE SCHEMA analysis")
+    con.execute(
+        "CREATE TABLE analysis.placements AS SELECT * FROM (VALUES ('G12 8QQ', 'kfqz-hrtw-mnpb'), ('at home', 'abcd-efgh-jkmn'), ('EH1 2AB', 'kfqz-hrtw-mnpb')) t(place, _entry_id)"
+    )
+    [finding] = scan_database(con)
+    assert finding.startswith("analysis.placements.place: values shaped like postcodes") and "kfqz-hrtw-mnpb" in finding and "abcd-efgh-jkmn" not in finding
+    assert "Withdraw a file" in finding
+
+
 def test_scan_finds_a_chi_in_a_published_page(tmp_path: Path):
     page = tmp_path / "report.html"
     page.write_text("<p>Children looked after: 14,458 in 2020 (edition 2026-11-23T140627Z)</p>")
