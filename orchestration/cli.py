@@ -5,8 +5,10 @@
 - ``story ingest``: take in every new landing file once, in process, as the ingest assets do,
   after waiting for files still being written to settle. Exit status: 0 every file taken in (or
   answered before); 1 some entry refused, skipped or still being written (listed at the end);
+  2 usage error (a setting too: a data folder that does not exist is not made);
   3 the linkage zone is held by another process (a run, another ingest): nothing was done;
-  4 a dataset's intake failed unexpectedly (the others were still taken in).
+  4 a dataset's intake failed unexpectedly (the others were still taken in), or the linkage zone
+  is damaged (nothing was done; the message names the runbook's procedure).
 - ``story contract-docs OUT_DIR``: write the agencies' documentation (a page and an empty CSV
   template per dataset) generated from the data contracts.
 - ``story demo-key``: create a pseudonymisation key for the demo if none is configured, and check
@@ -14,6 +16,11 @@
 - ``story latest``: print the paths of the latest national HTML and PDF report.
 - ``story every-council``: print the run tags that select every council's report partition,
   for ``dagster job execute --tags`` (``make demo``).
+
+A setting that cannot be used (``STORY_DATA_DIR`` naming a file, or a folder that does not exist
+for a command that reads it) is a usage error, said in one sentence. No command makes the data
+folder: the synthetic generator or an operator does, so a misspelt setting never becomes a new,
+empty data root.
 
 Each command imports what it uses when it runs: an agency's ``story check`` loads the contract
 and the validation only (no Dagster, no pandas, no Great Expectations), so it answers in about
@@ -30,7 +37,7 @@ import tempfile
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from orchestration.settings import Settings, ensure_key
+from orchestration.settings import Settings, SettingsError, ensure_key
 
 if TYPE_CHECKING:
     from assets.ingest.intake import IntakeResult
@@ -76,7 +83,7 @@ def _check(args: argparse.Namespace, settings: Settings) -> int:
         for warning in verdict.warnings:
             print(f"Warning: {warning.message}")
         return 0
-    print(render_markdown(refusal_context(landed, contract, verdict.problems)))
+    print(render_markdown(refusal_context(landed, contract, verdict.problems, checked_at=str(path))))
     return 1
 
 
@@ -85,17 +92,19 @@ def _ingest(settings: Settings) -> int:
     from assets.ingest.intake import OUTCOMES, IntakeFolders, answers_for, take_in
     from assets.ingest.landing import files_waiting
     from assets.reference import councils
-    from orchestration.database_lock import DatabaseLocked, connect_waiting
+    from orchestration.database_lock import DatabaseDamaged, DatabaseLocked, connect_waiting
 
     contracts = load_contracts(settings.contracts_dir)
     council_codes = councils(settings.reference_dir)
-    settings.data_dir.mkdir(parents=True, exist_ok=True)
     kept = IntakeFolders(settings.accepted_dir, settings.quarantine_dir, settings.staging_dir)
     try:
         con = connect_waiting(settings.linkage_zone_path, settings.lock_wait_seconds)
     except DatabaseLocked as locked:
         print(locked, file=sys.stderr)
         return INGEST_LOCKED
+    except DatabaseDamaged as damaged:
+        print(f"{damaged} Nothing was taken in.", file=sys.stderr)
+        return INGEST_FAILED
     not_taken: list[IntakeResult] = []
     failed: list[str] = []
     with con:
@@ -174,7 +183,13 @@ def main(argv: list[str] | None = None) -> int:
         args = parser.parse_args(argv)
     except SystemExit as exit_:
         return int(exit_.code or 0) and USAGE_ERROR
-    settings = Settings.from_env()
+    try:
+        settings = Settings.from_env()
+        if args.command in ("ingest", "latest"):  # the commands that read the data folder
+            settings.require_data_dir()
+    except SettingsError as unusable:
+        print(unusable, file=sys.stderr)
+        return USAGE_ERROR
     if args.command == "check":
         return _check(args, settings)
     if args.command == "ingest":

@@ -4,7 +4,8 @@ DuckDB lets one process write a database file at a time, and others read it only
 writes. A second ``story ingest``, or a run started while another holds the warehouse or the
 linkage zone, waits a bounded time (``STORY_LOCK_WAIT_SECONDS``) for the file, then stops with
 ``DatabaseLocked``: one sentence naming the file and, from DuckDB's own message, the process
-that holds it, instead of DuckDB's traceback.
+that holds it, instead of DuckDB's traceback. A file DuckDB cannot open because it is damaged
+(truncated, overwritten) stops with ``DatabaseDamaged``: the file, and the runbook's procedure.
 """
 
 from __future__ import annotations
@@ -20,6 +21,10 @@ from dagster_duckdb import DuckDBResource
 
 _HOLDER = re.compile(r"Conflicting lock is held in (?P<program>.+?) \(PID (?P<pid>\d+)\)")
 _MAX_DELAY = 2.0
+# DuckDB's words for a file that is not a whole database: cut short, not one at all, or a block changed.
+_DAMAGED = ("Could not read enough bytes", "not a valid DuckDB database file", "Corrupt database file")
+# The runbook's procedure for each of the pipeline's database files (docs/runbook.md).
+_PROCEDURE = {"warehouse.duckdb": "Rebuild the warehouse", "linkage_zone.duckdb": "A corrupt linkage zone"}
 
 
 class DatabaseLocked(RuntimeError):
@@ -32,6 +37,14 @@ class DatabaseLocked(RuntimeError):
             f"{path} is in use by {holder}, a Dagster run or another `story ingest` writing to it; "
             f"waited {waited:g} s (STORY_LOCK_WAIT_SECONDS): try again once it has finished."
         )
+
+
+class DatabaseDamaged(RuntimeError):
+    """The database file is damaged: DuckDB cannot open it."""
+
+    def __init__(self, path: Path, detail: str) -> None:
+        what_to_do = f"follow '{_PROCEDURE[path.name]}' in docs/runbook.md" if path.name in _PROCEDURE else "restore it from a backup"
+        super().__init__(f"{path} is damaged and cannot be opened ({detail.splitlines()[0]}): {what_to_do}.")
 
 
 def connect_waiting(
@@ -49,7 +62,9 @@ def connect_waiting(
     while True:
         try:
             return duckdb.connect(str(path), read_only=read_only, config=config or {})
-        except duckdb.IOException as error:
+        except duckdb.Error as error:
+            if any(words in str(error) for words in _DAMAGED):
+                raise DatabaseDamaged(path, str(error)) from None
             if "Could not set lock" not in str(error):
                 raise
             if clock() >= deadline:

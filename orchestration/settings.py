@@ -22,6 +22,10 @@ from assets.linkage.pseudonyms import KEY_BYTES, KEY_ENV, KEY_FILE_ENV
 REPO_ROOT = Path(__file__).resolve().parents[1]
 
 
+class SettingsError(ValueError):
+    """A setting that cannot be used, said in one sentence that names it: an operator's mistake, not a crash."""
+
+
 @dataclass(frozen=True)
 class Settings(FolderLayout):
     """The folder layout (``STORY_DATA_DIR``, ``STORY_SHARED_DIR``) and every other setting.
@@ -41,14 +45,27 @@ class Settings(FolderLayout):
 
     def __post_init__(self) -> None:
         if self.linkage_backend not in LINKAGE_BACKENDS:
-            raise ValueError(f"STORY_LINKAGE_BACKEND={self.linkage_backend!r} is not a linkage backend: use one of {', '.join(LINKAGE_BACKENDS)}")
+            raise SettingsError(f"STORY_LINKAGE_BACKEND={self.linkage_backend!r} is not a linkage backend: use one of {', '.join(LINKAGE_BACKENDS)}")
         for name, value in (("STORY_SETTLE_SECONDS", self.settle_seconds), ("STORY_LOCK_WAIT_SECONDS", self.lock_wait_seconds)):
             if not value >= 0:
-                raise ValueError(f"{name}={value!r} must be a number of seconds, 0 or more")
+                raise SettingsError(f"{name}={value!r} must be a number of seconds, 0 or more")
+
+    def require_data_dir(self) -> None:
+        """Stop a command that reads or writes the data root when it does not exist.
+
+        A misspelt ``STORY_DATA_DIR`` must not become a new, empty data root (an empty linkage
+        zone, a run that finds no files and says all is well): only what makes a data root (the
+        synthetic generator, an operator's ``mkdir``) creates it.
+        """
+        if not self.data_dir.is_dir():
+            raise SettingsError(
+                f"STORY_DATA_DIR is {self.data_dir}, which does not exist: correct the setting, "
+                "or create the folder first if this is a new installation."
+            )
 
     @classmethod
     def from_env(cls) -> "Settings":
-        data_dir = Path(os.environ.get("STORY_DATA_DIR", REPO_ROOT / "data")).resolve()
+        data_dir = _data_dir()
         shared_dir = Path(os.environ.get("STORY_SHARED_DIR", REPO_ROOT.parent / "shared")).resolve()
         contracts_dir = Path(os.environ.get("STORY_CONTRACTS_DIR", REPO_ROOT / "data_contracts")).resolve()
         linkage_backend = os.environ.get("STORY_LINKAGE_BACKEND", "duckdb").strip().lower() or "duckdb"
@@ -59,12 +76,21 @@ class Settings(FolderLayout):
         )
 
 
+def _data_dir() -> Path:
+    """``STORY_DATA_DIR`` (default ``./data``), refused when it or a folder above it is a file."""
+    data_dir = Path(os.environ.get("STORY_DATA_DIR", REPO_ROOT / "data")).resolve()
+    found = next((p for p in (data_dir, *data_dir.parents) if p.exists()), None)
+    if found is not None and not found.is_dir():
+        raise SettingsError(f"STORY_DATA_DIR is {data_dir}, but {found} is a file, not a folder: point the setting at the data folder.")
+    return data_dir
+
+
 def _seconds(name: str, default: float) -> float:
     value = os.environ.get(name, "").strip()
     try:
         return float(value) if value else default
     except ValueError:
-        raise ValueError(f"{name}={value!r} must be a number of seconds, 0 or more") from None
+        raise SettingsError(f"{name}={value!r} must be a number of seconds, 0 or more") from None
 
 
 def key_file() -> Path:

@@ -3,13 +3,17 @@
 Before a file is read as a table we must know it *is* a table we can read: not empty, not
 too large, UTF-8 (with or without a byte order mark), comma-separated, with exactly the
 contract's header, and no row cut short (a truncated upload). Each failure becomes a
-``Problem`` in plain words, naming the row and column where there is one.
+``Problem`` in plain words, naming the row and column where there is one, and saying what the
+sender most likely did (saved a workbook, left empty rows below the data, edited one line in
+another program), since that is what they have to undo.
 """
 
 from __future__ import annotations
 
 import codecs
 import csv
+import os
+import re
 from pathlib import Path
 
 from charset_normalizer import from_bytes
@@ -18,6 +22,7 @@ from assets.ingest.contracts import Contract
 from assets.ingest.problems import Problem
 
 _CHUNK = 1 << 20
+_TAIL = 1 << 16  # read back from the end of a file this much at a time
 _MAX_ROWS_LISTED = 20
 # What a file really is when its first bytes say so, whatever its name: the usual mistake is a
 # workbook or an archive renamed .csv.
@@ -42,6 +47,21 @@ _ENCODING_NAMES = {
     "utf_16": "UTF-16 (Excel calls it 'Unicode Text')",
 }
 _SAVE_AS_UTF8 = "Save it again as 'CSV UTF-8 (Comma delimited)' and resend it."
+# Spreadsheet files by the end of their name, and how the program that made them saves a CSV.
+_WORKBOOKS = {
+    ".xlsx": "an Excel workbook", ".xlsm": "an Excel workbook", ".xlsb": "an Excel workbook", ".xls": "an old-style Excel workbook",
+    ".ods": "an OpenDocument (LibreOffice) spreadsheet", ".numbers": "an Apple Numbers spreadsheet",
+}
+_SAVE_AS_CSV = {
+    ".ods": "in LibreOffice Calc use File > Save As, file type 'Text CSV (.csv)', character set 'Unicode (UTF-8)', field delimiter ','",
+    ".numbers": "in Numbers use File > Export To > CSV, with text encoding 'Unicode (UTF-8)'",
+}
+_EXCEL_SAVE_AS_CSV = "in Excel use File > Save As and choose the file type 'CSV UTF-8 (Comma delimited) (*.csv)'"
+# A row a spreadsheet writes for cells below the data that were once touched: only commas and spaces.
+_EMPTY_ROW = re.compile(rb"[ \t]*,[, \t]*")
+_HOLDS_A_VALUE = re.compile(rb"[^, \t\r\n]")
+_LINE_BREAKS = {"\r\n": "a Windows line break (CR LF)", "\n": "a Unix line break (LF)", "\r": "an old Mac line break (CR)"}
+_QUOTE_OR_LINE_BREAK = re.compile(r'"|\r\n|\r|\n')
 
 
 def _likely_encoding(sample: bytes) -> str:
@@ -57,6 +77,22 @@ def _likely_encoding(sample: bytes) -> str:
     except UnicodeDecodeError:
         guess = from_bytes(sample).best()
         return _ENCODING_NAMES.get(guess.encoding, guess.encoding) if guess else "an encoding that could not be recognised"
+
+
+def workbook_problem(file_name: str, contract: Contract, agency: str) -> Problem | None:
+    """A spreadsheet sent as it is, told apart by its name: saving it as CSV is the fix, not renaming it."""
+    name = Path(file_name)
+    suffix = name.suffix.lower()
+    if suffix not in _WORKBOOKS:
+        return None
+    period = name.stem.removeprefix(f"{contract.id}_{agency}_")
+    saved = contract.expected_file_name(agency, period if contract.period_is_well_formed(period) else "<period>")
+    how = _SAVE_AS_CSV.get(suffix, _EXCEL_SAVE_AS_CSV)
+    return Problem(
+        check="not_csv",
+        message=f"The file is {_WORKBOOKS[suffix]} ({suffix}), not a CSV file: this dataset is taken only as CSV text.",
+        fix=f"Open it, {how}, and send the saved file, named {saved}. Changing the name alone does not make it a CSV file.",
+    )
 
 
 def _not_a_text_file(path: Path) -> Problem | None:
@@ -128,22 +164,32 @@ def check_file(path: Path, contract: Contract) -> list[Problem]:
         if "," not in header_line and any(d in header_line for d in (";", "\t", "|")):
             found = next(name for d, name in ((";", "semicolons"), ("\t", "tabs"), ("|", "vertical bars")) if d in header_line)
             return [Problem(check="delimiter", message=f"Columns are separated by {found}; this dataset needs commas.", fix="Save the file as 'CSV UTF-8 (Comma delimited)'; if your spreadsheet uses semicolons, change the list separator or export with commas.")]
-        header = [h.strip() for h in next(csv.reader([header_line]))]
-        if not set(header) & set(contract.column_names):
-            # Never echo the line: without a header it is a data row and may hold identifiers.
-            return [Problem(
-                check="header",
-                message=f"The first line is not a header row: none of its {len(header)} values is a column name of this dataset, so it looks like data.",
-                fix=f"Add the header row as the first line: {','.join(contract.column_names)}",
-            )]
-        return _header_problems(header, contract)
+        sent = [h.strip() for h in next(csv.reader([header_line]))]
+    header = _as_contract_names(sent, contract)
+    if not set(header) & set(contract.column_names):
+        # Never echo the line: without a header it is a data row and may hold identifiers.
+        return [Problem(
+            check="header",
+            message=f"The first line is not a header row: none of its {len(header)} values is a column name of this dataset, so it looks like data.",
+            fix=f"Add the header row as the first line: {','.join(contract.column_names)}",
+        )]
+    problems = _header_problems(header, contract)
+    if header != sent:
+        problems.append(_column_case_warning(contract))
+    if empty := _empty_rows_at_end(path):
+        problems.append(_empty_rows_problem(empty))
+    return problems
 
 
 def explain_unreadable_rows(path: Path, width: int) -> list[Problem]:
-    """Why a file whose header is right could not be read as a table: the rows of the wrong length."""
+    """Why a file whose header is right could not be read as a table: rows of the wrong length,
+    or lines ending in different ways (DuckDB reads a file with one kind of line break)."""
     with path.open("r", encoding="utf-8-sig", newline="") as handle:
+        mixed = _mixed_line_breaks(handle)
+        handle.seek(0)
         handle.readline()
         problems = _row_shape_problems(handle, width, ends_with_newline=_ends_with_newline(path))
+    problems += [mixed] if mixed else []
     return problems or [Problem(
         check="unreadable",
         message="The file could not be read as a table although every row has the right number of values (a quote may be left open).",
@@ -159,6 +205,92 @@ def _ends_with_newline(path: Path) -> bool:
     with path.open("rb") as handle:
         handle.seek(-1, 2)
         return handle.read(1) in (b"\n", b"\r")
+
+
+def _as_contract_names(header: list[str], contract: Contract) -> list[str]:
+    """The header with each name that is a contract column but for its capitals written as the contract writes it.
+
+    Such a header names the contract's columns unambiguously (they differ by more than case), and
+    the table is read by the contract's names, never the header's; refusing it would only cost
+    the sender a round trip, so it is a warning.
+    """
+    spelt = {name.casefold(): name for name in contract.column_names}
+    return [spelt.get(name.casefold(), name) for name in header]
+
+
+def _column_case_warning(contract: Contract) -> Problem:
+    return Problem(
+        check="column_case",
+        blocking=False,
+        message="Some column names in the header are written in capitals, where the contract writes them in lower case; they were matched to the contract's columns, so this does not stop the file.",
+        fix=f"Next time write the column names in lower case as in the contract: {','.join(contract.column_names)}",
+    )
+
+
+def _empty_rows_at_end(path: Path) -> int:
+    """How many rows at the end of the file hold only commas and spaces, read back from the end
+    (a few reads, whatever the file's size)."""
+    empty = 0
+    with path.open("rb") as handle:
+        end = handle.seek(0, os.SEEK_END)
+        cut = b""  # the start of the line the last read began inside
+        while end > 0:
+            start = max(0, end - _TAIL)
+            handle.seek(start)
+            lines = (handle.read(end - start) + cut).splitlines()
+            # The first line is cut by the read, or is the header: it is looked at with the next read, or never.
+            for line in reversed(lines[1:]):
+                if _EMPTY_ROW.fullmatch(line):
+                    empty += 1
+                elif line.strip():
+                    return empty
+            cut = lines[0] if lines else b""
+            if _HOLDS_A_VALUE.search(cut):
+                return empty
+            end = start
+    return empty
+
+
+def _empty_rows_problem(empty: int) -> Problem:
+    return Problem(
+        check="empty_rows_at_end",
+        rows_affected=empty,
+        message=f"The file ends with {empty:,} empty row(s): rows with commas but no values, as a spreadsheet saves cells below the data that were once used.",
+        fix=f"Remove the {empty:,} empty row(s) at the end: in the spreadsheet select the rows below your data and delete them (right-click > Delete), then save again as 'CSV UTF-8 (Comma delimited)'; or delete the lines of commas at the end in a text editor.",
+    )
+
+
+def _mixed_line_breaks(handle) -> Problem | None:
+    """Lines that end differently from the rest (one line edited in another program), counting
+    only line breaks that end a row, not those inside a quoted value."""
+    ending: dict[str, list[int]] = {}
+    row, quoted = 0, False
+    while chunk := handle.read(_CHUNK):
+        if chunk.endswith("\r"):
+            chunk += handle.read(1)  # a CR LF split between two reads is one line break
+        for token in _QUOTE_OR_LINE_BREAK.findall(chunk):
+            if token == '"':
+                quoted = not quoted
+            elif not quoted:
+                ending.setdefault(token, []).append(row)
+                row += 1
+    if len(ending) < 2:
+        return None
+    usual = max(ending, key=lambda kind: len(ending[kind]))
+    odd = sorted(row for kind, rows in ending.items() if kind != usual for row in rows)
+    data_rows = [row for row in odd if row > 0]
+    kinds = ", ".join(f"{len(rows):,} with {_LINE_BREAKS[kind]}" for kind, rows in sorted(ending.items(), key=lambda item: -len(item[1])))
+    header = " (the header row among them)" if odd[0] == 0 else ""
+    return Problem(
+        check="line_endings",
+        rows=tuple(data_rows[:_MAX_ROWS_LISTED]),
+        rows_affected=len(data_rows),
+        message=(
+            f"The lines of the file do not all end the same way: {kinds}. A file is read as a table only when every line "
+            f"ends with the same kind of line break; {len(odd):,} line(s){header} differ from the rest, usually because they were edited in another program."
+        ),
+        fix="Make every line end the same way: save the file again from your spreadsheet as 'CSV UTF-8 (Comma delimited)', or convert the line endings of the whole file to one kind in your text editor (for example 'Windows (CR LF)').",
+    )
 
 
 def _header_problems(header: list[str], contract: Contract) -> list[Problem]:

@@ -37,7 +37,7 @@ import duckdb
 
 from assets.ingest import raw_zone
 from assets.ingest.contracts import Contract
-from assets.ingest.file_checks import check_file, explain_unreadable_rows, no_rows_problem
+from assets.ingest.file_checks import check_file, explain_unreadable_rows, no_rows_problem, workbook_problem
 from assets.ingest.landing import LandedFile, LandingEntry, StillChanging, Strays, as_listed, identify, settle, snapshot
 from assets.ingest.problems import Problem, Verdict
 from assets.ingest.refusal_report import render_refusal
@@ -98,7 +98,7 @@ def _naming_problems(landed: LandedFile, contract: Contract, councils: Councils)
         ))
     period = landed.period
     if not odd and (period is None or not contract.period_is_well_formed(period)):
-        problems.append(Problem(
+        problems.append(workbook_problem(landed.path.name, contract, landed.agency) or Problem(
             check="file_name",
             message=f"The file name does not follow the pattern {expected}.",
             fix=f"Rename the file {expected}, where the period is written like {contract.period_example}.",
@@ -121,7 +121,7 @@ def judge(
         verdict = Verdict(problems=[landed.refusal] if landed.refusal else _naming_problems(landed, contract, councils))
         if not verdict.problems:
             verdict.problems += check_file(landed.content, contract)
-        if not verdict.problems:
+        if verdict.accepted:  # a warning (a header in capitals) does not stop the file being read
             readable.append(StagedFile(number, landed.content, landed.agency, landed.period))
         verdicts.append(verdict)
     if readable:

@@ -21,6 +21,7 @@ from assets.ingest.problems import Problem
 ROWS_SHOWN = 20
 NOTHING_LOADED = "Nothing from this file has been loaded into any table. The file is kept unchanged in quarantine."
 NOTHING_READ = "Nothing was read from it and nothing has been loaded into any table; only this report is kept."
+NOTHING_KEPT = "Checked on this computer with `story check`: nothing was sent, loaded or kept."
 PARTIAL_LOADS = (
     "Partial loads are not allowed: a file that breaks a rule on even one row is refused whole, "
     "so that figures are never built from part of a return."
@@ -43,12 +44,18 @@ def _shown(problem: Problem) -> dict:
     return entry
 
 
-def refusal_context(landed: LandedFile, contract: Contract, problems: list[Problem]) -> dict:
-    """Everything the report says, as plain data (this is also the JSON written beside the file)."""
+def refusal_context(landed: LandedFile, contract: Contract, problems: list[Problem], *, checked_at: str | None = None) -> dict:
+    """Everything the report says, as plain data (this is also the JSON written beside the file).
+
+    ``checked_at``: the file as an agency named it to ``story check``, which judges a copy placed
+    as if it had landed; the report then says where it was checked and that nothing was kept,
+    not where it landed or that it is in quarantine.
+    """
     return {
         "outcome": "refused",
+        "checked_locally": checked_at is not None,
         "file": landed.name,
-        "location": landed.location or landed.path.name,
+        "location": checked_at or landed.location or landed.path.name,
         "agency": landed.agency,
         "dataset": contract.id,
         "dataset_name": contract.name,
@@ -56,12 +63,12 @@ def refusal_context(landed: LandedFile, contract: Contract, problems: list[Probl
         "received_at": f"{landed.received_at:%Y-%m-%d %H:%M}",
         "bytes": landed.bytes,
         "sha256": landed.sha256,
-        "nothing_loaded": NOTHING_READ if landed.refusal else NOTHING_LOADED,
+        "nothing_loaded": NOTHING_KEPT if checked_at is not None else NOTHING_READ if landed.refusal else NOTHING_LOADED,
         "partial_loads": PARTIAL_LOADS,
         "problems": [_shown(p) for p in problems if p.blocking],
         "warnings": [_shown(p) for p in problems if not p.blocking],
         "resend": (
-            f"Send the corrected file to the same folder ({landed.agency}/{contract.id}/), "
+            f"{'When it passes, send it to your agency' if checked_at is not None else 'Send the corrected file to the same'} folder ({landed.agency}/{contract.id}/), "
             f"named {contract.expected_file_name(landed.agency, '<period>')}. Once accepted, it replaces any earlier file for the same period."
         ),
         "check_command": f"story check FILE --dataset {contract.id} --agency {landed.agency}",

@@ -77,6 +77,26 @@ def _workbook(_: EpisodesFile) -> bytes:
     return buffer.getvalue()
 
 
+def _one_line_edited_on_windows(sample: EpisodesFile) -> bytes:
+    lines = sample.text().split("\n")
+    lines[2] += "\r"  # data row 2 ends with CR LF, the others with LF
+    return "\n".join(lines).encode()
+
+
+def _empty_rows_below_the_data(sample: EpisodesFile) -> bytes:
+    """As Excel saves a sheet whose cells below the data were once used."""
+    return (sample.text() + ("," * (len(COLUMNS) - 1) + "\n") * 15).encode()
+
+
+def _xlsx(sample: EpisodesFile) -> bytes:
+    """A workbook as Excel saves it, with the sample on its sheet."""
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w") as book:
+        book.writestr("xl/workbook.xml", "<workbook/>")
+        book.writestr("xl/worksheets/sheet1.xml", f"<sheetData>{sample.text()}</sheetData>")
+    return buffer.getvalue()
+
+
 def _oversized(sample: EpisodesFile) -> bytes:
     text = sample.text()
     return (text + text.split("\n", 1)[1] * 20).encode()
@@ -116,6 +136,9 @@ BAD_FILES = [
     Bad("agency_not_folder", lambda s: s.set(2, "la_code", "S12000005" if s.agency != "S12000005" else "S12000006").bytes(), "the agency whose folder", column="la_code", rows=(2,)),
     Bad("formula_cell", lambda s: s.set(1, "sibling_group_ref", '=HYPERLINK("http://example.org","open me")').bytes(), "spreadsheet formula", column="sibling_group_ref", rows=(1,)),
     Bad("workbook_renamed_csv", _workbook, "ZIP archive or an Excel workbook"),
+    Bad("workbook_sent_as_xlsx", _xlsx, "The file is an Excel workbook (.xlsx), not a CSV file", file_name=f"{DATASET}_{{agency}}_{{period}}.xlsx"),
+    Bad("one_line_ending_differently", _one_line_edited_on_windows, "3 with a Unix line break (LF), 1 with a Windows line break (CR LF)", rows=(2,)),
+    Bad("empty_rows_at_end", _empty_rows_below_the_data, "The file ends with 15 empty row(s)"),
     Bad("over_size_limit", _oversized, f"more than the {SIZE_LIMIT:,} bytes"),
     Bad("path_traversal_name", lambda s: s.bytes(), r"characters that are not allowed: '\\'", file_name=f"{DATASET}_{{agency}}_..\\..\\{{period}}.csv"),
     Bad("non_ascii_name", lambda s: s.bytes(), r"characters that are not allowed: '\xe9'", file_name=f"{DATASET}_{{agency}}_{{period}}_r\u00e9vis\u00e9.csv"),
@@ -175,6 +198,11 @@ def matrix(tmp_path_factory: pytest.TempPathFactory) -> Matrix:
     chi = mistyped.rows[2]["chi"]
     mistyped.set(3, "chi", chi[:9] + str((int(chi[9]) + 1) % 10))
     dropped["invalid_chi_check_digit"] = Dropped("S12000049", "2029", _drop(landing, "S12000049", mistyped.file_name, mistyped.bytes()), mistyped.bytes())
+    # The header in capitals: the contract's columns, unambiguously. Taken, with a warning.
+    shouting = EpisodesFile.valid("S12000049", "2027")
+    lines = shouting.text().split("\n", 1)
+    upper = (lines[0].upper() + "\n" + lines[1]).encode()
+    dropped["header_in_capitals"] = Dropped("S12000049", "2027", _drop(landing, "S12000049", shouting.file_name, upper), upper)
     # The valid file dropped a second time under another name: the same bytes are one file.
     valid = dropped["valid"]
     dropped["dropped_twice"] = Dropped(valid.agency, valid.period, _drop(landing, valid.agency, "copy of the same file.csv", valid.data), valid.data)
@@ -255,6 +283,36 @@ def test_an_invalid_chi_check_digit_is_a_recorded_warning_with_the_chi_masked(ma
     assert warning.check == "chi_check_digit" and not warning.blocking and warning.rows == (3,)
     chi = EpisodesFile.valid("S12000049", "2029").rows[2]["chi"]
     assert chi[1:9] not in warning.examples[0] and "*" in warning.examples[0]
+
+
+def test_a_workbook_is_told_to_save_as_csv_utf8_not_to_rename_it(matrix: Matrix):
+    dropped = matrix.dropped["workbook_sent_as_xlsx"]
+    [problem] = matrix.result("workbook_sent_as_xlsx").problems
+    assert "'CSV UTF-8 (Comma delimited) (*.csv)'" in problem.fix
+    assert f"named {DATASET}_{dropped.agency}_{dropped.period}.csv" in problem.fix
+    assert "Rename" not in problem.fix and "name alone does not make it a CSV file" in problem.fix
+
+
+def test_lines_ending_two_ways_are_named_not_blamed_on_a_quote(matrix: Matrix):
+    [problem] = matrix.result("one_line_ending_differently").problems
+    assert problem.check == "line_endings" and problem.rows_affected == 1
+    assert "quote" not in problem.message + problem.fix and "line endings" in problem.fix
+
+
+def test_excels_empty_rows_at_the_end_are_one_problem_not_one_per_required_column(matrix: Matrix):
+    [problem] = matrix.result("empty_rows_at_end").problems
+    assert problem.check == "empty_rows_at_end" and problem.rows_affected == 15
+    assert problem.fix.startswith("Remove the 15 empty row(s) at the end")
+
+
+def test_a_header_in_capitals_is_taken_with_a_warning_and_loaded_by_the_contracts_names(matrix: Matrix):
+    result = matrix.result("header_in_capitals")
+    assert result.outcome == "accepted" and result.rows == 3
+    [warning] = result.problems
+    assert warning.check == "column_case" and not warning.blocking and "lower case" in warning.fix
+    table = raw_zone.raw_table(load_contracts(CONTRACTS)[DATASET])
+    loaded = matrix.query(f"SELECT child_ref, placement_type FROM {table} WHERE _file_sha256 = ? ORDER BY _row_number", [result.landed.sha256])
+    assert loaded == [(r["child_ref"], r["placement_type"]) for r in EpisodesFile.valid("S12000049", "2027").rows]
 
 
 def test_the_same_file_dropped_twice_is_taken_in_once(matrix: Matrix):

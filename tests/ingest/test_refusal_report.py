@@ -12,7 +12,7 @@ import pytest
 from assets.ingest.contracts import load_contracts
 from assets.ingest.intake import judge
 from assets.ingest.landing import landed_file
-from assets.ingest.refusal_report import PARTIAL_LOADS, render_refusal
+from assets.ingest.refusal_report import PARTIAL_LOADS, refusal_context, render_html, render_markdown, render_refusal
 from assets.reference import councils
 from tests.ingest.samples import DATASET, FORENAMES, EpisodesFile
 from tests.support.paths import CONTRACTS, SHARED
@@ -92,3 +92,20 @@ def test_a_markup_file_name_is_escaped(tmp_path: Path):
     [verdict] = judge([landed], contract, councils(REFERENCE), REFERENCE, tmp_path / "staging.duckdb")
     page = render_refusal(landed, contract, verdict.problems)[".refusal.html"]
     assert "<b>" not in page and f"&lt;b&gt;{sample.file_name}" in page
+
+
+def test_a_report_for_story_check_says_where_it_was_checked_and_that_nothing_was_kept(tmp_path: Path):
+    """``story check`` judges a copy placed as if landed; its report must not say the file was found in landing or kept in quarantine."""
+    sample = EpisodesFile.valid("S12000049", "2021").set(2, "sex", "X")
+    path = tmp_path / "landing" / "S12000049" / DATASET / sample.file_name
+    path.parent.mkdir(parents=True)
+    path.write_bytes(sample.bytes())
+    contract = load_contracts(CONTRACTS)[DATASET]
+    landed = landed_file(path)
+    [verdict] = judge([landed], contract, councils(REFERENCE), REFERENCE, tmp_path / "staging.duckdb")
+    context = refusal_context(landed, contract, verdict.problems, checked_at="returns/my_file.csv")
+    page = _Text()
+    page.feed(render_html(context))
+    for text in (render_markdown(context), " ".join("".join(page.text).split())):
+        assert "returns/my_file.csv" in text and "nothing was sent, loaded or kept" in text
+        assert "quarantine" not in text and "Found at" not in text and "landing/" not in text

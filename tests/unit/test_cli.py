@@ -105,3 +105,31 @@ def test_ingest_answers_every_entry_and_lists_what_it_could_not_take(story_env: 
     assert f"refused landing/S12000049/{DATASET}/{DATASET}_S12000049_2021.csv: " in not_taken and "symbolic link" in not_taken
     assert main(["ingest"]) == 0  # both answered: nothing new to say
     assert not (story_env / "staging").exists() or not any((story_env / "staging").iterdir())
+
+
+def test_a_checked_file_is_reported_as_checked_here_not_found_in_landing_or_kept(story_env: Path, tmp_path: Path, capsys):
+    sample = EpisodesFile.valid("S12000049", "2021").set(2, "sex", "X")
+    path = tmp_path / sample.file_name
+    path.write_bytes(sample.bytes())
+    assert main(["check", str(path), "--dataset", DATASET, "--agency", "S12000049"]) == 1
+    out = capsys.readouterr().out
+    assert f"Checked: {path}" in out and "nothing was sent, loaded or kept" in out
+    assert "Found at" not in out and "landing/" not in out and "quarantine" not in out
+
+
+def test_a_data_folder_that_is_a_file_is_a_usage_error_in_one_sentence(tmp_path: Path):
+    """Not a traceback with exit 1, which would say "refused"."""
+    not_a_folder = tmp_path / "data"
+    not_a_folder.write_text("")
+    for command in (["ingest"], ["latest"]):
+        done = _story(*command, STORY_DATA_DIR=str(not_a_folder))
+        assert done.returncode == 2, done.stderr
+        [sentence] = done.stderr.splitlines()
+        assert sentence.startswith(f"STORY_DATA_DIR is {not_a_folder}") and "is a file, not a folder" in sentence
+
+
+@pytest.mark.parametrize("command", [["ingest"], ["latest"]])
+def test_a_missing_data_folder_is_an_error_naming_the_setting_and_is_not_made(story_env: Path, command: list[str], capsys):
+    assert main(command) == 2
+    assert capsys.readouterr().err.startswith(f"STORY_DATA_DIR is {story_env}, which does not exist")
+    assert not story_env.exists()  # a misspelt setting never becomes a new, empty linkage zone
