@@ -13,6 +13,9 @@
   template per dataset) generated from the data contracts.
 - ``story demo-key``: create a pseudonymisation key for the demo if none is configured, and check
   the configured one could not be guessed (exit 1, naming the setting, if it could).
+- ``story withdraw ENTRY_ID --reason TEXT``: withdraw a ledger entry (its random id, as a check
+  or the digest names it): its rows leave the raw zone, its kept copy stays, the same bytes are
+  not taken in again; the next run publishes without it. Exit 0 done, 2 no such entry.
 - ``story latest``: print the paths of the latest national HTML and PDF report.
 - ``story every-council``: print the run tags that select every council's report partition,
   for ``dagster job execute --tags`` (``make demo``).
@@ -166,6 +169,26 @@ def _latest(settings: Settings) -> int:
     return 0
 
 
+def _withdraw(entry_id: str, reason: str, settings: Settings) -> int:
+    from assets.ingest.contracts import load_contracts
+    from assets.ingest.raw_zone import withdraw
+    from orchestration.database_lock import DatabaseDamaged, DatabaseLocked, connect_waiting
+
+    try:
+        con = connect_waiting(settings.linkage_zone_path, settings.lock_wait_seconds)
+    except (DatabaseLocked, DatabaseDamaged) as unusable:
+        print(f"{unusable} Nothing was withdrawn.", file=sys.stderr)
+        return INGEST_LOCKED if isinstance(unusable, DatabaseLocked) else INGEST_FAILED
+    with con:
+        try:
+            dataset, before, removed = withdraw(con, load_contracts(settings.contracts_dir), entry_id, reason)
+        except KeyError:
+            print(f"No ledger entry has the id {entry_id!r}: copy it from the check's message or the digest (like abcd-efgh-jkmn).", file=sys.stderr)
+            return USAGE_ERROR
+    print(f"Withdrew entry {entry_id} ({dataset}, {before} before): {removed} row(s) left the raw zone. The next run publishes without it.")
+    return 0
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="story", description="Story of Progress pipeline commands")
     commands = parser.add_subparsers(dest="command", required=True)
@@ -177,6 +200,9 @@ def main(argv: list[str] | None = None) -> int:
     docs = commands.add_parser("contract-docs", help="write each dataset's documentation page and CSV template for agencies")
     docs.add_argument("out_dir", type=Path)
     commands.add_parser("demo-key", help="create a demo pseudonymisation key if none is configured")
+    withdrawal = commands.add_parser("withdraw", help="withdraw a ledger entry named by a check or the digest, so the next run publishes without it")
+    withdrawal.add_argument("entry_id")
+    withdrawal.add_argument("--reason", required=True)
     commands.add_parser("latest", help="print the latest national report paths")
     commands.add_parser("every-council", help="print the run tags selecting every council's report, as JSON")
     try:
@@ -185,7 +211,7 @@ def main(argv: list[str] | None = None) -> int:
         return int(exit_.code or 0) and USAGE_ERROR
     try:
         settings = Settings.from_env()
-        if args.command in ("ingest", "latest"):  # the commands that read the data folder
+        if args.command in ("ingest", "latest", "withdraw"):  # the commands that read the data folder
             settings.require_data_dir()
     except SettingsError as unusable:
         print(unusable, file=sys.stderr)
@@ -196,6 +222,8 @@ def main(argv: list[str] | None = None) -> int:
         return _ingest(settings)
     if args.command == "contract-docs":
         return _contract_docs(args.out_dir, settings)
+    if args.command == "withdraw":
+        return _withdraw(args.entry_id, args.reason, settings)
     if args.command == "demo-key":
         import dagster as dg
 

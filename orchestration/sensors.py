@@ -34,7 +34,7 @@ from assets.folders import StoryFolders
 from assets.ingest.contracts import Contract
 from assets.ingest.intake import answers_for
 from assets.ingest.landing import LandedFile, StillChanging, files_waiting, identify
-from assets.ingest.raw_zone import LEDGER
+from assets.ingest.raw_zone import ANSWERED, LEDGER
 from assets.keys import raw_key
 from assets.partitions import every_council
 from assets.reference import councils as load_councils
@@ -90,7 +90,7 @@ def landing_run_requests(
     requests = []
     for landed in ready:
         outcome, superseded_by = answers.get((landed.dataset, landed.agency, landed.sha256), (None, None))
-        if outcome in ("accepted", "refused", "skipped"):
+        if outcome in ANSWERED:
             continue  # answered already, by an earlier run or `story ingest`
         request = f"{landed.dataset}:{landed.agency}:{landed.sha256}"
         if outcome == "superseded":

@@ -298,7 +298,7 @@ def take_in(
         fresh: list[tuple[LandedFile, list[Problem]]] = []  # each new file, and what the ledger adds to its verdict
         answered: set[tuple[str, str]] = set()
         def answered_before(landed: LandedFile) -> bool:
-            return (landed.agency, landed.sha256) in answered or raw_zone.already_seen(con, contract.id, landed.agency, landed.sha256) in ("accepted", "refused", "skipped")
+            return (landed.agency, landed.sha256) in answered or raw_zone.already_seen(con, contract.id, landed.agency, landed.sha256) in raw_zone.ANSWERED
 
         for number, entry in enumerate(ready):
             try:

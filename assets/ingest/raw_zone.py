@@ -23,6 +23,8 @@ from assets.reference import Councils
 LEDGER = "ingest_ledger"
 STAGING = "staging"  # where an intake's staged files are attached to the linkage zone's connection
 LINEAGE_COLUMNS = ("_agency", "_period", "_file_sha256", "_row_number")
+# Outcomes that answer an agency's bytes for good: the same bytes again are not taken in again.
+ANSWERED = ("accepted", "refused", "skipped", "withdrawn")
 
 LEDGER_DDL = f"""
 CREATE TABLE IF NOT EXISTS {LEDGER} (
@@ -36,7 +38,7 @@ CREATE TABLE IF NOT EXISTS {LEDGER} (
     received_at TIMESTAMPTZ NOT NULL,
     processed_at TIMESTAMPTZ NOT NULL,
     contract_version VARCHAR NOT NULL,
-    outcome VARCHAR NOT NULL,          -- accepted | refused | superseded | skipped
+    outcome VARCHAR NOT NULL,          -- accepted | refused | superseded | skipped | withdrawn
     problems JSON,
     superseded_by VARCHAR,
     entry_id VARCHAR,                  -- opaque and random: the only name of an entry that leaves the linkage zone
@@ -180,3 +182,31 @@ def record_outcome(
             json.dumps([p.as_dict() for p in problems]), new_entry_id(),
         ],
     )
+
+
+def withdraw(con: duckdb.DuckDBPyConnection, contracts: dict[str, Contract], entry_id: str, reason: str) -> tuple[str, str, int]:
+    """Withdraw a ledger entry: its rows leave the raw zone and it is answered ``withdrawn``, in one transaction.
+
+    For what an agency sent that must not be used or shown (a check named the entry). The kept
+    copy stays where it is, and the same bytes sent again are not taken in again. Returns the
+    entry's dataset, its outcome before, and the rows removed. ``KeyError`` if no entry has the id.
+    """
+    row = con.execute(f"SELECT dataset, agency, sha256, outcome, problems FROM {LEDGER} WHERE entry_id = ?", [entry_id]).fetchone()
+    if row is None:
+        raise KeyError(entry_id)
+    dataset, agency, sha256, outcome, problems = row
+    note = {"check": "withdrawn", "message": f"Withdrawn by the operators: {reason}", "fix": "Send a corrected file.", "blocking": True}
+    try:
+        con.execute("BEGIN TRANSACTION")
+        removed = 0
+        if dataset in contracts and outcome == "accepted":
+            removed = con.execute(f"DELETE FROM {raw_table(contracts[dataset])} WHERE _agency = ? AND _file_sha256 = ?", [agency, sha256]).fetchone()[0]
+        con.execute(
+            f"UPDATE {LEDGER} SET outcome = 'withdrawn', problems = ? WHERE entry_id = ?",
+            [json.dumps([*json.loads(problems or "[]"), note]), entry_id],
+        )
+        con.execute("COMMIT")
+    except BaseException:
+        con.execute("ROLLBACK")
+        raise
+    return dataset, outcome, removed
