@@ -110,6 +110,7 @@ class Contract:
     path: Path
     max_file_bytes: int = 2 * 1024**3
     unique_keys: tuple[tuple[str, ...], ...] = field(default=())
+    sheet: str | None = None  # customProperties ``sheet``: the sheet of a workbook return to read (else its first visible sheet)
 
     @property
     def column_names(self) -> list[str]:
@@ -235,6 +236,7 @@ def load_contract(path: Path) -> Contract:
         path=path,
         max_file_bytes=int(custom.get("maxFileBytes", 2 * 1024**3)),
         unique_keys=tuple(unique_keys),
+        sheet=str(custom["sheet"]) if custom.get("sheet") is not None else None,
     )
 
 

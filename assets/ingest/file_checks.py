@@ -1,8 +1,9 @@
 """File-level checks that no row-level expectation can make.
 
 Before a file is read as a table we must know it *is* a table we can read: not empty, not
-too large, UTF-8 (with or without a byte order mark), comma-separated, with exactly the
-contract's header, and no row cut short (a truncated upload). Each failure becomes a
+too large, text (its encoding and delimiter are found, and a workbook read, by ``reading``, which
+hands these checks UTF-8, comma-separated text), with exactly the contract's header, and no row
+cut short (a truncated upload). Each failure becomes a
 ``Problem`` in plain words, naming the row and column where there is one, and saying what the
 sender most likely did (saved a workbook, left empty rows below the data, edited one line in
 another program), since that is what they have to undo.
@@ -10,13 +11,10 @@ another program), since that is what they have to undo.
 
 from __future__ import annotations
 
-import codecs
 import csv
 import os
 import re
 from pathlib import Path
-
-from charset_normalizer import from_bytes
 
 from assets.ingest.contracts import Contract
 from assets.ingest.problems import Problem
@@ -38,25 +36,20 @@ _BYTE_ORDER_MARKS = (
     (b"\xff\xfe", "UTF-16 (Excel calls it 'Unicode Text')"),
     (b"\xfe\xff", "UTF-16 (Excel calls it 'Unicode Text')"),
 )
-# charset_normalizer's names for the encodings spreadsheets save in, in words an analyst knows.
-_ENCODING_NAMES = {
-    "cp1252": "Windows-1252 (Western European; Excel's plain 'CSV (Comma delimited)')",
-    "latin_1": "Latin-1 (ISO-8859-1)",
-    "iso8859_15": "Latin-9 (ISO-8859-15)",
-    "mac_roman": "Mac Roman",
-    "utf_16": "UTF-16 (Excel calls it 'Unicode Text')",
-}
-_SAVE_AS_UTF8 = "Save it again as 'CSV UTF-8 (Comma delimited)' and resend it."
-# Spreadsheet files by the end of their name, and how the program that made them saves a CSV.
+SAVE_AS_UTF8 = "Save it again as 'CSV UTF-8 (Comma delimited)' and resend it."
+# Spreadsheet files taken as they are (``reading``): Excel's .xlsx and OpenDocument's .ods.
+# These others are not: in a macro-enabled workbook a macro may change what a cell shows, and in
+# the binary formats (.xls, .xlsb) and Numbers files a formula cannot be told from a typed value.
 _WORKBOOKS = {
-    ".xlsx": "an Excel workbook", ".xlsm": "an Excel workbook", ".xlsb": "an Excel workbook", ".xls": "an old-style Excel workbook",
-    ".ods": "an OpenDocument (LibreOffice) spreadsheet", ".numbers": "an Apple Numbers spreadsheet",
+    ".xlsm": ("a macro-enabled Excel workbook", "macros"),
+    ".xlsb": ("an Excel binary workbook", "a binary format, in which formulas cannot be told from typed values"),
+    ".xls": ("an old-style Excel workbook", "a binary format, in which formulas cannot be told from typed values"),
+    ".numbers": ("an Apple Numbers spreadsheet", "a format the pipeline does not read"),
 }
-_SAVE_AS_CSV = {
-    ".ods": "in LibreOffice Calc use File > Save As, file type 'Text CSV (.csv)', character set 'Unicode (UTF-8)', field delimiter ','",
-    ".numbers": "in Numbers use File > Export To > CSV, with text encoding 'Unicode (UTF-8)'",
+_SAVE_AS = {
+    ".numbers": "in Numbers use File > Export To > Excel (.xlsx), or Export To > CSV with text encoding 'Unicode (UTF-8)'",
 }
-_EXCEL_SAVE_AS_CSV = "in Excel use File > Save As and choose the file type 'CSV UTF-8 (Comma delimited) (*.csv)'"
+_EXCEL_SAVE_AS = "in Excel use File > Save As and choose the file type 'Excel Workbook (*.xlsx)' or 'CSV UTF-8 (Comma delimited) (*.csv)'"
 # A row a spreadsheet writes for cells below the data that were once touched: only commas and spaces.
 _EMPTY_ROW = re.compile(rb"[ \t]*,[, \t]*")
 _HOLDS_A_VALUE = re.compile(rb"[^, \t\r\n]")
@@ -64,38 +57,38 @@ _LINE_BREAKS = {"\r\n": "a Windows line break (CR LF)", "\n": "a Unix line break
 _QUOTE_OR_LINE_BREAK = re.compile(r'"|\r\n|\r|\n')
 
 
-def _likely_encoding(sample: bytes) -> str:
-    """Name the encoding a non-UTF-8 sample was probably saved in.
-
-    On a few kilobytes charset_normalizer cannot tell the single-byte encodings apart (it
-    calls a Scottish 'à' Baltic), so the one UK spreadsheets actually produce, Windows-1252,
-    is named whenever the sample reads as it; otherwise charset_normalizer's best guess.
-    """
-    try:
-        sample.decode("cp1252")
-        return _ENCODING_NAMES["cp1252"]
-    except UnicodeDecodeError:
-        guess = from_bytes(sample).best()
-        return _ENCODING_NAMES.get(guess.encoding, guess.encoding) if guess else "an encoding that could not be recognised"
-
-
 def workbook_problem(file_name: str, contract: Contract, agency: str) -> Problem | None:
-    """A spreadsheet sent as it is, told apart by its name: saving it as CSV is the fix, not renaming it."""
+    """A spreadsheet in a format not taken, told apart by its name: saving it as .xlsx or CSV is the fix, not renaming it."""
     name = Path(file_name)
     suffix = name.suffix.lower()
     if suffix not in _WORKBOOKS:
         return None
     period = name.stem.removeprefix(f"{contract.id}_{agency}_")
     saved = contract.expected_file_name(agency, period if contract.period_is_well_formed(period) else "<period>")
-    how = _SAVE_AS_CSV.get(suffix, _EXCEL_SAVE_AS_CSV)
+    what, why = _WORKBOOKS[suffix]
+    how = _SAVE_AS.get(suffix, _EXCEL_SAVE_AS)
     return Problem(
         check="not_csv",
-        message=f"The file is {_WORKBOOKS[suffix]} ({suffix}), not a CSV file: this dataset is taken only as CSV text.",
-        fix=f"Open it, {how}, and send the saved file, named {saved}. Changing the name alone does not make it a CSV file.",
+        message=f"The file is {what} ({suffix}), which is not taken ({why}): this dataset is taken as CSV text, an Excel workbook (.xlsx) or an OpenDocument spreadsheet (.ods).",
+        fix=f"Open it, {how}, and send the saved file, named {saved} (or the same name ending .xlsx). Changing the name alone does not change the file's format.",
     )
 
 
-def _not_a_text_file(path: Path) -> Problem | None:
+def size_problem(path: Path, contract: Contract) -> Problem | None:
+    """An empty file, or one larger than the contract allows."""
+    size = path.stat().st_size
+    if size == 0:
+        return Problem(check="empty_file", message="The file is empty (0 bytes).", fix="Send the file again with its header row and data: the upload may have failed.")
+    if size > contract.max_file_bytes:
+        return Problem(
+            check="file_size",
+            message=f"The file is {size:,} bytes, more than the {contract.max_file_bytes:,} bytes this dataset allows.",
+            fix="Check the file holds only this dataset and one period; if it really is this large, contact the data team before sending it.",
+        )
+    return None
+
+
+def not_a_text_file(path: Path) -> Problem | None:
     with path.open("rb") as handle:
         head = handle.read(8)
     for signature, what in _SIGNATURES:
@@ -103,58 +96,21 @@ def _not_a_text_file(path: Path) -> Problem | None:
             return Problem(
                 check="not_csv",
                 message=f"The file is named .csv but is {what}, not a CSV text file.",
-                fix="Open it in the program that made it and use 'Save as' > 'CSV UTF-8 (Comma delimited)'; do not rename a file to change its type.",
+                fix="Send it as it is under its own type's name (a workbook named .xlsx), or open it in the program that made it and use 'Save as' > 'CSV UTF-8 (Comma delimited)'; do not rename a file to change its type.",
             )
     for mark, encoding in _BYTE_ORDER_MARKS:
         if head.startswith(mark):
-            return Problem(check="encoding", message=f"The file is not UTF-8 text: it was saved as {encoding}.", fix=_SAVE_AS_UTF8)
-    return None
-
-
-def _encoding_problem(path: Path) -> Problem | None:
-    """Decode the whole file incrementally so a large file is never held in memory."""
-    decoder = codecs.getincrementaldecoder("utf-8")()
-    offset = 0
-    with path.open("rb") as handle:
-        while chunk := handle.read(_CHUNK):
-            try:
-                decoder.decode(chunk)
-            except UnicodeDecodeError as error:
-                position = offset + error.start
-                handle.seek(max(0, position - 2000))
-                sample = handle.read(4000)
-                found = _likely_encoding(sample)
-                handle.seek(0)
-                line = handle.read(position).count(b"\n") + 1
-                return Problem(
-                    check="encoding",
-                    message=f"The file is not UTF-8 text: byte {position:,} (on line {line:,}) cannot be read as UTF-8. It looks like it was saved as {found}.",
-                    fix=_SAVE_AS_UTF8,
-                )
-            offset += len(chunk)
-        try:
-            decoder.decode(b"", final=True)
-        except UnicodeDecodeError:
-            return Problem(check="encoding", message="The file ends part-way through a character: it is not valid UTF-8 or it was cut short.", fix="Resend the complete file, saved as 'CSV UTF-8 (Comma delimited)'.")
+            return Problem(check="encoding", message=f"The file is not UTF-8 text: it was saved as {encoding}.", fix=SAVE_AS_UTF8)
     return None
 
 
 def check_file(path: Path, contract: Contract) -> list[Problem]:
-    """The blocking file-level problems found before the file is read as a table.
+    """The blocking file-level problems of UTF-8 text (as ``reading.read_return`` hands it over), found before it is read as a table.
 
     Rows of the wrong length are found by DuckDB's strict read while staging (fast); only
     a file it cannot read is scanned row by row here, by ``explain_unreadable_rows``.
     """
-    size = path.stat().st_size
-    if size == 0:
-        return [Problem(check="empty_file", message="The file is empty (0 bytes).", fix="Send the file again with its header row and data: the upload may have failed.")]
-    if size > contract.max_file_bytes:
-        return [Problem(
-            check="file_size",
-            message=f"The file is {size:,} bytes, more than the {contract.max_file_bytes:,} bytes this dataset allows.",
-            fix="Check the file holds only this dataset and one period; if it really is this large, contact the data team before sending it.",
-        )]
-    if problem := _not_a_text_file(path) or _encoding_problem(path):
+    if problem := size_problem(path, contract) or not_a_text_file(path):
         return [problem]
 
     with path.open("r", encoding="utf-8-sig", newline="") as handle:
@@ -162,10 +118,9 @@ def check_file(path: Path, contract: Contract) -> list[Problem]:
         if not header_line.strip():
             return [Problem(check="header", message="The first line is blank: the first line must be the header row naming the columns.", fix=f"Remove the blank line(s) at the top. The header must be: {','.join(contract.column_names)}")]
         if "," not in header_line and any(d in header_line for d in (";", "\t", "|")):
-            found = next(name for d, name in ((";", "semicolons"), ("\t", "tabs"), ("|", "vertical bars")) if d in header_line)
-            return [Problem(check="delimiter", message=f"Columns are separated by {found}; this dataset needs commas.", fix="Save the file as 'CSV UTF-8 (Comma delimited)'; if your spreadsheet uses semicolons, change the list separator or export with commas.")]
+            return [_delimiter_problem(header_line, contract)]
         sent = [h.strip() for h in next(csv.reader([header_line]))]
-    header = _as_contract_names(sent, contract)
+    header = as_contract_names(sent, contract)
     if not set(header) & set(contract.column_names):
         # Never echo the line: without a header it is a data row and may hold identifiers.
         return [Problem(
@@ -207,7 +162,26 @@ def _ends_with_newline(path: Path) -> bool:
         return handle.read(1) in (b"\n", b"\r")
 
 
-def _as_contract_names(header: list[str], contract: Contract) -> list[str]:
+def _delimiter_problem(header_line: str, contract: Contract) -> Problem:
+    """A header separated by something other than commas that is not, split at it, exactly the contract's header."""
+    must_be = f"The header must be: {','.join(contract.column_names)}"
+    delimiter, found = next((d, name) for d, name in ((";", "semicolons"), ("\t", "tabs"), ("|", "vertical bars")) if d in header_line)
+    if delimiter == "|":
+        return Problem(check="delimiter", message="Columns are separated by vertical bars; this dataset needs commas (or semicolons or tabs).", fix=f"Save the file as 'CSV UTF-8 (Comma delimited)'. {must_be}")
+    split = as_contract_names([h.strip() for h in next(csv.reader([header_line.rstrip("\r\n")], delimiter=delimiter))], contract)
+    wrong = _header_problems(split, contract)
+    return Problem(
+        check="delimiter",
+        columns=tuple(c for p in wrong for c in p.columns),
+        message=(
+            f"Columns are separated by {found}, which is taken only when the header, split at them, is exactly this dataset's header; here it is not"
+            + (": " + " ".join(p.message for p in wrong) if wrong else ".")
+        ),
+        fix=f"Correct the header row, or save the file as 'CSV UTF-8 (Comma delimited)'. {must_be}",
+    )
+
+
+def as_contract_names(header: list[str], contract: Contract) -> list[str]:
     """The header with each name that is a contract column but for its capitals written as the contract writes it.
 
     Such a header names the contract's columns unambiguously (they differ by more than case), and

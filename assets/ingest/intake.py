@@ -27,6 +27,7 @@ import json
 import os
 import re
 import shutil
+import tempfile
 import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -40,6 +41,7 @@ from assets.ingest.contracts import Contract
 from assets.ingest.file_checks import check_file, explain_unreadable_rows, no_rows_problem, workbook_problem
 from assets.ingest.landing import LandedFile, LandingEntry, StillChanging, Strays, as_listed, identify, settle, snapshot
 from assets.ingest.problems import Problem, Verdict
+from assets.ingest.reading import read_return
 from assets.ingest.refusal_report import render_refusal
 from assets.ingest.validation import StagedFile, compile_rules, stage_files, validate_staged
 from assets.reference import Councils
@@ -115,14 +117,27 @@ def judge(
     if isinstance(staging, Path):
         with duckdb.connect(str(staging)) as con:
             return judge(files, contract, councils, reference_dir, con)
+    with tempfile.TemporaryDirectory(prefix="story-reading-") as spare:
+        return _judged(files, contract, councils, reference_dir, staging, Path(spare))
+
+
+def _judged(
+    files: list[LandedFile], contract: Contract, councils: Councils, reference_dir: Path, staging: duckdb.DuckDBPyConnection, spare: Path,
+) -> list[Verdict]:
+    """``judge``, each file read first as the checks read it (``reading``): a converted working copy goes
+    beside the file's snapshot in the intake's folder, or in ``spare`` for a file judged in place."""
     verdicts = []
     readable: list[StagedFile] = []
     for number, landed in enumerate(files):
         verdict = Verdict(problems=[landed.refusal] if landed.refusal else _naming_problems(landed, contract, councils))
+        text = landed.content
         if not verdict.problems:
-            verdict.problems += check_file(landed.content, contract)
+            working = landed.snapshot.with_name(f"{landed.snapshot.name}.read.csv") if landed.snapshot else spare / f"{number}.csv"
+            reading = read_return(landed.content, landed.name, contract, working)
+            verdict.read_as, text = reading.read_as, reading.text
+            verdict.problems += list(reading.problems) or check_file(text, contract)
         if verdict.accepted:  # a warning (a header in capitals) does not stop the file being read
-            readable.append(StagedFile(number, landed.content, landed.agency, landed.period))
+            readable.append(StagedFile(number, text, landed.agency, landed.period))
         verdicts.append(verdict)
     if readable:
         rows, unreadable = stage_files(readable, staging, contract, councils)

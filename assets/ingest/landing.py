@@ -1,6 +1,6 @@
 """What an agency has dropped in its landing folders: found without trusting the file system, read once.
 
-Files live in ``landing/<agency>/<dataset>/<dataset>_<agency>_<period>.csv``. The landing folder
+Files live in ``landing/<agency>/<dataset>/<dataset>_<agency>_<period>.csv`` (or ``.xlsx``, ``.ods``). The landing folder
 is a boundary. An entry is opened only if it is a regular file whose real location is its own
 ``landing/<agency>/<dataset>/`` folder; anything else is refused on sight and identified by what
 and where it is, never opened: a symbolic link to a file or to a folder (at any level, so a
@@ -47,6 +47,8 @@ _FOLDER_FLAGS = os.O_RDONLY | os.O_NOFOLLOW | os.O_DIRECTORY | _CLOEXEC
 # left for the next intake (the sensor asks again once it has settled).
 SETTLE_ROUNDS = 6
 MISPLACED = "misplaced_file"  # the check of a file in no dataset's folder: answered once it has settled, like a return
+# How a return's name may end: CSV text, or a workbook read by ``reading.read_return``.
+RETURN_SUFFIXES = (".csv", ".xlsx", ".ods")
 
 
 @dataclass(frozen=True)
@@ -138,9 +140,10 @@ class LandedFile:
         """The period named in the file name, or None if the name does not follow the convention."""
         prefix = f"{self.dataset}_{self.agency}_"
         name = self.name
-        if not (name.startswith(prefix) and name.endswith(".csv")) or len(name) == len(prefix) + 4:
+        suffix = next((s for s in RETURN_SUFFIXES if name.endswith(s)), None)
+        if suffix is None or not name.startswith(prefix) or len(name) == len(prefix) + len(suffix):
             return None
-        return name[len(prefix) : -4]
+        return name[len(prefix) : -len(suffix)]
 
     @property
     def content(self) -> Path:

@@ -39,6 +39,7 @@ class Verdict:
 
     problems: list[Problem] = field(default_factory=list)
     rows: int = 0
+    read_as: str = ""  # how the file was read, for the ledger (``reading.read_return``); empty when it was not read
 
     @property
     def accepted(self) -> bool:

@@ -97,6 +97,44 @@ def _xlsx(sample: EpisodesFile) -> bytes:
     return buffer.getvalue()
 
 
+def _xlsx_with_a_formula(sample: EpisodesFile) -> bytes:
+    """A workbook (the few parts Excel needs, so it fits this test's size limit) whose year_ending on data row 2 is a formula."""
+    def cell(reference: str, value: str, column: str) -> str:
+        if column == "year_ending" and reference.endswith("3"):
+            return f'<c r="{reference}"><f>{value}+0</f><v>{value}</v></c>'
+        return f'<c r="{reference}" t="inlineStr"><is><t>{value}</t></is></c>' if value else ""
+
+    rows = [dict(zip(COLUMNS, COLUMNS)), *sample.rows]
+    letters = [chr(65 + i) if i < 26 else "A" + chr(65 + i - 26) for i in range(len(COLUMNS))]
+    cells = "".join(
+        f'<row r="{r}">' + "".join(cell(f"{letters[i]}{r}", row[c], c) for i, c in enumerate(COLUMNS)) + "</row>" for r, row in enumerate(rows, start=1)
+    )
+    main, relationships = "http://schemas.openxmlformats.org/spreadsheetml/2006/main", "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
+    package = "http://schemas.openxmlformats.org/package/2006/relationships"
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as book:
+        book.writestr("[Content_Types].xml", (
+            '<Types xmlns="http://schemas.openxmlformats.org/package/2006/content-types">'
+            '<Default Extension="rels" ContentType="application/vnd.openxmlformats-package.relationships+xml"/>'
+            '<Default Extension="xml" ContentType="application/xml"/>'
+            '<Override PartName="/xl/workbook.xml" ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet.main+xml"/>'
+            '<Override PartName="/xl/worksheets/sheet1.xml" ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.worksheet+xml"/></Types>'
+        ))
+        book.writestr("_rels/.rels", f'<Relationships xmlns="{package}"><Relationship Id="rId1" Type="{relationships}/officeDocument" Target="xl/workbook.xml"/></Relationships>')
+        book.writestr("xl/workbook.xml", f'<workbook xmlns="{main}" xmlns:r="{relationships}"><sheets><sheet name="Sheet1" sheetId="1" r:id="rId1"/></sheets></workbook>')
+        book.writestr("xl/_rels/workbook.xml.rels", f'<Relationships xmlns="{package}"><Relationship Id="rId1" Type="{relationships}/worksheet" Target="worksheets/sheet1.xml"/></Relationships>')
+        book.writestr("xl/worksheets/sheet1.xml", f'<worksheet xmlns="{main}"><sheetData>{cells}</sheetData></worksheet>')
+    return buffer.getvalue()
+
+
+def _mixed_encodings(sample: EpisodesFile) -> bytes:
+    """UTF-8, but for the last row, typed in a program that saves Windows-1252."""
+    sample.set(1, "sibling_group_ref", "Zoë").set(3, "sibling_group_ref", "Siobhán")
+    text = sample.text()
+    cut = text.rindex("\n", 0, len(text) - 1) + 1
+    return text[:cut].encode("utf-8") + text[cut:].encode("cp1252")
+
+
 def _oversized(sample: EpisodesFile) -> bytes:
     text = sample.text()
     return (text + text.split("\n", 1)[1] * 20).encode()
@@ -115,9 +153,12 @@ class Bad:
 
 
 BAD_FILES = [
-    Bad("latin_1", lambda s: s.set(1, "sibling_group_ref", "Sgàire").text().encode("latin-1"), "on line 2) cannot be read as UTF-8. It looks like it was saved as Windows-1252"),
+    # Windows-1252 (and Latin-1 for its letters) is read now (issue 35, tests/ingest/test_agency_formats.py); Mac Roman's "à" reads there as a symbol inside a word.
+    Bad("mac_roman", lambda s: s.set(1, "sibling_group_ref", "Sgàire").text().encode("mac_roman"), "(line 2): 88, in Windows-1252 'ˆ' (modifier letter circumflex accent), a symbol touching a letter"),
+    Bad("mixed_encodings", _mixed_encodings, "The file mixes two encodings"),
     Bad("utf_16", lambda s: s.text().encode("utf-16"), "saved as UTF-16"),
-    Bad("semicolons", lambda s: s.text().replace(",", ";").encode(), "separated by semicolons"),
+    # A semicolon file is read when its header is exactly the contract's (issue 35); this one lacks a column.
+    Bad("semicolons_header_not_the_contracts", lambda s: _drop_column(s).decode().replace(",", ";").encode(), "separated by semicolons, which is taken only when the header", column="sex"),
     Bad("no_header", _without_header, "not a header row"),
     Bad("missing_required_column", _drop_column, "required columns are missing from the header: sex", column="sex"),
     Bad("unexpected_column", _extra_column, "not in the data contract: 'notes'", column="notes"),
@@ -136,7 +177,10 @@ BAD_FILES = [
     Bad("agency_not_folder", lambda s: s.set(2, "la_code", "S12000005" if s.agency != "S12000005" else "S12000006").bytes(), "the agency whose folder", column="la_code", rows=(2,)),
     Bad("formula_cell", lambda s: s.set(1, "sibling_group_ref", '=HYPERLINK("http://example.org","open me")').bytes(), "spreadsheet formula", column="sibling_group_ref", rows=(1,)),
     Bad("workbook_renamed_csv", _workbook, "ZIP archive or an Excel workbook"),
-    Bad("workbook_sent_as_xlsx", _xlsx, "The file is an Excel workbook (.xlsx), not a CSV file", file_name=f"{DATASET}_{{agency}}_{{period}}.xlsx"),
+    # .xlsx is read now (issue 35): this one is damaged, and an old-style .xls is still not taken.
+    Bad("damaged_xlsx", _xlsx, "is named .xlsx but could not be opened as an Excel workbook", file_name=f"{DATASET}_{{agency}}_{{period}}.xlsx"),
+    Bad("workbook_sent_as_xls", _xlsx, "The file is an old-style Excel workbook (.xls), which is not taken", file_name=f"{DATASET}_{{agency}}_{{period}}.xls"),
+    Bad("xlsx_with_a_formula", _xlsx_with_a_formula, "formula cells (B3)", rows=(2,), file_name=f"{DATASET}_{{agency}}_{{period}}.xlsx"),
     Bad("one_line_ending_differently", _one_line_edited_on_windows, "3 with a Unix line break (LF), 1 with a Windows line break (CR LF)", rows=(2,)),
     Bad("empty_rows_at_end", _empty_rows_below_the_data, "The file ends with 15 empty row(s)"),
     Bad("over_size_limit", _oversized, f"more than the {SIZE_LIMIT:,} bytes"),
@@ -285,12 +329,12 @@ def test_an_invalid_chi_check_digit_is_a_recorded_warning_with_the_chi_masked(ma
     assert chi[1:9] not in warning.examples[0] and "*" in warning.examples[0]
 
 
-def test_a_workbook_is_told_to_save_as_csv_utf8_not_to_rename_it(matrix: Matrix):
-    dropped = matrix.dropped["workbook_sent_as_xlsx"]
-    [problem] = matrix.result("workbook_sent_as_xlsx").problems
-    assert "'CSV UTF-8 (Comma delimited) (*.csv)'" in problem.fix
+def test_a_workbook_in_a_format_not_taken_is_told_to_save_as_xlsx_or_csv_utf8_not_to_rename_it(matrix: Matrix):
+    dropped = matrix.dropped["workbook_sent_as_xls"]
+    [problem] = matrix.result("workbook_sent_as_xls").problems
+    assert "'Excel Workbook (*.xlsx)' or 'CSV UTF-8 (Comma delimited) (*.csv)'" in problem.fix
     assert f"named {DATASET}_{dropped.agency}_{dropped.period}.csv" in problem.fix
-    assert "Rename" not in problem.fix and "name alone does not make it a CSV file" in problem.fix
+    assert "Rename" not in problem.fix and "name alone does not change the file's format" in problem.fix
 
 
 def test_lines_ending_two_ways_are_named_not_blamed_on_a_quote(matrix: Matrix):

@@ -33,14 +33,17 @@ def test_a_good_file_is_accepted(tmp_path):
     assert verdict.rows == 2
 
 
-def test_windows_1252_is_refused_naming_the_encoding(tmp_path):
+def test_windows_1252_is_read_as_such_and_its_values_checked(tmp_path):
+    """Excel's plain 'CSV' on Windows is read (issue 35): the value is checked as the letters meant."""
     verdict = verdict_for(tmp_path, f"{HEADER}\n2021,S12000049,F,0,3000\n".encode() + "2021,S12000049,M,1,caf\u00e9\n".encode("cp1252"))
-    assert not verdict.accepted
-    assert "not UTF-8" in verdict.problems[0].message and "line 3" in verdict.problems[0].message
+    assert verdict.read_as == "CSV, Windows-1252, comma-separated" and not verdict.accepted
+    [problem] = verdict.problems
+    assert problem.columns == ("population",) and problem.rows == (2,) and problem.examples == ("caf\u00e9",)
 
 
 def test_semicolons_missing_columns_and_truncation_are_explained(tmp_path):
-    assert "semicolons" in verdict_for(tmp_path / "a", HEADER.replace(",", ";").encode() + b"\n").problems[0].message
+    semicolons = verdict_for(tmp_path / "a", b"year;la_code;sex;age\n2021;S12000049;F;0\n").problems[0]  # read only when the header is the contract's
+    assert "separated by semicolons" in semicolons.message and semicolons.columns == ("population",)
     missing = verdict_for(tmp_path / "b", b"year,la_code,sex,age\n2021,S12000049,F,0\n").problems[0]
     assert missing.columns == ("population",)
     truncated = verdict_for(tmp_path / "c", f"{HEADER}\n2021,S12000049,F,0,3000\n2021,S120".encode()).problems[0]

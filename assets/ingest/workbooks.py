@@ -1,0 +1,283 @@
+"""Workbooks as agencies keep them: Excel (``.xlsx``) and OpenDocument (``.ods``), read with ``python-calamine``.
+
+The sheet read is the one the contract names (``customProperties: sheet``), else the workbook's
+first visible worksheet. Its cells become the rows of a UTF-8, comma-separated working copy
+that the same checks as any CSV then read (``reading``), from cell A1, so a refusal's row 1 is
+the sheet's row 2. Typed cells are written as the contract expects them:
+
+- a date cell, or a number in a date column (an Excel serial, counted from 30 December 1899 or,
+  in a workbook using the 1904 date system, 1 January 1904), as ``YYYY-MM-DD``; a date with a
+  time of day is written with it, and the contract's date rule refuses it;
+- a whole number stored as a float (3.0) as ``3``; other numbers in plain decimal, never in
+  exponent form; TRUE and FALSE as Excel shows them.
+
+Rows that hold nothing below the last row with a value are left out (a sheet's used area often
+reaches below the data, invisibly), and so are empty columns to the right of the header.
+
+A formula cell is refused: what it shows is worked out when the workbook is opened, and may
+change with the workbook it links to, so it is not a value an agency reported. calamine reads the
+values a formula last showed and does not say which cells hold one, so the sheet's XML is
+screened for them (``<f>`` elements in an ``.xlsx`` sheet, ``table:formula`` attributes in an
+``.ods`` table), with a fast scan first and a parse only where the scan finds one. An ``.xlsx``
+error cell (``#N/A`` pasted as a value) is refused too: calamine would read it as empty.
+"""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import re
+import zipfile
+from decimal import Decimal
+from pathlib import Path, PurePosixPath
+from xml.etree import ElementTree
+
+from assets.ingest.contracts import Contract
+from assets.ingest.problems import Problem
+from assets.ingest.reading import Reading
+
+_CHUNK = 1 << 20
+_LISTED = 20
+_FORMATS = {".xlsx": "Excel workbook (.xlsx)", ".ods": "OpenDocument spreadsheet (.ods)"}
+_WHAT = {".xlsx": "an Excel workbook", ".ods": "an OpenDocument (LibreOffice) spreadsheet"}
+_MAIN = "http://schemas.openxmlformats.org/spreadsheetml/2006/main"
+_RELATIONSHIPS = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
+_PACKAGE_RELATIONSHIPS = "http://schemas.openxmlformats.org/package/2006/relationships"
+_TABLE = "urn:oasis:names:tc:opendocument:xmlns:table:1.0"
+_XLSX_SCREEN = re.compile(rb"<(?:[A-Za-z_][\w.-]*:)?f[\s/>]|\st=\"e\"")
+_ODS_SCREEN = re.compile(rb":formula\s*=")
+_EXCEL_EPOCH = dt.date(1899, 12, 30)  # serial 1 is 1 January 1900 (after Excel's 29 February 1900, the same count as LibreOffice's)
+_EPOCH_1904 = dt.date(1904, 1, 1)
+_LAST_SERIAL = 2_958_465  # 31 December 9999
+
+
+def read_workbook(source: Path, suffix: str, contract: Contract, working_copy: Path) -> Reading:
+    import python_calamine
+
+    what = _WHAT[suffix]
+    try:
+        book = python_calamine.load_workbook(str(source))
+    except Exception as error:  # calamine's errors (not a zip, damaged XML, a password) share no base class worth naming
+        return Reading(None, problems=(Problem(
+            check="not_a_workbook",
+            message=f"The file is named {suffix} but could not be opened as {what} ({type(error).__name__}: {str(error)[:200]}).",
+            fix=f"Open it in the program that made it and save it again as {what} ({suffix}) without a password, or as 'CSV UTF-8 (Comma delimited)'.",
+        ),))
+    names = list(book.sheet_names)
+    if contract.sheet is not None and contract.sheet not in names:
+        return Reading(None, problems=(Problem(
+            check="sheet",
+            message=f"The workbook has no sheet named {contract.sheet!r}, the sheet this dataset's return is read from (its sheets: {', '.join(repr(n) for n in names)}).",
+            fix=f"Put the return on a sheet named {contract.sheet!r} (the name exactly), and send the workbook again.",
+        ),))
+    name = contract.sheet if contract.sheet is not None else _first_visible(book, names)
+    if name is None:
+        return Reading(None, problems=(Problem(check="sheet", message="The workbook has no worksheet to read.", fix="Put the return on the first sheet of the workbook, and send it again."),))
+    read_as = f"{_FORMATS[suffix]}, sheet {name!r}" + (f" ({names.index(name) + 1} of {len(names)})" if len(names) > 1 else "")
+    try:
+        found = _formula_cells(source, suffix, name)
+    except (zipfile.BadZipFile, KeyError, ElementTree.ParseError) as error:
+        return Reading(None, read_as, (Problem(
+            check="not_a_workbook",
+            message=f"The workbook's parts could not be read ({type(error).__name__}: {str(error)[:200]}).",
+            fix=f"Open it in the program that made it and save it again as {what} ({suffix}).",
+        ),))
+    if found:
+        return Reading(None, read_as, (_formula_problem(found, name),))
+    rows = book.get_sheet_by_name(name).to_python(skip_empty_area=False)
+    epoch = _EPOCH_1904 if suffix == ".xlsx" and _uses_1904(source) else _EXCEL_EPOCH
+    written = _write_csv(rows, contract, epoch, working_copy)
+    if not written:
+        return Reading(None, read_as, (Problem(
+            check="empty_file",
+            message=f"The sheet {name!r} is empty.",
+            fix="Put the header row and the data on the sheet (from cell A1) and send the workbook again.",
+        ),))
+    return Reading(working_copy, read_as)
+
+
+def _first_visible(book, names: list[str]) -> str | None:
+    for meta in book.sheets_metadata:
+        if str(meta.typ).endswith("WorkSheet") and str(meta.visible).endswith(".Visible"):
+            return meta.name
+    return names[0] if names else None
+
+
+def _write_csv(rows: list[list], contract: Contract, epoch: dt.date, target: Path) -> int:
+    """Write the sheet's rows as UTF-8 CSV, typed cells as the contract expects; returns the rows written (0: nothing on the sheet)."""
+    last = len(rows)
+    while last and not any(_filled(cell) for cell in rows[last - 1]):
+        last -= 1
+    if last == 0:
+        return 0
+    header = [_text(cell, "string", epoch) for cell in rows[0]]
+    width = len(header)
+    while width and not header[width - 1].strip():
+        width -= 1
+    types = {c.name.casefold(): c.logical_type for c in contract.columns}
+    kinds = [types.get(h.strip().casefold(), "string") for h in header[:width]]
+    target.parent.mkdir(parents=True, exist_ok=True)
+    with target.open("w", encoding="utf-8", newline="") as out:
+        writer = csv.writer(out, lineterminator="\n")
+        writer.writerow(header[:width])
+        for row in rows[1:last]:
+            end = max(width, max((i + 1 for i, cell in enumerate(row) if _filled(cell)), default=0))
+            cells = list(row[:end]) + [""] * (end - len(row))
+            writer.writerow([_text(cell, kinds[i] if i < width else "string", epoch) for i, cell in enumerate(cells)])
+    return last
+
+
+def _filled(cell: object) -> bool:
+    return not (cell is None or (isinstance(cell, str) and cell == ""))
+
+
+def _text(cell: object, kind: str, epoch: dt.date) -> str:
+    """A cell as the contract's text: dates ISO, whole numbers without ``.0``, serials in date columns as dates."""
+    if cell is None:
+        return ""
+    if isinstance(cell, str):
+        return cell
+    if isinstance(cell, bool):
+        return "TRUE" if cell else "FALSE"
+    if isinstance(cell, dt.datetime):
+        return cell.date().isoformat() if cell.time() == dt.time() else cell.isoformat(sep=" ")
+    if isinstance(cell, dt.date):
+        return cell.isoformat()
+    if isinstance(cell, dt.time):
+        return cell.isoformat()
+    if isinstance(cell, dt.timedelta):
+        return str(cell)
+    if isinstance(cell, (int, float)):
+        number = float(cell)
+        if kind == "date" and 1 <= number <= _LAST_SERIAL:
+            day = epoch + dt.timedelta(days=int(number))
+            fraction = number - int(number)
+            if fraction == 0:
+                return day.isoformat()
+            return (dt.datetime.combine(day, dt.time()) + dt.timedelta(seconds=round(fraction * 86400))).isoformat(sep=" ")
+        if number.is_integer() and abs(number) < 2**53:
+            return str(int(number))
+        return format(Decimal(repr(number)), "f")
+    return str(cell)
+
+
+def _uses_1904(source: Path) -> bool:
+    with zipfile.ZipFile(source) as book:
+        root = ElementTree.fromstring(book.read("xl/workbook.xml"))
+    properties = root.find(f"{{{_MAIN}}}workbookPr")
+    return properties is not None and properties.get("date1904", "").lower() in ("1", "true")
+
+
+def _formula_cells(source: Path, suffix: str, sheet: str) -> tuple[list[str], list[str], int]:
+    """The first formula cells and error cells of the sheet (as A1 references), and how many in all; empty when none."""
+    with zipfile.ZipFile(source) as book:
+        if suffix == ".xlsx":
+            member = _xlsx_sheet_part(book, sheet)
+            if not _screened(book, member, _XLSX_SCREEN):
+                return ()
+            return _xlsx_formulas(book, member)
+        if not _screened(book, "content.xml", _ODS_SCREEN):
+            return ()
+        return _ods_formulas(book, sheet)
+
+
+def _screened(book: zipfile.ZipFile, member: str, pattern: re.Pattern) -> bool:
+    """Whether ``pattern`` occurs in the part, read a chunk at a time (a match may straddle two chunks)."""
+    tail = b""
+    with book.open(member) as part:
+        while chunk := part.read(_CHUNK):
+            if pattern.search(tail + chunk):
+                return True
+            tail = chunk[-64:]
+    return False
+
+
+def _xlsx_sheet_part(book: zipfile.ZipFile, sheet: str) -> str:
+    workbook = ElementTree.fromstring(book.read("xl/workbook.xml"))
+    relationship = next(
+        s.get(f"{{{_RELATIONSHIPS}}}id") for s in workbook.iter(f"{{{_MAIN}}}sheet") if s.get("name") == sheet
+    )
+    relationships = ElementTree.fromstring(book.read("xl/_rels/workbook.xml.rels"))
+    target = next(r.get("Target") for r in relationships.iter(f"{{{_PACKAGE_RELATIONSHIPS}}}Relationship") if r.get("Id") == relationship)
+    path = target.lstrip("/") if target.startswith("/") else str(PurePosixPath("xl") / target)
+    return str(PurePosixPath(*[p for p in PurePosixPath(path).parts if p != "."]))
+
+
+def _xlsx_formulas(book: zipfile.ZipFile, member: str) -> tuple[list[str], list[str], int]:
+    formulas: list[str] = []
+    errors: list[str] = []
+    count = 0
+    with book.open(member) as part:
+        for _, element in ElementTree.iterparse(part, events=("end",)):
+            if element.tag != f"{{{_MAIN}}}c":
+                continue
+            if element.find(f"{{{_MAIN}}}f") is not None:
+                count += 1
+                if len(formulas) < _LISTED:
+                    formulas.append(element.get("r", "?"))
+            elif element.get("t") == "e":
+                count += 1
+                if len(errors) < _LISTED:
+                    errors.append(element.get("r", "?"))
+            element.clear()
+    return (formulas, errors, count) if count else ()
+
+
+def _ods_formulas(book: zipfile.ZipFile, sheet: str) -> tuple[list[str], list[str], int]:
+    formulas: list[str] = []
+    count = 0
+    inside, row, column = False, 0, 0
+    table, table_row = f"{{{_TABLE}}}table", f"{{{_TABLE}}}table-row"
+    cells = (f"{{{_TABLE}}}table-cell", f"{{{_TABLE}}}covered-table-cell")
+    with book.open("content.xml") as part:
+        for event, element in ElementTree.iterparse(part, events=("start", "end")):
+            if element.tag == table:
+                inside = event == "start" and element.get(f"{{{_TABLE}}}name") == sheet
+                row = 0
+            elif not inside:
+                continue
+            elif element.tag == table_row and event == "start":
+                column = 0
+            elif element.tag == table_row:
+                row += int(element.get(f"{{{_TABLE}}}number-rows-repeated", "1"))
+                element.clear()
+            elif element.tag in cells and event == "start":
+                repeated = int(element.get(f"{{{_TABLE}}}number-columns-repeated", "1"))
+                if element.get(f"{{{_TABLE}}}formula") is not None:
+                    count += repeated
+                    if len(formulas) < _LISTED:
+                        formulas.append(f"{_column_letters(column)}{row + 1}")
+                column += repeated
+    return (formulas, [], count) if count else ()
+
+
+def _column_letters(index: int) -> str:
+    letters = ""
+    index += 1
+    while index:
+        index, remainder = divmod(index - 1, 26)
+        letters = chr(65 + remainder) + letters
+    return letters
+
+
+def _formula_problem(found: tuple[list[str], list[str], int], sheet: str) -> Problem:
+    formulas, errors, count = found
+    cells = formulas + errors
+    rows = sorted({int(re.sub(r"[A-Z]+", "", c)) - 1 for c in cells if re.fullmatch(r"[A-Z]+[0-9]+", c)} - {0})
+    parts = []
+    if formulas:
+        parts.append(f"formula cells ({', '.join(formulas)})")
+    if errors:
+        parts.append(f"error values such as #N/A ({', '.join(errors)})")
+    more = f"; {count - len(cells):,} more" if count > len(cells) else ""
+    return Problem(
+        check="formula_cell",
+        rows=tuple(rows),
+        rows_affected=count,
+        examples=tuple(cells),
+        message=(
+            f"The sheet {sheet!r} holds {count:,} cell(s) with {' and '.join(parts)}{more}: a return holds the values themselves, "
+            "since what a formula shows is worked out when the workbook is opened and may change."
+        ),
+        fix="Replace the formulas by their values (select the cells, Copy, then Paste Special > Values), correct any error values, and send the workbook again.",
+    )
