@@ -1,0 +1,652 @@
+"""The checks ``story check`` runs, compiled once into SQL that a browser runs on its own DuckDB.
+
+The page "Check a file before you send it" (``assets.reports.preflight``) runs DuckDB-WASM in a
+Web Worker. It holds no rule of its own: it runs, in order, the steps of the plan written here
+from the contract, and shows the problems those steps return, as ``story check`` would. So:
+
+- **Contract rules** (``assets.ingest.validation``): the staging statements are the very ones
+  ``stage_files`` runs (recorded as it runs them on a sample file), and each rule's failing rows
+  come from ``checks.expectations_sql.failing_rows_query`` with its own sentence and fix; the
+  counts, first 20 rows and masked sample values are worked out in SQL as ``_failures_by_file``
+  does in Python.
+- **File-level checks** (``assets.ingest.file_checks`` and the file name rules of
+  ``assets.ingest.intake``) are plain Python; here each is said again as SQL over the file's bytes
+  (``read_blob``), and its words are taken from the Python check itself: the check is run on a
+  file made to break it, and the values in its sentence become slots (``_template``). A wording
+  change there changes the page; a change of shape makes this module fail loudly.
+
+``run_plan`` runs a plan in Python's DuckDB: ``tests/ingest/test_preflight_plan.py`` holds it to
+``judge`` on every file of the bad-file matrix, and the browser test holds the page to it.
+
+What the page cannot do as the intake does is listed in ``NOT_IN_THE_PAGE``.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import io
+import re
+import tempfile
+from dataclasses import replace
+from pathlib import Path
+from types import SimpleNamespace
+
+import duckdb
+
+from assets.ingest import file_checks as fc
+from assets.ingest.contracts import Contract
+from assets.ingest.intake import _SAFE_NAME_CHARACTER, _naming_problems
+from assets.ingest.landing import LandedFile
+from assets.ingest.problems import Problem
+from assets.ingest.refusal_report import ROWS_SHOWN
+from assets.ingest.validation import (
+    _EXAMPLES,
+    _ROWS_KEPT,
+    FILE_ID,
+    ROW_ID,
+    ROW_IDS,
+    Rule,
+    StagedFile,
+    compile_rules,
+    stage_files,
+)
+from assets.reference import Councils
+from checks.expectations_sql import failing_expectations, failing_rows_query
+
+PLAN_VERSION = 1
+UPLOAD = "preflight_upload.csv"  # the name the page registers the chosen file under
+INPUT = "preflight_input"  # one row: the file's name, the agency, where its bytes are
+BYTES = "preflight_bytes"
+TEXT = "preflight_text"
+# What the page says it leaves to the intake: the intake reads the file from a landing folder.
+NOT_IN_THE_PAGE = (
+    "Where a file was dropped (a link, a folder, a file in another agency's folder, a hidden name) and whether the same bytes were sent before: the intake checks these when the file lands.",
+    "Files that are not UTF-8, not separated by commas, or workbooks: the intake reads them as the contract allows; this page says so and checks nothing more.",
+)
+# Files the intake reads (or judges by Python this page does not hold) and this page does not: it names them and stops.
+DEFERRED = {
+    "not_utf8": "The file is not UTF-8 text. This page reads only UTF-8 CSV files; the intake reads the file's encoding as the contract allows and says what it found.",
+    "separator": "The header line is not separated by commas. This page reads only comma-separated CSV files; the intake reads other separators as the contract allows and says what it found.",
+    "workbook": "The file is a workbook, not CSV text. This page reads only CSV files; the intake reads workbooks as the contract allows and says what it found.",
+}
+_SPREADSHEETS = (".xlsx", ".ods", ".xlsm", ".xls", ".xlsb", ".numbers")
+# Tokens the page fills in from the plan's first query (``INPUT``'s row and the period read from the name).
+_TOKENS = ("name", "agency", "path", "period", "period_start", "period_end")
+_SAMPLE_AGENCY, _SAMPLE_NAME_PERIOD = "Q9PREFLIGHTAGENCY", "Q9PREFLIGHTPERIOD"
+
+
+# --- SQL helpers -----------------------------------------------------------------------------
+
+def _lit(value: str) -> str:
+    return "'" + value.replace("'", "''") + "'"
+
+
+def _list(values) -> str:
+    return "[" + ", ".join(_lit(v) for v in values) + "]::VARCHAR[]"
+
+
+def _fill(template: str, **slots: str) -> str:
+    """``template`` (a Python check's own sentence with ``{slot}`` holes) as SQL, each hole filled by an SQL expression."""
+    sql = _lit(template)
+    for slot, expression in slots.items():
+        if "{" + slot + "}" not in template:
+            raise ValueError(f"the slot {slot!r} is not in {template!r}")
+        sql = f"replace({sql}, {_lit('{' + slot + '}')}, {expression})"
+    return sql
+
+
+def _thousands(expression: str) -> str:
+    return f"format('{{:,}}', ({expression})::BIGINT)"
+
+
+def _problem(
+    template: Problem, *, source: str = f"FROM {INPUT}", where: str = "true", check: str | None = None, message: str | None = None, fix: str | None = None,
+    columns: str | None = None, rows: str | None = None, affected: str | None = None, examples: str | None = None,
+) -> str:
+    """A query of at most one problem row, shaped as every step's problems are."""
+    return (
+        f"SELECT {check or _lit(template.check)} AS check, {message or _lit(template.message)} AS message, {fix or _lit(template.fix)} AS fix, "
+        f"{columns or _list(template.columns)} AS columns, {rows or '[' + ', '.join(map(str, template.rows)) + ']::INTEGER[]'} AS rows, "
+        f"({affected or str(template.rows_affected)})::BIGINT AS rows_affected, {examples or _list(template.examples)} AS examples, "
+        f"{str(template.blocking).lower()} AS blocking, {str(template.masked).lower()} AS masked {source} WHERE {where}"
+    )
+
+
+def _template(problem: Problem, message: dict[str, str] | None = None, fix: dict[str, str] | None = None) -> Problem:
+    """The problem with each value it was made with replaced by its slot; every value must be found."""
+    def holes(text: str, values: dict[str, str]) -> str:
+        for value, slot in values.items():
+            if value not in text:
+                raise ValueError(f"{value!r} is not in {text!r}: the check's wording changed shape")
+            text = text.replace(value, "{" + slot + "}")
+        return text
+
+    return replace(problem, message=holes(problem.message, message or {}), fix=holes(problem.fix, fix or {}))
+
+
+def _python_ascii(char: str) -> str:
+    """Python's ``ascii()`` of one character, as SQL (the file name rule shows characters so)."""
+    code = f"unicode({char})"
+    return (
+        f"CASE WHEN {char} = '''' THEN '\"''\"' WHEN {char} = '\\' THEN '''\\\\''' "
+        f"WHEN {char} = chr(9) THEN '''\\t''' WHEN {char} = chr(10) THEN '''\\n''' WHEN {char} = chr(13) THEN '''\\r''' "
+        f"WHEN {code} BETWEEN 32 AND 126 THEN '''' || {char} || '''' "
+        f"WHEN {code} < 256 THEN '''\\x' || lower(printf('%02X', {code})) || '''' "
+        f"WHEN {code} < 65536 THEN '''\\u' || lower(printf('%04X', {code})) || '''' "
+        f"ELSE '''\\U' || lower(printf('%08X', {code})) || '''' END"
+    )
+
+
+# --- run the Python checks on files made to break them ---------------------------------------
+
+def _checked(data: bytes, contract: Contract | SimpleNamespace) -> list[Problem]:
+    with tempfile.TemporaryDirectory() as tmp:
+        path = Path(tmp) / "sample.csv"
+        path.write_bytes(data)
+        return fc.check_file(path, contract)
+
+
+def _one(problems: list[Problem], check: str | None = None) -> Problem:
+    found = [p for p in problems if check is None or p.check == check]
+    if len(found) != 1:
+        raise ValueError(f"expected one {check or ''} problem, got {problems}")
+    return found[0]
+
+
+def _header(contract: Contract) -> str:
+    return ",".join(contract.column_names)
+
+
+# --- the steps -------------------------------------------------------------------------------
+
+def _input_step(contract: Contract) -> list[dict]:
+    """The file's name, the agency and where the bytes are; the period its name gives (``LandedFile.period``) and that period's dates."""
+    prefix = f"{_lit(contract.id + '_')} || agency || '_'"
+    period = (
+        f"CASE WHEN starts_with(name, {prefix}) AND ends_with(name, '.csv') AND length(name) <> length({prefix}) + 4 "
+        f"THEN name[length({prefix}) + 1 : length(name) - 4] END"
+    )
+    start, end = _period_bounds_sql(contract, "period")
+    well_formed = f"coalesce(regexp_full_match(period, {_lit(_period_pattern(contract))}), false)"
+    return [
+        {"do": "sql", "sql": f"CREATE TABLE {INPUT} AS SELECT *, {period} AS period FROM (SELECT $1::VARCHAR AS name, $2::VARCHAR AS agency, $3::VARCHAR AS path)", "params": ["name", "agency", "path"]},
+        {"do": "values", "sql": (
+            f"SELECT period, CASE WHEN {well_formed} THEN CAST({start} AS VARCHAR) END AS period_start, "
+            f"CASE WHEN {well_formed} THEN CAST({end} AS VARCHAR) END AS period_end FROM {INPUT}"
+        )},
+    ]
+
+
+def _period_pattern(contract: Contract) -> str:
+    from assets.ingest.contracts import _PERIOD_PATTERNS
+
+    return _PERIOD_PATTERNS[contract.period_kind].removeprefix("^").removesuffix("$")
+
+
+def _period_bounds_sql(contract: Contract, period: str) -> tuple[str, str]:
+    """The first and last day of the period named ``period`` (SQL), learned from ``Contract.period_bounds``
+    and checked against it for every year 1001-2999 of every form of period the kind writes."""
+    year = f"CAST(left({period}, 4) AS INTEGER)"
+    tails = [t for t in ("", *(f"-{n:02d}" for n in range(100)), "-H1", "-H2") if contract.period_is_well_formed(f"2000{t}")]
+    forms: dict[str, tuple] = {}
+    for tail in tails:
+        if contract.period_bounds(f"2000{tail}") is None:
+            return "NULL", "NULL"
+        first, last = contract.period_bounds(f"2000{tail}")
+        form = (first.year - 2000, first.month, first.day, last.year - 2000, last.month, last.day)
+        for y in range(1001, 3000, 7):
+            assert contract.period_bounds(f"{y}{tail}") == (dt.date(y + form[0], form[1], form[2]), dt.date(y + form[3], form[4], form[5])), (contract.id, tail, y)
+        forms[tail] = form
+    distinct = set(forms.values())
+
+    def date(form: tuple, at: int) -> str:
+        return f"make_date({year} + {form[at]}, {form[at + 1]}, {form[at + 2]})"
+
+    if len(distinct) == 1:
+        [form] = distinct
+        return date(form, 0), date(form, 3)
+    cases = [(f"ends_with({period}, {_lit(tail)})", form) for tail, form in forms.items()]
+    return tuple("CASE " + " ".join(f"WHEN {test} THEN {date(form, at)}" for test, form in cases) + " END" for at in (0, 3))
+
+
+def _naming_steps(contract: Contract, councils: Councils) -> list[dict]:
+    """``intake._naming_problems``: the agency, characters in the name, and a name with a period."""
+    def landed(name: str, agency: str = _SAMPLE_AGENCY) -> LandedFile:
+        return LandedFile(Path("landing") / agency / contract.id / name, agency, contract.id, "0" * 64, 0, dt.datetime(2000, 1, 1))
+
+    ag = {_SAMPLE_AGENCY: "agency"}
+    any_agency = SimpleNamespace(codes=frozenset({_SAMPLE_AGENCY}) | councils.codes, current_code_of=councils.current_code_of)
+    if contract.agencies.councils:
+        accepted = f"list_contains({_list(sorted(councils.codes))}, agency)"
+    elif contract.agencies.pattern:
+        accepted = f"regexp_full_match(agency, {_lit(contract.agencies.pattern)})"
+    else:
+        accepted = f"list_contains({_list(contract.agencies.codes)}, agency)"
+    good_name = contract.expected_file_name(_SAMPLE_AGENCY, contract.example_period)
+    wrong_agency = _template(_one(_naming_problems(landed(good_name), contract, councils), "agency"), {repr(_SAMPLE_AGENCY): "agency"})
+    steps = [_problem(wrong_agency, where=f"NOT ({accepted})", message=_fill(wrong_agency.message, agency="chr(39) || agency || chr(39)"))]
+
+    odd_problem = _one(_naming_problems(landed(good_name.replace("_", "#", 1)), contract, any_agency), "file_name")
+    odd_problem = _template(odd_problem, {"'#'": "characters"}, ag)
+    odd = f"list_sort(list_distinct(regexp_extract_all(name, {_lit('[^' + _SAFE_NAME_CHARACTER.pattern[1:-1] + ']')})))"
+    steps.append(_problem(
+        odd_problem, where=f"len({odd}) > 0",
+        message=_fill(odd_problem.message, characters=f"array_to_string(list_transform({odd}, lambda c: {_python_ascii('c')}), ' ')"),
+        fix=_fill(odd_problem.fix, agency="agency"),
+    ))
+    # A name without a well-formed period: a workbook sent as it is, told apart by its name, else a name to fix.
+    unnamed = _template(_one(_naming_problems(landed("returns.csv"), contract, any_agency), "file_name"), ag, ag)
+    prefix = f"{_lit(contract.id + '_')} || agency || '_'"
+    stem = "regexp_replace(name, '\\.[^.]+$', '')"
+    source = (
+        f"FROM (SELECT *, CASE WHEN starts_with(stem, {prefix}) THEN stem[length({prefix}) + 1 :] ELSE stem END AS stem_period FROM ("
+        f"SELECT *, CASE WHEN regexp_matches(name, '.\\.[^.]+$') THEN lower(regexp_extract(name, '\\.[^.]+$')) END AS suffix, {stem} AS stem FROM {INPUT}))"
+    )
+    pattern = _lit(_period_pattern(contract))
+    cases: list[tuple[str, Problem, str]] = []
+    for workbook_suffix in fc._WORKBOOKS:
+        for well_formed in (True, False):
+            stand_in = SimpleNamespace(id=contract.id, expected_file_name=contract.expected_file_name, period_is_well_formed=lambda p, w=well_formed: w)
+            problem = fc.workbook_problem(f"{contract.id}_{_SAMPLE_AGENCY}_{_SAMPLE_NAME_PERIOD}{workbook_suffix}", stand_in, _SAMPLE_AGENCY)
+            slots = {_SAMPLE_NAME_PERIOD: "period", _SAMPLE_AGENCY: "agency"} if well_formed else ag
+            problem = _template(problem, fix=slots)
+            fix = _fill(problem.fix, **{slot: {"period": "stem_period", "agency": "agency"}[slot] for slot in slots.values()})
+            test = f"suffix = {_lit(workbook_suffix)} AND {'' if well_formed else 'NOT '}coalesce(regexp_full_match(stem_period, {pattern}), false)"
+            cases.append((test, problem, fix))
+
+    def case(values: list[str], otherwise: str) -> str:
+        return "CASE " + " ".join(f"WHEN {test} THEN {v}" for (test, _, _), v in zip(cases, values, strict=True)) + f" ELSE {otherwise} END"
+
+    steps.append(_problem(
+        unnamed, source=source, where=f"len({odd}) = 0 AND NOT coalesce(regexp_full_match(period, {pattern}), false)",
+        check=case([_lit(p.check) for _, p, _ in cases], _lit(unnamed.check)),
+        message=case([_lit(p.message) for _, p, _ in cases], _fill(unnamed.message, agency="agency")),
+        fix=case([f for _, _, f in cases], _fill(unnamed.fix, agency="agency")),
+    ))
+    read_by_intake = [w for w in _SPREADSHEETS if fc.workbook_problem(f"{contract.id}_{_SAMPLE_AGENCY}_{contract.example_period}{w}", contract, _SAMPLE_AGENCY) is None]
+    defer = {"do": "defer", "sql": f"SELECT {_lit(DEFERRED['workbook'])} AS reason FROM {INPUT} WHERE list_contains({_list(read_by_intake)}, lower(regexp_extract(name, '\\.[^.]+$')))"}
+    return [defer, *({"do": "problems", "sql": sql} for sql in steps)]
+
+
+_SPACE = "[\\s\\x0b\\x1c-\\x1f\\x{85}\\x{a0}\\x{1680}\\x{2000}-\\x{200a}\\x{2028}\\x{2029}\\x{202f}\\x{205f}\\x{3000}]"  # what str.strip() strips
+
+
+def _file_steps(contract: Contract) -> list[dict]:
+    """``file_checks.check_file`` up to the header: the first problem found is the only one."""
+    steps: list[str] = []
+    source = f"FROM {BYTES}"
+    steps.append(_problem(_one(_checked(b"", contract)), source=source, where="size = 0"))
+    too_big = _one(_checked(b"x" * 12_345, SimpleNamespace(max_file_bytes=_limit_slot(), column_names=contract.column_names)))
+    too_big = _template(too_big, {"12,345": "size", "{limit}": "limit"})
+    steps.append(_problem(too_big, source=source, where=f"size > {contract.max_file_bytes}",
+                          message=_fill(too_big.message, size=_thousands("size"), limit=_lit(f"{contract.max_file_bytes:,}"))))
+    for signature, _ in (*fc._SIGNATURES, *fc._BYTE_ORDER_MARKS):
+        problem = _one(_checked(signature + b"\n" * 4, contract))
+        steps.append(_problem(problem, source=source, where=f"starts_with(hex(content[1:8]), {_lit(signature.hex().upper())})"))
+    # The header line: blank, separated by something else, or no header at all.
+    text = f"FROM {TEXT}"
+    blank = _one(_checked(b"\n" + _header(contract).encode() + b"\n", contract))
+    steps.append(_problem(blank, source=text, where=f"NOT regexp_matches(header_line, {_lit('[^' + _SPACE[1:-1] + ']')})"))
+    not_a_header = _template(_one(_checked(b"q1,q2,q3,q4,q5,q6,q7\n", contract)), {"its 7 values": "values"})
+    steps.append(_problem(
+        not_a_header, source=text, where=f"len(list_intersect(header, {_list(contract.column_names)})) = 0",
+        message=_fill(not_a_header.message, values="'its ' || len(header) || ' values'"),
+    ))
+    file_steps = [{"do": "problems", "sql": sql, "group": "file", "first": True} for sql in steps]
+    # What the intake reads and this page does not (``DEFERRED``): the page says so and stops.
+    not_utf8 = {"do": "defer", "sql": f"SELECT {_lit(DEFERRED['not_utf8'])} AS reason FROM {BYTES} WHERE size > 0 AND NOT utf8", "group": "file", "first": True}
+    separated = {"do": "defer", "sql": (
+        f"SELECT {_lit(DEFERRED['separator'])} AS reason FROM {TEXT} "
+        "WHERE NOT contains(header_line, ',') AND (contains(header_line, ';') OR contains(header_line, chr(9)) OR contains(header_line, '|'))"
+    ), "group": "file", "first": True}
+    return [*file_steps[:-2], not_utf8, file_steps[-2], separated, file_steps[-1]]
+
+
+def _limit_slot() -> int:
+    """A file size limit that writes itself as ``{limit}``: the check's sentence keeps its place."""
+
+    class Slot(int):
+        def __format__(self, spec: str) -> str:
+            return "{limit}"
+
+    return Slot(0)
+
+
+def _text_setup(contract: Contract) -> list[dict]:
+    """The bytes, and once they are UTF-8 the text and its header as ``check_file`` reads them."""
+    field = '("(?:[^"]|"")*"[^,]*|[^,]*),'
+    unquoted = "CASE WHEN starts_with(v, '\"') THEN replace(regexp_replace(v, '^\"((?:[^\"]|\"\")*)\"', '\\1'), '\"\"', '\"') ELSE v END"
+    sent = f"list_transform(regexp_extract_all(header_line || ',', {_lit(field)}, 1), lambda v: regexp_replace({unquoted}, {_lit('^' + _SPACE + '+|' + _SPACE + '+$')}, '', 'g'))"
+    lower, names = _list([c.lower() for c in contract.column_names]), _list(contract.column_names)
+    return [
+        {"do": "sql", "sql": f"CREATE TABLE {BYTES} AS SELECT content, octet_length(content) AS size, try(decode(content)) IS NOT NULL AS utf8 FROM read_blob($1)", "params": ["path"]},
+        {"do": "sql", "sql": (
+            f"CREATE TABLE {TEXT} AS SELECT text, header_line, sent, "
+            f"list_transform(sent, lambda h: coalesce(({names})[list_position({lower}, lower(h))], h)) AS header FROM ("
+            f"SELECT *, {sent} AS sent FROM (SELECT text, regexp_extract(text, '^[^\\r\\n]*') AS header_line FROM ("
+            f"SELECT regexp_replace(decode(content), '^\\x{{feff}}', '') AS text FROM {BYTES} WHERE utf8 AND size > 0)))"
+        )},
+    ]
+
+
+def _header_steps(contract: Contract) -> list[dict]:
+    """``file_checks``' header problems, the warning for a header in capitals and Excel's empty rows at the end."""
+    expected = contract.column_names
+    slot = "Q9SLOT"
+    source = f"FROM {TEXT}"
+    steps = []
+    duplicate = _template(_one(fc._header_problems([*expected, slot, slot], contract), "duplicate_column"), {slot: "columns"})
+    dups = "list_sort(list_distinct(list_filter(header, lambda h: len(list_filter(header, lambda g: g = h)) > 1)))"
+    steps.append(_problem(duplicate, source=source, where=f"len({dups}) > 0", message=_fill(duplicate.message, columns=f"array_to_string({dups}, ', ')"), columns=dups))
+    missing = f"list_filter({_list(expected)}, lambda c: NOT list_contains(header, c))"
+    required = [c.name for c in contract.columns if c.required]
+    optional = [c for c in expected if c not in required]
+    variants = []
+    for dropped in (required[:1], optional[:1] + required[:1]):
+        if dropped and (len(variants) == 0 or optional):
+            dropped = [c for c in expected if c in dropped]
+            problem = _one(fc._header_problems([c for c in expected if c not in dropped], contract), "missing_column")
+            variants.append(_template(problem, {", ".join(dropped) + ".": "columns"}))
+    filled = [_fill(v.message, columns=f"array_to_string({missing}, ', ') || '.'") for v in variants]
+    message = filled[0] if len(filled) == 1 else f"CASE WHEN len(list_filter({missing}, lambda c: NOT list_contains({_list(required)}, c))) = 0 THEN {filled[0]} ELSE {filled[1]} END"
+    steps.append(_problem(variants[0], source=source, where=f"len({missing}) > 0", message=message, columns=missing))
+    unexpected = _template(_one(fc._header_problems([*expected, slot], contract), "unexpected_column"), {repr(slot): "columns"})
+    extra = f"list_filter(header, lambda h: NOT list_contains({_list(expected)}, h))"
+    steps.append(_problem(unexpected, source=source, where=f"len({extra}) > 0", columns=extra,
+                          message=_fill(unexpected.message, columns=f"array_to_string(list_transform({extra}, lambda h: chr(39) || h || chr(39)), ', ')")))
+    order = _one(fc._header_problems(list(reversed(expected)), contract), "column_order")
+    steps.append(_problem(order, source=source, where=f"len({dups}) = 0 AND len({missing}) = 0 AND len({extra}) = 0 AND header <> {_list(expected)}"))
+    steps.append(_problem(fc._column_case_warning(contract), source=source, where="header <> sent"))
+    empty_rows = _template(fc._empty_rows_problem(12_345), {"12,345": "rows"}, {"12,345": "rows"})
+    lines = (
+        "FROM (SELECT count(*) FILTER (WHERE i > last_value AND empty_row) AS rows FROM ("
+        "SELECT *, max(i) FILTER (WHERE i = 1 OR (NOT empty_row AND regexp_matches(line, '[^ \t\n\r\x0b\x0c]'))) OVER () AS last_value FROM ("
+        "SELECT *, regexp_full_match(line, '[ \t]*,[, \t]*') AS empty_row FROM ("
+        f"SELECT unnest(lines) AS line, generate_subscripts(lines, 1) AS i FROM (SELECT regexp_split_to_array(text, '\r\n|\r|\n') AS lines FROM {TEXT})))))"
+    )
+    steps.append(_problem(empty_rows, source=lines, where="rows > 0", affected="rows",
+                          message=_fill(empty_rows.message, rows=_thousands("rows")), fix=_fill(empty_rows.fix, rows=_thousands("rows"))))
+    return [{"do": "problems", "sql": sql} for sql in steps]
+
+
+class _Recorder:
+    """A DuckDB connection that keeps every statement run through it (``stage_files``' own SQL)."""
+
+    def __init__(self, con: duckdb.DuckDBPyConnection) -> None:
+        self.con, self.statements = con, []
+
+    def execute(self, sql: str, params=None):
+        self.statements.append(("execute", sql, list(params or [])))
+        return self.con.execute(sql, params) if params is not None else self.con.execute(sql)
+
+    def executemany(self, sql: str, rows):
+        self.statements.append(("executemany", sql, [list(r) for r in rows]))
+        return self.con.executemany(sql, rows)
+
+
+def _staging_steps(contract: Contract, councils: Councils) -> list[dict]:
+    """``validation.stage_files`` as it runs (its statements recorded on a sample file), the sample's agency, period, dates and path as tokens."""
+    period = contract.example_period
+    bounds = contract.period_bounds(period) or (None, None)
+    with tempfile.TemporaryDirectory() as tmp, duckdb.connect() as con:
+        path = Path(tmp) / f"{_SAMPLE_NAME_PERIOD}.csv"
+        path.write_text(_header(contract) + "\n", encoding="utf-8")
+        recorder = _Recorder(con)
+        stage_files([StagedFile(0, path, _SAMPLE_AGENCY, period)], recorder, contract, councils)
+    tokens = {_SAMPLE_AGENCY: "agency", period: "period", str(path): "path", bounds[0]: "period_start", bounds[1]: "period_end"}
+    steps = []
+    for kind, sql, params in recorder.statements:
+        if kind == "executemany":  # the council codes: a table of reference data
+            steps.append({"do": "sql", "sql": sql.replace("VALUES (?, ?)", "VALUES " + ", ".join(f"({_lit(a)}, {_lit(b)})" for a, b in params))})
+        elif "read_csv" in sql:
+            steps.append({"do": "load", "sql": sql, "params": [tokens[p] for p in params]})
+        elif sql.startswith("SELECT"):
+            continue  # stage_files' own checks of what it staged
+        else:
+            steps.append({"do": "sql", "sql": sql, **({"params": [tokens[p] for p in params]} if params else {})})
+            if sql.startswith("CREATE TABLE first_rows"):
+                # stage_files fills it from the staged rows' places (with no rows staged here, the statement is not recorded).
+                steps.append({"do": "sql", "sql": f"INSERT INTO first_rows SELECT {FILE_ID}, min(rowid) FROM sent GROUP BY ALL"})
+    return steps
+
+
+def _unreadable_steps(contract: Contract) -> list[dict]:
+    """``file_checks.explain_unreadable_rows``: rows of the wrong length, a file cut short, mixed line breaks, else an open quote."""
+    width = len(contract.column_names)
+    outside_quotes = "regexp_replace(record, '\"(?:[^\"]|\"\")*\"', '', 'g')"
+    # Records as Python's csv module reads them after the header line: a quoted value may hold line breaks.
+    records = (
+        f"SELECT i, CASE WHEN record = '' THEN 0 ELSE length({outside_quotes}) - length(replace({outside_quotes}, ',', '')) + 1 END AS n FROM ("
+        f"SELECT unnest(r) AS record, generate_subscripts(r, 1) AS i FROM ("
+        f"SELECT regexp_extract_all(CASE WHEN body = '' OR regexp_matches(body, '[\\r\\n]$') THEN body ELSE body || chr(10) END, "
+        f"'((?:\"(?:[^\"]|\"\")*\"|[^\"\\r\\n])*)(?:\\r\\n|\\r|\\n)', 1) AS r FROM ("
+        f"SELECT regexp_replace(text, '^[^\\r\\n]*(\\r\\n|\\r|\\n)?', '') AS body FROM {TEXT})))"
+    )
+    example = _one(fc._row_shape_problems(io.StringIO("a,b,c\n" * 2), 99, ends_with_newline=True)).examples[0]
+    assert re.fullmatch(r"\D*1\D*3\D*", example), example
+    example = _fill(example.replace("1", "{row}", 1).replace("3", "{values}", 1), row="CAST(i AS VARCHAR)", values="CAST(n AS VARCHAR)")
+    shape = (
+        f"FROM (SELECT list(i ORDER BY i) FILTER (WHERE n <> {width} AND n > 0) AS bad, max(i) AS last, "
+        f"list({example} ORDER BY i) FILTER (WHERE n <> {width} AND n > 0) AS counts FROM ({records})) "
+        f"CROSS JOIN (SELECT regexp_matches(text, '[\\r\\n]$') AS ends_with_newline FROM {TEXT})"
+    )
+    truncated_here = "len(bad) = 1 AND bad[1] = last AND NOT ends_with_newline"
+    truncated = _template(_one(fc._row_shape_problems(io.StringIO("abc"), width, ends_with_newline=False)), {"row 1)": "row"})
+    many = 1_234
+    row_length = _template(_one(fc._row_shape_problems(io.StringIO("a\n" * many), 99, ends_with_newline=True)), {f"{many:,} row(s)": "count", "the 99 values": "width"})
+    steps = [
+        _problem(truncated, source=shape, where=f"coalesce({truncated_here}, false)", message=_fill(truncated.message, row="'row ' || " + _thousands("last") + " || ')'"), rows="[last]::INTEGER[]"),
+        _problem(row_length, source=shape, where=f"len(bad) > 0 AND NOT coalesce({truncated_here}, false)",
+                 message=_fill(row_length.message, count=_thousands("len(bad)") + " || ' row(s)'", width=f"'the {width} values'"),
+                 rows=f"bad[:{_ROWS_KEPT}]::INTEGER[]", affected="len(bad)", examples="counts[:5]"),
+        _line_break_problem(),
+    ]
+    fallback = _problem(_one(_unreadable_fallback(contract)), source=f"FROM {TEXT}")
+    return [
+        *({"do": "problems", "sql": sql, "group": "unreadable"} for sql in steps),
+        {"do": "problems", "sql": fallback, "group": "unreadable", "if_group_empty": True},
+    ]
+
+
+def _unreadable_fallback(contract: Contract) -> list[Problem]:
+    with tempfile.TemporaryDirectory() as tmp:
+        path = Path(tmp) / "sample.csv"
+        path.write_text(_header(contract) + "\n", encoding="utf-8")
+        return fc.explain_unreadable_rows(path, len(contract.column_names))
+
+
+def _line_break_problem() -> str:
+    # Lines ending [CR LF, LF, LF, LF] and [LF, CR LF, LF, LF]: the same counts, the header among the odd ones or not.
+    def mixed(endings: list[str]) -> Problem:
+        return fc._mixed_line_breaks(io.StringIO("".join(f"a{e}" for e in endings)))
+
+    with_header, without = mixed(["\r\n", "\n", "\n", "\n"]), mixed(["\n", "\r\n", "\n", "\n"])
+    start = next(i for i, (a, b) in enumerate(zip(with_header.message, without.message, strict=False)) if a != b)
+    header_words = with_header.message[start : start + len(with_header.message) - len(without.message)]
+    assert with_header.message.replace(header_words, "", 1) == without.message, (with_header.message, without.message)
+    kinds = ", ".join(f"{n} with {fc._LINE_BREAKS[k]}" for k, n in (("\n", 3), ("\r\n", 1)))
+    problem = _template(with_header, {kinds: "kinds", header_words: "header", "; 1 line(s)": "odd"})
+    tokens = (
+        "SELECT tok, i, sum(CASE WHEN tok = '\"' THEN 1 ELSE 0 END) OVER (ORDER BY i ROWS BETWEEN UNBOUNDED PRECEDING AND 1 PRECEDING) AS quotes FROM ("
+        f"SELECT unnest(t) AS tok, generate_subscripts(t, 1) AS i FROM (SELECT regexp_extract_all(text, '\"|\\r\\n|\\r|\\n') AS t FROM {TEXT}))"
+    )
+    breaks = f"SELECT tok AS kind, row_number() OVER (ORDER BY i) - 1 AS row, i FROM ({tokens}) WHERE tok <> '\"' AND coalesce(quotes, 0) % 2 = 0"
+    names = [(_lit(k), _lit(v)) for k, v in fc._LINE_BREAKS.items()]
+    name = "CASE kind " + " ".join(f"WHEN {k} THEN {v}" for k, v in names) + " END"
+    kinds_sql = f"SELECT kind, count(*) AS n, min(i) AS first FROM ({breaks}) GROUP BY kind"
+    source = (
+        f"FROM (SELECT (SELECT count(*) FROM ({kinds_sql})) AS kinds_seen, "
+        f"(SELECT string_agg(format('{{:,}}', n) || ' with ' || {name}, ', ' ORDER BY n DESC, first) FROM ({kinds_sql})) AS kinds, "
+        f"(SELECT list(row ORDER BY row) FROM ({breaks}) WHERE kind <> (SELECT kind FROM ({kinds_sql}) ORDER BY n DESC, first LIMIT 1)) AS odd)"
+    )
+    data_rows = "list_filter(odd, lambda r: r > 0)"
+    return _problem(
+        problem, source=source, where="kinds_seen >= 2",
+        message=_fill(problem.message, kinds="kinds", header=f"CASE WHEN odd[1] = 0 THEN {_lit(header_words)} ELSE '' END", odd="'; ' || " + _thousands("len(odd)") + " || ' line(s)'"),
+        rows=f"{data_rows}[:{_ROWS_KEPT}]::INTEGER[]", affected=f"len({data_rows})",
+    )
+
+
+def _rule_query(rule: Rule) -> str:
+    """``validation._failures_by_file`` in SQL: the count, the first rows and the first sample values (masked for identifiers)."""
+    failing = failing_rows_query(rule.table, rule.expectation, ROW_IDS)
+    shown = [c for c in dict.fromkeys([*ROW_IDS, *rule.expectation.shown()]) if c not in (*ROW_IDS, "_failing")]
+
+    def text(column: str) -> str:
+        value = f"CAST(\"{column}\" AS VARCHAR)"
+        if rule.mask_values:
+            value = f"CASE WHEN length({value}) <= 2 THEN {value} ELSE {value}[1] || repeat('*', length({value}) - 2) || {value}[-1] END"
+        return f"CASE WHEN \"{column}\" IS NULL THEN '(empty)' ELSE {value} END"
+
+    example = text(shown[0]) if len(shown) == 1 else " || ', ' || ".join(f"'{c}=' || {text(c)}" for c in shown)
+    firsts = (
+        f"SELECT *, count(*) OVER () AS _failing, row_number() OVER (ORDER BY {ROW_ID}) AS _place FROM ({failing}) "
+        f"WHERE {FILE_ID} = 0 QUALIFY _place <= {_ROWS_KEPT}"
+    )
+    source = (
+        f"FROM (SELECT max(_failing) AS failing, list({ROW_ID} ORDER BY {ROW_ID}) AS rows FROM ({firsts})) "
+        f"CROSS JOIN (SELECT list(example ORDER BY place) AS examples FROM ("
+        f"SELECT example, min(_place) AS place FROM (SELECT {example} AS example, _place FROM ({firsts}) WHERE _place <= {_EXAMPLES}) GROUP BY example))"
+    )
+    template = Problem(check=rule.name, message=rule.explain, columns=rule.columns, blocking=rule.blocking, fix=rule.fix, masked=rule.mask_values)
+    return _problem(template, source=source, where="failing > 0", message=_fill(rule.explain, n=_thousands("failing")) if "{n}" in rule.explain else None,
+                    rows="rows::INTEGER[]", affected="failing", examples="coalesce(examples, []::VARCHAR[])")
+
+
+def _rule_steps(contract: Contract, reference_dir: Path) -> list[dict]:
+    """``validation.validate_staged``: one pass per table says which rules fail; only those are looked at again."""
+    rules = compile_rules(contract, reference_dir)
+    steps: list[dict] = []
+    for table in dict.fromkeys(r.table for r in rules):
+        table_rules = [r for r in rules if r.table == table]
+        expectations = [r.expectation for r in table_rules]
+        own = [e.fails_anywhere(table) for e in expectations]
+        recorder = _Recorder(_NoRun(len(expectations) - sum(q is not None for q in own)))
+        failing_expectations(recorder, table, expectations)
+        queries = iter(sql for _, sql, _ in recorder.statements)
+        for number, query in enumerate(own):
+            if query is not None:
+                steps.append({"do": "flags", "sql": next(queries), "names": [f"{table}_{number}"]})
+        in_pass = [i for i, q in enumerate(own) if q is None]
+        if in_pass:
+            steps.append({"do": "flags", "sql": next(queries), "names": [f"{table}_{i}" for i in in_pass]})
+        for number, rule in enumerate(table_rules):
+            steps.append({"do": "problems", "sql": _rule_query(rule), "if": f"{table}_{number}"})
+    return steps
+
+
+class _NoRun:
+    """Stands in for a connection where only the statements are wanted."""
+
+    def __init__(self, width: int) -> None:
+        self.width = width
+
+    def execute(self, sql: str, params=None):
+        return SimpleNamespace(fetchone=lambda: (False,) * max(self.width, 1) if "coalesce(bool_or" in sql else (False,))
+
+
+def compile_plan(contract: Contract, councils: Councils, reference_dir: Path) -> dict:
+    """Every step ``story check`` takes for a file of this dataset, as SQL and words, for the page (JSON).
+
+    Steps: ``sql`` (run), ``values`` (run; its one row fills tokens that later ``params`` name),
+    ``load`` (run; if DuckDB cannot read the file, ``unreadable`` holds), ``flags`` (run; its one
+    row of booleans is named ``names``), ``rows`` (the rows staged), ``problems`` (run; each row is a
+    problem), ``stop_if_refused`` and ``stop_if_no_rows``. A step with ``if`` runs only when that
+    flag holds; in a ``group``, a step with ``first`` runs only while the group has found nothing,
+    and one with ``if_group_empty`` only if the group found nothing.
+    """
+    if contract.agencies.councils:
+        agencies = [{"code": code, "name": councils.names[code]} for code in sorted(councils.codes, key=lambda c: councils.names[c])]
+    else:
+        agencies = [{"code": code, "name": code} for code in contract.agencies.codes]
+    steps = [
+        *_input_step(contract),
+        *_naming_steps(contract, councils),
+        {"do": "stop_if_refused"},
+        *_text_setup(contract),
+        *_file_steps(contract),
+        {"do": "stop_if_refused"},
+        *_header_steps(contract),
+        {"do": "stop_if_refused"},
+        *_staging_steps(contract, councils),
+        *({**step, "if": "unreadable"} for step in _unreadable_steps(contract)),
+        {"do": "stop_if_refused"},
+        {"do": "rows", "sql": "SELECT count(*) FROM staged"},
+        {"do": "problems", "sql": _problem(fc.no_rows_problem(), source="FROM (SELECT count(*) AS n FROM staged)", where="n = 0")},
+        {"do": "stop_if_no_rows"},
+        *_rule_steps(contract, reference_dir),
+    ]
+    return {
+        "plan_version": PLAN_VERSION,
+        "dataset": contract.id,
+        "name": contract.name,
+        "version": contract.version,
+        "agencies": agencies,
+        "agency_pattern": contract.agencies.pattern,
+        "agency_rule": contract.agencies.describe(),
+        "file_name": contract.expected_file_name("<agency>", "<period>"),
+        "period_example": contract.period_example,
+        "resend": f"When it passes, send it to your agency folder (<agency>/{contract.id}/), named {contract.expected_file_name('<agency>', '<period>')}. Once accepted, it replaces any earlier file for the same period.",
+        "upload": UPLOAD,
+        "rows_shown": ROWS_SHOWN,
+        "steps": steps,
+    }
+
+
+# --- the plan run in Python: what the page does, for the tests and the benchmark --------------
+
+def run_plan(plan: dict, path: Path, name: str, agency: str) -> tuple[list[Problem], int, str | None]:
+    """The problems and the rows the page finds for the file at ``path``, named ``name``, sent by ``agency``,
+    and why it checked no further if it defers the file to the intake (``DEFERRED``): the page's
+    worker (``assets/reports/preflight_page/worker.js``) step for step."""
+    deferred: list[str] = []
+    values: dict[str, object] = {"name": name, "agency": agency, "path": str(path)}
+    flags: dict[str, bool] = {}
+    found_in: dict[str, int] = {}
+    problems: list[Problem] = []
+    rows = 0
+    with duckdb.connect() as con:
+        for step in plan["steps"]:
+            kind, group = step["do"], step.get("group")
+            if "if" in step and not flags.get(step["if"]):
+                continue
+            if group and (step.get("first") or step.get("if_group_empty")) and found_in.get(group):
+                continue
+            if kind == "defer":
+                found = con.execute(step["sql"]).fetchall()
+                if found:
+                    deferred.append(found[0][0])
+                    break
+                continue
+            if kind == "stop_if_refused":
+                if any(p.blocking for p in problems):
+                    break
+                continue
+            if kind == "stop_if_no_rows":
+                if not rows:
+                    break
+                continue
+            params = [values[t] for t in step.get("params", [])]
+            try:
+                cursor = con.execute(step["sql"], params)
+            except duckdb.InvalidInputException:
+                if kind != "load":
+                    raise
+                flags["unreadable"] = True
+                continue
+            if kind == "values":
+                values.update(zip([d[0] for d in cursor.description], cursor.fetchone(), strict=True))
+            elif kind == "flags":
+                flags.update(zip(step["names"], cursor.fetchone(), strict=True))
+            elif kind == "rows":
+                rows = cursor.fetchone()[0]
+            elif kind == "problems":
+                names = [d[0] for d in cursor.description]
+                for row in (dict(zip(names, r, strict=True)) for r in cursor.fetchall()):
+                    problems.append(Problem(
+                        check=row["check"], message=row["message"], fix=row["fix"], columns=tuple(row["columns"]), rows=tuple(row["rows"]),
+                        rows_affected=int(row["rows_affected"]), examples=tuple(row["examples"]), blocking=bool(row["blocking"]), masked=bool(row["masked"]),
+                    ))
+                    if group:
+                        found_in[group] = found_in.get(group, 0) + 1
+    return problems, rows, deferred[0] if deferred else None

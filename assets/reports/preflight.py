@@ -1,0 +1,135 @@
+"""The page "Check a file before you send it": the contract rules of ``story check`` run in the browser.
+
+``write_preflight(out_dir, ...)`` writes a folder that works opened from disk (``file://``) or from
+the edition's website, with nothing fetched from anywhere else:
+
+- ``index.html`` and ``page.js``: choose the dataset, the agency and the file; the verdict and the
+  refusal report's words (``assets/reports/preflight_page``).
+- ``rules.js``: each dataset's plan, the SQL and sentences ``assets.ingest.preflight_plan``
+  compiles from the contracts (no rule is written in JavaScript).
+- ``engine/``: DuckDB-WASM (the npm package pinned in package.json, from ``node_modules``): its
+  WebAssembly gzipped and base64-encoded in a script, and a worker script (Apache Arrow, DuckDB's
+  blocking API and ``worker.js``) as a string. Scripts load from ``file://`` where a fetch or a
+  worker URL would be blocked; the page makes the worker and the module from Blob URLs.
+  The engine is written once per folder (once per edition).
+"""
+
+from __future__ import annotations
+
+import base64
+import gzip
+import html
+import json
+import logging
+import shutil
+from pathlib import Path
+
+from assets.ingest.contracts import Contract
+from assets.ingest.preflight_plan import NOT_IN_THE_PAGE, compile_plan
+from assets.ingest.refusal_report import PARTIAL_LOADS
+from assets.reference import Councils
+
+PAGE_DIR = Path(__file__).parent / "preflight_page"
+EDITION_FOLDER = "check-a-file"  # in each edition: <edition>/check-a-file/index.html
+PROMISE = "Your file is checked on this computer by this page alone: it is never uploaded, sent or kept anywhere."
+_LOG = logging.getLogger(__name__)
+
+
+class EngineMissing(RuntimeError):
+    """The pinned DuckDB-WASM is not in node_modules: run ``npm ci`` (``make setup``)."""
+
+
+def _node_modules() -> Path:
+    from orchestration.settings import REPO_ROOT
+
+    return REPO_ROOT / "node_modules"
+
+
+def _engine_files(node_modules: Path) -> dict[str, Path]:
+    dist = node_modules / "@duckdb" / "duckdb-wasm" / "dist"
+    files = {
+        "wasm": dist / "duckdb-eh.wasm",
+        "blocking": dist / "duckdb-browser-blocking.cjs",
+        "arrow": node_modules / "apache-arrow" / "Arrow.es2015.min.js",
+        "duckdb_package": dist.parent / "package.json",
+        "duckdb_licence": dist.parent / "LICENSE",
+        "arrow_licence": node_modules / "apache-arrow" / "LICENSE.txt",
+    }
+    missing = [str(p) for key, p in files.items() if not p.exists() and "licence" not in key]
+    if missing:
+        raise EngineMissing(f"The browser engine is not installed ({', '.join(missing)} missing): run `npm ci` (make setup).")
+    return files
+
+
+def engine_version(node_modules: Path | None = None) -> str:
+    files = _engine_files(node_modules or _node_modules())
+    return json.loads(files["duckdb_package"].read_text(encoding="utf-8"))["version"]
+
+
+def _script_string(variable: str, text: str) -> str:
+    return f"self.{variable} = {json.dumps(text)};\n"
+
+
+def write_engine(engine_dir: Path, node_modules: Path | None = None) -> list[Path]:
+    """DuckDB-WASM and the page's worker as two scripts (loadable from ``file://``), and the licences."""
+    files = _engine_files(node_modules or _node_modules())
+    engine_dir.mkdir(parents=True, exist_ok=True)
+    wasm = gzip.compress(files["wasm"].read_bytes(), compresslevel=6, mtime=0)
+    engine = engine_dir / "duckdb-engine.js"
+    engine.write_text(f'self.PREFLIGHT_ENGINE_GZIP_BASE64 = "{base64.b64encode(wasm).decode()}";\n', encoding="ascii")
+    # The Arrow bundle defines the global Arrow; DuckDB's blocking build is CommonJS asking for it.
+    source = "\n;".join([
+        files["arrow"].read_text(encoding="utf-8"),
+        "var module = {exports: {}}; var exports = module.exports; var require = function (name) { return name === 'apache-arrow' ? self.Arrow : {}; };",
+        files["blocking"].read_text(encoding="utf-8"),
+        "self.duckdbBlocking = module.exports;",
+        (PAGE_DIR / "worker.js").read_text(encoding="utf-8"),
+    ])
+    worker = engine_dir / "preflight-worker.js"
+    worker.write_text(_script_string("PREFLIGHT_WORKER_SOURCE", source), encoding="utf-8")
+    written = [engine, worker]
+    for key, name in (("duckdb_licence", "LICENSE-duckdb-wasm.txt"), ("arrow_licence", "LICENSE-apache-arrow.txt")):
+        if files[key].exists():
+            shutil.copyfile(files[key], engine_dir / name)
+            written.append(engine_dir / name)
+    return written
+
+
+def plans(contracts: dict[str, Contract], councils: Councils, reference_dir: Path) -> dict[str, dict]:
+    return {d: {**compile_plan(c, councils, reference_dir), "partial_loads": PARTIAL_LOADS} for d, c in sorted(contracts.items())}
+
+
+def write_preflight(out_dir: Path, contracts: dict[str, Contract], councils: Councils, reference_dir: Path, node_modules: Path | None = None) -> list[Path]:
+    """Write the page, its rules and its engine into ``out_dir``; returns the files written."""
+    out_dir.mkdir(parents=True, exist_ok=True)
+    written = write_engine(out_dir / "engine", node_modules)
+    rules = out_dir / "rules.js"
+    rules.write_text(f"self.PREFLIGHT_PLANS = {json.dumps(plans(contracts, councils, reference_dir), separators=(',', ':'))};\n", encoding="utf-8")
+    script = out_dir / "page.js"
+    shutil.copyfile(PAGE_DIR / "page.js", script)
+    page = (PAGE_DIR / "page.html").read_text(encoding="utf-8")
+    versions = ", ".join(f"{c.id} v{c.version}" for c in sorted(contracts.values(), key=lambda c: c.id))
+    for slot, value in {
+        "promise": html.escape(PROMISE),
+        "versions": html.escape(versions),
+        "not_in_the_page": "\n".join(f"<li>{html.escape(line)}</li>" for line in NOT_IN_THE_PAGE),
+        "engine_version": html.escape(engine_version(node_modules)),
+    }.items():
+        page = page.replace("{{" + slot + "}}", value)
+    index = out_dir / "index.html"
+    index.write_text(page, encoding="utf-8")
+    return [index, script, rules, *written]
+
+
+def write_edition_preflight(edition_dir: Path) -> list[Path]:
+    """The page in an edition (``<edition>/check-a-file/``), from the contracts in force; nothing if the engine is not installed."""
+    from assets.ingest.contracts import load_contracts
+    from assets.reference import councils
+    from orchestration.settings import Settings
+
+    settings = Settings.from_env()
+    try:
+        return write_preflight(edition_dir / EDITION_FOLDER, load_contracts(settings.contracts_dir), councils(settings.reference_dir), settings.reference_dir)
+    except EngineMissing as missing:
+        _LOG.warning("No 'Check a file before you send it' page in this edition: %s", missing)
+        return []
