@@ -11,6 +11,8 @@
   is damaged (nothing was done; the message names the runbook's procedure).
 - ``story contract-docs OUT_DIR``: write the agencies' documentation (a page and an empty CSV
   template per dataset) generated from the data contracts.
+- ``story preflight OUT_DIR``: write the page "Check a file before you send it" (the contract
+  rules of ``story check`` run in the browser, offline) as a folder an agency can open from disk.
 - ``story demo-key``: create a pseudonymisation key for the demo if none is configured, and check
   the configured one could not be guessed (exit 1, naming the setting, if it could).
 - ``story withdraw ENTRY_ID --reason TEXT``: withdraw a ledger entry (its random id, as a check
@@ -154,6 +156,20 @@ def _contract_docs(out_dir: Path, settings: Settings) -> int:
     return 0
 
 
+def _preflight(out_dir: Path, settings: Settings) -> int:
+    from assets.ingest.contracts import load_contracts
+    from assets.reference import councils
+    from assets.reports.preflight import EngineMissing, write_preflight
+
+    try:
+        write_preflight(out_dir, load_contracts(settings.contracts_dir), councils(settings.reference_dir), settings.reference_dir)
+    except EngineMissing as missing:
+        print(missing, file=sys.stderr)
+        return USAGE_ERROR
+    print(f"Wrote the page 'Check a file before you send it'; open {out_dir / 'index.html'} (it works offline, from a copy of the folder).")
+    return 0
+
+
 def _latest(settings: Settings) -> int:
     from assets.reports.editions import NATIONAL_STEM
 
@@ -199,6 +215,8 @@ def main(argv: list[str] | None = None) -> int:
     commands.add_parser("ingest", help="take in every new landing file once")
     docs = commands.add_parser("contract-docs", help="write each dataset's documentation page and CSV template for agencies")
     docs.add_argument("out_dir", type=Path)
+    preflight = commands.add_parser("preflight", help="write the page 'Check a file before you send it' as a folder that works offline")
+    preflight.add_argument("out_dir", type=Path)
     commands.add_parser("demo-key", help="create a demo pseudonymisation key if none is configured")
     withdrawal = commands.add_parser("withdraw", help="withdraw a ledger entry named by a check or the digest, so the next run publishes without it")
     withdrawal.add_argument("entry_id")
@@ -222,6 +240,8 @@ def main(argv: list[str] | None = None) -> int:
         return _ingest(settings)
     if args.command == "contract-docs":
         return _contract_docs(args.out_dir, settings)
+    if args.command == "preflight":
+        return _preflight(args.out_dir, settings)
     if args.command == "withdraw":
         return _withdraw(args.entry_id, args.reason, settings)
     if args.command == "demo-key":
