@@ -26,6 +26,10 @@
 
   function fillAgencies() {
     var plan = plans[datasetSelect.value];
+    var typed = !plan.agencies.length;  // agencies named by a pattern: the code is typed
+    agencySelect.hidden = typed;
+    document.getElementById("agency-code").hidden = !typed;
+    document.querySelector("label[for=agency]").htmlFor = typed ? "agency-code" : "agency";
     agencySelect.textContent = "";
     plan.agencies.forEach(function (a) {
       agencySelect.appendChild(el("option", a.name === a.code ? a.code : a.name + " (" + a.code + ")", { value: a.code }));
@@ -141,7 +145,8 @@
     var file = fileInput.files && fileInput.files[0];
     if (!file) { say("Choose a file first."); fileInput.focus(); return; }
     var plan = plans[datasetSelect.value];
-    var agency = agencySelect.value;
+    var agency = plan.agencies.length ? agencySelect.value : document.getElementById("agency-code").value.trim();
+    if (!agency) { say("Give your agency's code first."); document.getElementById("agency-code").focus(); return; }
     button.disabled = true;
     progress.hidden = false;
     progress.removeAttribute("value");

@@ -1,0 +1,151 @@
+"""The page "Check a file before you send it" gives story check's verdicts, offline, accessibly.
+
+Every file of the bad-file matrix (``tests/ingest/test_bad_files.BAD_FILES``) and a valid file is
+checked twice: by story check's Python path (``intake.judge`` on a copy placed as ``story check``
+places it) and by the page, opened from disk (``file://``) in headless Chromium (Debian's, driven by
+the pinned playwright-core in ``preflight_browser.mjs``). Each verdict, and each problem with its
+rows, count, values and words, must be the same, except for the files the page says it leaves to
+the intake (``preflight_plan.DEFERRED``): those it must name. Every request the page makes is
+recorded: only the page's own files (and the Blob URLs it makes of them) may appear. axe-core
+(pinned in package.json) runs on the page after the checks. ``test_the_plan_gives_story_checks_verdicts``
+holds ``preflight_plan.run_plan`` (the page's loop, in Python's DuckDB) to the same, without a browser.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import json
+import shutil
+import subprocess
+import tempfile
+from pathlib import Path
+
+import duckdb
+import pytest
+
+from assets.ingest.contracts import load_contracts
+from assets.ingest.intake import judge
+from assets.ingest.landing import landed_file
+from assets.ingest.preflight_plan import DEFERRED, compile_plan, run_plan
+from assets.reference import councils
+from assets.reports.preflight import write_preflight
+from orchestration.settings import REPO_ROOT
+from tests.ingest.samples import DATASET, EpisodesFile
+from tests.ingest.test_bad_files import BAD_FILES, SIZE_LIMIT
+from tests.support.paths import CONTRACTS, SHARED
+
+REFERENCE = SHARED / "reference"
+AGENCY, PERIOD = "S12000049", "2021"
+DRIVER = Path(__file__).with_name("preflight_browser.mjs")
+AXE = REPO_ROOT / "node_modules" / "axe-core" / "axe.min.js"
+
+
+def _contract():
+    return dataclasses.replace(load_contracts(CONTRACTS)[DATASET], max_file_bytes=SIZE_LIMIT)
+
+
+def story_check(path: Path, contract) -> list[dict]:
+    """What ``story check`` finds: judge a copy placed as an agency would drop it (``cli._check``)."""
+    with tempfile.TemporaryDirectory() as tmp:
+        placed = Path(tmp) / "landing" / AGENCY / contract.id / path.name
+        placed.parent.mkdir(parents=True)
+        placed.write_bytes(path.read_bytes())
+        with duckdb.connect() as staging:
+            [verdict] = judge([landed_file(placed)], contract, councils(REFERENCE), REFERENCE, staging)
+    return [p.as_dict() for p in verdict.problems], verdict.rows
+
+
+@pytest.fixture(scope="module")
+def files(tmp_path_factory) -> dict[str, Path]:
+    root = tmp_path_factory.mktemp("preflight_files")
+    made = {}
+    for kind, bad in [("valid", None), *((b.kind, b) for b in BAD_FILES)]:
+        sample = EpisodesFile.valid(AGENCY, PERIOD)
+        data = bad.spoil(sample) if bad else sample.bytes()
+        name = (bad.file_name if bad and bad.file_name else sample.file_name).format(agency=AGENCY, period=PERIOD)
+        (root / kind).mkdir()
+        made[kind] = root / kind / name
+        made[kind].write_bytes(data)
+    return made
+
+
+def _refused(problems: list[dict]) -> bool:
+    return any(p["blocking"] for p in problems)
+
+
+def test_the_plan_gives_story_checks_verdicts(files):
+    contract = _contract()
+    plan = compile_plan(contract, councils(REFERENCE), REFERENCE)
+    deferred = []
+    for kind, path in files.items():
+        expected, rows = story_check(path, contract)
+        problems, plan_rows, why = run_plan(plan, path, path.name, AGENCY)
+        if why:
+            assert why in DEFERRED.values()
+            deferred.append(kind)
+            continue
+        assert [p.as_dict() for p in problems] == expected, kind
+        if not _refused(expected):
+            assert plan_rows == rows, kind
+    assert len(deferred) <= 6, deferred  # non-UTF-8, other separators, workbooks the intake reads
+
+
+def test_every_contract_compiles_to_a_plan():
+    for contract in load_contracts(CONTRACTS).values():
+        plan = compile_plan(contract, councils(REFERENCE), REFERENCE)
+        assert plan["steps"] and (plan["agencies"] or plan["agency_pattern"]), contract.id
+
+
+@pytest.fixture(scope="module")
+def browser_run(files, tmp_path_factory):
+    chromium = shutil.which("chromium") or shutil.which("chromium-browser")
+    assert chromium and AXE.exists() and shutil.which("node"), "Chromium, node and npm ci (make setup) are needed"
+    folder = tmp_path_factory.mktemp("preflight_page")
+    contracts = {**load_contracts(CONTRACTS), DATASET: _contract()}
+    write_preflight(folder, contracts, councils(REFERENCE), REFERENCE)
+    job = {
+        "chromium": chromium, "url": (folder / "index.html").as_uri(), "keyboard": True, "axe": str(AXE),
+        "cases": [{"name": kind, "dataset": DATASET, "agency": AGENCY, "file": str(path)} for kind, path in files.items()],
+    }
+    job_file = folder.parent / "job.json"
+    job_file.write_text(json.dumps(job), encoding="utf-8")
+    done = subprocess.run(["node", str(DRIVER), str(job_file)], capture_output=True, text=True, timeout=900, cwd=REPO_ROOT)
+    assert done.returncode == 0, done.stderr[-3000:]
+    return folder, json.loads(done.stdout)
+
+
+def test_the_page_gives_story_checks_verdict_and_problems_for_every_file(browser_run, files):
+    _, run = browser_run
+    assert run["ready"] == "yes" and not run["console"], run["console"]
+    contract = _contract()
+    by_name = {c["name"]: c for c in run["cases"]}
+    assert set(by_name) == set(files)
+    for kind, path in files.items():
+        case = by_name[kind]
+        expected, rows = story_check(path, contract)
+        if case["verdict"] == "deferred":
+            assert case["result"]["deferred"] in DEFERRED.values(), kind
+            assert case["result"]["deferred"] in case["text"]
+            continue
+        assert case["verdict"] == ("refused" if _refused(expected) else "accepted"), (kind, case["heading"])
+        assert case["result"]["problems"] == expected, kind
+        if not _refused(expected):
+            assert f"({rows:,} rows)" in case["heading"]
+        for problem in expected:
+            assert problem["message"] in case["text"] and problem["fix"] in case["text"], kind
+        assert case["focused"] == "verdict", "the verdict takes the focus, so a screen reader reads it first"
+    assert sum(c["verdict"] == "deferred" for c in run["cases"]) <= 6
+
+
+def test_the_page_makes_no_request_beyond_its_own_files(browser_run):
+    folder, run = browser_run
+    own = {(folder / f).as_uri() for f in ("index.html", "page.js", "rules.js", "engine/preflight-worker.js", "engine/duckdb-engine.js")}
+    others = [url for url in run["requests"] if url not in own and not url.startswith("blob:null/")]
+    assert not others, others
+
+
+def test_the_page_is_accessible_and_works_with_the_keyboard(browser_run):
+    _, run = browser_run
+    serious = [v for v in run["axe"] if v["impact"] in ("serious", "critical")]
+    assert not serious, serious
+    assert run["tab_order"][:4] == ["dataset", "agency", "file", "check-button"]
