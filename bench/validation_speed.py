@@ -196,6 +196,10 @@ def main() -> None:
     print(f"bare DuckDB read_csv     {floor:.2f} s (fastest of {args.repeat}; all: {', '.join(f'{x:.1f}' for x in floor_runs)} s) -> ours is {ours / floor:.1f}x the floor   (target <= 3x: {_met(ours <= 3 * floor)})")
     print(f"GX on pandas             {pandas_seconds:.2f} s -> ours is {pandas_seconds / ours:.1f}x faster   (target >= 4x: {_met(pandas_seconds >= 4 * ours)})")
     print(f"story check ({PREFLIGHT_ROWS:,} rows) {preflight_seconds:.2f} s (median), verdict only: {verdict_only}   (target < 2 s, verdict only: {_met(preflight_seconds < 2 and verdict_only)})")
+    print("the page 'Check a file before you send it', headless Chromium (bench/preflight_page_speed.py; target < 3 s for 1,000 rows after load):", flush=True)
+    from preflight_page_speed import main as page_speed  # a sibling script, as this one is run
+
+    page_speed([])
     print(f"load average             {' '.join(f'{x:.2f}' for x in os.getloadavg())} (1, 5, 15 min) on {os.cpu_count()} cores")
 
 
