@@ -40,12 +40,12 @@ _CHUNK = 1 << 20
 _LISTED = 20
 _FORMATS = {".xlsx": "Excel workbook (.xlsx)", ".ods": "OpenDocument spreadsheet (.ods)"}
 _WHAT = {".xlsx": "an Excel workbook", ".ods": "an OpenDocument (LibreOffice) spreadsheet"}
-_MAIN = "http://schemas.openxmlformats.org/spreadsheetml/2006/main"
-_RELATIONSHIPS = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
-_PACKAGE_RELATIONSHIPS = "http://schemas.openxmlformats.org/package/2006/relationships"
 _TABLE = "urn:oasis:names:tc:opendocument:xmlns:table:1.0"
-_XLSX_SCREEN = re.compile(rb"<(?:[A-Za-z_][\w.-]*:)?f[\s/>]|\st=\"e\"")
-_ODS_SCREEN = re.compile(rb":formula\s*=")
+# What a formula or an error cell looks like in the part's bytes, searched as plain strings (a regular
+# expression tried at every '<' of a large sheet took seconds): <f>, <f t="shared" .../>, a prefixed
+# <x:f>, and t="e". A hit is only a lead; the part is then parsed.
+_XLSX_SCREEN = (b"<f>", b"<f ", b"<f/", b":f>", b":f ", b":f/", b't="e"')
+_ODS_SCREEN = (b":formula=", b":formula =")
 _EXCEL_EPOCH = dt.date(1899, 12, 30)  # serial 1 is 1 January 1900 (after Excel's 29 February 1900, the same count as LibreOffice's)
 _EPOCH_1904 = dt.date(1904, 1, 1)
 _LAST_SERIAL = 2_958_465  # 31 December 9999
@@ -85,7 +85,7 @@ def read_workbook(source: Path, suffix: str, contract: Contract, working_copy: P
     if found:
         return Reading(None, read_as, (_formula_problem(found, name),))
     rows = book.get_sheet_by_name(name).to_python(skip_empty_area=False)
-    epoch = _EPOCH_1904 if suffix == ".xlsx" and _uses_1904(source) else _EXCEL_EPOCH
+    epoch = _EPOCH_1904 if suffix == ".xlsx" and _uses_1904(source) else _EXCEL_EPOCH  # the formula screen read its workbook part already
     written = _write_csv(rows, contract, epoch, working_copy)
     if not written:
         return Reading(None, read_as, (Problem(
@@ -164,11 +164,11 @@ def _text(cell: object, kind: str, epoch: dt.date) -> str:
 def _uses_1904(source: Path) -> bool:
     with zipfile.ZipFile(source) as book:
         root = ElementTree.fromstring(book.read("xl/workbook.xml"))
-    properties = root.find(f"{{{_MAIN}}}workbookPr")
+    properties = next((e for e in root if _local(e.tag) == "workbookPr"), None)
     return properties is not None and properties.get("date1904", "").lower() in ("1", "true")
 
 
-def _formula_cells(source: Path, suffix: str, sheet: str) -> tuple[list[str], list[str], int]:
+def _formula_cells(source: Path, suffix: str, sheet: str) -> tuple:
     """The first formula cells and error cells of the sheet (as A1 references), and how many in all; empty when none."""
     with zipfile.ZipFile(source) as book:
         if suffix == ".xlsx":
@@ -181,37 +181,46 @@ def _formula_cells(source: Path, suffix: str, sheet: str) -> tuple[list[str], li
         return _ods_formulas(book, sheet)
 
 
-def _screened(book: zipfile.ZipFile, member: str, pattern: re.Pattern) -> bool:
-    """Whether ``pattern`` occurs in the part, read a chunk at a time (a match may straddle two chunks)."""
+def _screened(book: zipfile.ZipFile, member: str, needles: tuple[bytes, ...]) -> bool:
+    """Whether any of ``needles`` occurs in the part, read a chunk at a time (one may straddle two chunks)."""
     tail = b""
     with book.open(member) as part:
         while chunk := part.read(_CHUNK):
-            if pattern.search(tail + chunk):
+            data = tail + chunk
+            if any(needle in data for needle in needles):
                 return True
-            tail = chunk[-64:]
+            tail = chunk[-16:]
     return False
+
+
+def _local(tag: str) -> str:
+    """An element's or attribute's name without its namespace: transitional and strict OOXML name them alike."""
+    return tag.rpartition("}")[2]
 
 
 def _xlsx_sheet_part(book: zipfile.ZipFile, sheet: str) -> str:
     workbook = ElementTree.fromstring(book.read("xl/workbook.xml"))
     relationship = next(
-        s.get(f"{{{_RELATIONSHIPS}}}id") for s in workbook.iter(f"{{{_MAIN}}}sheet") if s.get("name") == sheet
+        (value for s in workbook.iter() if _local(s.tag) == "sheet" and s.get("name") == sheet for key, value in s.attrib.items() if _local(key) == "id"),
+        None,
     )
     relationships = ElementTree.fromstring(book.read("xl/_rels/workbook.xml.rels"))
-    target = next(r.get("Target") for r in relationships.iter(f"{{{_PACKAGE_RELATIONSHIPS}}}Relationship") if r.get("Id") == relationship)
+    target = next((r.get("Target") for r in relationships.iter() if _local(r.tag) == "Relationship" and r.get("Id") == relationship), None)
+    if relationship is None or target is None:
+        raise KeyError(f"the workbook does not say where its sheet {sheet!r} is")
     path = target.lstrip("/") if target.startswith("/") else str(PurePosixPath("xl") / target)
     return str(PurePosixPath(*[p for p in PurePosixPath(path).parts if p != "."]))
 
 
-def _xlsx_formulas(book: zipfile.ZipFile, member: str) -> tuple[list[str], list[str], int]:
+def _xlsx_formulas(book: zipfile.ZipFile, member: str) -> tuple:
     formulas: list[str] = []
     errors: list[str] = []
     count = 0
     with book.open(member) as part:
         for _, element in ElementTree.iterparse(part, events=("end",)):
-            if element.tag != f"{{{_MAIN}}}c":
+            if _local(element.tag) != "c":
                 continue
-            if element.find(f"{{{_MAIN}}}f") is not None:
+            if any(_local(child.tag) == "f" for child in element):
                 count += 1
                 if len(formulas) < _LISTED:
                     formulas.append(element.get("r", "?"))
@@ -223,7 +232,7 @@ def _xlsx_formulas(book: zipfile.ZipFile, member: str) -> tuple[list[str], list[
     return (formulas, errors, count) if count else ()
 
 
-def _ods_formulas(book: zipfile.ZipFile, sheet: str) -> tuple[list[str], list[str], int]:
+def _ods_formulas(book: zipfile.ZipFile, sheet: str) -> tuple:
     formulas: list[str] = []
     count = 0
     inside, row, column = False, 0, 0

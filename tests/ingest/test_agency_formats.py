@@ -61,12 +61,17 @@ def _as_sent(sample: EpisodesFile) -> list[dict[str, str | None]]:
     return [{c: (row[c] or None) for c in COLUMNS} for row in sample.rows]
 
 
-def _xlsx(path: Path, sample: EpisodesFile, *, formula: bool = False, first_sheet: str | None = None, sheet: str = "Return") -> bytes:
+def _xlsx(
+    path: Path, sample: EpisodesFile, *, formula: bool = False, first_sheet: str | None = None, hidden: bool = False, sheet: str = "Return", date_1904: bool = False,
+) -> bytes:
     """The sample as Excel saves it: dates as date cells (one as a bare serial), numbers as numbers."""
-    book = xlsxwriter.Workbook(str(path))
+    book = xlsxwriter.Workbook(str(path), {"date_1904": date_1904})
     if first_sheet:
         book.add_worksheet(first_sheet).write(0, 0, "Notes for the data team")
     cells = book.add_worksheet(sheet)
+    if hidden:
+        cells.activate()
+        book.worksheets()[0].hide()
     date_format = book.add_format({"num_format": "dd/mm/yyyy"})
     cells.write_row(0, 0, COLUMNS)
     for r, row in enumerate(sample.rows, start=1):
@@ -77,7 +82,7 @@ def _xlsx(path: Path, sample: EpisodesFile, *, formula: bool = False, first_shee
             if column in DATES:
                 day = dt.date.fromisoformat(value)
                 if r == 2 and column == "placement_start":  # a date typed into a cell formatted General: its serial
-                    cells.write_number(r, c, (day - dt.date(1899, 12, 30)).days)
+                    cells.write_number(r, c, (day - (dt.date(1904, 1, 1) if date_1904 else dt.date(1899, 12, 30))).days)
                 else:
                     cells.write_datetime(r, c, dt.datetime.combine(day, dt.time()), date_format)
             elif column in ("year_ending", "scn"):
@@ -144,6 +149,15 @@ def test_the_sheet_the_contract_names_is_read_and_a_missing_one_is_refused(tmp_p
     verdict, _ = _judged(path, dataclasses.replace(CONTRACT, sheet="Placements"))
     [problem] = verdict.problems
     assert problem.check == "sheet" and "no sheet named 'Placements'" in problem.message and "'Notes', 'Episodes'" in problem.message
+
+
+def test_a_hidden_first_sheet_is_passed_over_and_a_workbook_counting_from_1904_keeps_its_dates(tmp_path: Path):
+    sample = _sample()
+    path = _place(tmp_path, b"", ".xlsx")
+    _xlsx(path, sample, first_sheet="Lookups", hidden=True, date_1904=True)
+    verdict, staged = _judged(path)
+    assert verdict.accepted and verdict.read_as == "Excel workbook (.xlsx), sheet 'Return' (2 of 2)"
+    assert staged == _as_sent(sample)  # the serial is counted from 1 January 1904, as the workbook says
 
 
 def test_an_opendocument_spreadsheet_is_read_like_a_workbook(tmp_path: Path):
