@@ -1,10 +1,10 @@
 """``analysis/<dataset>`` assets: each dataset as analysts may see it, in the warehouse.
 
-Identifier columns never cross into the warehouse. Names, postcodes, CHI and SCN are
-dropped; a date of birth becomes year and month of birth (enough for age at 31 July, which
-is the last day of its month); an agency's own record reference becomes a keyed hash; and
-every record about a person carries the pseudonymous ``person_id`` from the linkage zone.
-Only current rows are published: a superseded file's rows are already gone from the raw zone.
+Built from the content zone (which holds no identifier: names, postcodes, CHI and SCN stayed
+in the index zone, a date of birth came as year and month of birth) and the person index
+(each record reference's pseudonymous ``person_id`` and the keyed hashes of an agency's own
+references). This side never opens the index zone (``assets.folder_layout``).
+Only current rows are published: a superseded file's rows are gone from the content zone.
 Each row carries its ledger entry's random id (``_entry_id``), so a check can name the file a
 finding came from without the warehouse holding anything derived from the file's bytes.
 """
@@ -16,12 +16,12 @@ from dagster_duckdb import DuckDBResource
 
 from assets.folders import StoryFolders
 from assets.ingest.contracts import Contract
-from assets.ingest.raw_zone import LEDGER, raw_table
 from assets.keys import PERSON_LINKS, analysis_key, raw_key
+from assets.zones import ENTRIES, content_table, person_index_table
 
 
 def analysis_select(contract: Contract) -> str:
-    """The SELECT list that turns a raw row into its analysis form (``r`` raw, ``l`` linkage)."""
+    """The SELECT list that turns a content row into its analysis form (``r`` content, ``l`` person index)."""
     parts: list[str] = []
     if contract.identifier_columns:
         parts.append("l.person_id")
@@ -29,10 +29,10 @@ def analysis_select(contract: Contract) -> str:
         if column.pseudonymise:
             parts.append(f"l.{column.name}_key")
         elif column.name == "date_of_birth":
-            parts += ["year(r.date_of_birth) AS birth_year", "month(r.date_of_birth) AS birth_month"]
+            parts += ["r.birth_year", "r.birth_month"]
         elif not column.identifier:
             parts.append(f"r.{column.name}")
-    return ", ".join(parts + ["r._agency", "r._period", "e.entry_id AS _entry_id"])
+    return ", ".join(parts + ["r._agency", "r._period", "r._entry_id"])
 
 
 def build_analysis_asset(contract: Contract) -> dg.AssetsDefinition:
@@ -46,17 +46,22 @@ def build_analysis_asset(contract: Contract) -> dg.AssetsDefinition:
         description=f"{contract.name}, without identifiers: pseudonymous ids only.",
     )
     def analysis_dataset(folders: StoryFolders, warehouse: DuckDBResource) -> dg.MaterializeResult:
-        # Each row names its ledger entry by the entry's random id, never by its file's hash.
-        source = f"lz.{raw_table(contract)} AS r LEFT JOIN lz.main.{LEDGER} AS e ON e.dataset = '{contract.id}' AND e.agency = r._agency AND e.sha256 = r._file_sha256"
+        layout = folders.layout
+        # Only rows of entries the ledger holds as accepted: a load that stopped half-way left its rows unnamed.
+        source = f"cz.{content_table(contract.id)} AS r JOIN cz.{ENTRIES} AS e ON e.entry_id = r._entry_id AND e.outcome = 'accepted'"
         if contract.identifier_columns:
-            source += f" LEFT JOIN lz.linkage.{contract.id} AS l ON l._file_sha256 = r._file_sha256 AND l._row_number = r._row_number"
+            source += f" LEFT JOIN pi.{person_index_table(contract.id)} AS l ON l._entry_id = r._entry_id AND l._row_number = r._row_number"
         with warehouse.get_connection() as con:
-            con.execute(f"ATTACH '{folders.layout.linkage_zone_path}' AS lz (READ_ONLY)")
+            con.execute(f"ATTACH '{layout.content_zone_path}' AS cz (READ_ONLY)")
+            if contract.identifier_columns:
+                con.execute(f"ATTACH '{layout.person_index_path}' AS pi (READ_ONLY)")
             try:
                 con.execute("CREATE SCHEMA IF NOT EXISTS analysis")
-                con.execute(f"CREATE OR REPLACE TABLE analysis.{contract.id} AS SELECT {analysis_select(contract)} FROM {source}")
+                con.execute(f"CREATE OR REPLACE TABLE analysis.{contract.id} AS SELECT {analysis_select(contract)} FROM {source} ORDER BY r._agency, r._period, r._row_number")
             finally:
-                con.execute("DETACH lz")
+                con.execute("DETACH cz")
+                if contract.identifier_columns:
+                    con.execute("DETACH pi")
             rows = con.execute(f"SELECT count(*) FROM analysis.{contract.id}").fetchone()[0]
             preview = con.execute(f"SELECT * FROM analysis.{contract.id} LIMIT 5").df()
         return dg.MaterializeResult(metadata={"dagster/row_count": rows, "preview": dg.MetadataValue.md(preview.to_markdown(index=False))})

@@ -1,10 +1,16 @@
 """Where the pipeline keeps its files: every path named from the data root and the shared folder.
 
-Everything sits under one data root (landing folders, the accepted and quarantine copies,
-the two DuckDB files, the published reports) beside the shared folder of reference tables.
-Plain paths, no Dagster: ``orchestration.settings`` builds on this, and an agency's
-``story check`` reads its settings without loading Dagster. ``assets.folders.StoryFolders`` is
-the Dagster resource that hands the same layout to assets and sensors.
+Everything sits under one data root beside the shared folder of reference tables, in two zones
+kept apart (separation of functions): the **index zone** (landing folders, the kept copies of
+agencies' files, the intake's working copies and ``linkage_zone.duckdb``: identifiers and
+record references only) and the **content zone** (``content_zone.duckdb``: what happened to
+people, with record references and no identifiers). Between them, ``person_index.duckdb``
+holds only record references and person ids: what the linkage hands to the analysts. The
+warehouse and the published editions are built from the content zone and that index alone.
+
+``ContentLayout`` names only what the content side may open; ``FolderLayout`` adds the index
+zone. Plain paths, no Dagster: ``orchestration.settings`` builds on this, and an agency's
+``story check`` reads its settings without loading Dagster.
 """
 
 from __future__ import annotations
@@ -14,9 +20,39 @@ from pathlib import Path
 
 
 @dataclass(frozen=True)
-class FolderLayout:
+class ContentLayout:
+    """The paths the content side (analysis, measures, publication, reports) may open: no path into the index zone."""
+
     data_dir: Path
     shared_dir: Path
+
+    @property
+    def content_zone_path(self) -> Path:
+        """Agencies' records without identifiers, each with its record reference (entry id, row)."""
+        return self.data_dir / "content_zone.duckdb"
+
+    @property
+    def person_index_path(self) -> Path:
+        """Record references and person ids only: the linkage's answer, handed to the content side."""
+        return self.data_dir / "person_index.duckdb"
+
+    @property
+    def warehouse_path(self) -> Path:
+        """Analysis warehouse: pseudonymous person ids only, never names or dates of birth."""
+        return self.data_dir / "warehouse.duckdb"
+
+    @property
+    def published_dir(self) -> Path:
+        return self.data_dir / "published"
+
+    @property
+    def reference_dir(self) -> Path:
+        return self.shared_dir / "reference"
+
+
+@dataclass(frozen=True)
+class FolderLayout(ContentLayout):
+    """Every path: the content side's and the index zone's (the intake, the linkage and the operators')."""
 
     @property
     def landing_dir(self) -> Path:
@@ -36,19 +72,6 @@ class FolderLayout:
         return self.linkage_zone_path.parent / "staging"
 
     @property
-    def warehouse_path(self) -> Path:
-        """Analysis warehouse: pseudonymous person ids only, never names or dates of birth."""
-        return self.data_dir / "warehouse.duckdb"
-
-    @property
     def linkage_zone_path(self) -> Path:
-        """Linkage zone: the only database allowed to hold identifiers."""
+        """The index zone's database: identifiers and record references, the ledger, the person registry and model."""
         return self.data_dir / "linkage_zone.duckdb"
-
-    @property
-    def published_dir(self) -> Path:
-        return self.data_dir / "published"
-
-    @property
-    def reference_dir(self) -> Path:
-        return self.shared_dir / "reference"

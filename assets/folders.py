@@ -1,8 +1,10 @@
-"""Where the pipeline keeps its files, as assets and sensors are given them.
+"""Where the pipeline keeps its files, as assets and sensors are given them, one resource per role.
 
-``StoryFolders`` is the Dagster resource that hands the folder layout
-(``assets.folder_layout.FolderLayout``) to assets and sensors. Neither reads the environment:
-``orchestration.settings`` does that once and passes the folders down.
+``StoryFolders`` (resource ``folders``) hands the content side its layout
+(``assets.folder_layout.ContentLayout``): it names no path into the index zone, so an analysis,
+measure, publication or report asset cannot open one. ``IndexFolders`` (resource
+``index_folders``) hands the intake, the linkage and the landing sensor every path. Neither
+reads the environment: ``orchestration.settings`` does that once and passes the folders down.
 """
 
 from __future__ import annotations
@@ -11,11 +13,22 @@ from pathlib import Path
 
 import dagster as dg
 
-from assets.folder_layout import FolderLayout
+from assets.folder_layout import ContentLayout, FolderLayout
 
 
 class StoryFolders(dg.ConfigurableResource):
-    """Where agencies drop files, where accepted and refused copies are kept, where reports go."""
+    """The content side's folders: the content zone, the person index, the warehouse, the editions, the reference tables."""
+
+    data_dir: str
+    shared_dir: str
+
+    @property
+    def layout(self) -> ContentLayout:
+        return ContentLayout(data_dir=Path(self.data_dir), shared_dir=Path(self.shared_dir))
+
+
+class IndexFolders(dg.ConfigurableResource):
+    """The index side's folders: where agencies drop files, the kept copies, the linkage zone, and where it hands its answers."""
 
     data_dir: str
     shared_dir: str

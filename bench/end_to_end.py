@@ -219,7 +219,7 @@ def _council_files(manifest: Path) -> dict[str, str]:
 def _incremental(args: argparse.Namespace) -> dict:
     import dagster as dg
 
-    from assets.folders import StoryFolders
+    from assets.folders import IndexFolders
     from assets.reports.report_assets import COUNCIL_REPORTS
     from orchestration.settings import Settings
     from synthetic.corrections import withdraw_open_episodes
@@ -228,7 +228,7 @@ def _incremental(args: argparse.Namespace) -> dict:
     defs = _definitions()
     job = defs.resolve_job_def("story_of_progress")
     sensor = defs.resolve_sensor_def("landing_files")
-    folders = StoryFolders(data_dir=str(settings.data_dir), shared_dir=str(settings.shared_dir), settle_seconds=settings.settle_seconds)
+    folders = IndexFolders(data_dir=str(settings.data_dir), shared_dir=str(settings.shared_dir), settle_seconds=settings.settle_seconds)
     manifest = settings.published_dir / "latest" / "manifest.json"
     before = _council_files(manifest)
     returns = sorted((settings.landing_dir / GLASGOW / DATASET).glob(f"{DATASET}_{GLASGOW}_*.csv"), key=lambda p: p.stem.rsplit("_", 1)[1])
@@ -238,13 +238,13 @@ def _incremental(args: argparse.Namespace) -> dict:
     started = time.perf_counter()
     withdrawn = withdraw_open_episodes(latest, year, WITHDRAWN)
     print(f"corrected {latest.name}: {withdrawn} open episodes withdrawn", flush=True)
-    first_look = sensor(dg.build_sensor_context(resources={"folders": folders}))
+    first_look = sensor(dg.build_sensor_context(resources={"index_folders": folders}))
     if first_look.run_requests:
         raise RuntimeError(f"the first look should only record the files, it asked for {len(first_look.run_requests)} runs")
     settling = time.perf_counter()
     time.sleep(settings.settle_seconds + 0.5)  # in deployment, inside the sensor's interval between looks
     settled = time.perf_counter() - settling
-    requests = sensor(dg.build_sensor_context(cursor=first_look.cursor, resources={"folders": folders})).run_requests
+    requests = sensor(dg.build_sensor_context(cursor=first_look.cursor, resources={"index_folders": folders})).run_requests
     if len(requests) != 1:
         raise RuntimeError(f"the second look should ask for one run (Glasgow's corrected file), it asked for {len(requests)}")
     [request] = requests
@@ -280,6 +280,7 @@ def _relink(args: argparse.Namespace) -> dict:
     import duckdb
     from dagster_duckdb import DuckDBResource
 
+    from assets.folders import IndexFolders
     from assets.keys import PERSON_LINKS
     from assets.linkage.person_links import FULL_RELINK, LINKAGE_TAG
     from assets.linkage.quality import compare_registries
@@ -292,7 +293,9 @@ def _relink(args: argparse.Namespace) -> dict:
     copy.parent.mkdir(exist_ok=True)
     shutil.copy(settings.linkage_zone_path, copy)
     started = time.perf_counter()
-    resources = {"linkage_zone": DuckDBResource(database=str(copy)), "pseudonymisation_key": pseudonymisation_key()}
+    # The relink's person index goes beside its copy of the zone, so the edition's is left as it is.
+    index_folders = IndexFolders(data_dir=str(copy.parent), shared_dir=str(settings.shared_dir))
+    resources = {"linkage_zone": DuckDBResource(database=str(copy)), "index_folders": index_folders, "pseudonymisation_key": pseudonymisation_key()}
     with dg.DagsterInstance.ephemeral() as instance:
         result = dg.materialize([asset], resources=resources, instance=instance, tags={LINKAGE_TAG: FULL_RELINK})
     seconds = time.perf_counter() - started

@@ -8,6 +8,7 @@ a blocking asset check before publication and a check on every published file.
 
 from __future__ import annotations
 
+import datetime as dt
 import hashlib
 import inspect
 import os
@@ -32,10 +33,23 @@ _XML_TAG = re.compile(r"<[^>]*>")
 _SAMPLE = 5000
 
 
+def chi_like(text: str) -> bool:
+    """Ten digits that could be a CHI number: a real date of birth (DDMMYY) first, and the check digit holds.
+
+    A CHI always begins with its holder's date of birth, so a large count or sum of money whose
+    check digit happens to hold (one in eleven) is not taken for one unless it also reads as a date.
+    """
+    try:
+        dt.datetime.strptime(text[:6], "%d%m%y")
+    except ValueError:
+        return False
+    return chi_is_valid(text)
+
+
 def _value_findings(column: str, values: list[str]) -> dict[str, list[str]]:
     """What each kind of identifier found, and the values that have its shape."""
     kinds = {
-        "values shaped like CHI numbers": chi_is_valid,
+        "values shaped like CHI numbers": chi_like,
         "values shaped like Scottish Candidate Numbers": SCN.match,
         "values shaped like postcodes": POSTCODE.match,
         **({"full dates of birth": FULL_DATE.match} if "birth" in column else {}),
@@ -85,7 +99,7 @@ def _text_of(path: Path) -> str:
 def _file_findings(folder: Path, path: Path) -> list[str]:
     text = _text_of(path)
     found = []
-    if any(chi_is_valid(m) for m in CHI_IN_TEXT.findall(text)):
+    if any(chi_like(m) for m in CHI_IN_TEXT.findall(text)):
         found.append(f"{path.relative_to(folder)}: a CHI-like number")
     if POSTCODE_IN_TEXT.search(text):
         found.append(f"{path.relative_to(folder)}: a postcode")

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from assets.ingest.contracts import Contract
 from assets.ingest.intake import IntakeResult
-from assets.ingest.raw_zone import LINEAGE_COLUMNS
+from assets.ingest.raw_zone import zone_columns
 from checks.outcome import CheckOutcome
 
 
@@ -23,11 +23,12 @@ def no_files_refused(results: list[IntakeResult]) -> CheckOutcome:
 
 
 def raw_table_matches_contract(contract: Contract, columns: list[str], empty_required: dict[str, int]) -> CheckOutcome:
-    """The raw table's ``columns`` are the contract's and its lineage, and no required column has empty values.
+    """The dataset's tables' ``columns`` (identifiers in the index zone, content in the content zone,
+    each with its lineage: ``raw_zone.zone_columns``) are the contract's, and no required column has empty values.
 
-    ``empty_required``: each required column's count of empty values in the raw table.
+    ``empty_required``: each required column's count of empty values.
     """
-    matches = columns == contract.column_names + list(LINEAGE_COLUMNS)
+    matches = columns == zone_columns(contract)
     broken = {name: count for name, count in empty_required.items() if count}
     return CheckOutcome(
         passed=matches and not broken,

@@ -101,7 +101,7 @@ def _ingest(settings: Settings) -> int:
 
     contracts = load_contracts(settings.contracts_dir)
     council_codes = councils(settings.reference_dir)
-    kept = IntakeFolders(settings.accepted_dir, settings.quarantine_dir, settings.staging_dir)
+    kept = IntakeFolders.of(settings)
     try:
         con = connect_waiting(settings.linkage_zone_path, settings.lock_wait_seconds)
     except DatabaseLocked as locked:
@@ -187,7 +187,10 @@ def _latest(settings: Settings) -> int:
 
 def _withdraw(entry_id: str, reason: str, settings: Settings) -> int:
     from assets.ingest.contracts import load_contracts
-    from assets.ingest.raw_zone import withdraw
+    from assets.ingest.entries import sync_entries
+    from assets.ingest.intake import attached_content_zone
+    from assets.ingest.raw_zone import CONTENT, LEDGER, withdraw
+    from assets.reference import councils
     from orchestration.database_lock import DatabaseDamaged, DatabaseLocked, connect_waiting
 
     try:
@@ -195,9 +198,12 @@ def _withdraw(entry_id: str, reason: str, settings: Settings) -> int:
     except (DatabaseLocked, DatabaseDamaged) as unusable:
         print(f"{unusable} Nothing was withdrawn.", file=sys.stderr)
         return INGEST_LOCKED if isinstance(unusable, DatabaseLocked) else INGEST_FAILED
-    with con:
+    contracts = load_contracts(settings.contracts_dir)
+    with con, attached_content_zone(con, settings.content_zone_path):
         try:
-            dataset, before, removed = withdraw(con, load_contracts(settings.contracts_dir), entry_id, reason)
+            dataset, before, removed = withdraw(con, contracts, entry_id, reason)
+            if dataset in contracts:
+                sync_entries(con, LEDGER, CONTENT, contracts[dataset], councils(settings.reference_dir).codes)
         except KeyError:
             print(f"No ledger entry has the id {entry_id!r}: copy it from the check's message or the digest (like abcd-efgh-jkmn).", file=sys.stderr)
             return USAGE_ERROR

@@ -6,7 +6,7 @@ import os
 
 import dagster as dg
 
-from assets.folders import StoryFolders
+from assets.folders import IndexFolders, StoryFolders
 from assets.linkage.person_links import PseudonymisationKey
 from assets.linkage.pseudonyms import KEY_ENV
 from orchestration.database_lock import WaitingDuckDBResource
@@ -24,7 +24,9 @@ def build_resources(settings: Settings | None = None) -> dict[str, object]:
     settings = settings or Settings.from_env()
     settings.data_dir.mkdir(parents=True, exist_ok=True)
     return {
-        "folders": StoryFolders(data_dir=str(settings.data_dir), shared_dir=str(settings.shared_dir), settle_seconds=settings.settle_seconds),
+        # One resource per role: the content side's folders name no path into the index zone.
+        "folders": StoryFolders(data_dir=str(settings.data_dir), shared_dir=str(settings.shared_dir)),
+        "index_folders": IndexFolders(data_dir=str(settings.data_dir), shared_dir=str(settings.shared_dir), settle_seconds=settings.settle_seconds),
         "warehouse": WaitingDuckDBResource(database=str(settings.warehouse_path), lock_wait_seconds=settings.lock_wait_seconds),
         "linkage_zone": WaitingDuckDBResource(database=str(settings.linkage_zone_path), lock_wait_seconds=settings.lock_wait_seconds),
         "pseudonymisation_key": pseudonymisation_key(),

@@ -30,7 +30,7 @@ from collections.abc import Callable, Mapping, Sequence
 
 import dagster as dg
 
-from assets.folders import StoryFolders
+from assets.folders import IndexFolders
 from assets.ingest.contracts import Contract
 from assets.ingest.intake import answers_for
 from assets.ingest.landing import LandedFile, StillChanging, files_waiting, identify
@@ -49,7 +49,7 @@ _ENDED = {dg.DagsterRunStatus.SUCCESS, dg.DagsterRunStatus.FAILURE, dg.DagsterRu
 
 def landing_run_requests(
     contracts: dict[str, Contract],
-    folders: StoryFolders,
+    folders: IndexFolders,
     previous: dict[str, list],
     *,
     councils: dg.StaticPartitionsDefinition | None = None,
@@ -133,7 +133,7 @@ def build_landing_sensor(contracts: dict[str, Contract], story_job: dg.Unresolve
         default_status=dg.DefaultSensorStatus.STOPPED,
         description="Starts a run for each new or corrected agency file once it has stopped changing; keyed on the agency and the file's content hash.",
     )
-    def landing_files(context: dg.SensorEvaluationContext, folders: StoryFolders) -> dg.SensorResult:
+    def landing_files(context: dg.SensorEvaluationContext, index_folders: IndexFolders) -> dg.SensorResult:
         previous = json.loads(context.cursor) if context.cursor else {}
 
         def earlier_runs(request: str) -> list[dg.DagsterRunStatus]:
@@ -141,7 +141,7 @@ def build_landing_sensor(contracts: dict[str, Contract], story_job: dg.Unresolve
                 return []
             return [r.dagster_run.status for r in context.instance.get_run_records(filters=dg.RunsFilter(tags={REQUEST_TAG: request}))]
 
-        requests, seen = landing_run_requests(contracts, folders, previous, councils=councils, downstream=downstream, earlier_runs=earlier_runs)
+        requests, seen = landing_run_requests(contracts, index_folders, previous, councils=councils, downstream=downstream, earlier_runs=earlier_runs)
         return dg.SensorResult(run_requests=requests, cursor=json.dumps(seen))
 
     return landing_files

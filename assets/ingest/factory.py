@@ -17,10 +17,10 @@ import dagster as dg
 from dagster_duckdb import DuckDBResource
 
 from assets.check_results import check_result
-from assets.folders import StoryFolders
+from assets.folders import IndexFolders
 from assets.ingest import raw_zone
 from assets.ingest.contracts import Contract
-from assets.ingest.intake import OUTCOMES, IntakeFolders, IntakeResult, answers_for, take_in
+from assets.ingest.intake import OUTCOMES, IntakeFolders, IntakeResult, answers_for, attached_content_zone, take_in
 from assets.ingest.landing import files_waiting
 from assets.ingest.validation import compile_rules
 from assets.keys import raw_key
@@ -48,23 +48,24 @@ def build_raw_asset(contract: Contract, reference_dir: Path, contracts: dict[str
             *(dg.AssetCheckSpec(kind, asset=raw_key(contract.id), blocking=False, description=describe(kind, rules)) for kind, rules in kinds.items()),
         ],
     )
-    def raw_dataset(context: dg.AssetExecutionContext, folders: StoryFolders, linkage_zone: DuckDBResource):
-        layout = folders.layout
+    def raw_dataset(context: dg.AssetExecutionContext, index_folders: IndexFolders, linkage_zone: DuckDBResource):
+        layout = index_folders.layout
         council_codes = councils(layout.reference_dir)
         entries = files_waiting(layout.landing_dir, contract.id, answers_for(contract, contracts, council_codes.codes))
         outcomes = dict.fromkeys(OUTCOMES, 0)
         rows_loaded = 0
-        kept = IntakeFolders(layout.accepted_dir, layout.quarantine_dir, layout.staging_dir)
+        kept = IntakeFolders.of(layout)
         with linkage_zone.get_connection() as con:
             context.log.info(f"Checking {len(entries)} file(s) in the {contract.id} landing folders against the contract")
-            results = take_in(entries, contract, con, council_codes, layout.reference_dir, kept, layout.landing_dir, settle_seconds=folders.settle_seconds)
+            results = take_in(entries, contract, con, council_codes, layout.reference_dir, kept, layout.landing_dir, settle_seconds=index_folders.settle_seconds)
             for result in results:
                 outcomes[result.outcome] += 1
                 rows_loaded += result.rows
             _log_outcomes(context.log, results)
             raw_zone.ensure_raw_zone(con, contract)
             total = con.execute(f"SELECT count(*) FROM {raw_zone.raw_table(contract)}").fetchone()[0]
-            columns, empty_required = _raw_table_shape(con, contract)
+            with attached_content_zone(con, layout.content_zone_path):
+                columns, empty_required = raw_zone.table_shape(con, contract)
             ledger = con.execute(f"SELECT dataset, agency, period, outcome, CAST(received_at AS DATE) AS received_on FROM {raw_zone.LEDGER} WHERE dataset = ?", [contract.id]).df()
         yield dg.MaterializeResult(
             metadata={
@@ -96,11 +97,3 @@ def _log_outcomes(log: dg.DagsterLogManager, results: list[IntakeResult]) -> Non
             log.info(f"{len(lines)} file(s) {outcome}:\n" + "\n".join(lines))
     if waiting := [f"{r.landed.location}: still being written, left for the next intake" for r in results if r.outcome == "waiting"]:
         log.warning("\n".join(waiting))
-
-
-def _raw_table_shape(con, contract: Contract) -> tuple[list[str], dict[str, int]]:
-    """The raw table's columns, and each required column's count of empty values."""
-    table = raw_zone.raw_table(contract)
-    columns = [r[0] for r in con.execute(f"DESCRIBE {table}").fetchall()]
-    empty = {c.name: con.execute(f"SELECT count(*) FROM {table} WHERE {c.name} IS NULL").fetchone()[0] for c in contract.columns if c.required}
-    return columns, empty

@@ -36,8 +36,10 @@ from pathlib import Path
 
 import duckdb
 
+from assets.folder_layout import FolderLayout
 from assets.ingest import raw_zone
 from assets.ingest.contracts import Contract
+from assets.ingest.entries import sync_entries
 from assets.ingest.file_checks import check_file, explain_unreadable_rows, no_rows_problem, workbook_problem
 from assets.ingest.landing import LandedFile, LandingEntry, StillChanging, Strays, as_listed, identify, settle, snapshot
 from assets.ingest.problems import Problem, Verdict
@@ -61,6 +63,11 @@ class IntakeFolders:
     accepted: Path
     quarantine: Path
     staging: Path  # inside the linkage zone's folder: it holds identifiers while an intake runs
+    content_zone: Path  # the content zone's database: where an accepted file's content goes (``raw_zone``)
+
+    @classmethod
+    def of(cls, layout: FolderLayout) -> "IntakeFolders":
+        return cls(layout.accepted_dir, layout.quarantine_dir, layout.staging_dir, layout.content_zone_path)
 
 
 @dataclass(frozen=True)
@@ -299,12 +306,36 @@ def take_in(
     *,
     settle_seconds: float = 0.0,
 ) -> list[IntakeResult]:
-    """Answer every entry against the raw zone connection ``con``; the same bytes from one agency are only ever processed once.
+    """Answer every entry against the index zone connection ``con``; the same bytes from one agency are only ever processed once.
 
     Files are first left ``settle_seconds`` to stop changing (see ``landing.settle``); one still
-    changing is left for the next intake (outcome ``waiting``, no ledger row).
+    changing is left for the next intake (outcome ``waiting``, no ledger row). Accepted files'
+    content goes to the content zone (``folders.content_zone``, attached for the intake), and the
+    ledger's entries as they may leave the index zone are rewritten there (``entries``).
     """
-    raw_zone.ensure_raw_zone(con, contract)
+    with attached_content_zone(con, folders.content_zone):
+        raw_zone.ensure_raw_zone(con, contract)
+        raw_zone.reconcile_content(con, contract)  # what a load stopped half-way left
+        try:
+            return _answer(entries, contract, con, councils, reference_dir, folders, landing_dir, settle_seconds)
+        finally:
+            sync_entries(con, raw_zone.LEDGER, raw_zone.CONTENT, contract, councils.codes)
+
+
+@contextmanager
+def attached_content_zone(con: duckdb.DuckDBPyConnection, path: Path) -> Iterator[None]:
+    """The content zone attached to the index zone's connection as ``raw_zone.CONTENT``, for an intake or a withdrawal."""
+    con.execute(f"ATTACH '{path}' AS {raw_zone.CONTENT}")
+    try:
+        yield
+    finally:
+        con.execute(f"DETACH {raw_zone.CONTENT}")
+
+
+def _answer(
+    entries: list[LandingEntry], contract: Contract, con: duckdb.DuckDBPyConnection, councils: Councils, reference_dir: Path,
+    folders: IntakeFolders, landing_dir: Path, settle_seconds: float,
+) -> list[IntakeResult]:
     recover_staging(con, folders.staging)
     ready, changing = settle(entries, settle_seconds)
     results = [IntakeResult(as_listed(e, landing_dir), "waiting", 0, [], None) for e in changing]

@@ -1,10 +1,18 @@
-"""The raw zone: typed copies of accepted files and the ingest ledger, in the linkage zone database.
+"""An accepted file split as it is taken in: identifiers to the index zone, content to the content zone.
 
-Raw tables keep every column an agency sent, identifiers included, so they live in the
-linkage zone database, never in the analysis warehouse. Each accepted file is loaded in one
-transaction together with its ledger row: a crash mid-load leaves neither half a table nor a
-ledger entry for rows that are not there. A corrected file for the same agency, dataset and
-period replaces the earlier file's rows in that same transaction, so figures never count both.
+The index zone (the linkage zone database) keeps ``raw.<dataset>``: each row's identifiers
+(the columns the contract classes as identifiers, and the sex the linkage compares) with its
+record reference, and the ingest ledger. The content zone keeps ``content.<dataset>``: the
+same rows' other columns (a date of birth only as year and month) with the same record
+reference ``(_entry_id, _row_number)`` (``assets.zones``). No table holds both.
+
+DuckDB commits one database at a time, so a load is three steps whose order keeps both zones
+whole: the content rows go in first under the new entry's id, which no accepted ledger row
+names yet (so nothing counts them); then, in one transaction, the identifier rows replace the
+agency's earlier rows for the period and the ledger row commits (the commit point); then the
+content rows of entries no longer accepted leave (``reconcile_content``, also run before every
+intake, so a crash between steps is put right). A corrected file therefore replaces the
+earlier one's rows in both zones, and figures never count both.
 """
 
 from __future__ import annotations
@@ -15,14 +23,18 @@ import secrets
 
 import duckdb
 
-from assets.ingest.contracts import Contract
+from assets.ingest.contracts import Column, Contract
 from assets.ingest.landing import LandedFile
 from assets.ingest.problems import Problem
 from assets.reference import Councils
+from assets.zones import CONTENT_LINEAGE, content_table
 
 LEDGER = "ingest_ledger"
 STAGING = "staging"  # where an intake's staged files are attached to the linkage zone's connection
-LINEAGE_COLUMNS = ("_agency", "_period", "_file_sha256", "_row_number")
+LINEAGE_COLUMNS = ("_agency", "_period", "_file_sha256", "_row_number", "_entry_id")
+CONTENT = "content_zone"  # where an intake attaches the content zone database
+# Not identifiers by themselves, but compared by the linkage: sent to the index zone as well.
+ALSO_INDEXED = ("sex",)
 # Outcomes that answer an agency's bytes for good: the same bytes again are not taken in again.
 ANSWERED = ("accepted", "refused", "skipped", "withdrawn")
 
@@ -59,19 +71,64 @@ def new_entry_id() -> str:
 
 
 def raw_table(contract: Contract) -> str:
+    """The dataset's identifiers in the index zone."""
     return f"raw.{contract.id}"
 
 
+def index_columns(contract: Contract) -> list[Column]:
+    """What the index zone keeps of each row: the identifiers, and what the linkage compares with them."""
+    return [c for c in contract.columns if c.identifier or c.name in ALSO_INDEXED]
+
+
+def content_columns(contract: Contract) -> list[tuple[str, str]]:
+    """What the content zone keeps of each row, as (name, DuckDB type): every column but the
+    identifiers, a date of birth as year and month of birth (enough for an age on the last day of a month)."""
+    columns: list[tuple[str, str]] = []
+    for column in contract.columns:
+        if column.name == "date_of_birth":
+            columns += [("birth_year", "INTEGER"), ("birth_month", "INTEGER")]
+        elif not column.identifier:
+            columns.append((column.name, column.duckdb_type))
+    return columns
+
+
+def zone_columns(contract: Contract) -> list[str]:
+    """The dataset's tables' columns as the contract makes them: ``raw.<column>`` in the index zone, then ``content.<column>``."""
+    return [f"raw.{c.name}" for c in index_columns(contract)] + [f"raw.{c}" for c in LINEAGE_COLUMNS] + [
+        f"content.{name}" for name, _ in content_columns(contract)
+    ] + [f"content.{c}" for c in CONTENT_LINEAGE]
+
+
+def table_shape(con: duckdb.DuckDBPyConnection, contract: Contract) -> tuple[list[str], dict[str, int]]:
+    """The dataset's tables' columns (as ``zone_columns`` names them) and each required column's
+    count of empty values, in whichever zone keeps it; the content zone attached as ``CONTENT``."""
+    tables = {"raw": raw_table(contract), "content": f"{CONTENT}.{content_table(contract.id)}"}
+    columns = [f"{zone}.{r[0]}" for zone, table in tables.items() for r in con.execute(f"DESCRIBE {table}").fetchall()]
+    empty = {}
+    for column in (c for c in contract.columns if c.required):
+        table, name = (tables["raw"], column.name) if column in index_columns(contract) else (tables["content"], "birth_year" if column.name == "date_of_birth" else column.name)
+        empty[column.name] = con.execute(f"SELECT count(*) FROM {table} WHERE {name} IS NULL").fetchone()[0]
+    return columns, empty
+
+
 def ensure_raw_zone(con: duckdb.DuckDBPyConnection, contract: Contract) -> None:
-    columns = ", ".join(f"{c.name} {c.duckdb_type}" for c in contract.columns)
+    """The ledger and the dataset's index table; and its content table, when the content zone is attached as ``CONTENT``."""
+    columns = "".join(f"{c.name} {c.duckdb_type}, " for c in index_columns(contract))
     con.execute("CREATE SCHEMA IF NOT EXISTS raw")
     con.execute(LEDGER_DDL)
     _migrate_ledger_key(con)
     _give_entries_ids(con)
     con.execute(
-        f"CREATE TABLE IF NOT EXISTS {raw_table(contract)} ({columns}, "
-        "_agency VARCHAR NOT NULL, _period VARCHAR NOT NULL, _file_sha256 VARCHAR NOT NULL, _row_number BIGINT NOT NULL)"
+        f"CREATE TABLE IF NOT EXISTS {raw_table(contract)} ({columns}"
+        "_agency VARCHAR NOT NULL, _period VARCHAR NOT NULL, _file_sha256 VARCHAR NOT NULL, _row_number BIGINT NOT NULL, _entry_id VARCHAR NOT NULL)"
     )
+    if con.execute("SELECT count(*) FROM duckdb_databases() WHERE database_name = ?", [CONTENT]).fetchone()[0]:
+        content = "".join(f"{name} {kind}, " for name, kind in content_columns(contract))
+        con.execute(f"CREATE SCHEMA IF NOT EXISTS {CONTENT}.content")
+        con.execute(
+            f"CREATE TABLE IF NOT EXISTS {CONTENT}.{content_table(contract.id)} ({content}"
+            "_agency VARCHAR NOT NULL, _period VARCHAR NOT NULL, _entry_id VARCHAR NOT NULL, _row_number BIGINT NOT NULL)"
+        )
 
 
 def _migrate_ledger_key(con: duckdb.DuckDBPyConnection) -> None:
@@ -114,16 +171,33 @@ def accepted_from_others(con: duckdb.DuckDBPyConnection, dataset: str, agency: s
     ).fetchall()
 
 
-def _typed_expression(contract: Contract, councils: Councils) -> str:
+def _typed(column: Column, councils: Councils) -> str:
+    """The staged (text) column as the contract types it."""
+    if column.code_list == "local_authorities":
+        # Councils recoded in 2018-19 are mapped to their current GSS code on the way in.
+        cases = " ".join(f"WHEN '{old}' THEN '{new}'" for old, new in councils.current_code_of.items() if old != new)
+        return f"CASE {column.name} {cases} ELSE {column.name} END"
+    return column.name if column.logical_type == "string" else f"CAST({column.name} AS {column.duckdb_type})"
+
+
+def _content_expression(contract: Contract, councils: Councils) -> str:
     parts = []
     for column in contract.columns:
-        expression = column.name if column.logical_type == "string" else f"CAST({column.name} AS {column.duckdb_type})"
-        if column.code_list == "local_authorities":
-            # Councils recoded in 2018-19 are mapped to their current GSS code on the way in.
-            cases = " ".join(f"WHEN '{old}' THEN '{new}'" for old, new in councils.current_code_of.items() if old != new)
-            expression = f"CASE {column.name} {cases} ELSE {column.name} END"
-        parts.append(f"{expression} AS {column.name}")
-    return ", ".join(parts)
+        if column.name == "date_of_birth":
+            parts += [f"year({_typed(column, councils)}) AS birth_year", f"month({_typed(column, councils)}) AS birth_month"]
+        elif not column.identifier:
+            parts.append(f"{_typed(column, councils)} AS {column.name}")
+    return "".join(f"{p}, " for p in parts)
+
+
+def reconcile_content(con: duckdb.DuckDBPyConnection, contract: Contract) -> int:
+    """Remove the content rows of entries the ledger does not hold as accepted (superseded,
+    withdrawn, or left by a load that stopped before its ledger row committed); returns how many."""
+    table = f"{CONTENT}.{content_table(contract.id)}"
+    return con.execute(
+        f"DELETE FROM {table} c WHERE NOT EXISTS (SELECT 1 FROM {LEDGER} l WHERE l.entry_id = c._entry_id AND l.dataset = ? AND l.outcome = 'accepted')",
+        [contract.id],
+    ).fetchone()[0]
 
 
 def load_accepted(
@@ -136,7 +210,15 @@ def load_accepted(
     warnings: list[Problem],
 ) -> int:
     """Replace this agency's rows for the period with the staged file's (in the database attached
-    as ``STAGING``), atomically; return rows loaded."""
+    as ``STAGING``), split between the zones (the content zone attached as ``CONTENT``); return rows loaded."""
+    entry_id = new_entry_id()
+    staged = f"FROM {STAGING}.staged WHERE _file = ? ORDER BY _row_number"
+    con.execute("BEGIN TRANSACTION")
+    con.execute(
+        f"INSERT INTO {CONTENT}.{content_table(contract.id)} SELECT {_content_expression(contract, councils)}? AS _agency, ? AS _period, ? AS _entry_id, _row_number {staged}",
+        [landed.agency, period, entry_id, file_number],
+    )
+    con.execute("COMMIT")
     try:
         con.execute("BEGIN TRANSACTION")
         earlier = [r[0] for r in con.execute(
@@ -145,21 +227,22 @@ def load_accepted(
         ).fetchall()]
         con.execute(f"DELETE FROM {raw_table(contract)} WHERE _agency = ? AND _period = ?", [landed.agency, period])
         # The insert returns its own count of rows: the agency's only rows of these bytes (the ledger answers the same bytes once).
+        identifiers = "".join(f"{_typed(c, councils)} AS {c.name}, " for c in index_columns(contract))
         rows = con.execute(
-            f"INSERT INTO {raw_table(contract)} SELECT {_typed_expression(contract, councils)}, "
-            f"? AS _agency, ? AS _period, ? AS _file_sha256, _row_number FROM {STAGING}.staged WHERE _file = ? ORDER BY _row_number",
-            [landed.agency, period, landed.sha256, file_number],
+            f"INSERT INTO {raw_table(contract)} SELECT {identifiers}? AS _agency, ? AS _period, ? AS _file_sha256, _row_number, ? AS _entry_id {staged}",
+            [landed.agency, period, landed.sha256, entry_id, file_number],
         ).fetchone()[0]
         if earlier:
             con.execute(
                 f"UPDATE {LEDGER} SET outcome = 'superseded', superseded_by = ? WHERE dataset = ? AND agency = ? AND sha256 IN ({', '.join('?' * len(earlier))})",
                 [landed.sha256, contract.id, landed.agency, *earlier],
             )
-        record_outcome(con, contract, landed, period, rows, "accepted", warnings)
+        record_outcome(con, contract, landed, period, rows, "accepted", warnings, entry_id)
         con.execute("COMMIT")
     except BaseException:
-        con.execute("ROLLBACK")
+        con.execute("ROLLBACK")  # the content rows stay, named by no accepted entry, until the next reconcile_content
         raise
+    reconcile_content(con, contract)
     return rows
 
 
@@ -171,6 +254,7 @@ def record_outcome(
     rows: int | None,
     outcome: str,
     problems: list[Problem],
+    entry_id: str | None = None,
 ) -> None:
     """One answer per agency and content: bytes sent again after being superseded get their new answer in place."""
     con.execute(
@@ -179,7 +263,7 @@ def record_outcome(
         [
             contract.id, landed.agency, period, landed.name, landed.sha256, landed.bytes, rows,
             landed.received_at, dt.datetime.now(dt.timezone.utc), contract.version, outcome,
-            json.dumps([p.as_dict() for p in problems]), new_entry_id(),
+            json.dumps([p.as_dict() for p in problems]), entry_id or new_entry_id(),
         ],
     )
 
@@ -188,8 +272,10 @@ def withdraw(con: duckdb.DuckDBPyConnection, contracts: dict[str, Contract], ent
     """Withdraw a ledger entry: its rows leave the raw zone and it is answered ``withdrawn``, in one transaction.
 
     For what an agency sent that must not be used or shown (a check named the entry). The kept
-    copy stays where it is, and the same bytes sent again are not taken in again. Returns the
-    entry's dataset, its outcome before, and the rows removed. ``KeyError`` if no entry has the id.
+    copy stays where it is, and the same bytes sent again are not taken in again. Its content
+    rows leave the content zone (attached as ``CONTENT``) once the ledger row has changed.
+    Returns the entry's dataset, its outcome before, and the identifier rows removed.
+    ``KeyError`` if no entry has the id.
     """
     row = con.execute(f"SELECT dataset, agency, sha256, outcome, problems FROM {LEDGER} WHERE entry_id = ?", [entry_id]).fetchone()
     if row is None:
@@ -209,4 +295,7 @@ def withdraw(con: duckdb.DuckDBPyConnection, contracts: dict[str, Contract], ent
     except BaseException:
         con.execute("ROLLBACK")
         raise
+    if dataset in contracts:
+        ensure_raw_zone(con, contracts[dataset])
+        reconcile_content(con, contracts[dataset])
     return dataset, outcome, removed

@@ -5,7 +5,8 @@ Reads the identifiers of every dataset whose contract marks person identifiers, 
 the linkage zone and never in the warehouse:
 
 - ``linkage.<dataset>``: file hash, row number, person id, how the record was linked, keyed
-  hashes of agency references (the only table the analysis warehouse joins to);
+  hashes of agency references, handed to the content side as the person index
+  (``hand_over``: record references and person ids only, ``person_index.duckdb``);
 - ``linkage.person_registry``: every record's person id and how it was linked, read back by
   the next run, with ``linkage.prepared_people``, every record's identifiers as linkage reads them;
 - ``linkage.person_id_changes``: every id a rerun changed (people merged or split), appended;
@@ -36,6 +37,7 @@ import pandas as pd
 from dagster_duckdb import DuckDBResource
 
 from assets.check_results import check_result
+from assets.folders import IndexFolders
 from assets.ingest.contracts import Contract
 from assets.ingest.raw_zone import raw_table
 from assets.keys import PERSON_LINKS, raw_key
@@ -50,6 +52,7 @@ from assets.linkage.summary import (
     method_counts,
     weight_distribution,
 )
+from assets.zones import person_index_table
 from checks.linkage import linkage_rate_holds
 
 RATE_CHECK = "linkage_rate_holds"
@@ -430,7 +433,7 @@ def build_person_links_asset(contracts: dict[str, Contract], backend: str = "duc
             )
         ],
     )
-    def person_links(context: dg.AssetExecutionContext, linkage_zone: DuckDBResource, pseudonymisation_key: PseudonymisationKey) -> dg.MaterializeResult:
+    def person_links(context: dg.AssetExecutionContext, index_folders: IndexFolders, linkage_zone: DuckDBResource, pseudonymisation_key: PseudonymisationKey) -> dg.MaterializeResult:
         key = pseudonymisation_key.load()
         with linkage_zone.get_connection() as con:
             con.execute("CREATE SCHEMA IF NOT EXISTS linkage")
@@ -443,6 +446,7 @@ def build_person_links_asset(contracts: dict[str, Contract], backend: str = "duc
                 context.log.info(f"Linkage: {note}")
             linked = con.execute(f"SELECT dataset, _agency, linked_by, person_id FROM {REGISTRY}").df()
             review_pairs = con.execute(f"SELECT count(*) FROM {_REVIEW}").fetchone()[0]
+            handed_over = hand_over(con, pseudonymised_datasets(contracts), index_folders.layout.person_index_path)
 
         links = run.links
         rate, previous_rate = linkage_rate(linked), _previous_linkage_rate(context)
@@ -460,6 +464,7 @@ def build_person_links_asset(contracts: dict[str, Contract], backend: str = "duc
                 "new_persons": int(len(set(linked["person_id"]) - previous_ids)),
                 "person_ids_changed_records": int(links.changes["records"].sum()) if links is not None and not links.changes.empty else 0,
                 "clerical_review_pairs": int(review_pairs),
+                "person_index_records": handed_over,
                 "model_reused": links is not None and links.model_source == "given",
                 "model_source": links.model_source if links is not None else "none",
                 "linkage_notes": dg.MetadataValue.md("\n".join(f"- {note}" for note in run.notes) or "none"),
@@ -473,6 +478,27 @@ def build_person_links_asset(contracts: dict[str, Contract], backend: str = "duc
         )
 
     return person_links
+
+
+def hand_over(con, contracts: list[Contract], person_index: Path) -> int:
+    """Write the person index the content side reads: per dataset, each record reference with its
+    person id, how it was linked and its keyed references; no identifier, no content. Written
+    beside and swapped in by one rename, so a reader never sees half of one. Returns its records."""
+    building = person_index.with_name(person_index.name + ".new")
+    building.unlink(missing_ok=True)
+    con.execute(f"ATTACH '{building}' AS handover")
+    try:
+        con.execute("CREATE SCHEMA handover.links")
+        for contract in contracts:
+            con.execute(
+                f"CREATE TABLE handover.{person_index_table(contract.id)} AS SELECT r._entry_id, r._row_number, l.* EXCLUDE (_file_sha256, _row_number) "
+                f"FROM {raw_table(contract)} r JOIN linkage.{contract.id} l ON l._file_sha256 = r._file_sha256 AND l._row_number = r._row_number"
+            )
+        records = sum(con.execute(f"SELECT count(*) FROM handover.{person_index_table(c.id)}").fetchone()[0] for c in contracts)
+    finally:
+        con.execute("DETACH handover")
+    building.replace(person_index)
+    return records
 
 
 def _pseudonym_rows(con, contract: Contract, key: bytes, unwritten_only: bool = False) -> pd.DataFrame:

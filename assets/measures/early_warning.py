@@ -23,12 +23,14 @@ small groups swing by chance and would bury the warnings that matter.
 from __future__ import annotations
 
 import datetime as dt
+from pathlib import Path
 
 import duckdb
 import pandas as pd
 
 from assets.measures.catalogue import Measure
 from assets.reference import SCOTLAND_CODE
+from assets.zones import ENTRIES
 
 WARNING_COLUMNS = ["measure_id", "geography_code", "period", "kind", "message"]
 AGAINST_DIRECTION = "against_direction"
@@ -85,18 +87,22 @@ def against_direction(headlines: pd.DataFrame, entry: Measure, place_names: dict
     return pd.DataFrame(rows, columns=WARNING_COLUMNS) if rows else _empty()
 
 
-def latest_accepted_files(con: duckdb.DuckDBPyConnection, ledger: str, datasets: list[str]) -> pd.DataFrame:
-    """Per dataset and agency, the latest accepted file's period and when it was received.
-
-    ``ledger`` names the ingest ledger table (``lz.main.ingest_ledger`` once attached).
-    """
-    if not datasets:
-        return pd.DataFrame(columns=["dataset", "agency", "period", "received_at"])
-    return con.execute(
-        f"SELECT dataset, agency, arg_max(period, received_at) AS period, max(received_at) AS received_at FROM {ledger} "
-        f"WHERE outcome = 'accepted' AND dataset IN ({', '.join('?' * len(datasets))}) GROUP BY dataset, agency ORDER BY dataset, agency",
-        datasets,
-    ).df()
+def latest_accepted_files(con: duckdb.DuckDBPyConnection, content_zone: Path, datasets: list[str]) -> pd.DataFrame:
+    """Per dataset and agency, the latest accepted file's period and the day it was received,
+    from the content zone's ledger entries (``assets.zones.ENTRIES``; none before any intake)."""
+    if not datasets or not content_zone.exists():
+        return pd.DataFrame(columns=["dataset", "agency", "period", "received_on"])
+    con.execute(f"ATTACH '{content_zone}' AS cz (READ_ONLY)")
+    try:
+        if not con.execute("SELECT count(*) FROM duckdb_tables() WHERE database_name = 'cz' AND table_name = ?", [ENTRIES.split(".")[1]]).fetchone()[0]:
+            return pd.DataFrame(columns=["dataset", "agency", "period", "received_on"])
+        return con.execute(
+            f"SELECT dataset, agency, arg_max(period, received_on) AS period, max(received_on) AS received_on FROM cz.{ENTRIES} "
+            f"WHERE outcome = 'accepted' AND dataset IN ({', '.join('?' * len(datasets))}) GROUP BY dataset, agency ORDER BY dataset, agency",
+            datasets,
+        ).df()
+    finally:
+        con.execute("DETACH cz")
 
 
 def data_overdue(
@@ -104,12 +110,12 @@ def data_overdue(
 ) -> pd.DataFrame:
     """Warnings for agencies whose latest accepted file for one of the measure's sources is too old.
 
-    ``latest_files``: ``dataset, agency, period, received_at`` (as from
+    ``latest_files``: ``dataset, agency, period, received_on`` (as from
     ``latest_accepted_files``); ``refresh_days``: per dataset, the contract's ``refreshDays``.
     """
     rows = []
     for file in latest_files[latest_files["dataset"].isin(entry.sources)].itertuples():
-        received = pd.Timestamp(file.received_at).date()
+        received = pd.Timestamp(file.received_on).date()
         age = (today - received).days
         allowed = refresh_days[file.dataset]
         if age <= allowed:

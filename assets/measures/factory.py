@@ -12,17 +12,13 @@ Checks on every measure asset (advisory, WARN; their logic is in ``checks.measur
 from __future__ import annotations
 
 import datetime as dt
-from pathlib import Path
 
 import dagster as dg
-import duckdb
-import pandas as pd
 from dagster_duckdb import DuckDBResource
 
 from assets.check_results import check_result
 from assets.folders import StoryFolders
 from assets.ingest.contracts import Contract
-from assets.ingest.raw_zone import LEDGER
 from assets.keys import analysis_key, measure_key
 from assets.measures.catalogue import LONG_FORMAT, Measure
 from assets.measures.early_warning import latest_accepted_files
@@ -57,7 +53,7 @@ def build_measure_asset(entry: Measure, council_count: int, refresh_days: dict[s
             con.register("measure_frame", table)
             con.execute(f"CREATE OR REPLACE TABLE measures.{entry.id} AS SELECT * FROM measure_frame")
             con.unregister("measure_frame")
-            latest_files = _latest_files(con, layout.linkage_zone_path, entry)
+            latest_files = latest_accepted_files(con, layout.content_zone_path, list(entry.sources))
         headline = table[(table.geography_code == SCOTLAND_CODE) & (table.breakdown == "total")][["period", "numerator", "denominator", "value"]]
         names = councils(layout.reference_dir).names
         yield dg.MaterializeResult(metadata={"dagster/row_count": len(table), "scotland": dg.MetadataValue.md(headline.to_markdown(index=False))})
@@ -65,17 +61,6 @@ def build_measure_asset(entry: Measure, council_count: int, refresh_days: dict[s
         yield check_result("on_track", on_track(table, latest_files, entry, refresh_days, dt.date.today(), names))
 
     return measure_asset
-
-
-def _latest_files(con: duckdb.DuckDBPyConnection, linkage_zone: Path, entry: Measure) -> pd.DataFrame:
-    """The ingest ledger's latest accepted file per source dataset and agency (none before any ingest)."""
-    if not linkage_zone.exists():
-        return latest_accepted_files(con, "", [])
-    con.execute(f"ATTACH '{linkage_zone}' AS lz (READ_ONLY)")
-    try:
-        return latest_accepted_files(con, f"lz.main.{LEDGER}", list(entry.sources))
-    finally:
-        con.execute("DETACH lz")
 
 
 def measure_assets(entries: dict[str, Measure], contracts: dict[str, Contract], council_count: int) -> list[dg.AssetsDefinition]:

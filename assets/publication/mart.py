@@ -64,7 +64,6 @@ from dagster_duckdb import DuckDBResource
 from assets.check_results import check_result
 from assets.folders import StoryFolders
 from assets.ingest.contracts import Contract
-from assets.ingest.raw_zone import LEDGER
 from assets.keys import PUBLISHED_MEASURES, analysis_key, measure_key
 from assets.measures.catalogue import Measure
 from assets.measures.early_warning import WARNING_COLUMNS, early_warnings, headline_rows, latest_accepted_files
@@ -154,17 +153,6 @@ def _has_table(con: duckdb.DuckDBPyConnection, schema: str, table: str) -> bool:
     return con.execute("SELECT count(*) FROM information_schema.tables WHERE table_schema = ? AND table_name = ?", [schema, table]).fetchone()[0] > 0
 
 
-def _latest_files(con: duckdb.DuckDBPyConnection, folders: StoryFolders, datasets: list[str]) -> pd.DataFrame:
-    linkage_zone = folders.layout.linkage_zone_path
-    if not linkage_zone.exists():
-        return latest_accepted_files(con, "", [])
-    con.execute(f"ATTACH '{linkage_zone}' AS lz (READ_ONLY)")
-    try:
-        return latest_accepted_files(con, f"lz.main.{LEDGER}", datasets)
-    finally:
-        con.execute("DETACH lz")
-
-
 def mart_early_warnings(
     published: pd.DataFrame, entries: dict[str, Measure], latest_files: pd.DataFrame, refresh_days: dict[str, int],
     today: dt.date, place_names: dict[str, str],
@@ -235,7 +223,7 @@ def build_published_measures_asset(entries: dict[str, Measure], contracts: dict[
             published = controlled.loc[~left_out, list(PUBLISHED_COLUMNS)]
             indicator_values = indicator_rows(con) if _has_table(con, "analysis", "indicator_values") else pd.DataFrame(columns=INDICATOR_COLUMNS)
             revised = revisions(indicator_values[indicator_values["indicator_id"].isin(streams)])
-            warnings = mart_early_warnings(published, entries, _latest_files(con, folders, sorted(refresh_days)), refresh_days, dt.date.today(), names)
+            warnings = mart_early_warnings(published, entries, latest_accepted_files(con, folders.layout.content_zone_path, sorted(refresh_days)), refresh_days, dt.date.today(), names)
             con.execute("CREATE SCHEMA IF NOT EXISTS mart")
             con.execute("CREATE SCHEMA IF NOT EXISTS disclosure")
             # Written and re-checked in one transaction: a mart that fails the check is rolled

@@ -40,9 +40,8 @@ class EngineMissing(RuntimeError):
 
 
 def _node_modules() -> Path:
-    from orchestration.settings import REPO_ROOT
-
-    return REPO_ROOT / "node_modules"
+    """Where ``npm ci`` installs the pinned engine: the repository's root, above this package."""
+    return Path(__file__).resolve().parents[2] / "node_modules"
 
 
 def _engine_files(node_modules: Path) -> dict[str, Path]:
@@ -121,15 +120,12 @@ def write_preflight(out_dir: Path, contracts: dict[str, Contract], councils: Cou
     return [index, script, rules, *written]
 
 
-def write_edition_preflight(edition_dir: Path) -> list[Path]:
+def write_edition_preflight(edition_dir: Path, contracts: dict[str, Contract], reference_dir: Path) -> list[Path]:
     """The page in an edition (``<edition>/check-a-file/``), from the contracts in force; nothing if the engine is not installed."""
-    from assets.ingest.contracts import load_contracts
     from assets.reference import councils
-    from orchestration.settings import Settings
 
-    settings = Settings.from_env()
     try:
-        return write_preflight(edition_dir / EDITION_FOLDER, load_contracts(settings.contracts_dir), councils(settings.reference_dir), settings.reference_dir)
+        return write_preflight(edition_dir / EDITION_FOLDER, contracts, councils(reference_dir), reference_dir)
     except EngineMissing as missing:
         _LOG.warning("No 'Check a file before you send it' page in this edition: %s", missing)
         return []

@@ -42,6 +42,7 @@ from assets.reports.editions import (
 )
 from assets.reports.organisation_context import organisations
 from assets.reports.places import SCOTLAND, council_places
+from assets.reports.preflight import write_edition_preflight
 from assets.reports.render import render_html, write_pdf
 from assets.reports.report_inputs import carried_unchanged
 from assets.reports.website import write_downloads_page, write_website
@@ -227,6 +228,7 @@ def build_report_assets(entries: dict[str, Measure], contracts: dict[str, Contra
                 )
             # The website links only files the edition holds, so it is written after the carried reports and the downloads.
             site = write_website(edition_dir, site_inputs, downloads_page=False)
+            site += write_edition_preflight(edition_dir, contracts, layout.reference_dir)  # 'Check a file before you send it', its engine once per edition
             written = [p for p in [*site, *downloads] if isinstance(p, Path) and is_scanned(p)]
             found = reports_scanned.result() + scan_published(edition_dir, written)
             downloads = [d.result() if isinstance(d, Future) else d for d in downloads]

@@ -375,8 +375,7 @@ def write_website(edition_dir: Path, inputs: EditionInputs, downloads_page: bool
     written = _write_pages(env, edition_dir, [*site.pages(), *([site.downloads_page()] if downloads_page else [])])
     stylesheet = edition_dir / STYLESHEET
     stylesheet.write_text(env.get_template("site/story.css.j2").render(), encoding="utf-8")
-    from assets.reports.preflight import write_edition_preflight  # the page 'Check a file before you send it', engine once per edition
-    return [*written, stylesheet, *write_edition_preflight(edition_dir)]
+    return [*written, stylesheet]
 
 
 def write_downloads_page(edition_dir: Path, inputs: EditionInputs) -> list[Path]:

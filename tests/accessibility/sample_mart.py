@@ -17,9 +17,9 @@ import numpy as np
 import pandas as pd
 
 from assets.ingest.contracts import load_contracts
+from assets.ingest.entries import ENTRY_COLUMNS, published_entries
 from assets.ingest.raw_zone import new_entry_id
 from assets.measures.catalogue import LONG_FORMAT, Measure, catalogue
-from assets.publication.coverage import published_coverage
 from assets.publication.data_map import data_map, data_map_returns
 from assets.publication.disclosure_control import apply_disclosure_control
 from assets.publication.mart import PUBLISHED_COLUMNS, RULE
@@ -97,7 +97,7 @@ def build_sample_mart(path: Path, reference_dir: Path, *, entries: dict[str, Mea
            ("school_exclusions", codes[1], "2024-25", f"school_exclusions_{codes[1]}_2024-25.csv", "2" * 64, now, now, "1.0.0", "refused", None, "[]", new_entry_id())],
         columns=["dataset", "agency", "period", "file_name", "sha256", "received_at", "processed_at", "contract_version", "outcome", "superseded_by", "problems", "entry_id"],
     )
-    coverage = published_coverage(ledger, load_contracts(CONTRACTS), ref.codes)
+    coverage = pd.DataFrame(published_entries(ledger.to_dict("records"), load_contracts(CONTRACTS), ref.codes), columns=list(ENTRY_COLUMNS))
     tables = {"published_measures": published, "data_coverage": coverage}
     if optional:
         first = next(iter(entries.values()))

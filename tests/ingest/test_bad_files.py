@@ -20,7 +20,7 @@ from pathlib import Path
 import duckdb
 import pytest
 
-from assets.folders import StoryFolders
+from assets.folders import IndexFolders
 from assets.ingest import raw_zone
 from assets.ingest.contracts import load_contracts
 from assets.ingest.intake import IntakeFolders, IntakeResult, take_in
@@ -210,9 +210,14 @@ class Matrix:
         return self.results[self.dropped[kind].path]
 
     def query(self, sql: str, params: list) -> list[tuple]:
+        """``sql`` on the index zone, with the content zone attached as ``cz``."""
         with duckdb.connect(str(self.linkage_zone), read_only=True) as con:
+            con.execute(f"ATTACH '{self.linkage_zone.with_name('content_zone.duckdb')}' AS cz (READ_ONLY)")
             return con.execute(sql, params).fetchall()
 
+
+# A file's rows in the content zone, found through its ledger entry (the only reference the zones share).
+CONTENT_OF_FILE = f"cz.content.{DATASET} c JOIN {raw_zone.LEDGER} l ON l.entry_id = c._entry_id WHERE l.sha256 = ?"
 
 def _drop(landing: Path, agency: str, name: str, data: bytes) -> Path:
     path = landing / agency / DATASET / name
@@ -261,7 +266,7 @@ def matrix(tmp_path_factory: pytest.TempPathFactory) -> Matrix:
 
     contract = dataclasses.replace(load_contracts(CONTRACTS)[DATASET], max_file_bytes=SIZE_LIMIT)
     linkage_zone = data_dir / "linkage_zone.duckdb"
-    kept = IntakeFolders(data_dir / "accepted", data_dir / "quarantine", data_dir / "staging")
+    kept = IntakeFolders(data_dir / "accepted", data_dir / "quarantine", data_dir / "staging", data_dir / "content_zone.duckdb")
     with duckdb.connect(str(linkage_zone)) as con:
         results = take_in(files_waiting(landing, DATASET), contract, con, councils(REFERENCE), REFERENCE, kept, landing)
         second_pass = take_in(files_waiting(landing, DATASET), contract, con, councils(REFERENCE), REFERENCE, kept, landing)
@@ -314,8 +319,7 @@ def test_a_former_council_code_is_mapped_not_refused_and_the_mapping_recorded(ma
     assert result.outcome == "accepted" and result.rows == 3
     [warning] = result.problems
     assert not warning.blocking and warning.examples == ("S12000046 -> S12000049",) and warning.rows == (1,)
-    table = raw_zone.raw_table(load_contracts(CONTRACTS)[DATASET])
-    assert matrix.query(f"SELECT DISTINCT la_code FROM {table} WHERE _file_sha256 = ?", [result.landed.sha256]) == [("S12000049",)]
+    assert matrix.query(f"SELECT DISTINCT la_code FROM {CONTENT_OF_FILE}", [result.landed.sha256]) == [("S12000049",)]
     [(problems,)] = matrix.query(f"SELECT problems FROM {raw_zone.LEDGER} WHERE sha256 = ?", [result.landed.sha256])
     assert "S12000046 -> S12000049" in problems
 
@@ -354,9 +358,11 @@ def test_a_header_in_capitals_is_taken_with_a_warning_and_loaded_by_the_contract
     assert result.outcome == "accepted" and result.rows == 3
     [warning] = result.problems
     assert warning.check == "column_case" and not warning.blocking and "lower case" in warning.fix
-    table = raw_zone.raw_table(load_contracts(CONTRACTS)[DATASET])
-    loaded = matrix.query(f"SELECT child_ref, placement_type FROM {table} WHERE _file_sha256 = ? ORDER BY _row_number", [result.landed.sha256])
-    assert loaded == [(r["child_ref"], r["placement_type"]) for r in EpisodesFile.valid("S12000049", "2027").rows]
+    table = raw_zone.raw_table(load_contracts(CONTRACTS)[DATASET])  # the identifiers, in the index zone
+    loaded = matrix.query(f"SELECT child_ref FROM {table} WHERE _file_sha256 = ? ORDER BY _row_number", [result.landed.sha256])
+    assert loaded == [(r["child_ref"],) for r in EpisodesFile.valid("S12000049", "2027").rows]
+    content = matrix.query(f"SELECT placement_type FROM {CONTENT_OF_FILE} ORDER BY _row_number", [result.landed.sha256])
+    assert content == [(r["placement_type"],) for r in EpisodesFile.valid("S12000049", "2027").rows]
 
 
 def test_the_same_file_dropped_twice_is_taken_in_once(matrix: Matrix):
@@ -379,7 +385,7 @@ def test_a_symlink_is_refused_without_reading_or_copying_its_target(matrix: Matr
 
 
 def test_a_file_still_being_written_waits_until_it_stops_growing(tmp_path: Path):
-    folders = StoryFolders(data_dir=str(tmp_path), shared_dir=str(SHARED))
+    folders = IndexFolders(data_dir=str(tmp_path), shared_dir=str(SHARED))
     sample = EpisodesFile.valid("S12000049", "2021")
     path = _drop(tmp_path / "landing", "S12000049", sample.file_name, sample.bytes()[:200])
     contracts = {DATASET: load_contracts(CONTRACTS)[DATASET]}

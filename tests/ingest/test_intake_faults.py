@@ -25,7 +25,7 @@ import duckdb
 import pytest
 
 import assets.ingest.intake as intake
-from assets.folders import StoryFolders
+from assets.folders import IndexFolders
 from assets.ingest import raw_zone
 from assets.ingest.contracts import load_contracts
 from assets.ingest.intake import IntakeFolders, IntakeResult, take_in
@@ -42,7 +42,7 @@ GOOD, BAD = "S12000049", "S12000036"
 
 def _intake(data_dir: Path, settle_seconds: float = 0.0) -> list[IntakeResult]:
     landing = data_dir / "landing"
-    kept = IntakeFolders(data_dir / "accepted", data_dir / "quarantine", data_dir / "staging")
+    kept = IntakeFolders(data_dir / "accepted", data_dir / "quarantine", data_dir / "staging", data_dir / "content_zone.duckdb")
     with duckdb.connect(str(data_dir / "linkage_zone.duckdb")) as con:
         return take_in(files_waiting(landing, DATASET), CONTRACT, con, councils(REFERENCE), REFERENCE, kept, landing, settle_seconds=settle_seconds)
 
@@ -260,7 +260,7 @@ def test_an_intake_killed_at_any_step_leaves_nothing_outside_and_the_next_takes_
     assert list(system_tmp.iterdir()) == []
     assert [p.name for p in (data_dir / "staging").iterdir()] and not list((data_dir / "staging").glob("*/*.duckdb.wal"))
     # The sensor asks for every file the ledger has not answered (a kept copy alone is not an answer).
-    folders = StoryFolders(data_dir=str(data_dir), shared_dir=str(SHARED))
+    folders = IndexFolders(data_dir=str(data_dir), shared_dir=str(SHARED))
     _, seen = landing_run_requests({DATASET: CONTRACT}, folders, {})
     asked = {r.tags["story/agency"] for r in landing_run_requests({DATASET: CONTRACT}, folders, seen)[0]}
     assert asked == {GOOD, BAD} - {agency for agency, *_ in _ledger(data_dir)}

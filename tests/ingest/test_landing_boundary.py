@@ -52,7 +52,7 @@ class Landing:
 
 def _intake(data_dir: Path) -> list[IntakeResult]:
     landing = data_dir / "landing"
-    kept = IntakeFolders(data_dir / "accepted", data_dir / "quarantine", data_dir / "staging")
+    kept = IntakeFolders(data_dir / "accepted", data_dir / "quarantine", data_dir / "staging", data_dir / "content_zone.duckdb")
     with duckdb.connect(str(data_dir / "linkage_zone.duckdb")) as con:
         return take_in(files_waiting(landing, DATASET), CONTRACT, con, councils(REFERENCE), REFERENCE, kept, landing)
 

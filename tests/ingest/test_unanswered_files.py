@@ -22,7 +22,7 @@ from pathlib import Path
 import duckdb
 import pytest
 
-from assets.folders import StoryFolders
+from assets.folders import IndexFolders
 from assets.ingest import raw_zone
 from assets.ingest.contracts import load_contracts
 from assets.ingest.intake import fitted
@@ -129,7 +129,7 @@ def test_a_stray_is_answered_by_the_dataset_its_folder_or_name_points_to(ingeste
 
 def test_the_sensor_asks_once_for_each_stray(tmp_path: Path):
     contracts = load_contracts(CONTRACTS)
-    folders = StoryFolders(data_dir=str(tmp_path), shared_dir=str(SHARED))
+    folders = IndexFolders(data_dir=str(tmp_path), shared_dir=str(SHARED))
     for stray in STRAYS:
         _place(tmp_path / "landing", stray, b"contents\n")
     _, seen = landing_run_requests(contracts, folders, {})

@@ -10,7 +10,7 @@ from pathlib import Path
 import dagster as dg
 import pytest
 
-from assets.folders import StoryFolders
+from assets.folders import IndexFolders
 from assets.ingest.contracts import load_contracts
 from orchestration.definitions import build_definitions
 from orchestration.sensors import landing_run_requests
@@ -70,7 +70,7 @@ def test_a_new_contract_file_adds_its_assets_checks_and_watch(contracts_dir: Pat
     (folder / f"{DATASET}_S12000049_2023-24.csv").write_text(
         "assessment_id,la_code,completed_date,outcome\nKA1,S12000049,2023-06-30,approved\nKA2,S12000049,2024-01-15,withdrawn\n"
     )
-    folders = StoryFolders(data_dir=str(story_env), shared_dir=str(SHARED))
+    folders = IndexFolders(data_dir=str(story_env), shared_dir=str(SHARED))
     contracts = load_contracts(contracts_dir)
     _, seen = landing_run_requests(contracts, folders, {})
     requests, _ = landing_run_requests(contracts, folders, seen)

@@ -22,7 +22,7 @@ import duckdb
 import pandas as pd
 import pytest
 
-from assets.folders import StoryFolders
+from assets.folders import IndexFolders
 from assets.ingest.contracts import load_contracts
 from assets.measures.catalogue import catalogue
 from assets.partitions import RANGE_END, RANGE_START
@@ -253,6 +253,33 @@ def test_no_identifiers_reach_the_warehouse_or_the_published_files(built: Path):
         assert scan_database(con)
 
 
+def test_no_database_holds_identifiers_beside_content(built: Path):
+    """Issue 30, separation of functions: every DuckDB file under the data root, table by table.
+
+    Identifiers (the columns contracts class as identifiers) and content (every other column a
+    contract declares, but the sex the linkage also compares) never share a table; the index
+    zone holds no content column at all, and the content zone and the person index no identifier
+    column or identifier-shaped value.
+    """
+    contracts = load_contracts(CONTRACTS)
+    identifiers = {c.name for k in contracts.values() for c in k.columns if c.identifier}
+    content = {c.name for k in contracts.values() for c in k.columns if not c.identifier} - {"sex"} - identifiers
+    databases = sorted(built.rglob("*.duckdb"))
+    assert {p.name for p in databases} >= {"linkage_zone.duckdb", "content_zone.duckdb", "person_index.duckdb", "warehouse.duckdb"}
+    for database in databases:
+        with duckdb.connect(str(database), read_only=True) as con:
+            tables = con.execute("SELECT schema_name, table_name, list(column_name) FROM duckdb_columns() WHERE database_name = current_database() GROUP BY ALL").fetchall()
+            for schema, table, columns in tables:
+                held = set(columns)
+                assert not (held & identifiers and held & content), f"{database.name} {schema}.{table} holds {sorted(held & identifiers)} beside {sorted(held & content)}"
+                if database.name == "linkage_zone.duckdb" and table != "ingest_ledger":  # the ledger's period and outcome are a file's, not a record's
+                    assert not held & content, f"the index zone's {schema}.{table} holds content: {sorted(held & content)}"
+            if database.name in ("content_zone.duckdb", "person_index.duckdb"):
+                assert scan_database(con) == [], database.name
+    with duckdb.connect(str(built / "content_zone.duckdb"), read_only=True) as con:
+        assert con.execute("SELECT count(*) FROM content.looked_after_episodes").fetchone()[0] > 1000  # the scan read real tables
+
+
 def _glasgow_looked_after(data: Path, period: str) -> int:
     with duckdb.connect(str(data / "warehouse.duckdb"), read_only=True) as con:
         return con.execute(
@@ -273,10 +300,10 @@ def test_a_new_council_file_re_renders_only_that_councils_report(built: Path, tm
         defs = build_definitions(Settings.from_env())
         job = defs.resolve_job_def("story_of_progress")
         sensor = defs.resolve_sensor_def("landing_files")
-        folders = StoryFolders(data_dir=str(built), shared_dir=str(SHARED))
-        first_look = sensor(dg.build_sensor_context(resources={"folders": folders}))
+        folders = IndexFolders(data_dir=str(built), shared_dir=str(SHARED))
+        first_look = sensor(dg.build_sensor_context(resources={"index_folders": folders}))
         assert first_look.run_requests == []  # it may still be uploading
-        [request] = sensor(dg.build_sensor_context(cursor=first_look.cursor, resources={"folders": folders})).run_requests
+        [request] = sensor(dg.build_sensor_context(cursor=first_look.cursor, resources={"index_folders": folders})).run_requests
         assert request.partition_key == GLASGOW and request.tags["story/dataset"] == "looked_after_episodes"
         with dg.instance_for_test(temp_dir=str(tmp_path)) as instance:
             result = job.execute_in_process(instance=instance, partition_key=request.partition_key, asset_selection=request.asset_selection)

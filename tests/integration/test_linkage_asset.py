@@ -15,23 +15,20 @@ import duckdb
 import pytest
 from dagster_duckdb import DuckDBResource
 
+from assets.folders import IndexFolders
 from assets.ingest.contracts import load_contracts
-from assets.ingest.raw_zone import ensure_raw_zone, raw_table
+from assets.ingest.raw_zone import ensure_raw_zone
 from assets.keys import PERSON_LINKS
 from assets.linkage.person_links import RATE_CHECK, build_person_links_asset
 from orchestration.resources import pseudonymisation_key
-from tests.support.paths import CONTRACTS
+from tests.support.index_zone import load_identifiers
+from tests.support.paths import CONTRACTS, SHARED
 
 DATASETS = ("looked_after_episodes", "hearings_referrals")
 
 
 def _load(con: duckdb.DuckDBPyConnection, contract, path: Path) -> None:
-    agency, period = path.parent.parent.name, path.stem.rsplit("_", 1)[1]
-    con.execute(
-        f"INSERT INTO {raw_table(contract)} SELECT *, ? AS _agency, ? AS _period, ? AS _file_sha256, row_number() OVER () AS _row_number "
-        f"FROM read_csv('{path}', all_varchar = true, header = true)",
-        [agency, period, f"sha-{path.name}"],
-    )
+    load_identifiers(con, contract, path, f"sha-{path.name}")
 
 
 @pytest.mark.slow
@@ -50,7 +47,7 @@ def test_rerun_with_an_extra_council_file_keeps_every_person_id(story_env: Path,
                     _load(con, contract, path)
 
     asset = build_person_links_asset(contracts)
-    resources = {"linkage_zone": DuckDBResource(database=str(zone)), "pseudonymisation_key": pseudonymisation_key()}
+    resources = {"linkage_zone": DuckDBResource(database=str(zone)), "index_folders": IndexFolders(data_dir=str(zone.parent), shared_dir=str(SHARED)), "pseudonymisation_key": pseudonymisation_key()}
     instance = dg.DagsterInstance.ephemeral()
     first = dg.materialize([asset], resources=resources, instance=instance)
     assert first.success

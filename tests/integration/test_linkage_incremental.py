@@ -20,24 +20,21 @@ import duckdb
 import pytest
 from dagster_duckdb import DuckDBResource
 
+from assets.folders import IndexFolders
 from assets.ingest.contracts import load_contracts
 from assets.ingest.raw_zone import ensure_raw_zone, raw_table
 from assets.linkage.person_links import FULL_RELINK, LINKAGE_TAG, build_person_links_asset, pseudonymised_datasets
 from assets.linkage.quality import compare_registries
 from orchestration.resources import pseudonymisation_key
 from synthetic.corrections import withdraw_open_episodes
-from tests.support.paths import CONTRACTS
+from tests.support.index_zone import load_identifiers
+from tests.support.paths import CONTRACTS, SHARED
 
 pytestmark = pytest.mark.slow
 
 
 def _load(con: duckdb.DuckDBPyConnection, contract, path: Path, sha: str) -> None:
-    agency, period = path.parent.parent.name, path.stem.rsplit("_", 1)[1]
-    con.execute(
-        f"INSERT INTO {raw_table(contract)} SELECT *, ? AS _agency, ? AS _period, ? AS _file_sha256, row_number() OVER () AS _row_number "
-        f"FROM read_csv('{path}', all_varchar = true, header = true)",
-        [agency, period, sha],
-    )
+    load_identifiers(con, contract, path, sha)
 
 
 def _replace(con: duckdb.DuckDBPyConnection, contract, path: Path, old_sha: str, new_sha: str) -> None:
@@ -72,7 +69,7 @@ def test_incremental_linkage_gives_the_ids_a_full_relink_gives(story_env: Path, 
     instance = dg.DagsterInstance.ephemeral()
 
     def link(at: Path, **tags: str) -> dict:
-        resources = {"linkage_zone": DuckDBResource(database=str(at)), "pseudonymisation_key": pseudonymisation_key()}
+        resources = {"linkage_zone": DuckDBResource(database=str(at)), "index_folders": IndexFolders(data_dir=str(at.parent), shared_dir=str(SHARED)), "pseudonymisation_key": pseudonymisation_key()}
         result = dg.materialize([asset], resources=resources, instance=instance, tags=tags)
         assert result.success
         return result.asset_materializations_for_node(asset.op.name)[0].metadata
@@ -150,7 +147,7 @@ def test_a_full_relink_keeps_the_ids_of_rows_a_corrected_return_repeats(story_en
         for contract in contracts.values():
             ensure_raw_zone(con, contract)
         _load(con, contracts["school_leavers"], path, "sha-first")
-    resources = {"linkage_zone": DuckDBResource(database=str(zone)), "pseudonymisation_key": pseudonymisation_key()}
+    resources = {"linkage_zone": DuckDBResource(database=str(zone)), "index_folders": IndexFolders(data_dir=str(zone.parent), shared_dir=str(SHARED)), "pseudonymisation_key": pseudonymisation_key()}
     asset = build_person_links_asset(contracts)
     assert dg.materialize([asset], resources=resources, instance=dg.DagsterInstance.ephemeral()).success
     before = _registry(zone).assign(row=lambda r: r["record_key"].str.rsplit("|", n=1).str[1])

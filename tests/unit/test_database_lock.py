@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 
-from assets.folders import StoryFolders
+from assets.folders import IndexFolders
 from assets.ingest.contracts import load_contracts
 from orchestration.cli import INGEST_LOCKED, main
 from orchestration.database_lock import DatabaseLocked, WaitingDuckDBResource, connect_waiting
@@ -72,7 +72,7 @@ def test_the_sensor_waits_for_a_run_to_let_go_of_the_ledger(holder: Holder, stor
     sample = EpisodesFile.valid("S12000049", "2024")
     (story_env / "landing" / "S12000049" / DATASET).mkdir(parents=True)
     (story_env / "landing" / "S12000049" / DATASET / sample.file_name).write_bytes(sample.bytes())
-    folders, contracts = StoryFolders(data_dir=str(story_env), shared_dir=str(SHARED)), {DATASET: load_contracts(CONTRACTS)[DATASET]}
+    folders, contracts = IndexFolders(data_dir=str(story_env), shared_dir=str(SHARED)), {DATASET: load_contracts(CONTRACTS)[DATASET]}
     _, seen = landing_run_requests(contracts, folders, {})
     requests, seen = landing_run_requests(contracts, folders, seen)
     assert requests == []  # settled, but the ledger cannot be read while a run writes it

@@ -9,7 +9,7 @@ from types import SimpleNamespace
 import pandas as pd
 
 from assets.ingest.contracts import load_contracts
-from assets.publication.coverage import SKIP_REASONS, published_coverage
+from assets.ingest.entries import ENTRY_COLUMNS, SKIP_REASONS, published_entries
 from assets.reports.digest_context import digest_context
 from assets.reports.render import render_html
 from tests.support.paths import CONTRACTS
@@ -27,7 +27,7 @@ RETURNS = pd.DataFrame(columns=["agency", "agency_name", "dataset", "overdue", "
 
 
 def test_a_skipped_file_is_listed_for_its_agency_with_its_reason():
-    coverage = published_coverage(LEDGER, load_contracts(CONTRACTS), frozenset({"S12000036", "S12000049"}))
+    coverage = pd.DataFrame(published_entries(LEDGER.to_dict("records"), load_contracts(CONTRACTS), frozenset({"S12000036", "S12000049"})), columns=list(ENTRY_COLUMNS))
     inputs = SimpleNamespace(returns=RETURNS, mart=SimpleNamespace(data_coverage=coverage), council_names={"S12000036": "City of Edinburgh", "S12000049": "Glasgow City"},
                              edition="2026-12", generated="1 December 2026", tool_version="test")
     context = digest_context(inputs, "December 2026")

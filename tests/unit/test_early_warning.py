@@ -11,10 +11,11 @@ import pandas as pd
 from dagster_duckdb import DuckDBResource
 
 from assets.folders import StoryFolders
-from assets.ingest.raw_zone import LEDGER, LEDGER_DDL
+from assets.ingest.entries import ENTRIES_DDL
 from assets.measures.catalogue import Measure
 from assets.measures.early_warning import against_direction, data_overdue, early_warnings
 from assets.measures.factory import build_measure_asset
+from assets.zones import ENTRIES
 from tests.support.paths import SHARED
 
 SCOTLAND, FIFE = "S92000003", "S12000047"
@@ -65,7 +66,7 @@ def test_a_hidden_or_zero_previous_value_is_not_compared():
 
 
 def latest_files(*rows: tuple[str, str, str, str]) -> pd.DataFrame:
-    return pd.DataFrame(rows, columns=["dataset", "agency", "period", "received_at"]).assign(received_at=lambda t: pd.to_datetime(t.received_at, utc=True))
+    return pd.DataFrame(rows, columns=["dataset", "agency", "period", "received_on"]).assign(received_on=lambda t: pd.to_datetime(t.received_on).dt.date)
 
 
 def test_a_source_file_older_than_its_refresh_period_is_overdue():
@@ -96,9 +97,9 @@ def test_the_measure_asset_raises_a_warn_check_when_off_track(tmp_path: Path):
 
     data = tmp_path / "data"
     data.mkdir()
-    with duckdb.connect(str(data / "linkage_zone.duckdb")) as lz:
-        lz.execute(LEDGER_DDL)
-        lz.execute(f"INSERT INTO {LEDGER} VALUES ('looked_after_episodes', '{FIFE}', '2023', 'f.csv', 'abc', 1, 1, TIMESTAMPTZ '2020-01-01', TIMESTAMPTZ '2020-01-01', '1.0.0', 'accepted', NULL, NULL, 'aaaa-bbbb-cccc')")
+    with duckdb.connect(str(data / "content_zone.duckdb")) as cz:  # the measure reads the ledger's entries there, never the index zone
+        cz.execute(ENTRIES_DDL.format(zone="content_zone"))
+        cz.execute(f"INSERT INTO {ENTRIES} VALUES ('aaaa-bbbb-cccc', 'looked_after_episodes', '{FIFE}', '2023', NULL, DATE '2020-01-01', DATE '2020-01-01', '1.0.0', 'accepted', NULL, NULL)")
     asset = build_measure_asset(entry(figures=figures), council_count=32, refresh_days={"looked_after_episodes": 400})
     result = dg.materialize(
         [asset],

@@ -93,3 +93,11 @@ def test_only_the_same_bytes_under_the_same_scan_are_not_read_again(tmp_path: Pa
     assert scanned_clean(earlier, paths) == set()
     (earlier / "manifest.json").unlink()
     assert scanned_clean(earlier, paths) == set()
+
+
+def test_a_sum_of_money_whose_check_digit_holds_is_no_chi_unless_it_starts_with_a_date(tmp_path: Path):
+    """3162757000 passes the modulus-11 check but 31/62/75 is no date of birth: a spend total, not a CHI."""
+    (tmp_path / "spend.csv").write_text("measure,denominator\npreventative_spend_share,3162757000.0\n")
+    assert scan_published(tmp_path) == []
+    (tmp_path / "spend.csv").write_text("measure,denominator\npreventative_spend_share,0101012349.0\n")
+    assert scan_published(tmp_path) == ["spend.csv: a CHI-like number"]

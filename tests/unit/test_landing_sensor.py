@@ -8,7 +8,7 @@ from pathlib import Path
 import dagster as dg
 import duckdb
 
-from assets.folders import StoryFolders
+from assets.folders import IndexFolders
 from assets.ingest import raw_zone
 from assets.ingest.contracts import load_contracts
 from assets.ingest.intake import accepted_copy
@@ -38,14 +38,14 @@ def _answer(root: Path, path: Path, outcome: str, superseded_by: str | None = No
         con.execute(f"UPDATE {raw_zone.LEDGER} SET superseded_by = ? WHERE sha256 = ?", [superseded_by, landed.sha256])
 
 
-def _two_looks(folders: StoryFolders, **routing) -> list[dg.RunRequest]:
+def _two_looks(folders: IndexFolders, **routing) -> list[dg.RunRequest]:
     _, seen = landing_run_requests(CONTRACTS, folders, {}, **routing)
     requests, _ = landing_run_requests(CONTRACTS, folders, seen, **routing)
     return requests
 
 
 def test_a_file_runs_once_it_has_settled_and_identical_bytes_share_a_run_key(tmp_path: Path):
-    folders = StoryFolders(data_dir=str(tmp_path), shared_dir=str(SHARED))
+    folders = IndexFolders(data_dir=str(tmp_path), shared_dir=str(SHARED))
     first = _drop(tmp_path, "NRS", "population_estimates", "population_estimates_NRS_2021.csv", "year,la_code,sex,age,population\n")
     requests, seen = landing_run_requests(CONTRACTS, folders, {})
     assert requests == []  # first sight: it may still be uploading
@@ -63,7 +63,7 @@ def test_a_file_runs_once_it_has_settled_and_identical_bytes_share_a_run_key(tmp
 
 
 def test_the_settle_interval_holds_a_file_back_even_when_unchanged_between_ticks(tmp_path: Path):
-    folders = StoryFolders(data_dir=str(tmp_path), shared_dir=str(SHARED), settle_seconds=30)
+    folders = IndexFolders(data_dir=str(tmp_path), shared_dir=str(SHARED), settle_seconds=30)
     path = _drop(tmp_path, "NRS", "population_estimates", "population_estimates_NRS_2021.csv", "year\n")
     now = path.stat().st_mtime
     _, seen = landing_run_requests(CONTRACTS, folders, {}, clock=lambda: now)
@@ -74,7 +74,7 @@ def test_the_settle_interval_holds_a_file_back_even_when_unchanged_between_ticks
 
 
 def test_a_councils_file_asks_for_its_own_report_partition_and_answered_bytes_are_skipped(tmp_path: Path):
-    folders = StoryFolders(data_dir=str(tmp_path), shared_dir=str(SHARED))
+    folders = IndexFolders(data_dir=str(tmp_path), shared_dir=str(SHARED))
     council = _drop(tmp_path, "S12000049", "school_exclusions", "school_exclusions_S12000049_2024-25.csv", "contents\n")
     _drop(tmp_path, "NRS", "population_estimates", "population_estimates_NRS_2021.csv", "contents\n")
     by_agency = {r.tags["story/agency"]: r for r in _two_looks(folders, **ROUTING)}
@@ -94,7 +94,7 @@ def test_a_councils_file_asks_for_its_own_report_partition_and_answered_bytes_ar
 
 
 def test_bytes_sent_again_or_by_another_agency_are_asked_for_under_a_new_run_key(tmp_path: Path):
-    folders = StoryFolders(data_dir=str(tmp_path), shared_dir=str(SHARED))
+    folders = IndexFolders(data_dir=str(tmp_path), shared_dir=str(SHARED))
     text = "la_code,year\nS12000049,2024\n"
     first = _drop(tmp_path, "S12000049", "school_exclusions", "school_exclusions_S12000049_2024-25.csv", text)
     [request] = _two_looks(folders)
@@ -110,7 +110,7 @@ def test_bytes_sent_again_or_by_another_agency_are_asked_for_under_a_new_run_key
 
 
 def test_an_entry_refused_on_sight_asks_for_its_intake_only(tmp_path: Path):
-    folders = StoryFolders(data_dir=str(tmp_path), shared_dir=str(SHARED))
+    folders = IndexFolders(data_dir=str(tmp_path), shared_dir=str(SHARED))
     outside = tmp_path / "outside"
     outside.mkdir()
     (tmp_path / "landing" / "S12000049").mkdir(parents=True)
@@ -121,7 +121,7 @@ def test_an_entry_refused_on_sight_asks_for_its_intake_only(tmp_path: Path):
 
 
 def test_a_run_that_ended_without_answering_its_file_is_asked_again_a_bounded_number_of_times(tmp_path: Path):
-    folders = StoryFolders(data_dir=str(tmp_path), shared_dir=str(SHARED))
+    folders = IndexFolders(data_dir=str(tmp_path), shared_dir=str(SHARED))
     _drop(tmp_path, "NRS", "population_estimates", "population_estimates_NRS_2021.csv", "year\n")
     runs: dict[str, list[dg.DagsterRunStatus]] = {}
 

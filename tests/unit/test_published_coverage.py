@@ -6,7 +6,7 @@ from __future__ import annotations
 import pandas as pd
 
 from assets.ingest.contracts import load_contracts
-from assets.publication.coverage import COVERAGE_COLUMNS, published_coverage
+from assets.ingest.entries import ENTRY_COLUMNS, published_entries
 from checks.identifier_scan import CHI_IN_TEXT, POSTCODE_IN_TEXT
 from tests.support.paths import CONTRACTS
 
@@ -27,8 +27,9 @@ def _ledger() -> pd.DataFrame:
 
 
 def test_only_the_contracts_own_names_and_days_are_published():
-    coverage = published_coverage(_ledger(), load_contracts(CONTRACTS), frozenset({GLASGOW, FIFE})).set_index("entry_id")
-    assert list(coverage.reset_index().columns) == COVERAGE_COLUMNS
+    entries = published_entries(_ledger().to_dict("records"), load_contracts(CONTRACTS), frozenset({GLASGOW, FIFE}))
+    assert all(tuple(e) == ENTRY_COLUMNS for e in entries)
+    coverage = pd.DataFrame(entries).set_index("entry_id")
     assert coverage.loc["aaaa-aaaa-aaaa", "file_name"] == "looked_after_episodes_S12000049_2023.csv"
     assert coverage.loc["aaaa-aaaa-aaaa", "superseded_by"] == "bbbb-bbbb-bbbb"  # by its entry, not its hash
     assert pd.isna(coverage.loc["bbbb-bbbb-bbbb", "file_name"])  # a name the agency chose is not published
