@@ -285,7 +285,7 @@ def _formula_problem(found: tuple[list[str], list[str], int], sheet: str) -> Pro
         rows_affected=count,
         examples=tuple(cells),
         message=(
-            f"The sheet {sheet!r} holds {count:,} cell(s) with {' and '.join(parts)}{more}: a return holds the values themselves, "
+            f"The sheet {sheet!r} has {count:,} cell(s) that are not plain values, {' and '.join(parts)}{more}: a return holds the values themselves, "
             "since what a formula shows is worked out when the workbook is opened and may change."
         ),
         fix="Replace the formulas by their values (select the cells, Copy, then Paste Special > Values), correct any error values, and send the workbook again.",
