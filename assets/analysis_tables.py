@@ -17,7 +17,7 @@ from dagster_duckdb import DuckDBResource
 from assets.folders import StoryFolders
 from assets.ingest.contracts import Contract
 from assets.keys import PERSON_LINKS, analysis_key, raw_key
-from assets.zones import ENTRIES, content_table, person_index_table
+from assets.zones import ENTRIES, content_table, person_index_table, refuse_index_zone
 
 
 def analysis_select(contract: Contract) -> str:
@@ -56,6 +56,8 @@ def build_analysis_asset(contract: Contract) -> dg.AssetsDefinition:
             if contract.identifier_columns:
                 con.execute(f"ATTACH '{layout.person_index_path}' AS pi (READ_ONLY)")
             try:
+                for database in ("cz", "pi") if contract.identifier_columns else ("cz",):
+                    refuse_index_zone(con, database)
                 con.execute("CREATE SCHEMA IF NOT EXISTS analysis")
                 con.execute(f"CREATE OR REPLACE TABLE analysis.{contract.id} AS SELECT {analysis_select(contract)} FROM {source} ORDER BY r._agency, r._period, r._row_number")
             finally:

@@ -21,29 +21,33 @@ from pathlib import Path
 
 @dataclass(frozen=True)
 class ContentLayout:
-    """The paths the content side (analysis, measures, publication, reports) may open: no path into the index zone."""
+    """The paths the content side (analysis, measures, publication, reports) may open: no path into the index zone.
 
-    data_dir: Path
+    Rooted at ``content_dir``: in production a volume of its own that the index side writes its
+    hand-over into and the content side alone reads; locally the data root itself.
+    """
+
+    content_dir: Path
     shared_dir: Path
 
     @property
     def content_zone_path(self) -> Path:
         """Agencies' records without identifiers, each with its record reference (entry id, row)."""
-        return self.data_dir / "content_zone.duckdb"
+        return self.content_dir / "content_zone.duckdb"
 
     @property
     def person_index_path(self) -> Path:
         """Record references and person ids only: the linkage's answer, handed to the content side."""
-        return self.data_dir / "person_index.duckdb"
+        return self.content_dir / "person_index.duckdb"
 
     @property
     def warehouse_path(self) -> Path:
         """Analysis warehouse: pseudonymous person ids only, never names or dates of birth."""
-        return self.data_dir / "warehouse.duckdb"
+        return self.content_dir / "warehouse.duckdb"
 
     @property
     def published_dir(self) -> Path:
-        return self.data_dir / "published"
+        return self.content_dir / "published"
 
     @property
     def reference_dir(self) -> Path:
@@ -51,8 +55,37 @@ class ContentLayout:
 
 
 @dataclass(frozen=True)
-class FolderLayout(ContentLayout):
-    """Every path: the content side's and the index zone's (the intake, the linkage and the operators')."""
+class FolderLayout:
+    """Every path: the index zone's under ``data_dir`` (the intake, the linkage and the operators'),
+    and the content side's under ``content_dir`` (the data root too, unless set apart)."""
+
+    data_dir: Path
+    shared_dir: Path
+    content_dir: Path | None = None
+
+    @property
+    def content(self) -> ContentLayout:
+        return ContentLayout(content_dir=self.content_dir or self.data_dir, shared_dir=self.shared_dir)
+
+    @property
+    def content_zone_path(self) -> Path:
+        return self.content.content_zone_path
+
+    @property
+    def person_index_path(self) -> Path:
+        return self.content.person_index_path
+
+    @property
+    def warehouse_path(self) -> Path:
+        return self.content.warehouse_path
+
+    @property
+    def published_dir(self) -> Path:
+        return self.content.published_dir
+
+    @property
+    def reference_dir(self) -> Path:
+        return self.content.reference_dir
 
     @property
     def landing_dir(self) -> Path:

@@ -19,12 +19,12 @@ from assets.folder_layout import ContentLayout, FolderLayout
 class StoryFolders(dg.ConfigurableResource):
     """The content side's folders: the content zone, the person index, the warehouse, the editions, the reference tables."""
 
-    data_dir: str
+    content_dir: str
     shared_dir: str
 
     @property
     def layout(self) -> ContentLayout:
-        return ContentLayout(data_dir=Path(self.data_dir), shared_dir=Path(self.shared_dir))
+        return ContentLayout(content_dir=Path(self.content_dir), shared_dir=Path(self.shared_dir))
 
 
 class IndexFolders(dg.ConfigurableResource):
@@ -32,10 +32,11 @@ class IndexFolders(dg.ConfigurableResource):
 
     data_dir: str
     shared_dir: str
+    content_dir: str = ""  # the content side's root, where the intake and the linkage hand over; the data root when empty
     # How long a landing file must stay unchanged before it is taken; 0 takes files as they are
     # (tests that drop a file and ingest at once). ``orchestration.resources`` passes STORY_SETTLE_SECONDS.
     settle_seconds: float = 0.0
 
     @property
     def layout(self) -> FolderLayout:
-        return FolderLayout(data_dir=Path(self.data_dir), shared_dir=Path(self.shared_dir))
+        return FolderLayout(data_dir=Path(self.data_dir), shared_dir=Path(self.shared_dir), content_dir=Path(self.content_dir) if self.content_dir else None)

@@ -14,9 +14,16 @@ both without importing (or opening) anything of the index zone.
 
 from __future__ import annotations
 
+import duckdb
+
 RECORD_REFERENCE = ("_entry_id", "_row_number")
 CONTENT_LINEAGE = ("_agency", "_period", *RECORD_REFERENCE)
 ENTRIES = "main.ingest_entries"
+ENTRY_COLUMNS = ("entry_id", "dataset", "agency", "period", "file_name", "received_on", "processed_on", "contract_version", "outcome", "superseded_by", "reason")
+ENTRIES_DDL = (  # format with zone=: the name the content zone is attached as
+    f"CREATE TABLE IF NOT EXISTS {{zone}}.{ENTRIES} (entry_id VARCHAR, dataset VARCHAR, agency VARCHAR, period VARCHAR, file_name VARCHAR, "
+    "received_on DATE, processed_on DATE, contract_version VARCHAR, outcome VARCHAR, superseded_by VARCHAR, reason VARCHAR)"
+)
 
 
 def content_table(dataset: str) -> str:
@@ -25,3 +32,24 @@ def content_table(dataset: str) -> str:
 
 def person_index_table(dataset: str) -> str:
     return f"links.{dataset}"
+
+# What only the index zone holds: if the content side finds one of these, it was given the index zone by mistake.
+INDEX_ZONE_SCHEMAS = ("raw", "linkage")
+
+
+class GivenTheIndexZone(RuntimeError):
+    """The content side was pointed at a database of the index zone."""
+
+
+def refuse_index_zone(con: duckdb.DuckDBPyConnection, database: str) -> None:
+    """Stop, naming the setting, when the attached ``database`` holds identifiers (the index zone's schemas or its ledger)."""
+    found = con.execute(
+        "SELECT DISTINCT schema_name FROM duckdb_tables() WHERE database_name = ? AND (schema_name IN (SELECT unnest(?)) OR table_name = 'ingest_ledger')",
+        [database, list(INDEX_ZONE_SCHEMAS)],
+    ).fetchall()
+    if found:
+        path = con.execute("SELECT path FROM duckdb_databases() WHERE database_name = ?", [database]).fetchone()[0]
+        raise GivenTheIndexZone(
+            f"{path} holds the index zone's tables ({', '.join(s for (s,) in found)}): the content side reads only the content zone and the person index. "
+            "Point STORY_CONTENT_DIR (or the folders resource's content_dir) at the content side's folder."
+        )

@@ -3,6 +3,14 @@
 Contracts in ``data_contracts/`` and measures in the catalogue are read once here and turned
 into assets by their factories; everything else (resources, jobs, schedules, sensors) is
 declared beside them in this package.
+
+Two roles, kept apart as Scotland's separation of functions asks: the **index** role (intake
+and linkage: it alone holds the landing folders, the linkage zone and the pseudonymisation key)
+and the **content** role (analysis to reports: the content zone, the person index, the
+warehouse and the editions). Locally one code location holds both (``defs``); in production
+each is a code location of its own, under its own account and Secret
+(``orchestration.index_location``, ``orchestration.content_location``), and the content
+location sees the index role's assets only as external assets it depends on.
 """
 
 from __future__ import annotations
@@ -12,7 +20,7 @@ import dagster as dg
 from assets.analysis_tables import build_analysis_asset
 from assets.ingest.contracts import load_contracts
 from assets.ingest.factory import build_raw_asset
-from assets.keys import raw_key
+from assets.keys import PERSON_LINKS, raw_key
 from assets.linkage.person_links import build_person_links_asset
 from assets.measures.catalogue import catalogue
 from assets.measures.factory import measure_assets
@@ -27,24 +35,34 @@ from assets.reference import councils
 from assets.reports.report_assets import build_report_assets
 from orchestration.alerts import build_alert_sensors
 from orchestration.automation import upstream_changes, with_automation
-from orchestration.deployment import check_environment, mart_url
-from orchestration.jobs import data_quality_digest_job, story_of_progress_job
+from orchestration.deployment import BOTH_ROLES, CONTENT_ROLE, INDEX_ROLE, check_environment, mart_url
+from orchestration.jobs import data_quality_digest_job, intake_and_linkage_job, story_of_progress_job
 from orchestration.resources import build_resources
 from orchestration.schedules import build_schedules
 from orchestration.sensors import build_landing_sensor
 from orchestration.settings import Settings
 
 
-def build_definitions(settings: Settings | None = None) -> dg.Definitions:
-    check_environment()
+def index_assets(settings: Settings, contracts: dict) -> list[dg.AssetsDefinition]:
+    """The index role's assets: each dataset's intake and the linkage."""
+    return [
+        *(build_raw_asset(c, settings.reference_dir, contracts) for c in contracts.values()),
+        build_person_links_asset(contracts, settings.linkage_backend),
+    ]
+
+
+def build_definitions(settings: Settings | None = None, role: str = BOTH_ROLES) -> dg.Definitions:
+    check_environment(role=role)
     settings = settings or Settings.from_env()
     contracts = load_contracts(settings.contracts_dir)
+    if role == INDEX_ROLE:
+        return _index_definitions(settings, contracts)
     measures = catalogue(settings.reference_dir, contracts)
     council_count = len(councils(settings.reference_dir).codes)
     by_council = council_partitions(settings.reference_dir)
+    upstream = index_assets(settings, contracts)
     data_assets = [
-        *(build_raw_asset(c, settings.reference_dir, contracts) for c in contracts.values()),
-        build_person_links_asset(contracts, settings.linkage_backend),
+        *(upstream if role == BOTH_ROLES else []),
         *(build_analysis_asset(c) for c in contracts.values()),
         *measure_assets(measures, contracts, council_count),
         build_published_measures_asset(measures, contracts),
@@ -52,26 +70,46 @@ def build_definitions(settings: Settings | None = None) -> dg.Definitions:
         build_community_voice_asset(measures),
         organisation_progress_asset,
     ]
-    assets = with_automation([
+    # In the content location, the index role's assets are external: their keys, for lineage and automation.
+    external_specs = [dg.AssetSpec(a.key, group_name=a.group_names_by_key[a.key]) for a in upstream] if role == CONTENT_ROLE else []
+    assets = external_specs + with_automation([
         *data_assets,
         # The Data Map names which assets read each dataset, so it is built from the others.
         build_data_map_asset(contracts, measures, dataset_readers(data_assets)),
         *([build_mart_export_asset(url)] if (url := mart_url()) else []),
         *build_report_assets(measures, contracts, by_council),
     ])
-    story_job = story_of_progress_job(by_council)
-    # What a dataset's file can change: the assets downstream of its intake, and nothing else
-    # (a council's looked after return leaves the experience and spend measures as they are).
-    after_intake = {
-        c.id: sorted(dg.AssetSelection.assets(raw_key(c.id)).downstream(include_self=False).resolve(assets), key=dg.AssetKey.to_user_string)
-        for c in contracts.values()
-    }
+    external = [a.key for a in upstream] if role == CONTENT_ROLE else []
+    story_job, digest_job = story_of_progress_job(by_council, external), data_quality_digest_job(external)
+    sensors = [*build_alert_sensors(settings), upstream_changes]
+    if role == BOTH_ROLES:
+        # What a dataset's file can change: the assets downstream of its intake, and nothing else
+        # (a council's looked after return leaves the experience and spend measures as they are).
+        after_intake = {
+            c.id: sorted(dg.AssetSelection.assets(raw_key(c.id)).downstream(include_self=False).resolve(assets), key=dg.AssetKey.to_user_string)
+            for c in contracts.values()
+        }
+        sensors.insert(0, build_landing_sensor(contracts, story_job, by_council, after_intake))
     return dg.Definitions(
         assets=assets,
-        jobs=[story_job, data_quality_digest_job],
-        schedules=build_schedules(story_job, by_council),
-        sensors=[build_landing_sensor(contracts, story_job, by_council, after_intake), *build_alert_sensors(settings), upstream_changes],
-        resources=build_resources(settings),
+        jobs=[story_job, digest_job],
+        schedules=build_schedules(story_job, digest_job, by_council),
+        sensors=sensors,
+        resources=build_resources(settings, role),
+        executor=dg.in_process_executor,
+    )
+
+
+def _index_definitions(settings: Settings, contracts: dict) -> dg.Definitions:
+    """The index role's location: intake and linkage, the landing sensor, its own resources only."""
+    assets = index_assets(settings, contracts)
+    job = intake_and_linkage_job()
+    after_intake = {c.id: [PERSON_LINKS] if c.identifier_columns else [] for c in contracts.values()}
+    return dg.Definitions(
+        assets=assets,
+        jobs=[job],
+        sensors=[build_landing_sensor(contracts, job, None, after_intake), *build_alert_sensors(settings)],
+        resources=build_resources(settings, INDEX_ROLE),
         executor=dg.in_process_executor,
     )
 

@@ -7,6 +7,11 @@ mart in the DuckDB warehouse. ``production`` keeps Dagster's records in PostgreS
 exports the publication mart to the database at ``STORY_MART_URL``. Production secrets come
 only from the environment (a Kubernetes Secret, say), never from files in the repository or
 a default: a production process missing one stops at start-up and names it.
+
+In production each role (``INDEX_ROLE``: intake and linkage; ``CONTENT_ROLE``: analysis to
+reports) is its own code location with its own Secret, holding only what that role needs
+(``ROLE_SECRETS``); a content process given the pseudonymisation key stops, since the key is
+what turns a person's identifiers into their id.
 """
 
 from __future__ import annotations
@@ -25,6 +30,12 @@ PRODUCTION_SECRETS = {
     MART_URL_ENV: "SQLAlchemy URL the publication mart is exported to",
     KEY_ENV: "the secret key (hex) that derives pseudonymous person ids",
 }
+INDEX_ROLE, CONTENT_ROLE, BOTH_ROLES = "index", "content", "both"
+ROLE_SECRETS = {
+    INDEX_ROLE: ("STORY_DAGSTER_PG_URL", KEY_ENV),
+    CONTENT_ROLE: ("STORY_DAGSTER_PG_URL", MART_URL_ENV),
+    BOTH_ROLES: tuple(PRODUCTION_SECRETS),
+}
 
 
 def deployment(env: Mapping[str, str] = os.environ) -> str:
@@ -34,14 +45,18 @@ def deployment(env: Mapping[str, str] = os.environ) -> str:
     return value
 
 
-def check_environment(env: Mapping[str, str] = os.environ) -> None:
-    """Stop a production process that lacks a secret, naming each missing one and its use, or whose key could be guessed."""
+def check_environment(env: Mapping[str, str] = os.environ, role: str = BOTH_ROLES) -> None:
+    """Stop a process of ``role`` that holds the pseudonymisation key without being the index role;
+    in production also one that lacks a secret of its role (naming each and its use), or whose key could be guessed."""
+    if role == CONTENT_ROLE and env.get(KEY_ENV, "").strip():
+        raise RuntimeError(f"The content role must not hold {KEY_ENV}: only the index role (intake and linkage) is given the key. Remove it from this deployment's Secret.")
     if deployment(env) != "production":
         return
-    missing = [f"{name} ({use})" for name, use in PRODUCTION_SECRETS.items() if not env.get(name, "").strip()]
+    missing = [f"{name} ({PRODUCTION_SECRETS[name]})" for name in ROLE_SECRETS[role] if not env.get(name, "").strip()]
     if missing:
         raise RuntimeError("STORY_DEPLOYMENT=production needs these environment variables: " + "; ".join(missing))
-    parse_key(env[KEY_ENV], KEY_ENV)
+    if KEY_ENV in ROLE_SECRETS[role]:
+        parse_key(env[KEY_ENV], KEY_ENV)
 
 
 def mart_url(env: Mapping[str, str] = os.environ) -> str | None:

@@ -10,6 +10,7 @@ from assets.folders import IndexFolders, StoryFolders
 from assets.linkage.person_links import PseudonymisationKey
 from assets.linkage.pseudonyms import KEY_ENV
 from orchestration.database_lock import WaitingDuckDBResource
+from orchestration.deployment import BOTH_ROLES, CONTENT_ROLE, INDEX_ROLE
 from orchestration.settings import Settings, key_file
 
 
@@ -20,14 +21,26 @@ def pseudonymisation_key() -> PseudonymisationKey:
     return PseudonymisationKey(key_file=str(key_file()))
 
 
-def build_resources(settings: Settings | None = None) -> dict[str, object]:
+# What each role is given: the content side nothing that reaches the index zone (no path, database or key).
+INDEX_RESOURCES = ("index_folders", "linkage_zone", "pseudonymisation_key")
+CONTENT_RESOURCES = ("folders", "warehouse")
+
+
+def build_resources(settings: Settings | None = None, role: str = BOTH_ROLES) -> dict[str, object]:
+    """The resources of one role (``INDEX_ROLE``: intake and linkage; ``CONTENT_ROLE``: analysis to
+    reports), or of both in one process (``BOTH_ROLES``, the local default)."""
     settings = settings or Settings.from_env()
-    settings.data_dir.mkdir(parents=True, exist_ok=True)
-    return {
+    content_dir = settings.content.content_dir
+    if role != CONTENT_ROLE:
+        settings.data_dir.mkdir(parents=True, exist_ok=True)
+    content_dir.mkdir(parents=True, exist_ok=True)
+    resources = {
         # One resource per role: the content side's folders name no path into the index zone.
-        "folders": StoryFolders(data_dir=str(settings.data_dir), shared_dir=str(settings.shared_dir)),
-        "index_folders": IndexFolders(data_dir=str(settings.data_dir), shared_dir=str(settings.shared_dir), settle_seconds=settings.settle_seconds),
-        "warehouse": WaitingDuckDBResource(database=str(settings.warehouse_path), lock_wait_seconds=settings.lock_wait_seconds),
-        "linkage_zone": WaitingDuckDBResource(database=str(settings.linkage_zone_path), lock_wait_seconds=settings.lock_wait_seconds),
-        "pseudonymisation_key": pseudonymisation_key(),
+        "folders": lambda: StoryFolders(content_dir=str(content_dir), shared_dir=str(settings.shared_dir)),
+        "warehouse": lambda: WaitingDuckDBResource(database=str(settings.warehouse_path), lock_wait_seconds=settings.lock_wait_seconds),
+        "index_folders": lambda: IndexFolders(data_dir=str(settings.data_dir), shared_dir=str(settings.shared_dir), content_dir=str(content_dir), settle_seconds=settings.settle_seconds),
+        "linkage_zone": lambda: WaitingDuckDBResource(database=str(settings.linkage_zone_path), lock_wait_seconds=settings.lock_wait_seconds),
+        "pseudonymisation_key": pseudonymisation_key,
     }
+    wanted = {INDEX_ROLE: INDEX_RESOURCES, CONTENT_ROLE: CONTENT_RESOURCES, BOTH_ROLES: (*INDEX_RESOURCES, *CONTENT_RESOURCES)}[role]
+    return {name: resources[name]() for name in wanted}

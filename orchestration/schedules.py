@@ -12,7 +12,6 @@ import dagster as dg
 
 from assets.linkage.person_links import FULL_RELINK, LINKAGE_TAG
 from assets.partitions import every_council
-from orchestration.jobs import data_quality_digest_job
 
 
 def quarterly_edition(story_job: dg.UnresolvedAssetJobDefinition, councils: dg.StaticPartitionsDefinition) -> dg.ScheduleDefinition:
@@ -33,15 +32,16 @@ def quarterly_edition(story_job: dg.UnresolvedAssetJobDefinition, councils: dg.S
     return quarterly
 
 
-monthly_data_quality_digest = dg.ScheduleDefinition(
-    name="monthly_data_quality_digest",
-    job=data_quality_digest_job,
-    cron_schedule="0 7 1 * *",  # 07:00 on the first day of each month
-    execution_timezone="Europe/London",
-    default_status=dg.DefaultScheduleStatus.STOPPED,
-    description="Publishes the data-quality digest for agencies (overdue returns and refusals per agency, from mart.data_coverage and contracts' refreshDays) on the first of each month.",
-)
+def monthly_data_quality_digest(digest_job: dg.UnresolvedAssetJobDefinition) -> dg.ScheduleDefinition:
+    return dg.ScheduleDefinition(
+        name="monthly_data_quality_digest",
+        job=digest_job,
+        cron_schedule="0 7 1 * *",  # 07:00 on the first day of each month
+        execution_timezone="Europe/London",
+        default_status=dg.DefaultScheduleStatus.STOPPED,
+        description="Publishes the data-quality digest for agencies (overdue returns and refusals per agency, from mart.data_coverage and contracts' refreshDays) on the first of each month.",
+    )
 
 
-def build_schedules(story_job: dg.UnresolvedAssetJobDefinition, councils: dg.StaticPartitionsDefinition) -> list[dg.ScheduleDefinition]:
-    return [quarterly_edition(story_job, councils), monthly_data_quality_digest]
+def build_schedules(story_job: dg.UnresolvedAssetJobDefinition, digest_job: dg.UnresolvedAssetJobDefinition, councils: dg.StaticPartitionsDefinition) -> list[dg.ScheduleDefinition]:
+    return [quarterly_edition(story_job, councils), monthly_data_quality_digest(digest_job)]

@@ -69,8 +69,10 @@ class Settings(FolderLayout):
         shared_dir = Path(os.environ.get("STORY_SHARED_DIR", REPO_ROOT.parent / "shared")).resolve()
         contracts_dir = Path(os.environ.get("STORY_CONTRACTS_DIR", REPO_ROOT / "data_contracts")).resolve()
         linkage_backend = os.environ.get("STORY_LINKAGE_BACKEND", "duckdb").strip().lower() or "duckdb"
+        content_dir = os.environ.get("STORY_CONTENT_DIR", "").strip()
         return cls(
             data_dir=data_dir, shared_dir=shared_dir, contracts_dir=contracts_dir, linkage_backend=linkage_backend,
+            content_dir=Path(content_dir).resolve() if content_dir else None,
             settle_seconds=_seconds("STORY_SETTLE_SECONDS", cls.settle_seconds),
             lock_wait_seconds=_seconds("STORY_LOCK_WAIT_SECONDS", cls.lock_wait_seconds),
         )

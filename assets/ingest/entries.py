@@ -22,13 +22,8 @@ import json
 import duckdb
 
 from assets.ingest.contracts import Contract
-from assets.zones import ENTRIES
+from assets.zones import ENTRIES, ENTRIES_DDL, ENTRY_COLUMNS
 
-ENTRY_COLUMNS = ("entry_id", "dataset", "agency", "period", "file_name", "received_on", "processed_on", "contract_version", "outcome", "superseded_by", "reason")
-ENTRIES_DDL = (
-    f"CREATE TABLE IF NOT EXISTS {{zone}}.{ENTRIES} (entry_id VARCHAR, dataset VARCHAR, agency VARCHAR, period VARCHAR, file_name VARCHAR, "
-    "received_on DATE, processed_on DATE, contract_version VARCHAR, outcome VARCHAR, superseded_by VARCHAR, reason VARCHAR)"
-)
 LEDGER_COLUMNS = ("dataset", "agency", "period", "file_name", "sha256", "received_at", "processed_at", "contract_version", "outcome", "superseded_by", "problems", "entry_id")
 # Why an entry was not taken in, in the pipeline's own words (a skip's own message quotes the entry's name).
 SKIP_REASONS = {

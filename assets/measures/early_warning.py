@@ -30,7 +30,7 @@ import pandas as pd
 
 from assets.measures.catalogue import Measure
 from assets.reference import SCOTLAND_CODE
-from assets.zones import ENTRIES
+from assets.zones import ENTRIES, refuse_index_zone
 
 WARNING_COLUMNS = ["measure_id", "geography_code", "period", "kind", "message"]
 AGAINST_DIRECTION = "against_direction"
@@ -94,6 +94,7 @@ def latest_accepted_files(con: duckdb.DuckDBPyConnection, content_zone: Path, da
         return pd.DataFrame(columns=["dataset", "agency", "period", "received_on"])
     con.execute(f"ATTACH '{content_zone}' AS cz (READ_ONLY)")
     try:
+        refuse_index_zone(con, "cz")
         if not con.execute("SELECT count(*) FROM duckdb_tables() WHERE database_name = 'cz' AND table_name = ?", [ENTRIES.split(".")[1]]).fetchone()[0]:
             return pd.DataFrame(columns=["dataset", "agency", "period", "received_on"])
         return con.execute(

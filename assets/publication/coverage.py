@@ -12,9 +12,8 @@ from dagster_duckdb import DuckDBResource
 
 from assets.folders import StoryFolders
 from assets.ingest.contracts import Contract
-from assets.ingest.entries import ENTRIES_DDL, ENTRY_COLUMNS
 from assets.keys import DATA_COVERAGE, raw_key
-from assets.zones import ENTRIES
+from assets.zones import ENTRIES, ENTRIES_DDL, ENTRY_COLUMNS, refuse_index_zone
 
 
 def build_data_coverage_asset(contracts: dict[str, Contract]) -> dg.AssetsDefinition:
@@ -29,6 +28,7 @@ def build_data_coverage_asset(contracts: dict[str, Contract]) -> dg.AssetsDefini
         with warehouse.get_connection() as con:
             con.execute(f"ATTACH '{folders.layout.content_zone_path}' AS cz")
             try:
+                refuse_index_zone(con, "cz")
                 con.execute(ENTRIES_DDL.format(zone="cz"))  # a content zone no intake has written yet has none
                 con.execute("CREATE SCHEMA IF NOT EXISTS mart")
                 con.execute(f"CREATE OR REPLACE TABLE mart.data_coverage AS SELECT {', '.join(ENTRY_COLUMNS)} FROM cz.{ENTRIES} ORDER BY dataset, agency, period, entry_id")

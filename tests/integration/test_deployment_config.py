@@ -19,7 +19,9 @@ from dagster._config import process_config, resolve_to_config_type
 from dagster._core.instance.config import dagster_instance_config
 from dagster_postgres import DagsterPostgresStorage
 
-from orchestration.deployment import PRODUCTION_SECRETS, check_environment, deployment
+from assets.linkage.pseudonyms import KEY_ENV
+from orchestration.deployment import CONTENT_ROLE, INDEX_ROLE, PRODUCTION_SECRETS, ROLE_SECRETS, check_environment, deployment
+from orchestration.resources import CONTENT_RESOURCES, INDEX_RESOURCES
 from orchestration.settings import REPO_ROOT
 
 DEPLOY = REPO_ROOT / "deploy"
@@ -59,15 +61,32 @@ def test_a_misspelt_launcher_setting_is_caught(tmp_path):
     assert problems and "envSecrets" in problems[0]
 
 
-def test_helm_values_point_at_a_code_location_that_loads():
+def test_helm_values_define_a_code_location_per_role_with_its_own_secret_and_volumes(monkeypatch):
+    """Issue 30: the index role (intake, linkage) and the content role (analysis to reports) are two
+    code locations; each loads, holds only its role's secrets, and the content one mounts no index volume."""
     values = yaml.safe_load((DEPLOY / "kubernetes" / "values.yaml").read_text())
-    [location] = values["dagster-user-deployments"]["deployments"]
-    module = location["dagsterApiGrpcArgs"][location["dagsterApiGrpcArgs"].index("--module-name") + 1]
-    assert isinstance(importlib.import_module(module).defs, dg.Definitions)
-    secret = yaml.safe_load((DEPLOY / "kubernetes" / "secrets.example.yaml").read_text())
-    assert {s["name"] for s in location["envSecrets"]} == {secret["metadata"]["name"]}
-    assert values["runLauncher"]["type"] == "K8sRunLauncher"
-    assert set(PRODUCTION_SECRETS) <= set(secret["stringData"])
+    locations = {d["name"]: d for d in values["dagster-user-deployments"]["deployments"]}
+    assert set(locations) == {"story-index", "story-content"}
+    secrets_by_name = {s["metadata"]["name"]: s["stringData"] for s in yaml.safe_load_all((DEPLOY / "kubernetes" / "secrets.example.yaml").read_text())}
+    monkeypatch.delenv(KEY_ENV, raising=False)  # as the content deployment runs: without the key
+    roles = {}
+    for name, location in locations.items():
+        module = location["dagsterApiGrpcArgs"][location["dagsterApiGrpcArgs"].index("--module-name") + 1]
+        defs = importlib.import_module(module).defs
+        assert isinstance(defs, dg.Definitions) and location["includeConfigInLaunchedRuns"]["enabled"]
+        [secret] = [s["name"] for s in location["envSecrets"]]
+        roles[name] = (set(defs.resources), set(secrets_by_name[secret]), {v["persistentVolumeClaim"]["claimName"] for v in location["volumes"]})
+    assert roles["story-index"][0] == set(INDEX_RESOURCES) and roles["story-content"][0] == set(CONTENT_RESOURCES)
+    assert set(roles["story-index"][1]) == set(ROLE_SECRETS[INDEX_ROLE]) and set(roles["story-content"][1]) == set(ROLE_SECRETS[CONTENT_ROLE])
+    assert KEY_ENV not in roles["story-content"][1] and roles["story-content"][2] == {"story-content"}
+    assert values["runLauncher"]["type"] == "K8sRunLauncher" and "k8sRunLauncher" not in (values["runLauncher"].get("config") or {})
+    assert set(PRODUCTION_SECRETS) == set().union(*(s for _, s, _ in roles.values()))
+
+
+def test_the_content_role_refuses_the_pseudonymisation_key():
+    with pytest.raises(RuntimeError, match="content role must not hold STORY_PSEUDONYMISATION_KEY"):
+        check_environment({KEY_ENV: secrets.token_hex(32)}, role=CONTENT_ROLE)
+    check_environment({KEY_ENV: secrets.token_hex(32)}, role=INDEX_ROLE)
 
 
 def test_production_stops_without_its_secrets_and_names_them():

@@ -77,7 +77,7 @@ def warehouse(story_env: Path) -> tuple[Path, dict[str, Measure]]:
 def materialize(path: Path, entries: dict[str, Measure]) -> dict[str, dg.AssetCheckEvaluation]:
     result = dg.materialize(
         [mart.build_published_measures_asset(entries, load_contracts(CONTRACTS))],
-        resources={"folders": StoryFolders(data_dir=str(path.parent), shared_dir=str(SHARED)), "warehouse": DuckDBResource(database=str(path))},
+        resources={"folders": StoryFolders(content_dir=str(path.parent), shared_dir=str(SHARED)), "warehouse": DuckDBResource(database=str(path))},
         raise_on_error=False,
     )
     return {c.check_name: c for c in result.get_asset_check_evaluations()}

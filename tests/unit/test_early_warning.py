@@ -11,11 +11,10 @@ import pandas as pd
 from dagster_duckdb import DuckDBResource
 
 from assets.folders import StoryFolders
-from assets.ingest.entries import ENTRIES_DDL
 from assets.measures.catalogue import Measure
 from assets.measures.early_warning import against_direction, data_overdue, early_warnings
 from assets.measures.factory import build_measure_asset
-from assets.zones import ENTRIES
+from assets.zones import ENTRIES, ENTRIES_DDL
 from tests.support.paths import SHARED
 
 SCOTLAND, FIFE = "S92000003", "S12000047"
@@ -103,7 +102,7 @@ def test_the_measure_asset_raises_a_warn_check_when_off_track(tmp_path: Path):
     asset = build_measure_asset(entry(figures=figures), council_count=32, refresh_days={"looked_after_episodes": 400})
     result = dg.materialize(
         [asset],
-        resources={"folders": StoryFolders(data_dir=str(data), shared_dir=str(SHARED)), "warehouse": DuckDBResource(database=str(data / "warehouse.duckdb"))},
+        resources={"folders": StoryFolders(content_dir=str(data), shared_dir=str(SHARED)), "warehouse": DuckDBResource(database=str(data / "warehouse.duckdb"))},
         raise_on_error=True,
     )
     (check,) = [c for c in result.get_asset_check_evaluations() if c.check_name == "on_track"]
