@@ -76,6 +76,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 import splink.comparison_level_library as cll
 import splink.comparison_library as cl
@@ -89,6 +90,9 @@ from assets.linkage.core import STANDARD_COLUMNS, filled_columns
 
 MATCH_THRESHOLD = 0.99
 REVIEW_FLOOR = 0.5
+# The share of the links it makes that the model must expect to be right (issue 31's target):
+# the threshold (``match_threshold``) is the lowest probability that keeps it.
+TARGET_PRECISION = 0.995
 # Pairs sampled for u and blocked pairs used for EM: enough for every level to be observed at
 # demo scale, and bounded so training takes the same time at national scale.
 U_SAMPLE_PAIRS = 2_000_000
@@ -111,6 +115,10 @@ SPLINK_COLUMNS = (
     "postcode_district",
     "postcode_area",
     "postcode_other",
+    "forename_sound",
+    "surname_sound",
+    "forename_nicknames",
+    "address_words",
 )
 # What share of true matches "the same forename, surname and date of birth" finds, when the
 # trained model cannot say (``_expected_recall``): two records of a person agree on all three
@@ -152,18 +160,40 @@ class _NamesSwappedLevel(ComparisonLevelCreator):
         return f"Forename and surname swapped (Jaro-Winkler >= {self.threshold})"
 
 
+class _NicknameLevel(ComparisonLevelCreator):
+    """One forename is a nickname of the other, or both of one name ("bob", "robert"), by the
+    list ``core.prepare_people`` puts in ``forename_nicknames`` (``LIKE`` reads the same in
+    DuckDB and Spark)."""
+
+    def create_sql(self, sql_dialect) -> str:
+        return "(forename_nicknames_l LIKE '% ' || forename_r || ' %' OR forename_nicknames_r LIKE '% ' || forename_l || ' %')"
+
+    def create_label_for_charts(self) -> str:
+        return "Forename a nickname of the other"
+
+
 def _name(column: str) -> cl.CustomComparison:
-    """In both names' comparisons, a swap counts as both names agreeing (each level's weight is
-    estimated on its own), so a swapped record scores about as an unswapped one would."""
+    """A swap of forename and surname is one event, weighed once: by the forename's comparison
+    (its own level, weight estimated on its own); the surname's reads it as no evidence, as a
+    missing value, so "Jack Ryan" and "Ryan Jack" are not two agreements. Then the
+    errors people make, each its own level: a letter dropped, added, changed or two swapped
+    (Damerau-Levenshtein 1), a nickname, one part of a multi-part name, the same sound
+    (metaphone), two such slips, an initial for the name."""
+    initial = f"(length({column}_l) = 1 OR length({column}_r) = 1) AND substr({column}_l, 1, 1) = substr({column}_r, 1, 1)"
     return cl.CustomComparison(
         output_column_name=column,
         comparison_levels=[
             cll.NullLevel(column),
             cll.ExactMatchLevel(column).configure(tf_adjustment_column=column),
-            _NamesSwappedLevel(0.88),
+            _NamesSwappedLevel(0.88).configure(is_null_level=column == "surname"),
+            cll.DamerauLevenshteinLevel(column, 1),
             cll.JaroWinklerLevel(column, 0.92),
+            *([_NicknameLevel()] if column == "forename" else []),
             cll.CustomLevel(_PART_AGREES.format(c=column), label_for_charts="One part of a multi-part name agrees"),
+            cll.ExactMatchLevel(f"{column}_sound").configure(label_for_charts="Same sound (metaphone)"),
+            cll.DamerauLevenshteinLevel(column, 2),
             cll.JaroWinklerLevel(column, 0.88),
+            cll.CustomLevel(initial, label_for_charts="An initial for the name"),
             cll.JaroWinklerLevel(column, 0.7),
             cll.ElseLevel(),
         ],
@@ -178,6 +208,7 @@ def _date_of_birth() -> cl.CustomComparison:
             cll.ExactMatchLevel("date_of_birth"),
             cll.CustomLevel(_TRANSPOSED, label_for_charts="Day and month transposed"),
             cll.DamerauLevenshteinLevel("date_of_birth", 1),
+            cll.DamerauLevenshteinLevel("date_of_birth", 2),
             cll.ElseLevel(),
         ],
     )
@@ -190,7 +221,7 @@ def _postcode() -> cl.CustomComparison:
         output_column_name="postcode",
         comparison_levels=[
             cll.NullLevel("postcode"),
-            cll.ExactMatchLevel("postcode").configure(label_for_charts="Exact match on full postcode"),
+            cll.ExactMatchLevel("postcode").configure(label_for_charts="Exact match on full postcode", tf_adjustment_column="postcode"),
             cll.ExactMatchLevel("postcode_sector").configure(label_for_charts="Exact match on sector"),
             cll.ExactMatchLevel("postcode_district").configure(label_for_charts="Exact match on district"),
             cll.ExactMatchLevel("postcode_area").configure(label_for_charts="Exact match on area"),
@@ -212,9 +243,11 @@ def _address() -> cl.CustomComparison:
             cll.ExactMatchLevel("address").configure(label_for_charts="Same address"),
             # Jaro-Winkler rather than an edit distance: on strings this long an edit distance
             # made estimating u take 90 s for 10,000 records.
+            cll.ExactMatchLevel("address_words").configure(label_for_charts="Same words, a part moved"),
             cll.JaroWinklerLevel("address", 0.95),
+            cll.JaroWinklerLevel("address_words", 0.92),
             cll.JaroWinklerLevel("address", 0.88),
-            cll.ExactMatchLevel("postcode").configure(label_for_charts="Same postcode, address differs or is missing"),
+            cll.ExactMatchLevel("postcode").configure(label_for_charts="Same postcode, address differs or is missing", tf_adjustment_column="postcode"),
             cll.ExactMatchLevel("postcode_sector").configure(label_for_charts="Same UK postcode sector"),
             cll.DamerauLevenshteinLevel("postcode_other", 1).configure(label_for_charts="Non-UK postcode one character apart"),
             cll.ExactMatchLevel("postcode_district").configure(label_for_charts="Same UK postcode district"),
@@ -259,6 +292,13 @@ _BLOCKING = (
     (("surname", "postcode"), block_on("surname", "postcode")),
     (("forename", "postcode"), block_on("forename", "postcode")),
     (("address",), block_on("address")),
+    # So that two fields wrong at once still leave a rule whole: the postcode with the date of
+    # birth (both names wrong or swapped) or the initials (the date wrong too); names that
+    # sound alike (the date and the postcode wrong, a typo in each name).
+    (("postcode", "date_of_birth"), block_on("postcode", "date_of_birth")),
+    (("postcode", "forename", "surname"), block_on("postcode", "substr(forename, 1, 1)", "substr(surname, 1, 1)")),
+    (("forename", "surname"), block_on("forename_sound", "surname_sound")),
+    (("address",), block_on("address_words")),
 )
 # Blocking of the EM passes, in order of preference; a pass is run while it trains a comparison
 # no earlier pass trained (a pass cannot train the comparisons it blocks on).
@@ -317,6 +357,36 @@ def term_frequency_sql(column: str, table: str) -> str:
     """Splink's own term-frequency table of ``column`` over ``table`` (DuckDB SQL), so a run that
     scores a few records can weigh names by how common they are in every record."""
     return term_frequencies_for_single_column_sql(InputColumn(column, sqlglot_dialect_str="duckdb"), table_name=table)
+
+
+def model_threshold(model: dict | None) -> float:
+    """The lowest match probability at which the model expects at least ``TARGET_PRECISION`` of
+    the pairs it links to be right, by its own m, u and prior (Fellegi and Sunter's upper
+    threshold for a stated false-match rate): over every pattern of agreement its levels can
+    form (missing values and term frequencies aside), taken from the most probable down, the
+    probability (just above it) of the first pattern that would bring the expected precision
+    below the target.
+    Kept between 0.5 (a pair more likely two people than one is never linked) and
+    ``MATCH_THRESHOLD`` (a pair at 0.99 always is). A function of the model alone, so a run
+    scoring a few records links as a full run with the same model would."""
+    if model is None:
+        return MATCH_THRESHOLD
+    m, u = np.ones(1), np.ones(1)
+    for comparison in model["comparisons"]:
+        levels = [level for level in comparison["comparison_levels"] if not level.get("is_null_level")]
+        levels = [level for level in levels if isinstance(level.get("m_probability"), float) and isinstance(level.get("u_probability"), float)]
+        if levels:
+            m = np.multiply.outer(m, [level["m_probability"] for level in levels]).ravel()
+            u = np.multiply.outer(u, [level["u_probability"] for level in levels]).ravel()
+    prior = model["probability_two_random_records_match"]
+    matches, strangers = prior * m, (1 - prior) * u
+    order = np.argsort(-(matches / (matches + strangers)), kind="stable")
+    matches, strangers = matches[order], strangers[order]
+    # Adding patterns of ever lower probability only lowers the running precision.
+    short = np.flatnonzero(np.cumsum(matches) < TARGET_PRECISION * np.cumsum(matches + strangers))
+    first_left_out = float(matches[short[0]] / (matches[short[0]] + strangers[short[0]])) if short.size else 0.0
+    # Just above it: a pair of exactly that pattern (no term frequency) is left out too.
+    return min(MATCH_THRESHOLD, max(REVIEW_FLOOR, float(np.nextafter(first_left_out, 1.0))))
 
 
 def blocking_rules(model: dict) -> list[str]:
