@@ -374,9 +374,9 @@ def _answer(
             for landed, extra in fresh:
                 verdict = next(verdicts) if landed.readable else Verdict(problems=[landed.refusal])
                 if verdict.accepted and not any(p.blocking for p in extra):
-                    results.append(_accept(landed, verdict.problems + extra, contract, con, councils, folders, work, readable.index(landed)))
+                    results.append(_accept(landed, verdict.problems + extra, contract, con, councils, folders, work, readable.index(landed), verdict.read_as))
                 else:
-                    results.append(_refuse(landed, verdict.rows, verdict.problems + [p for p in extra if p.blocking], contract, con, folders, work))
+                    results.append(_refuse(landed, verdict.rows, verdict.problems + [p for p in extra if p.blocking], contract, con, folders, work, verdict.read_as))
     finally:
         try:
             recover_staging(con, folders.staging)
@@ -387,19 +387,19 @@ def _answer(
 
 def _accept(
     landed: LandedFile, problems: list[Problem], contract: Contract, con: duckdb.DuckDBPyConnection,
-    councils: Councils, folders: IntakeFolders, work: _Workspace, staged_number: int,
+    councils: Councils, folders: IntakeFolders, work: _Workspace, staged_number: int, read_as: str,
 ) -> IntakeResult:
     kept = accepted_copy(folders.accepted, landed.agency, contract.id, landed.sha256)
     os.chmod(landed.snapshot, 0o444)
     item = work.plan(contract.id, landed, "accepted", [(landed.snapshot, kept)])
-    rows = raw_zone.load_accepted(con, contract, landed, landed.period, staged_number, councils, [p for p in problems if not p.blocking])
+    rows = raw_zone.load_accepted(con, contract, landed, landed.period, staged_number, councils, [p for p in problems if not p.blocking], read_as)
     _finish(item)
     return IntakeResult(landed, "accepted", rows, problems, kept)
 
 
 def _refuse(
     landed: LandedFile, rows: int, problems: list[Problem], contract: Contract, con: duckdb.DuckDBPyConnection,
-    folders: IntakeFolders, work: _Workspace,
+    folders: IntakeFolders, work: _Workspace, read_as: str,
 ) -> IntakeResult:
     kept = _quarantine_path(folders.quarantine, landed, contract, work.folder)
     reports = render_refusal(landed, contract, problems)
@@ -415,6 +415,6 @@ def _refuse(
     marker.write_text(reports[_MARKER], encoding="utf-8")
     moves.append((marker, kept.with_name(marker.name)))
     item = work.plan(contract.id, landed, "refused", moves)
-    raw_zone.record_outcome(con, contract, landed, landed.period, rows, "refused", problems)
+    raw_zone.record_outcome(con, contract, landed, landed.period, rows, "refused", problems, read_as=read_as)
     _finish(item)
     return IntakeResult(landed, "refused", 0, problems, kept)

@@ -54,6 +54,7 @@ CREATE TABLE IF NOT EXISTS {LEDGER} (
     problems JSON,
     superseded_by VARCHAR,
     entry_id VARCHAR,                  -- opaque and random: the only name of an entry that leaves the linkage zone
+    read_as VARCHAR,                   -- how the file was read (format, encoding, delimiter, sheet); empty when never read
     PRIMARY KEY (dataset, agency, sha256)
 )
 """
@@ -148,10 +149,11 @@ def _migrate_ledger_key(con: duckdb.DuckDBPyConnection) -> None:
 
 
 def _give_entries_ids(con: duckdb.DuckDBPyConnection) -> None:
-    """Entries written before entries had ids get one; every row is kept."""
+    """Entries written before entries had ids (and said how their file was read) get the columns, and an id; every row is kept."""
     columns = {r[0] for r in con.execute("SELECT column_name FROM duckdb_columns() WHERE table_name = ? AND schema_name = 'main'", [LEDGER]).fetchall()}
-    if "entry_id" not in columns:
-        con.execute(f"ALTER TABLE {LEDGER} ADD COLUMN entry_id VARCHAR")
+    for column in ("entry_id", "read_as"):
+        if column not in columns:
+            con.execute(f"ALTER TABLE {LEDGER} ADD COLUMN {column} VARCHAR")
     keys = con.execute(f"SELECT dataset, agency, sha256 FROM {LEDGER} WHERE entry_id IS NULL").fetchall()
     if keys:
         con.executemany(f"UPDATE {LEDGER} SET entry_id = ? WHERE dataset = ? AND agency = ? AND sha256 = ?", [[new_entry_id(), *key] for key in keys])
@@ -208,6 +210,7 @@ def load_accepted(
     file_number: int,
     councils: Councils,
     warnings: list[Problem],
+    read_as: str = "",
 ) -> int:
     """Replace this agency's rows for the period with the staged file's (in the database attached
     as ``STAGING``), split between the zones (the content zone attached as ``CONTENT``); return rows loaded."""
@@ -237,7 +240,7 @@ def load_accepted(
                 f"UPDATE {LEDGER} SET outcome = 'superseded', superseded_by = ? WHERE dataset = ? AND agency = ? AND sha256 IN ({', '.join('?' * len(earlier))})",
                 [landed.sha256, contract.id, landed.agency, *earlier],
             )
-        record_outcome(con, contract, landed, period, rows, "accepted", warnings, entry_id)
+        record_outcome(con, contract, landed, period, rows, "accepted", warnings, entry_id, read_as)
         con.execute("COMMIT")
     except BaseException:
         con.execute("ROLLBACK")  # the content rows stay, named by no accepted entry, until the next reconcile_content
@@ -255,15 +258,16 @@ def record_outcome(
     outcome: str,
     problems: list[Problem],
     entry_id: str | None = None,
+    read_as: str = "",
 ) -> None:
     """One answer per agency and content: bytes sent again after being superseded get their new answer in place."""
     con.execute(
         f"INSERT OR REPLACE INTO {LEDGER} (dataset, agency, period, file_name, sha256, bytes, rows, received_at, processed_at, "
-        "contract_version, outcome, problems, superseded_by, entry_id) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, NULL, ?)",
+        "contract_version, outcome, problems, superseded_by, entry_id, read_as) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, NULL, ?, ?)",
         [
             contract.id, landed.agency, period, landed.name, landed.sha256, landed.bytes, rows,
             landed.received_at, dt.datetime.now(dt.timezone.utc), contract.version, outcome,
-            json.dumps([p.as_dict() for p in problems]), entry_id or new_entry_id(),
+            json.dumps([p.as_dict() for p in problems]), entry_id or new_entry_id(), read_as or None,
         ],
     )
 

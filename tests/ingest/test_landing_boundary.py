@@ -189,14 +189,14 @@ def test_a_landing_folder_that_is_itself_a_link_is_the_operators_setting_and_is_
 def test_a_ledger_keyed_by_content_alone_is_re_keyed_by_agency_keeping_its_rows(tmp_path: Path):
     """Ledgers written before answers were per agency had the key (dataset, sha256)."""
     with duckdb.connect(str(tmp_path / "linkage_zone.duckdb")) as con:
-        before = re.sub(r"\n\s*entry_id VARCHAR,[^\n]*", "", raw_zone.LEDGER_DDL)  # nor had entries ids then
+        before = re.sub(r"\n\s*(entry_id|read_as) VARCHAR,[^\n]*", "", raw_zone.LEDGER_DDL)  # nor had entries ids then, nor said how files were read
         con.execute(before.replace("PRIMARY KEY (dataset, agency, sha256)", "PRIMARY KEY (dataset, sha256)"))
         row = [DATASET, LINK_TARGET, "2024", "f.csv", "a" * 64, 10, 3, "2026-01-01", "2026-01-02", "1.0.0", "accepted", "[]", None]
         con.execute(f"INSERT INTO {raw_zone.LEDGER} VALUES ({', '.join('?' * len(row))})", row)
         raw_zone.ensure_raw_zone(con, CONTRACT)
         [key] = con.execute("SELECT constraint_column_names FROM duckdb_constraints() WHERE table_name = ? AND constraint_type = 'PRIMARY KEY'", [raw_zone.LEDGER]).fetchone()
         assert list(key) == ["dataset", "agency", "sha256"]
-        con.execute(f"INSERT INTO {raw_zone.LEDGER} VALUES ({', '.join('?' * (len(row) + 1))})", [*row[:1], COPIER, *row[2:10], "refused", "[]", None, raw_zone.new_entry_id()])
+        con.execute(f"INSERT INTO {raw_zone.LEDGER} VALUES ({', '.join('?' * (len(row) + 2))})", [*row[:1], COPIER, *row[2:10], "refused", "[]", None, raw_zone.new_entry_id(), None])
         assert con.execute(f"SELECT agency, outcome FROM {raw_zone.LEDGER} ORDER BY agency").fetchall() == [(LINK_TARGET, "accepted"), (COPIER, "refused")]
         # Entries written before entries had ids were given one.
         assert con.execute(f"SELECT count(*) FROM {raw_zone.LEDGER} WHERE entry_id IS NULL").fetchone() == (0,)

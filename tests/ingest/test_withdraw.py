@@ -37,6 +37,8 @@ def test_a_withdrawn_entry_leaves_the_raw_zone_is_kept_and_is_not_taken_again(st
     assert main(["ingest"]) == INGEST_TAKEN
     [(entry, outcome, _)] = _ledger(story_env)
     assert outcome == "accepted" and _raw_rows(story_env) == len(sample.rows)
+    with duckdb.connect(str(story_env / "linkage_zone.duckdb"), read_only=True) as con:  # the ledger says how the file was read (issue 35)
+        assert con.execute(f"SELECT read_as FROM {raw_zone.LEDGER}").fetchone() == ("CSV, UTF-8, comma-separated",)
 
     assert main(["withdraw", entry, "--reason", "a postcode in a content column"]) == 0
     assert f"Withdrew entry {entry}" in capsys.readouterr().out
