@@ -208,8 +208,14 @@ def _generate(args: argparse.Namespace) -> dict:
     data = os.environ["STORY_DATA_DIR"]
     print(f"python -m synthetic --scale {args.scale} --seed {args.seed} --out {data}", flush=True)
     synthetic_main(["--scale", args.scale, "--seed", str(args.seed), "--out", data])
+    # Glasgow keeps its own copy of what it sends (a taken file leaves landing): the corrected return starts from it.
+    shutil.copytree(Path(data, "landing", GLASGOW, DATASET), _sent_by_glasgow(data), dirs_exist_ok=True)
     files = [p for p in Path(data, "landing").rglob("*") if p.is_file()]
     return {"loaded": loaded, "landing_files": len(files), "landing_mib": round(sum(p.stat().st_size for p in files) / 1024**2, 1)}
+
+
+def _sent_by_glasgow(data: str | Path) -> Path:
+    return Path(data).parent / "sent_by_glasgow"
 
 
 def _council_files(manifest: Path) -> dict[str, str]:
@@ -231,12 +237,13 @@ def _incremental(args: argparse.Namespace) -> dict:
     folders = IndexFolders(data_dir=str(settings.data_dir), shared_dir=str(settings.shared_dir), settle_seconds=settings.settle_seconds)
     manifest = settings.published_dir / "latest" / "manifest.json"
     before = _council_files(manifest)
-    returns = sorted((settings.landing_dir / GLASGOW / DATASET).glob(f"{DATASET}_{GLASGOW}_*.csv"), key=lambda p: p.stem.rsplit("_", 1)[1])
+    returns = sorted(_sent_by_glasgow(settings.data_dir).glob(f"{DATASET}_{GLASGOW}_*.csv"), key=lambda p: p.stem.rsplit("_", 1)[1])
     latest = returns[-1]
     year = latest.stem.rsplit("_", 1)[1]
 
     started = time.perf_counter()
     withdrawn = withdraw_open_episodes(latest, year, WITHDRAWN)
+    shutil.copy(latest, settings.landing_dir / GLASGOW / DATASET / latest.name)  # Glasgow sends the corrected return
     print(f"corrected {latest.name}: {withdrawn} open episodes withdrawn", flush=True)
     first_look = sensor(dg.build_sensor_context(resources={"index_folders": folders}))
     if first_look.run_requests:

@@ -18,6 +18,8 @@
 - ``story withdraw ENTRY_ID --reason TEXT``: withdraw a ledger entry (its random id, as a check
   or the digest names it): its rows leave the raw zone, its kept copy stays, the same bytes are
   not taken in again; the next run publishes without it. Exit 0 done, 2 no such entry.
+- ``story unseal PATH... --out DIR``: open agencies' kept copies with the sealing key (exit 0,
+  1 one would not open: the wrong key or file, 2 no key).
 - ``story latest``: print the paths of the latest national HTML and PDF report.
 - ``story every-council``: print the run tags that select every council's report partition,
   for ``dagster job execute --tags`` (``make demo``).
@@ -42,7 +44,7 @@ import tempfile
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from orchestration.settings import Settings, SettingsError, ensure_key
+from orchestration.settings import Settings, SettingsError, ensure_key, ensure_sealing_key
 
 if TYPE_CHECKING:
     from assets.ingest.intake import IntakeResult
@@ -96,12 +98,18 @@ def _ingest(settings: Settings) -> int:
     from assets.ingest.contracts import load_contracts
     from assets.ingest.intake import OUTCOMES, IntakeFolders, answers_for, take_in
     from assets.ingest.landing import files_waiting
+    from assets.linkage.pseudonyms import UnusableKey
     from assets.reference import councils
     from orchestration.database_lock import DatabaseDamaged, DatabaseLocked, connect_waiting
+    from orchestration.settings import sealing_key_from_env
 
     contracts = load_contracts(settings.contracts_dir)
     council_codes = councils(settings.reference_dir)
-    kept = IntakeFolders.of(settings)
+    try:
+        kept = IntakeFolders.of(settings, sealing_key_from_env())
+    except UnusableKey as unusable:
+        print(unusable, file=sys.stderr)
+        return USAGE_ERROR
     try:
         con = connect_waiting(settings.linkage_zone_path, settings.lock_wait_seconds)
     except DatabaseLocked as locked:
@@ -185,6 +193,30 @@ def _latest(settings: Settings) -> int:
     return 0
 
 
+def _unseal(paths: list[Path], out_dir: Path) -> int:
+    """Open kept copies (``accepted/``, ``quarantine/``) with the sealing key: the index role's operators only."""
+    from assets.ingest.sealing import CannotOpen, entry_of, opened
+    from assets.linkage.pseudonyms import UnusableKey
+    from orchestration.settings import sealing_key_from_env
+
+    try:
+        key = sealing_key_from_env()
+    except UnusableKey as unusable:
+        print(unusable, file=sys.stderr)
+        return USAGE_ERROR
+    out_dir.mkdir(parents=True, exist_ok=True)
+    for path in paths:
+        try:
+            sealed = path.read_bytes()
+            dataset, agency, sha256 = entry_of(sealed)
+            (out_dir / f"{dataset}_{agency}_{sha256[:12]}.original").write_bytes(opened(sealed, key, dataset, agency, sha256))
+        except (OSError, CannotOpen) as failed:
+            print(f"{path}: {failed}", file=sys.stderr)
+            return INGEST_NOT_ALL_TAKEN
+        print(f"{path} -> {out_dir / f'{dataset}_{agency}_{sha256[:12]}.original'} ({dataset}, agency {agency})")
+    return 0
+
+
 def _withdraw(entry_id: str, reason: str, settings: Settings) -> int:
     from assets.ingest.contracts import load_contracts
     from assets.ingest.entries import sync_entries
@@ -224,6 +256,9 @@ def main(argv: list[str] | None = None) -> int:
     preflight = commands.add_parser("preflight", help="write the page 'Check a file before you send it' as a folder that works offline")
     preflight.add_argument("out_dir", type=Path)
     commands.add_parser("demo-key", help="create a demo pseudonymisation key if none is configured")
+    unseal = commands.add_parser("unseal", help="open agencies' kept copies with the sealing key (the index role's operators only)")
+    unseal.add_argument("paths", nargs="+", type=Path)
+    unseal.add_argument("--out", type=Path, required=True)
     withdrawal = commands.add_parser("withdraw", help="withdraw a ledger entry named by a check or the digest, so the next run publishes without it")
     withdrawal.add_argument("entry_id")
     withdrawal.add_argument("--reason", required=True)
@@ -250,20 +285,24 @@ def main(argv: list[str] | None = None) -> int:
         return _preflight(args.out_dir, settings)
     if args.command == "withdraw":
         return _withdraw(args.entry_id, args.reason, settings)
+    if args.command == "unseal":
+        return _unseal(args.paths, args.out)
     if args.command == "demo-key":
         import dagster as dg
 
         from assets.linkage.pseudonyms import UnusableKey
-        from orchestration.resources import pseudonymisation_key
+        from orchestration.resources import pseudonymisation_key, sealing_key
 
-        created = ensure_key()
+        created, sealing = ensure_key(), ensure_sealing_key()
         try:
-            with dg.build_resources({"key": pseudonymisation_key()}) as configured:  # as a run would resolve it
+            with dg.build_resources({"key": pseudonymisation_key(), "sealing": sealing_key()}) as configured:  # as a run would resolve them
                 configured.key.load()
+                configured.sealing.load()
         except UnusableKey as unusable:
             print(unusable, file=sys.stderr)
             return 1
         print(f"Created a demo pseudonymisation key at {created} (keep it secret; production sets STORY_PSEUDONYMISATION_KEY)." if created else "A pseudonymisation key is already configured.")
+        print(f"Created a demo sealing key at {sealing} (it opens agencies' kept files; production sets STORY_SEALING_KEY)." if sealing else "A sealing key is already configured.")
         return 0
     if args.command == "every-council":
         from assets.partitions import council_partitions, every_council

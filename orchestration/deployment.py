@@ -19,6 +19,7 @@ from __future__ import annotations
 import os
 from collections.abc import Mapping
 
+from assets.ingest.sealing import SEALING_KEY_ENV
 from assets.linkage.pseudonyms import KEY_ENV, parse_key
 
 DEPLOYMENT_ENV = "STORY_DEPLOYMENT"
@@ -29,10 +30,11 @@ PRODUCTION_SECRETS = {
     "STORY_DAGSTER_PG_URL": "PostgreSQL URL of the Dagster instance (runs, event logs, schedules)",
     MART_URL_ENV: "SQLAlchemy URL the publication mart is exported to",
     KEY_ENV: "the secret key (hex) that derives pseudonymous person ids",
+    SEALING_KEY_ENV: "the secret key (hex) that seals agencies' original files at rest",
 }
 INDEX_ROLE, CONTENT_ROLE, BOTH_ROLES = "index", "content", "both"
 ROLE_SECRETS = {
-    INDEX_ROLE: ("STORY_DAGSTER_PG_URL", KEY_ENV),
+    INDEX_ROLE: ("STORY_DAGSTER_PG_URL", KEY_ENV, SEALING_KEY_ENV),
     CONTENT_ROLE: ("STORY_DAGSTER_PG_URL", MART_URL_ENV),
     BOTH_ROLES: tuple(PRODUCTION_SECRETS),
 }
@@ -48,15 +50,17 @@ def deployment(env: Mapping[str, str] = os.environ) -> str:
 def check_environment(env: Mapping[str, str] = os.environ, role: str = BOTH_ROLES) -> None:
     """Stop a process of ``role`` that holds the pseudonymisation key without being the index role;
     in production also one that lacks a secret of its role (naming each and its use), or whose key could be guessed."""
-    if role == CONTENT_ROLE and env.get(KEY_ENV, "").strip():
-        raise RuntimeError(f"The content role must not hold {KEY_ENV}: only the index role (intake and linkage) is given the key. Remove it from this deployment's Secret.")
+    for key in (KEY_ENV, SEALING_KEY_ENV):
+        if role == CONTENT_ROLE and env.get(key, "").strip():
+            raise RuntimeError(f"The content role must not hold {key}: only the index role (intake and linkage) is given the key. Remove it from this deployment's Secret.")
     if deployment(env) != "production":
         return
     missing = [f"{name} ({PRODUCTION_SECRETS[name]})" for name in ROLE_SECRETS[role] if not env.get(name, "").strip()]
     if missing:
         raise RuntimeError("STORY_DEPLOYMENT=production needs these environment variables: " + "; ".join(missing))
-    if KEY_ENV in ROLE_SECRETS[role]:
-        parse_key(env[KEY_ENV], KEY_ENV)
+    for key in (KEY_ENV, SEALING_KEY_ENV):
+        if key in ROLE_SECRETS[role]:
+            parse_key(env[key], key)
 
 
 def mart_url(env: Mapping[str, str] = os.environ) -> str | None:

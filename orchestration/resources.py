@@ -7,11 +7,13 @@ import os
 import dagster as dg
 
 from assets.folders import IndexFolders, StoryFolders
+from assets.ingest.sealing import SEALING_KEY_ENV
+from assets.ingest.sealing_key import SealingKey
 from assets.linkage.person_links import PseudonymisationKey
 from assets.linkage.pseudonyms import KEY_ENV
 from orchestration.database_lock import WaitingDuckDBResource
 from orchestration.deployment import BOTH_ROLES, CONTENT_ROLE, INDEX_ROLE
-from orchestration.settings import Settings, key_file
+from orchestration.settings import Settings, key_file, sealing_key_file
 
 
 def pseudonymisation_key() -> PseudonymisationKey:
@@ -22,8 +24,15 @@ def pseudonymisation_key() -> PseudonymisationKey:
 
 
 # What each role is given: the content side nothing that reaches the index zone (no path, database or key).
-INDEX_RESOURCES = ("index_folders", "linkage_zone", "pseudonymisation_key")
+INDEX_RESOURCES = ("index_folders", "linkage_zone", "pseudonymisation_key", "sealing_key")
 CONTENT_RESOURCES = ("folders", "warehouse")
+
+
+def sealing_key() -> SealingKey:
+    """The key that seals agencies' originals, from ``STORY_SEALING_KEY`` (a ``dg.EnvVar``), else from its key file."""
+    if os.environ.get(SEALING_KEY_ENV) is not None:
+        return SealingKey(hex_key=dg.EnvVar(SEALING_KEY_ENV))
+    return SealingKey(key_file=str(sealing_key_file()))
 
 
 def build_resources(settings: Settings | None = None, role: str = BOTH_ROLES) -> dict[str, object]:
@@ -41,6 +50,7 @@ def build_resources(settings: Settings | None = None, role: str = BOTH_ROLES) ->
         "index_folders": lambda: IndexFolders(data_dir=str(settings.data_dir), shared_dir=str(settings.shared_dir), content_dir=str(content_dir), settle_seconds=settings.settle_seconds),
         "linkage_zone": lambda: WaitingDuckDBResource(database=str(settings.linkage_zone_path), lock_wait_seconds=settings.lock_wait_seconds),
         "pseudonymisation_key": pseudonymisation_key,
+        "sealing_key": sealing_key,
     }
     wanted = {INDEX_ROLE: INDEX_RESOURCES, CONTENT_ROLE: CONTENT_RESOURCES, BOTH_ROLES: (*INDEX_RESOURCES, *CONTENT_RESOURCES)}[role]
     return {name: resources[name]() for name in wanted}

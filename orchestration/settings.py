@@ -16,6 +16,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from assets.folder_layout import FolderLayout
+from assets.ingest.sealing import SEALING_KEY_ENV, SEALING_KEY_FILE_ENV, load_sealing_key
 from assets.linkage.backends import LINKAGE_BACKENDS
 from assets.linkage.pseudonyms import KEY_BYTES, KEY_ENV, KEY_FILE_ENV
 
@@ -101,11 +102,32 @@ def key_file() -> Path:
     return Path(os.environ.get(KEY_FILE_ENV, default))
 
 
+def sealing_key_file() -> Path:
+    """The key file for sealing agencies' originals (``STORY_SEALING_KEY_FILE``), read when ``STORY_SEALING_KEY`` is not set."""
+    default = Path.home() / ".config" / "story-of-progress" / "sealing.key"
+    return Path(os.environ.get(SEALING_KEY_FILE_ENV, default))
+
+
+def sealing_key_from_env() -> bytes:
+    """The sealing key as ``story ingest`` reads it (``STORY_SEALING_KEY``, else its key file), checked."""
+    return load_sealing_key(os.environ.get(SEALING_KEY_ENV), sealing_key_file())
+
+
+def ensure_sealing_key() -> Path | None:
+    """Create a random sealing key file if no sealing key is configured; returns the path created, else None."""
+    if os.environ.get(SEALING_KEY_ENV) is not None or sealing_key_file().exists():
+        return None
+    return _write_key_file(sealing_key_file())
+
+
 def ensure_key() -> Path | None:
     """Create a random key file if no key is configured; returns the path created, else None."""
     if os.environ.get(KEY_ENV) is not None or key_file().exists():
         return None
-    path = key_file()
+    return _write_key_file(key_file())
+
+
+def _write_key_file(path: Path) -> Path:
     path.parent.mkdir(parents=True, exist_ok=True)
     path.write_text(secrets.token_hex(KEY_BYTES) + "\n", encoding="utf-8")
     path.chmod(0o600)

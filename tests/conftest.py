@@ -8,6 +8,7 @@ from pathlib import Path
 import pytest
 
 from tests.support.paths import SHARED
+from tests.support.sealed import SEALING_KEY
 
 
 @pytest.fixture
@@ -21,6 +22,7 @@ def story_env(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     monkeypatch.setenv("STORY_SHARED_DIR", str(SHARED))
     monkeypatch.setenv("DAGSTER_HOME", str(home))
     monkeypatch.setenv("STORY_PSEUDONYMISATION_KEY", secrets.token_hex(32))
+    monkeypatch.setenv("STORY_SEALING_KEY", SEALING_KEY.hex())
     # Tests drop a file and take it in at once; the tests of settling set their own interval.
     monkeypatch.setenv("STORY_SETTLE_SECONDS", "0")
     return data

@@ -22,6 +22,7 @@ from assets.ingest import raw_zone
 from assets.ingest.contracts import Contract
 from assets.ingest.intake import OUTCOMES, IntakeFolders, IntakeResult, answers_for, attached_content_zone, take_in
 from assets.ingest.landing import files_waiting
+from assets.ingest.sealing_key import SealingKey
 from assets.ingest.validation import compile_rules
 from assets.keys import raw_key
 from assets.reference import councils
@@ -48,13 +49,13 @@ def build_raw_asset(contract: Contract, reference_dir: Path, contracts: dict[str
             *(dg.AssetCheckSpec(kind, asset=raw_key(contract.id), blocking=False, description=describe(kind, rules)) for kind, rules in kinds.items()),
         ],
     )
-    def raw_dataset(context: dg.AssetExecutionContext, index_folders: IndexFolders, linkage_zone: DuckDBResource):
+    def raw_dataset(context: dg.AssetExecutionContext, index_folders: IndexFolders, linkage_zone: DuckDBResource, sealing_key: SealingKey):
         layout = index_folders.layout
         council_codes = councils(layout.reference_dir)
         entries = files_waiting(layout.landing_dir, contract.id, answers_for(contract, contracts, council_codes.codes))
         outcomes = dict.fromkeys(OUTCOMES, 0)
         rows_loaded = 0
-        kept = IntakeFolders.of(layout)
+        kept = IntakeFolders.of(layout, sealing_key.load())
         with linkage_zone.get_connection() as con:
             context.log.info(f"Checking {len(entries)} file(s) in the {contract.id} landing folders against the contract")
             results = take_in(entries, contract, con, council_codes, layout.reference_dir, kept, layout.landing_dir, settle_seconds=index_folders.settle_seconds)

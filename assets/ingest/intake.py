@@ -45,6 +45,7 @@ from assets.ingest.landing import LandedFile, LandingEntry, StillChanging, Stray
 from assets.ingest.problems import Problem, Verdict
 from assets.ingest.reading import read_return
 from assets.ingest.refusal_report import render_refusal
+from assets.ingest.sealing import SEALED_SUFFIX, seal
 from assets.ingest.validation import StagedFile, compile_rules, stage_files, validate_staged
 from assets.reference import Councils
 
@@ -52,6 +53,8 @@ _SAFE_NAME_CHARACTER = re.compile(r"[A-Za-z0-9_.-]")
 _MANIFEST = "manifest.json"
 _REPORTS = (".refusal.html", ".refusal.md")
 _MARKER = ".refusal.json"  # the last of a refusal's reports written: it is complete once this exists
+# Ledger answers whose entry has a sealed copy kept: the landing file can go.
+KEPT = ("accepted", "superseded", "refused", "withdrawn")
 # Outcomes an intake result can have; only the first four are ledger outcomes.
 OUTCOMES = ("accepted", "refused", "skipped", "duplicate", "waiting")
 
@@ -64,10 +67,11 @@ class IntakeFolders:
     quarantine: Path
     staging: Path  # inside the linkage zone's folder: it holds identifiers while an intake runs
     content_zone: Path  # the content zone's database: where an accepted file's content goes (``raw_zone``)
+    sealing_key: bytes  # what kept copies are sealed under (``sealing``): only the index role holds it
 
     @classmethod
-    def of(cls, layout: FolderLayout) -> "IntakeFolders":
-        return cls(layout.accepted_dir, layout.quarantine_dir, layout.staging_dir, layout.content_zone_path)
+    def of(cls, layout: FolderLayout, sealing_key: bytes) -> "IntakeFolders":
+        return cls(layout.accepted_dir, layout.quarantine_dir, layout.staging_dir, layout.content_zone_path, sealing_key)
 
 
 @dataclass(frozen=True)
@@ -163,8 +167,8 @@ def _judged(
 
 
 def accepted_copy(accepted_dir: Path, agency: str, dataset: str, sha256: str) -> Path:
-    """Where an accepted file's immutable copy is kept: named by its content hash."""
-    return accepted_dir / agency / dataset / f"{sha256}.csv"
+    """Where an accepted file's immutable copy is kept, sealed: named by its content hash."""
+    return accepted_dir / agency / dataset / f"{sha256}{SEALED_SUFFIX}"
 
 
 def name_max(folder: Path) -> int:
@@ -202,8 +206,8 @@ def _quarantine_path(quarantine_dir: Path, landed: LandedFile, contract: Contrac
     reports' names (staged in ``staging`` first) to fit both file systems."""
     safe_name = re.sub(r"[^A-Za-z0-9_.-]", "_", landed.path.name).lstrip(".")
     folder = quarantine_folder(quarantine_dir, landed.agency, contract.id)
-    room = min(name_max(folder), name_max(staging)) - max(len(s) for s in (*_REPORTS, _MARKER))
-    return folder / fitted(f"{landed.sha256[:12]}_{safe_name}", room)
+    room = min(name_max(folder), name_max(staging)) - max(len(s) for s in (*_REPORTS, _MARKER)) - len(SEALED_SUFFIX)
+    return folder / (fitted(f"{landed.sha256[:12]}_{safe_name}", room) + SEALED_SUFFIX)
 
 
 def _same_bytes_elsewhere(others: list[tuple[str, object]]) -> Problem:
@@ -377,6 +381,9 @@ def _answer(
                     results.append(_accept(landed, verdict.problems + extra, contract, con, councils, folders, work, readable.index(landed), verdict.read_as))
                 else:
                     results.append(_refuse(landed, verdict.rows, verdict.problems + [p for p in extra if p.blocking], contract, con, folders, work, verdict.read_as))
+        for result in results:
+            if result.landed.readable and raw_zone.already_seen(con, contract.id, result.landed.agency, result.landed.sha256) in KEPT:
+                _leave_landing(result.landed)
     finally:
         try:
             recover_staging(con, folders.staging)
@@ -385,13 +392,30 @@ def _answer(
     return results
 
 
+def _leave_landing(landed: LandedFile) -> None:
+    """A landing file leaves ``landing/`` once its sealed copy is kept and its ledger row committed,
+    if it still holds the bytes answered (an agency may have put a corrected file in its place)."""
+    try:
+        if landed.path.is_file() and not landed.path.is_symlink() and hashlib.sha256(landed.path.read_bytes()).hexdigest() == landed.sha256:
+            landed.path.unlink()
+    except OSError:
+        pass  # it stays, and the next intake, finding it answered, tries again
+
+
+def _sealed(landed: LandedFile, contract: Contract, folders: IntakeFolders, work: _Workspace) -> Path:
+    """The snapshot sealed (``sealing``), beside it in the intake's folder, ready to be moved to where it is kept."""
+    sealed = landed.snapshot.with_name(landed.snapshot.name + SEALED_SUFFIX)
+    sealed.write_bytes(seal(landed.snapshot.read_bytes(), folders.sealing_key, contract.id, landed.agency, landed.sha256))
+    os.chmod(sealed, 0o444)
+    return sealed
+
+
 def _accept(
     landed: LandedFile, problems: list[Problem], contract: Contract, con: duckdb.DuckDBPyConnection,
     councils: Councils, folders: IntakeFolders, work: _Workspace, staged_number: int, read_as: str,
 ) -> IntakeResult:
     kept = accepted_copy(folders.accepted, landed.agency, contract.id, landed.sha256)
-    os.chmod(landed.snapshot, 0o444)
-    item = work.plan(contract.id, landed, "accepted", [(landed.snapshot, kept)])
+    item = work.plan(contract.id, landed, "accepted", [(_sealed(landed, contract, folders, work), kept)])
     rows = raw_zone.load_accepted(con, contract, landed, landed.period, staged_number, councils, [p for p in problems if not p.blocking], read_as)
     _finish(item)
     return IntakeResult(landed, "accepted", rows, problems, kept)
@@ -409,8 +433,7 @@ def _refuse(
         staged.write_text(reports[suffix], encoding="utf-8")
         moves.append((staged, kept.with_name(kept.name + suffix)))
     if landed.snapshot is not None:  # an entry refused on sight was never read: only its report is kept
-        os.chmod(landed.snapshot, 0o444)
-        moves.append((landed.snapshot, kept))
+        moves.append((_sealed(landed, contract, folders, work), kept))
     marker = work.folder / f"{kept.name}{_MARKER}"
     marker.write_text(reports[_MARKER], encoding="utf-8")
     moves.append((marker, kept.with_name(marker.name)))

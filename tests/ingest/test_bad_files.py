@@ -29,6 +29,7 @@ from assets.reference import councils
 from orchestration.sensors import landing_run_requests
 from tests.ingest.samples import COLUMNS, DATASET, FORENAMES, SURNAMES, EpisodesFile
 from tests.support.paths import CONTRACTS, SHARED
+from tests.support.sealed import SEALING_KEY, original
 
 REFERENCE = SHARED / "reference"
 COUNCILS = sorted(councils(REFERENCE).codes)
@@ -266,7 +267,7 @@ def matrix(tmp_path_factory: pytest.TempPathFactory) -> Matrix:
 
     contract = dataclasses.replace(load_contracts(CONTRACTS)[DATASET], max_file_bytes=SIZE_LIMIT)
     linkage_zone = data_dir / "linkage_zone.duckdb"
-    kept = IntakeFolders(data_dir / "accepted", data_dir / "quarantine", data_dir / "staging", data_dir / "content_zone.duckdb")
+    kept = IntakeFolders(data_dir / "accepted", data_dir / "quarantine", data_dir / "staging", data_dir / "content_zone.duckdb", SEALING_KEY)
     with duckdb.connect(str(linkage_zone)) as con:
         results = take_in(files_waiting(landing, DATASET), contract, con, councils(REFERENCE), REFERENCE, kept, landing)
         second_pass = take_in(files_waiting(landing, DATASET), contract, con, councils(REFERENCE), REFERENCE, kept, landing)
@@ -301,7 +302,7 @@ def test_a_bad_file_is_refused_in_plain_words_kept_unchanged_and_not_loaded(matr
     elif bad.rows:
         assert blocking[0].rows == bad.rows
     # Nothing lost: the original bytes, unchanged, in quarantine, with the report beside them.
-    assert result.kept_at.read_bytes() == dropped.data
+    assert original(result, DATASET) == dropped.data  # sealed, and opens to the bytes sent
     assert result.kept_at.is_relative_to(matrix.data_dir / "quarantine")
     assert Path(f"{result.kept_at}.refusal.html").exists()
     report = json.loads(Path(f"{result.kept_at}.refusal.json").read_text())
@@ -369,8 +370,9 @@ def test_the_same_file_dropped_twice_is_taken_in_once(matrix: Matrix):
     first, second = matrix.result("valid"), matrix.result("dropped_twice")
     assert {first.outcome, second.outcome} == {"accepted", "duplicate"}
     assert matrix.query(f"SELECT count(*) FROM {raw_zone.LEDGER} WHERE sha256 = ?", [first.landed.sha256]) == [(1,)]
-    # Running again changes nothing: every file has been seen.
+    # Running again changes nothing: every file has been seen; those read and kept have left landing.
     assert {r.outcome for r in matrix.second_pass} == {"duplicate"}
+    assert not first.landed.path.exists() and not second.landed.path.exists()
     table = raw_zone.raw_table(load_contracts(CONTRACTS)[DATASET])
     assert matrix.query(f"SELECT count(*) FROM {table} WHERE _agency = ?", [first.landed.agency]) == [(3,)]
 

@@ -30,10 +30,12 @@ from assets.ingest import raw_zone
 from assets.ingest.contracts import load_contracts
 from assets.ingest.intake import IntakeFolders, IntakeResult, take_in
 from assets.ingest.landing import files_waiting, settle, snapshot
+from assets.ingest.sealing import SEALED_SUFFIX, CannotOpen, opened
 from assets.reference import councils
 from orchestration.sensors import landing_run_requests
 from tests.ingest.samples import DATASET, EpisodesFile
 from tests.support.paths import CONTRACTS, SHARED
+from tests.support.sealed import SEALING_KEY, original
 
 REFERENCE = SHARED / "reference"
 CONTRACT = load_contracts(CONTRACTS)[DATASET]
@@ -42,7 +44,7 @@ GOOD, BAD = "S12000049", "S12000036"
 
 def _intake(data_dir: Path, settle_seconds: float = 0.0) -> list[IntakeResult]:
     landing = data_dir / "landing"
-    kept = IntakeFolders(data_dir / "accepted", data_dir / "quarantine", data_dir / "staging", data_dir / "content_zone.duckdb")
+    kept = IntakeFolders(data_dir / "accepted", data_dir / "quarantine", data_dir / "staging", data_dir / "content_zone.duckdb", SEALING_KEY)
     with duckdb.connect(str(data_dir / "linkage_zone.duckdb")) as con:
         return take_in(files_waiting(landing, DATASET), CONTRACT, con, councils(REFERENCE), REFERENCE, kept, landing, settle_seconds=settle_seconds)
 
@@ -130,7 +132,7 @@ def test_an_unreadable_file_is_skipped_the_others_taken_and_it_is_taken_once_rea
     # Given back its permissions, the file is taken in at the next intake.
     unreadable.chmod(0o644)
     outcomes = {r.landed.path.name: r.outcome for r in _intake(tmp_path)}
-    assert outcomes == {unreadable.name: "accepted", readable.name: "duplicate"}
+    assert outcomes == {unreadable.name: "accepted"} and not readable.exists()  # the one taken before, sealed and kept, left landing then
 
 
 def test_a_file_that_vanishes_before_it_is_read_is_skipped_with_its_reason(tmp_path: Path):
@@ -164,7 +166,7 @@ def test_a_return_being_written_is_waited_for_and_taken_whole_and_sent_again_it_
     [result] = _intake(tmp_path, settle_seconds=0.4)
     writer.join()
     assert result.outcome == "accepted" and result.rows == 8
-    kept = result.kept_at.read_bytes()
+    kept = original(result, DATASET)
     assert kept == corrected.bytes() and hashlib.sha256(kept).hexdigest() == result.landed.sha256
     # The earlier return, sent again after its correction, is taken as the newest, and says so.
     path.write_bytes(earlier.bytes())
@@ -250,7 +252,21 @@ def clean_run(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 
 def _kept_files(data_dir: Path) -> dict[str, bytes]:
-    return {p.relative_to(data_dir).as_posix(): p.read_bytes() for folder in ("accepted", "quarantine") for p in (data_dir / folder).rglob("*") if p.is_file()}
+    """Every kept file, sealed copies opened (sealing draws a new nonce each time, so their bytes differ run to run)."""
+    shas = {sha for _, _, _, sha, *_ in _ledger(data_dir)}
+
+    def read(path: Path) -> bytes:
+        if path.suffix != SEALED_SUFFIX:
+            return path.read_bytes()
+        agency = path.relative_to(data_dir).parts[1]
+        for sha in shas:
+            try:
+                return opened(path.read_bytes(), SEALING_KEY, DATASET, agency, sha)
+            except CannotOpen:
+                continue
+        raise AssertionError(f"{path} opens as no file of the ledger")
+
+    return {p.relative_to(data_dir).as_posix(): read(p) for folder in ("accepted", "quarantine") for p in (data_dir / folder).rglob("*") if p.is_file()}
 
 
 @pytest.mark.parametrize("step", KILL_POINTS, ids=list(KILL_POINTS))
@@ -268,6 +284,6 @@ def test_an_intake_killed_at_any_step_leaves_nothing_outside_and_the_next_takes_
     _intake(data_dir)
     assert _ledger(data_dir) == _ledger(clean_run) and _raw_rows(data_dir) == _raw_rows(clean_run)
     assert _kept_files(data_dir) == _kept_files(clean_run)
-    for path in (data_dir / "accepted").rglob("*.csv"):
-        assert hashlib.sha256(path.read_bytes()).hexdigest() == path.stem  # each kept copy hashes to its ledger row
+    for path in (data_dir / "accepted").rglob(f"*{SEALED_SUFFIX}"):  # each kept copy opens, and hashes, to its ledger row
+        assert hashlib.sha256(opened(path.read_bytes(), SEALING_KEY, DATASET, path.parent.parent.name, path.stem)).hexdigest() == path.stem
     assert list((data_dir / "staging").iterdir()) == []

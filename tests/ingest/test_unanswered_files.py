@@ -64,7 +64,7 @@ class Ingested:
 
 
 def _environment(data_dir: Path) -> dict[str, str]:
-    return {"STORY_DATA_DIR": str(data_dir), "STORY_SHARED_DIR": str(SHARED), "STORY_SETTLE_SECONDS": "0", "STORY_PSEUDONYMISATION_KEY": secrets.token_hex(32)}
+    return {"STORY_DATA_DIR": str(data_dir), "STORY_SHARED_DIR": str(SHARED), "STORY_SETTLE_SECONDS": "0", "STORY_PSEUDONYMISATION_KEY": secrets.token_hex(32), "STORY_SEALING_KEY": secrets.token_hex(32)}
 
 
 def _place(landing: Path, relative: str, data: bytes) -> None:
@@ -99,7 +99,7 @@ def test_a_250_character_name_is_refused_with_its_reports_and_the_return_beside_
     [report] = ingested.reports(location=f"landing/{COUNCIL}/{DATASET}/{LONG_NAME}")
     assert report["file"] == LONG_NAME  # the whole name, in the report
     kept = [p.name for p in (ingested.data_dir / "quarantine" / COUNCIL / DATASET).iterdir() if "corrected_corrected" in p.name]
-    [copy] = [name for name in kept if name.endswith(".csv")]
+    [copy] = [name for name in kept if name.endswith(".csv.sealed")]
     assert sorted(kept) == sorted(copy + suffix for suffix in ("", ".refusal.html", ".refusal.md", ".refusal.json"))
     assert all(len(os.fsencode(name)) <= os.pathconf(ingested.data_dir, "PC_NAME_MAX") for name in kept)
 

@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
+import hashlib
 from pathlib import Path
 
 import duckdb
 
 from assets.ingest import raw_zone
+from assets.ingest.sealing import opened
 from orchestration.cli import INGEST_TAKEN, USAGE_ERROR, main
 from tests.ingest.samples import DATASET, EpisodesFile
+from tests.support.sealed import SEALING_KEY
 
 COUNCIL = "S12000049"
 
@@ -36,7 +39,7 @@ def test_a_withdrawn_entry_leaves_the_raw_zone_is_kept_and_is_not_taken_again(st
     landed = _drop(story_env, sample)
     assert main(["ingest"]) == INGEST_TAKEN
     [(entry, outcome, _)] = _ledger(story_env)
-    assert outcome == "accepted" and _raw_rows(story_env) == len(sample.rows)
+    assert outcome == "accepted" and _raw_rows(story_env) == len(sample.rows) and not landed.exists()  # sealed and kept, so it left landing
     with duckdb.connect(str(story_env / "linkage_zone.duckdb"), read_only=True) as con:  # the ledger says how the file was read (issue 35)
         assert con.execute(f"SELECT read_as FROM {raw_zone.LEDGER}").fetchone() == ("CSV, UTF-8, comma-separated",)
 
@@ -46,7 +49,7 @@ def test_a_withdrawn_entry_leaves_the_raw_zone_is_kept_and_is_not_taken_again(st
     assert outcome == "withdrawn" and "a postcode in a content column" in problems
     assert _raw_rows(story_env) == 0
     [kept] = (story_env / "accepted" / COUNCIL / DATASET).iterdir()
-    assert kept.read_bytes() == sample.bytes()
+    assert opened(kept.read_bytes(), SEALING_KEY, DATASET, COUNCIL, hashlib.sha256(sample.bytes()).hexdigest()) == sample.bytes()
 
     # The same bytes, still in landing or sent again, are answered already: not loaded again.
     landed.write_bytes(sample.bytes())

@@ -24,6 +24,7 @@ import pytest
 
 from assets.folders import IndexFolders
 from assets.ingest.contracts import load_contracts
+from assets.ingest.sealing import SEALED_SUFFIX, CannotOpen, opened
 from assets.measures.catalogue import catalogue
 from assets.partitions import RANGE_END, RANGE_START
 from assets.publication.downloads import all_figures_downloads, measure_download, table_download
@@ -35,6 +36,7 @@ from orchestration.settings import Settings
 from synthetic.corrections import withdraw_open_episodes
 from synthetic.generate import generate
 from tests.support.paths import CONTRACTS, REFERENCE, SHARED
+from tests.support.sealed import SEALING_KEY
 from tests.support.website_links import broken_links, parse_page, site_pages
 
 pytestmark = pytest.mark.slow
@@ -52,6 +54,7 @@ FIRST_COUNCILS = {RANGE_START: "S12000047", RANGE_END: "S12000049"}  # Fife, Per
 GLASGOW = "S12000049"
 KEY = secrets.token_hex(32)  # drawn once per session: a key written here would be one anyone could read, and is refused
 CHI_SHAPED = "1405062002"  # a date and four digits, as a CHI number is
+REFUSED = "scn,date_of_birth,la_code,school_year,exclusion_date,days_excluded\n123456789,2010-01-01,S12000036,2024-25,2024-13-01,1\n"  # an impossible date
 
 
 def _story_env(env: pytest.MonkeyPatch, root: Path) -> None:
@@ -59,6 +62,7 @@ def _story_env(env: pytest.MonkeyPatch, root: Path) -> None:
     env.setenv("STORY_SHARED_DIR", str(SHARED))
     env.setenv("DAGSTER_HOME", str(root / "dagster_home"))
     env.setenv("STORY_PSEUDONYMISATION_KEY", KEY)
+    env.setenv("STORY_SEALING_KEY", SEALING_KEY.hex())
     env.setenv("STORY_SETTLE_SECONDS", "0")  # the files were just generated: take them at once
 
 
@@ -73,13 +77,14 @@ def built(tmp_path_factory) -> Path:
         _story_env(env, root)
         generate(data, "demo", seed=7, calibrate=SHARED / "reference" / "looked_after_by_placement_national.csv")
         glasgow = data / "landing" / GLASGOW / "looked_after_episodes"
+        shutil.copytree(glasgow, root / "sent_by_glasgow")  # Glasgow's own copy: a file taken in leaves landing
         good = glasgow / "looked_after_episodes_S12000049_2024.csv"
         # The same bytes again under another name: must be counted once.
         shutil.copyfile(good, glasgow / "looked_after_episodes_S12000049_2024 (copy).csv")
         # A refused file: an impossible exclusion date on data row 1.
         bad_dir = data / "landing" / "S12000036" / "school_exclusions"
         bad_dir.mkdir(parents=True, exist_ok=True)
-        (bad_dir / "school_exclusions_S12000036_2024-25.csv").write_text("scn,date_of_birth,la_code,school_year,exclusion_date,days_excluded\n123456789,2010-01-01,S12000036,2024-25,2024-13-01,1\n")
+        (bad_dir / "school_exclusions_S12000036_2024-25.csv").write_text(REFUSED)
         # A file whose name holds what looks like a CHI number: refused for its name, and it must not stop the edition (issue 33).
         (data / "landing" / "S12000045" / "looked_after_episodes").mkdir(parents=True, exist_ok=True)
         (data / "landing" / "S12000045" / "looked_after_episodes" / f"looked_after_episodes_S12000045_{CHI_SHAPED}.csv").write_text("child_id\n1\n")
@@ -227,9 +232,12 @@ def test_a_file_named_like_a_chi_number_is_refused_and_the_edition_still_publish
 
 
 def test_a_refused_file_is_kept_byte_for_byte_with_a_report_naming_rows_and_columns(built: Path):
-    [kept] = [p for p in (built / "quarantine" / "S12000036" / "school_exclusions").iterdir() if p.suffix == ".csv"]
-    original = built / "landing" / "S12000036" / "school_exclusions" / "school_exclusions_S12000036_2024-25.csv"
-    assert kept.read_bytes() == original.read_bytes()
+    [kept] = [p for p in (built / "quarantine" / "S12000036" / "school_exclusions").iterdir() if p.suffix == SEALED_SUFFIX]
+    assert not (built / "landing" / "S12000036" / "school_exclusions" / "school_exclusions_S12000036_2024-25.csv").exists()  # sealed and kept, it left landing
+    sha = hashlib.sha256(REFUSED.encode()).hexdigest()
+    assert opened(kept.read_bytes(), SEALING_KEY, "school_exclusions", "S12000036", sha) == REFUSED.encode()
+    with pytest.raises(CannotOpen):  # only the sealing key opens it
+        opened(kept.read_bytes(), secrets.token_bytes(32), "school_exclusions", "S12000036", sha)
     report = Path(str(kept) + ".refusal.md").read_text()
     assert "exclusion_date" in report and "Rows (counting the first row after the header as row 1): 1" in report
 
@@ -253,8 +261,8 @@ def test_no_identifiers_reach_the_warehouse_or_the_published_files(built: Path):
         assert scan_database(con)
 
 
-def test_no_database_holds_identifiers_beside_content(built: Path):
-    """Issue 30, separation of functions: every DuckDB file under the data root, table by table.
+def test_no_store_holds_identifiers_beside_content(built: Path):
+    """Issue 30, separation of functions: every DuckDB file under the data root, table by table, and every other readable file.
 
     Identifiers (the columns contracts class as identifiers) and content (every other column a
     contract declares, but the sex the linkage also compares) never share a table; the index
@@ -278,6 +286,13 @@ def test_no_database_holds_identifiers_beside_content(built: Path):
                 assert scan_database(con) == [], database.name
     with duckdb.connect(str(built / "content_zone.duckdb"), read_only=True) as con:
         assert con.execute("SELECT count(*) FROM content.looked_after_episodes").fetchone()[0] > 1000  # the scan read real tables
+    # Every other readable file (outside the edition and the generator's answer key): agencies'
+    # originals are kept sealed, and leave landing once taken in, so none reads as identifiers beside content.
+    files = [p for p in built.rglob("*") if p.is_file() and p.suffix != ".duckdb" and not {"published", "ground_truth"} & set(p.relative_to(built).parts)]
+    assert any(p.suffix == SEALED_SUFFIX for p in files)
+    for path in files:
+        header = set(re.split(r"[,;\t]", path.read_bytes()[:4096].decode("utf-8", "replace").splitlines()[0].strip().lower())) if path.stat().st_size else set()
+        assert not (header & identifiers and header & content), f"{path.relative_to(built)} holds {sorted(header & identifiers)} beside {sorted(header & content)}"
 
 
 def _glasgow_looked_after(data: Path, period: str) -> int:
@@ -294,7 +309,9 @@ def test_a_new_council_file_re_renders_only_that_councils_report(built: Path, tm
     before = _glasgow_looked_after(built, "2024")
     previous = json.loads((built / "published" / "latest" / "manifest.json").read_text())
     old_files = {f["path"]: f["sha256"] for f in previous["files"]}
-    withdraw_open_episodes(built / "landing" / GLASGOW / "looked_after_episodes" / "looked_after_episodes_S12000049_2024.csv", "2024", children=20)
+    sent = built.parent / "sent_by_glasgow" / "looked_after_episodes_S12000049_2024.csv"
+    withdraw_open_episodes(sent, "2024", children=20)
+    shutil.copy(sent, built / "landing" / GLASGOW / "looked_after_episodes" / sent.name)  # Glasgow sends its corrected return
     with pytest.MonkeyPatch.context() as env:
         _story_env(env, built.parent)
         defs = build_definitions(Settings.from_env())

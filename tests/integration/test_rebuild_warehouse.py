@@ -48,7 +48,7 @@ def test_the_warehouse_rebuilt_by_the_runbook_holds_the_same_mart(tmp_path: Path
     (home / "dagster.yaml").write_text("")
     environment = {
         **os.environ, "STORY_DATA_DIR": str(data), "STORY_SHARED_DIR": str(SHARED), "DAGSTER_HOME": str(home),
-        "STORY_PSEUDONYMISATION_KEY": secrets.token_hex(32), "STORY_SETTLE_SECONDS": "0",
+        "STORY_PSEUDONYMISATION_KEY": secrets.token_hex(32), "STORY_SEALING_KEY": secrets.token_hex(32), "STORY_SETTLE_SECONDS": "0",
     }
     move_aside, rebuild = _procedure()
     _run(rebuild, environment)  # the first build: what the runs made

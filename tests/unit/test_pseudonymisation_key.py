@@ -18,6 +18,7 @@ import dagster as dg
 import pytest
 from dagster_duckdb import DuckDBResource
 
+from assets.folders import IndexFolders
 from assets.ingest.contracts import load_contracts
 from assets.linkage import person_links
 from assets.linkage.person_links import build_person_links_asset
@@ -26,7 +27,7 @@ from orchestration import deployment
 from orchestration.cli import main
 from orchestration.deployment import check_environment
 from orchestration.resources import pseudonymisation_key
-from tests.support.paths import CONTRACTS
+from tests.support.paths import CONTRACTS, SHARED
 
 
 def load_key() -> bytes:
@@ -132,7 +133,7 @@ def test_a_guessable_key_file_is_refused_naming_the_file(monkeypatch: pytest.Mon
 
 
 def test_production_will_not_start_with_a_guessable_key(monkeypatch: pytest.MonkeyPatch):
-    env = {"STORY_DEPLOYMENT": "production", "STORY_DAGSTER_PG_URL": "postgresql+psycopg2://db/dagster", "STORY_MART_URL": "sqlite://"}
+    env = {"STORY_DEPLOYMENT": "production", "STORY_DAGSTER_PG_URL": "postgresql+psycopg2://db/dagster", "STORY_MART_URL": "sqlite://", "STORY_SEALING_KEY": secrets.token_hex(KEY_BYTES)}
     with pytest.raises(RuntimeError, match="STORY_PSEUDONYMISATION_KEY"):
         check_environment(env | {"STORY_PSEUDONYMISATION_KEY": " "})  # blank counts as missing
     with pytest.raises(UnusableKey, match="^STORY_PSEUDONYMISATION_KEY holds 1 byte"):
@@ -145,13 +146,15 @@ def test_production_will_not_start_with_a_guessable_key(monkeypatch: pytest.Monk
     assert str(at_start_up.value) == str(in_linkage.value)
     assert deployment.parse_key is person_links.parse_key  # one check, not two copies
     check_environment(env | {"STORY_PSEUDONYMISATION_KEY": secrets.token_hex(KEY_BYTES)})
+    with pytest.raises(UnusableKey, match="^STORY_SEALING_KEY"):  # the sealing key is checked the same way
+        check_environment(env | {"STORY_PSEUDONYMISATION_KEY": secrets.token_hex(KEY_BYTES), "STORY_SEALING_KEY": "deadbeef" * 8})
 
 
 @pytest.mark.parametrize(("value", "says"), [("00", "holds 1 byte"), ("0123456789abcdef" * 4, "repeats the same 8 bytes")], ids=["short", "made up"])
 def test_the_linkage_asset_stops_before_linking_anyone(story_env: Path, monkeypatch: pytest.MonkeyPatch, tmp_path: Path, value: str, says: str):
     monkeypatch.setenv("STORY_PSEUDONYMISATION_KEY", value)
     zone = tmp_path / "linkage_zone.duckdb"
-    result = dg.materialize([build_person_links_asset(load_contracts(CONTRACTS))], resources={"linkage_zone": DuckDBResource(database=str(zone)), "pseudonymisation_key": pseudonymisation_key()}, raise_on_error=False)
+    result = dg.materialize([build_person_links_asset(load_contracts(CONTRACTS))], resources={"linkage_zone": DuckDBResource(database=str(zone)), "index_folders": IndexFolders(data_dir=str(zone.parent), shared_dir=str(SHARED)), "pseudonymisation_key": pseudonymisation_key()}, raise_on_error=False)
     assert not result.success
     [failure] = [e for e in result.all_events if e.is_step_failure]
     cause = failure.step_failure_data.error.cause
