@@ -426,7 +426,8 @@ def _refuse(
     folders: IntakeFolders, work: _Workspace, read_as: str,
 ) -> IntakeResult:
     kept = _quarantine_path(folders.quarantine, landed, contract, work.folder)
-    reports = render_refusal(landed, contract, problems)
+    entry_id = raw_zone.new_entry_id()
+    reports = render_refusal(landed, contract, problems, entry_id)
     moves = []
     for suffix in _REPORTS:
         staged = work.folder / f"{kept.name}{suffix}"
@@ -438,6 +439,6 @@ def _refuse(
     marker.write_text(reports[_MARKER], encoding="utf-8")
     moves.append((marker, kept.with_name(marker.name)))
     item = work.plan(contract.id, landed, "refused", moves)
-    raw_zone.record_outcome(con, contract, landed, landed.period, rows, "refused", problems, read_as=read_as)
+    raw_zone.record_outcome(con, contract, landed, landed.period, rows, "refused", problems, entry_id, read_as)
     _finish(item)
     return IntakeResult(landed, "refused", 0, problems, kept)

@@ -44,12 +44,13 @@ def _shown(problem: Problem) -> dict:
     return entry
 
 
-def refusal_context(landed: LandedFile, contract: Contract, problems: list[Problem], *, checked_at: str | None = None) -> dict:
+def refusal_context(landed: LandedFile, contract: Contract, problems: list[Problem], *, checked_at: str | None = None, entry_id: str | None = None) -> dict:
     """Everything the report says, as plain data (this is also the JSON written beside the file).
 
     ``checked_at``: the file as an agency named it to ``story check``, which judges a copy placed
     as if it had landed; the report then says where it was checked and that nothing was kept,
-    not where it landed or that it is in quarantine.
+    not where it landed or that it is in quarantine. ``entry_id``: the ledger entry's random id,
+    by which the published digest names the file.
     """
     return {
         "outcome": "refused",
@@ -63,6 +64,7 @@ def refusal_context(landed: LandedFile, contract: Contract, problems: list[Probl
         "received_at": f"{landed.received_at:%Y-%m-%d %H:%M}",
         "bytes": landed.bytes,
         "sha256": landed.sha256,
+        "entry_id": entry_id,
         "nothing_loaded": NOTHING_KEPT if checked_at is not None else NOTHING_READ if landed.refusal else NOTHING_LOADED,
         "partial_loads": PARTIAL_LOADS,
         "problems": [_shown(p) for p in problems if p.blocking],
@@ -83,7 +85,7 @@ def render_markdown(context: dict) -> str:
     return _templates(False).get_template("refusal.md.j2").render(context)
 
 
-def render_refusal(landed: LandedFile, contract: Contract, problems: list[Problem]) -> dict[str, str]:
+def render_refusal(landed: LandedFile, contract: Contract, problems: list[Problem], entry_id: str | None = None) -> dict[str, str]:
     """The HTML, Markdown and JSON reports, by the suffix each takes beside the quarantined copy."""
-    context = refusal_context(landed, contract, problems)
+    context = refusal_context(landed, contract, problems, entry_id=entry_id)
     return {".refusal.html": render_html(context), ".refusal.md": render_markdown(context), ".refusal.json": json.dumps(context, indent=2)}

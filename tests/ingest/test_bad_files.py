@@ -307,6 +307,8 @@ def test_a_bad_file_is_refused_in_plain_words_kept_unchanged_and_not_loaded(matr
     assert Path(f"{result.kept_at}.refusal.html").exists()
     report = json.loads(Path(f"{result.kept_at}.refusal.json").read_text())
     assert report["outcome"] == "refused" and report["sha256"] == result.landed.sha256
+    # The report gives the agency the entry's reference, by which the published digest names the file.
+    assert matrix.query(f"SELECT entry_id FROM {raw_zone.LEDGER} WHERE sha256 = ?", [result.landed.sha256]) == [(report["entry_id"],)]
     # Nothing loaded, and the ledger says why.
     assert matrix.query(f"SELECT count(*) FROM {raw_zone.raw_table(load_contracts(CONTRACTS)[DATASET])} WHERE _file_sha256 = ?", [result.landed.sha256]) == [(0,)]
     assert matrix.query(f"SELECT outcome FROM {raw_zone.LEDGER} WHERE sha256 = ?", [result.landed.sha256]) == [("refused",)]
