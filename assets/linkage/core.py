@@ -22,10 +22,14 @@ Why each step (measured on the synthetic ground truth, see ``bench/linkage_quali
   sex and postcode, which outweighs any forename disagreement, so a scored pair whose forenames
   are entirely different is only accepted when a CHI or SCN agrees (exactly or one digit
   apart); otherwise it goes to clerical review. Likewise a pair whose dates of birth are
-  entirely different (not one character apart, not day and month transposed): with names and
-  address agreeing that is a parent and a child named alike as often as a mistyped date (on
-  people from the independent generator, 18 of 26 such pairs above the threshold were two
-  people (5,000 x 5,000, seed 1, European locales); none reached it on ours).
+  entirely different (not one or two characters apart, not day and month transposed): with
+  names and address agreeing that is a parent and a child named alike as often as a mistyped
+  date (on people from the independent generator, 18 of 26 such pairs above the threshold were
+  two people (5,000 x 5,000, seed 1, European locales); none reached it on ours). In data
+  where a name or date is often replaced outright these guards lost one true pair in ten
+  (FEBRL4: 486 of 5,000); so where the table itself shows such lone values are
+  likelier errors than relatives (``lone_values_likelier_errors``), a pair is held back only
+  when both records' values are borne out by other records: the table shows two people.
 - Clusters refuse merges between different trusted CHIs or clearly different SCNs
   (``clusters``), so one wrong link cannot chain two people's records together.
 """

@@ -4,15 +4,19 @@ A Fellegi-Sunter model compares whichever of the standard columns a table fills 
 that is missing or empty is left out of the comparisons and of the blocking):
 
 - forename and surname: exact (weighted by how common the name is), swapped with each other
-  (Jaro-Winkler 0.88 both ways), Jaro-Winkler 0.92, one part of a hyphenated or multi-part name agreeing ("smith-jones" and
-  "jones"), Jaro-Winkler 0.88 and 0.7;
-- date of birth: exact, day and month transposed, one character apart;
+  (Jaro-Winkler 0.88 both ways, weighed once), then the errors people make: a letter dropped,
+  added, changed or two swapped (Damerau-Levenshtein 1), Jaro-Winkler 0.92, a nickname
+  (forename; the public ``nicknames`` list), one part of a hyphenated or multi-part name
+  agreeing ("smith-jones" and "jones"), the same metaphone, two slips (Damerau-Levenshtein 2),
+  Jaro-Winkler 0.88, an initial, Jaro-Winkler 0.7;
+- date of birth: exact, day and month transposed, one or two characters apart;
 - sex: exact;
 - postcode by its shape: UK postcodes by full postcode, sector, district and area; other
   formats (``2000``, ``75008``) exactly or one character apart, never by a "sector" a UK
-  pattern would read into them;
-- address (with the postcode, when the table has both: they say one thing): exact,
-  Jaro-Winkler 0.95 and 0.88, then the postcode as above;
+  pattern would read into them; an exact postcode weighted by how common it is;
+- address (with the postcode, when the table has both: they say one thing): exact, the same
+  words in another order (a part moved), Jaro-Winkler 0.95, on the sorted words 0.92, 0.88,
+  then the postcode as above;
 - CHI and SCN: exact or one digit apart, as a mistyped identifier still says a lot.
 
 Parameters are estimated without labels (``_train``): u by random sampling; m by expectation
@@ -37,26 +41,16 @@ surname swapped; the same names where a date of birth is missing; surname or for
 the postcode; and the same address. Blocking on date of birth alone made 40 million
 comparisons at national scale, most between strangers.
 
-Pairs at or above ``MATCH_THRESHOLD`` join clusters (unless a guard or an identifier
-conflict in ``core`` holds them back); pairs between ``REVIEW_FLOOR`` and the threshold go to
-clerical review. The threshold was chosen on the synthetic ground truth (seed 11), pairwise
-precision / recall of the final clusters:
-
-    threshold   tiny (12k records)    demo (60k records)
-    0.5         0.99989 / 0.99668     0.99975 / 0.99425
-    0.9         1.00000 / 0.99614     0.99995 / 0.99294
-    0.95        1.00000 / 0.99581     0.99999 / 0.99271
-    0.99        1.00000 / 0.99576     1.00000 / 0.99161
-    0.999       1.00000 / 0.99489     1.00000 / 0.98471
-
-(measured with an earlier, wider blocking and fewer comparisons). 0.99 is the highest
-threshold that keeps recall well above 0.98 at every scale tried. Joining two children's
-histories is worse than missing a link (a missed link shows up as a lower linkage rate; a
-false one silently corrupts both histories), so the conservative end of the flat region is
-taken rather than 0.9, which buys 0.1-0.2 points of recall with the first false merges. The
-floor of 0.5 keeps the review list to the pairs a person should look at (at demo scale about
-1,400 below the threshold) rather than every faint coincidence. The same defaults are
-evaluated on people from an independent generator in ``bench/linkage_external.py``.
+Pairs at or above ``model_threshold`` join clusters (unless a guard or an identifier conflict
+in ``core`` holds them back): the lowest probability at which the model, by its own m, u and
+prior, expects at least ``TARGET_PRECISION`` (0.995, the precision target) of the pairs it
+links to be right, never below 0.5 (a pair likelier two people than one) nor above
+``MATCH_THRESHOLD`` (0.99, the constant used before, kept as the ceiling). Pairs between
+``REVIEW_FLOOR`` and the threshold go to clerical review. The threshold once chosen on the
+synthetic ground truth (0.99) left FEBRL's true pairs scored 0.5 to 0.99 unlinked, and the
+synthetic figures were flat from 0.5 to 0.99 (tiny: precision 0.99989 at 0.5, 1.0 at 0.99;
+recall 0.99668 and 0.99576). Blocking is a union of rules such that two fields wrong at once
+still leave one rule whole; ``bench/linkage_external.py`` measures its recall.
 
 Splink runs on DuckDB in this process unless ``STORY_LINKAGE_BACKEND=spark`` (``Settings``),
 which runs the same model through Splink's Spark backend for volumes beyond one machine, on
