@@ -63,6 +63,7 @@ from collections import defaultdict
 from pathlib import Path
 
 BENCH_KEY = secrets.token_hex(32)  # one key for every stage of a run; a key written here would be one anyone could read, and is refused
+BENCH_SEALING_KEY = secrets.token_hex(32)  # likewise, for sealing the agencies' kept files
 RESULT = "@@end_to_end "  # prefix of the one JSON line a stage prints for the parent
 GLASGOW = "S12000049"
 DATASET = "looked_after_episodes"
@@ -367,6 +368,7 @@ def _environment(out: Path) -> dict[str, str]:
         "STORY_SHARED_DIR": str(Settings.from_env().shared_dir),  # as set, else the repository's default
         "DAGSTER_HOME": str(home),
         "STORY_PSEUDONYMISATION_KEY": BENCH_KEY,
+        "STORY_SEALING_KEY": BENCH_SEALING_KEY,
         "STORY_DEPLOYMENT": "local",
         "PYTHONUNBUFFERED": "1",
     })
