@@ -227,8 +227,9 @@ def build_report_assets(entries: dict[str, Measure], contracts: dict[str, Contra
                     spreadsheets=spreadsheets,
                 )
             # The website links only files the edition holds, so it is written after the carried reports and the downloads.
-            site = write_website(edition_dir, site_inputs, downloads_page=False)
-            site += write_edition_preflight(edition_dir, contracts, layout.reference_dir)  # 'Check a file before you send it', its engine once per edition
+            # 'Check a file before you send it', its engine once per edition, before the website that links it.
+            site = write_edition_preflight(edition_dir, contracts, layout.reference_dir)
+            site += write_website(edition_dir, site_inputs, downloads_page=False)
             written = [p for p in [*site, *downloads] if isinstance(p, Path) and is_scanned(p)]
             found = reports_scanned.result() + scan_published(edition_dir, written)
             downloads = [d.result() if isinstance(d, Future) else d for d in downloads]
