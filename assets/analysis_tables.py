@@ -17,7 +17,7 @@ from dagster_duckdb import DuckDBResource
 from assets.folders import StoryFolders
 from assets.ingest.contracts import Contract
 from assets.keys import PERSON_LINKS, analysis_key, raw_key
-from assets.zones import ENTRIES, content_table, person_index_table, refuse_index_zone
+from assets.zones import ENTRIES, attached_content_side, content_table, person_index_table
 
 
 def analysis_select(contract: Contract) -> str:
@@ -51,19 +51,11 @@ def build_analysis_asset(contract: Contract) -> dg.AssetsDefinition:
         source = f"cz.{content_table(contract.id)} AS r JOIN cz.{ENTRIES} AS e ON e.entry_id = r._entry_id AND e.outcome = 'accepted'"
         if contract.identifier_columns:
             source += f" LEFT JOIN pi.{person_index_table(contract.id)} AS l ON l._entry_id = r._entry_id AND l._row_number = r._row_number"
+        databases = {"cz": layout.content_zone_path, **({"pi": layout.person_index_path} if contract.identifier_columns else {})}
         with warehouse.get_connection() as con:
-            con.execute(f"ATTACH '{layout.content_zone_path}' AS cz (READ_ONLY)")
-            if contract.identifier_columns:
-                con.execute(f"ATTACH '{layout.person_index_path}' AS pi (READ_ONLY)")
-            try:
-                for database in ("cz", "pi") if contract.identifier_columns else ("cz",):
-                    refuse_index_zone(con, database)
+            with attached_content_side(con, databases):
                 con.execute("CREATE SCHEMA IF NOT EXISTS analysis")
                 con.execute(f"CREATE OR REPLACE TABLE analysis.{contract.id} AS SELECT {analysis_select(contract)} FROM {source} ORDER BY r._agency, r._period, r._row_number")
-            finally:
-                con.execute("DETACH cz")
-                if contract.identifier_columns:
-                    con.execute("DETACH pi")
             rows = con.execute(f"SELECT count(*) FROM analysis.{contract.id}").fetchone()[0]
             preview = con.execute(f"SELECT * FROM analysis.{contract.id} LIMIT 5").df()
         return dg.MaterializeResult(metadata={"dagster/row_count": rows, "preview": dg.MetadataValue.md(preview.to_markdown(index=False))})

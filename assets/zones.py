@@ -14,6 +14,10 @@ both without importing (or opening) anything of the index zone.
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
 import duckdb
 
 RECORD_REFERENCE = ("_entry_id", "_row_number")
@@ -41,7 +45,23 @@ class GivenTheIndexZone(RuntimeError):
     """The content side was pointed at a database of the index zone."""
 
 
-def refuse_index_zone(con: duckdb.DuckDBPyConnection, database: str) -> None:
+@contextmanager
+def attached_content_side(con: duckdb.DuckDBPyConnection, databases: dict[str, Path], read_only: bool = True) -> Iterator[None]:
+    """The content side's databases (alias: path) attached to ``con`` for a step, each refused,
+    naming the setting, if it holds the index zone's tables (its schemas or its ledger)."""
+    attached = []
+    try:
+        for alias, path in databases.items():
+            con.execute(f"ATTACH '{path}' AS {alias}{' (READ_ONLY)' if read_only else ''}")
+            attached.append(alias)
+            _refuse_index_zone(con, alias)
+        yield
+    finally:
+        for alias in attached:
+            con.execute(f"DETACH {alias}")
+
+
+def _refuse_index_zone(con: duckdb.DuckDBPyConnection, database: str) -> None:
     """Stop, naming the setting, when the attached ``database`` holds identifiers (the index zone's schemas or its ledger)."""
     found = con.execute(
         "SELECT DISTINCT schema_name FROM duckdb_tables() WHERE database_name = ? AND (schema_name IN (SELECT unnest(?)) OR table_name = 'ingest_ledger')",

@@ -81,22 +81,27 @@ def index_columns(contract: Contract) -> list[Column]:
     return [c for c in contract.columns if c.identifier or c.name in ALSO_INDEXED]
 
 
-def content_columns(contract: Contract) -> list[tuple[str, str]]:
-    """What the content zone keeps of each row, as (name, DuckDB type): every column but the
-    identifiers, a date of birth as year and month of birth (enough for an age on the last day of a month)."""
-    columns: list[tuple[str, str]] = []
+# A date of birth reaches the content zone only as year and month of birth (enough for an age on the last day of a month).
+_BIRTH = (("birth_year", "year({})"), ("birth_month", "month({})"))
+
+
+def content_columns(contract: Contract) -> list[tuple[str, str, Column, str]]:
+    """What the content zone keeps of each row: every column but the identifiers, and a date of
+    birth as year and month; each as (name, DuckDB type, the contract's column, how it is made
+    from that column's typed value)."""
+    columns: list[tuple[str, str, Column, str]] = []
     for column in contract.columns:
         if column.name == "date_of_birth":
-            columns += [("birth_year", "INTEGER"), ("birth_month", "INTEGER")]
+            columns += [(name, "INTEGER", column, how) for name, how in _BIRTH]
         elif not column.identifier:
-            columns.append((column.name, column.duckdb_type))
+            columns.append((column.name, column.duckdb_type, column, "{}"))
     return columns
 
 
 def zone_columns(contract: Contract) -> list[str]:
     """The dataset's tables' columns as the contract makes them: ``raw.<column>`` in the index zone, then ``content.<column>``."""
     return [f"raw.{c.name}" for c in index_columns(contract)] + [f"raw.{c}" for c in LINEAGE_COLUMNS] + [
-        f"content.{name}" for name, _ in content_columns(contract)
+        f"content.{name}" for name, *_ in content_columns(contract)
     ] + [f"content.{c}" for c in CONTENT_LINEAGE]
 
 
@@ -105,9 +110,10 @@ def table_shape(con: duckdb.DuckDBPyConnection, contract: Contract) -> tuple[lis
     count of empty values, in whichever zone keeps it; the content zone attached as ``CONTENT``."""
     tables = {"raw": raw_table(contract), "content": f"{CONTENT}.{content_table(contract.id)}"}
     columns = [f"{zone}.{r[0]}" for zone, table in tables.items() for r in con.execute(f"DESCRIBE {table}").fetchall()]
+    made_from = {column.name: name for name, _, column, _ in reversed(content_columns(contract))}  # the first content column each is made into
     empty = {}
     for column in (c for c in contract.columns if c.required):
-        table, name = (tables["raw"], column.name) if column in index_columns(contract) else (tables["content"], "birth_year" if column.name == "date_of_birth" else column.name)
+        table, name = (tables["raw"], column.name) if column in index_columns(contract) else (tables["content"], made_from[column.name])
         empty[column.name] = con.execute(f"SELECT count(*) FROM {table} WHERE {name} IS NULL").fetchone()[0]
     return columns, empty
 
@@ -124,7 +130,7 @@ def ensure_raw_zone(con: duckdb.DuckDBPyConnection, contract: Contract) -> None:
         "_agency VARCHAR NOT NULL, _period VARCHAR NOT NULL, _file_sha256 VARCHAR NOT NULL, _row_number BIGINT NOT NULL, _entry_id VARCHAR NOT NULL)"
     )
     if con.execute("SELECT count(*) FROM duckdb_databases() WHERE database_name = ?", [CONTENT]).fetchone()[0]:
-        content = "".join(f"{name} {kind}, " for name, kind in content_columns(contract))
+        content = "".join(f"{name} {kind}, " for name, kind, *_ in content_columns(contract))
         con.execute(f"CREATE SCHEMA IF NOT EXISTS {CONTENT}.content")
         con.execute(
             f"CREATE TABLE IF NOT EXISTS {CONTENT}.{content_table(contract.id)} ({content}"
@@ -183,13 +189,7 @@ def _typed(column: Column, councils: Councils) -> str:
 
 
 def _content_expression(contract: Contract, councils: Councils) -> str:
-    parts = []
-    for column in contract.columns:
-        if column.name == "date_of_birth":
-            parts += [f"year({_typed(column, councils)}) AS birth_year", f"month({_typed(column, councils)}) AS birth_month"]
-        elif not column.identifier:
-            parts.append(f"{_typed(column, councils)} AS {column.name}")
-    return "".join(f"{p}, " for p in parts)
+    return "".join(f"{how.format(_typed(column, councils))} AS {name}, " for name, _, column, how in content_columns(contract))
 
 
 def reconcile_content(con: duckdb.DuckDBPyConnection, contract: Contract) -> int:

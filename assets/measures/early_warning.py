@@ -30,7 +30,7 @@ import pandas as pd
 
 from assets.measures.catalogue import Measure
 from assets.reference import SCOTLAND_CODE
-from assets.zones import ENTRIES, refuse_index_zone
+from assets.zones import ENTRIES, attached_content_side
 
 WARNING_COLUMNS = ["measure_id", "geography_code", "period", "kind", "message"]
 AGAINST_DIRECTION = "against_direction"
@@ -92,9 +92,7 @@ def latest_accepted_files(con: duckdb.DuckDBPyConnection, content_zone: Path, da
     from the content zone's ledger entries (``assets.zones.ENTRIES``; none before any intake)."""
     if not datasets or not content_zone.exists():
         return pd.DataFrame(columns=["dataset", "agency", "period", "received_on"])
-    con.execute(f"ATTACH '{content_zone}' AS cz (READ_ONLY)")
-    try:
-        refuse_index_zone(con, "cz")
+    with attached_content_side(con, {"cz": content_zone}):
         if not con.execute("SELECT count(*) FROM duckdb_tables() WHERE database_name = 'cz' AND table_name = ?", [ENTRIES.split(".")[1]]).fetchone()[0]:
             return pd.DataFrame(columns=["dataset", "agency", "period", "received_on"])
         return con.execute(
@@ -102,8 +100,6 @@ def latest_accepted_files(con: duckdb.DuckDBPyConnection, content_zone: Path, da
             f"WHERE outcome = 'accepted' AND dataset IN ({', '.join('?' * len(datasets))}) GROUP BY dataset, agency ORDER BY dataset, agency",
             datasets,
         ).df()
-    finally:
-        con.execute("DETACH cz")
 
 
 def data_overdue(

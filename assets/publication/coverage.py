@@ -13,7 +13,7 @@ from dagster_duckdb import DuckDBResource
 from assets.folders import StoryFolders
 from assets.ingest.contracts import Contract
 from assets.keys import DATA_COVERAGE, raw_key
-from assets.zones import ENTRIES, ENTRIES_DDL, ENTRY_COLUMNS, refuse_index_zone
+from assets.zones import ENTRIES, ENTRIES_DDL, ENTRY_COLUMNS, attached_content_side
 
 
 def build_data_coverage_asset(contracts: dict[str, Contract]) -> dg.AssetsDefinition:
@@ -26,14 +26,10 @@ def build_data_coverage_asset(contracts: dict[str, Contract]) -> dg.AssetsDefini
     )
     def data_coverage(folders: StoryFolders, warehouse: DuckDBResource) -> dg.MaterializeResult:
         with warehouse.get_connection() as con:
-            con.execute(f"ATTACH '{folders.layout.content_zone_path}' AS cz")
-            try:
-                refuse_index_zone(con, "cz")
+            with attached_content_side(con, {"cz": folders.layout.content_zone_path}, read_only=False):
                 con.execute(ENTRIES_DDL.format(zone="cz"))  # a content zone no intake has written yet has none
                 con.execute("CREATE SCHEMA IF NOT EXISTS mart")
                 con.execute(f"CREATE OR REPLACE TABLE mart.data_coverage AS SELECT {', '.join(ENTRY_COLUMNS)} FROM cz.{ENTRIES} ORDER BY dataset, agency, period, entry_id")
-            finally:
-                con.execute("DETACH cz")
             summary = con.execute("SELECT outcome, count(*) AS files FROM mart.data_coverage GROUP BY outcome ORDER BY outcome").df()
         return dg.MaterializeResult(metadata={"files": dg.MetadataValue.md(summary.to_markdown(index=False))})
 
