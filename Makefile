@@ -31,18 +31,21 @@ node_modules/.package-lock.json: package-lock.json | system-packages
 setup: $(STAMP) system-packages node_modules/.package-lock.json
 	@mkdir -p $(DAGSTER_HOME) && cp deploy/dagster.$(STORY_DEPLOYMENT).yaml $(DAGSTER_HOME)/dagster.yaml
 
+# One line per stage and a summary on the terminal; the full Dagster log goes to $(DAGSTER_HOME)/logs/.
 demo: setup
-	rm -rf $(STORY_DATA_DIR)
-	$(BIN)/python -m synthetic --scale $(SCALE) --seed $(SEED) --out $(STORY_DATA_DIR)
-	$(BIN)/story demo-key
-	$(BIN)/dagster job execute -m orchestration.definitions -j story_of_progress --tags "$$($(BIN)/story every-council)"
-	$(BIN)/story latest
+	@rm -rf $(STORY_DATA_DIR)
+	@echo "Synthetic agencies write their files ($(SCALE) scale, seed $(SEED)):"
+	@$(BIN)/python -m synthetic --scale $(SCALE) --seed $(SEED) --out $(STORY_DATA_DIR) >/dev/null
+	@$(BIN)/story demo-key
+	@$(BIN)/python -m orchestration.quiet_run --every-council --log $(DAGSTER_HOME)/logs/demo-$$(date +%Y%m%d-%H%M%S).log
 
 test: setup
 	$(BIN)/ruff check .
 	$(BIN)/python -m pytest
 
+# The landing sensor is switched on, so a file dropped into a landing folder is taken in.
 dev: setup
+	@$(BIN)/dagster sensor start landing_files -w workspace.yaml 2>&1 | grep -E "^Started|already" || true
 	$(BIN)/dagster dev -w workspace.yaml -h 127.0.0.1 -p 3000
 
 clean:
