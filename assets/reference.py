@@ -65,3 +65,28 @@ def code_list(name: str, reference_dir: Path) -> tuple[str, ...]:
     if name == "plan_24_30_themes":
         return plan_themes(reference_dir)
     raise KeyError(f"unknown code list {name!r}")
+
+
+# The grouping the benchmarking framework uses for children's services, social work and housing.
+CHILDRENS_SERVICES_SCHEME = "people_services"
+FAMILY_GROUP_SOURCE = "the Improvement Service's Local Government Benchmarking Framework (improvementservice.org.uk, \"How do we compare councils?\")"
+
+
+@dataclass(frozen=True)
+class FamilyGroups:
+    """One scheme of the benchmarking framework's family groups: councils serving like populations."""
+
+    scheme: str
+    group_of: dict[str, int]  # council code -> family group number
+
+    def members(self, group: int) -> tuple[str, ...]:
+        return tuple(code for code, g in self.group_of.items() if g == group)
+
+
+@cache
+def family_groups(reference_dir: Path, scheme: str = CHILDRENS_SERVICES_SCHEME) -> FamilyGroups:
+    """The family groups of ``scheme``; a council the source does not place is left out, never guessed."""
+    rows = [r for r in _rows(reference_dir / "council_family_groups.csv") if r["scheme"] == scheme]
+    if not rows:
+        raise KeyError(f"no family groups of scheme {scheme!r} in council_family_groups.csv")
+    return FamilyGroups(scheme=scheme, group_of={r["la_code"]: int(r["family_group"]) for r in rows if r["family_group"].strip()})

@@ -28,7 +28,7 @@ from assets.ingest.contracts import Contract
 from assets.ingest.returns import agency_returns, expectations
 from assets.measures.catalogue import Measure
 from assets.publication.mart import RULE
-from assets.reference import councils, vision_statements
+from assets.reference import councils, family_groups, vision_statements
 from assets.reports.mart_snapshot import read_mart
 from assets.reports.organisation_context import Organisation, organisation_context
 from assets.reports.places import Place
@@ -53,6 +53,7 @@ def edition_inputs(con: duckdb.DuckDBPyConnection, entries: dict[str, Measure], 
         entries={k: dataclasses.replace(e, figures=None) for k, e in entries.items()},
         visions=vision_statements(reference_dir),
         council_names=council_ref.names,
+        family_groups=family_groups(reference_dir),
         returns=agency_returns(mart.data_coverage, expectations(contracts, council_ref.codes), council_ref.names, today) if not mart.data_coverage.empty else agency_returns(mart.data_coverage, [], {}, today),
         rule=RULE,
         edition=edition,

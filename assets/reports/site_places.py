@@ -12,6 +12,7 @@ from __future__ import annotations
 import pandas as pd
 
 from assets.measures.catalogue import Measure
+from assets.reports.family_groups import Figure, compare_with_group
 from assets.reports.measure_sections import comparable_with_scotland, headline
 from assets.reports.places import SCOTLAND, Place
 from assets.reports.site_links import SiteLinks, report_anchor
@@ -30,7 +31,7 @@ class PlaceFigures:
         self.series: dict[tuple[str, str], list[tuple[str, float | None, str]]] = {}
         for measure_id, code, period, value, display in zip(totals["measure_id"], totals["geography_code"], totals["period"], totals["value_published"], totals["value_display"]):
             self.series.setdefault((measure_id, code), []).append((str(period), None if pd.isna(value) else float(value), str(display)))
-        self.display = {(m, code, p): d for (m, code), points in self.series.items() for p, _, d in points}
+        self.figure: dict[tuple[str, str, str], Figure] = {(m, code, p): (v, d) for (m, code), points in self.series.items() for p, v, d in points}
         # Measures published for some council: the others (national indicators) are Scotland's only.
         self.for_councils = {m for m, code in self.series if code != SCOTLAND.code}
 
@@ -42,9 +43,10 @@ class PlaceFigures:
         return headline(points, self.entries[measure_id])
 
 
-def place_sections(figures: PlaceFigures, place: Place, visions: list[dict], links: SiteLinks, report_html: str | None) -> dict[str, list[dict]]:
+def place_sections(figures: PlaceFigures, place: Place, visions: list[dict], links: SiteLinks, report_html: str | None, group: list[str] | None = None) -> dict[str, list[dict]]:
     """Per question, per vision statement (and measures linked to none): a row per measure; on a
-    council's page, measures published for Scotland only are named apart rather than as rows of [x]."""
+    council's page, measures published for Scotland only are named apart rather than as rows of [x],
+    and a rate or share is compared with ``group`` (the codes of councils like it) where given."""
     out: dict[str, list[dict]] = {}
     vision_ids = {v["id"] for v in visions}
     for question in QUESTION_ORDER:
@@ -64,10 +66,11 @@ def place_sections(figures: PlaceFigures, place: Place, visions: list[dict], lin
                 rows.append({
                     "title": entry.title, "unit": entry.unit, "href": links.measure(entry.id), "available": head is not None, "head": head,
                     "direction": head["direction"] if head else None,
-                    "scotland": figures.display.get((entry.id, SCOTLAND.code, head["latest"]), "[x]") if compare else None,
+                    "scotland": figures.figure.get((entry.id, SCOTLAND.code, head["latest"]), (None, "[x]"))[1] if compare else None,
+                    "group": compare_with_group(place.name, figures.figure.get((entry.id, place.code, head["latest"])), [figures.figure.get((entry.id, c, head["latest"]), (None, "[x]")) for c in group], entry, head["latest"]) if compare and group else None,
                     "in_report": f"{links.to(report_html)}{anchor}" if report_html and (anchor := report_anchor(entry, vision_ids)) is not None else None,
                 })
-            sections.append({"vision": vision, "title": f"Vision {vision_id}: {vision['title']}" if vision else "Not linked to a vision statement", "href": links.vision(vision_id) if vision else None, "measures": rows, "scotland_only": scotland_only})
+            sections.append({"vision": vision, "title": f"Vision {vision_id}: {vision['title']}" if vision else "Not linked to a vision statement", "href": links.vision(vision_id) if vision else None, "measures": rows, "no_figures": [], "scotland_only": scotland_only})
         out[question] = sections
     return out
 
@@ -75,3 +78,28 @@ def place_sections(figures: PlaceFigures, place: Place, visions: list[dict], lin
 def place_glance(sections: dict[str, list[dict]]) -> dict[str, str]:
     """The place's answer to questions 1 and 2 in one sentence each, as its report words it."""
     return {q: glance_words(tally(sections.get(q, [])), WHAT[q]) for q in QUESTION_ORDER}
+
+
+# A table is worth reading as a table when at least half its rows hold a figure: below that, the
+# symbols are most of what a reader sees, so the page says so in a sentence and names the rest.
+MOSTLY_HIDDEN_BELOW = 0.5
+
+
+def known(row: dict) -> bool:
+    """The row's latest figure is a published number (not [c], [x] or [z])."""
+    return row["available"] and row["head"]["latest_display"] not in ("[c]", "[x]", "[z]")
+
+
+def small_place(sections: dict[str, list[dict]], place: str) -> tuple[str | None, dict[str, list[dict]]]:
+    """When fewer than half of a council's measures have a published latest figure: one sentence
+    saying so, and sections whose tables hold only the measures with figures (the rest named in
+    ``no_figures``). Otherwise no sentence and the sections unchanged."""
+    rows = [m for q in sections.values() for s in q for m in s["measures"]]
+    shown = sum(known(m) for m in rows)
+    if not rows or shown >= MOSTLY_HIDDEN_BELOW * len(rows):
+        return None, sections
+    sentence = (f"Most of {place}'s figures are hidden to protect privacy ([c]) or not available ([x]): "
+                f"{shown} of {len(rows)} measures have a published latest figure, shown below; the others are named under each table.")
+    trimmed = {q: [{**s, "measures": [m for m in s["measures"] if known(m)], "no_figures": [m for m in s["measures"] if not known(m)]} for s in q_sections]
+               for q, q_sections in sections.items()}
+    return sentence, trimmed

@@ -15,6 +15,7 @@ import pandas as pd
 
 from assets.measures.catalogue import Measure
 from assets.publication.disclosure_control import DisclosureRule
+from assets.reference import FamilyGroups
 from assets.reports.coverage_section import coverage_section
 from assets.reports.evidence_sections import community_themes, early_warnings, organisation_overview, quotes, revisions
 from assets.reports.mart_snapshot import MartSnapshot
@@ -36,6 +37,7 @@ class EditionInputs:
     entries: dict[str, Measure]
     visions: pd.DataFrame  # vision_id, short_title, statement
     council_names: dict[str, str]
+    family_groups: FamilyGroups  # councils like each council (children's services scheme)
     returns: pd.DataFrame  # coverage_section.agency_returns
     rule: DisclosureRule
     edition: str

@@ -25,6 +25,7 @@ from assets.publication.downloads import all_figures_downloads, download_title, 
 from assets.reports.coverage_section import coverage_section
 from assets.reports.editions import DOWNLOADS_FOLDER, NATIONAL_STEM
 from assets.reports.evidence_sections import LENSES, community_themes, early_warnings
+from assets.reports.family_groups import family_group
 from assets.reports.measure_sections import measure_section, revision_notes
 from assets.reports.organisation_context import Organisation, organisation_context, organisations
 from assets.reports.places import SCOTLAND, Place, places_of
@@ -49,7 +50,7 @@ from assets.reports.site_links import (
     vision_page,
 )
 from assets.reports.site_measures import measure_page_context, text_of
-from assets.reports.site_places import PlaceFigures, place_glance, place_sections
+from assets.reports.site_places import PlaceFigures, place_glance, place_sections, small_place
 from assets.reports.story_context import QUESTIONS, EditionInputs, report_context
 
 DATA_MAP_DOWNLOADS = ("data_map", "data_map_returns", "data_map_gaps")
@@ -234,7 +235,12 @@ class Website:
         path = place_page(place)
         page = self.common(path, place.name, PLACES, [(PLACES, "Places"), (path, place.name)])
         report = self.place_report(place)
-        sections = place_sections(self.figures, place, self.visions, page["links"], report["html"] if report else None)
+        links = page["links"]
+        group = None if place.is_scotland else family_group(place.code, self.inputs.family_groups, self.names)
+        if group:
+            group["others"] = [{**c, "href": links.to(place_page(Place(c["code"], c["name"], "council")))} for c in group["others"]]
+        sections = place_sections(self.figures, place, self.visions, links, report["html"] if report else None, [c["code"] for c in group["others"]] if group else None)
+        mostly_hidden, shown = small_place(sections, place.name) if not place.is_scotland else (None, sections)
         mart = self.inputs.mart
         return {
             **page,
@@ -242,7 +248,9 @@ class Website:
             "is_scotland": place.is_scotland,
             "questions": QUESTIONS,
             "glance": place_glance(sections),
-            "sections": sections,
+            "family_group": group,
+            "mostly_hidden": mostly_hidden,
+            "sections": shown,
             "places": self.place_links(page["links"]),
             "report": report,
             "early_warnings": early_warnings(mart.table("early_warnings"), place, self.titles, self.names),
