@@ -15,6 +15,7 @@ import pandas as pd
 from assets.measures.catalogue import Measure
 from assets.reports.charts import Line, trend_svg
 from assets.reports.direction import direction_of_travel
+from assets.reports.family_groups import compare_with_group
 from assets.reports.labels import ordered
 from assets.reports.places import SCOTLAND, Place
 
@@ -86,18 +87,21 @@ def revision_notes(revisions: pd.DataFrame | None) -> dict[str, dict[tuple[str, 
     return notes
 
 
-def measure_section(table: pd.DataFrame, entry: Measure, place: Place, council_names: dict[str, str], revised: dict[tuple[str, str], str] | None = None) -> dict:
+def measure_section(
+    table: pd.DataFrame, entry: Measure, place: Place, council_names: dict[str, str], revised: dict[tuple[str, str], str] | None = None, group: list[str] | None = None,
+) -> dict:
     """What the report shows for ``entry`` in ``place``; ``available`` is False when nothing is published there.
 
     ``revised``: the measure's revision notes (``revision_notes``); a revised figure is marked
-    ``[r]`` with its note beside the value, which is shown as published.
+    ``[r]`` with its note beside the value, which is shown as published. ``group``: the codes of
+    councils like a council (``table`` holds their rows), to compare a rate or share with.
     """
     revised = revised or {}
     # Plain rows, not DataFrame filters: a report builds some forty of these per place, and
     # pandas' cost per small operation was most of the time it took to build a report's context.
     records = table.to_dict("records")
     series = _series(records, place.code)
-    base = {"id": entry.id, "title": entry.title, "unit": entry.unit, "desired_direction": DESIRED[entry.desired_direction], "place": place.name}
+    base = {"id": entry.id, "title": entry.title, "unit": entry.unit, "desired_direction": DESIRED[entry.desired_direction], "place": place.name, "family_group": None}
     if all(_missing(r["value_published"]) for r in series):
         return {**base, "available": False}
     head = headline([(r["period"], None if _missing(r["value_published"]) else float(r["value_published"]), r["value_display"]) for r in series], entry)
@@ -128,6 +132,10 @@ def measure_section(table: pd.DataFrame, entry: Measure, place: Place, council_n
         for breakdown in entry.breakdowns
         if values.get(breakdown)
     ]
+    if compare and group:
+        latest_totals = {r["geography_code"]: (None if _missing(r["value_published"]) else float(r["value_published"]), str(r["value_display"]))
+                         for r in records if r["breakdown"] == "total" and r["period"] == latest}
+        base["family_group"] = compare_with_group(place.name, latest_totals.get(place.code), [latest_totals.get(c, (None, "[x]")) for c in group], entry, latest)
     council_rows = [r for r in records if r["geography_level"] == "council" and r["breakdown"] == "total" and r["period"] == latest] if place.is_scotland else []
     return {
         **base,

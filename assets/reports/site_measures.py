@@ -17,6 +17,10 @@ from assets.reports.places import SCOTLAND, Place
 from assets.reports.site_links import SiteLinks, place_page
 
 NOT_AVAILABLE = "[x]"
+SYMBOLS = ("[c]", "[x]", "[z]")
+# A table is worth reading as a table when at least half its rows hold a figure: below that, the
+# symbols are most of what a reader sees, so the page says so in a sentence and names the rest.
+MOSTLY_HIDDEN_BELOW = 0.5
 
 
 def _date(value) -> str:
@@ -29,14 +33,27 @@ def text_of(value) -> str:
 
 
 def every_place_table(table: pd.DataFrame, periods: list[str], councils: list[Place], links: SiteLinks) -> dict:
-    """Scotland, then every council, by period: each figure exactly as published ([x] where there is no row)."""
+    """Scotland, then every council, by period: each figure exactly as published ([x] where there is no row).
+
+    When fewer than half the councils have any published figure, ``mostly_hidden`` says so in a
+    sentence, and the table keeps only the places with one (the rest are named in ``no_figures``)."""
     totals = table[table["breakdown"] == "total"]
     shown = totals.set_index(["geography_code", "period"])["value_display"].to_dict()
     rows = [
         {"name": place.name, "href": links.to(place_page(place)), "is_scotland": place.is_scotland, "values": [shown.get((place.code, p), NOT_AVAILABLE) for p in periods]}
         for place in [SCOTLAND, *councils]
     ]
-    return {"periods": periods, "rows": rows}
+    has_figure = [row["is_scotland"] or any(v not in SYMBOLS for v in row["values"]) for row in rows]
+    with_figures = sum(has_figure) - 1
+    if not councils or with_figures >= MOSTLY_HIDDEN_BELOW * len(councils):
+        return {"periods": periods, "rows": rows, "mostly_hidden": None, "no_figures": []}
+    if with_figures == 0:
+        sentence = f"No council has a published figure for this measure in {periods[0]} to {periods[-1]} (each is hidden, [c], or not available, [x]): only Scotland's is shown."
+    else:
+        sentence = (f"Most councils' figures for this measure are hidden to protect privacy ([c]) or not available ([x]): "
+                    f"{with_figures} of {len(councils)} councils have a published figure, shown below with Scotland; the others are named after the table.")
+    return {"periods": periods, "rows": [r for r, keep in zip(rows, has_figure) if keep], "mostly_hidden": sentence,
+            "no_figures": [r for r, keep in zip(rows, has_figure) if not keep] if with_figures else []}
 
 
 def source_rows(data_map: pd.DataFrame | None, entry: Measure) -> list[dict]:

@@ -16,6 +16,7 @@ from assets.reports.family_groups import Figure, compare_with_group
 from assets.reports.measure_sections import comparable_with_scotland, headline
 from assets.reports.places import SCOTLAND, Place
 from assets.reports.site_links import SiteLinks, report_anchor
+from assets.reports.site_measures import MOSTLY_HIDDEN_BELOW, SYMBOLS
 from assets.reports.story_context import glance_words, tally
 
 QUESTION_ORDER = ("Q2", "Q1")
@@ -80,14 +81,9 @@ def place_glance(sections: dict[str, list[dict]]) -> dict[str, str]:
     return {q: glance_words(tally(sections.get(q, [])), WHAT[q]) for q in QUESTION_ORDER}
 
 
-# A table is worth reading as a table when at least half its rows hold a figure: below that, the
-# symbols are most of what a reader sees, so the page says so in a sentence and names the rest.
-MOSTLY_HIDDEN_BELOW = 0.5
-
-
 def known(row: dict) -> bool:
     """The row's latest figure is a published number (not [c], [x] or [z])."""
-    return row["available"] and row["head"]["latest_display"] not in ("[c]", "[x]", "[z]")
+    return row["available"] and row["head"]["latest_display"] not in SYMBOLS
 
 
 def small_place(sections: dict[str, list[dict]], place: str) -> tuple[str | None, dict[str, list[dict]]]:

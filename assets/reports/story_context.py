@@ -18,6 +18,7 @@ from assets.publication.disclosure_control import DisclosureRule
 from assets.reference import FamilyGroups
 from assets.reports.coverage_section import coverage_section
 from assets.reports.evidence_sections import community_themes, early_warnings, organisation_overview, quotes, revisions
+from assets.reports.family_groups import family_group
 from assets.reports.mart_snapshot import MartSnapshot
 from assets.reports.measure_sections import DESIRED, measure_section, revision_notes
 from assets.reports.places import SCOTLAND, Place
@@ -45,12 +46,12 @@ class EditionInputs:
     tool_version: str
 
 
-def _by_vision(inputs: EditionInputs, question: str, place: Place, by_measure: dict[str, pd.DataFrame]) -> list[dict]:
+def _by_vision(inputs: EditionInputs, question: str, place: Place, by_measure: dict[str, pd.DataFrame], group: list[str] | None) -> list[dict]:
     sections = []
     revised = revision_notes(inputs.mart.table("indicator_revisions"))
     for vision in inputs.visions.itertuples():
         entries = [e for e in inputs.entries.values() if e.question == question and e.vision_id == vision.vision_id and e.id in by_measure]
-        measures = [measure_section(by_measure[e.id], e, place, inputs.council_names, revised.get(e.id)) for e in entries]
+        measures = [measure_section(by_measure[e.id], e, place, inputs.council_names, revised.get(e.id), group) for e in entries]
         if measures:
             sections.append({"vision_id": vision.vision_id, "title": vision.short_title, "statement": vision.statement, "measures": measures})
     return sections
@@ -96,11 +97,11 @@ def _vintages(table: pd.DataFrame, titles: dict[str, str]) -> list[dict]:
     return [{"measure": titles.get(m, m), "vintages": ", ".join(sorted(map(str, v)))} for m, v in rows.items()]
 
 
-def _rows_shown(published: pd.DataFrame, place: Place) -> pd.DataFrame:
+def _rows_shown(published: pd.DataFrame, place: Place, group: list[str]) -> pd.DataFrame:
     """The published figures a place's report can show: a council's report shows the council
-    beside Scotland, Scotland's shows every council too. Picked once here, so that no
-    measure's section filters every council's rows again."""
-    return published if place.is_scotland else published[published.geography_code.isin([place.code, SCOTLAND.code])]
+    beside councils like it (``group``) and Scotland, Scotland's shows every council too. Picked
+    once here, so that no measure's section filters every council's rows again."""
+    return published if place.is_scotland else published[published.geography_code.isin([place.code, *group, SCOTLAND.code])]
 
 
 def _definitions(entries: list[Measure]) -> list[dict]:
@@ -112,12 +113,14 @@ def _definitions(entries: list[Measure]) -> list[dict]:
 
 def report_context(inputs: EditionInputs, place: Place) -> dict:
     mart = inputs.mart
-    by_measure = dict(tuple(_rows_shown(mart.published_measures, place).groupby("measure_id")))
-    titles = {e.id: e.title for e in inputs.entries.values()}
     names = {"S92000003": "Scotland", **inputs.council_names}
+    group = None if place.is_scotland else family_group(place.code, inputs.family_groups, names)
+    others = [c["code"] for c in group["others"]] if group else []
+    by_measure = dict(tuple(_rows_shown(mart.published_measures, place, others).groupby("measure_id")))
+    titles = {e.id: e.title for e in inputs.entries.values()}
     vision_titles = dict(zip(inputs.visions.vision_id, inputs.visions.short_title))
-    q2_sections = _by_vision(inputs, "Q2", place, by_measure)
-    q1_sections = _by_vision(inputs, "Q1", place, by_measure)
+    q2_sections = _by_vision(inputs, "Q2", place, by_measure, others)
+    q1_sections = _by_vision(inputs, "Q1", place, by_measure, others)
     q2, q1 = tally(q2_sections), tally(q1_sections)
     headline = next((m for s in q2_sections for m in s["measures"] if m["available"]), None)
     q3 = organisation_overview(mart.table("organisation_progress"))
@@ -128,6 +131,7 @@ def report_context(inputs: EditionInputs, place: Place) -> dict:
         "title": f"The Promise Story of Progress: {place.name}",
         "place": place.name,
         "is_scotland": place.is_scotland,
+        "family_group": group,
         "edition": inputs.edition,
         "generated": inputs.generated,
         "tool_version": inputs.tool_version,
