@@ -65,4 +65,4 @@ def compare_with_group(place: str, mine: Figure | None, others: list[Figure], en
     else:
         change = 100 * (value - middle) / abs(middle)
     words = "about the same as" if abs(change) <= entry.tolerance_percent else ("higher than" if change > 0 else "lower than")
-    return {**stats, "words": words, "summary": f"{words} councils like it", "sentence": f"In {period}, {place} ({display}) was {words} councils like it (their median {_shown(middle)})."}
+    return {**stats, "words": words, "summary": f"{words} councils like it", "sentence": f"In {period}, {place} ({display}) was {words} councils like it."}

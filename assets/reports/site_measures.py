@@ -47,8 +47,10 @@ def every_place_table(table: pd.DataFrame, periods: list[str], councils: list[Pl
     with_figures = sum(has_figure) - 1
     if not councils or with_figures >= MOSTLY_HIDDEN_BELOW * len(councils):
         return {"periods": periods, "rows": rows, "mostly_hidden": None, "no_figures": []}
-    if with_figures == 0:
-        sentence = f"No council has a published figure for this measure in {periods[0]} to {periods[-1]} (each is hidden, [c], or not available, [x]): only Scotland's is shown."
+    if with_figures == 0 and all(v == NOT_AVAILABLE for row in rows[1:] for v in row["values"]):
+        sentence = "This measure is published for Scotland only: no council has a figure, so only Scotland's is shown."
+    elif with_figures == 0:
+        sentence = f"No council's figure for {periods[0]} to {periods[-1]} can be published: each is hidden to protect privacy ([c]) or not available ([x]), so only Scotland's is shown."
     else:
         sentence = (f"Most councils' figures for this measure are hidden to protect privacy ([c]) or not available ([x]): "
                     f"{with_figures} of {len(councils)} councils have a published figure, shown below with Scotland; the others are named after the table.")
