@@ -59,7 +59,7 @@ def compare_with_group(place: str, mine: Figure | None, others: list[Figure], en
     value, display = mine if mine is not None else (None, "[x]")
     if value is None:
         why = "hidden to protect privacy" if display == "[c]" else "not available"
-        return {**stats, "words": None, "summary": f"not compared: its figure is {display}", "sentence": f"{place}'s figure for {period} is {why} ({display}), so it is not compared with councils like it."}
+        return {**stats, "words": None, "summary": f"not compared: its figure is {display}", "sentence": f"The figure for {place} in {period} is {why} ({display}), so it is not compared with councils like it."}
     if middle == 0:
         change = 0.0 if value == 0 else float("inf") * (1 if value > 0 else -1)
     else:

@@ -94,7 +94,7 @@ def small_place(sections: dict[str, list[dict]], place: str) -> tuple[str | None
     shown = sum(known(m) for m in rows)
     if not rows or shown >= MOSTLY_HIDDEN_BELOW * len(rows):
         return None, sections
-    sentence = (f"Most of {place}'s figures are hidden to protect privacy ([c]) or not available ([x]): "
+    sentence = (f"Most figures for {place} are hidden to protect privacy ([c]) or not available ([x]): "
                 f"{shown} of {len(rows)} measures have a published latest figure, shown below; the others are named under each table.")
     trimmed = {q: [{**s, "measures": [m for m in s["measures"] if known(m)], "no_figures": [m for m in s["measures"] if not known(m)]} for s in q_sections]
                for q, q_sections in sections.items()}

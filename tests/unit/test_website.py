@@ -12,7 +12,7 @@ from markupsafe import escape
 
 from assets.ingest.contracts import load_contracts
 from assets.publication.downloads import all_figures_downloads, measure_download, write_downloads
-from assets.reference import vision_statements
+from assets.reference import family_groups, vision_statements
 from assets.reports.edition_reports import REPORT_TEMPLATE, edition_inputs
 from assets.reports.editions import NATIONAL_STEM, write_manifest
 from assets.reports.organisation_context import organisations
@@ -38,6 +38,8 @@ from tests.support.paths import CONTRACTS, REFERENCE
 from tests.support.website_links import broken_links, parse_page, site_pages
 
 AGENCY_SCRIPT = '<script>alert("from an agency")</script>'
+# A small council, in the first council's family group, whose figures are hidden but for one rate.
+SMALL = next(p for p in council_places(REFERENCE) if p.name == "Orkney Islands")
 
 
 @pytest.fixture(scope="module")
@@ -57,6 +59,7 @@ def site(tmp_path_factory) -> tuple[Path, object]:
         con.execute("UPDATE mart.organisation_learning SET what_is_working = ?", [f"Young people come back {AGENCY_SCRIPT}"])
         con.execute("UPDATE mart.community_themes SET theme = ? WHERE lens = 'gaps'", [f"Moving {AGENCY_SCRIPT}"])
         con.execute("DELETE FROM mart.published_measures WHERE measure_id = 'scotland_only_rate' AND geography_code <> ?", [SCOTLAND.code])
+        con.execute("UPDATE mart.published_measures SET value_published = NULL, numerator_published = NULL, value_display = '[c]' WHERE geography_code = ? AND measure_id <> ?", [SMALL.code, rate.id])
         inputs = edition_inputs(con, entries, load_contracts(CONTRACTS), REFERENCE, "test-edition", "0.0.0")
         write_downloads(con, edition / "downloads", edition=inputs.edition, titles={e.id: e.title for e in entries.values()}, geography_names={SCOTLAND.code: SCOTLAND.name, **inputs.council_names})
     council = council_places(REFERENCE)[0]
@@ -166,3 +169,52 @@ def test_downloads_are_linked_by_names_that_say_what_and_where(site):
     assert national == f"measures/story-of-progress_{inputs.edition}_scotland-only-rate_scotland.csv"
     assert (edition / "downloads" / national).exists()
     assert f'href="../downloads/{national}"' in (edition / measure_page("scotland_only_rate")).read_text()
+
+
+def test_a_council_page_names_its_family_group_and_compares_with_it_and_scotland(site):
+    edition, inputs = site
+    council = council_places(REFERENCE)[0]
+    groups = family_groups(REFERENCE)
+    others = [c for c in groups.members(groups.group_of[council.code]) if c != council.code]
+    assert SMALL.code in others, "the reference data puts the small council in the first council's group"
+    page = (edition / place_page(council)).read_text()
+    about = re.search(r'<section id="councils-like-it".*?</section>', page, re.S).group(0)
+    assert f"family group {groups.group_of[council.code]} of the children&#39;s services scheme" in about and "Local Government Benchmarking Framework" in about
+    for code in others:
+        assert f'>{inputs.council_names[code]}</a>' in about
+    table = inputs.mart.published_measures
+    covers = []
+    for measure_id in ("unlinked_rate", next(e.id for e in inputs.entries.values() if e.question == "Q2" and e.denominator and e.id != "unlinked_rate" and e.id != "scotland_only_rate")):
+        mine = table[(table.measure_id == measure_id) & (table.breakdown == "total")]
+        latest = mine[mine.geography_code == council.code].period.max()
+        covered = mine[(mine.period == latest) & mine.geography_code.isin(others) & mine.value_published.notna()]
+        row = re.search(rf'href="../{re.escape(measure_page(measure_id))}">.*?</tr>', page, re.S).group(0)
+        assert f"{len(covered)} of {len(others)} councils" in row
+        covers.append(len(covered))
+        assert re.search(r'<span class="compare">(higher than|lower than|about the same as) councils like it</span>', row)
+    assert min(covers) < len(others), "the small council's hidden rate is left out of its group's figures, and counted"
+    report = (edition / "councils" / f"{council.slug}.html").read_text()
+    assert f"family group ({groups.group_of[council.code]})" in report and 'class="group-comparison"' in report
+
+
+def test_a_mostly_hidden_council_page_says_so_in_a_sentence_and_shows_what_is_known(site):
+    edition, inputs = site
+    page = (edition / place_page(SMALL)).read_text()
+    sentence = re.search(r'<p class="mostly-hidden"><strong>(.*?)</strong></p>', page, re.S)
+    assert sentence and sentence.group(1).startswith(f"Most figures for {SMALL.name} are hidden")
+    tables = re.findall(r'<table class="measure-list fixed">.*?</table>', page, re.S)
+    assert tables and not any('<td class="num">[c]' in t for t in tables), "no wall of symbols"
+    rate = next(e for e in inputs.entries.values() if e.question == "Q2" and e.denominator and e.id not in ("unlinked_rate", "scotland_only_rate"))
+    assert any(measure_page(rate.id) in t for t in tables), "the one published figure is shown"
+    named = "".join(re.findall(r"No published latest figure for .*?</p>", page, re.S))
+    assert f'href="../{measure_page("unlinked_rate")}">' in named and f'href="../{measure_page(next(e.id for e in inputs.entries.values() if e.denominator is None))}">' in named
+    other = (edition / place_page(council_places(REFERENCE)[0])).read_text()
+    assert 'class="mostly-hidden"' not in other
+
+
+def test_a_measure_page_for_scotland_only_says_so_rather_than_showing_rows_of_x(site):
+    edition, _ = site
+    page = (edition / measure_page("scotland_only_rate")).read_text()
+    assert "This measure is published for Scotland only" in page
+    body = re.search(r'<table class="every-place">.*?<tbody>(.*?)</tbody>', page, re.S).group(1)
+    assert body.count("<tr") == 1 and "Scotland" in body
