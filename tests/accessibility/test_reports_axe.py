@@ -9,6 +9,7 @@ violations fail the test; others are printed for the record.
 
 from __future__ import annotations
 
+import dataclasses
 import html
 import json
 import re
@@ -20,6 +21,7 @@ import duckdb
 import pytest
 
 from assets.ingest.contracts import load_contracts
+from assets.reference import family_groups
 from assets.reports.edition_reports import REPORT_TEMPLATE, edition_inputs
 from assets.reports.places import SCOTLAND, council_places
 from assets.reports.render import render_html
@@ -91,25 +93,43 @@ def test_reports_have_no_serious_or_critical_accessibility_violations(inputs, wh
     assert blocking == [], blocking
 
 
+def _small_council():
+    """The last council of the first council's family group: its figures are hidden but for one rate."""
+    first = council_places(SHARED / "reference")[0]
+    groups = family_groups(SHARED / "reference")
+    code = groups.members(groups.group_of[first.code])[-1]
+    return next(p for p in council_places(SHARED / "reference") if p.code == code)
+
+
 @pytest.fixture(scope="module")
 def website(inputs, tmp_path_factory) -> Path:
+    """The website, with one council of the first council's group mostly hidden (its page says so in words)."""
     edition = tmp_path_factory.mktemp("website")
-    write_website(edition, inputs)
+    table = inputs.mart.published_measures
+    rate = next(e.id for e in inputs.entries.values() if e.denominator)
+    hide = (table.geography_code == _small_council().code) & (table.measure_id != rate)
+    hidden = table.assign(value_published=table.value_published.mask(hide), value_display=table.value_display.mask(hide, "[c]"))
+    write_website(edition, dataclasses.replace(inputs, mart=dataclasses.replace(inputs.mart, published_measures=hidden)))
     return edition
 
 
 def _site_page(which: str, inputs) -> str:
     if which == "measure":
         return measure_page(next(iter(inputs.entries)))
+    if which == "mostly hidden council":
+        return place_page(_small_council())
     return place_page(council_places(SHARED / "reference")[0])
 
 
 # The two largest page types (a measure's chart, tables and scrolling table; a council's many
-# tables and place selector); each Chromium run costs about 2 s, so the others are not repeated here.
-@pytest.mark.parametrize("which", ["measure", "council"])
+# tables, its family group and place selector), and a council page whose figures are mostly
+# hidden; each Chromium run costs about 2 s, so the others are not repeated here.
+@pytest.mark.parametrize("which", ["measure", "council", "mostly hidden council"])
 def test_website_pages_have_no_serious_or_critical_accessibility_violations(website: Path, inputs, which: str):
     """Each page checked where it sits, so its stylesheet applies (colour contrast is judged as shown)."""
     page = website / _site_page(which, inputs)
+    if which == "mostly hidden council":
+        assert 'class="mostly-hidden"' in page.read_text(encoding="utf-8")
     violations = axe_violations(page.read_text(encoding="utf-8"), page.parent)
     for v in violations:
         print(f"axe {v['impact']}: {v['id']} ({v['help']}) at {', '.join(v['nodes'])}")
