@@ -28,13 +28,17 @@ from assets.ingest.sealing import SEALED_SUFFIX, CannotOpen, opened
 from assets.measures.catalogue import catalogue
 from assets.partitions import RANGE_END, RANGE_START
 from assets.publication.downloads import all_figures_downloads, measure_download, table_download
-from assets.reference import SCOTLAND_CODE
+from assets.publication.mart import AUDIT_MEMO, AUDIT_SECONDS, RULE, disclosure_declarations
+from assets.reference import SCOTLAND_CODE, councils, family_groups
+from assets.reports.places import Place
 from assets.reports.report_assets import COUNCIL_REPORTS, ORGANISATION_REPORTS
+from checks.disclosure_audit import audit_disclosure
 from checks.identifier_scan import is_scanned, scan_database, scan_published
 from orchestration.definitions import build_definitions
 from orchestration.settings import Settings
 from synthetic.corrections import withdraw_open_episodes
 from synthetic.generate import generate
+from tests.support.family_group_figures import with_group_figures
 from tests.support.paths import CONTRACTS, REFERENCE, SHARED
 from tests.support.sealed import SEALING_KEY
 from tests.support.website_links import broken_links, parse_page, site_pages
@@ -306,6 +310,33 @@ def _glasgow_looked_after(data: Path, period: str) -> int:
             "SELECT numerator_published FROM mart.published_measures WHERE measure_id = 'looked_after_31_july' "
             "AND geography_code = ? AND breakdown = 'total' AND period = ?", [GLASGOW, period]
         ).fetchone()[0]
+
+
+def test_every_council_page_compares_with_its_family_group_and_the_audit_with_group_figures_finds_nothing(built: Path):
+    """Issue 32: each council page names its family group (children's services scheme) and
+    compares with it; the intruder audit of the edition, given every group figure a council page
+    can print, finds nothing (its components are those the mart's own audit settled)."""
+    latest = built / "published" / "latest"
+    groups = family_groups(REFERENCE)
+    compared = 0
+    for code, name in councils(REFERENCE).names.items():
+        page = (latest / "site" / f"place-{Place(code, name, 'council').slug}.html").read_text()
+        assert 'id="councils-like-it"' in page and f"family group {groups.group_of[code]} of the children&#39;s services scheme" in page, name
+        compared += len(re.findall(r'<span class="compare">(?:higher than|lower than|about the same as) councils like it</span>', page))
+    assert compared > 0
+    assert 'id="councils-like-it"' in (latest / "councils" / "glasgow-city.html").read_text()
+    entries = catalogue(REFERENCE, load_contracts(CONTRACTS))
+    with duckdb.connect(str(built / "warehouse.duckdb"), read_only=True) as con:
+        stored = con.execute("SELECT * FROM mart.published_measures").df()
+        measures = pd.concat([con.execute(f"SELECT * FROM measures.{m}").df() for m in entries], ignore_index=True)
+        memo = {digest: json.loads(findings) for digest, findings in con.execute(f"SELECT digest, findings FROM {AUDIT_MEMO}").fetchall()}
+    measures["numerator"] = measures["numerator"].astype("Int64")
+    published, truth = with_group_figures(stored, measures, groups, entries)
+    assert (published["geography_level"] == "family_group").any()
+    _, compositions = disclosure_declarations(entries)
+    audit = audit_disclosure(published, truth, compositions=compositions, smallest_safe=RULE.max_suppressed_count + 1, allow_provably_small=RULE.allow_provably_small, time_limit=AUDIT_SECONDS, memo=memo)
+    print(f"audit with group figures: {audit.cells_audited} cells, {audit.components} components ({audit.components_reused} reused), {audit.seconds:.1f} s")
+    assert audit.passed and audit.cells_audited > 0, audit.failures[:5]
 
 
 def test_a_new_council_file_re_renders_only_that_councils_report(built: Path, tmp_path: Path):

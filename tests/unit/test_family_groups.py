@@ -9,17 +9,17 @@ import pandas as pd
 import pytest
 
 from assets.reference import SCOTLAND_CODE, family_groups
-from assets.reports.family_groups import MIN_COUNCILS, compare_with_group, family_group
+from assets.reports.family_groups import MIN_COUNCILS, family_group
 from assets.reports.measure_sections import measure_section
 from assets.reports.places import Place
 from assets.reports.site_links import SiteLinks
 from assets.reports.site_places import PlaceFigures, place_sections
 from checks.disclosure_audit import audit_disclosure
 from tests.accessibility.sample_mart import report_test_measures
+from tests.support.family_group_figures import with_group_figures
 from tests.support.paths import REFERENCE
 
 HIDDEN = "[c]"
-KEY_COLUMNS = ("measure_id", "period", "geography_code", "geography_level", "breakdown", "category", "unit")
 PERIOD = "2024"
 RATE = next(e for e in report_test_measures().values() if e.question == "Q2" and e.denominator)
 GROUPS = family_groups(REFERENCE)
@@ -108,8 +108,8 @@ def test_the_group_is_named_from_the_reference_file():
 
 
 def _edition_with_group_figures(counts: dict[str, int], denominators: dict[str, int], hidden: set[str]) -> tuple[pd.DataFrame, pd.DataFrame]:
-    """(published, truth) of a rate per council and Scotland, with every council's group figures
-    (median, lowest, highest, as ``compare_with_group`` prints them) appended as published rows."""
+    """(published, truth) of a rate per council of a family group and Scotland, with the group
+    figures the council pages print appended as published rows."""
     codes = [*GROUPS.members(1)]
     truth = pd.DataFrame([
         {"measure_id": RATE.id, "period": PERIOD, "geography_code": c, "geography_level": "council", "breakdown": "total", "category": "total",
@@ -118,27 +118,13 @@ def _edition_with_group_figures(counts: dict[str, int], denominators: dict[str, 
     scotland = {"numerator": sum(counts.values()), "denominator": sum(denominators.values())}
     truth.loc[len(truth)] = {**truth.iloc[0].to_dict(), "geography_code": SCOTLAND_CODE, "geography_level": "scotland", **scotland, "value": round(1000 * scotland["numerator"] / scotland["denominator"], 1)}
     truth = truth.astype({"numerator": "Float64", "denominator": "Float64", "value": "Float64"})
-    shown = truth.assign(
+    shown = truth.drop(columns=["numerator", "denominator", "value"]).assign(
         numerator_published=truth["numerator"].where(~truth["geography_code"].isin(hidden)),
         denominator_published=truth["denominator"],
         value_published=truth["value"].where(~truth["geography_code"].isin(hidden)),
+        value_display=[HIDDEN if c in hidden else f"{v:.1f}" for c, v in zip(truth["geography_code"], truth["value"])],
     )
-    shown["value_display"] = [HIDDEN if c in hidden else f"{v:.1f}" for c, v in zip(shown["geography_code"], shown["value"])]
-    figure = {c: (None if pd.isna(v) else float(v), d) for c, v, d in zip(shown["geography_code"], shown["value_published"], shown["value_display"])}
-    group_rows = []
-    for council in codes:
-        compared = compare_with_group(council, figure[council], [figure[c] for c in codes if c != council], RATE, PERIOD)
-        for statistic in ("median", "low", "high"):
-            if compared["median"] is not None:
-                value = float(compared[statistic])
-                group_rows.append({"measure_id": RATE.id, "period": PERIOD, "geography_code": f"like-{council}", "geography_level": "family_group", "breakdown": "councils_like_it",
-                                   "category": statistic, "unit": RATE.unit, "numerator": None, "denominator": None, "value": value,
-                                   "numerator_published": None, "denominator_published": None, "value_published": value, "value_display": compared[statistic]})
-    group = pd.DataFrame(group_rows)
-    published_cols = [c for c in shown.columns if c not in truth.columns or c in KEY_COLUMNS]
-    as_shown = group[published_cols].astype(shown[published_cols].dtypes.to_dict())
-    return (pd.concat([shown[published_cols], as_shown], ignore_index=True),
-            pd.concat([truth, group[truth.columns].astype(truth.dtypes.to_dict())], ignore_index=True))
+    return with_group_figures(shown, truth, GROUPS, {RATE.id: RATE})
 
 
 def test_an_audit_of_an_edition_with_group_figures_finds_nothing_new():
@@ -149,7 +135,7 @@ def test_an_audit_of_an_edition_with_group_figures_finds_nothing_new():
     denominators = {c: 4000 + 250 * i for i, c in enumerate(members)}
     # Scotland's total is published, so a second council must be hidden too (as secondary suppression would).
     published_rows, truth = _edition_with_group_figures(counts, denominators, hidden={members[2], members[5]})
-    assert (published_rows["geography_level"] == "family_group").any(), "the group figures are in what the audit sees"
+    assert (published_rows["geography_level"] == "family_group").sum() == 3 * len(members), "every council's median, lowest and highest are in what the audit sees"
     with_groups = audit_disclosure(published_rows, truth, exact_intervals=True)
     without = audit_disclosure(*(frame[frame["geography_level"] != "family_group"] for frame in (published_rows, truth)), exact_intervals=True)
     assert with_groups.passed and with_groups.cells_audited == without.cells_audited == 1
