@@ -2,7 +2,7 @@
 
 A place page is a map of the place's report rather than a second copy of it: each measure's
 latest figure, its baseline and the direction of travel (worked out by the reports' own
-``headline``), Scotland's figure beside it where the two compare, and links to the
+``headline``), councils like it (``family_groups``) and Scotland beside it where they compare, and links to the
 measure's page and to its section in the full report. All places are read in one pass over
 the mart's headline rows, so 33 pages cost about what one report does.
 """

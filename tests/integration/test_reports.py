@@ -73,18 +73,20 @@ def test_pdfs_have_title_contents_with_page_numbers_and_every_question(edition: 
         assert "Page 2 of" in text
 
 
-def test_council_report_compares_the_council_with_scotland(edition: Path):
+def test_council_report_compares_the_council_with_scotland_and_councils_like_it(edition: Path):
     html = (edition / "councils" / "aberdeen-city.html").read_text()
     assert "Aberdeen City compared with Scotland" in html
+    assert re.search(r'<p id="councils-like-it">Councils like Aberdeen City are the other councils of its family group \(\d\)', html)
     rate = next(e for e in report_test_measures().values() if e.denominator is not None)
     section = re.search(rf'id="q2-measure-{rate.id}".*?</section>', html, re.S).group(0)
     assert '<th scope="col" class="num">Scotland</th>' in section
+    assert re.search(r'<p class="group-comparison">In \S+, Aberdeen City \([\d.,]+\) was (higher than|lower than|about the same as) councils like it\.', section)
     # Direction of travel in words and a symbol, never colour alone.
     assert re.search(r'<span aria-hidden="true">[▲▼►–]</span> (little change|up|down|not enough)', section)
     # A count is not put beside Scotland's count.
     count = next(e for e in report_test_measures().values() if e.denominator is None)
     count_section = re.search(rf'id="q2-measure-{count.id}".*?</section>', html, re.S).group(0)
-    assert '<th scope="col" class="num">Scotland</th>' not in count_section
+    assert '<th scope="col" class="num">Scotland</th>' not in count_section and "group-comparison" not in count_section
 
 
 def test_definitions_are_printed_once_in_the_scotland_report_and_a_council_report_points_there(edition: Path, sample_inputs):
