@@ -58,6 +58,31 @@ def vision_statements(reference_dir: Path) -> pd.DataFrame:
     return pd.read_csv(reference_dir / "vision_statements.csv", dtype={"vision_id": int})
 
 
+@cache
+def progress_framework_outcomes(reference_dir: Path) -> pd.DataFrame:
+    """The Promise Progress Framework's published outcomes (only some visions have them)."""
+    return _table(reference_dir / "ppf_outcomes.csv", vision_id=int)
+
+
+@cache
+def progress_framework_indicators(reference_dir: Path) -> pd.DataFrame:
+    """The indicators published under those outcomes, with their data source."""
+    return _table(reference_dir / "ppf_indicators.csv", vision_id=int)
+
+
+@cache
+def core_wellbeing_indicators(reference_dir: Path) -> pd.DataFrame:
+    """The known core wellbeing indicators, by side of the GIRFEC My World Triangle."""
+    return _table(reference_dir / "core_wellbeing_indicators.csv")
+
+
+def _table(path: Path, **types) -> pd.DataFrame:
+    """A reference table as text (empty cells as ''), its id columns typed as given."""
+    import pandas as pd
+
+    return pd.read_csv(path, dtype=str, keep_default_na=False).astype(types)
+
+
 def code_list(name: str, reference_dir: Path) -> tuple[str, ...]:
     """Values a contract column may take when it names a reference code list."""
     if name == "local_authorities":

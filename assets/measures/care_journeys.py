@@ -90,6 +90,7 @@ def _rate_of_children(con: duckdb.DuckDBPyConnection, relation: str) -> pd.DataF
     desired_direction="down",
     baseline_period="2020",
     sources=("looked_after_episodes", "population_estimates"),
+    progress_framework=("V1-O1-C2",),
     public_denominator=True,
 )
 def started_looked_after_rate_per_1000(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:
@@ -128,6 +129,7 @@ def ceased_looked_after_rate_per_1000(con: duckdb.DuckDBPyConnection) -> pd.Data
     desired_direction="down",
     baseline_period="2020",
     sources=("looked_after_episodes",),
+    progress_framework=("V2-O2",),
 )
 def three_or_more_placements_share(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:
     return shares_by_breakdown(con, PLACEMENTS_IN_YEAR, ("sex", "age_band"), condition="placements >= 3")
@@ -146,6 +148,7 @@ def three_or_more_placements_share(con: duckdb.DuckDBPyConnection) -> pd.DataFra
     desired_direction="up",
     baseline_period="2020",
     sources=("looked_after_episodes",),
+    progress_framework=("V9-O1",),
 )
 def continuing_care_uptake_share(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:
     return shares_by_breakdown(con, LEFT_CARE_ELIGIBLE_FOR_CONTINUING_CARE, ("sex",), condition="continuing_care = 'Y'")

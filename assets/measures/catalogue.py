@@ -70,6 +70,12 @@ class Measure:
     # that measure's breakdown, for the same place and period. Disclosure control treats it as
     # one more sum, so a published composite cannot give a hidden category away.
     composed_of: tuple[str, str, tuple[str, ...]] | None = None
+    # What of the published frameworks it gives figures for, by the reference tables' ids: Promise
+    # Progress Framework indicators (``ppf_indicators.csv``) or, where it informs an outcome but
+    # none of its indicators, the outcome (``ppf_outcomes.csv``); core wellbeing indicators
+    # (``core_wellbeing_indicators.csv``). The website places the measure under them by these.
+    progress_framework: tuple[str, ...] = ()
+    core_wellbeing: tuple[str, ...] = ()
 
     def compute(self, con: duckdb.DuckDBPyConnection) -> pd.DataFrame:
         """The measure in the standard long format, from the analysis tables behind ``con``."""

@@ -104,7 +104,7 @@ def _declare(stage: str, group: str) -> dict:
     )
 
 
-@measure(id="leavers_positive_initial_destination_care_experienced", title="Care-experienced school leavers in a positive initial destination", **_declare("initial", "care_experienced"))
+@measure(id="leavers_positive_initial_destination_care_experienced", title="Care-experienced school leavers in a positive initial destination", progress_framework=("V3-O2",), **_declare("initial", "care_experienced"))
 def leavers_positive_initial_destination_care_experienced(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:
     return _positive_shares(con, True, False)
 
@@ -123,12 +123,12 @@ def leavers_positive_initial_destination_gap(con: duckdb.DuckDBPyConnection) -> 
     return _gap(con, False)
 
 
-@measure(id="leavers_positive_followup_destination_care_experienced", title="Care-experienced school leavers in a positive follow-up destination", **_declare("followup", "care_experienced"))
+@measure(id="leavers_positive_followup_destination_care_experienced", title="Care-experienced school leavers in a positive follow-up destination", progress_framework=("V3-O2-X3",), **_declare("followup", "care_experienced"))
 def leavers_positive_followup_destination_care_experienced(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:
     return _positive_shares(con, True, True)
 
 
-@measure(id="leavers_positive_followup_destination_all", title="All school leavers in a positive follow-up destination", **_declare("followup", "all"))
+@measure(id="leavers_positive_followup_destination_all", title="All school leavers in a positive follow-up destination", core_wellbeing=("CWI04",), **_declare("followup", "all"))
 def leavers_positive_followup_destination_all(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:
     return _positive_shares(con, False, True)
 
@@ -160,6 +160,7 @@ def _exclusion_declaration(who: str) -> dict:
 @measure(
     id="school_exclusions_care_experienced",
     title="Exclusions of care-experienced pupils (the rate per 1,000 pupils needs pupil numbers no dataset holds)",
+    progress_framework=("V3-O1",),
     **_exclusion_declaration("pupils looked after at any time in that school year"),
 )
 def school_exclusions_care_experienced(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:

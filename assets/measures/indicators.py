@@ -59,6 +59,8 @@ class IndicatorStream:
     desired_direction: str
     baseline_period: str
     tolerance_percent: float
+    progress_framework: tuple[str, ...] = ()
+    core_wellbeing: tuple[str, ...] = ()
 
     @property
     def measure_id(self) -> str:
@@ -74,7 +76,7 @@ def declared_streams(path: Path = STREAMS_FILE) -> dict[str, IndicatorStream]:
     """The declared streams by indicator id (each declared once)."""
     streams: dict[str, IndicatorStream] = {}
     for entry in yaml.safe_load(path.read_text()):
-        stream = IndicatorStream(**entry)
+        stream = IndicatorStream(**{k: tuple(v) if isinstance(v, list) else v for k, v in entry.items()})
         if stream.indicator_id in streams:
             raise ValueError(f"indicator {stream.indicator_id} declared twice in {path.name}")
         streams[stream.indicator_id] = stream
@@ -191,6 +193,8 @@ def stream_measure(stream: IndicatorStream) -> Measure:
         figures=partial(_figures_of, indicator_id=stream.indicator_id),
         tolerance_percent=stream.tolerance_percent,
         numerators_add_up=False,
+        progress_framework=stream.progress_framework,
+        core_wellbeing=stream.core_wellbeing,
     )
 
 

@@ -75,6 +75,8 @@ def _declare_looked_after_31_july(reference_dir: Path, contracts: Mapping[str, C
         baseline_period="2020",
         sources=("looked_after_episodes",),
         figures=partial(looked_after_31_july, placement_types=placement_types),
+        # Its placement-type breakdown gives the numbers at home with parents, in kinship, foster and residential care.
+        progress_framework=("V1-O1-C1", "V1-O1-C3", "V1-O1-C5", "V1-O1-C6", "V1-O1-C7"),
     )]
 
 
@@ -92,6 +94,7 @@ def _declare_looked_after_31_july(reference_dir: Path, contracts: Mapping[str, C
     baseline_period="2020",
     sources=("looked_after_episodes", "population_estimates"),
     public_denominator=True,
+    progress_framework=("V1-O1-C1",),
 )
 def looked_after_rate_per_1000(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:
     breakdowns = ("sex", "age_band")
@@ -114,6 +117,7 @@ def looked_after_rate_per_1000(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:
     baseline_period="2020",
     sources=("looked_after_episodes",),
     composed_of=("looked_after_31_july", "placement_type", FAMILY_SETTINGS),
+    progress_framework=("V1-O1",),
 )
 def looked_after_family_settings_share(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:
     family = ", ".join(f"'{t}'" for t in FAMILY_SETTINGS)

@@ -48,6 +48,7 @@ SERVICE_YEARS = """
     desired_direction="down",
     baseline_period="2020",
     sources=("restraint_incidents", "population_estimates"),
+    progress_framework=("V5-O1",),
 )
 def restraint_incidents(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:
     return counts_by_breakdown(con, INCIDENTS_BY_PLACING_COUNCIL, ("practice",), reporting=every_council_in_periods_of(INCIDENTS_BY_PLACING_COUNCIL))
@@ -65,6 +66,7 @@ def restraint_incidents(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:
     desired_direction="down",
     baseline_period="2020",
     sources=("restraint_incidents", "service_places"),
+    progress_framework=("V5-O1",),
 )
 def restraint_incidents_per_place(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:
     incidents = counts_by_breakdown(con, SERVICE_YEARS, ("service_type",), count="sum(incidents)")

@@ -36,6 +36,7 @@ SPEND = """
     desired_direction="up",
     baseline_period="2019-20",
     sources=("family_support_spend",),
+    progress_framework=("V1-O2",),
 )
 def preventative_spend_share(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:
     preventative = counts_by_breakdown(con, SPEND, (), count="CAST(round(sum(preventative)) AS BIGINT)")

@@ -37,7 +37,9 @@ gap``. Kinds: ``no_measure`` (a vision statement nothing informs), ``no_indicato
 ``councils_missing`` (a measure without figures for some councils in its latest period),
 ``dataset_unused`` (a dataset nothing reads), ``no_files`` (a dataset nobody has sent) and
 ``incomplete_period`` (fewer expected agencies sent the latest period than the contract
-names).
+names); ``framework_indicator_without_figures`` and ``wellbeing_indicator_without_figures``
+(a Promise Progress Framework or core wellbeing indicator no measure gives figures for:
+``with_framework_gaps``, from ``assets.publication.frameworks``).
 
 Only published facts are read: which places have a row in ``mart.published_measures``
 (never a figure), the ledger, and an indicator producer's release dates.
@@ -61,6 +63,7 @@ from assets.keys import DATA_COVERAGE, DATA_MAP, PUBLISHED_MEASURES, analysis_ke
 from assets.measures.catalogue import Measure
 from assets.measures.indicators import SOURCE as INDICATOR_SOURCE
 from assets.measures.indicators import measure_id_of
+from assets.publication.frameworks import Frameworks, framework_gaps
 from assets.reference import councils, vision_statements
 from checks.data_map import map_coverage_problems, map_covers_every_vision_measure_and_dataset, no_gaps_on_the_map
 
@@ -226,6 +229,12 @@ def data_map(
     return table, gap_table
 
 
+def with_framework_gaps(gaps: pd.DataFrame, frameworks: Frameworks, entries: dict[str, Measure], published: pd.DataFrame) -> pd.DataFrame:
+    """The map's gaps and every framework indicator that no measure with published figures serves."""
+    extra = pd.DataFrame(framework_gaps(frameworks, entries, published["measure_id"]), columns=list(GAP_COLUMNS)).astype({"vision_id": "Int64"})
+    return pd.concat([gaps, extra], ignore_index=True)
+
+
 def _producer_dates(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:
     """A national indicator's release dates as its producer sent them, at the latest vintage."""
     present = con.execute("SELECT count(*) FROM information_schema.tables WHERE table_schema = 'analysis' AND table_name = ?", [INDICATOR_SOURCE]).fetchall()[0][0]
@@ -265,6 +274,7 @@ def build_data_map_asset(contracts: dict[str, Contract], entries: dict[str, Meas
             coverage = con.execute("SELECT dataset, agency, period, received_on, outcome FROM mart.data_coverage").df()
             published = con.execute("SELECT DISTINCT measure_id, period, geography_code FROM mart.published_measures WHERE breakdown = 'total'").df()
             table, gaps = data_map(contracts, entries, visions, coverage, published, names, _producer_dates(con), readers, dt.date.today())
+            gaps = with_framework_gaps(gaps, Frameworks.load(reference).checked(entries), entries, published)
             returns = data_map_returns(contracts, coverage, names)
             _write(con, "data_map", table)
             _write(con, "data_map_returns", returns)

@@ -27,6 +27,7 @@ import duckdb
 from assets.ingest.contracts import Contract
 from assets.ingest.returns import agency_returns, expectations
 from assets.measures.catalogue import Measure
+from assets.publication.frameworks import Frameworks
 from assets.publication.mart import RULE
 from assets.reference import councils, family_groups, vision_statements
 from assets.reports.mart_snapshot import read_mart
@@ -59,6 +60,7 @@ def edition_inputs(con: duckdb.DuckDBPyConnection, entries: dict[str, Measure], 
         edition=edition,
         generated=f"{today:%d %B %Y}",
         tool_version=tool_version,
+        frameworks=Frameworks.load(reference_dir).checked(entries),
     )
 
 

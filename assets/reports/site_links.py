@@ -26,6 +26,7 @@ PLACES = f"{SITE}/places.html"
 ORGANISATIONS = f"{SITE}/organisations.html"
 DATA_MAP = f"{SITE}/data-map.html"
 DOWNLOADS = f"{SITE}/downloads.html"
+WELLBEING = f"{SITE}/wellbeing.html"  # the core wellbeing indicators, linked from the vision statements and the Data Map
 # The main navigation, on every page, in this order.
 NAVIGATION = ((HOME, "Home"), (VISIONS, "Vision statements"), (MEASURES, "Measures"), (PLACES, "Places"), (ORGANISATIONS, "Organisations"), (DATA_MAP, "Data map"), (DOWNLOADS, "Downloads"))
 

@@ -15,6 +15,7 @@ import pandas as pd
 
 from assets.measures.catalogue import Measure
 from assets.publication.disclosure_control import DisclosureRule
+from assets.publication.frameworks import Frameworks
 from assets.reference import FamilyGroups
 from assets.reports.coverage_section import coverage_section
 from assets.reports.evidence_sections import community_themes, early_warnings, organisation_overview, quotes, revisions
@@ -44,6 +45,7 @@ class EditionInputs:
     edition: str
     generated: str
     tool_version: str
+    frameworks: Frameworks  # the published outcomes and wellbeing indicators the website places measures under
 
 
 def _by_vision(inputs: EditionInputs, question: str, place: Place, by_measure: dict[str, pd.DataFrame], group: list[str] | None) -> list[dict]:

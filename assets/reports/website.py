@@ -9,7 +9,8 @@ are shown as the mart's ``value_display`` has them, so a hidden figure reads ``[
 
 Pages (paths in ``assets.reports.site_links``): the home page (the three questions at a
 glance and the easy-read summary, for Scotland), one page per vision statement (its Q2
-indicators beside the Q1 experience for the same vision), per catalogue measure, per place
+indicators, under the Promise Progress Framework's outcomes where they are published, beside
+the Q1 experience for the same vision), the core wellbeing indicators, per catalogue measure, per place
 (Scotland and each council: the report's content, navigable) and per organisation, the Data
 Map, the downloads, and a list page for each kind. A page links a report only when its file
 is in the edition, so no link is left dangling.
@@ -22,6 +23,7 @@ from pathlib import Path
 import pandas as pd
 
 from assets.publication.downloads import all_figures_downloads, download_title, measure_download, table_download
+from assets.publication.frameworks import framework_places, vision_outcomes, wellbeing_indicators
 from assets.reports.coverage_section import coverage_section
 from assets.reports.editions import DOWNLOADS_FOLDER, NATIONAL_STEM
 from assets.reports.evidence_sections import LENSES, community_themes, early_warnings
@@ -40,6 +42,7 @@ from assets.reports.site_links import (
     PLACES,
     STYLESHEET,
     VISIONS,
+    WELLBEING,
     SiteLinks,
     breadcrumbs,
     measure_page,
@@ -113,7 +116,22 @@ class Website:
 
     def measures_of(self, vision_id: int | None, question: str, links: SiteLinks) -> list[dict]:
         entries = [e for e in self.inputs.entries.values() if e.vision_id == vision_id and e.question == question]
-        return [{"title": e.title, "href": links.measure(e.id), "unit": e.unit, "section": self.scotland.get(e.id)} for e in entries]
+        return [self.measure_row(e, links) for e in entries]
+
+    def measure_row(self, entry, links: SiteLinks) -> dict:
+        return {"id": entry.id, "title": entry.title, "href": links.measure(entry.id), "unit": entry.unit, "section": self.scotland.get(entry.id)}
+
+    def outcomes(self, vision_id: int, links: SiteLinks) -> list[dict]:
+        """The vision's published outcomes, each indicator with the rows of the measures declared under it."""
+        entries = self.inputs.entries
+
+        def rows(ids: list[str]) -> list[dict]:
+            return [self.measure_row(entries[m], links) for m in ids]
+
+        return [
+            {**o, "measures": rows(o["measures"]), "indicators": [{**i, "measures": rows(i["measures"])} for i in o["indicators"]]}
+            for o in vision_outcomes(self.inputs.frameworks, entries, vision_id)
+        ]
 
     def place_links(self, links: SiteLinks) -> list[dict]:
         return [{"name": p.name, "href": links.to(place_page(p)), "is_scotland": p.is_scotland} for p in [SCOTLAND, *self.councils]]
@@ -151,21 +169,25 @@ class Website:
         page = self.common(VISIONS, "Vision statements", VISIONS, [(VISIONS, "Vision statements")])
         links = page["links"]
         rows = [
-            {**v, "href": links.vision(v["id"]), "q2": len(self.measures_of(v["id"], "Q2", links)), "q1": len(self.measures_of(v["id"], "Q1", links))}
+            {**v, "href": links.vision(v["id"]), "q2": len(self.measures_of(v["id"], "Q2", links)), "q1": len(self.measures_of(v["id"], "Q1", links)),
+             "outcomes": len(vision_outcomes(self.inputs.frameworks, self.inputs.entries, v["id"]))}
             for v in self.visions
         ]
-        return {**page, "visions": rows}
+        return {**page, "visions": rows, "wellbeing": links.to(WELLBEING)}
 
     def vision(self, vision: dict) -> dict:
         path = vision_page(vision["id"])
         page = self.common(path, f"Vision {vision['id']}: {vision['title']}", VISIONS, [(VISIONS, "Vision statements"), (path, f"Vision {vision['id']}")])
         links = page["links"]
         data = self.data_map_rows(vision["id"])
+        outcomes = self.outcomes(vision["id"], links)
+        placed = {m["id"] for o in outcomes for m in [*o["measures"], *(m for i in o["indicators"] for m in i["measures"])]}
         return {
             **page,
             "vision": vision,
             "questions": QUESTIONS,
-            "q2": self.measures_of(vision["id"], "Q2", links),
+            "outcomes": outcomes,
+            "q2": [m for m in self.measures_of(vision["id"], "Q2", links) if m["id"] not in placed],
             "q1": [{**m, "change": self.experience_change(m["section"])} for m in self.measures_of(vision["id"], "Q1", links)],
             "themes": self.themes(vision["id"]),
             "quotes": self.quotes(vision["id"]),
@@ -218,9 +240,13 @@ class Website:
             mart.table("data_map"), mart.table("early_warnings"), self.names, links,
         )
         download = self.measure_download(entry.id)
+        frameworks = self.inputs.frameworks
+        wellbeing = [w for w in wellbeing_indicators(frameworks, {entry.id: entry}, [entry.id]) if w["has_figures"]]
         return {
             **page,
             **context,
+            "framework": [{**p, "href": f"{links.vision(p['vision_id'])}#outcome-{p['outcome_id']}"} for p in framework_places(frameworks, entry)],
+            "wellbeing": [{**w, "href": f"{links.to(WELLBEING)}#{w['id']}"} for w in wellbeing],
             "download": download and download["path"],
             "in_report": self.national_report(anchor) if entry.id in self.by_measure and (anchor := report_anchor(entry, {v["id"] for v in self.visions})) is not None else None,
         }
@@ -294,15 +320,29 @@ class Website:
                 "gaps": self.gaps_of(vision_id) if vision else [],
             })
         downloads = [f["path"] for name in DATA_MAP_DOWNLOADS if (f := self.table_download(name))]
+        wellbeing = wellbeing_indicators(self.inputs.frameworks, self.inputs.entries, self.by_measure)
         return {
             **page,
             "available": True,
+            "wellbeing": {"href": links.to(WELLBEING), "count": len(wellbeing), "with_figures": sum(w["has_figures"] for w in wellbeing)},
             "by_vision": by_vision,
             "datasets": _datasets(table, with_measures=True),
             "returns": [] if returns is None else returns.fillna({"period": "", "agencies_missing": ""}).to_dict("records"),
             "gaps": [] if gaps is None else list(gaps["gap"]),
             "downloads": downloads,
         }
+
+    def wellbeing(self) -> dict:
+        page = self.common(WELLBEING, "Core wellbeing indicators", VISIONS, [(VISIONS, "Vision statements"), (WELLBEING, "Core wellbeing indicators")])
+        links = page["links"]
+        rows = [
+            {**w, "measures": [{"title": self.titles[m], "href": links.measure(m)} for m in w["measures"]]}
+            for w in wellbeing_indicators(self.inputs.frameworks, self.inputs.entries, self.by_measure)
+        ]
+        sides = [{"side": side, "indicators": [r for r in rows if r["side"] == side]} for side in dict.fromkeys(r["side"] for r in rows)]
+        known = [int(r["id"].removeprefix("CWI")) for r in rows]
+        not_found = [f"CWI{n:02d}" for n in range(1, max(known, default=0) + 1) if n not in known]
+        return {**page, "sides": sides, "count": len(rows), "with_figures": sum(r["has_figures"] for r in rows), "not_found": not_found, "data_map": links.to(DATA_MAP)}
 
     def download(self, name: str, title: str) -> dict | None:
         """A file of the edition's downloads folder (``name`` relative to it), when the edition holds it."""
@@ -347,6 +387,7 @@ class Website:
             *((place_page(p), "site/place.html.j2", self.place(p)) for p in [SCOTLAND, *self.councils]),
             (ORGANISATIONS, "site/organisations.html.j2", self.organisation_list()),
             *((organisation_page(o), "site/organisation.html.j2", self.organisation(o)) for o in self.organisations),
+            (WELLBEING, "site/wellbeing.html.j2", self.wellbeing()),
             (DATA_MAP, "site/data_map.html.j2", self.data_map()),
         ]
         return pages

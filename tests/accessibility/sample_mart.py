@@ -20,8 +20,9 @@ from assets.ingest.contracts import load_contracts
 from assets.ingest.entries import ENTRY_COLUMNS, published_entries
 from assets.ingest.raw_zone import new_entry_id
 from assets.measures.catalogue import LONG_FORMAT, Measure, catalogue
-from assets.publication.data_map import data_map, data_map_returns
+from assets.publication.data_map import data_map, data_map_returns, with_framework_gaps
 from assets.publication.disclosure_control import apply_disclosure_control
+from assets.publication.frameworks import Frameworks
 from assets.publication.mart import PUBLISHED_COLUMNS, RULE
 from assets.reference import SCOTLAND_CODE, councils, vision_statements
 from assets.reports.labels import LABELS
@@ -77,6 +78,7 @@ def _data_map_tables(entries: dict[str, Measure], coverage: pd.DataFrame, publis
     contracts = load_contracts(CONTRACTS)
     headline = published.loc[published.breakdown == "total", ["measure_id", "period", "geography_code"]].drop_duplicates()
     table, gaps = data_map(contracts, entries, vision_statements(reference_dir), coverage, headline, names, pd.DataFrame(), {}, dt.date.today())
+    gaps = with_framework_gaps(gaps, Frameworks.load(reference_dir), entries, headline)
     return {"data_map": table, "data_map_returns": data_map_returns(contracts, coverage, names), "data_map_gaps": gaps}
 
 

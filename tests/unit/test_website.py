@@ -12,7 +12,7 @@ from markupsafe import escape
 
 from assets.ingest.contracts import load_contracts
 from assets.publication.downloads import all_figures_downloads, measure_download, write_downloads
-from assets.reference import family_groups, vision_statements
+from assets.reference import core_wellbeing_indicators, family_groups, progress_framework_indicators, progress_framework_outcomes, vision_statements
 from assets.reports.edition_reports import REPORT_TEMPLATE, edition_inputs
 from assets.reports.editions import NATIONAL_STEM, write_manifest
 from assets.reports.organisation_context import organisations
@@ -26,6 +26,7 @@ from assets.reports.site_links import (
     ORGANISATIONS,
     PLACES,
     VISIONS,
+    WELLBEING,
     measure_page,
     organisation_page,
     place_page,
@@ -49,8 +50,10 @@ def site(tmp_path_factory) -> tuple[Path, object]:
     # A measure of no vision statement too: the site lists it apart, and the reports leave it out.
     rate = next(e for e in report_test_measures().values() if e.question == "Q2" and e.denominator)
     unlinked = dataclasses.replace(rate, id="unlinked_rate", vision_id=None, title="A rate of no vision statement")
-    # And a national indicator published for Scotland only (its council rows are removed below).
-    national = dataclasses.replace(rate, id="scotland_only_rate", title="A rate published for Scotland only")
+    # And a national indicator published for Scotland only (its council rows are removed below),
+    # declared to give figures for the first core wellbeing indicator.
+    first_wellbeing = core_wellbeing_indicators(REFERENCE).indicator_id.iloc[0]
+    national = dataclasses.replace(rate, id="scotland_only_rate", title="A rate published for Scotland only", core_wellbeing=(first_wellbeing,))
     entries = {**report_test_measures(), unlinked.id: unlinked, national.id: national}
     warehouse = build_sample_mart(root / "warehouse.duckdb", REFERENCE, entries=entries)
     edition = root / "edition"
@@ -75,7 +78,7 @@ def site(tmp_path_factory) -> tuple[Path, object]:
 
 def test_every_page_type_exists_for_every_vision_measure_place_and_organisation(site):
     edition, inputs = site
-    expected = {HOME, VISIONS, MEASURES, PLACES, ORGANISATIONS, DATA_MAP, DOWNLOADS}
+    expected = {HOME, VISIONS, MEASURES, PLACES, ORGANISATIONS, DATA_MAP, DOWNLOADS, WELLBEING}
     expected |= {vision_page(v) for v in vision_statements(REFERENCE).vision_id}
     expected |= {measure_page(m) for m in inputs.entries}
     expected |= {place_page(p) for p in [SCOTLAND, *council_places(REFERENCE)]}
@@ -218,3 +221,57 @@ def test_a_measure_page_for_scotland_only_says_so_rather_than_showing_rows_of_x(
     assert "This measure is published for Scotland only" in page
     body = re.search(r'<table class="every-place">.*?<tbody>(.*?)</tbody>', page, re.S).group(1)
     assert body.count("<tr") == 1 and "Scotland" in body
+def _outcome_section(page: str, outcome_id: str) -> str:
+    return re.search(rf'<section class="outcome" id="outcome-{re.escape(outcome_id)}".*?</section>', page, re.S).group(0)
+
+
+def test_vision_pages_place_each_indicator_under_its_outcome_or_say_outcomes_are_not_published(site):
+    edition, inputs = site
+    outcomes, indicators = progress_framework_outcomes(REFERENCE), progress_framework_indicators(REFERENCE)
+    placed = {i: e.id for e in inputs.entries.values() for i in e.progress_framework}
+    assert placed, "the sample has measures declared under the framework"
+    for vision_id in vision_statements(REFERENCE).vision_id:
+        page = (edition / vision_page(vision_id)).read_text()
+        mine = outcomes[outcomes.vision_id == vision_id]
+        if mine.empty:
+            assert "outcomes for this vision statement are not published" in page and 'class="outcome"' not in page
+            continue
+        assert "not published" not in page
+        for outcome in mine.itertuples():
+            section = _outcome_section(page, outcome.outcome_id)
+            assert str(escape(outcome.outcome)) in section
+            for indicator in indicators.itertuples():
+                assert (str(escape(indicator.indicator)) in section) == (indicator.outcome_id == outcome.outcome_id)
+            for framework_id in [outcome.outcome_id, *indicators[indicators.outcome_id == outcome.outcome_id].indicator_id]:
+                if framework_id in placed:
+                    assert f'href="../{measure_page(placed[framework_id])}"' in section
+
+
+def test_measure_pages_name_the_outcome_they_serve(site):
+    edition, inputs = site
+    outcome_of = dict(zip(progress_framework_indicators(REFERENCE).indicator_id, progress_framework_indicators(REFERENCE).outcome_id))
+    vision_of = dict(zip(progress_framework_outcomes(REFERENCE).outcome_id, progress_framework_outcomes(REFERENCE).vision_id))
+    declared = [e for e in inputs.entries.values() if e.progress_framework]
+    assert declared
+    for entry in declared:
+        page = (edition / measure_page(entry.id)).read_text()
+        for framework_id in entry.progress_framework:
+            outcome_id = outcome_of.get(framework_id, framework_id)
+            assert f'Outcome: <a href="../{vision_page(vision_of[outcome_id])}#outcome-{outcome_id}">' in page
+
+
+def test_the_wellbeing_page_lists_every_known_indicator_and_says_how_many_have_figures(site):
+    edition, inputs = site
+    known = core_wellbeing_indicators(REFERENCE)
+    page = (edition / WELLBEING).read_text()
+    for row in known.itertuples():
+        listed = re.search(rf'<tr id="{row.indicator_id}">(.*?)</tr>', page, re.S).group(1)
+        assert str(escape(row.indicator)) in listed and str(escape(row.my_world_triangle)) in listed and str(escape(row.data_source)) in listed
+    published = set(inputs.mart.published_measures.measure_id)
+    with_figures = {i for e in inputs.entries.values() if e.id in published for i in e.core_wellbeing}
+    assert with_figures, "the sample gives figures for a wellbeing indicator"
+    assert f"<strong>{len(with_figures)} of the {len(known)}</strong>" in page
+    gaps = inputs.mart.table("data_map_gaps")
+    without = gaps[gaps.kind == "wellbeing_indicator_without_figures"]
+    assert len(without) == len(known) - len(with_figures)
+    assert all(f"indicator {i} (" in " ".join(without.gap) for i in set(known.indicator_id) - with_figures)
