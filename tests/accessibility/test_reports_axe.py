@@ -25,7 +25,7 @@ from assets.reference import family_groups
 from assets.reports.edition_reports import REPORT_TEMPLATE, edition_inputs
 from assets.reports.places import SCOTLAND, council_places
 from assets.reports.render import render_html
-from assets.reports.site_links import measure_page, place_page
+from assets.reports.site_links import WELLBEING, measure_page, place_page, vision_page
 from assets.reports.story_context import report_context
 from assets.reports.website import write_website
 from orchestration.settings import REPO_ROOT
@@ -118,13 +118,18 @@ def _site_page(which: str, inputs) -> str:
         return measure_page(next(iter(inputs.entries)))
     if which == "mostly hidden council":
         return place_page(_small_council())
+    if which == "vision":  # outcomes, each with its indicators and their tables of figures
+        return vision_page(int(inputs.frameworks.outcomes.vision_id.iloc[0]))
+    if which == "wellbeing":
+        return WELLBEING
     return place_page(council_places(SHARED / "reference")[0])
 
 
-# The two largest page types (a measure's chart, tables and scrolling table; a council's many
-# tables, its family group and place selector), and a council page whose figures are mostly
-# hidden; each Chromium run costs about 2 s, so the others are not repeated here.
-@pytest.mark.parametrize("which", ["measure", "council", "mostly hidden council"])
+# The largest page types (a measure's chart, tables and scrolling table; a council's many
+# tables, its family group and place selector; a vision's outcomes; the wellbeing indicators),
+# and a council page whose figures are mostly hidden; each Chromium run costs about 2 s, so the
+# others are not repeated here.
+@pytest.mark.parametrize("which", ["measure", "council", "mostly hidden council", "vision", "wellbeing"])
 def test_website_pages_have_no_serious_or_critical_accessibility_violations(website: Path, inputs, which: str):
     """Each page checked where it sits, so its stylesheet applies (colour contrast is judged as shown)."""
     page = website / _site_page(which, inputs)
