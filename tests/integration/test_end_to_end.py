@@ -26,10 +26,11 @@ from assets.folders import IndexFolders
 from assets.ingest.contracts import load_contracts
 from assets.ingest.sealing import SEALED_SUFFIX, CannotOpen, opened
 from assets.measures.catalogue import catalogue
+from assets.measures.indicators import measure_id_of
 from assets.partitions import RANGE_END, RANGE_START
 from assets.publication.downloads import all_figures_downloads, measure_download, table_download
 from assets.publication.mart import AUDIT_MEMO, AUDIT_SECONDS, RULE, disclosure_declarations
-from assets.reference import SCOTLAND_CODE, councils, family_groups
+from assets.reference import SCOTLAND_CODE, core_wellbeing_indicators, councils, family_groups, progress_framework_indicators, progress_framework_outcomes, vision_statements
 from assets.reports.places import Place
 from assets.reports.report_assets import COUNCIL_REPORTS, ORGANISATION_REPORTS
 from checks.disclosure_audit import audit_disclosure
@@ -169,6 +170,41 @@ def test_the_edition_is_a_website_with_every_page_linked_and_the_data_map(built:
     assert set(data_map.vision_id.dropna().astype(int)) == set(range(1, 11))
     measure_page = (latest / "site" / "measure-indicator_looked_after_31_july.html").read_text()
     assert "Last updated" in measure_page and re.search(r"<td>\d{2} \w+ \d{4}</td><td>\d{2} \w+ \d{4}</td>", measure_page), "the producer's release dates"
+
+
+def test_vision_pages_show_the_published_outcomes_and_the_dashboard_streams_with_their_release_dates(built: Path):
+    """Visions with published outcomes list them with their indicators under them (the others say
+    so); each dashboard stream is published under its outcome, with its last update, next update
+    due and download; the wellbeing page counts the indicators the edition has figures for."""
+    latest = built / "published" / "latest"
+    edition = json.loads((latest / "manifest.json").read_text())["edition"]
+    outcomes, indicators = progress_framework_outcomes(REFERENCE), progress_framework_indicators(REFERENCE)
+    entries = catalogue(REFERENCE, load_contracts(CONTRACTS))
+    for vision_id in vision_statements(REFERENCE).vision_id:
+        page = (latest / "site" / f"vision-{vision_id}.html").read_text()
+        mine = outcomes[outcomes.vision_id == vision_id]
+        assert ("outcomes for this vision statement are not published" in page) == mine.empty
+        for outcome in mine.itertuples():
+            section = re.search(rf'<section class="outcome" id="outcome-{outcome.outcome_id}".*?</section>', page, re.S).group(0)
+            assert all(i.replace("'", "&#39;") in section for i in indicators[indicators.outcome_id == outcome.outcome_id].indicator)
+    dashboard = pd.read_csv(SHARED / "reference" / "ppf_dashboard_indicator_values.csv", dtype=str)
+    for indicator_id, rows in dashboard.groupby("indicator_id"):
+        measure_id = measure_id_of(indicator_id)
+        year, month = map(int, rows.vintage.max().split("-"))
+        named = pd.Timestamp(year, month, 1).strftime("%B")
+        page = (latest / "site" / f"measure-{measure_id}.html").read_text()
+        assert re.search(rf"<td>\d{{2}} {named} {year}</td><td>\d{{2}} {named} {year + 1}</td>", page), f"{measure_id}: last updated and next update due"
+        assert "Outcome: <a href=" in page
+        vision = (latest / "site" / f"vision-{entries[measure_id].vision_id}.html").read_text()
+        assert re.search(rf'<section class="outcome"[^>]*>(?:(?!</section>).)*measure-{measure_id}\.html', vision, re.S), f"{measure_id} under its outcome"
+        assert (latest / "downloads" / measure_download(edition, measure_id, [SCOTLAND_CODE])).exists()
+    with duckdb.connect(str(built / "warehouse.duckdb"), read_only=True) as con:
+        published = {m for (m,) in con.execute("SELECT DISTINCT measure_id FROM mart.published_measures").fetchall()}
+    with_figures = {i for e in entries.values() if e.id in published for i in e.core_wellbeing}
+    known = core_wellbeing_indicators(REFERENCE)
+    wellbeing = (latest / "site" / "wellbeing.html").read_text()
+    assert all(f'<tr id="{i}">' in wellbeing for i in known.indicator_id)
+    assert f"<strong>{len(with_figures)} of the {len(known)}</strong>" in wellbeing
 
 
 def test_csv_downloads_carry_published_figures_only(built: Path):
