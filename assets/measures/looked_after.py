@@ -75,8 +75,7 @@ def _declare_looked_after_31_july(reference_dir: Path, contracts: Mapping[str, C
         baseline_period="2020",
         sources=("looked_after_episodes",),
         figures=partial(looked_after_31_july, placement_types=placement_types),
-        # Its placement-type breakdown gives the numbers at home with parents, in kinship, foster and residential care.
-        progress_framework=("V1-O1-C1", "V1-O1-C3", "V1-O1-C5", "V1-O1-C6", "V1-O1-C7"),
+        progress_framework=("V1-O1-C1",),
     )]
 
 

@@ -5,7 +5,7 @@ Both are reference data, and partial (the shared README says which parts were no
 Which measure gives figures for which outcome or indicator is declared with the measure
 (``progress_framework`` and ``core_wellbeing`` in its declaration or ``indicator_streams.yaml``),
 never matched by name here. So the website can list every published outcome with its
-indicators, each with our measures under it or "no figures in this edition", and the Data Map
+indicators, each with our measures under it or a line saying no measure serves it, and the Data Map
 can name an indicator that nothing in the edition gives figures for as a gap.
 """
 
@@ -114,8 +114,8 @@ def framework_gaps(frameworks: Frameworks, entries: Mapping[str, Measure], publi
     gaps: list[tuple] = []
     for i in frameworks.indicators.itertuples():
         if not with_figures & set(declared.get(i.indicator_id, [])):
-            gaps.append((i.vision_id, "", "", "framework_indicator_without_figures", f"Vision {i.vision_id}, outcome {i.outcome_id}, indicator {i.indicator_id} ({i.indicator.rstrip('.')}): no figures in this edition."))
+            gaps.append((i.vision_id, "", "", "framework_indicator_without_figures", f"Vision {i.vision_id}, outcome {i.outcome_id}, indicator {i.indicator_id} ({i.indicator.rstrip('.')}): no measure in this edition gives figures for it."))
     for w in wellbeing_indicators(frameworks, entries, with_figures):
         if not w["has_figures"]:
-            gaps.append((None, "", "", "wellbeing_indicator_without_figures", f"Core wellbeing indicator {w['id']} ({w['indicator']}; {w['side']}): no figures in this edition."))
+            gaps.append((None, "", "", "wellbeing_indicator_without_figures", f"Core wellbeing indicator {w['id']} ({w['indicator']}; {w['side']}): no measure in this edition gives figures for it."))
     return gaps

@@ -18,6 +18,7 @@ is in the edition, so no link is left dangling.
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import pandas as pd
@@ -340,7 +341,8 @@ class Website:
             for w in wellbeing_indicators(self.inputs.frameworks, self.inputs.entries, self.by_measure)
         ]
         sides = [{"side": side, "indicators": [r for r in rows if r["side"] == side]} for side in dict.fromkeys(r["side"] for r in rows)]
-        known = [int(r["id"].removeprefix("CWI")) for r in rows]
+        # The ids number the framework's indicators (CWI01 ...): the numbers missing are the ones not found.
+        known = [int(found.group(1)) for r in rows if (found := re.fullmatch(r"CWI(\d+)", r["id"]))]
         not_found = [f"CWI{n:02d}" for n in range(1, max(known, default=0) + 1) if n not in known]
         return {**page, "sides": sides, "count": len(rows), "with_figures": sum(r["has_figures"] for r in rows), "not_found": not_found, "data_map": links.to(DATA_MAP)}
 
