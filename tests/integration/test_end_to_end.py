@@ -30,7 +30,15 @@ from assets.measures.indicators import measure_id_of
 from assets.partitions import RANGE_END, RANGE_START
 from assets.publication.downloads import all_figures_downloads, measure_download, table_download
 from assets.publication.mart import AUDIT_MEMO, AUDIT_SECONDS, RULE, disclosure_declarations
-from assets.reference import SCOTLAND_CODE, core_wellbeing_indicators, councils, family_groups, progress_framework_indicators, progress_framework_outcomes, vision_statements
+from assets.reference import (
+    SCOTLAND_CODE,
+    core_wellbeing_indicators,
+    councils,
+    family_groups,
+    progress_framework_indicators,
+    progress_framework_outcomes,
+    vision_statements,
+)
 from assets.reports.places import Place
 from assets.reports.report_assets import COUNCIL_REPORTS, ORGANISATION_REPORTS
 from checks.disclosure_audit import audit_disclosure
