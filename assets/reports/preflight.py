@@ -22,6 +22,7 @@ import html
 import json
 import logging
 import shutil
+import zipfile
 from pathlib import Path
 
 from assets.ingest.contracts import Contract
@@ -31,6 +32,7 @@ from assets.reference import Councils
 
 PAGE_DIR = Path(__file__).parent / "preflight_page"
 EDITION_FOLDER = "check-a-file"  # in each edition: <edition>/check-a-file/index.html
+OFFLINE_COPY = "downloads/check-a-file.zip"  # in each edition: the folder to download, unpack and open from disk
 PROMISE = "Your file is checked on this computer by this page alone: it is never uploaded, sent or kept anywhere."
 _LOG = logging.getLogger(__name__)
 
@@ -120,12 +122,25 @@ def write_preflight(out_dir: Path, contracts: dict[str, Contract], councils: Cou
     return [index, script, rules, *written]
 
 
+def write_offline_copy(folder: Path, target: Path) -> Path:
+    """``folder`` zipped as one folder of its name, to unpack anywhere and open ``index.html`` from disk.
+    Entries in path order with a fixed time, so the same page makes the same bytes."""
+    target.parent.mkdir(parents=True, exist_ok=True)
+    with zipfile.ZipFile(target, "w", zipfile.ZIP_DEFLATED) as archive:
+        for path in sorted(p for p in folder.rglob("*") if p.is_file()):
+            entry = zipfile.ZipInfo(f"{folder.name}/{path.relative_to(folder).as_posix()}", date_time=(2020, 1, 1, 0, 0, 0))
+            archive.writestr(entry, path.read_bytes(), zipfile.ZIP_DEFLATED)
+    return target
+
+
 def write_edition_preflight(edition_dir: Path, contracts: dict[str, Contract], reference_dir: Path) -> list[Path]:
-    """The page in an edition (``<edition>/check-a-file/``), from the contracts in force; nothing if the engine is not installed."""
+    """The page in an edition (``<edition>/check-a-file/``), from the contracts in force, and the same folder
+    zipped in its downloads (``OFFLINE_COPY``); nothing if the engine is not installed."""
     from assets.reference import councils
 
     try:
-        return write_preflight(edition_dir / EDITION_FOLDER, contracts, councils(reference_dir), reference_dir)
+        written = write_preflight(edition_dir / EDITION_FOLDER, contracts, councils(reference_dir), reference_dir)
     except EngineMissing as missing:
         _LOG.warning("No 'Check a file before you send it' page in this edition: %s", missing)
         return []
+    return [*written, write_offline_copy(edition_dir / EDITION_FOLDER, edition_dir / OFFLINE_COPY)]

@@ -33,6 +33,7 @@ from assets.reports.measure_sections import measure_section, revision_notes
 from assets.reports.organisation_context import Organisation, organisation_context, organisations
 from assets.reports.places import SCOTLAND, Place, places_of
 from assets.reports.preflight import EDITION_FOLDER as PREFLIGHT_FOLDER
+from assets.reports.preflight import OFFLINE_COPY as PREFLIGHT_OFFLINE_COPY
 from assets.reports.render import environment
 from assets.reports.site_links import (
     DATA_MAP,
@@ -164,6 +165,7 @@ class Website:
             "measures_count": len(self.inputs.entries),
             # Linked only when the edition holds the page (its engine is installed): ``published_edition`` writes it first.
             "check_a_file": links.to(f"{PREFLIGHT_FOLDER}/index.html") if (self.edition_dir / PREFLIGHT_FOLDER / "index.html").exists() else None,
+            "check_a_file_offline": links.to(PREFLIGHT_OFFLINE_COPY) if (self.edition_dir / PREFLIGHT_OFFLINE_COPY).exists() else None,
         }
 
     def vision_list(self) -> dict:

@@ -18,6 +18,7 @@ import json
 import shutil
 import subprocess
 import tempfile
+import zipfile
 from pathlib import Path
 
 import duckdb
@@ -28,7 +29,7 @@ from assets.ingest.intake import judge
 from assets.ingest.landing import landed_file
 from assets.ingest.preflight_plan import DEFERRED, compile_plan, run_plan
 from assets.reference import councils
-from assets.reports.preflight import write_preflight
+from assets.reports.preflight import EDITION_FOLDER, OFFLINE_COPY, write_offline_copy, write_preflight
 from orchestration.settings import REPO_ROOT
 from tests.ingest.samples import DATASET, EpisodesFile
 from tests.ingest.test_bad_files import BAD_FILES, SIZE_LIMIT
@@ -100,9 +101,14 @@ def test_every_contract_compiles_to_a_plan():
 def browser_run(files, tmp_path_factory):
     chromium = shutil.which("chromium") or shutil.which("chromium-browser")
     assert chromium and AXE.exists() and shutil.which("node"), "Chromium, node and npm ci (make setup) are needed"
-    folder = tmp_path_factory.mktemp("preflight_page")
+    written = tmp_path_factory.mktemp("preflight_page") / EDITION_FOLDER
     contracts = {**load_contracts(CONTRACTS), DATASET: _contract()}
-    write_preflight(folder, contracts, councils(REFERENCE), REFERENCE)
+    write_preflight(written, contracts, councils(REFERENCE), REFERENCE)
+    # As an agency gets it: the edition's zip, unpacked elsewhere and opened from disk.
+    unpacked = tmp_path_factory.mktemp("downloaded")
+    with zipfile.ZipFile(write_offline_copy(written, written.parent / OFFLINE_COPY)) as archive:
+        archive.extractall(unpacked)
+    folder = unpacked / EDITION_FOLDER
     job = {
         "chromium": chromium, "url": (folder / "index.html").as_uri(), "keyboard": True, "axe": str(AXE),
         "cases": [{"name": kind, "dataset": DATASET, "agency": AGENCY, "file": str(path)} for kind, path in files.items()],
@@ -138,8 +144,10 @@ def test_the_page_gives_story_checks_verdict_and_problems_for_every_file(browser
 
 
 def test_the_page_makes_no_request_beyond_its_own_files(browser_run):
+    """Opened from the unpacked download: its own files from disk, the Blob URLs it makes of them, and nothing else."""
     folder, run = browser_run
     own = {(folder / f).as_uri() for f in ("index.html", "page.js", "rules.js", "engine/preflight-worker.js", "engine/duckdb-engine.js")}
+    assert own <= set(run["requests"]), "the page did not load from the unpacked download"
     others = [url for url in run["requests"] if url not in own and not url.startswith("blob:null/")]
     assert not others, others
 
