@@ -36,7 +36,7 @@ import duckdb
 from assets.ingest import file_checks as fc
 from assets.ingest.contracts import Contract
 from assets.ingest.intake import _SAFE_NAME_CHARACTER, _naming_problems
-from assets.ingest.landing import LandedFile
+from assets.ingest.landing import RETURN_SUFFIXES, LandedFile
 from assets.ingest.problems import Problem
 from assets.ingest.refusal_report import ROWS_SHOWN
 from assets.ingest.validation import (
@@ -61,15 +61,14 @@ TEXT = "preflight_text"
 # What the page says it leaves to the intake: the intake reads the file from a landing folder.
 NOT_IN_THE_PAGE = (
     "Where a file was dropped (a link, a folder, a file in another agency's folder, a hidden name) and whether the same bytes were sent before: the intake checks these when the file lands.",
-    "Files that are not UTF-8, not separated by commas, or workbooks: the intake reads them as the contract allows; this page says so and checks nothing more.",
+    "Files that are not UTF-8: the intake reads them as the contract allows; this page says so and checks nothing more.",
+    "Why a damaged workbook cannot be opened: this page gives the words of its own reader (SheetJS), the intake those of its reader.",
 )
 # Files the intake reads (or judges by Python this page does not hold) and this page does not: it names them and stops.
 DEFERRED = {
     "not_utf8": "The file is not UTF-8 text. This page reads only UTF-8 CSV files; the intake reads the file's encoding as the contract allows and says what it found.",
-    "separator": "The header line is not separated by commas. This page reads only comma-separated CSV files; the intake reads other separators as the contract allows and says what it found.",
-    "workbook": "The file is a workbook, not CSV text. This page reads only CSV files; the intake reads workbooks as the contract allows and says what it found.",
 }
-_SPREADSHEETS = (".xlsx", ".ods", ".xlsm", ".xls", ".xlsb", ".numbers")
+READ_IN_THE_WORKER = "read by the page's worker"  # run_plan's answer for a file the worker reads (a workbook, other separators)
 # Tokens the page fills in from the plan's first query (``INPUT``'s row and the period read from the name).
 _TOKENS = ("name", "agency", "path", "period", "period_start", "period_end")
 _SAMPLE_AGENCY, _SAMPLE_NAME_PERIOD = "Q9PREFLIGHTAGENCY", "Q9PREFLIGHTPERIOD"
@@ -162,10 +161,10 @@ def _header(contract: Contract) -> str:
 def _input_step(contract: Contract) -> list[dict]:
     """The file's name, the agency and where the bytes are; the period its name gives (``LandedFile.period``) and that period's dates."""
     prefix = f"{_lit(contract.id + '_')} || agency || '_'"
-    period = (
-        f"CASE WHEN starts_with(name, {prefix}) AND ends_with(name, '.csv') AND length(name) <> length({prefix}) + 4 "
-        f"THEN name[length({prefix}) + 1 : length(name) - 4] END"
-    )
+    period = "CASE " + " ".join(
+        f"WHEN starts_with(name, {prefix}) AND ends_with(name, {_lit(s)}) AND length(name) <> length({prefix}) + {len(s)} "
+        f"THEN name[length({prefix}) + 1 : length(name) - {len(s)}]" for s in RETURN_SUFFIXES
+    ) + " END"
     start, end = _period_bounds_sql(contract, "period")
     well_formed = f"coalesce(regexp_full_match(period, {_lit(_period_pattern(contract))}), false)"
     return [
@@ -263,9 +262,7 @@ def _naming_steps(contract: Contract, councils: Councils) -> list[dict]:
         message=case([_lit(p.message) for _, p, _ in cases], _fill(unnamed.message, agency="agency")),
         fix=case([f for _, _, f in cases], _fill(unnamed.fix, agency="agency")),
     ))
-    read_by_intake = [w for w in _SPREADSHEETS if fc.workbook_problem(f"{contract.id}_{_SAMPLE_AGENCY}_{contract.example_period}{w}", contract, _SAMPLE_AGENCY) is None]
-    defer = {"do": "defer", "sql": f"SELECT {_lit(DEFERRED['workbook'])} AS reason FROM {INPUT} WHERE list_contains({_list(read_by_intake)}, lower(regexp_extract(name, '\\.[^.]+$')))"}
-    return [defer, *({"do": "problems", "sql": sql} for sql in steps)]
+    return [{"do": "problems", "sql": sql} for sql in steps]
 
 
 _SPACE = "[\\s\\x0b\\x1c-\\x1f\\x{85}\\x{a0}\\x{1680}\\x{2000}-\\x{200a}\\x{2028}\\x{2029}\\x{202f}\\x{205f}\\x{3000}]"  # what str.strip() strips
@@ -292,14 +289,42 @@ def _file_steps(contract: Contract) -> list[dict]:
         not_a_header, source=text, where=f"len(list_intersect(header, {_list(contract.column_names)})) = 0",
         message=_fill(not_a_header.message, values="'its ' || len(header) || ' values'"),
     ))
-    file_steps = [{"do": "problems", "sql": sql, "group": "file", "first": True} for sql in steps]
+    first = {"group": "file", "first": True}
+    file_steps = [{"do": "problems", "sql": sql, **first} for sql in steps]
+    # What ``reading.read_return`` does before ``check_file``, in its order: a workbook (by its name) is read
+    # into CSV text by the page's worker; a header separated by semicolons or tabs that is exactly the
+    # contract's is written again with commas. Either way the text is set up again from what was read.
+    again = [{**step, "sql": step["sql"].replace("CREATE TABLE", "CREATE OR REPLACE TABLE", 1)} for step in _text_setup(contract)]
+    workbook = {"do": "read_workbook", "then": again, **first}
     # What the intake reads and this page does not (``DEFERRED``): the page says so and stops.
-    not_utf8 = {"do": "defer", "sql": f"SELECT {_lit(DEFERRED['not_utf8'])} AS reason FROM {BYTES} WHERE size > 0 AND NOT utf8", "group": "file", "first": True}
-    separated = {"do": "defer", "sql": (
-        f"SELECT {_lit(DEFERRED['separator'])} AS reason FROM {TEXT} "
-        "WHERE NOT contains(header_line, ',') AND (contains(header_line, ';') OR contains(header_line, chr(9)) OR contains(header_line, '|'))"
-    ), "group": "file", "first": True}
-    return [*file_steps[:-2], not_utf8, file_steps[-2], separated, file_steps[-1]]
+    not_utf8 = {"do": "defer", "sql": f"SELECT {_lit(DEFERRED['not_utf8'])} AS reason FROM {BYTES} WHERE size > 0 AND NOT utf8", **first}
+    convert = {"do": "convert", "sql": f"SELECT delimiter FROM {TEXT} WHERE delimiter IN (';', chr(9)) AND header = {_list(contract.column_names)}", "then": again, **first}
+    delimiter = {"do": "problems", "sql": _delimiter_problem(contract), **first}
+    return [*file_steps[:2], workbook, *file_steps[2:-2], not_utf8, file_steps[-2], convert, delimiter, file_steps[-1]]
+
+
+def _delimiter_problem(contract: Contract) -> str:
+    """``file_checks._delimiter_problem``: a header with no comma, split at a semicolon, tab or bar, that is not the contract's;
+    its sentence says the header's own problems (``_header_problems``, as the header steps find them in the split header)."""
+    columns = contract.column_names
+    prefixes = {}
+    for delimiter in (";", "\t"):
+        whole = fc._delimiter_problem(delimiter.join(columns) + "\n", contract)
+        assert whole.message.endswith("."), whole.message
+        prefixes[delimiter] = whole.message[:-1]
+    short = fc._delimiter_problem(";".join(columns[1:]) + "\n", contract)
+    said = " ".join(p.message for p in fc._header_problems(columns[1:], contract))
+    assert short.message == prefixes[";"] + ": " + said and short.fix == whole.fix, short
+    bar = fc._delimiter_problem("a|b\n", contract)
+    parts = " UNION ALL ".join(f"SELECT {k} AS k, message, columns FROM ({sql})" for k, sql in enumerate(_header_problem_queries(contract)))
+    source = f"FROM (SELECT delimiter FROM {TEXT}) CROSS JOIN (SELECT string_agg(message, ' ' ORDER BY k) AS said, flatten(list(columns ORDER BY k)) AS found FROM ({parts}))"
+    prefix = f"CASE delimiter WHEN ';' THEN {_lit(prefixes[';'])} ELSE {_lit(prefixes[chr(9)])} END"
+    return _problem(
+        short, source=source, where="delimiter <> ','",
+        message=f"CASE WHEN delimiter = '|' THEN {_lit(bar.message)} ELSE {prefix} || CASE WHEN said IS NULL THEN '.' ELSE ': ' || said END END",
+        fix=f"CASE WHEN delimiter = '|' THEN {_lit(bar.fix)} ELSE {_lit(short.fix)} END",
+        columns="CASE WHEN delimiter = '|' THEN []::VARCHAR[] ELSE coalesce(found, []::VARCHAR[]) END",
+    )
 
 
 def _limit_slot() -> int:
@@ -314,23 +339,30 @@ def _limit_slot() -> int:
 
 def _text_setup(contract: Contract) -> list[dict]:
     """The bytes, and once they are UTF-8 the text and its header as ``check_file`` reads them."""
-    field = '("(?:[^"]|"")*"[^,]*|[^,]*),'
     unquoted = "CASE WHEN starts_with(v, '\"') THEN replace(regexp_replace(v, '^\"((?:[^\"]|\"\")*)\"', '\\1'), '\"\"', '\"') ELSE v END"
-    sent = f"list_transform(regexp_extract_all(header_line || ',', {_lit(field)}, 1), lambda v: regexp_replace({unquoted}, {_lit('^' + _SPACE + '+|' + _SPACE + '+$')}, '', 'g'))"
+
+    def split(delimiter: str) -> str:
+        d = "\\|" if delimiter == "|" else delimiter
+        field = f'("(?:[^"]|"")*"[^{d}]*|[^{d}]*){d}'
+        return f"list_transform(regexp_extract_all(header_line || {_lit(delimiter)}, {_lit(field)}, 1), lambda v: regexp_replace({unquoted}, {_lit('^' + _SPACE + '+|' + _SPACE + '+$')}, '', 'g'))"
+
+    # The header's delimiter: a comma if it has one, else the first of these it holds (``check_file``, ``reading.header_delimiter``).
+    found = " ".join(f"WHEN contains(header_line, {_lit(d)}) THEN {_lit(d)}" for d in (",", ";", "\t", "|"))
+    sent = "CASE delimiter " + " ".join(f"WHEN {_lit(d)} THEN {split(d)}" for d in (",", ";", "\t", "|")) + " END"
     lower, names = _list([c.lower() for c in contract.column_names]), _list(contract.column_names)
     return [
         {"do": "sql", "sql": f"CREATE TABLE {BYTES} AS SELECT content, octet_length(content) AS size, try(decode(content)) IS NOT NULL AS utf8 FROM read_blob($1)", "params": ["path"]},
         {"do": "sql", "sql": (
-            f"CREATE TABLE {TEXT} AS SELECT text, header_line, sent, "
+            f"CREATE TABLE {TEXT} AS SELECT text, header_line, delimiter, sent, "
             f"list_transform(sent, lambda h: coalesce(({names})[list_position({lower}, lower(h))], h)) AS header FROM ("
-            f"SELECT *, {sent} AS sent FROM (SELECT text, regexp_extract(text, '^[^\\r\\n]*') AS header_line FROM ("
-            f"SELECT regexp_replace(decode(content), '^\\x{{feff}}', '') AS text FROM {BYTES} WHERE utf8 AND size > 0)))"
+            f"SELECT *, {sent} AS sent FROM (SELECT *, CASE {found} ELSE ',' END AS delimiter FROM (SELECT text, regexp_extract(text, '^[^\\r\\n]*') AS header_line FROM ("
+            f"SELECT regexp_replace(decode(content), '^\\x{{feff}}', '') AS text FROM {BYTES} WHERE utf8 AND size > 0))))"
         )},
     ]
 
 
-def _header_steps(contract: Contract) -> list[dict]:
-    """``file_checks``' header problems, the warning for a header in capitals and Excel's empty rows at the end."""
+def _header_problem_queries(contract: Contract) -> list[str]:
+    """``file_checks._header_problems`` of ``TEXT``'s header, in its order: duplicated, missing, unexpected columns, their order."""
     expected = contract.column_names
     slot = "Q9SLOT"
     source = f"FROM {TEXT}"
@@ -356,7 +388,13 @@ def _header_steps(contract: Contract) -> list[dict]:
                           message=_fill(unexpected.message, columns=f"array_to_string(list_transform({extra}, lambda h: chr(39) || h || chr(39)), ', ')")))
     order = _one(fc._header_problems(list(reversed(expected)), contract), "column_order")
     steps.append(_problem(order, source=source, where=f"len({dups}) = 0 AND len({missing}) = 0 AND len({extra}) = 0 AND header <> {_list(expected)}"))
-    steps.append(_problem(fc._column_case_warning(contract), source=source, where="header <> sent"))
+    return steps
+
+
+def _header_steps(contract: Contract) -> list[dict]:
+    """``file_checks``' header problems, the warning for a header in capitals and Excel's empty rows at the end."""
+    steps = _header_problem_queries(contract)
+    steps.append(_problem(fc._column_case_warning(contract), source=f"FROM {TEXT}", where="header <> sent"))
     empty_rows = _template(fc._empty_rows_problem(12_345), {"12,345": "rows"}, {"12,345": "rows"})
     lines = (
         "FROM (SELECT count(*) FILTER (WHERE i > last_value AND empty_row) AS rows FROM ("
@@ -535,6 +573,35 @@ def _rule_steps(contract: Contract, reference_dir: Path) -> list[dict]:
     return steps
 
 
+def _reading(contract: Contract) -> dict:
+    """What the page's worker needs to read a return as ``reading.read_return`` does when it is not UTF-8,
+    comma-separated text already: each refusal as a template from the intake's own function (slots in
+    braces), and how a workbook's cells are written (``workbooks._text``)."""
+    from assets.ingest import reading
+    from assets.ingest import workbooks as wb
+
+    def template(problem: Problem, values: dict[str, str]) -> dict:
+        return _template(problem, values, {v: slot for v, slot in values.items() if v in problem.fix}).as_dict()
+
+    def formulas(listed: list[str], errors: list[str]) -> dict:
+        count = len(listed) + len(errors) + 12_345
+        return template(wb.formula_problem((listed, errors, count), "Q9SHEET"), {"; 12,345 more": "more", f"{count:,}": "count", "'Q9SHEET'": "sheet", **{v: k for k, v in (("formulas", "Q9F"), ("errors", "Q9E")) if v in listed + errors}})
+
+    assert "; 12,345 more" in wb.formula_problem((["A2"], [], 12_346), "S").message
+    return {
+        "workbooks": {suffix: {"unopenable": template(wb.unopenable(suffix, "Q9ERROR"), {"Q9ERROR": "error"})} for suffix in (".xlsx", ".ods")},
+        "sheet": contract.sheet,
+        "no_such_sheet": template(wb.no_such_sheet(contract.sheet, ["Q9NAMES"]), {"'Q9NAMES'": "names"}) if contract.sheet else None,
+        "no_worksheet": wb.NO_WORKSHEET.as_dict(),
+        "empty_sheet": template(wb.empty_sheet("Q9SHEET"), {"'Q9SHEET'": "sheet"}),
+        "formulas": {"formulas": formulas(["Q9F"], []), "errors": formulas([], ["Q9E"]), "both": formulas(["Q9F"], ["Q9E"]), "more": "; {n} more", "listed": wb._LISTED},
+        "kinds": {c.name.casefold(): c.logical_type for c in contract.columns},
+        "epochs": {"excel": wb._EXCEL_EPOCH.isoformat(), "1904": wb._EPOCH_1904.isoformat()},
+        "last_serial": wb._LAST_SERIAL,
+        "separated": {d: template(reading.unreadable_as(d, "Q9ERROR"), {"Q9ERROR": "error"}) for d in (";", "\t")},
+    }
+
+
 class _NoRun:
     """Stands in for a connection where only the statements are wanted."""
 
@@ -589,6 +656,7 @@ def compile_plan(contract: Contract, councils: Councils, reference_dir: Path) ->
         "resend": f"When it passes, send it to your agency folder (<agency>/{contract.id}/), named {contract.expected_file_name('<agency>', '<period>')}. Once accepted, it replaces any earlier file for the same period.",
         "upload": UPLOAD,
         "rows_shown": ROWS_SHOWN,
+        "reading": _reading(contract),
         "steps": steps,
     }
 
@@ -616,6 +684,11 @@ def run_plan(plan: dict, path: Path, name: str, agency: str) -> tuple[list[Probl
                 found = con.execute(step["sql"]).fetchall()
                 if found:
                     deferred.append(found[0][0])
+                    break
+                continue
+            if kind in ("read_workbook", "convert"):  # JavaScript in the worker: the browser test holds it to judge
+                if (Path(name).suffix.lower() in plan["reading"]["workbooks"]) if kind == "read_workbook" else con.execute(step["sql"]).fetchall():
+                    deferred.append(READ_IN_THE_WORKER)
                     break
                 continue
             if kind == "stop_if_refused":

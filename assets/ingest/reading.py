@@ -117,12 +117,17 @@ def _read_text(source: Path, contract: Contract, working_copy: Path) -> Reading:
     try:
         _write_utf8_commas(source, _CODECS[encoding], delimiter, working_copy)
     except csv.Error as error:
-        return Reading(None, read_as, (Problem(
-            check="unreadable",
-            message=f"The file could not be read as {_DELIMITERS[delimiter]} values: {error}.",
-            fix="Check that every double quote that opens a value also closes it, or save the file again as 'CSV UTF-8 (Comma delimited)'.",
-        ),))
+        return Reading(None, read_as, (unreadable_as(delimiter, str(error)),))
     return Reading(working_copy, read_as)
+
+
+def unreadable_as(delimiter: str, error: str) -> Problem:
+    """A file separated by ``delimiter`` that Python's csv module could not read (``error``, its words)."""
+    return Problem(
+        check="unreadable",
+        message=f"The file could not be read as {_DELIMITERS[delimiter]} values: {error}.",
+        fix="Check that every double quote that opens a value also closes it, or save the file again as 'CSV UTF-8 (Comma delimited)'.",
+    )
 
 
 def header_delimiter(header_line: str, contract: Contract) -> str:

@@ -58,21 +58,13 @@ def read_workbook(source: Path, suffix: str, contract: Contract, working_copy: P
     try:
         book = python_calamine.load_workbook(str(source))
     except Exception as error:  # calamine's errors (not a zip, damaged XML, a password) share no base class worth naming
-        return Reading(None, problems=(Problem(
-            check="not_a_workbook",
-            message=f"The file is named {suffix} but could not be opened as {what} ({type(error).__name__}: {str(error)[:200]}).",
-            fix=f"Open it in the program that made it and save it again as {what} ({suffix}) without a password, or as 'CSV UTF-8 (Comma delimited)'.",
-        ),))
+        return Reading(None, problems=(unopenable(suffix, f"{type(error).__name__}: {str(error)[:200]}"),))
     names = list(book.sheet_names)
     if contract.sheet is not None and contract.sheet not in names:
-        return Reading(None, problems=(Problem(
-            check="sheet",
-            message=f"The workbook has no sheet named {contract.sheet!r}, the sheet this dataset's return is read from (its sheets: {', '.join(repr(n) for n in names)}).",
-            fix=f"Put the return on a sheet named {contract.sheet!r} (the name exactly), and send the workbook again.",
-        ),))
+        return Reading(None, problems=(no_such_sheet(contract.sheet, names),))
     name = contract.sheet if contract.sheet is not None else _first_visible(book, names)
     if name is None:
-        return Reading(None, problems=(Problem(check="sheet", message="The workbook has no worksheet to read.", fix="Put the return on the first sheet of the workbook, and send it again."),))
+        return Reading(None, problems=(NO_WORKSHEET,))
     read_as = f"{_FORMATS[suffix]}, sheet {name!r}" + (f" ({names.index(name) + 1} of {len(names)})" if len(names) > 1 else "")
     try:
         found = _formula_cells(source, suffix, name)
@@ -83,17 +75,38 @@ def read_workbook(source: Path, suffix: str, contract: Contract, working_copy: P
             fix=f"Open it in the program that made it and save it again as {what} ({suffix}).",
         ),))
     if found:
-        return Reading(None, read_as, (_formula_problem(found, name),))
+        return Reading(None, read_as, (formula_problem(found, name),))
     rows = book.get_sheet_by_name(name).to_python(skip_empty_area=False)
     epoch = _EPOCH_1904 if suffix == ".xlsx" and _uses_1904(source) else _EXCEL_EPOCH  # the formula screen read its workbook part already
     written = _write_csv(rows, contract, epoch, working_copy)
     if not written:
-        return Reading(None, read_as, (Problem(
-            check="empty_file",
-            message=f"The sheet {name!r} is empty.",
-            fix="Put the header row and the data on the sheet (from cell A1) and send the workbook again.",
-        ),))
+        return Reading(None, read_as, (empty_sheet(name),))
     return Reading(working_copy, read_as)
+
+
+# The refusals, as functions of what was found: the intake's words, and the browser page's (``preflight_plan``).
+NO_WORKSHEET = Problem(check="sheet", message="The workbook has no worksheet to read.", fix="Put the return on the first sheet of the workbook, and send it again.")
+
+
+def unopenable(suffix: str, error: str) -> Problem:
+    what = _WHAT[suffix]
+    return Problem(
+        check="not_a_workbook",
+        message=f"The file is named {suffix} but could not be opened as {what} ({error}).",
+        fix=f"Open it in the program that made it and save it again as {what} ({suffix}) without a password, or as 'CSV UTF-8 (Comma delimited)'.",
+    )
+
+
+def no_such_sheet(sheet: str, names: list[str]) -> Problem:
+    return Problem(
+        check="sheet",
+        message=f"The workbook has no sheet named {sheet!r}, the sheet this dataset's return is read from (its sheets: {', '.join(repr(n) for n in names)}).",
+        fix=f"Put the return on a sheet named {sheet!r} (the name exactly), and send the workbook again.",
+    )
+
+
+def empty_sheet(name: str) -> Problem:
+    return Problem(check="empty_file", message=f"The sheet {name!r} is empty.", fix="Put the header row and the data on the sheet (from cell A1) and send the workbook again.")
 
 
 def _first_visible(book, names: list[str]) -> str | None:
@@ -269,7 +282,7 @@ def _column_letters(index: int) -> str:
     return letters
 
 
-def _formula_problem(found: tuple[list[str], list[str], int], sheet: str) -> Problem:
+def formula_problem(found: tuple[list[str], list[str], int], sheet: str) -> Problem:
     formulas, errors, count = found
     cells = formulas + errors
     rows = sorted({int(re.sub(r"[A-Z]+", "", c)) - 1 for c in cells if re.fullmatch(r"[A-Z]+[0-9]+", c)} - {0})

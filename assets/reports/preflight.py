@@ -9,7 +9,8 @@ the edition's website, with nothing fetched from anywhere else:
   compiles from the contracts (no rule is written in JavaScript).
 - ``engine/``: DuckDB-WASM (the npm package pinned in package.json, from ``node_modules``): its
   WebAssembly gzipped and base64-encoded in a script, and a worker script (Apache Arrow, DuckDB's
-  blocking API and ``worker.js``) as a string. Scripts load from ``file://`` where a fetch or a
+  blocking API, SheetJS ``xlsx`` (Apache-2.0) with ``reader.js`` to read workbooks and other separators,
+  and ``worker.js``) as a string. Scripts load from ``file://`` where a fetch or a
   worker URL would be blocked; the page makes the worker and the module from Blob URLs.
   The engine is written once per folder (once per edition).
 """
@@ -55,6 +56,8 @@ def _engine_files(node_modules: Path) -> dict[str, Path]:
         "duckdb_package": dist.parent / "package.json",
         "duckdb_licence": dist.parent / "LICENSE",
         "arrow_licence": node_modules / "apache-arrow" / "LICENSE.txt",
+        "sheetjs": node_modules / "xlsx" / "dist" / "xlsx.core.min.js",
+        "sheetjs_licence": node_modules / "xlsx" / "LICENSE",
     }
     missing = [str(p) for key, p in files.items() if not p.exists() and "licence" not in key]
     if missing:
@@ -80,6 +83,8 @@ def write_engine(engine_dir: Path, node_modules: Path | None = None) -> list[Pat
     engine.write_text(f'self.PREFLIGHT_ENGINE_GZIP_BASE64 = "{base64.b64encode(wasm).decode()}";\n', encoding="ascii")
     # The Arrow bundle defines the global Arrow; DuckDB's blocking build is CommonJS asking for it.
     source = "\n;".join([
+        files["sheetjs"].read_text(encoding="utf-8"),  # first, while nothing named module or exports is defined: it sets self.XLSX
+        (PAGE_DIR / "reader.js").read_text(encoding="utf-8"),
         files["arrow"].read_text(encoding="utf-8"),
         "var module = {exports: {}}; var exports = module.exports; var require = function (name) { return name === 'apache-arrow' ? self.Arrow : {}; };",
         files["blocking"].read_text(encoding="utf-8"),
@@ -89,7 +94,7 @@ def write_engine(engine_dir: Path, node_modules: Path | None = None) -> list[Pat
     worker = engine_dir / "preflight-worker.js"
     worker.write_text(_script_string("PREFLIGHT_WORKER_SOURCE", source), encoding="utf-8")
     written = [engine, worker]
-    for key, name in (("duckdb_licence", "LICENSE-duckdb-wasm.txt"), ("arrow_licence", "LICENSE-apache-arrow.txt")):
+    for key, name in (("duckdb_licence", "LICENSE-duckdb-wasm.txt"), ("arrow_licence", "LICENSE-apache-arrow.txt"), ("sheetjs_licence", "LICENSE-sheetjs.txt")):
         if files[key].exists():
             shutil.copyfile(files[key], engine_dir / name)
             written.append(engine_dir / name)

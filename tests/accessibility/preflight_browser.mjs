@@ -44,6 +44,7 @@ try {
     }));
     out.cases.push({ name: c.name, ms, ...found });
   }
+  out.page_text = await page.evaluate(() => document.body.innerText);
   if (job.axe) {
     await page.addScriptTag({ content: readFileSync(job.axe, "utf8") });
     out.axe = await page.evaluate(async () => {

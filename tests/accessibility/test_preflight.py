@@ -14,7 +14,9 @@ holds ``preflight_plan.run_plan`` (the page's loop, in Python's DuckDB) to the s
 from __future__ import annotations
 
 import dataclasses
+import io
 import json
+import re
 import shutil
 import subprocess
 import tempfile
@@ -27,10 +29,11 @@ import pytest
 from assets.ingest.contracts import load_contracts
 from assets.ingest.intake import judge
 from assets.ingest.landing import landed_file
-from assets.ingest.preflight_plan import DEFERRED, compile_plan, run_plan
+from assets.ingest.preflight_plan import DEFERRED, NOT_IN_THE_PAGE, READ_IN_THE_WORKER, compile_plan, run_plan
 from assets.reference import councils
 from assets.reports.preflight import EDITION_FOLDER, OFFLINE_COPY, write_offline_copy, write_preflight
 from orchestration.settings import REPO_ROOT
+from tests.ingest import test_agency_formats as formats
 from tests.ingest.samples import DATASET, EpisodesFile
 from tests.ingest.test_bad_files import BAD_FILES, SIZE_LIMIT
 from tests.support.paths import CONTRACTS, SHARED
@@ -38,6 +41,7 @@ from tests.support.paths import CONTRACTS, SHARED
 REFERENCE = SHARED / "reference"
 AGENCY, PERIOD = "S12000049", "2021"
 DRIVER = Path(__file__).with_name("preflight_browser.mjs")
+NOT_UTF8_NAMED, UNOPENABLE_NAMED = NOT_IN_THE_PAGE[1:3]  # what the page says it leaves to the intake
 AXE = REPO_ROOT / "node_modules" / "axe-core" / "axe.min.js"
 
 
@@ -56,6 +60,35 @@ def story_check(path: Path, contract) -> list[dict]:
     return [p.as_dict() for p in verdict.problems], verdict.rows
 
 
+def _small(workbook: bytes) -> bytes:
+    """An xlsxwriter workbook without its theme and document properties (no reader needs them), to fit the test's size limit."""
+    out = io.BytesIO()
+    with zipfile.ZipFile(io.BytesIO(workbook)) as source, zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED, compresslevel=9) as small:
+        for item in source.infolist():
+            if not item.filename.startswith(("docProps/", "xl/theme/")):
+                part = source.read(item.filename)
+                small.writestr(item.filename, re.sub(rb"<(Relationship|Override)[^>]*(docProps|theme)[^>]*/>", b"", part) if item.filename.endswith((".rels", ".xml")) else part)
+    return out.getvalue()
+
+
+def _read_by_the_intake(folder: Path) -> dict[str, tuple[str, bytes]]:
+    """Returns the intake reads that are not UTF-8 comma-separated text (issue 35), each as its suffix and bytes:
+    workbooks with date cells, a bare Excel serial and whole numbers stored as floats, one with a broken rule; other separators."""
+    def sample() -> EpisodesFile:
+        return EpisodesFile.valid(AGENCY, PERIOD).set(3, "surname", "Ní Bhriain, Jr")
+
+    semicolons = sample().text().replace(",", ";").replace('"Ní Bhriain; Jr"', "Ní Bhriain, Jr")
+    return {
+        "xlsx_valid": (".xlsx", _small(formats._xlsx(folder / "valid.xlsx", sample()))),
+        "xlsx_unknown_code": (".xlsx", _small(formats._xlsx(folder / "code.xlsx", sample().set(2, "placement_type", "fostering")))),
+        "xlsx_1904_hidden_first_sheet": (".xlsx", _small(formats._xlsx(folder / "1904.xlsx", sample(), first_sheet="Notes", hidden=True, date_1904=True))),
+        "ods_valid": (".ods", formats._ods(sample())),
+        "semicolons_valid": (".csv", semicolons.encode()),
+        "tabs_crlf_valid": (".csv", sample().text().replace(",", "\t").replace("\n", "\r\n").encode()),
+        "semicolons_open_quote": (".csv", semicolons.replace("Ní Bhriain, Jr", '"Ní Bhriain, Jr').encode()),
+    }
+
+
 @pytest.fixture(scope="module")
 def files(tmp_path_factory) -> dict[str, Path]:
     root = tmp_path_factory.mktemp("preflight_files")
@@ -66,6 +99,10 @@ def files(tmp_path_factory) -> dict[str, Path]:
         name = (bad.file_name if bad and bad.file_name else sample.file_name).format(agency=AGENCY, period=PERIOD)
         (root / kind).mkdir()
         made[kind] = root / kind / name
+        made[kind].write_bytes(data)
+    for kind, (suffix, data) in _read_by_the_intake(root).items():
+        (root / kind).mkdir()
+        made[kind] = root / kind / f"{DATASET}_{AGENCY}_{PERIOD}{suffix}"
         made[kind].write_bytes(data)
     return made
 
@@ -82,13 +119,14 @@ def test_the_plan_gives_story_checks_verdicts(files):
         expected, rows = story_check(path, contract)
         problems, plan_rows, why = run_plan(plan, path, path.name, AGENCY)
         if why:
-            assert why in DEFERRED.values()
+            assert why in (*DEFERRED.values(), READ_IN_THE_WORKER)
             deferred.append(kind)
             continue
         assert [p.as_dict() for p in problems] == expected, kind
         if not _refused(expected):
             assert plan_rows == rows, kind
-    assert len(deferred) <= 6, deferred  # non-UTF-8, other separators, workbooks the intake reads
+    # The worker's JavaScript reads workbooks and other separators (the browser test holds it); files not UTF-8 are left to the intake.
+    assert set(deferred) == {"mac_roman", "mixed_encodings", "damaged_xlsx", "xlsx_with_a_formula", *(set(files) - {"valid", *(b.kind for b in BAD_FILES)})}, deferred
 
 
 def test_every_contract_compiles_to_a_plan():
@@ -126,21 +164,30 @@ def test_the_page_gives_story_checks_verdict_and_problems_for_every_file(browser
     contract = _contract()
     by_name = {c["name"]: c for c in run["cases"]}
     assert set(by_name) == set(files)
+    deferred = []
     for kind, path in files.items():
         case = by_name[kind]
         expected, rows = story_check(path, contract)
         if case["verdict"] == "deferred":
             assert case["result"]["deferred"] in DEFERRED.values(), kind
             assert case["result"]["deferred"] in case["text"]
+            deferred.append(kind)
             continue
         assert case["verdict"] == ("refused" if _refused(expected) else "accepted"), (kind, case["heading"])
-        assert case["result"]["problems"] == expected, kind
+        found = case["result"]["problems"]
+        if kind == "damaged_xlsx":  # the reader's own words for why it cannot open the file: the page names this
+            assert UNOPENABLE_NAMED in run["page_text"]
+            [expected_problem], [problem] = expected, found
+            assert problem["message"].startswith("The file is named .xlsx but could not be opened as an Excel workbook (SheetJS: "), problem
+            expected, found = [{**expected_problem, "message": ""}], [{**problem, "message": ""}]
+        assert found == expected, kind
         if not _refused(expected):
             assert f"({rows:,} rows)" in case["heading"]
         for problem in expected:
             assert problem["message"] in case["text"] and problem["fix"] in case["text"], kind
         assert case["focused"] == "verdict", "the verdict takes the focus, so a screen reader reads it first"
-    assert sum(c["verdict"] == "deferred" for c in run["cases"]) <= 6
+    assert set(deferred) == {"mac_roman", "mixed_encodings"}, deferred  # not UTF-8: named as left to the intake
+    assert NOT_UTF8_NAMED in run["page_text"]
 
 
 def test_the_page_makes_no_request_beyond_its_own_files(browser_run):

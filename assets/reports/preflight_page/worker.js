@@ -39,11 +39,22 @@
     try { return statement.query.apply(statement, params); } finally { statement.close(); }
   }
 
+  // A workbook (by its name) or a file the plan's SQL found separated by semicolons or tabs: read by reader.js.
+  function readStep(con, step, bytes, name, reading) {
+    if (step["do"] === "read_workbook") {
+      var suffix = ((/\.[^.]+$/.exec(name) || [""])[0]).toLowerCase();
+      return reading.workbooks[suffix] ? self.preflightReader.workbook(bytes, suffix, reading) : null;
+    }
+    var found = rowsOf(con.query(step.sql));
+    return found.length ? self.preflightReader.separated(new TextDecoder().decode(bytes), found[0].delimiter, reading) : null;
+  }
+
   async function check(message) {
     var plan = message.plan;
     var bytes = new Uint8Array(await message.file.arrayBuffer());
     checks += 1;
     var schema = "check_" + checks;
+    var converted = plan.upload + ".read.csv";  // what the reader made of a workbook or another separator
     db.registerFileBuffer(plan.upload, bytes);
     var con = db.connect();
     var values = { name: message.name, agency: message.agency, path: plan.upload };
@@ -62,6 +73,16 @@
         if (step.group && (step.first || step.if_group_empty) && found[step.group]) continue;
         if (step["do"] === "stop_if_refused") { if (problems.some(function (p) { return p.blocking; })) break; continue; }
         if (step["do"] === "stop_if_no_rows") { if (!rows) break; continue; }
+        if (step["do"] === "read_workbook" || step["do"] === "convert") {
+          var read = readStep(con, step, bytes, message.name, plan.reading);
+          if (!read) continue;
+          if (read.problem) { problems.push(read.problem); found[step.group] = (found[step.group] || 0) + 1; continue; }
+          bytes = new TextEncoder().encode(read.text);
+          db.registerFileBuffer(converted, bytes);
+          values.path = converted;
+          step.then.forEach(function (again) { run(con, again.sql, (again.params || []).map(function (token) { return values[token]; })); });
+          continue;
+        }
         var params = (step.params || []).map(function (token) { return values[token]; });
         var result;
         try {
@@ -86,6 +107,7 @@
       try { con.query("USE memory; DETACH " + schema); } catch (ignored) { /* the next check uses its own schema */ }
       con.close();
       db.dropFile(plan.upload);
+      if (values.path === converted) db.dropFile(converted);
     }
     self.postMessage({ type: "result", problems: problems, rows: rows, deferred: deferred, ms: performance.now() - started });
   }
