@@ -14,9 +14,15 @@ from the contract, and shows the problems those steps return, as ``story check``
   (``read_blob``), and its words are taken from the Python check itself: the check is run on a
   file made to break it, and the values in its sentence become slots (``_template``). A wording
   change there changes the page; a change of shape makes this module fail loudly.
+- **Reading** (``assets.ingest.reading``, ``workbooks``): a file that is not UTF-8, a workbook, or
+  one separated by semicolons or tabs is made into UTF-8 comma-separated text by the worker's
+  ``reader.js`` before those checks, from data compiled here (``_reading``, ``_encoding``): the
+  delimiter is chosen in SQL, each byte's Windows-1252 reading and fit is ``reading._misfit`` run
+  here, and each refusal is the intake's own sentence as a template.
 
-``run_plan`` runs a plan in Python's DuckDB: ``tests/ingest/test_preflight_plan.py`` holds it to
-``judge`` on every file of the bad-file matrix, and the browser test holds the page to it.
+``run_plan`` runs a plan in Python's DuckDB: ``tests/accessibility/test_preflight.py`` holds it to
+``judge`` on every file of the bad-file matrix it reads as UTF-8 comma-separated text, and holds the
+page (reading included) to ``judge`` on every file in headless Chromium.
 
 What the page cannot do as the intake does is listed in ``NOT_IN_THE_PAGE``.
 """
@@ -27,6 +33,7 @@ import datetime as dt
 import io
 import re
 import tempfile
+import unicodedata
 from dataclasses import replace
 from pathlib import Path
 from types import SimpleNamespace
@@ -61,14 +68,9 @@ TEXT = "preflight_text"
 # What the page says it leaves to the intake: the intake reads the file from a landing folder.
 NOT_IN_THE_PAGE = (
     "Where a file was dropped (a link, a folder, a file in another agency's folder, a hidden name) and whether the same bytes were sent before: the intake checks these when the file lands.",
-    "Files that are not UTF-8: the intake reads them as the contract allows; this page says so and checks nothing more.",
+    "Which encoding a file that reads neither as UTF-8 nor as Windows-1252 was most likely saved in: the intake names it; this page says it cannot.",
     "Why a damaged workbook cannot be opened: this page gives the words of its own reader (SheetJS), the intake those of its reader.",
 )
-# Files the intake reads (or judges by Python this page does not hold) and this page does not: it names them and stops.
-DEFERRED = {
-    "not_utf8": "The file is not UTF-8 text. This page reads only UTF-8 CSV files; the intake reads the file's encoding as the contract allows and says what it found.",
-}
-READ_IN_THE_WORKER = "read by the page's worker"  # run_plan's answer for a file the worker reads (a workbook, other separators)
 # Tokens the page fills in from the plan's first query (``INPUT``'s row and the period read from the name).
 _TOKENS = ("name", "agency", "path", "period", "period_start", "period_end")
 _SAMPLE_AGENCY, _SAMPLE_NAME_PERIOD = "Q9PREFLIGHTAGENCY", "Q9PREFLIGHTPERIOD"
@@ -296,8 +298,7 @@ def _file_steps(contract: Contract) -> list[dict]:
     # contract's is written again with commas. Either way the text is set up again from what was read.
     again = [{**step, "sql": step["sql"].replace("CREATE TABLE", "CREATE OR REPLACE TABLE", 1)} for step in _text_setup(contract)]
     workbook = {"do": "read_workbook", "then": again, **first}
-    # What the intake reads and this page does not (``DEFERRED``): the page says so and stops.
-    not_utf8 = {"do": "defer", "sql": f"SELECT {_lit(DEFERRED['not_utf8'])} AS reason FROM {BYTES} WHERE size > 0 AND NOT utf8", **first}
+    not_utf8 = {"do": "read_encoding", "sql": f"SELECT true FROM {BYTES} WHERE size > 0 AND NOT utf8", "then": again, **first}
     convert = {"do": "convert", "sql": f"SELECT delimiter FROM {TEXT} WHERE delimiter IN (';', chr(9)) AND header = {_list(contract.column_names)}", "then": again, **first}
     delimiter = {"do": "problems", "sql": _delimiter_problem(contract), **first}
     return [*file_steps[:2], workbook, *file_steps[2:-2], not_utf8, file_steps[-2], convert, delimiter, file_steps[-1]]
@@ -602,6 +603,70 @@ def _reading(contract: Contract) -> dict:
     }
 
 
+GUESS_NOT_MADE = "an encoding this page cannot name (the intake names the one it most likely was)"
+
+
+def _encoding() -> dict:
+    """``reading.text_encoding`` for a file that is not UTF-8, as data: each byte's character in Windows-1252,
+    its class as a neighbour (letter, digit, other) and, for each pair of neighbour classes, why it does not
+    fit there (``reading._misfit``, run here for every byte and checked for every neighbour); the sentences
+    as templates. The guess at another encoding (charset-normalizer) is not made in the page: it says so."""
+    from assets.ingest import reading
+
+    def kind(character: str) -> str:
+        return "L" if reading._is_letter(character) else "D" if character.isdigit() else "O"
+
+    stand_in = {"L": "a", "D": "1", "O": " "}
+    characters = [chr(b) if b < 128 else (None if b in reading._UNDEFINED_IN_CP1252 else bytes([b]).decode("cp1252")) for b in range(256)]
+    neighbours = [c for c in characters if c is not None]
+    misfits = {}
+    for b in range(128, 256):
+        c = characters[b]
+        if c is None:
+            continue
+        table = {x + y: reading._misfit(c, stand_in[x], stand_in[y]) for x in stand_in for y in stand_in}
+        for n in neighbours:
+            assert reading._misfit(c, n, " ") == table[kind(n) + "O"] and reading._misfit(c, " ", n) == table["O" + kind(n)], (c, n)
+        misfits[b] = {"named": f"in Windows-1252 {c!r} ({unicodedata.name(c, 'a control character').lower()})", "why": table}
+
+    def item(reads: str) -> reading._Bytes:
+        return reading._Bytes(7_777, 8_888, b"\x88", reads)
+
+    def verdict(**counts: int) -> Problem:
+        found = reading._Found()
+        for what, count in counts.items():
+            found.add(what, item(f"Q9{what.upper()}"))
+            found.counts[what] = count
+        problem = reading._verdict(found, lambda _: "Q9GUESS")
+        listed = {reading._listed([item(f"Q9{what.upper()}")], count): f"{what}_listed" for what, count in counts.items()}
+        numbers = {f"{count:,}": f"{what}_count" for what, count in counts.items()}
+        return _template(problem, {**listed, **numbers, **({"Q9GUESS": "guess"} if "Q9GUESS" in problem.message else {})}).as_dict()
+
+    def reads(data: bytes, values: dict[str, str]) -> str:
+        found = reading._Found()
+        reading._classify(b"a" + data + b"b", 1, 1 + len(data), 0, 1, found)
+        return _template(Problem("", (found.utf8 or found.single_byte)[0].reads), values).message
+
+    one, two = reading._Bytes(7_777, 8_888, b"\x88", "Q9"), reading._Bytes(7_777, 8_888, b"\x88\x89", "Q9")
+    return {
+        "reprs": [None if b < 128 or c is None else repr(c)[1:-1] for b, c in enumerate(characters)],
+        "kinds": "".join("O" if c is None else kind(c) for c in characters),
+        "undefined": sorted(reading._UNDEFINED_IN_CP1252),
+        "misfits": misfits,
+        "neither": reading.NEITHER,
+        "ends_part_way": reading.ENDS_PART_WAY.as_dict(),
+        "bytes": [_template(Problem("", str(one)), {"7,777": "offset", "8,888": "line", "88": "hex", "Q9": "reads"}).message,
+                  _template(Problem("", str(two)), {"7,777-7,778": "offset}-{end", "8,888": "line", "88 89": "hex", "Q9": "reads"}).message],
+        "listed": {"kept": reading._LISTED, "shown": 3, "joined": "; ", "more": reading._listed([one], 12_346).removeprefix(str(one)).replace("12,345", "{n}")},
+        "undefined_problem": verdict(undefined=12_345),
+        "mixed_problem": verdict(utf8=12_345, single_byte=23_456),
+        "misfits_problem": verdict(misfits=12_345),
+        "guess": GUESS_NOT_MADE,
+        "utf8_reads": reads("é".encode(), {"'é'": "utf8", "'Ã©'": "cp1252"}),
+        "single_byte_reads": reads("é".encode("cp1252"), {"'é'": "cp1252"}),
+    }
+
+
 class _NoRun:
     """Stands in for a connection where only the statements are wanted."""
 
@@ -656,18 +721,18 @@ def compile_plan(contract: Contract, councils: Councils, reference_dir: Path) ->
         "resend": f"When it passes, send it to your agency folder (<agency>/{contract.id}/), named {contract.expected_file_name('<agency>', '<period>')}. Once accepted, it replaces any earlier file for the same period.",
         "upload": UPLOAD,
         "rows_shown": ROWS_SHOWN,
-        "reading": _reading(contract),
+        "reading": {**_reading(contract), "encoding": _encoding()},
         "steps": steps,
     }
 
 
 # --- the plan run in Python: what the page does, for the tests and the benchmark --------------
 
-def run_plan(plan: dict, path: Path, name: str, agency: str) -> tuple[list[Problem], int, str | None]:
-    """The problems and the rows the page finds for the file at ``path``, named ``name``, sent by ``agency``,
-    and why it checked no further if it defers the file to the intake (``DEFERRED``): the page's
-    worker (``assets/reports/preflight_page/worker.js``) step for step."""
-    deferred: list[str] = []
+def run_plan(plan: dict, path: Path, name: str, agency: str) -> tuple[list[Problem], int, bool]:
+    """The problems and the rows the page finds for the file at ``path``, named ``name``, sent by ``agency``:
+    the page's worker (``assets/reports/preflight_page/worker.js``) step for step, but for the reading of a
+    file that is not UTF-8 comma-separated text (JavaScript, ``reader.js``): then it stops and says True."""
+    read_in_the_worker = False
     values: dict[str, object] = {"name": name, "agency": agency, "path": str(path)}
     flags: dict[str, bool] = {}
     found_in: dict[str, int] = {}
@@ -680,15 +745,9 @@ def run_plan(plan: dict, path: Path, name: str, agency: str) -> tuple[list[Probl
                 continue
             if group and (step.get("first") or step.get("if_group_empty")) and found_in.get(group):
                 continue
-            if kind == "defer":
-                found = con.execute(step["sql"]).fetchall()
-                if found:
-                    deferred.append(found[0][0])
-                    break
-                continue
-            if kind in ("read_workbook", "convert"):  # JavaScript in the worker: the browser test holds it to judge
+            if kind in ("read_workbook", "read_encoding", "convert"):  # JavaScript in the worker: the browser test holds it to judge
                 if (Path(name).suffix.lower() in plan["reading"]["workbooks"]) if kind == "read_workbook" else con.execute(step["sql"]).fetchall():
-                    deferred.append(READ_IN_THE_WORKER)
+                    read_in_the_worker = True
                     break
                 continue
             if kind == "stop_if_refused":
@@ -722,4 +781,4 @@ def run_plan(plan: dict, path: Path, name: str, agency: str) -> tuple[list[Probl
                     ))
                     if group:
                         found_in[group] = found_in.get(group, 0) + 1
-    return problems, rows, deferred[0] if deferred else None
+    return problems, rows, read_in_the_worker

@@ -46,6 +46,7 @@ import codecs
 import csv
 import re
 import unicodedata
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -188,8 +189,12 @@ def text_encoding(path: Path) -> str | Problem:
         try:
             decoder.decode(b"", final=True)
         except UnicodeDecodeError:
-            return Problem(check="encoding", message="The file ends part-way through a character: it is not valid UTF-8 or it was cut short.", fix="Resend the complete file, saved as 'CSV UTF-8 (Comma delimited)'.")
+            return ENDS_PART_WAY
     return UTF8_BOM if bom else UTF8
+
+
+ENDS_PART_WAY = Problem(check="encoding", message="The file ends part-way through a character: it is not valid UTF-8 or it was cut short.", fix="Resend the complete file, saved as 'CSV UTF-8 (Comma delimited)'.")
+NEITHER = "not a character in Windows-1252 (nor UTF-8)"
 
 
 @dataclass(frozen=True)
@@ -258,7 +263,7 @@ def _classify(data: bytes, start: int, end: int, base: int, line: int, found: _F
         found.sample += data[max(0, start - 40) : end + 40] + b"\n"
     undefined = [i for i, byte in enumerate(run) if byte in _UNDEFINED_IN_CP1252]
     for i in undefined:
-        found.add("undefined", _Bytes(base + start + i, line, run[i : i + 1], "not a character in Windows-1252 (nor UTF-8)"))
+        found.add("undefined", _Bytes(base + start + i, line, run[i : i + 1], NEITHER))
     if undefined:
         return
     try:
@@ -317,14 +322,15 @@ def _listed(items: list[_Bytes], count: int) -> str:
     return "; ".join(str(b) for b in items[:3]) + more
 
 
-def _verdict(found: _Found) -> str | Problem:
+def _verdict(found: _Found, likely: Callable[[bytes], str] = _likely) -> str | Problem:
+    """``CP1252``, or the problem naming what decides against it (``likely`` guesses what the file was saved in)."""
     counts = found.counts
     if counts["undefined"]:
         return Problem(
             check="encoding",
             message=(
                 f"The file is neither UTF-8 nor Windows-1252 text: {counts['undefined']:,} byte(s) are characters in neither "
-                f"({_listed(found.undefined, counts['undefined'])}). It looks like it was saved as {_likely(bytes(found.sample))}."
+                f"({_listed(found.undefined, counts['undefined'])}). It looks like it was saved as {likely(bytes(found.sample))}."
             ),
             examples=tuple(str(b) for b in found.undefined),
             fix=SAVE_AS_UTF8,
@@ -346,7 +352,7 @@ def _verdict(found: _Found) -> str | Problem:
             check="encoding",
             message=(
                 f"The file is not UTF-8, and read as Windows-1252 (what Excel's plain 'CSV' saves) {counts['misfits']:,} byte(s) do not read as letters where letters belong "
-                f"({_listed(found.misfits, counts['misfits'])}): it was probably saved in another encoding, most likely {_likely(bytes(found.sample))}, "
+                f"({_listed(found.misfits, counts['misfits'])}): it was probably saved in another encoding, most likely {likely(bytes(found.sample))}, "
                 "so which letters were meant is ambiguous."
             ),
             examples=tuple(str(b) for b in found.misfits),

@@ -4,8 +4,11 @@ Every file of the bad-file matrix (``tests/ingest/test_bad_files.BAD_FILES``) an
 checked twice: by story check's Python path (``intake.judge`` on a copy placed as ``story check``
 places it) and by the page, opened from disk (``file://``) in headless Chromium (Debian's, driven by
 the pinned playwright-core in ``preflight_browser.mjs``). Each verdict, and each problem with its
-rows, count, values and words, must be the same, except for the files the page says it leaves to
-the intake (``preflight_plan.DEFERRED``): those it must name. Every request the page makes is
+rows, count, values and words, must be the same; so too for files the intake reads as they were
+sent (Windows-1252, semicolons or tabs, .xlsx and .ods workbooks). Where the page says it cannot
+do as the intake does (``preflight_plan.NOT_IN_THE_PAGE``: a guess at an encoding, a workbook
+reader's own error), it must name it, and the rest of the problem must be the same. The page is
+opened from the edition's zip, unpacked elsewhere. Every request the page makes is
 recorded: only the page's own files (and the Blob URLs it makes of them) may appear. axe-core
 (pinned in package.json) runs on the page after the checks. ``test_the_plan_gives_story_checks_verdicts``
 holds ``preflight_plan.run_plan`` (the page's loop, in Python's DuckDB) to the same, without a browser.
@@ -29,7 +32,7 @@ import pytest
 from assets.ingest.contracts import load_contracts
 from assets.ingest.intake import judge
 from assets.ingest.landing import landed_file
-from assets.ingest.preflight_plan import DEFERRED, NOT_IN_THE_PAGE, READ_IN_THE_WORKER, compile_plan, run_plan
+from assets.ingest.preflight_plan import GUESS_NOT_MADE, NOT_IN_THE_PAGE, compile_plan, run_plan
 from assets.reference import councils
 from assets.reports.preflight import EDITION_FOLDER, OFFLINE_COPY, write_offline_copy, write_preflight
 from orchestration.settings import REPO_ROOT
@@ -41,7 +44,8 @@ from tests.support.paths import CONTRACTS, SHARED
 REFERENCE = SHARED / "reference"
 AGENCY, PERIOD = "S12000049", "2021"
 DRIVER = Path(__file__).with_name("preflight_browser.mjs")
-NOT_UTF8_NAMED, UNOPENABLE_NAMED = NOT_IN_THE_PAGE[1:3]  # what the page says it leaves to the intake
+NO_GUESS_NAMED, UNOPENABLE_NAMED = NOT_IN_THE_PAGE[1:3]  # what the page says it leaves to the intake
+SHEETJS_SAYS = r"SheetJS: [^)]*"  # a workbook reader's own words for why it cannot open a file
 AXE = REPO_ROOT / "node_modules" / "axe-core" / "axe.min.js"
 
 
@@ -86,6 +90,10 @@ def _read_by_the_intake(folder: Path) -> dict[str, tuple[str, bytes]]:
         "semicolons_valid": (".csv", semicolons.encode()),
         "tabs_crlf_valid": (".csv", sample().text().replace(",", "\t").replace("\n", "\r\n").encode()),
         "semicolons_open_quote": (".csv", semicolons.replace("Ní Bhriain, Jr", '"Ní Bhriain, Jr').encode()),
+        "cp1252_valid": (".csv", sample().set(1, "surname", "O’Neill–Màiri").set(2, "surname", "“Eòghann”").set(3, "sibling_group_ref", "SG 25°").text().encode("cp1252")),
+        "cp1252_semicolons": (".csv", semicolons.encode("cp1252")),
+        "cp1252_byte_in_neither": (".csv", sample().set(2, "surname", "Zoë").text().encode("cp1252").replace(b"Zo", b"Z\x81o")),
+        "utf8_cut_short": (".csv", sample().bytes() + b"\xc3"),
     }
 
 
@@ -114,19 +122,18 @@ def _refused(problems: list[dict]) -> bool:
 def test_the_plan_gives_story_checks_verdicts(files):
     contract = _contract()
     plan = compile_plan(contract, councils(REFERENCE), REFERENCE)
-    deferred = []
+    in_the_worker = []
     for kind, path in files.items():
         expected, rows = story_check(path, contract)
-        problems, plan_rows, why = run_plan(plan, path, path.name, AGENCY)
-        if why:
-            assert why in (*DEFERRED.values(), READ_IN_THE_WORKER)
-            deferred.append(kind)
+        problems, plan_rows, read_in_the_worker = run_plan(plan, path, path.name, AGENCY)
+        if read_in_the_worker:
+            in_the_worker.append(kind)
             continue
         assert [p.as_dict() for p in problems] == expected, kind
         if not _refused(expected):
             assert plan_rows == rows, kind
-    # The worker's JavaScript reads workbooks and other separators (the browser test holds it); files not UTF-8 are left to the intake.
-    assert set(deferred) == {"mac_roman", "mixed_encodings", "damaged_xlsx", "xlsx_with_a_formula", *(set(files) - {"valid", *(b.kind for b in BAD_FILES)})}, deferred
+    # The worker's JavaScript reads files not UTF-8, workbooks and other separators (the browser test holds it to judge).
+    assert set(in_the_worker) == {"mac_roman", "mixed_encodings", "damaged_xlsx", "xlsx_with_a_formula", *(set(files) - {"valid", *(b.kind for b in BAD_FILES)})}, in_the_worker
 
 
 def test_every_contract_compiles_to_a_plan():
@@ -158,36 +165,36 @@ def browser_run(files, tmp_path_factory):
     return folder, json.loads(done.stdout)
 
 
+def _as_the_intake_says(page: dict, intake: dict, page_text: str) -> dict:
+    """The page's problem, where its sentence holds what the page says it cannot do (and names), with the intake's words there."""
+    for words, named in ((re.escape(GUESS_NOT_MADE), NO_GUESS_NAMED), (SHEETJS_SAYS, UNOPENABLE_NAMED)):
+        if re.search(words, page["message"]):
+            assert named in page_text
+            before, after = re.split(words, page["message"], maxsplit=1)
+            assert intake["message"].startswith(before) and intake["message"].endswith(after) and len(intake["message"]) > len(before + after), (page, intake)
+            return {**page, "message": intake["message"]}
+    return page
+
+
 def test_the_page_gives_story_checks_verdict_and_problems_for_every_file(browser_run, files):
     _, run = browser_run
     assert run["ready"] == "yes" and not run["console"], run["console"]
     contract = _contract()
     by_name = {c["name"]: c for c in run["cases"]}
     assert set(by_name) == set(files)
-    deferred = []
     for kind, path in files.items():
         case = by_name[kind]
         expected, rows = story_check(path, contract)
-        if case["verdict"] == "deferred":
-            assert case["result"]["deferred"] in DEFERRED.values(), kind
-            assert case["result"]["deferred"] in case["text"]
-            deferred.append(kind)
-            continue
         assert case["verdict"] == ("refused" if _refused(expected) else "accepted"), (kind, case["heading"])
         found = case["result"]["problems"]
-        if kind == "damaged_xlsx":  # the reader's own words for why it cannot open the file: the page names this
-            assert UNOPENABLE_NAMED in run["page_text"]
-            [expected_problem], [problem] = expected, found
-            assert problem["message"].startswith("The file is named .xlsx but could not be opened as an Excel workbook (SheetJS: "), problem
-            expected, found = [{**expected_problem, "message": ""}], [{**problem, "message": ""}]
+        assert len(found) == len(expected), (kind, found, expected)
+        found = [_as_the_intake_says(page, intake, run["page_text"]) for page, intake in zip(found, expected, strict=True)]
         assert found == expected, kind
         if not _refused(expected):
             assert f"({rows:,} rows)" in case["heading"]
-        for problem in expected:
+        for problem in case["result"]["problems"]:  # shown as found
             assert problem["message"] in case["text"] and problem["fix"] in case["text"], kind
         assert case["focused"] == "verdict", "the verdict takes the focus, so a screen reader reads it first"
-    assert set(deferred) == {"mac_roman", "mixed_encodings"}, deferred  # not UTF-8: named as left to the intake
-    assert NOT_UTF8_NAMED in run["page_text"]
 
 
 def test_the_page_makes_no_request_beyond_its_own_files(browser_run):

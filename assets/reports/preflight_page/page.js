@@ -104,10 +104,7 @@
     var blocking = found.problems.filter(function (p) { return p.blocking; });
     var warnings = found.problems.filter(function (p) { return !p.blocking; });
     var verdict;
-    if (found.deferred) {
-      verdict = "Not checked here: " + file.name;
-      result.dataset.verdict = "deferred";
-    } else if (blocking.length) {
+    if (blocking.length) {
       verdict = "Your file would be refused";
       result.dataset.verdict = "refused";
     } else {
@@ -116,21 +113,18 @@
     }
     var heading = el("h2", verdict, { id: "verdict", tabindex: "-1" });
     result.appendChild(heading);
-    if (found.deferred) {
-      result.appendChild(el("p", found.deferred));
-      result.appendChild(el("p", "Send it as you would: the intake checks it and answers with a report."));
-    } else if (blocking.length) {
+    if (blocking.length) {
       result.appendChild(el("p", null)).appendChild(el("code", file.name));
       result.appendChild(el("p", plan.partial_loads));
       result.appendChild(el("h3", "What must be fixed (" + blocking.length + ")"));
       blocking.forEach(function (p, i) { showProblem(result, p, i + 1, 4); });
     }
-    if (warnings.length && !found.deferred) {
+    if (warnings.length) {
       result.appendChild(el("h3", "Warnings (" + warnings.length + ")"));
       result.appendChild(el("p", "These would not stop the file on their own; they are recorded with it."));
       warnings.forEach(function (p, i) { showProblem(result, p, i + 1, 4); });
     }
-    if (blocking.length && !found.deferred) {
+    if (blocking.length) {
       result.appendChild(el("h3", "When you have fixed it"));
       result.appendChild(el("p", plan.resend.split("<agency>").join(agency)));
     }

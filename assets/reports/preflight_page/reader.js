@@ -1,6 +1,7 @@
 // Reads a return the intake reads but that is not UTF-8, comma-separated text, into such text, as
 // assets/ingest/reading.py and workbooks.py do: a workbook with SheetJS (bundled), a file separated by
-// semicolons or tabs with the delimiter the plan's SQL chose. Its refusals are the intake's own sentences,
+// semicolons or tabs with the delimiter the plan's SQL chose, a file in Windows-1252 when each byte's
+// reading fits (the plan holds each byte's character and fit, from reading._misfit). Its refusals are the intake's own sentences,
 // templates in the plan (plan.reading) with their slots in braces; what the cells become is workbooks._text.
 (function () {
   "use strict";
@@ -170,5 +171,67 @@
     return { text: out.join(ending) + (ends ? ending : "") };
   }
 
-  self.preflightReader = { workbook: workbook, separated: separated };
+  // --- a file that is not UTF-8 (reading.text_encoding): Windows-1252 when that reading is unambiguous --------
+  function encoding(bytes, reading) {
+    var enc = reading.encoding;
+    var utf8 = new TextDecoder("utf-8", { fatal: true });
+    try { utf8.decode(bytes, { stream: true }); } catch (notUtf8) { return singleByte(bytes, enc); }
+    try { utf8.decode(); } catch (cutShort) { return { problem: Object.assign({}, enc.ends_part_way) }; }
+    return { text: new TextDecoder("utf-8").decode(bytes) };
+  }
+
+  function hexOf(data) { return Array.from(data, function (b) { return b.toString(16).toUpperCase().padStart(2, "0"); }).join(" "); }
+
+  function singleByte(bytes, enc) {
+    var kept = { undefined: [], utf8: [], single_byte: [], misfits: [] };
+    var counts = { undefined: 0, utf8: 0, single_byte: 0, misfits: 0 };
+    function add(kind, offset, line, data, reads) {
+      counts[kind] += 1;
+      if (kept[kind].length >= enc.listed.kept) return;
+      var form = enc.bytes[data.length === 1 ? 0 : 1];
+      kept[kind].push(fill({ message: form, fix: "" }, {
+        offset: thousands(offset), end: thousands(offset + data.length - 1), line: thousands(line), hex: hexOf(data), reads: reads,
+      }).message);
+    }
+    function cp1252(run) { return "'" + Array.from(run, function (b) { return enc.reprs[b]; }).join("") + "'"; }
+    var line = 1;
+    for (var i = 0; i < bytes.length;) {
+      if (bytes[i] < 0x80) { if (bytes[i] === 0x0a) line += 1; i += 1; continue; }
+      var start = i;
+      while (i < bytes.length && bytes[i] >= 0x80) i += 1;
+      var run = bytes.subarray(start, i);
+      var undefinedAt = [];
+      run.forEach(function (b, k) { if (enc.undefined.indexOf(b) >= 0) undefinedAt.push(k); });
+      if (undefinedAt.length) {
+        undefinedAt.forEach(function (k) { add("undefined", start + k, line, run.subarray(k, k + 1), enc.neither); });
+        continue;
+      }
+      var asUtf8 = null;
+      try { asUtf8 = new TextDecoder("utf-8", { fatal: true }).decode(run); } catch (notUtf8) { asUtf8 = null; }
+      if (asUtf8 !== null) { add("utf8", start, line, run, fill({ message: enc.utf8_reads, fix: "" }, { utf8: pyRepr(asUtf8), cp1252: cp1252(run) }).message); continue; }
+      add("single_byte", start, line, run, fill({ message: enc.single_byte_reads, fix: "" }, { cp1252: cp1252(run) }).message);
+      var before = start > 0 ? enc.kinds[bytes[start - 1]] : "O", after = i < bytes.length ? enc.kinds[bytes[i]] : "O";
+      for (var k = 0; k < run.length; k++) {
+        var b = run[k], fit = enc.misfits[b];
+        var why = fit.why[(k === 0 ? before : enc.kinds[run[k - 1]]) + (k === run.length - 1 ? after : enc.kinds[run[k + 1]])];
+        if (why) add("misfits", start + k, line, run.subarray(k, k + 1), fit.named + ", " + why);
+      }
+    }
+    function listed(kind) {
+      var more = counts[kind] > kept[kind].length ? enc.listed.more.replace("{n}", thousands(counts[kind] - kept[kind].length)) : "";
+      return kept[kind].slice(0, enc.listed.shown).join(enc.listed.joined) + more;
+    }
+    function slots(kinds) {
+      var out = { guess: enc.guess };
+      kinds.forEach(function (kind) { out[kind + "_listed"] = listed(kind); out[kind + "_count"] = thousands(counts[kind]); });
+      return out;
+    }
+    var problem = null;
+    if (counts.undefined) problem = Object.assign(fill(enc.undefined_problem, slots(["undefined"])), { examples: kept.undefined });
+    else if (counts.utf8 && counts.single_byte) problem = Object.assign(fill(enc.mixed_problem, slots(["utf8", "single_byte"])), { examples: kept.utf8.slice(0, 5).concat(kept.single_byte.slice(0, 5)) });
+    else if (counts.misfits) problem = Object.assign(fill(enc.misfits_problem, slots(["misfits"])), { examples: kept.misfits });
+    return problem ? { problem: problem } : { text: new TextDecoder("windows-1252").decode(bytes) };
+  }
+
+  self.preflightReader = { workbook: workbook, separated: separated, encoding: encoding };
 })();

@@ -39,14 +39,16 @@
     try { return statement.query.apply(statement, params); } finally { statement.close(); }
   }
 
-  // A workbook (by its name) or a file the plan's SQL found separated by semicolons or tabs: read by reader.js.
+  // A workbook (by its name), a file not UTF-8, or one the plan's SQL found separated by semicolons or tabs: read by reader.js.
   function readStep(con, step, bytes, name, reading) {
     if (step["do"] === "read_workbook") {
       var suffix = ((/\.[^.]+$/.exec(name) || [""])[0]).toLowerCase();
       return reading.workbooks[suffix] ? self.preflightReader.workbook(bytes, suffix, reading) : null;
     }
     var found = rowsOf(con.query(step.sql));
-    return found.length ? self.preflightReader.separated(new TextDecoder().decode(bytes), found[0].delimiter, reading) : null;
+    if (!found.length) return null;
+    if (step["do"] === "read_encoding") return self.preflightReader.encoding(bytes, reading);
+    return self.preflightReader.separated(new TextDecoder().decode(bytes), found[0].delimiter, reading);
   }
 
   async function check(message) {
@@ -62,7 +64,6 @@
     var found = {};
     var problems = [];
     var rows = 0;
-    var deferred = null;
     var started = performance.now();
     try {
       con.query("ATTACH ':memory:' AS " + schema + "; USE " + schema);
@@ -73,7 +74,7 @@
         if (step.group && (step.first || step.if_group_empty) && found[step.group]) continue;
         if (step["do"] === "stop_if_refused") { if (problems.some(function (p) { return p.blocking; })) break; continue; }
         if (step["do"] === "stop_if_no_rows") { if (!rows) break; continue; }
-        if (step["do"] === "read_workbook" || step["do"] === "convert") {
+        if (step["do"] === "read_workbook" || step["do"] === "read_encoding" || step["do"] === "convert") {
           var read = readStep(con, step, bytes, message.name, plan.reading);
           if (!read) continue;
           if (read.problem) { problems.push(read.problem); found[step.group] = (found[step.group] || 0) + 1; continue; }
@@ -95,7 +96,6 @@
         if (step["do"] === "values") Object.assign(values, rowsOf(result)[0]);
         else if (step["do"] === "flags") step.names.forEach(function (n, k) { flags[n] = Boolean(result.getChildAt(k).get(0)); });
         else if (step["do"] === "rows") rows = plain(result.getChildAt(0).get(0));
-        else if (step["do"] === "defer") { var d = rowsOf(result); if (d.length) { deferred = d[0].reason; break; } }
         else if (step["do"] === "problems") {
           rowsOf(result).forEach(function (p) {
             problems.push(p);
@@ -109,7 +109,7 @@
       db.dropFile(plan.upload);
       if (values.path === converted) db.dropFile(converted);
     }
-    self.postMessage({ type: "result", problems: problems, rows: rows, deferred: deferred, ms: performance.now() - started });
+    self.postMessage({ type: "result", problems: problems, rows: rows, ms: performance.now() - started });
   }
 
   self.onmessage = function (event) {
