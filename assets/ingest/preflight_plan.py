@@ -35,6 +35,7 @@ import re
 import tempfile
 import unicodedata
 from dataclasses import replace
+from functools import cache
 from pathlib import Path
 from types import SimpleNamespace
 
@@ -606,6 +607,7 @@ def _reading(contract: Contract) -> dict:
 GUESS_NOT_MADE = "an encoding this page cannot name (the intake names the one it most likely was)"
 
 
+@cache
 def _encoding() -> dict:
     """``reading.text_encoding`` for a file that is not UTF-8, as data: each byte's character in Windows-1252,
     its class as a neighbour (letter, digit, other) and, for each pair of neighbour classes, why it does not

@@ -115,16 +115,23 @@ def files(tmp_path_factory) -> dict[str, Path]:
     return made
 
 
+@pytest.fixture(scope="module")
+def judged(files) -> dict[str, tuple[list[dict], int]]:
+    """What ``story check`` finds in each file, and the rows it reads: once for both tests."""
+    contract = _contract()
+    return {kind: story_check(path, contract) for kind, path in files.items()}
+
+
 def _refused(problems: list[dict]) -> bool:
     return any(p["blocking"] for p in problems)
 
 
-def test_the_plan_gives_story_checks_verdicts(files):
+def test_the_plan_gives_story_checks_verdicts(files, judged):
     contract = _contract()
     plan = compile_plan(contract, councils(REFERENCE), REFERENCE)
     in_the_worker = []
     for kind, path in files.items():
-        expected, rows = story_check(path, contract)
+        expected, rows = judged[kind]
         problems, plan_rows, read_in_the_worker = run_plan(plan, path, path.name, AGENCY)
         if read_in_the_worker:
             in_the_worker.append(kind)
@@ -176,15 +183,14 @@ def _as_the_intake_says(page: dict, intake: dict, page_text: str) -> dict:
     return page
 
 
-def test_the_page_gives_story_checks_verdict_and_problems_for_every_file(browser_run, files):
+def test_the_page_gives_story_checks_verdict_and_problems_for_every_file(browser_run, files, judged):
     _, run = browser_run
     assert run["ready"] == "yes" and not run["console"], run["console"]
-    contract = _contract()
     by_name = {c["name"]: c for c in run["cases"]}
     assert set(by_name) == set(files)
-    for kind, path in files.items():
+    for kind in files:
         case = by_name[kind]
-        expected, rows = story_check(path, contract)
+        expected, rows = judged[kind]
         assert case["verdict"] == ("refused" if _refused(expected) else "accepted"), (kind, case["heading"])
         found = case["result"]["problems"]
         assert len(found) == len(expected), (kind, found, expected)
