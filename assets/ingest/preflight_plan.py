@@ -685,7 +685,9 @@ def compile_plan(contract: Contract, councils: Councils, reference_dir: Path) ->
     Steps: ``sql`` (run), ``values`` (run; its one row fills tokens that later ``params`` name),
     ``load`` (run; if DuckDB cannot read the file, ``unreadable`` holds), ``flags`` (run; its one
     row of booleans is named ``names``), ``rows`` (the rows staged), ``problems`` (run; each row is a
-    problem), ``stop_if_refused`` and ``stop_if_no_rows``. A step with ``if`` runs only when that
+    problem), ``stop_if_refused`` and ``stop_if_no_rows``; ``read_workbook`` (a file named as a workbook),
+    ``read_encoding`` and ``convert`` (when their query finds a row): the worker's ``reader.js`` makes the
+    file UTF-8 comma-separated text, or finds the problem that refuses it, and runs ``then`` on the text. A step with ``if`` runs only when that
     flag holds; in a ``group``, a step with ``first`` runs only while the group has found nothing,
     and one with ``if_group_empty`` only if the group found nothing.
     """
