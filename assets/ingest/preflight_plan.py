@@ -294,9 +294,10 @@ def _file_steps(contract: Contract) -> list[dict]:
     ))
     first = {"group": "file", "first": True}
     file_steps = [{"do": "problems", "sql": sql, **first} for sql in steps]
-    # What ``reading.read_return`` does before ``check_file``, in its order: a workbook (by its name) is read
-    # into CSV text by the page's worker; a header separated by semicolons or tabs that is exactly the
-    # contract's is written again with commas. Either way the text is set up again from what was read.
+    # What ``reading.read_return`` does before ``check_file``, in its order, by the page's worker: a workbook (by
+    # its name) is read into CSV text; a file not UTF-8 is read as Windows-1252 if that reading fits; a header
+    # separated by semicolons or tabs that is exactly the contract's is written again with commas. Each time
+    # the text is set up again from what was read.
     again = [{**step, "sql": step["sql"].replace("CREATE TABLE", "CREATE OR REPLACE TABLE", 1)} for step in _text_setup(contract)]
     workbook = {"do": "read_workbook", "then": again, **first}
     not_utf8 = {"do": "read_encoding", "sql": f"SELECT true FROM {BYTES} WHERE size > 0 AND NOT utf8", "then": again, **first}
