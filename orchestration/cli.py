@@ -2,6 +2,10 @@
 
 - ``story check FILE --dataset D --agency A``: check a file against its contract before sending
   it (exit 0 accepted, 1 refused, 2 usage error); prints the refusal report.
+- ``story split FILE --dataset D [--out DIR]``: write a combined return as its identifier half and
+  its content half, sharing a random record reference per row (``assets.ingest.split_returns``;
+  docs/split_returns.md); exit 0 written, 1 the file does not pass the contract's column check
+  (nothing written), 2 usage error. ``story check`` checks each half against its part.
 - ``story ingest``: take in every new landing file once, in process, as the ingest assets do,
   after waiting for files still being written to settle. Exit status: 0 every file taken in (or
   answered before); 1 some entry refused, skipped or still being written (listed at the end);
@@ -63,6 +67,7 @@ def _check(args: argparse.Namespace, settings: Settings) -> int:
     from assets.ingest.intake import judge
     from assets.ingest.landing import landed_file
     from assets.ingest.refusal_report import refusal_context, render_markdown
+    from assets.ingest.split_parts import part_contract
     from assets.reference import councils
 
     contracts = load_contracts(settings.contracts_dir)
@@ -83,6 +88,8 @@ def _check(args: argparse.Namespace, settings: Settings) -> int:
         placed.parent.mkdir(parents=True)
         placed.write_bytes(path.read_bytes())
         landed = landed_file(placed)
+        if landed.part:  # one half of a return split at source: checked against its part of the contract
+            contract = part_contract(contract, landed.part)
         with duckdb.connect() as staging:  # in memory, as an intake stages
             [verdict] = judge([landed], contract, councils(settings.reference_dir), settings.reference_dir, staging)
     if verdict.accepted:
@@ -92,6 +99,35 @@ def _check(args: argparse.Namespace, settings: Settings) -> int:
         return 0
     print(render_markdown(refusal_context(landed, contract, verdict.problems, checked_at=str(path))))
     return 1
+
+
+def _split(args: argparse.Namespace, settings: Settings) -> int:
+    from assets.ingest.contracts import load_contracts
+    from assets.ingest.split_returns import split_return
+
+    contracts = load_contracts(settings.contracts_dir)
+    if args.dataset not in contracts:
+        print(f"Unknown dataset {args.dataset!r}. Known datasets: {', '.join(sorted(contracts))}", file=sys.stderr)
+        return USAGE_ERROR
+    source = Path(args.file)
+    out = args.out or source.parent
+    if not source.is_file() or not out.is_dir():
+        print(f"No such {'file' if not source.is_file() else 'folder'}: {source if not source.is_file() else out}", file=sys.stderr)
+        return USAGE_ERROR
+    contract = contracts[args.dataset]
+    split = split_return(source, contract, out)
+    if split.problems:
+        print(f"Not split, nothing was written: {source.name}, read against data contract {contract.id} v{contract.version}:")
+        for problem in split.problems:
+            print(f"- {problem.message} {problem.fix}")
+        return 1
+    print(f"Split {source.name} ({split.rows:,} rows) into two halves sharing a random record reference per row:")
+    for part, path in split.halves.items():
+        print(f"    {part}: {path}")
+    if not source.stem.startswith(f"{contract.id}_"):
+        print(f"Rename both halves {contract.id}_<agency>_<period>_identifiers.csv and {contract.id}_<agency>_<period>_content.csv before sending them.")
+    print("Send both halves, to the same landing folder; they are taken in together.")
+    return 0
 
 
 def _ingest(settings: Settings) -> int:
@@ -132,7 +168,7 @@ def _ingest(settings: Settings) -> int:
             counts = {o: sum(r.outcome == o for r in results) for o in OUTCOMES}
             print(
                 f"[{step}/{len(contracts)}] {contract.id}: {counts['accepted']} accepted, {counts['refused']} refused, "
-                f"{counts['skipped']} skipped, {counts['waiting']} still being written, {counts['duplicate']} already processed"
+                f"{counts['skipped']} skipped, {counts['waiting']} waiting (still being written, or half of a split return), {counts['duplicate']} already processed"
             )
             for result in results:
                 if result.outcome == "refused":
@@ -150,7 +186,7 @@ def _ingest(settings: Settings) -> int:
 
 def _why(result: IntakeResult) -> str:
     if result.outcome == "waiting":
-        return "still being written; it is taken once it has stopped changing"
+        return result.problems[0].message if result.problems else "still being written; it is taken once it has stopped changing"
     blocking = [p for p in result.problems if p.blocking] or result.problems
     return blocking[0].message
 
@@ -250,6 +286,10 @@ def main(argv: list[str] | None = None) -> int:
     check.add_argument("file")
     check.add_argument("--dataset", required=True)
     check.add_argument("--agency", required=True)
+    split = commands.add_parser("split", help="write a return as its identifier half and its content half, as Scotland's indexing expects")
+    split.add_argument("file")
+    split.add_argument("--dataset", required=True)
+    split.add_argument("--out", type=Path, help="the folder to write the two halves in (default: the file's own)")
     commands.add_parser("ingest", help="take in every new landing file once")
     docs = commands.add_parser("contract-docs", help="write each dataset's documentation page and CSV template for agencies")
     docs.add_argument("out_dir", type=Path)
@@ -277,6 +317,8 @@ def main(argv: list[str] | None = None) -> int:
         return USAGE_ERROR
     if args.command == "check":
         return _check(args, settings)
+    if args.command == "split":
+        return _split(args, settings)
     if args.command == "ingest":
         return _ingest(settings)
     if args.command == "contract-docs":

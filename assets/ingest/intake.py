@@ -37,7 +37,7 @@ from pathlib import Path
 import duckdb
 
 from assets.folder_layout import FolderLayout
-from assets.ingest import raw_zone
+from assets.ingest import raw_zone, split_pairs
 from assets.ingest.contracts import Contract
 from assets.ingest.entries import sync_entries
 from assets.ingest.file_checks import check_file, explain_unreadable_rows, no_rows_problem, workbook_problem
@@ -46,6 +46,8 @@ from assets.ingest.problems import Problem, Verdict
 from assets.ingest.reading import read_return
 from assets.ingest.refusal_report import render_refusal
 from assets.ingest.sealing import SEALED_SUFFIX, seal
+from assets.ingest.split_names import CONTENT, IDENTIFIERS, PARTS, other
+from assets.ingest.split_parts import part_contract
 from assets.ingest.validation import StagedFile, compile_rules, stage_files, validate_staged
 from assets.reference import Councils
 
@@ -261,22 +263,22 @@ def _move(source: Path, destination: Path) -> None:
 
 
 @contextmanager
-def _staging_in_memory(con: duckdb.DuckDBPyConnection) -> Iterator[duckdb.DuckDBPyConnection]:
-    """An in-memory database attached to the linkage zone's connection as ``raw_zone.STAGING``,
+def _staging_in_memory(con: duckdb.DuckDBPyConnection, alias: str = raw_zone.STAGING) -> Iterator[duckdb.DuckDBPyConnection]:
+    """An in-memory database attached to the linkage zone's connection as ``alias`` (``raw_zone.STAGING``),
     and a cursor whose current database it is, for ``judge``.
 
     The staged rows never touch the disk (writing them to a staging file cost more than
     checking them), and accepted files are loaded from them by the same connection. An intake
     killed here leaves nothing of them behind.
     """
-    con.execute(f"ATTACH ':memory:' AS {raw_zone.STAGING}")
+    con.execute(f"ATTACH ':memory:' AS {alias}")
     staging = con.cursor()
     try:
-        staging.execute(f"USE {raw_zone.STAGING}")
+        staging.execute(f"USE {alias}")
         yield staging
     finally:
         staging.close()
-        con.execute(f"DETACH {raw_zone.STAGING}")
+        con.execute(f"DETACH {alias}")
 
 
 def recover_staging(con: duckdb.DuckDBPyConnection, staging_dir: Path) -> int:
@@ -372,6 +374,8 @@ def _answer(
                 fresh.append((landed, [_same_bytes_elsewhere(others)]))
             else:
                 fresh.append((landed, [_sent_again(landed.period)] if seen == "superseded" else []))
+        halves = [(landed, extra) for landed, extra in fresh if landed.readable and landed.part]
+        fresh = [(landed, extra) for landed, extra in fresh if not (landed.readable and landed.part)]
         readable = [landed for landed, _ in fresh if landed.readable]
         with _staging_in_memory(con) as staging:
             verdicts = iter(judge(readable, contract, councils, reference_dir, staging))
@@ -381,6 +385,7 @@ def _answer(
                     results.append(_accept(landed, verdict.problems + extra, contract, con, councils, folders, work, readable.index(landed), verdict.read_as))
                 else:
                     results.append(_refuse(landed, verdict.rows, verdict.problems + [p for p in extra if p.blocking], contract, con, folders, work, verdict.read_as))
+        results += _take_pairs(halves, contract, con, councils, reference_dir, folders, work)
         for result in results:
             if result.landed.readable and raw_zone.already_seen(con, contract.id, result.landed.agency, result.landed.sha256) in KEPT:
                 _leave_landing(result.landed)
@@ -408,6 +413,51 @@ def _sealed(landed: LandedFile, contract: Contract, folders: IntakeFolders, work
     sealed.write_bytes(seal(landed.snapshot.read_bytes(), folders.sealing_key, contract.id, landed.agency, landed.sha256))
     os.chmod(sealed, 0o444)
     return sealed
+
+
+def _take_pairs(
+    halves: list[tuple[LandedFile, list[Problem]]], contract: Contract, con: duckdb.DuckDBPyConnection, councils: Councils,
+    reference_dir: Path, folders: IntakeFolders, work: _Workspace,
+) -> list[IntakeResult]:
+    """The halves of returns split at source (``split_pairs``): each pair judged and kept or refused
+    as one return, each half against its part of the contract; a half alone waits for the other."""
+    pairs, waiting, doubled = split_pairs.paired(halves)
+    results = []
+    for landed, problem in waiting:
+        raw_zone.record_outcome(con, contract, landed, landed.period, None, "waiting", [problem])
+        results.append(IntakeResult(landed, "waiting", 0, [problem], None))
+    results += [_refuse(landed, 0, [problem], contract, con, folders, work, "") for landed, problem in doubled]
+    with _staging_in_memory(con, split_pairs.STAGING[IDENTIFIERS]) as identifiers, _staging_in_memory(con, split_pairs.STAGING[CONTENT]) as content:
+        staging = {IDENTIFIERS: identifiers, CONTENT: content}
+        verdicts = {part: judge([p.halves[part] for p in pairs], part_contract(contract, part), councils, reference_dir, staging[part]) for part in PARTS}
+        for number, pair in enumerate(pairs):
+            found = {part: verdicts[part][number] for part in PARTS}
+            problems = {part: found[part].problems + pair.extra[part] for part in PARTS}
+            if all(v.rows for v in found.values()):
+                for part, problem in split_pairs.unmatched(staging, number).items():
+                    problems[part].append(problem)
+            refused = {part for part in PARTS if any(p.blocking for p in problems[part])}
+            if not refused:
+                results += _accept_pair(pair, problems, contract, con, councils, folders, work, number, {p: found[p].read_as for p in PARTS})
+                continue
+            for part, half in pair.halves.items():
+                own = problems[part] if part in refused else [*problems[part], split_pairs.with_other_half(part, bool(found[other(part)].read_as))]
+                results.append(_refuse(half, found[part].rows, own, contract, con, folders, work, found[part].read_as))
+    return results
+
+
+def _accept_pair(
+    pair: split_pairs.Pair, problems: dict[str, list[Problem]], contract: Contract, con: duckdb.DuckDBPyConnection,
+    councils: Councils, folders: IntakeFolders, work: _Workspace, number: int, read_as: dict[str, str],
+) -> list[IntakeResult]:
+    """Both halves sealed and loaded, as ``_accept`` keeps and loads a combined file."""
+    kept = {part: accepted_copy(folders.accepted, half.agency, contract.id, half.sha256) for part, half in pair.halves.items()}
+    items = [work.plan(contract.id, half, "accepted", [(_sealed(half, contract, folders, work), kept[part])]) for part, half in pair.halves.items()]
+    warnings = {part: [p for p in found if not p.blocking] for part, found in problems.items()}
+    rows = split_pairs.load_pair(con, contract, pair, number, councils, warnings, read_as)
+    for item in items:
+        _finish(item)
+    return [IntakeResult(half, "accepted", rows, problems[part], kept[part]) for part, half in pair.halves.items()]
 
 
 def _accept(

@@ -1,6 +1,7 @@
 """What an agency has dropped in its landing folders: found without trusting the file system, read once.
 
-Files live in ``landing/<agency>/<dataset>/<dataset>_<agency>_<period>.csv`` (or ``.xlsx``, ``.ods``). The landing folder
+Files live in ``landing/<agency>/<dataset>/<dataset>_<agency>_<period>.csv`` (or ``.xlsx``, ``.ods``), or as the two
+halves of a return split at source (``split_names``). The landing folder
 is a boundary. An entry is opened only if it is a regular file whose real location is its own
 ``landing/<agency>/<dataset>/`` folder; anything else is refused on sight and identified by what
 and where it is, never opened: a symbolic link to a file or to a folder (at any level, so a
@@ -37,6 +38,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from assets.ingest.problems import Problem
+from assets.ingest.split_names import period_and_part
 
 _CHUNK = 1 << 20
 _CLOEXEC = getattr(os, "O_CLOEXEC", 0)
@@ -138,12 +140,21 @@ class LandedFile:
     @property
     def period(self) -> str | None:
         """The period named in the file name, or None if the name does not follow the convention."""
+        return self._named[0]
+
+    @property
+    def part(self) -> str | None:
+        """Which half of a return split at source the name says this is (``split_names``), or None."""
+        return self._named[1]
+
+    @property
+    def _named(self) -> tuple[str | None, str | None]:
         prefix = f"{self.dataset}_{self.agency}_"
         name = self.name
         suffix = next((s for s in RETURN_SUFFIXES if name.endswith(s)), None)
         if suffix is None or not name.startswith(prefix) or len(name) == len(prefix) + len(suffix):
-            return None
-        return name[len(prefix) : -len(suffix)]
+            return None, None
+        return period_and_part(name[len(prefix) : -len(suffix)])
 
     @property
     def content(self) -> Path:

@@ -20,6 +20,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 import secrets
+from collections.abc import Callable
 
 import duckdb
 
@@ -179,7 +180,7 @@ def accepted_from_others(con: duckdb.DuckDBPyConnection, dataset: str, agency: s
     ).fetchall()
 
 
-def _typed(column: Column, councils: Councils) -> str:
+def typed(column: Column, councils: Councils) -> str:
     """The staged (text) column as the contract types it."""
     if column.code_list == "local_authorities":
         # Councils recoded in 2018-19 are mapped to their current GSS code on the way in.
@@ -189,7 +190,7 @@ def _typed(column: Column, councils: Councils) -> str:
 
 
 def _content_expression(contract: Contract, councils: Councils) -> str:
-    return "".join(f"{how.format(_typed(column, councils))} AS {name}, " for name, _, column, how in content_columns(contract))
+    return "".join(f"{how.format(typed(column, councils))} AS {name}, " for name, _, column, how in content_columns(contract))
 
 
 def reconcile_content(con: duckdb.DuckDBPyConnection, contract: Contract) -> int:
@@ -214,12 +215,27 @@ def load_accepted(
 ) -> int:
     """Replace this agency's rows for the period with the staged file's (in the database attached
     as ``STAGING``), split between the zones (the content zone attached as ``CONTENT``); return rows loaded."""
+    staged = f"FROM {STAGING}.staged WHERE _file = {int(file_number)} ORDER BY _row_number"
+    identifiers = "".join(f"{typed(c, councils)} AS {c.name}, " for c in index_columns(contract))
+    return load_rows(
+        con, contract, landed, period,
+        f"SELECT {_content_expression(contract, councils)}_row_number {staged}", f"SELECT {identifiers}_row_number {staged}",
+        lambda entry_id, rows: record_outcome(con, contract, landed, period, rows, "accepted", warnings, entry_id, read_as),
+    )
+
+
+def load_rows(
+    con: duckdb.DuckDBPyConnection, contract: Contract, landed: LandedFile, period: str,
+    content_rows: str, identifier_rows: str, answer: Callable[[str, int], None],
+) -> int:
+    """Replace the agency's rows for the period with a return's, split between the zones (the module's
+    three steps); ``content_rows`` and ``identifier_rows`` select each row's typed columns for each
+    zone and its ``_row_number``; ``answer(entry_id, rows)`` writes the ledger's answer, inside the commit."""
     entry_id = new_entry_id()
-    staged = f"FROM {STAGING}.staged WHERE _file = ? ORDER BY _row_number"
     con.execute("BEGIN TRANSACTION")
     con.execute(
-        f"INSERT INTO {CONTENT}.{content_table(contract.id)} SELECT {_content_expression(contract, councils)}? AS _agency, ? AS _period, ? AS _entry_id, _row_number {staged}",
-        [landed.agency, period, entry_id, file_number],
+        f"INSERT INTO {CONTENT}.{content_table(contract.id)} BY NAME SELECT *, ? AS _agency, ? AS _period, ? AS _entry_id FROM ({content_rows})",
+        [landed.agency, period, entry_id],
     )
     con.execute("COMMIT")
     try:
@@ -230,17 +246,16 @@ def load_accepted(
         ).fetchall()]
         con.execute(f"DELETE FROM {raw_table(contract)} WHERE _agency = ? AND _period = ?", [landed.agency, period])
         # The insert returns its own count of rows: the agency's only rows of these bytes (the ledger answers the same bytes once).
-        identifiers = "".join(f"{_typed(c, councils)} AS {c.name}, " for c in index_columns(contract))
         rows = con.execute(
-            f"INSERT INTO {raw_table(contract)} SELECT {identifiers}? AS _agency, ? AS _period, ? AS _file_sha256, _row_number, ? AS _entry_id {staged}",
-            [landed.agency, period, landed.sha256, entry_id, file_number],
+            f"INSERT INTO {raw_table(contract)} BY NAME SELECT *, ? AS _agency, ? AS _period, ? AS _file_sha256, ? AS _entry_id FROM ({identifier_rows})",
+            [landed.agency, period, landed.sha256, entry_id],
         ).fetchone()[0]
         if earlier:
             con.execute(
                 f"UPDATE {LEDGER} SET outcome = 'superseded', superseded_by = ? WHERE dataset = ? AND agency = ? AND sha256 IN ({', '.join('?' * len(earlier))})",
                 [landed.sha256, contract.id, landed.agency, *earlier],
             )
-        record_outcome(con, contract, landed, period, rows, "accepted", warnings, entry_id, read_as)
+        answer(entry_id, rows)
         con.execute("COMMIT")
     except BaseException:
         con.execute("ROLLBACK")  # the content rows stay, named by no accepted entry, until the next reconcile_content
@@ -273,7 +288,8 @@ def record_outcome(
 
 
 def withdraw(con: duckdb.DuckDBPyConnection, contracts: dict[str, Contract], entry_id: str, reason: str) -> tuple[str, str, int]:
-    """Withdraw a ledger entry: its rows leave the raw zone and it is answered ``withdrawn``, in one transaction.
+    """Withdraw a ledger entry (with the other half of a return split at source): its rows leave the
+    raw zone and it is answered ``withdrawn``, in one transaction.
 
     For what an agency sent that must not be used or shown (a check named the entry). The kept
     copy stays where it is, and the same bytes sent again are not taken in again. Its content
@@ -281,19 +297,25 @@ def withdraw(con: duckdb.DuckDBPyConnection, contracts: dict[str, Contract], ent
     Returns the entry's dataset, its outcome before, and the identifier rows removed.
     ``KeyError`` if no entry has the id.
     """
-    row = con.execute(f"SELECT dataset, agency, sha256, outcome, problems FROM {LEDGER} WHERE entry_id = ?", [entry_id]).fetchone()
+    row = con.execute(f"SELECT dataset, agency, period, outcome FROM {LEDGER} WHERE entry_id = ?", [entry_id]).fetchone()
     if row is None:
         raise KeyError(entry_id)
-    dataset, agency, sha256, outcome, problems = row
+    dataset, agency, period, outcome = row
+    # A return split at source was accepted as two entries (its halves), the only ones accepted for its period: both go.
+    query, values = f"SELECT entry_id, sha256, problems FROM {LEDGER} WHERE entry_id = ?", [entry_id]
+    if outcome == "accepted":
+        query, values = query + " OR (dataset = ? AND agency = ? AND period = ? AND outcome = 'accepted')", [*values, dataset, agency, period]
+    entries = con.execute(query, values).fetchall()
     note = {"check": "withdrawn", "message": f"Withdrawn by the operators: {reason}", "fix": "Send a corrected file.", "blocking": True}
     try:
         con.execute("BEGIN TRANSACTION")
         removed = 0
         if dataset in contracts and outcome == "accepted":
-            removed = con.execute(f"DELETE FROM {raw_table(contracts[dataset])} WHERE _agency = ? AND _file_sha256 = ?", [agency, sha256]).fetchone()[0]
-        con.execute(
+            shas = [sha for _, sha, _ in entries]
+            removed = con.execute(f"DELETE FROM {raw_table(contracts[dataset])} WHERE _agency = ? AND _file_sha256 IN ({', '.join('?' * len(shas))})", [agency, *shas]).fetchone()[0]
+        con.executemany(
             f"UPDATE {LEDGER} SET outcome = 'withdrawn', problems = ? WHERE entry_id = ?",
-            [json.dumps([*json.loads(problems or "[]"), note]), entry_id],
+            [[json.dumps([*json.loads(problems or "[]"), note]), entry] for entry, _, problems in entries],
         )
         con.execute("COMMIT")
     except BaseException:

@@ -151,6 +151,27 @@ def age_between(rule: TableRule, contract: Contract) -> TableCheck:
     )
 
 
+def age_between_month_of_birth(rule: TableRule, contract: Contract) -> TableCheck:
+    """``ageBetween`` where only the year and month of birth are given (the content half of a return
+    split at source): a row is refused only when no day of that month gives an age in range."""
+    args, why = rule.arguments, rule.description
+    year, month, at, low, high = args["year"], args["month"], args["at"], int(args["minimum"]), int(args["maximum"])
+    on, on_words = _on_date(at, contract)
+    born_year, born_month = f"TRY_CAST({{{year}}} AS INTEGER)", f"TRY_CAST({{{month}}} AS INTEGER)"
+    years = f"(year({on}) - {born_year})"
+    # Born later in the year than the month of the date: a year younger; born in that month: either.
+    oldest = f"({years} - CASE WHEN month({on}) < {born_month} THEN 1 ELSE 0 END)"
+    youngest = f"({years} - CASE WHEN month({on}) <= {born_month} THEN 1 ELSE 0 END)"
+    columns = (year, month) if at in PERIOD_DATES else (year, month, at)
+    return TableCheck(
+        "plausible_age", columns,
+        f"{why or 'Age out of range'} (the age from '{year}' and '{month}' to {on_words} must be {low} to {high} years): {{n}} row(s) give an age outside that.",
+        f"Check '{year}' and '{month}'{f' and {on_words}' if at not in PERIOD_DATES else ''} on the rows listed at source: a year is probably mistyped.",
+        f"{why or 'Ages in range'}: the age from '{year}' and '{month}' to {on_words} can be {low} to {high} years.",
+        Flag(f"{oldest} >= {low} AND {youngest} <= {high}", f"'aged ' || {youngest} || ' or ' || {oldest}"),
+    )
+
+
 def not_before_year(rule: TableRule, contract: Contract) -> TableCheck:
     """No date before 1 January of a stated year (no episode starting before 1990)."""
     column, year, why = rule.arguments["column"], int(rule.arguments["year"]), rule.description
@@ -186,6 +207,7 @@ TABLE_RULES: dict[str, Callable[[TableRule, Contract], TableCheck]] = {
     "onOrAfter": on_or_after,
     "notGreaterThan": not_greater_than,
     "ageBetween": age_between,
+    "ageBetweenMonthOfBirth": age_between_month_of_birth,
     "notBeforeYear": not_before_year,
     "durationAtMost": duration_at_most,
 }

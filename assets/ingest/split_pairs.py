@@ -1,0 +1,124 @@
+"""A return split at source, taken in as one: its halves paired, their references compared, the pair loaded.
+
+The intake finds the halves by name (``split_names``) and pairs them by agency and period. Each
+half is staged apart (its own in-memory database, ``STAGING``) and checked against its part of
+the contract (``split_parts``); nothing ever holds a half's identifiers beside the other's
+content. The two are compared by their record references only (``unmatched``): every reference
+once in each half, else both are refused with a report naming the rows. A whole pair is loaded
+as a combined file is (``raw_zone.load_rows``): the identifier half to the index zone, the
+content half to the content zone, under one entry id, and each row numbered by its reference's
+place among the return's references, so the two zones' record references agree without a join
+(and a row number says nothing about where the row stood in either file). Each half keeps its
+own ledger answer and sealed copy. A half alone waits for the other (``waiting``).
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass
+
+import duckdb
+
+from assets.ingest import raw_zone
+from assets.ingest.contracts import Contract
+from assets.ingest.landing import LandedFile
+from assets.ingest.problems import Problem
+from assets.ingest.split_names import CONTENT, IDENTIFIERS, PARTS, REFERENCE, half_name, other
+from assets.ingest.split_parts import part_columns
+from assets.reference import Councils
+
+STAGING = {IDENTIFIERS: "staging_identifiers", CONTENT: "staging_content"}  # each half's in-memory database, attached to the intake's connection
+_ROWS_NAMED = 20
+
+
+@dataclass(frozen=True)
+class Pair:
+    """The two halves of one return, each with what the ledger adds to its verdict (``intake``)."""
+
+    halves: dict[str, LandedFile]
+    extra: dict[str, list[Problem]]
+
+    @property
+    def period(self) -> str:
+        return self.halves[IDENTIFIERS].period
+
+
+def paired(halves: list[tuple[LandedFile, list[Problem]]]) -> tuple[list[Pair], list[tuple[LandedFile, Problem]], list[tuple[LandedFile, Problem]]]:
+    """The halves as whole pairs, oldest first; halves waiting for the other; and halves refused because another half of the same kind came with them."""
+    found: dict[tuple[str, str], list[tuple[LandedFile, list[Problem]]]] = defaultdict(list)
+    for landed, extra in halves:
+        found[landed.agency, landed.period].append((landed, extra))
+    pairs, waiting, refused = [], [], []
+    for (agency, period), group in found.items():
+        by_part = {part: [h for h in group if h[0].part == part] for part in PARTS}
+        if any(len(h) > 1 for h in by_part.values()):
+            refused += [(landed, _doubled(landed, by_part)) for landed, _ in group]
+        elif all(by_part.values()):
+            pairs.append(Pair({p: by_part[p][0][0] for p in PARTS}, {p: by_part[p][0][1] for p in PARTS}))
+        else:
+            waiting += [(landed, waiting_for(landed)) for landed, _ in group]
+    return sorted(pairs, key=lambda p: max(h.received_at for h in p.halves.values())), waiting, refused
+
+
+def waiting_for(landed: LandedFile) -> Problem:
+    missing = other(landed.part)
+    return Problem(
+        check="waiting_for_other_half",
+        message=f"This is the {landed.part} half of a return split at source; waiting for the {missing} half "
+        f"({half_name(landed.dataset, landed.agency, landed.period, missing)}): the two are taken in together, so neither is yet.",
+        fix=f"Drop the {missing} half that story split wrote with this one in the same folder; both are then taken in at the next intake.",
+        blocking=False,
+    )
+
+
+def _doubled(landed: LandedFile, by_part: dict[str, list]) -> Problem:
+    names = ", ".join(sorted(h.name for part in PARTS for h, _ in by_part[part]))
+    return Problem(
+        check="split_halves_doubled",
+        message=f"More than one half of the same kind arrived for {landed.period} ({names}): which two belong together cannot be told, so none was taken in.",
+        fix="Send one identifier half and one content half per period, as story split writes them (one file format, not both).",
+    )
+
+
+def with_other_half(part: str, refused: bool) -> Problem:
+    """Why a half with nothing wrong of its own is refused: a return is taken whole or not at all."""
+    return Problem(
+        check="other_half_refused",
+        message=f"The {other(part)} half of this return was refused{'' if refused else ' or could not be read'}, so this half was not taken in either: the two are one return.",
+        fix=f"Correct the {other(part)} half (its report says how) and send both halves again, split afresh from the corrected return.",
+    )
+
+
+def unmatched(staging: dict[str, duckdb.DuckDBPyConnection], number: int) -> dict[str, Problem]:
+    """The pair staged as file ``number`` in each half's staging database, compared by references alone: for each half, its rows whose reference the other lacks."""
+    references = {part: dict(staging[part].execute(f"SELECT {REFERENCE}, _row_number FROM staged WHERE _file = ? AND {REFERENCE} IS NOT NULL", [number]).fetchall()) for part in PARTS}
+    problems = {}
+    for part in PARTS:
+        alone = sorted((row, reference) for reference, row in references[part].items() if reference not in references[other(part)])
+        if alone:
+            problems[part] = Problem(
+                check="record_reference_unmatched",
+                message=f"{len(alone):,} row(s) of this {part} half have a record reference that the {other(part)} half does not have: each record's reference must be once in each half.",
+                columns=(REFERENCE,),
+                rows=tuple(row for row, _ in alone[:_ROWS_NAMED]),
+                rows_affected=len(alone),
+                examples=tuple(reference for _, reference in alone[:10]),
+                fix="Send the two halves story split wrote together, unchanged: a row added to or removed from one half must be in both. Split the corrected return again and send both new halves.",
+            )
+    return problems
+
+
+def load_pair(
+    con: duckdb.DuckDBPyConnection, contract: Contract, pair: Pair, number: int, councils: Councils,
+    warnings: dict[str, list[Problem]], read_as: dict[str, str],
+) -> int:
+    """Load the pair staged as file ``number`` (``STAGING``) as ``raw_zone.load_accepted`` loads a combined file; return the rows loaded."""
+    def rows(part: str) -> str:
+        columns = "".join(f"{raw_zone.typed(c, councils)} AS {c.name}, " for c in part_columns(contract, part))
+        return f"SELECT {columns}row_number() OVER (ORDER BY {REFERENCE}) AS _row_number FROM {STAGING[part]}.staged WHERE _file = {int(number)} ORDER BY _row_number"
+
+    def answer(entry_id: str, loaded: int) -> None:
+        for part, half in pair.halves.items():
+            raw_zone.record_outcome(con, contract, half, pair.period, loaded, "accepted", warnings[part], entry_id if part == IDENTIFIERS else None, read_as[part])
+
+    return raw_zone.load_rows(con, contract, pair.halves[IDENTIFIERS], pair.period, rows(CONTENT), rows(IDENTIFIERS), answer)
