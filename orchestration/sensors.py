@@ -90,8 +90,8 @@ def landing_run_requests(
     requests = []
     for landed in ready:
         outcome, superseded_by = answers.get((landed.dataset, landed.agency, landed.sha256), (None, None))
-        if outcome in ANSWERED:
-            continue  # answered already, by an earlier run or `story ingest`
+        if outcome in ANSWERED or outcome == "waiting":
+            continue  # answered already, by an earlier run or `story ingest`; a half of a split return waiting is taken with its other half's run
         request = f"{landed.dataset}:{landed.agency}:{landed.sha256}"
         if outcome == "superseded":
             request += f":sent-again-after:{superseded_by}"  # its first run key is spent

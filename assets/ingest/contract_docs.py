@@ -19,6 +19,8 @@ from pathlib import Path
 import jinja2
 
 from assets.ingest.contracts import Column, Contract
+from assets.ingest.split_names import PARTS, REFERENCE, half_name
+from assets.ingest.split_parts import part_columns, unchecked
 from assets.ingest.table_rules import table_checks
 from assets.reference import code_list, councils
 
@@ -153,8 +155,19 @@ def render_contract_page(contract: Contract, reference_dir: Path) -> str:
         rules=rule_statements(contract),
         header=csv_template(contract).strip(),
         example_line=_csv_line(list(example.values())),
+        split=_split_form(contract, agency),
         generated=dt.datetime.now(dt.timezone.utc).strftime("%Y-%m-%d %H:%M UTC"),
     )
+
+
+def _split_form(contract: Contract, agency: str) -> dict | None:
+    """How to send the return split at source (``split_parts``), for a dataset with identifiers."""
+    if not contract.identifier_columns:
+        return None
+    return {
+        part: {"name": half_name(contract.id, agency, contract.example_period, part), "columns": [REFERENCE, *(c.name for c in part_columns(contract, part))]}
+        for part in PARTS
+    } | {"unchecked": unchecked(contract)}
 
 
 def _csv_line(values: list[str]) -> str:

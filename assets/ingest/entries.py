@@ -22,6 +22,7 @@ import json
 import duckdb
 
 from assets.ingest.contracts import Contract
+from assets.ingest.split_names import PARTS, half_name
 from assets.zones import ENTRIES, ENTRIES_DDL, ENTRY_COLUMNS
 
 LEDGER_COLUMNS = ("dataset", "agency", "period", "file_name", "sha256", "received_at", "processed_at", "contract_version", "outcome", "superseded_by", "problems", "entry_id")
@@ -31,6 +32,7 @@ SKIP_REASONS = {
     "unreadable": "it could not be read when the intake ran; it is tried again at the next intake",
 }
 OTHER_SKIP = "it could not be taken in this time; it is tried again at the next intake"
+WAITING = "it is one half of a return split at source, waiting for the other half; the two are taken in together"
 
 
 def _day(value: object) -> dt.date:
@@ -41,7 +43,8 @@ def published_entries(ledger: list[dict], contracts: dict[str, Contract], counci
     """The ledger's rows (dicts of ``LEDGER_COLUMNS``) as they may leave the index zone, in ``ENTRY_COLUMNS``.
 
     A dataset, agency or period that is not one the contracts define is left empty, and so is a
-    file name that is not exactly ``<dataset>_<agency>_<period>.csv`` built from those.
+    file name that is not exactly ``<dataset>_<agency>_<period>.csv`` built from those (or a half's
+    name, ``split_names``).
     """
     entry_of = {(r["dataset"], r["agency"], r["sha256"]): r["entry_id"] for r in ledger}
     rows = []
@@ -49,20 +52,20 @@ def published_entries(ledger: list[dict], contracts: dict[str, Contract], counci
         contract = contracts.get(r["dataset"])
         agency = r["agency"] if contract is not None and contract.agencies.accepts(r["agency"], council_codes) else None
         period = r["period"] if contract is not None and isinstance(r["period"], str) and contract.period_is_well_formed(r["period"]) else None
-        agreed = contract.expected_file_name(agency, period) if agency and period else None
+        agreed = {contract.expected_file_name(agency, period), *(half_name(contract.id, agency, period, part) for part in PARTS)} if agency and period else set()
         problems = json.loads(r["problems"]) if r["problems"] else []
         rows.append({
             "entry_id": r["entry_id"],
             "dataset": r["dataset"] if contract is not None else None,
             "agency": agency,
             "period": period,
-            "file_name": agreed if agreed == r["file_name"] else None,
+            "file_name": r["file_name"] if r["file_name"] in agreed else None,
             "received_on": _day(r["received_at"]),
             "processed_on": _day(r["processed_at"]),
             "contract_version": r["contract_version"] if contract is not None else None,
             "outcome": r["outcome"],
             "superseded_by": entry_of.get((r["dataset"], r["agency"], r["superseded_by"])) if r["superseded_by"] else None,
-            "reason": SKIP_REASONS.get(problems[0].get("check"), OTHER_SKIP) if r["outcome"] == "skipped" and problems else None,
+            "reason": SKIP_REASONS.get(problems[0].get("check"), OTHER_SKIP) if r["outcome"] == "skipped" and problems else WAITING if r["outcome"] == "waiting" else None,
         })
     return rows
 

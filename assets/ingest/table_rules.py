@@ -168,7 +168,7 @@ def age_between_month_of_birth(rule: TableRule, contract: Contract) -> TableChec
         f"{why or 'Age out of range'} (the age from '{year}' and '{month}' to {on_words} must be {low} to {high} years): {{n}} row(s) give an age outside that.",
         f"Check '{year}' and '{month}'{f' and {on_words}' if at not in PERIOD_DATES else ''} on the rows listed at source: a year is probably mistyped.",
         f"{why or 'Ages in range'}: the age from '{year}' and '{month}' to {on_words} can be {low} to {high} years.",
-        Flag(f"{oldest} >= {low} AND {youngest} <= {high}", f"'aged ' || {youngest} || ' or ' || {oldest}"),
+        Flag(f"{oldest} >= {low} AND {youngest} <= {high}", f"'aged ' || {youngest} || CASE WHEN {youngest} < {oldest} THEN ' or ' || {oldest} ELSE '' END"),
     )
 
 
