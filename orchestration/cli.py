@@ -168,7 +168,7 @@ def _ingest(settings: Settings) -> int:
             counts = {o: sum(r.outcome == o for r in results) for o in OUTCOMES}
             print(
                 f"[{step}/{len(contracts)}] {contract.id}: {counts['accepted']} accepted, {counts['refused']} refused, "
-                f"{counts['skipped']} skipped, {counts['waiting']} waiting (still being written, or half of a split return), {counts['duplicate']} already processed"
+                f"{counts['skipped']} skipped, {counts['waiting']} still being written, {counts['duplicate']} already processed"
             )
             for result in results:
                 if result.outcome == "refused":

@@ -374,8 +374,8 @@ def _answer(
                 fresh.append((landed, [_same_bytes_elsewhere(others)]))
             else:
                 fresh.append((landed, [_sent_again(landed.period)] if seen == "superseded" else []))
-        halves = [(landed, extra) for landed, extra in fresh if landed.readable and landed.part]
-        fresh = [(landed, extra) for landed, extra in fresh if not (landed.readable and landed.part)]
+        halves = [(landed, extra) for landed, extra in fresh if _is_half(landed, contract, councils)]
+        fresh = [(landed, extra) for landed, extra in fresh if not _is_half(landed, contract, councils)]
         readable = [landed for landed, _ in fresh if landed.readable]
         with _staging_in_memory(con) as staging:
             verdicts = iter(judge(readable, contract, councils, reference_dir, staging))
@@ -415,6 +415,13 @@ def _sealed(landed: LandedFile, contract: Contract, folders: IntakeFolders, work
     return sealed
 
 
+def _is_half(landed: LandedFile, contract: Contract, councils: Councils) -> bool:
+    """A half of a return split at source, well named, from an agency that sends a dataset with identifiers; anything
+    else named like one is judged as a file of its own, and refused for its name (it has no other half to wait for)."""
+    well_named = landed.part is not None and contract.period_is_well_formed(landed.period) and contract.agencies.accepts(landed.agency, councils.codes)
+    return landed.readable and well_named and bool(contract.identifier_columns)
+
+
 def _take_pairs(
     halves: list[tuple[LandedFile, list[Problem]]], contract: Contract, con: duckdb.DuckDBPyConnection, councils: Councils,
     reference_dir: Path, folders: IntakeFolders, work: _Workspace,
@@ -436,6 +443,7 @@ def _take_pairs(
             if all(v.rows for v in found.values()):
                 for part, problem in split_pairs.unmatched(staging, number).items():
                     problems[part].append(problem)
+                problems[CONTENT] += split_pairs.repeated_keys(con, contract, number)
             refused = {part for part in PARTS if any(p.blocking for p in problems[part])}
             if not refused:
                 results += _accept_pair(pair, problems, contract, con, councils, folders, work, number, {p: found[p].read_as for p in PARTS})

@@ -17,6 +17,7 @@ import jinja2
 from assets.ingest.contracts import Contract
 from assets.ingest.landing import LandedFile
 from assets.ingest.problems import Problem
+from assets.ingest.split_names import PARTS, half_name
 
 ROWS_SHOWN = 20
 NOTHING_LOADED = "Nothing from this file has been loaded into any table. The file is kept unchanged in quarantine."
@@ -72,6 +73,9 @@ def refusal_context(landed: LandedFile, contract: Contract, problems: list[Probl
         "resend": (
             f"{'When it passes, send it to your agency' if checked_at is not None else 'Send the corrected file to the same'} folder ({landed.agency}/{contract.id}/), "
             f"named {contract.expected_file_name(landed.agency, '<period>')}. Once accepted, it replaces any earlier file for the same period."
+        ) if not landed.part else (
+            f"Split the corrected return again (story split) and send both halves to {'your agency' if checked_at is not None else 'the same'} folder ({landed.agency}/{contract.id}/), "
+            f"named {' and '.join(half_name(contract.id, landed.agency, '<period>', part) for part in PARTS)}. Once accepted, they replace any earlier return for the same period."
         ),
         "check_command": f"story check FILE --dataset {contract.id} --agency {landed.agency}",
     }

@@ -24,7 +24,7 @@ from assets.ingest.contracts import Contract
 from assets.ingest.landing import LandedFile
 from assets.ingest.problems import Problem
 from assets.ingest.split_names import CONTENT, IDENTIFIERS, PARTS, REFERENCE, half_name, other
-from assets.ingest.split_parts import part_columns
+from assets.ingest.split_parts import crossing_keys, part_columns
 from assets.reference import Councils
 
 STAGING = {IDENTIFIERS: "staging_identifiers", CONTENT: "staging_content"}  # each half's in-memory database, attached to the intake's connection
@@ -105,6 +105,34 @@ def unmatched(staging: dict[str, duckdb.DuckDBPyConnection], number: int) -> dic
                 examples=tuple(reference for _, reference in alone[:10]),
                 fix="Send the two halves story split wrote together, unchanged: a row added to or removed from one half must be in both. Split the corrected return again and send both new halves.",
             )
+    return problems
+
+
+def repeated_keys(con: duckdb.DuckDBPyConnection, contract: Contract, number: int) -> list[Problem]:
+    """The content half's rows that repeat a unique key mixing identifiers and content (``split_parts.crossing_keys``),
+    for the pair staged as file ``number``: the identifier half gives each reference a number that is the same for
+    the same identifier values, and the content half's rows are compared on that number and their own values. Only
+    references and those numbers cross from one half to the other."""
+    problems = []
+    for identifiers, content in crossing_keys(contract):
+        given = {part: " AND ".join(f"{prefix}{c} IS NOT NULL" for c in columns) for part, prefix, columns in ((IDENTIFIERS, "", identifiers), (CONTENT, "c.", content))}
+        repeated = con.execute(
+            f"WITH same AS (SELECT {REFERENCE}, dense_rank() OVER (ORDER BY {', '.join(identifiers)}) AS _same "
+            f"FROM {STAGING[IDENTIFIERS]}.staged WHERE _file = ? AND {given[IDENTIFIERS]}) "
+            f", counted AS (SELECT c._row_number, {', '.join(f'c.{n}' for n in content)}, count(*) OVER (PARTITION BY _same, {', '.join(f'c.{n}' for n in content)}) AS _times "
+            f"FROM {STAGING[CONTENT]}.staged c JOIN same USING ({REFERENCE}) WHERE c._file = ? AND {given[CONTENT]}) "
+            f"SELECT * EXCLUDE (_times), count(*) OVER () FROM counted WHERE _times > 1 ORDER BY _row_number",
+            [number, number],
+        ).fetchall()
+        if repeated:
+            key = ", ".join((*identifiers, *content))
+            problems.append(Problem(
+                check="unique_key", columns=(*identifiers, *content),
+                message=f"Each combination of {key} must appear once, but {repeated[0][-1]:,} row(s) of this content half repeat one (their '{', '.join(identifiers)}' in the identifier half are the same).",
+                rows=tuple(r[0] for r in repeated[:_ROWS_NAMED]), rows_affected=repeated[0][-1],
+                examples=tuple(dict.fromkeys(", ".join(f"{n}={v}" for n, v in zip(content, r[1:-1])) for r in repeated[:10])),
+                fix=f"Remove repeated rows, or correct {key} so that each row is a different record; then split the return again and send both halves.",
+            ))
     return problems
 
 

@@ -10,7 +10,8 @@ Each part keeps the contract's rules on its own columns. A rule that needs both 
 be checked without holding identifiers beside content, so it changes or goes: an age from the
 date of birth to a content date is checked from the year and month of birth
 (``ageBetweenMonthOfBirth``: refused only when no day of that month gives an age in range), and
-a unique key mixing identifiers and content is not checked (``unchecked`` lists what goes).
+a unique key mixing identifiers and content is checked by references (``split_pairs.repeated_keys``).
+``unchecked`` lists what goes.
 """
 
 from __future__ import annotations
@@ -19,7 +20,7 @@ import dataclasses
 
 from assets.ingest.contracts import Column, Contract, TableRule
 from assets.ingest.raw_zone import content_columns, index_columns
-from assets.ingest.split_names import IDENTIFIERS, PARTS, REFERENCE, REFERENCE_PATTERN
+from assets.ingest.split_names import CONTENT, IDENTIFIERS, PARTS, REFERENCE, REFERENCE_PATTERN
 from assets.ingest.table_rules import PERIOD_DATES, table_checks
 
 _REFERENCE = Column(
@@ -33,7 +34,7 @@ def part_columns(contract: Contract, part: str) -> list[Column]:
     """The contract's columns a half carries after its reference, in order."""
     if part == IDENTIFIERS:
         return index_columns(contract)
-    columns = []
+    columns: list[Column] = []
     for name, _, column, how in content_columns(contract):
         if how == "{}":
             columns.append(column)
@@ -80,9 +81,18 @@ def part_contract(contract: Contract, part: str) -> Contract:
     return dataclasses.replace(contract, columns=(_REFERENCE, *columns), table_rules=rules, unique_keys=keys)
 
 
+def crossing_keys(contract: Contract) -> list[tuple[tuple[str, ...], tuple[str, ...]]]:
+    """The unique keys with columns in both halves: each as its identifier columns and its content columns (``split_pairs.repeated_keys``)."""
+    identifiers = {c.name for c in part_columns(contract, IDENTIFIERS)}
+    content = {c.name for c in part_columns(contract, CONTENT)}
+    return [
+        (tuple(c for c in key if c in identifiers), tuple(c for c in key if c not in identifiers))
+        for key in contract.unique_keys if not set(key) <= identifiers and not set(key) <= content
+    ]
+
+
 def unchecked(contract: Contract) -> list[str]:
-    """What a return sent split is not checked for: the rules and unique keys that need both halves at once."""
+    """What a return sent split is not checked for: the rules that need both halves' values at once."""
     names = [{c.name for c in part_columns(contract, part)} for part in PARTS]
     checked = [_part_rules(contract, n) for n in names]
-    statements = [check.statement for (_, check), *kept in zip(table_checks(contract), *checked, strict=True) if not any(kept)]
-    return statements + [f"Each combination of {', '.join(k)} appears once." for k in contract.unique_keys if not any(set(k) <= n for n in names)]
+    return [check.statement for (_, check), *kept in zip(table_checks(contract), *checked, strict=True) if not any(kept)]

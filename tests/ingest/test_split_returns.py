@@ -243,3 +243,21 @@ def test_a_content_half_is_refused_an_age_no_day_of_the_birth_month_gives(tmp_pa
     ages = [p for p in verdicts[1].problems if p.check == "plausible_age"]
     assert len(ages) == 2  # at the episode's start and the placement's, both that day
     assert all(age.rows == (3,) and age.examples == ("aged 18",) for age in ages), ages
+
+
+def test_a_unique_key_across_the_halves_is_checked_by_references(story_env: Path, tmp_path: Path) -> None:
+    """Rows 1 and 2 are one child's placements (``child_ref`` in the identifier half): given the same
+    ``placement_start`` in the content half, the pair is refused naming both rows."""
+    halves, root = _halves(tmp_path), tmp_path / "root"
+    content = list(csv.reader(io.StringIO(halves[CONTENT])))
+    start = content[0].index("placement_start")
+    content[2][start] = content[1][start]
+    out = io.StringIO()
+    csv.writer(out, lineterminator="\n").writerows(content)
+    _drop(root, f"{DATASET}_S12000049_2021_identifiers.csv", halves[IDENTIFIERS])
+    _drop(root, f"{DATASET}_S12000049_2021_content.csv", out.getvalue())
+    results = {r.landed.part: r for r in _intake(root)}
+    assert {r.outcome for r in results.values()} == {"refused"}
+    [repeated] = [p for p in results[CONTENT].problems if p.check == "unique_key"]
+    assert repeated.rows == (1, 2) and repeated.columns == ("child_ref", "placement_start") and repeated.examples == (f"placement_start={content[1][start]}",)
+    assert [p.check for p in results[IDENTIFIERS].problems] == ["other_half_refused"]
