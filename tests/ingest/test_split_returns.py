@@ -37,6 +37,7 @@ from orchestration.cli import main
 from orchestration.resources import pseudonymisation_key
 from synthetic.generate import generate
 from tests.ingest.samples import DATASET, EpisodesFile
+from tests.ingest.test_agency_formats import _xlsx
 from tests.support.paths import CONTRACTS, SHARED
 from tests.support.sealed import SEALING_KEY, original
 
@@ -261,3 +262,15 @@ def test_a_unique_key_across_the_halves_is_checked_by_references(story_env: Path
     [repeated] = [p for p in results[CONTENT].problems if p.check == "unique_key"]
     assert repeated.rows == (1, 2) and repeated.columns == ("child_ref", "placement_start") and repeated.examples == (f"placement_start={content[1][start]}",)
     assert [p.check for p in results[IDENTIFIERS].problems] == ["other_half_refused"]
+
+
+def test_a_workbook_is_split_as_the_intake_reads_it(tmp_path: Path) -> None:
+    """The same return as an Excel workbook (date cells, numbers as numbers) and as CSV splits into the same halves, references aside."""
+    sample = EpisodesFile.valid("S12000049", "2021")
+    made = {}
+    for suffix in (".xlsx", ".csv"):
+        source = tmp_path / suffix[1:] / DATASET / f"{DATASET}_S12000049_2021{suffix}"
+        source.parent.mkdir(parents=True)
+        _xlsx(source, sample) if suffix == ".xlsx" else source.write_bytes(sample.bytes())
+        made[suffix] = {part: [row[1:] for row in csv.reader(io.StringIO(path.read_text(encoding="utf-8")))] for part, path in _split_into(source, source.parent).items()}
+    assert made[".xlsx"] == made[".csv"] and len(made[".csv"][CONTENT]) == 4
