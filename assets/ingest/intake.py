@@ -434,6 +434,8 @@ def _take_pairs(
         raw_zone.record_outcome(con, contract, landed, landed.period, None, "waiting", [problem])
         results.append(IntakeResult(landed, "waiting", 0, [problem], None))
     results += [_refuse(landed, 0, [problem], contract, con, folders, work, "") for landed, problem in doubled]
+    if not pairs:
+        return results
     with _staging_in_memory(con, split_pairs.STAGING[IDENTIFIERS]) as identifiers, _staging_in_memory(con, split_pairs.STAGING[CONTENT]) as content:
         staging = {IDENTIFIERS: identifiers, CONTENT: content}
         verdicts = {part: judge([p.halves[part] for p in pairs], part_contract(contract, part), councils, reference_dir, staging[part]) for part in PARTS}
