@@ -139,3 +139,14 @@ def test_a_run_that_ended_without_answering_its_file_is_asked_again_a_bounded_nu
     assert again.run_key == f"{request}:attempt-2" and again.tags[REQUEST_TAG] == request
     runs[request] = [dg.DagsterRunStatus.FAILURE] * MAX_ATTEMPTS
     assert look() == []  # every failed run raised an alert; story ingest or a re-execution takes it now
+
+
+def test_a_half_waiting_for_its_other_half_is_asked_for_only_with_it(tmp_path: Path):
+    folders = IndexFolders(data_dir=str(tmp_path), shared_dir=str(SHARED))
+    name = "looked_after_episodes_S12000049_2021_{}.csv"
+    waiting = _drop(tmp_path, "S12000049", "looked_after_episodes", name.format("identifiers"), "record_reference\n")
+    _answer(tmp_path, waiting, "waiting")
+    assert _two_looks(folders) == []  # answered "waiting" by an intake: no run until the other half comes
+    _drop(tmp_path, "S12000049", "looked_after_episodes", name.format("content"), "record_reference,la_code\n")
+    [request] = _two_looks(folders)
+    assert request.tags["story/file"] == name.format("content")
