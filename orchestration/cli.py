@@ -22,6 +22,12 @@
 - ``story withdraw ENTRY_ID --reason TEXT``: withdraw a ledger entry (its random id, as a check
   or the digest names it): its rows leave the raw zone, its kept copy stays, the same bytes are
   not taken in again; the next run publishes without it. Exit 0 done, 2 no such entry.
+- ``story retention [--dry-run]``: destroy what has been kept its period (sealed originals,
+  refused copies, an entry's identifiers in the index zone; ``STORY_RETENTION_DAYS_*``), log
+  each destruction and list it; ``--dry-run`` lists what is due and destroys nothing. Exit 0.
+- ``story erase --agency A --dataset D --record REF [--column C] [--every-agency] --reason TEXT``:
+  remove the records an agency names by its reference from both zones, log it and destroy the
+  sealed originals they came in (exit 0 done, 2 nothing named so, or a usage error).
 - ``story unseal PATH... --out DIR``: open agencies' kept copies with the sealing key (exit 0,
   1 one would not open: the wrong key or file, 2 no key).
 - ``story latest``: print the paths of the latest national HTML and PDF report.
@@ -259,13 +265,10 @@ def _withdraw(entry_id: str, reason: str, settings: Settings) -> int:
     from assets.ingest.intake import attached_content_zone
     from assets.ingest.raw_zone import CONTENT, LEDGER, withdraw
     from assets.reference import councils
-    from orchestration.database_lock import DatabaseDamaged, DatabaseLocked, connect_waiting
 
-    try:
-        con = connect_waiting(settings.linkage_zone_path, settings.lock_wait_seconds)
-    except (DatabaseLocked, DatabaseDamaged) as unusable:
-        print(f"{unusable} Nothing was withdrawn.", file=sys.stderr)
-        return INGEST_LOCKED if isinstance(unusable, DatabaseLocked) else INGEST_FAILED
+    con = _index_zone(settings, "Nothing was withdrawn.")
+    if isinstance(con, int):
+        return con
     contracts = load_contracts(settings.contracts_dir)
     with con, attached_content_zone(con, settings.content_zone_path):
         try:
@@ -276,6 +279,70 @@ def _withdraw(entry_id: str, reason: str, settings: Settings) -> int:
             print(f"No ledger entry has the id {entry_id!r}: copy it from the check's message or the digest (like abcd-efgh-jkmn).", file=sys.stderr)
             return USAGE_ERROR
     print(f"Withdrew entry {entry_id} ({dataset}, {before} before): {removed} row(s) left the raw zone. The next run publishes without it.")
+    return 0
+
+
+def _index_zone(settings: Settings, nothing_done: str):
+    """The linkage zone, held for a command, or the exit status when another process holds it or it is damaged."""
+    from orchestration.database_lock import DatabaseDamaged, DatabaseLocked, connect_waiting
+
+    try:
+        return connect_waiting(settings.linkage_zone_path, settings.lock_wait_seconds)
+    except (DatabaseLocked, DatabaseDamaged) as unusable:
+        print(f"{unusable} {nothing_done}", file=sys.stderr)
+        return INGEST_LOCKED if isinstance(unusable, DatabaseLocked) else INGEST_FAILED
+
+
+def _retention(dry_run: bool, settings: Settings) -> int:
+    import datetime as dt
+
+    from assets.ingest.contracts import load_contracts
+    from assets.ingest.retention import described, destroy, expired
+
+    con = _index_zone(settings, "Nothing was destroyed.")
+    if isinstance(con, int):
+        return con
+    contracts, periods = load_contracts(settings.contracts_dir), settings.retention
+    with con:
+        due = expired(con, contracts, settings.accepted_dir, settings.quarantine_dir, periods, dt.date.today())
+        done = due if dry_run else destroy(con, contracts, due, periods)
+    print(
+        f"Retention: sealed originals {periods.sealed_originals_days} days, refused copies {periods.refused_copies_days} days, "
+        f"identifiers {periods.identifiers_days} days after intake."
+    )
+    print(f"{'Due (dry run: nothing destroyed)' if dry_run else 'Destroyed'}: {len(done)}")
+    for line in described(done, periods):
+        print(f"    {line}")
+    return 0
+
+
+def _erase(args: argparse.Namespace, settings: Settings) -> int:
+    from assets.ingest.contracts import load_contracts
+    from assets.ingest.erasure import NotAReference, erase, records_named, reference_columns
+    from assets.ingest.intake import attached_content_zone
+
+    contracts = load_contracts(settings.contracts_dir)
+    if args.dataset not in contracts or not reference_columns(contracts[args.dataset]):
+        print(f"{args.dataset!r} is not a dataset whose records name a person: use one of {', '.join(d for d, c in sorted(contracts.items()) if reference_columns(c))}", file=sys.stderr)
+        return USAGE_ERROR
+    con = _index_zone(settings, "Nothing was erased.")
+    if isinstance(con, int):
+        return con
+    column = args.column or reference_columns(contracts[args.dataset])[0]
+    with con, attached_content_zone(con, settings.content_zone_path):
+        try:
+            records = records_named(con, contracts, args.dataset, args.agency, column, args.record, args.every_agency)
+        except NotAReference as wrong:
+            print(wrong, file=sys.stderr)
+            return USAGE_ERROR
+        if records.empty:
+            print(f"No record of {args.dataset} from {args.agency} has {column} {args.record!r}: nothing was erased.", file=sys.stderr)
+            return USAGE_ERROR
+        done = erase(con, contracts, records, args.reason, settings.accepted_dir, settings.person_index_path)
+    print(f"Erasure {done.erasure_id}: {sum(done.records.values())} record(s) left the index zone, the person index and the content zone:")
+    for (dataset, agency), n in sorted(done.records.items()):
+        print(f"    {dataset} from {agency}: {n}")
+    print(f"Sealed originals destroyed (entries): {', '.join(done.originals_destroyed) or 'none'}. The warehouse drops the records at its next run.")
     return 0
 
 
@@ -302,6 +369,15 @@ def main(argv: list[str] | None = None) -> int:
     withdrawal = commands.add_parser("withdraw", help="withdraw a ledger entry named by a check or the digest, so the next run publishes without it")
     withdrawal.add_argument("entry_id")
     withdrawal.add_argument("--reason", required=True)
+    retention = commands.add_parser("retention", help="destroy sealed originals and identifiers kept their period, and log it (the index role's operators only)")
+    retention.add_argument("--dry-run", action="store_true", help="list what is due and destroy nothing")
+    erasure = commands.add_parser("erase", help="remove the records an agency names by its reference from both zones (erasure, or rectification with a corrected file)")
+    erasure.add_argument("--agency", required=True)
+    erasure.add_argument("--dataset", required=True)
+    erasure.add_argument("--record", required=True, help="the agency's reference for the records (the value in --column)")
+    erasure.add_argument("--column", help="the column that holds the reference (default: the dataset's own reference, e.g. child_ref)")
+    erasure.add_argument("--every-agency", action="store_true", help="also every record the linkage gave the same person, in any dataset")
+    erasure.add_argument("--reason", required=True)
     commands.add_parser("latest", help="print the latest national report paths")
     commands.add_parser("every-council", help="print the run tags selecting every council's report, as JSON")
     try:
@@ -310,7 +386,7 @@ def main(argv: list[str] | None = None) -> int:
         return int(exit_.code or 0) and USAGE_ERROR
     try:
         settings = Settings.from_env()
-        if args.command in ("ingest", "latest", "withdraw"):  # the commands that read the data folder
+        if args.command in ("ingest", "latest", "withdraw", "retention", "erase"):  # the commands that read the data folder
             settings.require_data_dir()
     except SettingsError as unusable:
         print(unusable, file=sys.stderr)
@@ -329,6 +405,10 @@ def main(argv: list[str] | None = None) -> int:
         return _withdraw(args.entry_id, args.reason, settings)
     if args.command == "unseal":
         return _unseal(args.paths, args.out)
+    if args.command == "retention":
+        return _retention(args.dry_run, settings)
+    if args.command == "erase":
+        return _erase(args, settings)
     if args.command == "demo-key":
         import dagster as dg
 

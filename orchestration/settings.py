@@ -12,15 +12,17 @@ from __future__ import annotations
 
 import os
 import secrets
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from assets.folder_layout import FolderLayout
+from assets.ingest.destruction_log import RetentionPeriods
 from assets.ingest.sealing import SEALING_KEY_ENV, SEALING_KEY_FILE_ENV, load_sealing_key
 from assets.linkage.backends import LINKAGE_BACKENDS
 from assets.linkage.pseudonyms import KEY_BYTES, KEY_ENV, KEY_FILE_ENV
 
 REPO_ROOT = Path(__file__).resolve().parents[1]
+RETENTION_ENV = "STORY_RETENTION_DAYS_"  # + SEALED_ORIGINALS, REFUSED_COPIES, IDENTIFIERS
 
 
 class SettingsError(ValueError):
@@ -43,6 +45,9 @@ class Settings(FolderLayout):
     # STORY_LOCK_WAIT_SECONDS: how long `story ingest` waits for another process to let go of the
     # linkage zone before it gives up with its own exit status.
     lock_wait_seconds: float = 60.0
+    # STORY_RETENTION_DAYS_SEALED_ORIGINALS, _REFUSED_COPIES, _IDENTIFIERS: how long each is kept
+    # after its file was taken in, before `story retention` (or its schedule) destroys it.
+    retention: RetentionPeriods = field(default_factory=RetentionPeriods)
 
     def __post_init__(self) -> None:
         if self.linkage_backend not in LINKAGE_BACKENDS:
@@ -50,6 +55,11 @@ class Settings(FolderLayout):
         for name, value in (("STORY_SETTLE_SECONDS", self.settle_seconds), ("STORY_LOCK_WAIT_SECONDS", self.lock_wait_seconds)):
             if not value >= 0:
                 raise SettingsError(f"{name}={value!r} must be a number of seconds, 0 or more")
+        if self.retention.sealed_originals_days > self.retention.identifiers_days:
+            raise SettingsError(
+                f"{RETENTION_ENV}SEALED_ORIGINALS={self.retention.sealed_originals_days} is longer than {RETENTION_ENV}IDENTIFIERS="
+                f"{self.retention.identifiers_days}: a sealed original holds its entry's identifiers, so it may not outlive them"
+            )
 
     def require_data_dir(self) -> None:
         """Stop a command that reads or writes the data root when it does not exist.
@@ -76,6 +86,10 @@ class Settings(FolderLayout):
             content_dir=Path(content_dir).resolve() if content_dir else None,
             settle_seconds=_seconds("STORY_SETTLE_SECONDS", cls.settle_seconds),
             lock_wait_seconds=_seconds("STORY_LOCK_WAIT_SECONDS", cls.lock_wait_seconds),
+            retention=RetentionPeriods(**{
+                f"{kind}_days": _days(f"{RETENTION_ENV}{kind.upper()}", getattr(RetentionPeriods, f"{kind}_days"))
+                for kind in ("sealed_originals", "refused_copies", "identifiers")
+            }),
         )
 
 
@@ -94,6 +108,15 @@ def _seconds(name: str, default: float) -> float:
         return float(value) if value else default
     except ValueError:
         raise SettingsError(f"{name}={value!r} must be a number of seconds, 0 or more") from None
+
+
+def _days(name: str, default: int) -> int:
+    value = os.environ.get(name, "").strip()
+    if not value:
+        return default
+    if not value.isdigit():
+        raise SettingsError(f"{name}={value!r} must be a whole number of days, 0 or more")
+    return int(value)
 
 
 def key_file() -> Path:

@@ -15,7 +15,9 @@ person: ``registry.resent_records``; neither counts as new or gone):
   these are the only pairs with a seed that a full run scores;
 - every other record of the persons of those records, so a person is relinked whole: the
   clusters see every identifier that can refuse a merge, and the person keeps or gives up
-  its id on all of its records (``registry.stable_person_ids``).
+  its id on all of its records (``registry.stable_person_ids``); but a retired record (its
+  identifiers destroyed, ``assets.ingest.retention``), which has no prepared row, is never
+  relinked and keeps the id it has.
 
 The neighbourhood is linked with the stored model and with the term frequencies of every
 current record (``find_neighbourhood`` counts them), so each of its pairs is scored and decided as
@@ -97,7 +99,8 @@ def find_neighbourhood(con: duckdb.DuckDBPyConnection, new: pd.DataFrame, gone: 
             WHERE r.person_id IN (
                 SELECT person_id FROM {REGISTRY} WHERE record_key IN ({paired}) OR record_key IN (SELECT record_key FROM seed_people)
             )
-            AND NOT EXISTS (SELECT 1 FROM gone g WHERE g.record_key = r.record_key)"""
+            AND NOT EXISTS (SELECT 1 FROM gone g WHERE g.record_key = r.record_key)
+            AND EXISTS (SELECT 1 FROM {current} c WHERE c.record_key = r.record_key)"""
         )
         registered = con.execute(f"SELECT {', '.join(REGISTRY_COLUMNS)} FROM neighbours ORDER BY record_key").df()
         prepared = con.execute(f"SELECT p.* FROM {PREPARED} p JOIN neighbours n USING (record_key) ORDER BY record_key").df()

@@ -39,6 +39,7 @@ from dagster_duckdb import DuckDBResource
 from assets.check_results import check_result
 from assets.folders import IndexFolders
 from assets.ingest.contracts import Contract
+from assets.ingest.destruction_log import RETIRED_ENTRIES, ensure_destruction_log
 from assets.ingest.raw_zone import raw_table
 from assets.keys import PERSON_LINKS, raw_key
 from assets.linkage.core import STANDARD_COLUMNS, column_notes, filled_columns, link_prepared, prepare_people
@@ -207,21 +208,46 @@ def _store_model(con, model: dict, records: int) -> None:
 
 def _read_people(con, contracts: dict[str, Contract], unregistered_only: bool = False) -> pd.DataFrame:
     """The person datasets' standard columns and bookkeeping, every row or (``unregistered_only``)
-    the rows the person registry does not hold yet."""
+    the rows the person registry does not hold yet; never a retired record (its identifiers
+    were destroyed, ``retention``: it keeps its person id and is linked no more)."""
+    ensure_destruction_log(con)
     frames = []
     for contract in person_datasets(contracts):
         present = [c for c in STANDARD_COLUMNS if c in contract.column_names]
         select = ", ".join([f"CAST({c} AS VARCHAR) AS {c}" for c in present] + ["_agency", "_file_sha256", "_row_number"])
-        where = (
-            f" raw WHERE NOT EXISTS (SELECT 1 FROM {REGISTRY} g WHERE g.dataset = '{contract.id}' "
+        where = f" raw WHERE _entry_id NOT IN ({RETIRED_ENTRIES})" + (
+            f" AND NOT EXISTS (SELECT 1 FROM {REGISTRY} g WHERE g.dataset = '{contract.id}' "
             "AND g._file_sha256 = raw._file_sha256 AND g._row_number = raw._row_number)"
-        ) if unregistered_only else ""
+            if unregistered_only else ""
+        )
         frames.append(con.execute(f"SELECT {select} FROM {raw_table(contract)}{where}").df().assign(dataset=contract.id))
     people = pd.concat(frames, ignore_index=True)
     for column in STANDARD_COLUMNS:
         if column not in people:
             people[column] = pd.NA
     return people.assign(record_key=_record_key(people))
+
+
+def _retired_registry(con) -> pd.DataFrame:
+    """The registry's rows of retired records (``REGISTRY_COLUMNS``): rows of entries whose identifiers were destroyed."""
+    if not _table_exists(con, REGISTRY):
+        return pd.DataFrame(columns=list(REGISTRY_COLUMNS))
+    ensure_destruction_log(con)
+    raw = con.execute("SELECT table_name FROM information_schema.tables WHERE table_schema = 'raw'").fetchall()
+    retired = " UNION ALL ".join(f"SELECT '{t}' AS dataset, _file_sha256, _row_number FROM raw.{t} WHERE _entry_id IN ({RETIRED_ENTRIES})" for (t,) in raw)
+    if not retired:
+        return pd.DataFrame(columns=list(REGISTRY_COLUMNS))
+    return con.execute(f"SELECT {', '.join(f'g.{c}' for c in REGISTRY_COLUMNS)} FROM {REGISTRY} g SEMI JOIN ({retired}) r USING (dataset, _file_sha256, _row_number)").df()
+
+
+def _retired_pseudonyms(con, contract: Contract) -> pd.DataFrame:
+    """``linkage.<dataset>`` rows of retired records, kept as they are through a full relink (their references were destroyed)."""
+    if not _table_exists(con, f"linkage.{contract.id}"):
+        return pd.DataFrame()
+    return con.execute(
+        f"SELECT t.* FROM linkage.{contract.id} t SEMI JOIN (SELECT _file_sha256, _row_number FROM {raw_table(contract)} WHERE _entry_id IN ({RETIRED_ENTRIES})) r "
+        "USING (_file_sha256, _row_number)"
+    ).df()
 
 
 def _gone(con, contracts: dict[str, Contract]) -> pd.DataFrame:
@@ -273,26 +299,31 @@ def _link_everything(con, contracts: dict[str, Contract], key: bytes, model: dic
     people = _read_people(con, contracts)
     prepared = prepare_people(people)
     previous = con.execute(f"SELECT record_key, person_id FROM {REGISTRY}").df() if _table_exists(con, REGISTRY) else None
+    # Retired records are not relinked: they keep their registry rows, and their ids go to no one else.
+    retired = _retired_registry(con)
     gone, new = 0, len(people)
     resent = 0
     if previous is not None:
         unregistered = ~people["record_key"].isin(previous["record_key"]).to_numpy()
-        gone_keys = previous.loc[~previous["record_key"].isin(people["record_key"]), ["record_key"]]
+        gone_keys = previous.loc[~previous["record_key"].isin(people["record_key"]) & ~previous["record_key"].isin(retired["record_key"]), ["record_key"]]
         gone, new = len(gone_keys), int(unregistered.sum())
         repeats = resent_records(_identified(prepared[unregistered], people[unregistered]), _gone_prepared(con, gone_keys))
         # A re-sent row holds its person's id as the row it repeats did.
         previous, resent = pd.concat([previous, repeats[["record_key", "person_id"]]], ignore_index=True), len(repeats)
-    links = identify_people(people, prepared, key, previous, model, backend)
+    links = identify_people(people, prepared, key, previous, model, backend, issued=set(retired["person_id"]))
     notes = (*column_notes(people, prepared), *links.notes)
     con.begin()
     try:
         if links.model_source == "trained":
             _store_model(con, links.model, len(people))
-        _replace_table(con, REGISTRY, links.records[list(REGISTRY_COLUMNS)])
+        _replace_table(con, REGISTRY, pd.concat([links.records[list(REGISTRY_COLUMNS)], retired], ignore_index=True))
         _replace_table(con, PREPARED, prepared.drop(columns=["record"]).assign(record_key=people["record_key"].to_numpy()))
         for contract in pseudonymised_datasets(contracts):
             ids = links.records.loc[links.records["dataset"] == contract.id, ["_file_sha256", "_row_number", "person_id", "linked_by"]]
+            kept = _retired_pseudonyms(con, contract)
             _replace_table(con, f"linkage.{contract.id}", _with_person_ids(_pseudonym_rows(con, contract, key), ids))
+            if not kept.empty:
+                _insert(con, f"linkage.{contract.id}", kept)
         _replace_table(con, _REVIEW, links.review)
         _log_changes(con, links.changes)
         con.commit()
@@ -505,9 +536,10 @@ def _pseudonym_rows(con, contract: Contract, key: bytes, unwritten_only: bool = 
     """Each raw row's file hash and row number with keyed hashes of its agency references, every
     row or (``unwritten_only``) those not yet in ``linkage.<dataset>``."""
     references = [c.name for c in contract.columns if c.pseudonymise]
-    where = (
-        f" raw WHERE NOT EXISTS (SELECT 1 FROM linkage.{contract.id} t WHERE t._file_sha256 = raw._file_sha256 AND t._row_number = raw._row_number)"
-    ) if unwritten_only else ""
+    where = f" raw WHERE _entry_id NOT IN ({RETIRED_ENTRIES})" + (
+        f" AND NOT EXISTS (SELECT 1 FROM linkage.{contract.id} t WHERE t._file_sha256 = raw._file_sha256 AND t._row_number = raw._row_number)"
+        if unwritten_only else ""
+    )
     table = con.execute(f"SELECT {', '.join(['_file_sha256', '_row_number', '_agency', *references])} FROM {raw_table(contract)}{where}").df()
     for column in references:
         # Keyed with the agency: one council's child reference says nothing about another's.

@@ -1,0 +1,140 @@
+"""Erasure (and the first half of rectification): one person's records removed from both zones when an agency asks.
+
+An agency names its records by its own reference in a column of its file (a council's
+``child_ref``, SCRA's ``referral_id``, or an identifier such as ``scn``), for one dataset;
+``every_agency`` widens that to every record the linkage gave the same person, in any
+dataset. The records leave, in this order (each step finds nothing left by one before it, so a
+stopped erasure is finished by running it again): their content rows, with a line in the
+content zone's ``main.erasures`` (a random erasure id, the day, dataset, agency and how many
+records: nothing else); their rows of the person index; then, in one transaction, their
+identifiers, prepared identifiers, review pairs and keyed references in the index zone, with a
+destruction-log row per entry. Their person registry rows stay until the next linkage: it
+sees them gone and relinks the rest of the person (they hold a record key and a person id,
+nothing else). Last, the sealed originals of the entries they came in are destroyed and
+logged: a sealed copy cannot be edited without breaking the hash it is bound to, and the
+person's records may not outlive the erasure in it. The warehouse drops them at its next run.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from pathlib import Path
+
+import duckdb
+import pandas as pd
+
+from assets.ingest.contracts import Contract
+from assets.ingest.destruction_log import ERASED_RECORDS, SEALED_ORIGINAL, log_destruction, transaction
+from assets.ingest.intake import accepted_copy
+from assets.ingest.raw_zone import CONTENT, LEDGER, new_entry_id, raw_table
+from assets.ingest.retention import forget_prepared
+from assets.linkage.incremental import REGISTRY
+from assets.zones import content_table, person_index_table
+
+ERASURES = "main.erasures"  # in the content zone: what the content side may know of an erasure
+_RECORDS = ["dataset", "_agency", "_entry_id", "_row_number", "_file_sha256"]
+
+
+class NotAReference(ValueError):
+    """The column named is not one the index zone holds for the dataset."""
+
+
+def reference_columns(contract: Contract) -> list[str]:
+    """Columns an agency may name its records by: the agency's own references first (keyed in the warehouse), then the other identifiers."""
+    return [c.name for c in contract.columns if c.identifier and c.pseudonymise] + [c.name for c in contract.columns if c.identifier and not c.pseudonymise]
+
+
+def records_named(
+    con: duckdb.DuckDBPyConnection, contracts: dict[str, Contract], dataset: str, agency: str, column: str, reference: str, every_agency: bool = False,
+) -> pd.DataFrame:
+    """The records (``_RECORDS``) an agency names by ``reference`` in ``column``, and with ``every_agency`` every record of the same persons."""
+    contract = contracts[dataset]
+    if column not in reference_columns(contract):
+        raise NotAReference(f"{column!r} is not a reference column of {dataset}: use one of {', '.join(reference_columns(contract))}")
+    named = con.execute(
+        f"SELECT '{dataset}' AS dataset, _agency, _entry_id, _row_number, _file_sha256 FROM {raw_table(contract)} WHERE _agency = ? AND CAST({column} AS VARCHAR) = ?",
+        [agency, reference],
+    ).df()
+    if not every_agency or named.empty or not _exists(con, REGISTRY):
+        return named
+    con.register("named_records", named)
+    try:
+        persons = f"SELECT person_id FROM {REGISTRY} g SEMI JOIN named_records n USING (dataset, _file_sha256, _row_number)"
+        linked = [
+            con.execute(
+                f"SELECT '{c.id}' AS dataset, r._agency, r._entry_id, r._row_number, r._file_sha256 FROM {raw_table(c)} r "
+                f"SEMI JOIN (SELECT _file_sha256, _row_number FROM {REGISTRY} WHERE dataset = '{c.id}' AND person_id IN ({persons})) g USING (_file_sha256, _row_number)"
+            ).df()
+            for c in contracts.values() if _exists(con, raw_table(c))
+        ]
+    finally:
+        con.unregister("named_records")
+    return pd.concat([named, *linked], ignore_index=True).drop_duplicates(["dataset", "_entry_id", "_row_number"], ignore_index=True)
+
+
+def _exists(con: duckdb.DuckDBPyConnection, qualified: str) -> bool:
+    schema, name = qualified.split(".")
+    return con.execute("SELECT count(*) FROM duckdb_tables() WHERE database_name = current_database() AND schema_name = ? AND table_name = ?", [schema, name]).fetchone()[0] > 0
+
+
+@dataclass(frozen=True)
+class Erasure:
+    """What one erasure removed: records per (dataset, agency), and the sealed originals destroyed (their entry ids)."""
+
+    erasure_id: str
+    records: dict[tuple[str, str], int]
+    originals_destroyed: list[str]
+
+
+def erase(con: duckdb.DuckDBPyConnection, contracts: dict[str, Contract], records: pd.DataFrame, reason: str, accepted_dir: Path, person_index: Path) -> Erasure:
+    """Remove ``records`` (``records_named``) from both zones, log it, and destroy the sealed originals they came in.
+    The content zone is attached to ``con`` as ``raw_zone.CONTENT``."""
+    erasure_id, rule = new_entry_id(), f"erasure: {reason}"
+    counts = records.groupby(["dataset", "_agency"]).size().to_dict()
+    entries = records.groupby(["_entry_id", "dataset", "_agency"]).size()
+    datasets = sorted({d for d, _ in counts})
+    con.register("erased", records)
+    try:
+        with transaction(con):
+            con.execute(f"CREATE TABLE IF NOT EXISTS {CONTENT}.{ERASURES} (erasure_id VARCHAR, erased_on DATE, dataset VARCHAR, agency VARCHAR, records BIGINT)")
+            for (dataset, agency), n in counts.items():
+                con.execute(f"DELETE FROM {CONTENT}.{content_table(dataset)} c WHERE {_erased(dataset, 'c', '_entry_id')}")
+                con.execute(f"INSERT INTO {CONTENT}.{ERASURES} VALUES (?, ?, ?, ?, ?)", [erasure_id, dt.date.today(), dataset, agency, n])
+        if person_index.exists():
+            con.execute(f"ATTACH '{person_index}' AS erasing_index")
+            try:
+                for dataset in datasets:
+                    con.execute(f"DELETE FROM erasing_index.{person_index_table(dataset)} p WHERE {_erased(dataset, 'p', '_entry_id')}")
+            finally:
+                con.execute("DETACH erasing_index")
+        with transaction(con):
+            for dataset in datasets:
+                forget_prepared(con, dataset, f"SELECT _file_sha256, _row_number FROM erased WHERE dataset = '{dataset}'")
+                if _exists(con, f"linkage.{dataset}"):
+                    con.execute(f"DELETE FROM linkage.{dataset} t WHERE {_erased(dataset, 't', '_file_sha256')}")
+                con.execute(f"DELETE FROM {raw_table(contracts[dataset])} t WHERE {_erased(dataset, 't', '_file_sha256')}")
+            for (entry_id, dataset, agency), n in entries.items():
+                log_destruction(con, ERASED_RECORDS, entry_id, dataset, agency, rule, f"erasure {erasure_id}: {n} records; their person registry rows leave at the next linkage")
+    finally:
+        con.unregister("erased")
+    return Erasure(erasure_id, counts, _destroy_originals(con, [tuple(e) for e in entries.index], accepted_dir, erasure_id, rule))
+
+
+def _erased(dataset: str, alias: str, by: str) -> str:
+    """Whether row ``alias`` is an erased record of ``dataset``, matched by entry id (``by`` ``_entry_id``) or file hash, and row number."""
+    return f"EXISTS (SELECT 1 FROM erased e WHERE e.dataset = '{dataset}' AND e.{by} = {alias}.{by} AND e._row_number = {alias}._row_number)"
+
+
+def _destroy_originals(con: duckdb.DuckDBPyConnection, entries: list[tuple[str, str, str]], accepted_dir: Path, erasure_id: str, rule: str) -> list[str]:
+    destroyed = []
+    for entry_id, dataset, agency in entries:
+        (sha256,) = con.execute(f"SELECT sha256 FROM {LEDGER} WHERE entry_id = ?", [entry_id]).fetchone()
+        copy = accepted_copy(accepted_dir, agency, dataset, sha256)
+        if not copy.exists():
+            continue
+        with transaction(con):
+            log_destruction(con, SEALED_ORIGINAL, entry_id, dataset, agency, rule, f"erasure {erasure_id}: the sealed copy held the erased records")
+            copy.unlink()
+        destroyed.append(entry_id)
+    return destroyed
