@@ -20,6 +20,7 @@ import dagster as dg
 from assets.analysis_tables import build_analysis_asset
 from assets.ingest.contracts import load_contracts
 from assets.ingest.factory import build_raw_asset
+from assets.ingest.retention_asset import build_retention_asset
 from assets.keys import PERSON_LINKS, raw_key
 from assets.linkage.person_links import build_person_links_asset
 from assets.measures.catalogue import catalogue
@@ -36,9 +37,9 @@ from assets.reports.report_assets import build_report_assets
 from orchestration.alerts import build_alert_sensors
 from orchestration.automation import upstream_changes, with_automation
 from orchestration.deployment import BOTH_ROLES, CONTENT_ROLE, INDEX_ROLE, check_environment, mart_url
-from orchestration.jobs import data_quality_digest_job, intake_and_linkage_job, story_of_progress_job
+from orchestration.jobs import data_quality_digest_job, intake_and_linkage_job, retention_job, story_of_progress_job
 from orchestration.resources import build_resources
-from orchestration.schedules import build_schedules
+from orchestration.schedules import build_schedules, daily_retention
 from orchestration.sensors import build_landing_sensor
 from orchestration.settings import Settings
 
@@ -63,6 +64,7 @@ def build_definitions(settings: Settings | None = None, role: str = BOTH_ROLES) 
     upstream = index_assets(settings, contracts)
     data_assets = [
         *(upstream if role == BOTH_ROLES else []),
+        *([build_retention_asset(contracts, settings.retention)] if role == BOTH_ROLES else []),
         *(build_analysis_asset(c) for c in contracts.values()),
         *measure_assets(measures, contracts, council_count),
         build_published_measures_asset(measures, contracts),
@@ -90,10 +92,11 @@ def build_definitions(settings: Settings | None = None, role: str = BOTH_ROLES) 
             for c in contracts.values()
         }
         sensors.insert(0, build_landing_sensor(contracts, story_job, by_council, after_intake))
+    index_jobs = [retention_job()] if role == BOTH_ROLES else []
     return dg.Definitions(
         assets=assets,
-        jobs=[story_job, digest_job],
-        schedules=build_schedules(story_job, digest_job, by_council),
+        jobs=[story_job, digest_job, *index_jobs],
+        schedules=build_schedules(story_job, digest_job, by_council) + [daily_retention(j) for j in index_jobs],
         sensors=sensors,
         resources=build_resources(settings, role),
         executor=dg.in_process_executor,
@@ -101,13 +104,14 @@ def build_definitions(settings: Settings | None = None, role: str = BOTH_ROLES) 
 
 
 def _index_definitions(settings: Settings, contracts: dict) -> dg.Definitions:
-    """The index role's location: intake and linkage, the landing sensor, its own resources only."""
-    assets = index_assets(settings, contracts)
-    job = intake_and_linkage_job()
+    """The index role's location: intake and linkage, retention, the landing sensor, its own resources only."""
+    assets = [*index_assets(settings, contracts), build_retention_asset(contracts, settings.retention)]
+    job, retention = intake_and_linkage_job(), retention_job()
     after_intake = {c.id: [PERSON_LINKS] if c.identifier_columns else [] for c in contracts.values()}
     return dg.Definitions(
         assets=assets,
-        jobs=[job],
+        jobs=[job, retention],
+        schedules=[daily_retention(retention)],
         sensors=[build_landing_sensor(contracts, job, None, after_intake), *build_alert_sensors(settings)],
         resources=build_resources(settings, INDEX_ROLE),
         executor=dg.in_process_executor,

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import dagster as dg
 
+from assets.keys import RETENTION
 from assets.reports.report_assets import DATA_QUALITY_DIGEST
 
 
@@ -13,7 +14,7 @@ def story_of_progress_job(councils: dg.StaticPartitionsDefinition, external: lis
     file), or a range in one run (``assets.partitions.every_council``: the quarterly edition, a national body's file)."""
     return dg.define_asset_job(
         name="story_of_progress",
-        selection=dg.AssetSelection.all() - dg.AssetSelection.assets(*external),
+        selection=dg.AssetSelection.all() - dg.AssetSelection.assets(*external, RETENTION),
         partitions_def=councils,
         description="Everything, end to end: landing files -> contracts -> linkage -> measures -> disclosure control -> reports (the councils chosen as partitions).",
     )
@@ -32,6 +33,15 @@ def intake_and_linkage_job() -> dg.UnresolvedAssetJobDefinition:
     """The index role's job: new landing files through their contracts, then the linkage and its hand-over."""
     return dg.define_asset_job(
         name="intake_and_linkage",
-        selection=dg.AssetSelection.all(),
+        selection=dg.AssetSelection.all() - dg.AssetSelection.assets(RETENTION),
         description="Landing files -> contracts -> split (index zone | content zone) -> linkage -> person index, in the index role's location.",
+    )
+
+
+def retention_job() -> dg.UnresolvedAssetJobDefinition:
+    """The index role's destruction of what has been kept its period (``assets.ingest.retention``)."""
+    return dg.define_asset_job(
+        name="retention",
+        selection=dg.AssetSelection.assets(RETENTION),
+        description="Destroys sealed originals, refused copies and index-zone identifiers kept their period (STORY_RETENTION_DAYS_*), and logs each.",
     )

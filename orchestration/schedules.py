@@ -1,4 +1,4 @@
-"""Schedules: a full Story of Progress edition every quarter; the agencies' data-quality digest every month.
+"""Schedules: a full Story of Progress edition every quarter; the agencies' data-quality digest every month; retention every day (index role).
 
 Both start stopped and are switched on in the Dagster UI (Automation), side by side. Each
 runs its assets in dependency order, so a blocking check that fails (contracts, disclosure
@@ -40,6 +40,18 @@ def monthly_data_quality_digest(digest_job: dg.UnresolvedAssetJobDefinition) -> 
         execution_timezone="Europe/London",
         default_status=dg.DefaultScheduleStatus.STOPPED,
         description="Publishes the data-quality digest for agencies (overdue returns and refusals per agency, from mart.data_coverage and contracts' refreshDays) on the first of each month.",
+    )
+
+
+def daily_retention(retention: dg.UnresolvedAssetJobDefinition) -> dg.ScheduleDefinition:
+    """Retention in the index role, once a day: what is due is destroyed within a day of its period ending."""
+    return dg.ScheduleDefinition(
+        name="daily_retention",
+        job=retention,
+        cron_schedule="30 5 * * *",  # 05:30, before the editions and digests of the morning
+        execution_timezone="Europe/London",
+        default_status=dg.DefaultScheduleStatus.STOPPED,
+        description="Destroys sealed originals, refused copies and index-zone identifiers kept their period (STORY_RETENTION_DAYS_*), logging each.",
     )
 
 

@@ -21,9 +21,10 @@ from orchestration.resources import INDEX_RESOURCES
 from orchestration.settings import Settings
 from tests.support.paths import CONTRACTS, REPO_ROOT, SHARED
 
-INDEX_GROUPS = {"ingest", "linkage"}
+INDEX_GROUPS = {"ingest", "linkage", "retention"}
 # Modules that open or know the index zone: the content side imports none of them.
-INDEX_CODE = ("assets.linkage", "assets.ingest.raw_zone", "assets.ingest.intake", "assets.ingest.landing", "assets.ingest.entries", "assets.ingest.factory")
+INDEX_CODE = ("assets.linkage", "assets.ingest.raw_zone", "assets.ingest.intake", "assets.ingest.landing", "assets.ingest.entries", "assets.ingest.factory",
+              "assets.ingest.retention", "assets.ingest.erasure", "assets.ingest.destruction_log")
 CONTENT_CODE = ("assets/analysis_tables.py", "assets/measures", "assets/publication", "assets/reports")
 
 
