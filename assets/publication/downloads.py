@@ -45,6 +45,7 @@ from assets.spreadsheet_formulas import neutralise_frame
 
 MEASURES_TABLE = "published_measures"
 REVISIONS_TABLE = "indicator_revisions"
+MOVED_TABLE = "figure_revisions"
 MEASURE_ORDER = "period, geography_code, breakdown, category"
 MEASURE_FOLDER = "measures"
 ALL_FIGURES = "all-published-figures"
@@ -116,7 +117,8 @@ def write_downloads(
     if MEASURES_TABLE in tables:
         measures = con.execute(f"SELECT * FROM {MART}.{MEASURES_TABLE} ORDER BY measure_id, {MEASURE_ORDER}").df()
         revisions = con.execute(f"SELECT * FROM {MART}.{REVISIONS_TABLE}").df() if REVISIONS_TABLE in tables else None
-        figures = published_figures(measures, revisions, titles, geography_names)
+        moved = con.execute(f"SELECT * FROM {MART}.{MOVED_TABLE}").df() if MOVED_TABLE in tables else None
+        figures = published_figures(measures, revisions, titles, geography_names, moved)
         csv_name, spreadsheet_name = all_figures_downloads(edition, measures["geography_code"])
         # The spreadsheet first: with an executor it is written while the CSVs are.
         if not figures.empty:  # a workbook of no table would be a cover and nothing else

@@ -31,6 +31,10 @@ streams), one row per change between consecutive vintages: ``measure_id, indicat
 geography_code, period, earlier_value, earlier_vintage, revised_value, revised_vintage,
 is_latest, note`` ("revised from 12,206 to 12,084 in the 2025-04 release; ...").
 
+``mart.figure_revisions``: every figure whose shown value moved since the latest published
+edition (``edition_revisions``: ``measure_id, period, geography_code, breakdown, category,
+previous_edition, previous_display, display, note``), marked ``[r]`` in the next edition.
+
 ``mart.early_warnings``: ``measure_id, geography_code, period, kind, message``; kinds and
 rules in ``assets.measures.early_warning``. Worked out from published values only, so a
 warning never quotes a hidden figure (a change from or to a hidden value is not compared).
@@ -70,6 +74,7 @@ from assets.measures.early_warning import WARNING_COLUMNS, early_warnings, headl
 from assets.measures.indicators import COLUMNS as INDICATOR_COLUMNS
 from assets.measures.indicators import declared_streams, indicator_rows, revisions
 from assets.publication.disclosure_control import FIGURE_KEY, WITHHELD, DisclosureRule, apply_disclosure_control
+from assets.publication.edition_revisions import moved_figures, previous_figures
 from assets.reference import councils
 from checks.disclosure_audit import AuditMemo, DisclosureAudit, audit_disclosure
 from checks.identifier_scan import scan_database
@@ -223,6 +228,8 @@ def build_published_measures_asset(entries: dict[str, Measure], contracts: dict[
             published = controlled.loc[~left_out, list(PUBLISHED_COLUMNS)]
             indicator_values = indicator_rows(con) if _has_table(con, "analysis", "indicator_values") else pd.DataFrame(columns=INDICATOR_COLUMNS)
             revised = revisions(indicator_values[indicator_values["indicator_id"].isin(streams)])
+            # Compared with what the latest edition published, never with unpublished values (``edition_revisions``).
+            moved = moved_figures(published, previous_figures(folders.layout.published_dir / "latest"))
             warnings = mart_early_warnings(published, entries, latest_accepted_files(con, folders.layout.content_zone_path, sorted(refresh_days)), refresh_days, dt.date.today(), names)
             con.execute("CREATE SCHEMA IF NOT EXISTS mart")
             con.execute("CREATE SCHEMA IF NOT EXISTS disclosure")
@@ -231,6 +238,7 @@ def build_published_measures_asset(entries: dict[str, Measure], contracts: dict[
             con.execute("BEGIN TRANSACTION")
             _write(con, "published_measures", published)
             _write(con, "indicator_revisions", revised)
+            _write(con, "figure_revisions", moved)
             _write(con, "early_warnings", warnings)
             _write(con, "suppressed_cells", controlled.loc[controlled["suppression"].ne(""), list(SUPPRESSION_COLUMNS)], schema="disclosure")
             # Both checks judge the mart as stored, read back once. The audit reads it its own
@@ -252,6 +260,7 @@ def build_published_measures_asset(entries: dict[str, Measure], contracts: dict[
                 "share_of_counted_total_hidden": f"{controlled.loc[controlled['suppression'].ne('') & counted, 'numerator'].sum() / max(controlled.loc[counted, 'numerator'].sum(), 1):.3%}",
                 "rule": f"counts {RULE.min_count}-{RULE.max_suppressed_count} shown as [c]",
                 "indicator_revisions": len(revised),
+                "figures_revised_since_last_edition": len(moved),
                 "early_warnings": dg.MetadataValue.md(warnings["kind"].value_counts().to_frame().to_markdown() if len(warnings) else "none"),
             }
         )

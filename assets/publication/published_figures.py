@@ -6,9 +6,10 @@ warehouse). The value column stays numeric; where a figure is not shown its cell
 and the Analysis Function's shorthand says why in the ``status`` column:
 
 ``[c]`` confidential (hidden by disclosure control), ``[x]`` not available, ``[z]`` not
-applicable (as ``value_display`` already says), and ``[r]`` revised since it was first
-published (the latest release revised it, as ``mart.indicator_revisions`` records);
-``published`` otherwise, so a status cell is never blank.
+applicable (as ``value_display`` already says), and ``[r]`` revised: what is shown moved since
+the previous edition (``mart.figure_revisions``, ``edition_revisions``), or the source's latest
+release revised it (``mart.indicator_revisions``); ``published`` otherwise, so a status cell
+is never blank.
 
 Read by the edition's downloads: the "all published figures" CSV and the accessible
 spreadsheet (``assets.publication.spreadsheet``) are both this table.
@@ -20,6 +21,8 @@ from collections.abc import Mapping
 
 import pandas as pd
 
+from assets.publication.disclosure_control import FIGURE_KEY
+
 CONFIDENTIAL, NOT_AVAILABLE, NOT_APPLICABLE, REVISED = "[c]", "[x]", "[z]", "[r]"
 PUBLISHED = "published"  # the status of a figure shown as first published
 # What each shorthand means, in the Analysis Function's words; the spreadsheet's notes say so.
@@ -27,7 +30,7 @@ SHORTHAND = {
     CONFIDENTIAL: "confidential: hidden by disclosure control, so that no person can be identified (counts of 1 to 4, and figures that would let one be worked out)",
     NOT_AVAILABLE: "not available: no figure was supplied for this place and period",
     NOT_APPLICABLE: "not applicable: the measure has no figure of this kind",
-    REVISED: "revised: the latest release revised this figure since it was first published",
+    REVISED: "revised: the figure shown moved since the previous edition, or its source's latest release revised it",
 }
 COLUMNS = (
     "geography_code", "geography_name", "geography_level", "period", "measure_id", "measure_title",
@@ -45,8 +48,11 @@ def revised_figures(revisions: pd.DataFrame | None) -> pd.DataFrame:
     return latest[_REVISION_KEY].astype(str).drop_duplicates()
 
 
-def published_figures(measures: pd.DataFrame, revisions: pd.DataFrame | None, titles: Mapping[str, str], geography_names: Mapping[str, str]) -> pd.DataFrame:
-    """The tidy table of ``measures`` (rows of ``mart.published_measures``), in ``COLUMNS`` order.
+def published_figures(
+    measures: pd.DataFrame, revisions: pd.DataFrame | None, titles: Mapping[str, str], geography_names: Mapping[str, str], moved: pd.DataFrame | None = None,
+) -> pd.DataFrame:
+    """The tidy table of ``measures`` (rows of ``mart.published_measures``), in ``COLUMNS`` order;
+    ``moved``: ``mart.figure_revisions`` (figures that moved since the previous edition).
 
     ``titles``: each measure's title by id; ``geography_names``: each place's name by code
     (Scotland and the councils). A measure or place missing from them is a wiring error, so
@@ -59,6 +65,8 @@ def published_figures(measures: pd.DataFrame, revisions: pd.DataFrame | None, ti
     display = table["value_display"].astype("string")
     symbol = display.where(display.isin([CONFIDENTIAL, NOT_AVAILABLE, NOT_APPLICABLE]), "")
     revised = pd.MultiIndex.from_frame(table[_REVISION_KEY]).isin(pd.MultiIndex.from_frame(revised_figures(revisions)))
+    if moved is not None and not moved.empty:
+        revised |= pd.MultiIndex.from_frame(table[FIGURE_KEY].astype(str)).isin(pd.MultiIndex.from_frame(moved[FIGURE_KEY].astype(str)))
     status = (symbol + pd.Series(revised).map({True: " " + REVISED, False: ""})).str.strip().replace("", PUBLISHED)
     tidy = pd.DataFrame({
         "geography_code": table["geography_code"],

@@ -89,13 +89,35 @@ def early_warnings(table: pd.DataFrame | None, place: Place, titles: dict[str, s
     return listed
 
 
-def revisions(table: pd.DataFrame | None, place: Place, names: dict[str, str]) -> list[dict] | None:
-    if table is None:
+# The figures revised since the previous edition listed per measure, up to this many; the downloads mark every one.
+LISTED_MOVES = 8
+
+
+def revisions(table: pd.DataFrame | None, moved: pd.DataFrame | None, place: Place, names: dict[str, str], titles: dict[str, str]) -> list[dict] | None:
+    """The methods section's list of revised figures: each source revision, then per measure the
+    figures that moved since the previous edition (``mart.figure_revisions``); a council's report
+    lists the council's and Scotland's. None when neither table exists."""
+    if table is None and moved is None:
         return None
-    geography = next((c for c in table.columns if c.startswith("geography")), None)
-    rows = table if place.is_scotland or geography is None else table[table[geography].isin([place.code, "S92000003"])]
-    note = next(c for c in ("note", "message", "explanation") if c in rows.columns)
-    return [{"place": names.get(getattr(r, geography), getattr(r, geography)) if geography else "", "note": getattr(r, note)} for r in rows.itertuples()]
+    listed = []
+    if table is not None:
+        geography = next((c for c in table.columns if c.startswith("geography")), None)
+        rows = table if place.is_scotland or geography is None else table[table[geography].isin([place.code, "S92000003"])]
+        note = next(c for c in ("note", "message", "explanation") if c in rows.columns)
+        listed += [{"place": names.get(getattr(r, geography), getattr(r, geography)) if geography else "", "note": getattr(r, note)} for r in rows.itertuples()]
+    moves = moved if moved is None or place.is_scotland else moved[moved["geography_code"].isin([place.code, "S92000003"])]
+    for measure_id, rows in (moves.groupby("measure_id", sort=True) if moves is not None and not moves.empty else ()):
+        figures = [f"{_figure(r, names)}: {r.previous_display} then, {r.display} now" for r in rows.itertuples()]
+        more = f"; and {len(figures) - LISTED_MOVES} more, each marked [r] in the downloads" if len(figures) > LISTED_MOVES else ""
+        count = f"{len(figures)} figure{'s' if len(figures) != 1 else ''}"
+        listed.append({"place": "", "note": f"{titles.get(measure_id, measure_id)}: {count} revised since the previous edition ({rows['previous_edition'].iloc[0]}): {'; '.join(figures[:LISTED_MOVES])}{more}."})
+    return listed
+
+
+def _figure(row, names: dict[str, str]) -> str:
+    """Which figure of a measure: place and period, and its breakdown when it is not the total."""
+    breakdown = "" if row.breakdown == "total" else f" ({row.breakdown.replace('_', ' ')} {row.category})"
+    return f"{names.get(row.geography_code, row.geography_code)} {row.period}{breakdown}"
 
 
 def organisation_overview(progress: pd.DataFrame | None) -> dict | None:

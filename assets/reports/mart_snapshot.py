@@ -20,6 +20,7 @@ from assets.publication.mart import PUBLISHED_COLUMNS
 # Agreed mart tables a report can show; absent ones are reported as not yet available.
 OPTIONAL_TABLES = (
     "indicator_revisions",
+    "figure_revisions",
     "early_warnings",
     "community_themes",
     "published_quotes",

@@ -73,28 +73,34 @@ def comparable_with_scotland(entry: Measure) -> bool:
     return entry.denominator is not None
 
 
-def revision_notes(revisions: pd.DataFrame | None) -> dict[str, dict[tuple[str, str], str]]:
-    """Per measure, the note on each revised figure (place code, period) that the latest release revised.
+Revised = dict[tuple[str, str, str, str], str]  # (place code, period, breakdown, category): the note on its [r]
 
-    Read from ``mart.indicator_revisions``; a figure revised more than once keeps its latest note.
-    """
-    if revisions is None or revisions.empty:
-        return {}
-    latest = revisions[revisions["is_latest"].astype(bool)] if "is_latest" in revisions else revisions
-    notes: dict[str, dict[tuple[str, str], str]] = {}
-    for r in latest.itertuples():
-        notes.setdefault(r.measure_id, {})[(r.geography_code, str(r.period))] = r.note
+
+def revision_notes(revisions: pd.DataFrame | None, moved: pd.DataFrame | None = None) -> dict[str, Revised]:
+    """Per measure, the note on each revised figure: those the source's latest release revised
+    (``mart.indicator_revisions``: a figure revised more than once keeps its latest note) and
+    those that moved since the previous edition (``mart.figure_revisions``), both notes when both."""
+    notes: dict[str, Revised] = {}
+    if revisions is not None and not revisions.empty:
+        latest = revisions[revisions["is_latest"].astype(bool)] if "is_latest" in revisions else revisions
+        for r in latest.itertuples():
+            notes.setdefault(r.measure_id, {})[(r.geography_code, str(r.period), "total", "total")] = r.note
+    for r in (moved.itertuples() if moved is not None else ()):
+        key = (r.geography_code, str(r.period), r.breakdown, r.category)
+        earlier = notes.setdefault(r.measure_id, {}).get(key)
+        notes[r.measure_id][key] = f"{earlier}; {r.note}" if earlier else r.note
     return notes
 
 
 def measure_section(
-    table: pd.DataFrame, entry: Measure, place: Place, council_names: dict[str, str], revised: dict[tuple[str, str], str] | None = None, group: list[str] | None = None,
+    table: pd.DataFrame, entry: Measure, place: Place, council_names: dict[str, str], revised: Revised | None = None, group: list[str] | None = None,
 ) -> dict:
     """What the report shows for ``entry`` in ``place``; ``available`` is False when nothing is published there.
 
     ``revised``: the measure's revision notes (``revision_notes``); a revised figure is marked
-    ``[r]`` with its note beside the value, which is shown as published. ``group``: the codes of
-    councils like a council (``table`` holds their rows), to compare a rate or share with.
+    ``[r]``: in the chart's table with its note beside the value, which is shown as published;
+    in the breakdown and council tables beside the value. ``group``: the codes of councils like
+    a council (``table`` holds their rows), to compare a rate or share with.
     """
     revised = revised or {}
     # Plain rows, not DataFrame filters: a report builds some forty of these per place, and
@@ -119,14 +125,14 @@ def measure_section(
     rows = [
         {
             "period": r["period"], "value": r["value_display"], "scotland": scotland_display.get(r["period"], "[x]") if compare else "", "interval": _interval(r) if has_interval else "",
-            "vintage": "" if _missing(r["vintage"]) else str(r["vintage"]), "revision": revised.get((place.code, str(r["period"])), ""),
+            "vintage": "" if _missing(r["vintage"]) else str(r["vintage"]), "revision": revised.get((place.code, str(r["period"]), "total", "total"), ""),
         }
         for r in charted
     ]
     values: dict[str, dict[str, str]] = {}
     for r in records:
         if r["geography_code"] == place.code and r["period"] == latest:
-            values.setdefault(r["breakdown"], {})[r["category"]] = r["value_display"]
+            values.setdefault(r["breakdown"], {})[r["category"]] = _marked(r, revised)
     breakdowns = [
         {"name": breakdown.replace("_", " "), "rows": [{"category": label, "value": values[breakdown][code]} for code, label in ordered(breakdown, list(values[breakdown]))]}
         for breakdown in entry.breakdowns
@@ -137,6 +143,7 @@ def measure_section(
                          for r in records if r["breakdown"] == "total" and r["period"] == latest}
         base["family_group"] = compare_with_group(place.name, latest_totals.get(place.code), [latest_totals.get(c, (None, "[x]")) for c in group], entry, latest)
     council_rows = [r for r in records if r["geography_level"] == "council" and r["breakdown"] == "total" and r["period"] == latest] if place.is_scotland else []
+    council_rows = [{**r, "value_display": _marked(r, revised)} for r in council_rows]
     return {
         **base,
         "available": True,
@@ -151,6 +158,12 @@ def measure_section(
         "breakdowns": breakdowns,
         "councils": _side_by_side(sorted(({"name": council_names.get(r["geography_code"], r["geography_code"]), "value": r["value_display"]} for r in council_rows), key=lambda r: r["name"])),
     }
+
+
+def _marked(row: Row, revised: Revised) -> str:
+    """A figure as shown, with ``[r]`` beside it when it is revised."""
+    key = (row["geography_code"], str(row["period"]), row["breakdown"], row["category"])
+    return f"{row['value_display']} [r]" if key in revised else str(row["value_display"])
 
 
 def _side_by_side(rows: list[dict], columns: int = 3) -> list[list[dict | None]]:

@@ -50,7 +50,7 @@ class EditionInputs:
 
 def _by_vision(inputs: EditionInputs, question: str, place: Place, by_measure: dict[str, pd.DataFrame], group: list[str] | None) -> list[dict]:
     sections = []
-    revised = revision_notes(inputs.mart.table("indicator_revisions"))
+    revised = revision_notes(inputs.mart.table("indicator_revisions"), inputs.mart.table("figure_revisions"))
     for vision in inputs.visions.itertuples():
         entries = [e for e in inputs.entries.values() if e.question == question and e.vision_id == vision.vision_id and e.id in by_measure]
         measures = [measure_section(by_measure[e.id], e, place, inputs.council_names, revised.get(e.id), group) for e in entries]
@@ -151,7 +151,7 @@ def report_context(inputs: EditionInputs, place: Place) -> dict:
         "quotes": quotes(mart.table("published_quotes")),
         "q3": q3,
         "early_warnings": early_warnings(mart.table("early_warnings"), place, titles, names),
-        "revisions": revisions(mart.table("indicator_revisions"), place, names),
+        "revisions": revisions(mart.table("indicator_revisions"), mart.table("figure_revisions"), place, names, titles),
         "coverage": coverage_section(mart.data_coverage, inputs.returns, None if place.is_scotland else place.code),
         # The definitions are the same for every place, so they are printed once, in the Scotland
         # report (and on the website's measure pages); a council's report points there. They

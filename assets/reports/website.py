@@ -76,7 +76,7 @@ class Website:
         self.by_measure = dict(tuple(mart.published_measures.groupby("measure_id")))
         self.titles = {e.id: e.title for e in inputs.entries.values()}
         self.figures = PlaceFigures(mart.published_measures, inputs.entries)
-        revised = revision_notes(mart.table("indicator_revisions"))
+        revised = revision_notes(mart.table("indicator_revisions"), mart.table("figure_revisions"))
         # Scotland's section of every measure the mart holds, shared by the vision, measure and list pages.
         self.scotland = {
             e.id: measure_section(self.by_measure[e.id], e, SCOTLAND, inputs.council_names, revised.get(e.id))
