@@ -6,6 +6,7 @@ test exercises the asset, the registry and the Dagster instance without running 
 
 from __future__ import annotations
 
+import datetime as dt
 import subprocess
 import sys
 from pathlib import Path
@@ -17,7 +18,9 @@ from dagster_duckdb import DuckDBResource
 
 from assets.folders import IndexFolders
 from assets.ingest.contracts import load_contracts
+from assets.ingest.destruction_log import IDENTIFIERS, RetentionPeriods
 from assets.ingest.raw_zone import ensure_raw_zone
+from assets.ingest.retention import Expired, destroy
 from assets.keys import PERSON_LINKS
 from assets.linkage.person_links import RATE_CHECK, build_person_links_asset
 from orchestration.resources import pseudonymisation_key
@@ -51,8 +54,12 @@ def test_rerun_with_an_extra_council_file_keeps_every_person_id(story_env: Path,
     instance = dg.DagsterInstance.ephemeral()
     first = dg.materialize([asset], resources=resources, instance=instance)
     assert first.success
+    retired = files["hearings_referrals"][0]  # its identifiers' retention period ends before the late return arrives
     with duckdb.connect(str(zone)) as con:
         before = con.execute("SELECT record_key, person_id FROM linkage.person_registry").df()
+        rows = con.execute("SELECT count(*) FROM raw.hearings_referrals WHERE _entry_id = ?", [f"entry-sha-{retired.name}"]).fetchone()[0]
+        due = Expired(IDENTIFIERS, f"entry-sha-{retired.name}", "hearings_referrals", "SCRA", dt.date(2020, 1, 1), rows=rows)
+        destroy(con, contracts, [due], RetentionPeriods())
         _load(con, contracts["looked_after_episodes"], extra)
     second = dg.materialize([asset], resources=resources, instance=instance)
     assert second.success
@@ -63,8 +70,15 @@ def test_rerun_with_an_extra_council_file_keeps_every_person_id(story_env: Path,
         changes = con.execute("SELECT count(*) FROM linkage.person_id_changes").fetchone()[0]
     kept = before.merge(after, on="record_key", suffixes=("_before", "_after"))
     assert len(kept) == len(before) and len(after) > len(before)
-    assert (kept["person_id_before"] == kept["person_id_after"]).all()
+    assert (kept["person_id_before"] == kept["person_id_after"]).all()  # the retired records' too
     assert changes == 0
+    with duckdb.connect(str(zone), read_only=True) as con:  # retired: no identifiers, not linked, still indexed
+        retired_keys = con.execute(f"SELECT 'hearings_referrals|' || _file_sha256 || '|' || _row_number FROM raw.hearings_referrals WHERE _entry_id = '{due.entry_id}' AND chi IS NULL AND surname IS NULL").df().iloc[:, 0]
+        prepared = set(con.execute("SELECT record_key FROM linkage.prepared_people").df()["record_key"])
+    assert len(retired_keys) == rows > 0 and not prepared & set(retired_keys) and set(retired_keys) <= set(after["record_key"])
+    with duckdb.connect(str(zone.parent / "person_index.duckdb"), read_only=True) as index:
+        indexed = index.execute("SELECT count(person_id) FROM links.hearings_referrals WHERE _entry_id = ?", [due.entry_id]).fetchone()[0]
+    assert indexed == rows
 
     metadata = second.asset_materializations_for_node(asset.op.name)[0].metadata
     assert metadata["records"].value == len(after)
