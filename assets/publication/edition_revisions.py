@@ -58,7 +58,7 @@ def _written(shown: str | float, like: str) -> str:
 def moved_figures(published: pd.DataFrame, previous: tuple[str, pd.DataFrame] | None) -> pd.DataFrame:
     """The figures of ``published`` (``mart.published_measures`` rows) whose shown value differs from ``previous``'s (``previous_figures``)."""
     if previous is None or published.empty:
-        return pd.DataFrame(columns=list(REVISION_COLUMNS))
+        return pd.DataFrame(columns=list(REVISION_COLUMNS), dtype="string")
     edition, before = previous
     now = published.astype({c: str for c in FIGURE_KEY})
     paired = now.merge(before, on=list(FIGURE_KEY), how="inner")
@@ -72,4 +72,4 @@ def moved_figures(published: pd.DataFrame, previous: tuple[str, pd.DataFrame] | 
             was = _written(shown_before, display)
             rows.append({**{c: getattr(r, c) for c in FIGURE_KEY}, "previous_edition": edition, "previous_display": was, "display": display,
                          "note": f"revised since the previous edition ({edition}), where it was {was}"})
-    return pd.DataFrame(rows, columns=list(REVISION_COLUMNS))
+    return pd.DataFrame(rows, columns=list(REVISION_COLUMNS), dtype="string")
