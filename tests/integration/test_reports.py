@@ -118,7 +118,7 @@ def test_early_edition_says_not_yet_available_for_each_absent_table(tmp_path: Pa
     for section in ("q1", "q3", "early-warnings"):
         body = re.search(rf'<section id="{section}".*?</section>', html, re.S).group(0)
         assert "not yet available" in body, section
-    assert "A list of revised figures is not yet available." in html
+    assert "No list of revised figures was made for this edition." in html
     # Overdue and refused returns come from the ledger and the contracts' refreshDays.
     assert "Overdue (expected every" in html
 
