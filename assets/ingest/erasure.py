@@ -28,7 +28,7 @@ from assets.ingest.contracts import Contract
 from assets.ingest.destruction_log import ERASED_RECORDS, SEALED_ORIGINAL, log_destruction, transaction
 from assets.ingest.intake import accepted_copy
 from assets.ingest.raw_zone import CONTENT, LEDGER, new_entry_id, raw_table
-from assets.ingest.retention import forget_prepared
+from assets.ingest.retention import forget_prepared, table_exists
 from assets.linkage.incremental import REGISTRY
 from assets.zones import content_table, person_index_table
 
@@ -56,7 +56,7 @@ def records_named(
         f"SELECT '{dataset}' AS dataset, _agency, _entry_id, _row_number, _file_sha256 FROM {raw_table(contract)} WHERE _agency = ? AND CAST({column} AS VARCHAR) = ?",
         [agency, reference],
     ).df()
-    if not every_agency or named.empty or not _exists(con, REGISTRY):
+    if not every_agency or named.empty or not table_exists(con, REGISTRY):
         return named
     con.register("named_records", named)
     try:
@@ -66,16 +66,11 @@ def records_named(
                 f"SELECT '{c.id}' AS dataset, r._agency, r._entry_id, r._row_number, r._file_sha256 FROM {raw_table(c)} r "
                 f"SEMI JOIN (SELECT _file_sha256, _row_number FROM {REGISTRY} WHERE dataset = '{c.id}' AND person_id IN ({persons})) g USING (_file_sha256, _row_number)"
             ).df()
-            for c in contracts.values() if _exists(con, raw_table(c))
+            for c in contracts.values() if table_exists(con, raw_table(c))
         ]
     finally:
         con.unregister("named_records")
     return pd.concat([named, *linked], ignore_index=True).drop_duplicates(["dataset", "_entry_id", "_row_number"], ignore_index=True)
-
-
-def _exists(con: duckdb.DuckDBPyConnection, qualified: str) -> bool:
-    schema, name = qualified.split(".")
-    return con.execute("SELECT count(*) FROM duckdb_tables() WHERE database_name = current_database() AND schema_name = ? AND table_name = ?", [schema, name]).fetchone()[0] > 0
 
 
 @dataclass(frozen=True)
@@ -104,14 +99,15 @@ def erase(con: duckdb.DuckDBPyConnection, contracts: dict[str, Contract], record
         if person_index.exists():
             con.execute(f"ATTACH '{person_index}' AS erasing_index")
             try:
-                for dataset in datasets:
+                indexed = {t for (t,) in con.execute("SELECT table_name FROM duckdb_tables() WHERE database_name = 'erasing_index'").fetchall()}
+                for dataset in (d for d in datasets if d in indexed):
                     con.execute(f"DELETE FROM erasing_index.{person_index_table(dataset)} p WHERE {_erased(dataset, 'p', '_entry_id')}")
             finally:
                 con.execute("DETACH erasing_index")
         with transaction(con):
             for dataset in datasets:
                 forget_prepared(con, dataset, f"SELECT _file_sha256, _row_number FROM erased WHERE dataset = '{dataset}'")
-                if _exists(con, f"linkage.{dataset}"):
+                if table_exists(con, f"linkage.{dataset}"):
                     con.execute(f"DELETE FROM linkage.{dataset} t WHERE {_erased(dataset, 't', '_file_sha256')}")
                 con.execute(f"DELETE FROM {raw_table(contracts[dataset])} t WHERE {_erased(dataset, 't', '_file_sha256')}")
             for (entry_id, dataset, agency), n in entries.items():

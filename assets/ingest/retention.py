@@ -90,18 +90,20 @@ def expired(con: duckdb.DuckDBPyConnection, contracts: dict[str, Contract], acce
     return due
 
 
-def _exists(con: duckdb.DuckDBPyConnection, qualified: str) -> bool:
+def table_exists(con: duckdb.DuckDBPyConnection, qualified: str) -> bool:
+    """Whether ``schema.table`` is in the index zone itself (not in a database attached to it)."""
     schema, name = qualified.split(".")
-    return con.execute("SELECT count(*) FROM information_schema.tables WHERE table_schema = ? AND table_name = ?", [schema, name]).fetchone()[0] > 0
+    found = "SELECT count(*) FROM duckdb_tables() WHERE database_name = current_database() AND schema_name = ? AND table_name = ?"
+    return con.execute(found, [schema, name]).fetchall()[0][0] > 0
 
 
 def forget_prepared(con: duckdb.DuckDBPyConnection, dataset: str, keys: str) -> None:
     """Remove the linkage's prepared identifiers and review pairs of the records ``keys`` (a query of
     ``_file_sha256, _row_number`` of ``dataset``), inside the caller's transaction."""
     record_keys = f"SELECT '{dataset}|' || _file_sha256 || '|' || _row_number FROM ({keys})"
-    if _exists(con, PREPARED):
+    if table_exists(con, PREPARED):
         con.execute(f"DELETE FROM {PREPARED} WHERE record_key IN ({record_keys})")
-    if _exists(con, REVIEW):
+    if table_exists(con, REVIEW):
         con.execute(f"DELETE FROM {REVIEW} WHERE record_key_l IN ({record_keys}) OR record_key_r IN ({record_keys})")
 
 

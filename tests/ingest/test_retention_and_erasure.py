@@ -147,3 +147,15 @@ def test_erasure_removes_a_persons_records_from_both_zones(story_env: Path, caps
     assert main(["erase", "--agency", COUNCIL, "--dataset", DATASET, "--record", "C0001", "--reason", "again"]) == USAGE_ERROR
     assert main(["erase", "--agency", COUNCIL, "--dataset", DATASET, "--record", "C0002", "--column", "legal_reason", "--reason", "x"]) == USAGE_ERROR
     assert "is not a reference column" in capsys.readouterr().err
+
+
+def test_erasure_of_every_agency_follows_the_person_id(story_env: Path):
+    story_env.mkdir()
+    _drop(story_env, EpisodesFile.valid(COUNCIL, "2024"))
+    assert main(["ingest"]) == INGEST_TAKEN
+    # The person registry as the linkage leaves it, here saying both children's records are one person.
+    with duckdb.connect(str(story_env / "linkage_zone.duckdb")) as con:
+        con.execute("CREATE SCHEMA linkage")
+        con.execute(f"CREATE TABLE linkage.person_registry AS SELECT '{DATASET}' AS dataset, _file_sha256, _row_number, 'P1' AS person_id FROM raw.{DATASET}")
+    assert main(["erase", "--agency", COUNCIL, "--dataset", DATASET, "--record", "C0002", "--every-agency", "--reason", "a person's request"]) == 0
+    assert _zone(story_env, f"SELECT count(*) FROM raw.{DATASET}") == [(0,)] and _content(story_env, f"SELECT count(*) FROM content.{DATASET}") == [(0,)]
