@@ -435,3 +435,9 @@ def test_a_new_council_file_re_renders_only_that_councils_report(built: Path, tm
     glasgow = (latest / "councils" / "glasgow-city.html").read_text()
     table = re.search(r"Data behind the chart: Children looked after on 31 July, Glasgow City</caption>(.*?)</table>", glasgow, re.S).group(1)
     assert dict(re.findall(r'<th scope="row">(\d{4})</th><td class="num">([^<]+)</td>', table))["2024"] == f"{before - 20:,}"
+    # The edition after a correction marks what moved [r] (issue 30): Glasgow's 2024 count, beside the figure, and not its 2023.
+    marked = dict(re.findall(r'<th scope="row">(\d{4})</th><td class="num">[^<]+</td>\s*(?:<td[^>]*>[^<]*</td>\s*)*?<td>(\[r\][^<]*)</td>', table))
+    assert f"where it was {before:,}" in marked["2024"] and "2023" not in marked
+    figures = pd.read_csv(latest / "downloads" / all_figures_downloads(manifest["edition"], [SCOTLAND_CODE, GLASGOW])[0], dtype=str, keep_default_na=False)
+    status = figures[(figures.measure_id == "looked_after_31_july") & (figures.geography_code == GLASGOW) & (figures.breakdown == "total")].set_index("period")["status"]
+    assert "[r]" in status["2024"] and "[r]" not in status["2023"]
