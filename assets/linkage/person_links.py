@@ -15,6 +15,9 @@ the linkage zone and never in the warehouse:
 - ``linkage.splink_model``: the trained model, reused while its comparisons are unchanged, so
   a rerun scores old pairs exactly as before (drop the table to retrain).
 
+A record whose identifiers retention destroyed (``assets.ingest.retention``) is retired: it
+keeps its registry row, keyed references and person id, and no run links it again.
+
 A run links only what changed since the registry was written: the records of a new or
 corrected file and their neighbourhood (``incremental``). Every record is relinked when the
 run carries the tag ``story/linkage=full`` (the quarterly edition's do), when there is no
@@ -230,9 +233,9 @@ def _read_people(con, contracts: dict[str, Contract], unregistered_only: bool = 
 
 def _retired_registry(con) -> pd.DataFrame:
     """The registry's rows of retired records (``REGISTRY_COLUMNS``): rows of entries whose identifiers were destroyed."""
-    if not _table_exists(con, REGISTRY):
-        return pd.DataFrame(columns=list(REGISTRY_COLUMNS))
     ensure_destruction_log(con)
+    if not _table_exists(con, REGISTRY) or not con.execute(f"SELECT count(*) FROM ({RETIRED_ENTRIES})").fetchall()[0][0]:
+        return pd.DataFrame(columns=list(REGISTRY_COLUMNS))
     raw = con.execute("SELECT table_name FROM information_schema.tables WHERE table_schema = 'raw'").fetchall()
     retired = " UNION ALL ".join(f"SELECT '{t}' AS dataset, _file_sha256, _row_number FROM raw.{t} WHERE _entry_id IN ({RETIRED_ENTRIES})" for (t,) in raw)
     if not retired:
