@@ -46,9 +46,21 @@ def _rows(path: Path) -> list[dict[str, str]]:
         return list(csv.DictReader(handle))
 
 
+ROUTE_MAPS = "plan_24_30_route_maps.csv"  # the Plan 24-30 themes (route maps), with where Scotland needs to be by 2030
+
+
 @cache
 def plan_themes(reference_dir: Path) -> tuple[str, ...]:
-    return tuple(row["theme"] for row in _rows(reference_dir / "plan_24_30_themes.csv"))
+    return tuple(row["theme"] for row in _rows(reference_dir / ROUTE_MAPS))
+
+
+@cache
+def route_maps(reference_dir: Path) -> pd.DataFrame:
+    """One row per theme: ``foundation, theme, where_scotland_needs_to_be_by_2030, wording_from, complete``
+    (``complete`` says "yes", or how the wording was cut off or not found)."""
+    import pandas as pd
+
+    return pd.read_csv(reference_dir / ROUTE_MAPS, dtype=str, keep_default_na=False)
 
 
 @cache
@@ -87,7 +99,7 @@ def code_list(name: str, reference_dir: Path) -> tuple[str, ...]:
     """Values a contract column may take when it names a reference code list."""
     if name == "local_authorities":
         return tuple(sorted(councils(reference_dir).current_code_of))
-    if name == "plan_24_30_themes":
+    if name == "plan_24_30_route_maps":
         return plan_themes(reference_dir)
     raise KeyError(f"unknown code list {name!r}")
 

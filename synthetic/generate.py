@@ -14,7 +14,7 @@ from synthetic import periods
 from synthetic.agency_checks import with_plausible_dates_of_birth
 from synthetic.calibration import StockTargets, read_calibration
 from synthetic.care_histories import simulate_care
-from synthetic.datasets import aggregates, education, experience, justice, looked_after, organisations, restraint
+from synthetic.datasets import aggregates, education, experience, holdings, justice, looked_after, organisations, restraint
 from synthetic.geography import Councils
 from synthetic.identifier_errors import IdentifierErrors
 from synthetic.output import write_agency_file, write_json, write_table
@@ -26,11 +26,11 @@ from synthetic.world import World
 SCALES: dict[str, float] = {"tiny": 0.02, "demo": 0.1, "national": 1.0}
 CONTRACTS = Path(__file__).resolve().parents[1] / "data_contracts"  # the files are written to these contracts
 # Generators in the order they run; each writes one or more datasets.
-GENERATORS = (looked_after, justice, education, restraint, aggregates, experience, organisations)
+GENERATORS = (looked_after, justice, education, restraint, aggregates, experience, organisations, holdings)
 DATASETS: tuple[str, ...] = (
     "looked_after_episodes", "hearings_referrals", "secure_admissions", "custody_under_18", "school_leavers", "school_exclusions",
     "restraint_incidents", "service_places", "population_estimates", "family_support_spend", "indicator_values",
-    "experience_responses", "engagement_evidence", "organisational_learning", "route_map_milestones",
+    "experience_responses", "engagement_evidence", "organisational_learning", "route_map_milestones", "data_holdings",
 )
 
 

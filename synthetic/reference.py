@@ -1,6 +1,6 @@
 """The shared reference tables the generator reads instead of hard-coding.
 
-Councils, Plan 24-30 themes, vision statements, published national indicator
+Councils, Plan 24-30 themes (the route maps), vision statements, published national indicator
 values (and the Promise Progress Framework dashboard's) and the published looked-after-by-placement table live in the shared
 folder beside the repository (``STORY_SHARED_DIR`` overrides it), so that the
 synthetic world and the pipeline agree on codes without copying them.
@@ -59,7 +59,7 @@ class Reference:
         placement["children"] = placement["children"].astype(int)
         return cls(
             local_authorities=read("local_authorities.csv"),
-            themes=read("plan_24_30_themes.csv"),
+            themes=read("plan_24_30_route_maps.csv"),
             vision_statements=read("vision_statements.csv"),
             # The Promise Progress Framework dashboard's values are sent like the national ones.
             indicator_values=pd.concat([read("national_indicator_values.csv"), read("ppf_dashboard_indicator_values.csv")], ignore_index=True),

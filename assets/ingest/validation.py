@@ -218,7 +218,8 @@ def _column_rules(column: Column, reference_dir: Path) -> list[Rule]:
         ))
     allowed = column.valid_values or (code_list(column.code_list, reference_dir) if column.code_list else None)
     if allowed:
-        listed = ", ".join(allowed) if len(allowed) <= 15 else f"the {column.code_list.replace('_', ' ')} code list"
+        # A long list is named, not spelled out: by its reference code list, or as the contract's list for the column.
+        listed = ", ".join(allowed) if len(allowed) <= 15 else f"the {column.code_list.replace('_', ' ')} code list" if column.code_list else f"the codes the data contract lists for '{name}'"
         rules.append(Rule(
             "code_list", ValuesInSet(name, tuple(allowed)), STAGED_TABLE, (name,),
             f"'{name}' has a value that is not one of the allowed codes in {{n}} row(s).",

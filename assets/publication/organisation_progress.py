@@ -32,6 +32,14 @@ places and identifiers from the four texts; an account any of whose texts cannot
 safe is withheld whole. Columns: ``organisation_code, organisation_name, theme, period,
 what_is_being_tried, what_is_working, what_has_been_learned, barriers`` (an empty text is
 '', as sent). Ordered by organisation name, theme and period.
+
+``mart.route_map_milestones``: each milestone as the organisation last reported it (its
+latest round), for the theme pages: ``organisation_code, organisation_name,
+organisation_type, foundation, theme, period, commitment_id, commitment, milestone_id,
+milestone, responsible, due_date, status, status_date, completed_date``. Commitments,
+milestones and who is responsible (a role or an organisation, as the route maps name them)
+are the organisation's public commitments and are published as sent; the free-text
+``evidence`` is not published. Ordered by organisation name, theme, commitment and milestone.
 """
 
 import dagster as dg
@@ -51,6 +59,9 @@ CHANGED = ("completed_on_time", "overdue", "at_risk")
 AT_RISK_STATUSES = ("at_risk", "delayed")
 ACCOUNT_TEXTS = ("what_is_being_tried", "what_is_working", "what_has_been_learned", "barriers")
 LEARNING_COLUMNS = ("organisation_code", "organisation_name", "theme", "period", *ACCOUNT_TEXTS)
+MILESTONE_COLUMNS = (
+    *ORGANISATION, "period", "commitment_id", "commitment", "milestone_id", "milestone", "responsible", "due_date", "status", "status_date", "completed_date",
+)
 
 
 def round_end(period: pd.Series) -> pd.Series:
@@ -98,6 +109,13 @@ def organisation_progress(milestones: pd.DataFrame) -> pd.DataFrame:
     return table.sort_values(["organisation_name", "organisation_code", "theme", "period"], ignore_index=True)
 
 
+def latest_milestones(milestones: pd.DataFrame) -> pd.DataFrame:
+    """Each milestone at the latest round its organisation reported it (columns in the module doc)."""
+    latest = milestones.sort_values("period").drop_duplicates(["organisation_code", "milestone_id"], keep="last")
+    order = ["organisation_name", "organisation_code", "theme", "commitment_id", "milestone_id"]
+    return latest[list(MILESTONE_COLUMNS)].sort_values(order, ignore_index=True)
+
+
 def organisation_learning(accounts: pd.DataFrame, words: Lexicon) -> tuple[pd.DataFrame, int]:
     """Consented accounts with their texts redacted, and how many consented accounts were withheld."""
     consented = accounts[accounts["consent_to_publish"] == "Y"].copy()
@@ -116,7 +134,7 @@ def organisation_learning(accounts: pd.DataFrame, words: Lexicon) -> tuple[pd.Da
     group_name="publication",
     kinds={"duckdb"},
     deps=[analysis_key("route_map_milestones"), analysis_key("organisational_learning")],
-    description="Q3 for publication: organisations' milestone progress per theme and round, beside their own consented, redacted account of their learning. Never a ranking.",
+    description="Q3 for publication: organisations' milestone progress per theme and round and each milestone as last reported, beside their own consented, redacted account of their learning. Never a ranking.",
     check_specs=[
         dg.AssetCheckSpec("accounts_consented_and_redacted", asset=ORGANISATION_PROGRESS, blocking=True, description="Every published account was given with consent and has nothing left for redaction to remove."),
         dg.AssetCheckSpec("no_ranking", asset=ORGANISATION_PROGRESS, blocking=True, description="No rank, score or league column; rows ordered by organisation name."),
@@ -125,14 +143,18 @@ def organisation_learning(accounts: pd.DataFrame, words: Lexicon) -> tuple[pd.Da
 def organisation_progress_asset(folders: StoryFolders, warehouse: DuckDBResource):
     words = lexicon(folders.layout.reference_dir)
     with warehouse.get_connection() as con:
-        milestones = con.execute(f"SELECT {', '.join(ORGANISATION)}, _period AS period, commitment_id, milestone_id, due_date, status, completed_date FROM analysis.route_map_milestones").df()
+        milestones = con.execute(
+            f"SELECT {', '.join(ORGANISATION)}, _period AS period, commitment_id, commitment, milestone_id, milestone, responsible, due_date, status, status_date, completed_date FROM analysis.route_map_milestones"
+        ).df()
         accounts = con.execute("SELECT * EXCLUDE (period) RENAME (_period AS period) FROM analysis.organisational_learning").df()
         progress = organisation_progress(milestones)
         learning, withheld = organisation_learning(accounts, words)
         write_mart_table(con, "organisation_progress", progress)
         write_mart_table(con, "organisation_learning", learning)
+        write_mart_table(con, "route_map_milestones", latest_milestones(milestones))
         landed = con.execute("SELECT * FROM mart.organisation_learning").df()
         landed_progress = con.execute("SELECT * FROM mart.organisation_progress").df()
+        landed_milestones = con.execute("SELECT * FROM mart.route_map_milestones").df()
     consented = accounts[accounts["consent_to_publish"] == "Y"][["organisation_code", "theme", "period"]].astype(str)
     yield dg.MaterializeResult(
         metadata={
@@ -145,4 +167,4 @@ def organisation_progress_asset(folders: StoryFolders, warehouse: DuckDBResource
         }
     )
     yield check_result("accounts_consented_and_redacted", accounts_consented_and_redacted(landed, accounts, words, ACCOUNT_TEXTS))
-    yield check_result("no_ranking", no_ranking(landed_progress, landed))
+    yield check_result("no_ranking", no_ranking(landed_progress, landed, landed_milestones))
