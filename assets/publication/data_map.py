@@ -63,8 +63,9 @@ from assets.keys import DATA_COVERAGE, DATA_MAP, PUBLISHED_MEASURES, analysis_ke
 from assets.measures.catalogue import Measure
 from assets.measures.indicators import SOURCE as INDICATOR_SOURCE
 from assets.measures.indicators import measure_id_of
+from assets.publication.data_holdings import HOLDINGS, held_data, latest_returns
 from assets.publication.frameworks import Frameworks, framework_gaps
-from assets.reference import councils, vision_statements
+from assets.reference import SCOTLAND_CODE, councils, vision_statements
 from checks.data_map import map_coverage_problems, map_covers_every_vision_measure_and_dataset, no_gaps_on_the_map
 
 MAP_COLUMNS = (
@@ -254,13 +255,26 @@ def _write(con: duckdb.DuckDBPyConnection, name: str, frame: pd.DataFrame) -> No
     con.unregister("data_map_frame")
 
 
+def _holdings(con: duckdb.DuckDBPyConnection, coverage: pd.DataFrame, gaps: pd.DataFrame, visions: pd.DataFrame, names: dict[str, str]) -> int:
+    """``mart.data_holdings`` and ``mart.data_map_findings`` from the organisations' latest holdings returns; how many findings."""
+    holdings = latest_returns(con.execute(f"SELECT * FROM analysis.{HOLDINGS}").df())
+    table, findings = held_data(holdings, coverage, gaps, visions, {SCOTLAND_CODE: "Scotland", **names}, dt.date.today().year)
+    _write(con, "data_holdings", table)
+    _write(con, "data_map_findings", findings)
+    return len(findings)
+
+
 def build_data_map_asset(contracts: dict[str, Contract], entries: dict[str, Measure], readers: dict[str, tuple[str, ...]]) -> dg.AssetsDefinition:
+    holdings = HOLDINGS in contracts
+    if holdings:  # the map itself reads what organisations hold
+        readers = {**readers, HOLDINGS: (*readers.get(HOLDINGS, ()), DATA_MAP.to_user_string())}
+
     @dg.asset(
         key=DATA_MAP,
         group_name="publication",
         kinds={"duckdb", "csv"},
-        deps=[DATA_COVERAGE, PUBLISHED_MEASURES, *([analysis_key(INDICATOR_SOURCE)] if INDICATOR_SOURCE in contracts else [])],
-        description="The Data Map: per vision statement, the datasets and measures that inform it, which agencies sent which periods, how recent, and the gaps (mart.data_map, data_map_returns, data_map_gaps).",
+        deps=[DATA_COVERAGE, PUBLISHED_MEASURES, *(analysis_key(d) for d in (INDICATOR_SOURCE, HOLDINGS) if d in contracts)],
+        description="The Data Map: per vision statement, the datasets and measures that inform it, which agencies sent which periods, how recent, and the gaps (mart.data_map, data_map_returns, data_map_gaps); what organisations hold, held but not sent, collected more than once, and gaps nothing held would fill (mart.data_holdings, data_map_findings).",
         check_specs=[
             dg.AssetCheckSpec("map_covers_every_vision_measure_and_dataset", asset=DATA_MAP, blocking=False, description="The stored map names every vision statement, every catalogue measure and every contract's dataset."),
             dg.AssetCheckSpec("no_gaps_on_the_map", asset=DATA_MAP, blocking=False, description="Advisory: no vision statement without a measure, no measure without council figures, no dataset unused, unsent or incomplete."),
@@ -279,6 +293,7 @@ def build_data_map_asset(contracts: dict[str, Contract], entries: dict[str, Meas
             _write(con, "data_map", table)
             _write(con, "data_map_returns", returns)
             _write(con, "data_map_gaps", gaps)
+            findings = _holdings(con, coverage, gaps, visions, names) if holdings else 0
             stored = con.execute("SELECT vision_id, measure_id, dataset FROM mart.data_map").df()
         problems = map_coverage_problems(stored, set(visions["vision_id"]), entries, contracts)
         yield dg.MaterializeResult(metadata={
@@ -287,6 +302,7 @@ def build_data_map_asset(contracts: dict[str, Contract], entries: dict[str, Meas
             "measures": len(entries),
             "datasets": len(contracts),
             "gaps": dg.MetadataValue.md("\n".join(f"- {g}" for g in gaps["gap"]) or "none"),
+            "holdings_findings": findings,
         })
         yield check_result("map_covers_every_vision_measure_and_dataset", map_covers_every_vision_measure_and_dataset(problems, int(visions["vision_id"].nunique()), len(entries), len(contracts)))
         yield check_result("no_gaps_on_the_map", no_gaps_on_the_map(gaps))
