@@ -29,7 +29,7 @@ from assets.ingest.returns import agency_returns, expectations
 from assets.measures.catalogue import Measure
 from assets.publication.frameworks import Frameworks
 from assets.publication.mart import RULE
-from assets.reference import councils, family_groups, vision_statements
+from assets.reference import councils, family_groups, route_maps, vision_statements
 from assets.reports.mart_snapshot import read_mart
 from assets.reports.organisation_context import Organisation, organisation_context
 from assets.reports.places import Place
@@ -61,6 +61,7 @@ def edition_inputs(con: duckdb.DuckDBPyConnection, entries: dict[str, Measure], 
         generated=f"{today:%d %B %Y}",
         tool_version=tool_version,
         frameworks=Frameworks.load(reference_dir).checked(entries),
+        route_maps=route_maps(reference_dir),
     )
 
 

@@ -30,6 +30,9 @@ OPTIONAL_TABLES = (
     "data_map",
     "data_map_returns",
     "data_map_gaps",
+    "route_map_milestones",
+    "data_holdings",
+    "data_map_findings",
 )
 
 

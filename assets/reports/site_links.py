@@ -10,6 +10,7 @@ are relative, so an edition reads the same from ``published/<edition>/``, from
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 
 from assets.measures.catalogue import Measure
@@ -24,11 +25,12 @@ VISIONS = f"{SITE}/visions.html"
 MEASURES = f"{SITE}/measures.html"
 PLACES = f"{SITE}/places.html"
 ORGANISATIONS = f"{SITE}/organisations.html"
+ROUTE_MAPS = f"{SITE}/route-maps.html"
 DATA_MAP = f"{SITE}/data-map.html"
 DOWNLOADS = f"{SITE}/downloads.html"
 WELLBEING = f"{SITE}/wellbeing.html"  # the core wellbeing indicators, linked from the vision statements and the Data Map
 # The main navigation, on every page, in this order.
-NAVIGATION = ((HOME, "Home"), (VISIONS, "Vision statements"), (MEASURES, "Measures"), (PLACES, "Places"), (ORGANISATIONS, "Organisations"), (DATA_MAP, "Data map"), (DOWNLOADS, "Downloads"))
+NAVIGATION = ((HOME, "Home"), (VISIONS, "Vision statements"), (MEASURES, "Measures"), (PLACES, "Places"), (ROUTE_MAPS, "Route maps"), (ORGANISATIONS, "Organisations"), (DATA_MAP, "Data map"), (DOWNLOADS, "Downloads"))
 
 
 def vision_page(vision_id: int) -> str:
@@ -45,6 +47,11 @@ def place_page(place: Place) -> str:
 
 def organisation_page(organisation: Organisation) -> str:
     return f"{SITE}/organisation-{organisation.slug}.html"
+
+
+def theme_page(theme: str) -> str:
+    """A Plan 24-30 theme's own page in this edition (never a link to the Plan 24-30 site, whose addresses move)."""
+    return f"{SITE}/route-map-{re.sub(r'[^a-z0-9]+', '-', theme.lower()).strip('-')}.html"
 
 
 def report_anchor(entry: Measure, vision_ids: set[int]) -> str | None:
@@ -74,6 +81,9 @@ class SiteLinks:
 
     def vision(self, vision_id: int) -> str:
         return self.to(vision_page(vision_id))
+
+    def theme(self, theme: str) -> str:
+        return self.to(theme_page(theme))
 
 
 def navigation(current: str) -> list[dict]:

@@ -46,6 +46,7 @@ class EditionInputs:
     generated: str
     tool_version: str
     frameworks: Frameworks  # the published outcomes and wellbeing indicators the website places measures under
+    route_maps: pd.DataFrame | None = None  # assets.reference.route_maps: the Plan 24-30 themes and where Scotland needs to be by 2030
 
 
 def _by_vision(inputs: EditionInputs, question: str, place: Place, by_measure: dict[str, pd.DataFrame], group: list[str] | None) -> list[dict]:

@@ -11,8 +11,8 @@ Pages (paths in ``assets.reports.site_links``): the home page (the three questio
 glance and the easy-read summary, for Scotland), one page per vision statement (its Q2
 indicators, under the Promise Progress Framework's outcomes where they are published, beside
 the Q1 experience for the same vision), the core wellbeing indicators, per catalogue measure, per place
-(Scotland and each council: the report's content, navigable) and per organisation, the Data
-Map, the downloads, and a list page for each kind. A page links a report only when its file
+(Scotland and each council: the report's content, navigable), per organisation and per
+Plan 24-30 route map (``site_themes``), the Data Map, the downloads, and a list page for each kind. A page links a report only when its file
 is in the edition, so no link is left dangling.
 """
 
@@ -42,6 +42,7 @@ from assets.reports.site_links import (
     MEASURES,
     ORGANISATIONS,
     PLACES,
+    ROUTE_MAPS,
     STYLESHEET,
     VISIONS,
     WELLBEING,
@@ -52,13 +53,15 @@ from assets.reports.site_links import (
     organisation_page,
     place_page,
     report_anchor,
+    theme_page,
     vision_page,
 )
 from assets.reports.site_measures import measure_page_context, text_of
 from assets.reports.site_places import PlaceFigures, place_glance, place_sections, small_place
+from assets.reports.site_themes import commitments, destination
 from assets.reports.story_context import QUESTIONS, EditionInputs, report_context
 
-DATA_MAP_DOWNLOADS = ("data_map", "data_map_returns", "data_map_gaps")
+DATA_MAP_DOWNLOADS = ("data_map", "data_map_returns", "data_map_gaps", "data_holdings", "data_map_findings")
 NOT_LINKED = "Not linked to a vision statement"
 
 
@@ -76,6 +79,7 @@ class Website:
         self.by_measure = dict(tuple(mart.published_measures.groupby("measure_id")))
         self.titles = {e.id: e.title for e in inputs.entries.values()}
         self.figures = PlaceFigures(mart.published_measures, inputs.entries)
+        self.route_maps = [] if inputs.route_maps is None else [r for _, r in inputs.route_maps.iterrows()]
         revised = revision_notes(mart.table("indicator_revisions"), mart.table("figure_revisions"))
         # Scotland's section of every measure the mart holds, shared by the vision, measure and list pages.
         self.scotland = {
@@ -196,7 +200,13 @@ class Website:
             "quotes": self.quotes(vision["id"]),
             "datasets": _datasets(data) if data is not None else None,
             "gaps": self.gaps_of(vision["id"]),
+            "route_maps": [{"theme": t, "href": links.theme(t)} for t in self.themes_serving(vision["id"])],
         }
+
+    def themes_serving(self, vision_id: int) -> list[str]:
+        """The route maps whose measures inform the vision statement (the catalogue's declared theme of each measure)."""
+        declared = {e.theme for e in self.inputs.entries.values() if e.vision_id == vision_id and e.theme}
+        return [r["theme"] for r in self.route_maps if r["theme"] in declared]
 
     def experience_change(self, section: dict | None) -> str:
         """Q1's change since the last period for Scotland, in the words of ``mart.experience_change``."""
@@ -296,13 +306,49 @@ class Website:
     def organisation(self, organisation: Organisation) -> dict:
         path = organisation_page(organisation)
         page = self.common(path, organisation.name, ORGANISATIONS, [(ORGANISATIONS, "Organisations"), (path, organisation.name)])
-        return {**organisation_context(self.inputs, organisation), **page, "report": self.report("organisations", organisation.slug)}
+        context = organisation_context(self.inputs, organisation)
+        pages = {r["theme"] for r in self.route_maps}
+        themes = [{**t, "href": page["links"].theme(t["theme"]) if t["theme"] in pages else None} for t in context["themes"]]
+        return {**context, **page, "themes": themes, "report": self.report("organisations", organisation.slug)}
+
+    def theme_list(self) -> dict:
+        page = self.common(ROUTE_MAPS, "Plan 24-30 route maps", ROUTE_MAPS, [(ROUTE_MAPS, "Route maps")])
+        links = page["links"]
+        milestones = self.inputs.mart.table("route_map_milestones")
+        working = milestones.groupby("theme")["organisation_code"].nunique().to_dict() if milestones is not None else {}
+        foundations: dict[str, list[dict]] = {}
+        for r in self.route_maps:
+            foundations.setdefault(r["foundation"], []).append({"theme": r["theme"], "href": links.theme(r["theme"]), "organisations": working.get(r["theme"], 0)})
+        return {**page, "foundations": foundations, "available": milestones is not None, "question": QUESTIONS["Q3"]}
+
+    def theme(self, route_map) -> dict:
+        theme = route_map["theme"]
+        path = theme_page(theme)
+        page = self.common(path, f"Route map: {theme}", ROUTE_MAPS, [(ROUTE_MAPS, "Route maps"), (path, theme)])
+        links = page["links"]
+        mart = self.inputs.mart
+        organisations = commitments(mart.table("route_map_milestones"), mart.table("organisation_progress"), mart.table("organisation_learning"), theme)
+        pages = {o.code: links.to(organisation_page(o)) for o in self.organisations}
+        entries = [e for e in self.inputs.entries.values() if e.theme == theme]
+        vision_ids = sorted({e.vision_id for e in entries if e.vision_id is not None})
+        return {
+            **page,
+            "theme": theme,
+            "foundation": route_map["foundation"],
+            "destination": destination(route_map),
+            "organisations": None if organisations is None else [{**o, "href": pages.get(o["code"])} for o in organisations],
+            "learning_available": mart.table("organisation_learning") is not None,
+            "measures": [{"title": e.title, "href": links.measure(e.id), "unit": e.unit, "section": self.scotland.get(e.id)} for e in entries],
+            "visions": [{**v, "href": links.vision(v["id"])} for v in self.visions if v["id"] in vision_ids],
+            "question": QUESTIONS["Q3"],
+        }
 
     def data_map(self) -> dict:
         page = self.common(DATA_MAP, "The Data Map", DATA_MAP, [(DATA_MAP, "The Data Map")])
         links = page["links"]
         mart = self.inputs.mart
         table, returns, gaps = mart.table("data_map"), mart.table("data_map_returns"), mart.table("data_map_gaps")
+        findings, holdings = mart.table("data_map_findings"), mart.table("data_holdings")
         if table is None:
             return {**page, "available": False}
         by_vision = []
@@ -321,6 +367,7 @@ class Website:
                     for r in measures.itertuples()
                 ],
                 "gaps": self.gaps_of(vision_id) if vision else [],
+                "held": _findings_of(findings, vision_id) if vision else None,
             })
         downloads = [f["path"] for name in DATA_MAP_DOWNLOADS if (f := self.table_download(name))]
         wellbeing = wellbeing_indicators(self.inputs.frameworks, self.inputs.entries, self.by_measure)
@@ -332,6 +379,7 @@ class Website:
             "datasets": _datasets(table, with_measures=True),
             "returns": [] if returns is None else returns.fillna({"period": "", "agencies_missing": ""}).to_dict("records"),
             "gaps": [] if gaps is None else list(gaps["gap"]),
+            "holdings": None if holdings is None else _holdings(holdings, links),
             "downloads": downloads,
         }
 
@@ -392,6 +440,8 @@ class Website:
             (ORGANISATIONS, "site/organisations.html.j2", self.organisation_list()),
             *((organisation_page(o), "site/organisation.html.j2", self.organisation(o)) for o in self.organisations),
             (WELLBEING, "site/wellbeing.html.j2", self.wellbeing()),
+            (ROUTE_MAPS, "site/route_maps.html.j2", self.theme_list()),
+            *((theme_page(r["theme"]), "site/route_map.html.j2", self.theme(r)) for r in self.route_maps),
             (DATA_MAP, "site/data_map.html.j2", self.data_map()),
         ]
         return pages
@@ -420,6 +470,44 @@ def _datasets(rows: pd.DataFrame, with_measures: bool = False) -> list[dict]:
             "measures": int(group["measure_id"].dropna().nunique()) if with_measures else 0,
         })
     return out
+
+
+# What the Data Map says under each vision statement about the data organisations hold (``mart.data_map_findings`` kinds).
+HELD_FINDINGS = (
+    ("held_not_sent", "Held, but not sent to the Story of Progress"),
+    ("collected_more_than_once", "Collected by more than one organisation"),
+    ("gap_held_data_could_fill", "Gaps that data already held could fill"),
+    ("gap_nothing_held_would_fill", "Gaps nothing held would fill"),
+    ("nothing_held", "Gaps nothing held would fill"),
+)
+
+
+def _findings_of(findings: pd.DataFrame | None, vision_id: int) -> list[dict] | None:
+    """The vision statement's findings on held data, by kind, in the order above (``None`` when the table does not exist)."""
+    if findings is None:
+        return None
+    mine = findings[findings["vision_id"] == vision_id]
+    groups: dict[str, list[str]] = {}
+    for kind, heading in HELD_FINDINGS:
+        groups.setdefault(heading, []).extend(mine.loc[mine["kind"] == kind, "finding"])
+    return [{"heading": heading, "findings": items} for heading, items in groups.items() if items]
+
+
+def _holdings(holdings: pd.DataFrame, links) -> list[dict]:
+    """Every declared holding once, with the vision statements it informs (``mart.data_holdings`` has a row per vision)."""
+    rows = []
+    keys = ["organisation_name", "organisation_code", "what_is_recorded", "topic", "about_whom"]
+    for _, group in holdings.groupby(keys, sort=True, dropna=False):
+        r = group.iloc[0]
+        visions = sorted(int(v) for v in group["vision_id"].dropna())
+        rows.append({
+            "organisation": text_of(r["organisation_name"]), "what": text_of(r["what_is_recorded"]), "about": text_of(r["about_whom"]).replace("_", " "),
+            "kind": text_of(r["kind"]), "visions": [{"id": v, "href": links.vision(v)} for v in visions], "what_matters": text_of(r["what_matters"]),
+            "places": text_of(r["places"]), "years": text_of(r["years"]), "frequency": text_of(r["frequency"]).replace("_", " "),
+            "shared": text_of(r["shared"]).replace("_", " ") + (f": {text_of(r['shared_with'])}" if text_of(r["shared_with"]) else ""),
+            "sent": f"yes, as {text_of(r['sent_as']).replace('_', ' ')}" if bool(r["sent"]) else f"no: named as {text_of(r['sent_as']).replace('_', ' ')}, but no file received" if text_of(r["sent_as"]) else "no",
+        })
+    return rows
 
 
 def write_website(edition_dir: Path, inputs: EditionInputs, downloads_page: bool = True) -> list[Path]:

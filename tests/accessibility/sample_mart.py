@@ -20,6 +20,7 @@ from assets.ingest.contracts import load_contracts
 from assets.ingest.entries import ENTRY_COLUMNS, published_entries
 from assets.ingest.raw_zone import new_entry_id
 from assets.measures.catalogue import LONG_FORMAT, Measure, catalogue
+from assets.publication.data_holdings import held_data
 from assets.publication.data_map import data_map, data_map_returns, with_framework_gaps
 from assets.publication.disclosure_control import apply_disclosure_control
 from assets.publication.frameworks import Frameworks
@@ -79,7 +80,20 @@ def _data_map_tables(entries: dict[str, Measure], coverage: pd.DataFrame, publis
     headline = published.loc[published.breakdown == "total", ["measure_id", "period", "geography_code"]].drop_duplicates()
     table, gaps = data_map(contracts, entries, vision_statements(reference_dir), coverage, headline, names, pd.DataFrame(), {}, dt.date.today())
     gaps = with_framework_gaps(gaps, Frameworks.load(reference_dir), entries, headline)
-    return {"data_map": table, "data_map_returns": data_map_returns(contracts, coverage, names), "data_map_gaps": gaps}
+    holdings, findings = held_data(sample_holdings(sorted(names)), coverage, gaps, vision_statements(reference_dir), {SCOTLAND_CODE: "Scotland", **names}, dt.date.today().year)
+    return {"data_map": table, "data_map_returns": data_map_returns(contracts, coverage, names), "data_map_gaps": gaps, "data_holdings": holdings, "data_map_findings": findings}
+
+
+def sample_holdings(council_codes: list[str]) -> pd.DataFrame:
+    """Two organisations' holdings returns: one sent, one kept by both for the same council, one informing no vision statement."""
+    columns = ["organisation_code", "organisation_name", "what_is_recorded", "topic", "about_whom", "kind", "vision_ids", "what_matters", "places", "first_year", "last_year", "frequency", "shared", "shared_with", "sent_as"]
+    rows = [
+        ("ORG001", "Sample Health Board", "Health assessments of looked after children", "physical_health", "looked_after_children", "records", "7", "Are my health needs met?", council_codes[0], 2015, None, "continuous", "on_request", "The council", ""),
+        ("ORG002", "Sample Council Children's Services", "Health assessments of looked after children", "physical_health", "looked_after_children", "records", "7", "", council_codes[0], 2018, None, "continuous", "not_shared", "", ""),
+        ("ORG002", "Sample Council Children's Services", "Placements of looked after children", "placements", "looked_after_children", "records", "1;2", "", council_codes[0], 2010, None, "continuous", "routinely", "Story of Progress", "looked_after_episodes"),
+        ("ORG002", "Sample Council Children's Services", "Staff turnover", "workforce", "workforce", "statistics", "", "", council_codes[0], 2019, 2023, "annual", "published", "", ""),
+    ]
+    return pd.DataFrame(rows, columns=columns)
 
 
 def build_sample_mart(path: Path, reference_dir: Path, *, entries: dict[str, Measure] | None = None, optional: bool = True, seed: int = 2020) -> Path:
@@ -110,6 +124,11 @@ def build_sample_mart(path: Path, reference_dir: Path, *, entries: dict[str, Mea
             "published_quotes": pd.DataFrame([(1, "whats_working", "Being listened to", "My worker listens to me now.")], columns=["vision_id", "lens", "theme", "quote"]),
             "organisation_progress": pd.DataFrame([("ORG001", "Sample Health Board", "health_board", "Voice", "Listening", "2024-Q4", 4, 3, 2, 1, 0, "one more completed")], columns=["organisation_code", "organisation_name", "organisation_type", "foundation", "theme", "period", "commitments", "milestones_due", "completed_on_time", "overdue", "at_risk", "change_since_last_round"]),
             **_data_map_tables(entries, coverage, published, ref.names, reference_dir),
+            "route_map_milestones": pd.DataFrame(
+                [("ORG001", "Sample Health Board", "health_board", "Voice", "Listening", "2024-Q4", "ORG001-C01", "Ask every child what matters to them", "ORG001-C01-M01", "Agree the questions with young people", "Head of Children's Health", "2024-06-01", "complete", "2024-12-20", "2024-05-30"),
+                 ("ORG001", "Sample Health Board", "health_board", "Voice", "Listening", "2024-Q4", "ORG001-C01", "Ask every child what matters to them", "ORG001-C01-M02", "Ask in every review", "Lead Nurse for Children", "2025-06-01", "at_risk", "2024-12-20", None)],
+                columns=["organisation_code", "organisation_name", "organisation_type", "foundation", "theme", "period", "commitment_id", "commitment", "milestone_id", "milestone", "responsible", "due_date", "status", "status_date", "completed_date"],
+            ),
             "organisation_learning": pd.DataFrame([("ORG001", "Sample Health Board", "Listening", "2024-Q4", "Drop-in sessions", "Young people come back", "Ask early", "Staff time")], columns=["organisation_code", "organisation_name", "theme", "period", "what_is_being_tried", "what_is_working", "what_has_been_learned", "barriers"]),
         }
     with duckdb.connect(str(path)) as con:

@@ -7,12 +7,21 @@ import re
 from pathlib import Path
 
 import duckdb
+import pandas as pd
 import pytest
 from markupsafe import escape
 
 from assets.ingest.contracts import load_contracts
 from assets.publication.downloads import all_figures_downloads, measure_download, write_downloads
-from assets.reference import core_wellbeing_indicators, family_groups, progress_framework_indicators, progress_framework_outcomes, vision_statements
+from assets.reference import (
+    core_wellbeing_indicators,
+    family_groups,
+    plan_themes,
+    progress_framework_indicators,
+    progress_framework_outcomes,
+    route_maps,
+    vision_statements,
+)
 from assets.reports.edition_reports import REPORT_TEMPLATE, edition_inputs
 from assets.reports.editions import NATIONAL_STEM, write_manifest
 from assets.reports.organisation_context import organisations
@@ -25,11 +34,13 @@ from assets.reports.site_links import (
     MEASURES,
     ORGANISATIONS,
     PLACES,
+    ROUTE_MAPS,
     VISIONS,
     WELLBEING,
     measure_page,
     organisation_page,
     place_page,
+    theme_page,
     vision_page,
 )
 from assets.reports.story_context import report_context
@@ -61,6 +72,8 @@ def site(tmp_path_factory) -> tuple[Path, object]:
         # An agency's text reaches the mart as sent: the site must show it, never run it.
         con.execute("UPDATE mart.organisation_learning SET what_is_working = ?", [f"Young people come back {AGENCY_SCRIPT}"])
         con.execute("UPDATE mart.community_themes SET theme = ? WHERE lens = 'gaps'", [f"Moving {AGENCY_SCRIPT}"])
+        con.execute("UPDATE mart.route_map_milestones SET responsible = ? WHERE milestone_id LIKE '%M02'", [f"Lead {AGENCY_SCRIPT}"])
+        con.execute("UPDATE mart.data_holdings SET what_is_recorded = ? WHERE topic = 'workforce'", [f"Staff {AGENCY_SCRIPT}"])
         con.execute("DELETE FROM mart.published_measures WHERE measure_id = 'scotland_only_rate' AND geography_code <> ?", [SCOTLAND.code])
         con.execute("UPDATE mart.published_measures SET value_published = NULL, numerator_published = NULL, value_display = '[c]' WHERE geography_code = ? AND measure_id <> ?", [SMALL.code, rate.id])
         inputs = edition_inputs(con, entries, load_contracts(CONTRACTS), REFERENCE, "test-edition", "0.0.0")
@@ -78,7 +91,8 @@ def site(tmp_path_factory) -> tuple[Path, object]:
 
 def test_every_page_type_exists_for_every_vision_measure_place_and_organisation(site):
     edition, inputs = site
-    expected = {HOME, VISIONS, MEASURES, PLACES, ORGANISATIONS, DATA_MAP, DOWNLOADS, WELLBEING}
+    expected = {HOME, VISIONS, MEASURES, PLACES, ORGANISATIONS, ROUTE_MAPS, DATA_MAP, DOWNLOADS, WELLBEING}
+    expected |= {theme_page(t) for t in plan_themes(REFERENCE)}
     expected |= {vision_page(v) for v in vision_statements(REFERENCE).vision_id}
     expected |= {measure_page(m) for m in inputs.entries}
     expected |= {place_page(p) for p in [SCOTLAND, *council_places(REFERENCE)]}
@@ -103,6 +117,8 @@ def test_the_site_needs_no_script_and_shows_agency_text_inert(site):
     escaped = "&lt;script&gt;alert(&#34;from an agency&#34;)&lt;/script&gt;"
     assert escaped in (edition / organisation_page(org)).read_text()
     assert escaped in (edition / vision_page(1)).read_text()
+    assert escaped in (edition / theme_page("Listening")).read_text()
+    assert escaped in (edition / DATA_MAP).read_text()
 
 
 def test_hidden_figures_show_c_exactly_as_the_mart_displays_them(site):
@@ -275,3 +291,56 @@ def test_the_wellbeing_page_lists_every_known_indicator_and_says_how_many_have_f
     without = gaps[gaps.kind == "wellbeing_indicator_without_figures"]
     assert len(without) == len(known) - len(with_figures)
     assert all(f"indicator {i} (" in " ".join(without.gap) for i in set(known.indicator_id) - with_figures)
+
+
+def test_a_theme_page_per_route_map_linked_from_its_organisations_and_the_visions_it_serves(site):
+    edition, inputs = site
+    maps = route_maps(REFERENCE)
+    assert len(maps) == len(plan_themes(REFERENCE)) and set(maps.theme) == set(plan_themes(REFERENCE))
+    listing = (edition / ROUTE_MAPS).read_text()
+    assert all(f'href="../{theme_page(t)}"' in listing for t in maps.theme)
+    milestones = inputs.mart.table("route_map_milestones")
+    for theme, rows in milestones.groupby("theme"):
+        page = (edition / theme_page(theme)).read_text()
+        for m in rows.itertuples():
+            assert escape(m.milestone) in page and escape(m.responsible) in page
+            assert f"{pd.Timestamp(m.due_date):%d %B %Y}" in page
+        org = next(o for o in organisations(inputs.mart.table("organisation_progress")) if o.code == rows.organisation_code.iloc[0])
+        assert f'href="../{theme_page(theme)}"' in (edition / organisation_page(org)).read_text()
+        assert f'href="../{organisation_page(org)}"' in page
+        learned = inputs.mart.table("organisation_learning").query("theme == @theme").what_has_been_learned.iloc[-1]
+        assert escape(learned) in page
+    served = {(e.vision_id, e.theme) for e in inputs.entries.values() if e.theme and e.vision_id}
+    assert served, "the sample's measures declare a theme"
+    for vision_id, theme in served:
+        assert f'href="../{theme_page(theme)}"' in (edition / vision_page(vision_id)).read_text()
+        know = (edition / theme_page(theme)).read_text().split('id="know-heading"')[1]
+        assert f'href="../{vision_page(vision_id)}"' in know
+        assert any(f'href="../{measure_page(e.id)}"' in know for e in inputs.entries.values() if e.theme == theme)
+
+
+def test_a_theme_page_says_where_the_2030_wording_was_cut_off_or_not_found(site):
+    edition, _ = site
+    maps = route_maps(REFERENCE)
+    not_found = maps[maps.where_scotland_needs_to_be_by_2030 == ""].theme
+    cut_off = maps[maps.where_scotland_needs_to_be_by_2030.str.endswith("…")].theme
+    whole = maps[maps.complete == "yes"].theme
+    assert len(not_found) and len(cut_off) and len(whole)
+    assert all("was not found in any source we could read" in (edition / theme_page(t)).read_text() for t in not_found)
+    assert all("was cut off" in (edition / theme_page(t)).read_text() for t in cut_off)
+    for t in whole:
+        page = (edition / theme_page(t)).read_text()
+        assert "cut off" not in page and str(escape(maps.set_index("theme").where_scotland_needs_to_be_by_2030[t])) in page
+
+
+def test_data_map_page_shows_held_not_sent_duplicates_and_gaps_under_their_vision(site):
+    edition, inputs = site
+    page = (edition / DATA_MAP).read_text()
+    findings = inputs.mart.table("data_map_findings")
+    assert {"held_not_sent", "collected_more_than_once", "nothing_held"} <= set(findings.kind)
+    sections = re.split(r"<h3>", page.split('id="by-vision-heading"')[1].split('id="datasets"')[0])
+    for f in findings.itertuples():
+        section = next(s for s in sections if s.startswith(f'<a href="../{vision_page(f.vision_id)}">'))
+        assert str(escape(f.finding)) in section
+    holdings = inputs.mart.table("data_holdings")
+    assert all(str(escape(w)) in page.split('id="held-heading"')[1] for w in holdings.what_is_recorded)
