@@ -236,10 +236,13 @@ def with_framework_gaps(gaps: pd.DataFrame, frameworks: Frameworks, entries: dic
     return pd.concat([gaps, extra], ignore_index=True)
 
 
+def _analysed(con: duckdb.DuckDBPyConnection, dataset: str) -> bool:
+    return con.execute("SELECT count(*) FROM information_schema.tables WHERE table_schema = 'analysis' AND table_name = ?", [dataset]).fetchall()[0][0] > 0
+
+
 def _producer_dates(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:
     """A national indicator's release dates as its producer sent them, at the latest vintage."""
-    present = con.execute("SELECT count(*) FROM information_schema.tables WHERE table_schema = 'analysis' AND table_name = ?", [INDICATOR_SOURCE]).fetchall()[0][0]
-    if not present:
+    if not _analysed(con, INDICATOR_SOURCE):
         return pd.DataFrame(columns=["measure_id", "last_updated", "next_update_due", "published_by"])
     dates = con.execute(
         f"WITH latest AS (SELECT * FROM analysis.{INDICATOR_SOURCE} QUALIFY vintage = max(vintage) OVER (PARTITION BY indicator_id)) "
@@ -293,7 +296,7 @@ def build_data_map_asset(contracts: dict[str, Contract], entries: dict[str, Meas
             _write(con, "data_map", table)
             _write(con, "data_map_returns", returns)
             _write(con, "data_map_gaps", gaps)
-            findings = _holdings(con, coverage, gaps, visions, names) if holdings else 0
+            findings = _holdings(con, coverage, gaps, visions, names) if holdings and _analysed(con, HOLDINGS) else 0
             stored = con.execute("SELECT vision_id, measure_id, dataset FROM mart.data_map").df()
         problems = map_coverage_problems(stored, set(visions["vision_id"]), entries, contracts)
         yield dg.MaterializeResult(metadata={

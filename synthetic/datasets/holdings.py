@@ -2,10 +2,11 @@
 
 The twelve Q3 organisations, the Children's Reporter and the Care Inspectorate each answer
 the Data Map questionnaire once, from a list of what their kind of body plausibly keeps.
-The answers have the gaps real ones have: a few organisations do not return, each holding is
-declared only with a probability, most are never sent to the Story of Progress, some are
-kept by a council and its health board for the same children, and nothing anyone holds is
-about children in custody (vision 8). Places are named councils, read from the reference list.
+The answers have the gaps real ones have: a few organisations do not return (national bodies
+always do), each holding is declared only with a probability, most are never sent to the
+Story of Progress, some are kept by a council and its health board for the same children,
+restraint is counted both by the Care Inspectorate and by a national body, and nothing anyone
+holds is about children in custody (vision 8). Places are named councils, read from the reference list.
 """
 
 from __future__ import annotations
@@ -63,7 +64,7 @@ _THIRD_SECTOR = (
     Holding("views_of_children_and_families", "care_experienced_adults", "experience", "10", "Care experienced adults' accounts of the support they get", "Is there support for as long as I need it?", "less_often", "", 0.4),
 )
 _NATIONAL_BODY = (
-    Holding("restraint", "looked_after_children", "statistics", "5", "Restraint reported by the care services we work with", "Am I held or restrained?", "quarterly", "", 0.6),
+    Holding("restraint", "looked_after_children", "statistics", "5", "Restraint reported by the care services we work with", "Am I held or restrained?", "quarterly", "", 1.0),
     Holding("attainment", "looked_after_children", "statistics", "3", "Qualifications gained by care experienced pupils", "Does school help me to thrive?", "annual", "", 0.9),
     Holding("leaver_destinations", "care_leavers", "statistics", "3", "Where care experienced school leavers go next", "What happens after I leave school?", "annual", "", 0.8),
 )
@@ -109,7 +110,8 @@ def _rows(rng: np.random.Generator, code: str, name: str, holdings: tuple[Holdin
             "topic": holding.topic, "about_whom": holding.about_whom, "kind": holding.kind, "vision_ids": holding.vision_ids,
             # Some organisations leave the "What Matters" question blank.
             "what_matters": holding.what_matters if rng.random() < 0.7 else "",
-            "places": places, "first_year": str(first), "last_year": str(int(rng.integers(first, 2025))) if rng.random() < 0.1 else "",
+            # A few holdings that only some keep have stopped; what every such body keeps goes on.
+            "places": places, "first_year": str(first), "last_year": str(int(rng.integers(first, 2025))) if holding.chance < 1 and rng.random() < 0.1 else "",
             "frequency": holding.frequency, "shared": shared,
             "shared_with": "Story of Progress" if holding.sent_as else _SHARED_WITH[shared][int(rng.integers(0, len(_SHARED_WITH[shared])))],
             "sent_as": holding.sent_as,
@@ -122,7 +124,8 @@ def build(world: World) -> list[AgencyFile]:
     rng = world.rng(HOLDINGS)
     towns = world.reference.local_authorities
     council_codes = dict(zip(towns["la_name"], towns["la_code"]))
-    returns = [(code, name, _BY_KIND[kind]) for code, name, kind in ORGANISATIONS if rng.random() < RETURN_RATE]
+    # National bodies always answer the national questionnaire; other organisations mostly do.
+    returns = [(code, name, _BY_KIND[kind]) for code, name, kind in ORGANISATIONS if rng.random() < RETURN_RATE or kind == "national_body"]
     returns += [(code, name, holdings) for code, (name, holdings) in _BODIES.items()]
     files = []
     for code, name, holdings in returns:

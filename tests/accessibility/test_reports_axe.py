@@ -25,7 +25,7 @@ from assets.reference import family_groups
 from assets.reports.edition_reports import REPORT_TEMPLATE, edition_inputs
 from assets.reports.places import SCOTLAND, council_places
 from assets.reports.render import render_html
-from assets.reports.site_links import WELLBEING, measure_page, place_page, vision_page
+from assets.reports.site_links import DATA_MAP, WELLBEING, measure_page, place_page, theme_page, vision_page
 from assets.reports.story_context import report_context
 from assets.reports.website import write_website
 from orchestration.settings import REPO_ROOT
@@ -122,14 +122,19 @@ def _site_page(which: str, inputs) -> str:
         return vision_page(int(inputs.frameworks.outcomes.vision_id.iloc[0]))
     if which == "wellbeing":
         return WELLBEING
+    if which == "route_map":
+        return theme_page(inputs.mart.table("route_map_milestones").theme.iloc[0])
+    if which == "data_map":
+        return DATA_MAP
     return place_page(council_places(SHARED / "reference")[0])
 
 
 # The largest page types (a measure's chart, tables and scrolling table; a council's many
-# tables, its family group and place selector; a vision's outcomes; the wellbeing indicators),
-# and a council page whose figures are mostly hidden; each Chromium run costs about 2 s, so the
-# others are not repeated here.
-@pytest.mark.parametrize("which", ["measure", "council", "mostly hidden council", "vision", "wellbeing"])
+# tables, its family group and place selector; a vision's outcomes; the wellbeing indicators;
+# a route map's commitment tables; the Data Map's holdings table and findings), and a council
+# page whose figures are mostly hidden; each Chromium run costs about 2 s, so the others are
+# not repeated here.
+@pytest.mark.parametrize("which", ["measure", "council", "mostly hidden council", "vision", "wellbeing", "route_map", "data_map"])
 def test_website_pages_have_no_serious_or_critical_accessibility_violations(website: Path, inputs, which: str):
     """Each page checked where it sits, so its stylesheet applies (colour contrast is judged as shown)."""
     page = website / _site_page(which, inputs)

@@ -35,12 +35,14 @@ from assets.reference import (
     core_wellbeing_indicators,
     councils,
     family_groups,
+    plan_themes,
     progress_framework_indicators,
     progress_framework_outcomes,
     vision_statements,
 )
 from assets.reports.places import Place
 from assets.reports.report_assets import COUNCIL_REPORTS, ORGANISATION_REPORTS
+from assets.reports.site_links import theme_page
 from checks.disclosure_audit import audit_disclosure
 from checks.identifier_scan import is_scanned, scan_database, scan_published
 from orchestration.definitions import build_definitions
@@ -213,6 +215,22 @@ def test_vision_pages_show_the_published_outcomes_and_the_dashboard_streams_with
     wellbeing = (latest / "site" / "wellbeing.html").read_text()
     assert all(f'<tr id="{i}">' in wellbeing for i in known.indicator_id)
     assert f"<strong>{len(with_figures)} of the {len(known)}</strong>" in wellbeing
+
+
+def test_every_route_map_has_a_page_linked_from_its_organisations_and_the_data_map_reads_what_is_held(built: Path):
+    latest = built / "published" / "latest"
+    assert all((latest / theme_page(t)).is_file() for t in plan_themes(REFERENCE))
+    with duckdb.connect(str(built / "warehouse.duckdb"), read_only=True) as con:
+        worked_on = con.execute("SELECT DISTINCT organisation_name, theme FROM mart.route_map_milestones").fetchall()
+        findings = con.execute("SELECT vision_id, kind FROM mart.data_map_findings").df()
+    assert worked_on
+    for name, theme in worked_on:
+        organisation = next(p for p in (latest / "site").glob("organisation-*.html") if f"<h1>{name}</h1>" in p.read_text().replace("&#39;", "'"))
+        assert f'href="../{theme_page(theme)}"' in organisation.read_text()
+    # The synthetic holdings returns have all three: held but not sent, restraint counted twice, and nothing held about custody (vision 8).
+    assert {"held_not_sent", "collected_more_than_once"} <= set(findings.kind)
+    assert "collected_more_than_once" in set(findings.loc[findings.vision_id == 5, "kind"])
+    assert "nothing_held" in set(findings.loc[findings.vision_id == 8, "kind"])
 
 
 def test_csv_downloads_carry_published_figures_only(built: Path):

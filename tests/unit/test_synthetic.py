@@ -67,6 +67,10 @@ EXPECTED_COLUMNS: dict[str, list[str]] = {
         "organisation_code", "organisation_name", "organisation_type", "foundation", "theme", "commitment_id", "commitment",
         "milestone_id", "milestone", "responsible", "due_date", "status", "status_date", "completed_date", "evidence",
     ],
+    "data_holdings": [
+        "organisation_code", "organisation_name", "holding_id", "what_is_recorded", "topic", "about_whom", "kind", "vision_ids", "what_matters",
+        "places", "first_year", "last_year", "frequency", "shared", "shared_with", "sent_as",
+    ],
 }
 CHI_DATASETS = ("looked_after_episodes", "hearings_referrals", "secure_admissions", "custody_under_18")
 PUBLISHED_TABLE = shared_dir() / "reference" / "looked_after_by_placement_national.csv"
