@@ -366,7 +366,7 @@ class Website:
                      "councils": "Scotland only" if r.councils_without_figures == "all" else f"{text_of(r.councils_with_figures)} of {len(self.councils)}"}
                     for r in measures.itertuples()
                 ],
-                "gaps": self.gaps_of(vision_id) if vision else [],
+                "gaps": _with_what_is_held(self.gaps_of(vision_id), findings, vision_id) if vision else [],
                 "held": _findings_of(findings, vision_id) if vision else None,
             })
         downloads = [f["path"] for name in DATA_MAP_DOWNLOADS if (f := self.table_download(name))]
@@ -476,10 +476,9 @@ def _datasets(rows: pd.DataFrame, with_measures: bool = False) -> list[dict]:
 HELD_FINDINGS = (
     ("held_not_sent", "Held, but not sent to the Story of Progress"),
     ("collected_more_than_once", "Collected by more than one organisation"),
-    ("gap_held_data_could_fill", "Gaps that data already held could fill"),
-    ("gap_nothing_held_would_fill", "Gaps nothing held would fill"),
-    ("nothing_held", "Gaps nothing held would fill"),
+    ("nothing_held", "Nothing held"),
 )
+GAP_FINDINGS = ("gap_held_data_could_fill", "gap_nothing_held_would_fill")
 
 
 def _findings_of(findings: pd.DataFrame | None, vision_id: int) -> list[dict] | None:
@@ -487,10 +486,15 @@ def _findings_of(findings: pd.DataFrame | None, vision_id: int) -> list[dict] | 
     if findings is None:
         return None
     mine = findings[findings["vision_id"] == vision_id]
-    groups: dict[str, list[str]] = {}
-    for kind, heading in HELD_FINDINGS:
-        groups.setdefault(heading, []).extend(mine.loc[mine["kind"] == kind, "finding"])
-    return [{"heading": heading, "findings": items} for heading, items in groups.items() if items]
+    return [{"heading": heading, "findings": list(items)} for kind, heading in HELD_FINDINGS if len(items := mine.loc[mine["kind"] == kind, "finding"])]
+
+
+def _with_what_is_held(gaps: list[str] | None, findings: pd.DataFrame | None, vision_id: int) -> list[str] | None:
+    """Each gap of the vision statement as the findings complete it (whether data already held could fill it)."""
+    if gaps is None or findings is None:
+        return gaps
+    verdicts = list(findings.loc[(findings["vision_id"] == vision_id) & findings["kind"].isin(GAP_FINDINGS), "finding"])
+    return [next((v for v in verdicts if v.startswith(gap)), gap) for gap in gaps]
 
 
 def _holdings(holdings: pd.DataFrame, links) -> list[dict]:
