@@ -37,6 +37,7 @@ HOLDING_COLUMNS = (
     "places", "years", "frequency", "shared", "shared_with", "sent_as", "sent", "also_held_by",
 )
 FINDING_COLUMNS = ("vision_id", "kind", "topic", "organisations", "finding")
+SHARED = {"not_shared": "not shared", "on_request": "shared on request", "routinely": "shared routinely", "published": "published"}
 # Which kinds of holding could fill each kind of gap the map names for a vision statement.
 FILLS = {"no_measure": ("records", "statistics", "experience"), "no_indicator": ("records", "statistics"), "no_experience": ("experience",)}
 
@@ -106,7 +107,7 @@ def _findings(table: pd.DataFrame, gaps: pd.DataFrame, visions: pd.DataFrame) ->
         mine = table[table["vision_id"] == vision.vision_id]
         label = f"Vision {vision.vision_id} ({vision.short_title})"
         for r in mine[~mine["sent"]].itertuples():
-            shared = f"; shared {_words(r.shared)}" + (f" with {r.shared_with}" if r.shared_with else "") if r.shared != "not_shared" else "; not shared"
+            shared = f"; {SHARED.get(r.shared, _words(r.shared))}" + (f" with {r.shared_with}" if r.shared_with and r.shared in ("on_request", "routinely") else "")
             rows.append((vision.vision_id, "held_not_sent", r.topic, r.organisation_name,
                          f"{r.organisation_name} holds {_phrase(r.what_is_recorded)} ({_words(r.about_whom)}; {r.places}; {r.years}){shared}, and does not send it to the Story of Progress."))
         for (topic, about), group in mine[mine["also_held_by"] != ""].groupby(["topic", "about_whom"], sort=True):

@@ -87,8 +87,8 @@ _AREAS = {
 }
 _SHARED_WITH = {
     "not_shared": ("",),
-    "on_request": ("Researchers, on request", "The Scottish Government, on request"),
-    "routinely": ("The health board and the council", "Partners in the children's services plan", "The Scottish Government"),
+    "on_request": ("researchers", "the Scottish Government"),
+    "routinely": ("the health board and the council", "partners in the children's services plan", "the Scottish Government"),
     "published": ("",),
 }
 
