@@ -63,11 +63,17 @@ _THIRD_SECTOR = (
     Holding("aftercare", "care_leavers", "records", "9;10", "Young people supported after leaving care, and where they live", "Do I have a safe place to live?", "continuous", "", 0.5),
     Holding("views_of_children_and_families", "care_experienced_adults", "experience", "10", "Care experienced adults' accounts of the support they get", "Is there support for as long as I need it?", "less_often", "", 0.4),
 )
-_NATIONAL_BODY = (
-    Holding("restraint", "looked_after_children", "statistics", "5", "Restraint reported by the care services we work with", "Am I held or restrained?", "quarterly", "", 1.0),
-    Holding("attainment", "looked_after_children", "statistics", "3", "Qualifications gained by care experienced pupils", "Does school help me to thrive?", "annual", "", 0.9),
-    Holding("leaver_destinations", "care_leavers", "statistics", "3", "Where care experienced school leavers go next", "What happens after I leave school?", "annual", "", 0.8),
-)
+# The two national bodies keep different things: care standards and learning.
+_NATIONAL_BODIES = {
+    "ORG010": (
+        Holding("restraint", "looked_after_children", "statistics", "5", "Restraint reported by the care services we work with", "Am I held or restrained?", "quarterly", "", 1.0),
+        Holding("workforce", "workforce", "statistics", "2", "Turnover of staff in the care services we work with", "Do I keep the same people around me?", "annual", "", 0.5),
+    ),
+    "ORG011": (
+        Holding("attainment", "looked_after_children", "statistics", "3", "Qualifications gained by care experienced pupils", "Does school help me to thrive?", "annual", "", 0.9),
+        Holding("leaver_destinations", "care_leavers", "statistics", "3", "Where care experienced school leavers go next", "What happens after I leave school?", "annual", "", 0.8),
+    ),
+}
 _BODIES = {
     "SCRA": ("Scottish Children's Reporter Administration", (
         Holding("hearings", "children_referred_to_the_reporter", "records", "1;2", "Referrals to the Reporter and the decisions of hearings", "Are decisions about me made with me?", "continuous", "hearings_referrals", 1.0),
@@ -78,7 +84,7 @@ _BODIES = {
         Holding("workforce", "workforce", "statistics", "2", "Staff in registered children's care services", "Do I keep the same people around me?", "annual", "", 0.8),
     )),
 }
-_BY_KIND = {"local_authority": _COUNCIL, "health_board": _HEALTH_BOARD, "third_sector": _THIRD_SECTOR, "national_body": _NATIONAL_BODY}
+_BY_KIND = {"local_authority": _COUNCIL, "health_board": _HEALTH_BOARD, "third_sector": _THIRD_SECTOR}
 # The councils each fictional organisation works in (national bodies: all of Scotland).
 _AREAS = {
     "ORG001": ("Glasgow City", "West Dunbartonshire"), "ORG002": ("Fife",), "ORG003": ("Dundee City",), "ORG004": ("Highland",), "ORG005": ("Inverclyde",),
@@ -125,7 +131,7 @@ def build(world: World) -> list[AgencyFile]:
     towns = world.reference.local_authorities
     council_codes = dict(zip(towns["la_name"], towns["la_code"]))
     # National bodies always answer the national questionnaire; other organisations mostly do.
-    returns = [(code, name, _BY_KIND[kind]) for code, name, kind in ORGANISATIONS if rng.random() < RETURN_RATE or kind == "national_body"]
+    returns = [(code, name, _NATIONAL_BODIES[code] if kind == "national_body" else _BY_KIND[kind]) for code, name, kind in ORGANISATIONS if rng.random() < RETURN_RATE or kind == "national_body"]
     returns += [(code, name, holdings) for code, (name, holdings) in _BODIES.items()]
     files = []
     for code, name, holdings in returns:
