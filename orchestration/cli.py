@@ -99,11 +99,13 @@ def _check(args: argparse.Namespace, settings: Settings) -> int:
         with duckdb.connect() as staging:  # in memory, as an intake stages
             [verdict] = judge([landed], contract, councils(settings.reference_dir), settings.reference_dir, staging)
     if verdict.accepted:
-        print(f"Accepted: {path.name} meets data contract {contract.id} v{contract.version} ({verdict.rows:,} rows).")
+        in_force = contract.in_force(landed.period)
+        years = f", the version for {in_force.years_in_force()}" if in_force.years else ""
+        print(f"Accepted: {path.name} meets data contract {contract.id} v{in_force.version}{years} ({verdict.rows:,} rows).")
         for warning in verdict.warnings:
             print(f"Warning: {warning.message}")
         return 0
-    print(render_markdown(refusal_context(landed, contract, verdict.problems, checked_at=str(path))))
+    print(render_markdown(refusal_context(landed, contract.in_force(landed.period), verdict.problems, checked_at=str(path))))
     return 1
 
 

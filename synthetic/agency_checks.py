@@ -1,4 +1,5 @@
-"""What an agency's own system catches before a return is sent: an implausible date of birth.
+"""What an agency's own system does before a return is sent: catch an implausible date of birth,
+and write each code as the collection year's version of the contract lists it.
 
 A mistyped date of birth is a real date (the generator's slips always are), but a case system
 checks it against the record: a child cannot be born after their placement started, and a
@@ -6,6 +7,8 @@ school leaver is not ten. Such a slip is caught at entry and never reaches a ret
 mistyped date of birth breaks one of the contract's age rules (``ageBetween``), the true date is
 written instead. The rule is the pipeline's own, read from the contract and run with its SQL,
 so the generator's data passes the contract by construction, not by a second copy of the rule.
+Likewise a code a later collection year retired is written as one of the codes the contract says
+count as it (``Contract.analysis_codes``), the same one for a person every year.
 """
 
 from __future__ import annotations
@@ -66,4 +69,27 @@ def with_plausible_dates_of_birth(files: list[AgencyFile], contracts: dict[str, 
                 changed = file.rows.copy()
                 changed.iloc[rows, changed.columns.get_loc(BIRTH)] = births[n][rows]
                 fixed[n] = AgencyFile(file.agency, file.dataset, file.period, changed, file.persons)
+    return fixed
+
+
+def in_collection_year_codes(files: list[AgencyFile], contracts: dict[str, Contract]) -> list[AgencyFile]:
+    """``files`` with each code the version in force for their period no longer lists replaced by a code it does
+    list that counts as the same in the analysis tables, chosen by the person so that it stays theirs."""
+    fixed = list(files)
+    for n, file in enumerate(files):
+        contract = contracts[file.dataset]
+        if not contract.years:
+            continue
+        in_force = contract.in_force(file.period)
+        changed = file.rows.copy()
+        for column in (c for c in in_force.columns if c.valid_values and c.name in changed):
+            counts_as = contract.analysis_codes(column.name)
+            values = changed[column.name].to_numpy(dtype=object)
+            for code in set(values) - set(column.valid_values) - {""}:
+                successors = [c for c in column.valid_values if counts_as.get(c) == counts_as.get(code)]
+                if successors:
+                    rows = np.flatnonzero(values == code)
+                    values[rows] = np.array(successors, dtype=object)[np.maximum(file.persons[rows], 0) % len(successors)]
+            changed[column.name] = values
+        fixed[n] = AgencyFile(file.agency, file.dataset, file.period, changed, file.persons)
     return fixed

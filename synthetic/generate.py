@@ -11,7 +11,7 @@ from typing import Callable
 
 from assets.ingest.contracts import load_contracts
 from synthetic import periods
-from synthetic.agency_checks import with_plausible_dates_of_birth
+from synthetic.agency_checks import in_collection_year_codes, with_plausible_dates_of_birth
 from synthetic.calibration import StockTargets, read_calibration
 from synthetic.care_histories import simulate_care
 from synthetic.datasets import aggregates, education, experience, holdings, justice, looked_after, organisations, restraint
@@ -96,7 +96,7 @@ def generate(
     summary = GenerationSummary(out_dir=out_dir, scale=scale, seed=seed, people=len(population), calibrated_years=sorted(calibration))
     rows: Counter[str] = Counter()
     for generator in GENERATORS:
-        files = with_plausible_dates_of_birth(generator.build(world), contracts, population)
+        files = in_collection_year_codes(with_plausible_dates_of_birth(generator.build(world), contracts, population), contracts)
         for file in files:
             summary.files.extend(write_agency_file(out_dir, file, population))
             rows[file.dataset] += len(file.rows)

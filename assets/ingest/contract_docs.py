@@ -1,8 +1,8 @@
 """Documentation for agencies, generated from the data contracts, so it can never drift from them.
 
 For each dataset: an HTML page (who sends it, how to name the file, each column with its
-type, whether it is required, its allowed codes or format, the table rules, and an example
-row) and an empty CSV template with the header row; plus an index page. The example row is
+type, whether it is required, its allowed codes or format, the table rules, an example row,
+and, where the collection changed from year to year, each year's version and what changed) and an empty CSV template with the header row; plus an index page. The example row is
 built from the contract itself (codes, ranges, the example period, ODCS ``examples`` for
 formatted values), and the tests check that a file holding it is accepted.
 """
@@ -122,7 +122,8 @@ def _column_docs(contract: Contract, reference_dir: Path, example: dict[str, str
             rule = ""
         docs.append(ColumnDoc(
             name=column.name, type=_TYPE_WORDS[column.logical_type], required=column.required, allowed=rule,
-            description=column.description or "", identifier=column.identifier, example=example[column.name],
+            description=" ".join(t for t in (column.description, column.code_source and f"Codes: {column.code_source}") if t),
+            identifier=column.identifier, example=example[column.name],
         ))
     return docs
 
@@ -142,7 +143,40 @@ def _size(limit: int) -> str:
     return f"{limit:,} bytes"
 
 
+@dataclass(frozen=True)
+class YearDoc:
+    """One collection year's version: which years it judges and what changed from the version before."""
+
+    version: str
+    in_force: str
+    summary: str
+    source: str
+    changes: tuple[str, ...]
+
+
+def year_docs(contract: Contract) -> list[YearDoc]:
+    """Each version of a contract with several collection years, the contract as written first."""
+    if not contract.years:
+        return []
+    first = contract.in_force(None)
+    docs = [YearDoc(first.version, first.years_in_force(), "The contract as first written.", "", ())]
+    for year in contract.years:
+        version = contract.in_force(year.starts)
+        changes = []
+        for change in year.changes:
+            if change.retired:
+                changes.append(f"'{change.column}': retired {', '.join(change.retired)} (refused in a file of these years).")
+            if change.added:
+                counted = "; ".join(code if code == counts_as else f"{code} (counted as {counts_as})" for code, counts_as in change.added)
+                changes.append(f"'{change.column}': added {counted}.")
+        docs.append(YearDoc(version.version, version.years_in_force(), year.summary, year.source, tuple(changes)))
+    return docs
+
+
 def render_contract_page(contract: Contract, reference_dir: Path) -> str:
+    """The page for the version in force for the latest collection year, with every earlier year's differences."""
+    years = year_docs(contract)
+    contract = contract.latest
     example = example_row(contract, reference_dir)
     agency = example_agency(contract, reference_dir)
     return _templates().get_template("contract.html.j2").render(
@@ -153,6 +187,7 @@ def render_contract_page(contract: Contract, reference_dir: Path) -> str:
         size_limit=_size(contract.max_file_bytes),
         columns=_column_docs(contract, reference_dir, example),
         rules=rule_statements(contract),
+        years=years,
         header=csv_template(contract).strip(),
         example_line=_csv_line(list(example.values())),
         split=_split_form(contract, agency),

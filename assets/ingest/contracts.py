@@ -6,13 +6,19 @@ few things the pipeline needs into a small typed ``Contract``: columns and their
 table-level rules, who may send the dataset, how its reporting period is named, and which
 columns are identifiers that must never leave the linkage zone. Story-specific settings sit
 in ODCS ``customProperties`` so the files stay standard.
+
+A collection changes from year to year. A contract as written is its first collection year's
+version; ``collectionYears`` lists what changed from a later year on (a base plus yearly
+changes, as English councils' tools keep a base schema and a diff per year), and
+``Contract.in_force`` gives the version a file's period is judged by. ``analysis_codes`` maps
+every year's codes onto the one set the analysis tables use, as the contract declares.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from functools import cache
 from pathlib import Path
 from typing import Any
@@ -40,8 +46,6 @@ _PERIOD_EXAMPLES = {
 }
 
 
-
-
 @dataclass(frozen=True)
 class Column:
     name: str
@@ -58,6 +62,7 @@ class Column:
     description: str | None = None
     pseudonymise: bool = False  # identifier replaced by a keyed hash in the warehouse instead of dropped
     example: str | None = None  # ODCS ``examples``: a fictional value, shown in the agencies' documentation
+    code_source: str | None = None  # customProperties ``codeSource``: where the column's codes come from (a national collection's, or ours)
 
     @property
     def duckdb_type(self) -> str:
@@ -96,6 +101,31 @@ class AgencyRule:
 
 
 @dataclass(frozen=True)
+class CodeChange:
+    """One column's codes from a collection year on: codes added (each with the code of the analysis
+    set it counts as, itself for a new category) and codes retired."""
+
+    column: str
+    added: tuple[tuple[str, str], ...]  # (code, the analysis code it counts as)
+    retired: tuple[str, ...]
+
+    @property
+    def codes_added(self) -> dict[str, str]:
+        return dict(self.added)
+
+
+@dataclass(frozen=True)
+class CollectionYear:
+    """What changed in a dataset's collection from one collection year on, and where the change comes from."""
+
+    starts: str  # the first period judged by this version, written as file names write it
+    version: str
+    summary: str
+    source: str
+    changes: tuple[CodeChange, ...]
+
+
+@dataclass(frozen=True)
 class Contract:
     id: str
     name: str
@@ -111,6 +141,63 @@ class Contract:
     max_file_bytes: int = 2 * 1024**3
     unique_keys: tuple[tuple[str, ...], ...] = field(default=())
     sheet: str | None = None  # customProperties ``sheet``: the sheet of a workbook return to read (else its first visible sheet)
+    years: tuple[CollectionYear, ...] = ()  # customProperties ``collectionYears``, earliest first
+    starts: str | None = None  # the first period of this version; None for the contract as written (its first year)
+    as_written: "Contract | None" = field(default=None, compare=False, repr=False)  # a later year's version: the contract it came from
+
+    def in_force(self, period: str | None) -> "Contract":
+        """The version that judges a file of ``period``: the contract with every change up to that year applied
+        (the contract as written for a period before the first change, or one not well formed)."""
+        version = self.as_written or self
+        for year in self.years:
+            if period is None or not self.period_is_well_formed(period) or period < year.starts:
+                break
+            version = version._changed(year)
+        return version
+
+    def _changed(self, year: CollectionYear) -> "Contract":
+        changes = {c.column: c for c in year.changes}
+
+        def column(c: Column) -> Column:
+            if c.name not in changes:
+                return c
+            kept = tuple(v for v in c.valid_values if v not in changes[c.name].retired)
+            return replace(c, valid_values=kept + tuple(v for v in changes[c.name].codes_added if v not in kept))
+        return replace(self, version=year.version, starts=year.starts, columns=tuple(column(c) for c in self.columns), as_written=self.as_written or self)
+
+    @property
+    def versions(self) -> list["Contract"]:
+        """Every version, the contract as written first."""
+        return [self.in_force(None), *(self.in_force(y.starts) for y in self.years)]
+
+    @property
+    def latest(self) -> "Contract":
+        return self.versions[-1]
+
+    def years_in_force(self) -> str:
+        """The collection years this version judges, in words (empty when the contract has one version)."""
+        if not self.years:
+            return ""
+        starts = [y.starts for y in self.years]
+        later = [s for s in starts if self.starts is None or s > self.starts]
+        first = f"from {self.period_words(self.starts)}" if self.starts else ""
+        until = f"before {self.period_words(later[0])}" if later else ""
+        return "collection years " + (" and ".join(p for p in (first, until) if p) or "all")
+
+    def period_words(self, period: str) -> str:
+        """A period as a reader says it: ``2023 (1 August 2022 to 31 July 2023)``."""
+        bounds = self.period_bounds(period)
+        return f"{period} ({bounds[0]:%-d %B %Y} to {bounds[1]:%-d %B %Y})" if bounds else period
+
+    def analysis_codes(self, column: str) -> dict[str, str]:
+        """Every code any year's version allows in ``column``, to the code of the one set the analysis tables use
+        (declared in the contract: a code added in a later year says which it counts as)."""
+        mapping = {v: v for v in self.in_force(None).column(column).valid_values or ()}
+        for year in self.years:
+            for change in year.changes:
+                if change.column == column:
+                    mapping |= {code: mapping.get(counts_as, counts_as) for code, counts_as in change.added}
+        return mapping
 
     @property
     def column_names(self) -> list[str]:
@@ -188,6 +275,7 @@ def _column(prop: Any) -> Column:
         warning_rules=tuple(warnings),
         description=prop.description,
         example=str(prop.examples[0]) if prop.examples else None,
+        code_source=_custom(prop.customProperties).get("codeSource"),
     )
 
 
@@ -206,6 +294,31 @@ def _read_standard(path: Path) -> OpenDataContractStandard:
     return OpenDataContractStandard(**yaml.load(path.read_text(encoding="utf-8"), Loader=yaml.CSafeLoader))
 
 
+def _collection_years(value: Any, columns: tuple[Column, ...], where: str) -> tuple[CollectionYear, ...]:
+    years = tuple(
+        CollectionYear(
+            starts=str(y["from"]), version=str(y["version"]), summary=y["summary"], source=y["source"],
+            changes=tuple(CodeChange(column, tuple((str(k), str(v)) for k, v in (c.get("added") or {}).items()), tuple(c.get("retired") or ())) for column, c in y["codes"].items()),
+        )
+        for y in value or ()
+    )
+    codes = {c.name: set(c.valid_values or ()) for c in columns}
+    analysis = {name: set(values) for name, values in codes.items()}
+    for previous, year in zip((None, *years), years):
+        if previous is not None and year.starts <= previous.starts:
+            raise ValueError(f"{where}: collection years must be listed earliest first ({year.starts} after {previous.starts})")
+        for change in year.changes:
+            if not codes.get(change.column):
+                raise ValueError(f"{where} {year.starts}: {change.column!r} is not a column with a code list")
+            if gone := set(change.retired) - codes[change.column]:
+                raise ValueError(f"{where} {year.starts}: {change.column} retires codes it does not have: {sorted(gone)}")
+            if unknown := {a for code, a in change.added if a != code} - analysis[change.column]:
+                raise ValueError(f"{where} {year.starts}: {change.column} maps new codes onto codes of no year: {sorted(unknown)}")
+            codes[change.column] = (codes[change.column] - set(change.retired)) | set(change.codes_added)
+            analysis[change.column] |= {code for code, a in change.added if a == code}
+    return years
+
+
 def load_contract(path: Path) -> Contract:
     odcs = _read_standard(path)
     if not odcs.schema_ or len(odcs.schema_) != 1:
@@ -222,7 +335,8 @@ def load_contract(path: Path) -> Contract:
             unique_keys.append(tuple(rule.arguments["properties"]))
         else:
             table_rules.append(TableRule(rule=rule.rule, arguments=dict(rule.arguments or {}), description=rule.description))
-    return Contract(
+    columns = tuple(_column(p) for p in table.properties or [])
+    contract = Contract(
         id=odcs.id,
         name=odcs.name or odcs.id,
         version=odcs.version,
@@ -231,13 +345,17 @@ def load_contract(path: Path) -> Contract:
         agencies=_agency_rule(custom["agencies"]),
         period_kind=period_kind,
         refresh_days=int(custom.get("refreshDays", 400)),
-        columns=tuple(_column(p) for p in table.properties or []),
+        columns=columns,
         table_rules=tuple(table_rules),
         path=path,
         max_file_bytes=int(custom.get("maxFileBytes", 2 * 1024**3)),
         unique_keys=tuple(unique_keys),
         sheet=str(custom["sheet"]) if custom.get("sheet") is not None else None,
+        years=_collection_years(custom.get("collectionYears"), columns, path.name),
     )
+    if bad := [y.starts for y in contract.years if not contract.period_is_well_formed(y.starts)]:
+        raise ValueError(f"{path.name}: collection years must be written as periods are, like {contract.period_example}: {bad}")
+    return contract
 
 
 def load_contracts(directory: Path) -> dict[str, Contract]:

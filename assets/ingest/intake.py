@@ -161,9 +161,14 @@ def _judged(
                 verdict.problems += explain_unreadable_rows(staged.path, len(contract.columns))
             elif verdict.rows == 0:
                 verdict.problems.append(no_rows_problem())
-        if any(rows.values()):
-            found = validate_staged(staging, compile_rules(contract, reference_dir))
-            for staged in readable:
+        # Each file is judged by the version in force for its period (``Contract.in_force``): one pass per version present.
+        by_version: dict[str, list[StagedFile]] = {}
+        for staged in readable:
+            by_version.setdefault(contract.in_force(staged.period).version, []).append(staged)
+        for files_of_version in by_version.values() if any(rows.values()) else ():
+            version = contract.in_force(files_of_version[0].period)
+            found = validate_staged(staging, compile_rules(version, reference_dir))
+            for staged in files_of_version:
                 verdicts[staged.number].problems += found.get(staged.number, [])
     return verdicts
 
@@ -381,10 +386,11 @@ def _answer(
             verdicts = iter(judge(readable, contract, councils, reference_dir, staging))
             for landed, extra in fresh:
                 verdict = next(verdicts) if landed.readable else Verdict(problems=[landed.refusal])
+                in_force = contract.in_force(landed.period)  # the version the ledger and the report name
                 if verdict.accepted and not any(p.blocking for p in extra):
-                    results.append(_accept(landed, verdict.problems + extra, contract, con, councils, folders, work, readable.index(landed), verdict.read_as))
+                    results.append(_accept(landed, verdict.problems + extra, in_force, con, councils, folders, work, readable.index(landed), verdict.read_as))
                 else:
-                    results.append(_refuse(landed, verdict.rows, verdict.problems + [p for p in extra if p.blocking], contract, con, folders, work, verdict.read_as))
+                    results.append(_refuse(landed, verdict.rows, verdict.problems + [p for p in extra if p.blocking], in_force, con, folders, work, verdict.read_as))
         results += _take_pairs(halves, contract, con, councils, reference_dir, folders, work)
         for result in results:
             if result.landed.readable and raw_zone.already_seen(con, contract.id, result.landed.agency, result.landed.sha256) in KEPT:
@@ -447,12 +453,13 @@ def _take_pairs(
                     problems[part].append(problem)
                 problems[CONTENT] += split_pairs.repeated_keys(con, contract, number)
             refused = {part for part in PARTS if any(p.blocking for p in problems[part])}
+            in_force = contract.in_force(pair.halves[CONTENT].period)  # the version the ledger and the reports name
             if not refused:
-                results += _accept_pair(pair, problems, contract, con, councils, folders, work, number, {p: found[p].read_as for p in PARTS})
+                results += _accept_pair(pair, problems, in_force, con, councils, folders, work, number, {p: found[p].read_as for p in PARTS})
                 continue
             for part, half in pair.halves.items():
                 own = problems[part] if part in refused else [*problems[part], split_pairs.with_other_half(part, bool(found[other(part)].read_as))]
-                results.append(_refuse(half, found[part].rows, own, contract, con, folders, work, found[part].read_as))
+                results.append(_refuse(half, found[part].rows, own, in_force, con, folders, work, found[part].read_as))
     return results
 
 

@@ -554,9 +554,30 @@ def _rule_query(rule: Rule) -> str:
                     rows="rows::INTEGER[]", affected="failing", examples="coalesce(examples, []::VARCHAR[])")
 
 
-def _rule_steps(contract: Contract, reference_dir: Path) -> list[dict]:
-    """``validation.validate_staged``: one pass per table says which rules fail; only those are looked at again."""
+def _version_steps(contract: Contract, reference_dir: Path) -> list[dict]:
+    """The rule steps of every version of the contract (``Contract.in_force``), each run only for a file of a
+    period it judges: a flag per version, worked out from the period the file's name gives."""
+    versions = contract.versions
+    if len(versions) == 1:
+        return _rule_steps(contract, reference_dir)
+    bounds = [v.starts for v in versions[1:]]
+    period = f"coalesce(regexp_full_match(period, {_lit(_period_pattern(contract))}), false)"
+    in_force = [
+        f"{period} AND {' AND '.join(c for c in (f'period >= {_lit(first)}' if first else '', f'period < {_lit(until)}' if until else '') if c)}"
+        for first, until in zip([None, *bounds], [*bounds, None])
+    ]
+    names = [f"version_{n}" for n in range(len(versions))]
+    flags = {"do": "flags", "sql": f"SELECT {', '.join(f'{c} AS {n}' for c, n in zip(in_force, names))} FROM {INPUT}", "names": names}
+    words = " ".join(f"WHEN {c} THEN {_lit(f'v{v.version}, the version for {v.years_in_force()}')}" for c, v in zip(in_force, versions))
+    named = {"do": "values", "sql": f"SELECT CASE {words} END AS contract_version FROM {INPUT}"}  # what the page's verdict names
+    return [flags, named, *(step for name, version in zip(names, versions) for step in _rule_steps(version, reference_dir, name))]
+
+
+def _rule_steps(contract: Contract, reference_dir: Path, version: str | None = None) -> list[dict]:
+    """``validation.validate_staged``: one pass per table says which rules fail; only those are looked at again.
+    ``version``: the flag under which these steps run, and the prefix of the flags they set."""
     rules = compile_rules(contract, reference_dir)
+    prefix, guard = (f"{version}_", {"if": version}) if version else ("", {})
     steps: list[dict] = []
     for table in dict.fromkeys(r.table for r in rules):
         table_rules = [r for r in rules if r.table == table]
@@ -567,12 +588,12 @@ def _rule_steps(contract: Contract, reference_dir: Path) -> list[dict]:
         queries = iter(sql for _, sql, _ in recorder.statements)
         for number, query in enumerate(own):
             if query is not None:
-                steps.append({"do": "flags", "sql": next(queries), "names": [f"{table}_{number}"]})
+                steps.append({"do": "flags", "sql": next(queries), "names": [f"{prefix}{table}_{number}"], **guard})
         in_pass = [i for i, q in enumerate(own) if q is None]
         if in_pass:
-            steps.append({"do": "flags", "sql": next(queries), "names": [f"{table}_{i}" for i in in_pass]})
+            steps.append({"do": "flags", "sql": next(queries), "names": [f"{prefix}{table}_{i}" for i in in_pass], **guard})
         for number, rule in enumerate(table_rules):
-            steps.append({"do": "problems", "sql": _rule_query(rule), "if": f"{table}_{number}"})
+            steps.append({"do": "problems", "sql": _rule_query(rule), "if": f"{prefix}{table}_{number}"})
     return steps
 
 
@@ -711,13 +732,14 @@ def compile_plan(contract: Contract, councils: Councils, reference_dir: Path) ->
         {"do": "rows", "sql": "SELECT count(*) FROM staged"},
         {"do": "problems", "sql": _problem(fc.no_rows_problem(), source="FROM (SELECT count(*) AS n FROM staged)", where="n = 0")},
         {"do": "stop_if_no_rows"},
-        *_rule_steps(contract, reference_dir),
+        *_version_steps(contract, reference_dir),
     ]
     return {
         "plan_version": PLAN_VERSION,
         "dataset": contract.id,
         "name": contract.name,
-        "version": contract.version,
+        "version": contract.latest.version,
+        "versions": [{"from": v.starts, "version": v.version, "in_force": v.years_in_force()} for v in contract.versions],
         "agencies": agencies,
         "agency_pattern": contract.agencies.pattern,
         "agency_rule": contract.agencies.describe(),

@@ -62,6 +62,7 @@ def refusal_context(landed: LandedFile, contract: Contract, problems: list[Probl
         "dataset": contract.id,
         "dataset_name": contract.name,
         "contract_version": contract.version,
+        "version_in_force": contract.years_in_force(),  # which collection years this version judges, when the contract has several
         "received_at": f"{landed.received_at:%Y-%m-%d %H:%M}",
         "bytes": landed.bytes,
         "sha256": landed.sha256,

@@ -114,7 +114,10 @@ def write_preflight(out_dir: Path, contracts: dict[str, Contract], councils: Cou
     script = out_dir / "page.js"
     shutil.copyfile(PAGE_DIR / "page.js", script)
     page = (PAGE_DIR / "page.html").read_text(encoding="utf-8")
-    versions = ", ".join(f"{c.id} v{c.version}" for c in sorted(contracts.values(), key=lambda c: c.id))
+    versions = ", ".join(
+        f"{c.id} " + " and ".join(f"v{v.version}" + (f" ({v.years_in_force()})" if c.years else "") for v in c.versions)
+        for c in sorted(contracts.values(), key=lambda c: c.id)
+    )
     for slot, value in {
         "promise": html.escape(PROMISE),
         "versions": html.escape(versions),

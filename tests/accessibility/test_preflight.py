@@ -112,6 +112,12 @@ def files(tmp_path_factory) -> dict[str, Path]:
         (root / kind).mkdir()
         made[kind] = root / kind / f"{DATASET}_{AGENCY}_{PERIOD}{suffix}"
         made[kind].write_bytes(data)
+    # A code a later collection year retired: accepted in 2019's version, refused in 2023's (the page picks the version by the period).
+    for period in ("2019", "2023"):
+        sample = EpisodesFile.valid(AGENCY, period).set(2, "ethnicity", "white_other")
+        (root / f"collection_year_{period}").mkdir()
+        made[f"collection_year_{period}"] = root / f"collection_year_{period}" / sample.file_name
+        made[f"collection_year_{period}"].write_bytes(sample.bytes())
     return made
 
 
@@ -137,10 +143,12 @@ def test_the_plan_gives_story_checks_verdicts(files, judged):
             in_the_worker.append(kind)
             continue
         assert [p.as_dict() for p in problems] == expected, kind
+        if kind.startswith("collection_year_"):
+            assert _refused(expected) == kind.endswith("2023"), kind
         if not _refused(expected):
             assert plan_rows == rows, kind
     # The worker's JavaScript reads files not UTF-8, workbooks and other separators (the browser test holds it to judge).
-    assert set(in_the_worker) == {"mac_roman", "mixed_encodings", "damaged_xlsx", "xlsx_with_a_formula", *(set(files) - {"valid", *(b.kind for b in BAD_FILES)})}, in_the_worker
+    assert set(in_the_worker) == {"mac_roman", "mixed_encodings", "damaged_xlsx", "xlsx_with_a_formula", *(set(files) - {"valid", "collection_year_2019", "collection_year_2023", *(b.kind for b in BAD_FILES)})}, in_the_worker
 
 
 def test_every_contract_compiles_to_a_plan():
@@ -198,6 +206,8 @@ def test_the_page_gives_story_checks_verdict_and_problems_for_every_file(browser
         assert found == expected, kind
         if not _refused(expected):
             assert f"({rows:,} rows)" in case["heading"]
+            in_force = _contract().in_force(files[kind].stem.rsplit("_", 1)[-1])
+            assert f" v{in_force.version}" in case["heading"] and in_force.years_in_force() in case["heading"], (kind, case["heading"])
         for problem in case["result"]["problems"]:  # shown as found
             assert problem["message"] in case["text"] and problem["fix"] in case["text"], kind
         assert case["focused"] == "verdict", "the verdict takes the focus, so a screen reader reads it first"

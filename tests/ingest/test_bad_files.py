@@ -256,6 +256,10 @@ def matrix(tmp_path_factory: pytest.TempPathFactory) -> Matrix:
     # The valid file dropped a second time under another name: the same bytes are one file.
     valid = dropped["valid"]
     dropped["dropped_twice"] = Dropped(valid.agency, valid.period, _drop(landing, valid.agency, "copy of the same file.csv", valid.data), valid.data)
+    # A code retired from the collection year 2023 on (ethnicity white_other): taken for 2019, refused for 2024, each by its year's version.
+    for period in ("2019", "2024"):
+        retired = EpisodesFile.valid("S12000049", period).set(2, "ethnicity", "white_other")
+        dropped[f"retired_code_{period}"] = Dropped("S12000049", period, _drop(landing, "S12000049", retired.file_name, retired.bytes()), retired.bytes())
     # A symbolic link to a file outside the landing area: never followed.
     secret = data_dir / "outside" / "secret.csv"
     secret.parent.mkdir()
@@ -275,7 +279,7 @@ def matrix(tmp_path_factory: pytest.TempPathFactory) -> Matrix:
 
 
 def test_the_matrix_covers_at_least_28_kinds_of_bad_file():
-    other_kinds = ["former_council_code", "invalid_chi_check_digit", "dropped_twice", "symlink", "still_being_written"]
+    other_kinds = ["former_council_code", "invalid_chi_check_digit", "dropped_twice", "symlink", "still_being_written", "retired_code_2024"]
     assert len(BAD_FILES) + len(other_kinds) >= 28
 
 
@@ -402,3 +406,16 @@ def test_a_file_still_being_written_waits_until_it_stops_growing(tmp_path: Path)
     assert requests == []  # grew since the last look
     requests, _ = landing_run_requests(contracts, folders, seen)
     assert [r.tags["story/file"] for r in requests] == [sample.file_name]
+
+
+def test_each_file_is_judged_and_recorded_by_the_contract_version_for_its_collection_year(matrix: Matrix):
+    contract = load_contracts(CONTRACTS)[DATASET]
+    early, late = matrix.result("retired_code_2019"), matrix.result("retired_code_2024")
+    assert early.outcome == "accepted" and late.outcome == "refused"
+    assert [p.columns for p in late.problems if p.blocking] == [("ethnicity",)]
+    ledger = dict(matrix.query(f"SELECT period, contract_version FROM {raw_zone.LEDGER} WHERE period IN ('2019', '2024')", []))
+    assert ledger == {"2019": contract.in_force("2019").version, "2024": contract.in_force("2024").version}
+    assert ledger["2019"] != ledger["2024"]
+    report = json.loads(Path(f"{late.kept_at}.refusal.json").read_text())
+    assert report["contract_version"] == ledger["2024"] and report["version_in_force"] == contract.in_force("2024").years_in_force()
+    assert contract.in_force("2024").years_in_force() in Path(f"{late.kept_at}.refusal.html").read_text()

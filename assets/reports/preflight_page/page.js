@@ -108,7 +108,7 @@
       verdict = "Your file would be refused";
       result.dataset.verdict = "refused";
     } else {
-      verdict = "Accepted: " + file.name + " meets data contract " + plan.dataset + " v" + plan.version + " (" + thousands(found.rows) + " rows).";
+      verdict = "Accepted: " + file.name + " meets data contract " + plan.dataset + " " + (found.version || "v" + plan.version) + " (" + thousands(found.rows) + " rows).";
       result.dataset.verdict = "accepted";
     }
     var heading = el("h2", verdict, { id: "verdict", tabindex: "-1" });

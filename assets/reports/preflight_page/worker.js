@@ -109,7 +109,7 @@
       db.dropFile(plan.upload);
       if (values.path === converted) db.dropFile(converted);
     }
-    self.postMessage({ type: "result", problems: problems, rows: rows, ms: performance.now() - started });
+    self.postMessage({ type: "result", problems: problems, rows: rows, version: values.contract_version, ms: performance.now() - started });
   }
 
   self.onmessage = function (event) {
