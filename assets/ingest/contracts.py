@@ -45,6 +45,16 @@ _PERIOD_EXAMPLES = {
     "vintage": "2025-04 (the month of the release)",
 }
 
+# The span each kind of period covers, in words: a measure says which it counts in (``Measure.counted_in``).
+YEAR_SPANS = {
+    "social_work_year": "the social work year, 1 August to 31 July, named by the year it ends in (2021 is 1 August 2020 to 31 July 2021)",
+    "school_year": "the school year, 1 August to 31 July (2020-21)",
+    "calendar_year": "the calendar year, 1 January to 31 December",
+    "financial_year": "the year 1 April to 31 March (2023-24 is 1 April 2023 to 31 March 2024)",
+    "half_year": "half years, January to June and July to December",
+    "vintage": "the month of each release",
+}
+
 
 @dataclass(frozen=True)
 class Column:

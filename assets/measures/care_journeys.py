@@ -89,6 +89,7 @@ def _rate_of_children(con: duckdb.DuckDBPyConnection, relation: str) -> pd.DataF
     breakdowns=("sex", "age_band"),
     desired_direction="down",
     baseline_period="2020",
+    counted_in="social_work_year",
     sources=("looked_after_episodes", "population_estimates"),
     progress_framework=("V1-O1-C2",),
     public_denominator=True,
@@ -109,6 +110,7 @@ def started_looked_after_rate_per_1000(con: duckdb.DuckDBPyConnection) -> pd.Dat
     breakdowns=("sex", "age_band"),
     desired_direction="none",
     baseline_period="2020",
+    counted_in="social_work_year",
     sources=("looked_after_episodes", "population_estimates"),
     public_denominator=True,
 )
@@ -128,6 +130,7 @@ def ceased_looked_after_rate_per_1000(con: duckdb.DuckDBPyConnection) -> pd.Data
     breakdowns=("sex", "age_band"),
     desired_direction="down",
     baseline_period="2020",
+    counted_in="social_work_year",
     sources=("looked_after_episodes",),
     progress_framework=("V2-O2",),
 )
@@ -147,6 +150,7 @@ def three_or_more_placements_share(con: duckdb.DuckDBPyConnection) -> pd.DataFra
     breakdowns=("sex",),
     desired_direction="up",
     baseline_period="2020",
+    counted_in="social_work_year",
     sources=("looked_after_episodes",),
     progress_framework=("V9-O1",),
 )

@@ -1,7 +1,8 @@
 """The measure catalogue: every measure declared once, with the computation beside it.
 
 A declaration says what the measure means (question, vision statement, plain-words title,
-numerator, denominator, unit, breakdowns, desired direction, baseline, sources) and what
+numerator, denominator, unit, breakdowns, desired direction, baseline, sources, the kind of year
+it counts in) and what
 disclosure control needs to know of its nature (whether its numerators add up, whether its
 denominator is a public statistic, whether its count is made of another measure's
 categories); the decorated function computes its figures from analysis tables, and the
@@ -22,7 +23,7 @@ from typing import Literal
 import duckdb
 import pandas as pd
 
-from assets.ingest.contracts import Contract
+from assets.ingest.contracts import YEAR_SPANS, Contract
 
 # Every measure returns these columns (see assets/publication/disclosure_control.py).
 # ``lower``/``upper`` hold a confidence interval where the measure has one (NA otherwise);
@@ -56,6 +57,8 @@ class Measure:
     baseline_period: str
     sources: tuple[str, ...]
     figures: Compute
+    # The kind of year its periods are (a period kind of the contracts, ``YEAR_SPANS``): the reports say which.
+    counted_in: str
     theme: str | None = None
     tolerance_percent: float = 5.0
     # Its numerators add up: a breakdown's categories to the headline row, councils to Scotland.
@@ -76,6 +79,14 @@ class Measure:
     # (``core_wellbeing_indicators.csv``). The website places the measure under them by these.
     progress_framework: tuple[str, ...] = ()
     core_wellbeing: tuple[str, ...] = ()
+
+    def __post_init__(self) -> None:
+        if self.counted_in not in YEAR_SPANS:
+            raise ValueError(f"measure {self.id}: counted_in {self.counted_in!r} is not one of {tuple(YEAR_SPANS)}")
+
+    @property
+    def year_counted_in(self) -> str:
+        return YEAR_SPANS[self.counted_in]
 
     def compute(self, con: duckdb.DuckDBPyConnection) -> pd.DataFrame:
         """The measure in the standard long format, from the analysis tables behind ``con``."""

@@ -100,6 +100,7 @@ def _declare(stage: str, group: str) -> dict:
         breakdowns=("sex",),
         desired_direction={"care_experienced": "up", "all": "up", "gap": "down"}[group],
         baseline_period="2019-20",
+        counted_in="school_year",
         sources=("school_leavers", "looked_after_episodes"),
     )
 
@@ -153,6 +154,7 @@ def _exclusion_declaration(who: str) -> dict:
         breakdowns=("age_band",),
         desired_direction="down",
         baseline_period="2019-20",
+        counted_in="school_year",
         sources=("school_exclusions", "looked_after_episodes", "population_estimates"),
     )
 

@@ -120,6 +120,7 @@ def vision_measures(reference_dir: Path, contracts: Mapping[str, Contract]) -> l
             breakdowns=BREAKDOWNS,
             desired_direction="up",
             baseline_period="2020",
+            counted_in="calendar_year",
             sources=("experience_responses",),
             figures=partial(share_positive, vision_id=vision.vision_id),
         )

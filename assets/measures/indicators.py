@@ -59,6 +59,7 @@ class IndicatorStream:
     desired_direction: str
     baseline_period: str
     tolerance_percent: float
+    counted_in: str  # the kind of year the source publishes it by (``YEAR_SPANS``)
     progress_framework: tuple[str, ...] = ()
     core_wellbeing: tuple[str, ...] = ()
 
@@ -189,6 +190,7 @@ def stream_measure(stream: IndicatorStream) -> Measure:
         breakdowns=(),
         desired_direction=stream.desired_direction,
         baseline_period=stream.baseline_period,
+        counted_in=stream.counted_in,
         sources=(SOURCE,),
         figures=partial(_figures_of, indicator_id=stream.indicator_id),
         tolerance_percent=stream.tolerance_percent,

@@ -63,6 +63,7 @@ SECURE_ADMISSIONS = f"""
     breakdowns=("status", "age_band"),
     desired_direction="down",
     baseline_period="2020",
+    counted_in="calendar_year",
     sources=("custody_under_18",),
 )
 def children_in_custody_under_18(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:
@@ -81,6 +82,7 @@ def children_in_custody_under_18(con: duckdb.DuckDBPyConnection) -> pd.DataFrame
     breakdowns=("route", "sex", "age_band"),
     desired_direction="down",
     baseline_period="2020",
+    counted_in="social_work_year",
     sources=("secure_admissions", "population_estimates"),
 )
 def secure_care_admissions(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:
@@ -100,6 +102,7 @@ def secure_care_admissions(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:
     breakdowns=("placing_country", "route"),
     desired_direction="down",
     baseline_period="2020",
+    counted_in="social_work_year",
     sources=("secure_admissions",),
 )
 def secure_care_admissions_from_outside_scotland(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:

@@ -48,6 +48,12 @@ def social_work_year(day: str) -> str:
     return f"(year({day}) + CASE WHEN month({day}) >= 8 THEN 1 ELSE 0 END)"
 
 
+def april_to_march_year(day: str) -> str:
+    """SQL: the year 1 April to 31 March holding ``day`` (SCRA's reporting year, the financial year), labelled ``2023-24``."""
+    first = f"(year({day}) - CASE WHEN month({day}) < 4 THEN 1 ELSE 0 END)"
+    return f"(CAST({first} AS VARCHAR) || '-' || lpad(CAST(({first} + 1) % 100 AS VARCHAR), 2, '0'))"
+
+
 # Categories a breakdown always has, so a council with none in one is shown as 0, not left out.
 # (Age bands are not listed: some cannot occur in some measures, such as 0-4 in custody.) A
 # measure adds the code lists of its data contract (``known``): the published looked after

@@ -59,8 +59,8 @@ def looked_after_31_july(con: duckdb.DuckDBPyConnection, placement_types: tuple[
 
 @measures_from_configuration
 def _declare_looked_after_31_july(reference_dir: Path, contracts: Mapping[str, Contract]) -> list[Measure]:
-    """Declared with the looked after contract in force, whose code list gives the placement types."""
-    placement_types = contracts["looked_after_episodes"].column("placement_type").valid_values
+    """Declared with the looked after contract, whose code list (every year's, in the analysis tables' one set) gives the placement types."""
+    placement_types = tuple(dict.fromkeys(contracts["looked_after_episodes"].analysis_codes("placement_type").values()))
     return [Measure(
         id="looked_after_31_july",
         question="Q2",
@@ -73,6 +73,7 @@ def _declare_looked_after_31_july(reference_dir: Path, contracts: Mapping[str, C
         breakdowns=("placement_type", "sex", "age_band"),
         desired_direction="down",
         baseline_period="2020",
+        counted_in="social_work_year",
         sources=("looked_after_episodes",),
         figures=partial(looked_after_31_july, placement_types=placement_types),
         progress_framework=("V1-O1-C1",),
@@ -91,6 +92,7 @@ def _declare_looked_after_31_july(reference_dir: Path, contracts: Mapping[str, C
     breakdowns=("sex", "age_band"),
     desired_direction="down",
     baseline_period="2020",
+    counted_in="social_work_year",
     sources=("looked_after_episodes", "population_estimates"),
     public_denominator=True,
     progress_framework=("V1-O1-C1",),
@@ -114,6 +116,7 @@ def looked_after_rate_per_1000(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:
     breakdowns=("sex", "age_band"),
     desired_direction="up",
     baseline_period="2020",
+    counted_in="social_work_year",
     sources=("looked_after_episodes",),
     composed_of=("looked_after_31_july", "placement_type", FAMILY_SETTINGS),
     progress_framework=("V1-O1",),

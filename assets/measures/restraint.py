@@ -47,6 +47,7 @@ SERVICE_YEARS = """
     breakdowns=("practice",),
     desired_direction="down",
     baseline_period="2020",
+    counted_in="calendar_year",
     sources=("restraint_incidents", "population_estimates"),
     progress_framework=("V5-O1",),
 )
@@ -65,6 +66,7 @@ def restraint_incidents(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:
     breakdowns=("service_type",),
     desired_direction="down",
     baseline_period="2020",
+    counted_in="calendar_year",
     sources=("restraint_incidents", "service_places"),
     progress_framework=("V5-O1",),
 )

@@ -48,6 +48,7 @@ WITH_SIBLINGS_LOOKED_AFTER = f"""
     breakdowns=("living_with_siblings",),
     desired_direction="none",
     baseline_period="2020",
+    counted_in="social_work_year",
     sources=("looked_after_episodes",),
 )
 def siblings_living_together(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:

@@ -35,6 +35,7 @@ SPEND = """
     breakdowns=(),
     desired_direction="up",
     baseline_period="2019-20",
+    counted_in="financial_year",
     sources=("family_support_spend",),
     progress_framework=("V1-O2",),
 )

@@ -95,7 +95,7 @@ def measure_page_context(
     return {
         "measure": {
             "id": entry.id, "title": entry.title, "question": entry.question, "unit": entry.unit, "numerator": entry.numerator,
-            "denominator": entry.denominator or "none (a count)", "desired": DESIRED[entry.desired_direction], "baseline": entry.baseline_period,
+            "denominator": entry.denominator or "none (a count)", "desired": DESIRED[entry.desired_direction], "baseline": entry.baseline_period, "counted_in": entry.year_counted_in,
             "tolerance": f"{entry.tolerance_percent:g}%", "breakdowns": ", ".join(b.replace("_", " ") for b in entry.breakdowns),
         },
         "vision": vision,

@@ -109,7 +109,7 @@ def _rows_shown(published: pd.DataFrame, place: Place, group: list[str]) -> pd.D
 
 def _definitions(entries: list[Measure]) -> list[dict]:
     return [
-        {"title": e.title, "id": e.id, "numerator": e.numerator, "denominator": e.denominator or "none (a count)", "unit": e.unit, "sources": ", ".join(e.sources), "baseline": e.baseline_period, "desired": DESIRED[e.desired_direction]}
+        {"title": e.title, "id": e.id, "numerator": e.numerator, "denominator": e.denominator or "none (a count)", "unit": e.unit, "sources": ", ".join(e.sources), "baseline": e.baseline_period, "desired": DESIRED[e.desired_direction], "counted_in": e.year_counted_in}
         for e in entries
     ]
 

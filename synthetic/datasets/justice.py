@@ -57,17 +57,20 @@ def _age_band(ages: np.ndarray) -> np.ndarray:
 
 
 def _referrals(world: World) -> list[AgencyFile]:
-    """SCRA referrals: drawn with replacement, so some children are referred more than once a year."""
+    """SCRA referrals, one file per SCRA reporting year (1 April to 31 March): drawn with replacement, so some
+    children are referred more than once a year. ``year`` is the social work year ending in the SCRA year's
+    second calendar year, which most of it overlaps (for the national totals and who is looked after)."""
     rng = world.rng(REFERRALS)
     pop, councils = world.population, world.councils
     turns_18 = pop.birthday(np.arange(len(pop)), 18)
     files: list[AgencyFile] = []
-    for year in periods.SOCIAL_WORK_YEARS:
-        on, start = periods.census_day(year), periods.year_start(year)
+    for first in periods.FINANCIAL_YEAR_STARTS:
+        year, label = first + 1, periods.two_year_label(first)
+        on, start = periods.day(first + 1, 3, 31), periods.day(first, 4, 1)
         candidate = np.flatnonzero(world.reported & (pop.dob <= on - 30) & (turns_18 > start + 30))
         looked_after = world.looked_after_during(year) | world.looked_after_during(year + 1)
         weight = (
-            _REFERRAL_BY_AGE[_age_band(pop.age_on(candidate, periods.day(year, 2, 1)).clip(0))]
+            _REFERRAL_BY_AGE[_age_band(pop.age_on(candidate, periods.day(first, 10, 1)).clip(0))]
             * np.exp(1.3 * pop.risk[candidate])
             * np.where(looked_after[candidate], LOOKED_AFTER_REFERRAL_FACTOR, 1.0)
         )
@@ -102,8 +105,8 @@ def _referrals(world: World) -> list[AgencyFile]:
             "child_views_recorded": np.where(hearing, np.where(views, "Y", "N"), ""),
             "child_attended": np.where(hearing, np.where(attended, "Y", "N"), ""),
         }).iloc[order].reset_index(drop=True)
-        frame["referral_id"] = [f"SCRA-{year}-{n:06d}" for n in range(1, len(frame) + 1)]
-        files.append(AgencyFile("SCRA", REFERRALS, str(year), frame[list(REFERRAL_COLUMNS)], person[order]))
+        frame["referral_id"] = [f"SCRA-{label}-{n:06d}" for n in range(1, len(frame) + 1)]
+        files.append(AgencyFile("SCRA", REFERRALS, label, frame[list(REFERRAL_COLUMNS)], person[order]))
     return files
 
 

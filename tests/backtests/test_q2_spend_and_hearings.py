@@ -18,12 +18,12 @@ financial_year,la_code,community_health_social_care_spend_gbp,preventative_whole
 
 HEARINGS = f"""
 la_code,sex,birth_year,birth_month,referral_date,hearing_date,child_views_recorded,_period
-{A},F,2010,1,2019-09-01,2019-10-01,Y,2020
-{A},M,2005,6,2020-06-01,2020-08-20,N,2020
-{A},F,2010,1,2020-09-01,2020-10-01,Y,2021
-{B},M,2016,3,2021-01-01,,,2021
-{B},M,2016,3,2021-02-01,2021-03-01,,2021
-{A},F,2004,1,2021-07-01,2021-08-15,Y,2021
+{A},F,2010,1,2019-09-01,2019-10-01,Y,2019-20
+{A},M,2005,6,2020-03-01,2020-04-20,N,2019-20
+{A},F,2010,1,2020-09-01,2020-10-01,Y,2020-21
+{B},M,2016,3,2021-01-01,,,2020-21
+{B},M,2016,3,2021-02-01,2021-03-01,,2020-21
+{A},F,2004,1,2021-03-01,2021-04-15,Y,2020-21
 """
 
 
@@ -40,31 +40,31 @@ def test_preventative_spend_share_sums_pounds_before_dividing(analysis_warehouse
     """)
 
 
-def test_hearings_child_views_recorded_in_the_year_of_the_hearing(analysis_warehouse) -> None:
-    # Social work year of the hearing: row 1 -> 2020 (A, F, 9, Y); row 2 -> 2021 (held in August; A, M, 15, N);
-    # row 3 -> 2021 (A, F, 10, Y); row 4 no hearing; row 5 -> 2021 (B, M, 5, nothing recorded = not recorded);
-    # row 6 -> 2022, after the latest referrals year (2021), so not published half counted.
-    # 2020: A 1/1. 2021: A 1/2 (F 1/1, M 0/1, 5-11 1/1, 12-15 0/1); B 0/1 (M, 5-11);
+def test_hearings_child_views_recorded_in_scras_year_of_the_hearing(analysis_warehouse) -> None:
+    # SCRA's year (1 April to 31 March) of the hearing: row 1 -> 2019-20 (A, F, 9, Y); row 2 -> 2020-21 (referred in March,
+    # heard in April; A, M, 14, N); row 3 -> 2020-21 (A, F, 10, Y); row 4 no hearing; row 5 -> 2020-21 (heard 1 March;
+    # B, M, 5, nothing recorded = not recorded); row 6 -> 2021-22, after the latest referrals year (2020-21), so not
+    # published half counted. 2019-20: A 1/1. 2020-21: A 1/2 (F 1/1, M 0/1, 5-11 1/1, 12-15 0/1); B 0/1 (M, 5-11);
     # Scotland 1/3 = 33.3, F 1/1, M 0/2, 5-11 1/2, 12-15 0/1.
     assert_figures(hearings_child_views_recorded_share(analysis_warehouse(hearings_referrals=HEARINGS)), f"""
         period,geography_code,breakdown,category,numerator,denominator,value
-        2020,{A},total,total,1,1,100.0
-        2020,{A},sex,F,1,1,100.0
-        2020,{A},age_band,5-11,1,1,100.0
-        2020,{SCOTLAND},total,total,1,1,100.0
-        2020,{SCOTLAND},sex,F,1,1,100.0
-        2020,{SCOTLAND},age_band,5-11,1,1,100.0
-        2021,{A},total,total,1,2,50.0
-        2021,{A},sex,F,1,1,100.0
-        2021,{A},sex,M,0,1,0.0
-        2021,{A},age_band,5-11,1,1,100.0
-        2021,{A},age_band,12-15,0,1,0.0
-        2021,{B},total,total,0,1,0.0
-        2021,{B},sex,M,0,1,0.0
-        2021,{B},age_band,5-11,0,1,0.0
-        2021,{SCOTLAND},total,total,1,3,33.3
-        2021,{SCOTLAND},sex,F,1,1,100.0
-        2021,{SCOTLAND},sex,M,0,2,0.0
-        2021,{SCOTLAND},age_band,5-11,1,2,50.0
-        2021,{SCOTLAND},age_band,12-15,0,1,0.0
+        2019-20,{A},total,total,1,1,100.0
+        2019-20,{A},sex,F,1,1,100.0
+        2019-20,{A},age_band,5-11,1,1,100.0
+        2019-20,{SCOTLAND},total,total,1,1,100.0
+        2019-20,{SCOTLAND},sex,F,1,1,100.0
+        2019-20,{SCOTLAND},age_band,5-11,1,1,100.0
+        2020-21,{A},total,total,1,2,50.0
+        2020-21,{A},sex,F,1,1,100.0
+        2020-21,{A},sex,M,0,1,0.0
+        2020-21,{A},age_band,5-11,1,1,100.0
+        2020-21,{A},age_band,12-15,0,1,0.0
+        2020-21,{B},total,total,0,1,0.0
+        2020-21,{B},sex,M,0,1,0.0
+        2020-21,{B},age_band,5-11,0,1,0.0
+        2020-21,{SCOTLAND},total,total,1,3,33.3
+        2020-21,{SCOTLAND},sex,F,1,1,100.0
+        2020-21,{SCOTLAND},sex,M,0,2,0.0
+        2020-21,{SCOTLAND},age_band,5-11,1,2,50.0
+        2020-21,{SCOTLAND},age_band,12-15,0,1,0.0
     """)

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import base64
 import hashlib
+import html
 import json
 import re
 import secrets
@@ -231,6 +232,21 @@ def test_every_route_map_has_a_page_linked_from_its_organisations_and_the_data_m
     assert {"held_not_sent", "collected_more_than_once"} <= set(findings.kind)
     assert "collected_more_than_once" in set(findings.loc[findings.vision_id == 5, "kind"])
     assert "nothing_held" in set(findings.loc[findings.vision_id == 8, "kind"])
+
+
+def test_each_measure_is_published_in_the_year_it_counts_in_and_the_reports_say_which(built: Path):
+    """SCRA's referrals are counted in SCRA's year (1 April to 31 March); the looked after measures in the social
+    work year; the website's measure pages and the report's method notes say each measure's year."""
+    entries = catalogue(REFERENCE, load_contracts(CONTRACTS))
+    report = (built / REPORT.with_suffix(".html")).read_text()
+    with duckdb.connect(str(built / "warehouse.duckdb"), read_only=True) as con:
+        for measure_id, period in (("hearings_child_views_recorded_share", r"\d{4}-\d{2}"), ("looked_after_31_july", r"\d{4}")):
+            periods = [r[0] for r in con.execute("SELECT DISTINCT period FROM mart.published_measures WHERE measure_id = ?", [measure_id]).fetchall()]
+            assert periods and all(re.fullmatch(period, p) for p in periods), (measure_id, periods)
+            said = html.escape(entries[measure_id].year_counted_in)
+            assert f"<dt>Year counted in</dt><dd>{said}</dd>" in (built / "published" / "latest" / "site" / f"measure-{measure_id}.html").read_text()
+            assert f"Counted in {said}." in report
+    assert "1 April to 31 March" in entries["hearings_child_views_recorded_share"].year_counted_in
 
 
 def test_csv_downloads_carry_published_figures_only(built: Path):

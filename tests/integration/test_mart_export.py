@@ -30,7 +30,7 @@ SCOTLAND, GLASGOW, FIFE = "S92000003", "S12000049", "S12000047"
 def declared(measure_id: str, unit: str, sources: tuple[str, ...], denominator: str | None, public_denominator: bool = False) -> Measure:
     return Measure(
         id=measure_id, question="Q2", vision_id=1, title=measure_id.replace("_", " "), numerator="children", denominator=denominator,
-        unit=unit, breakdowns=("sex",), desired_direction="down", baseline_period="2022", sources=sources, figures=lambda con: None,
+        unit=unit, breakdowns=("sex",), desired_direction="down", baseline_period="2022", counted_in="social_work_year", sources=sources, figures=lambda con: None,
         public_denominator=public_denominator,
     )
 

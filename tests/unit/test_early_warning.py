@@ -25,7 +25,7 @@ TODAY = dt.date(2025, 6, 1)
 def entry(desired: str = "down", tolerance: float = 5.0, figures=None, sources: tuple[str, ...] = ("looked_after_episodes",)) -> Measure:
     return Measure(
         id="children_in_care", question="Q2", vision_id=1, title="Children looked after", numerator="children", denominator=None,
-        unit="children", breakdowns=(), desired_direction=desired, baseline_period="2020", sources=sources,
+        unit="children", breakdowns=(), desired_direction=desired, baseline_period="2020", counted_in="social_work_year", sources=sources,
         figures=figures or (lambda con: None), tolerance_percent=tolerance,
     )
 
