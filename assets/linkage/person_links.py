@@ -25,7 +25,7 @@ registry or stored model yet, or when new records fill a column the model does n
 Each run's writes are one transaction: a run that fails leaves the zone as it found it.
 
 Quality shows in the Dagster UI as metadata (how the run linked, per dataset and per council,
-the weights) and a WARN check when the linkage rate falls beyond a tolerance since the
+how many records were linked with no name to go on, the weights) and a WARN check when the linkage rate falls beyond a tolerance since the
 previous materialization.
 """
 
@@ -53,6 +53,7 @@ from assets.linkage.registry import resent_records, stable_person_ids
 from assets.linkage.summary import (
     LINKAGE_RATE_TOLERANCE_POINTS,
     linkage_rate,
+    linked_without_names,
     method_counts,
     weight_distribution,
 )
@@ -478,12 +479,16 @@ def build_person_links_asset(contracts: dict[str, Contract], backend: str = "duc
             run = _link_everything(con, contracts, key, model, backend, why) if why else _link_what_changed(con, contracts, key, model, backend, previous_ids)
             for note in run.notes:
                 context.log.info(f"Linkage: {note}")
-            linked = con.execute(f"SELECT dataset, _agency, linked_by, person_id FROM {REGISTRY}").df()
+            linked = con.execute(
+                f"SELECT r.dataset, r._agency, r.linked_by, r.person_id, (p.forename IS NOT NULL OR p.surname IS NOT NULL) AS named "
+                f"FROM {REGISTRY} r LEFT JOIN {PREPARED} p USING (record_key)"
+            ).df()
             review_pairs = con.execute(f"SELECT count(*) FROM {_REVIEW}").fetchone()[0]
             handed_over = hand_over(con, pseudonymised_datasets(contracts), index_folders.layout.person_index_path)
 
         links = run.links
         rate, previous_rate = linkage_rate(linked), _previous_linkage_rate(context)
+        nameless = linked_without_names(linked)
         councils = linked[linked["_agency"].str.match(r"^S12\d{6}$")]
         pairs = links.pairs if links is not None else pd.DataFrame(columns=["match_weight", "decision"])
         return dg.MaterializeResult(
@@ -505,6 +510,8 @@ def build_person_links_asset(contracts: dict[str, Contract], backend: str = "duc
                 "linkage_rate_percent": rate,
                 "previous_linkage_rate_percent": previous_rate if previous_rate is not None else dg.MetadataValue.null(),
                 "linked_by_dataset": dg.MetadataValue.md(method_counts(linked, "dataset").to_markdown()),
+                "records_linked_without_names": int(nameless.sum()),
+                "linked_without_names_by_dataset": dg.MetadataValue.md(nameless.to_frame().to_markdown()),
                 "linked_by_council": dg.MetadataValue.md(method_counts(councils, "_agency").rename_axis("council").to_markdown()),
                 "match_weight_distribution": dg.MetadataValue.md(weight_distribution(pairs).to_markdown(index=False)),
             },

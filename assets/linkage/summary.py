@@ -30,6 +30,14 @@ def method_counts(records: pd.DataFrame, by: str) -> pd.DataFrame:
     return table
 
 
+def linked_without_names(records: pd.DataFrame) -> pd.Series:
+    """Records joined to another record of the same person although they carry no name (neither forename
+    nor surname: a return that holds none, such as the looked after collection, or a name left blank),
+    per dataset: linked on CHI, SCN, date of birth and sex alone. ``records`` has ``named``."""
+    linked = records[(records["linked_by"] != "unlinked") & ~records["named"].astype(bool)]
+    return linked.groupby("dataset").size().reindex(sorted(records["dataset"].unique()), fill_value=0).rename("linked_without_names")
+
+
 def linkage_rate(records: pd.DataFrame) -> float:
     """Percentage of records joined to at least one other record of the same person."""
     return round(100 * float((records["linked_by"] != "unlinked").mean()), 2) if len(records) else 0.0

@@ -27,7 +27,7 @@ from orchestration.resources import pseudonymisation_key
 from tests.support.index_zone import load_identifiers
 from tests.support.paths import CONTRACTS, SHARED
 
-DATASETS = ("looked_after_episodes", "hearings_referrals")
+DATASETS = ("looked_after_episodes", "hearings_referrals", "school_exclusions")  # exclusions carry no names
 
 
 def _load(con: duckdb.DuckDBPyConnection, contract, path: Path) -> None:
@@ -85,6 +85,11 @@ def test_rerun_with_an_extra_council_file_keeps_every_person_id(story_env: Path,
     assert metadata["clerical_review_pairs"].value == len(review)
     assert ((review["match_probability"] >= 0.5) & (review["person_id_l"] != review["person_id_r"])).all()
     assert "deterministic" in metadata["linked_by_dataset"].value and "S12" in metadata["linked_by_council"].value
+    # Records linked with no name to go on: every linked exclusion (the contract has no name column), no named record.
+    with duckdb.connect(str(zone), read_only=True) as con:
+        linked = dict(con.execute("SELECT dataset, count(*) FROM linkage.person_registry WHERE linked_by <> 'unlinked' GROUP BY ALL").fetchall())
+    assert not {"forename", "surname"} & set(contracts["school_exclusions"].column_names)
+    assert metadata["records_linked_without_names"].value == linked["school_exclusions"] > 0
     assert metadata["previous_linkage_rate_percent"].value == first.asset_materializations_for_node(asset.op.name)[0].metadata["linkage_rate_percent"].value
     check = second.get_asset_check_evaluations()[0]
     assert check.check_name == RATE_CHECK and check.passed

@@ -2,7 +2,7 @@ from __future__ import annotations
 
 import pandas as pd
 
-from assets.linkage.summary import linkage_rate, method_counts, rate_fall_points, weight_distribution
+from assets.linkage.summary import linkage_rate, linked_without_names, method_counts, rate_fall_points, weight_distribution
 
 
 def test_method_counts_group_identifiers_as_deterministic():
@@ -19,3 +19,12 @@ def test_rate_fall_and_weight_bands():
     pairs = pd.DataFrame({"match_weight": [1.0, 4.9, 12.0], "decision": ["below_threshold", "match", "match"]})
     bands = weight_distribution(pairs)
     assert bands.to_dict("records") == [{"match_weight_from": 0, "accepted": 1, "held_back": 1}, {"match_weight_from": 10, "accepted": 1, "held_back": 0}]
+
+
+def test_records_linked_without_names_are_counted_per_dataset():
+    records = pd.DataFrame({
+        "dataset": ["returns", "returns", "returns", "hearings", "hearings"],
+        "linked_by": ["scn", "probabilistic", "unlinked", "chi", "unlinked"],
+        "named": [False, False, False, True, False],
+    })
+    assert linked_without_names(records).to_dict() == {"hearings": 0, "returns": 2}
