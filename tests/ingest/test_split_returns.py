@@ -111,7 +111,7 @@ def _same_persons(combined: pd.Series, split: pd.Series) -> dict[str, str]:
 def test_a_split_drop_gives_the_persons_and_analysis_tables_of_the_combined_drop(story_env: Path, tmp_path: Path) -> None:
     generate(tmp_path / "synthetic", scale="tiny", seed=3, progress=lambda _: None)
     landing = tmp_path / "synthetic" / "landing"
-    sources = sorted(landing.glob("S1200004[79]/looked_after_episodes/*_202[2-4].csv")) + sorted(landing.glob("SCRA/hearings_referrals/*_2023.csv"))
+    sources = sorted(landing.glob("S1200004[79]/looked_after_episodes/*_202[2-4].csv")) + sorted(landing.glob("SCRA/hearings_referrals/*_2023-24.csv"))  # SCRA's year, 1 April to 31 March
     combined, split = tmp_path / "combined", tmp_path / "split"
     row_of: dict[tuple[str, str, int], int] = {}
     for source in sources:
