@@ -2,47 +2,7 @@
 
     .venv/bin/python bench/end_to_end.py --scale national [--seed 7] [--out DIR] [--keep] [--verbose]
 
-Stages, each in its own child process (this script run again with ``--stage NAME``) so that
-each peak resident memory (RSS) is the stage's own:
-
-1. generate            ``python -m synthetic --scale S --seed N --out DATA`` (in the child, same code)
-2. ingest              every asset in group ``ingest`` (``raw/<dataset>``: contracts, accepted/quarantine)
-3. link                ``linkage/person_links``
-4. analysis+measures   ``analysis/*`` and ``measures/*``
-5. publish             ``publication/*`` (disclosure control, the mart)
-6. reports             ``reports/*``: national, every council's report in one run (tags from
-                       ``every_council``), organisation reports, the published edition, the digest
-7. incremental         Glasgow corrects its latest looked after return (up to 20 open
-                       episodes withdrawn); the real ``landing_files`` sensor is evaluated twice (the
-                       first look records the file, the second requests a run) and the run it
-                       asks for is executed: Glasgow's intake and report partition only, its
-                       linkage incremental (``assets/linkage/incremental.py``)
-8. relink              a full relink (``story/linkage=full``) of a copy of the linkage zone as the
-                       incremental stage left it, its person ids compared with the incremental
-                       ones record for record (``quality.compare_registries``)
-
-Every Dagster stage builds ``orchestration.definitions.build_definitions`` and runs the job
-``story_of_progress`` with ``execute_in_process`` on one persistent instance (SQLite under a
-fresh ``DAGSTER_HOME``), so later stages see the earlier materializations. The children get
-``STORY_DATA_DIR=OUT/data``, ``STORY_SHARED_DIR`` (as set, else the repository's default),
-``STORY_DEPLOYMENT=local`` (no mart export) and one pseudonymisation key drawn for the run.
-
-Two memory figures per stage: the stage process's own peak (``ru_maxrss``), and the peak of
-the stage process plus its worker processes together (report rendering uses a process pool),
-sampled from /proc every 0.25 s by the parent. "wall s" is the child process's whole life: interpreter start,
-imports and loading the definitions included. For the incremental stage the figure judged
-against its target is the time from the corrected file to the refreshed council report (both
-sensor looks and the run, without the sensor's 60 s interval between looks in deployment). The
-sensor asks for a run only once a file has stood unchanged for the settle interval
-(``STORY_SETTLE_SECONDS``) since its first look, as in deployment: the bench waits that out
-between the looks and leaves the wait out of the figure, as it leaves out the interval that
-covers it in deployment; the run then finds the file settled, as a deployed run does.
-
-Prints figures and met/missed against the targets (issue 13, national scale on 2 cores: from
-empty to a published edition, stages 1-6, under 5 minutes and 6 GiB; every report of the
-edition, stage 6, under 90 s; a council's corrected file refreshes its report in under 60 s;
-incremental and full linkage give at most 0.1% of records another person id); asserts nothing. Each stage's output is kept in OUT/logs/STAGE.log. National scale
-takes many minutes and several GiB of disk: run it on an otherwise idle machine.
+Method notes: docs/benchmarks.md, "Notes on `bench/end_to_end.py`".
 """
 
 from __future__ import annotations

@@ -2,25 +2,7 @@
 
 Prepare a warehouse at a scale once (the pipeline up to ``analysis/*``), then time the measures:
 
-    export STORY_DATA_DIR=/tmp/bench/data DAGSTER_HOME=/tmp/bench/home STORY_PSEUDONYMISATION_KEY=<hex>
-    .venv/bin/python bench/measures_speed.py --prepare national   # generate and ingest (slow, once)
-    .venv/bin/python bench/measures_speed.py                       # time measures + disclosure control
-
-Prints figures; asserts nothing (the targets: measures and disclosure control under 60 s and
-4 GiB at national scale; suppression plus the intruder audit under 60 s). Also prints the
-information loss of disclosure control: cells hidden, and the share of all counted figures'
-total that the hidden cells hold.
-The warehouse is opened read-only: measures are computed in memory, nothing is written.
-
-Last measured (2026-12-02, 2 cores shared with three other jobs, load average 5-7), with
-protection levels judged by the intruder audit:
-
-* demo, seed 20200205: 1,497 secondary + 31 left out (before protection levels: 1,069
-  secondary, 1,142 of 8,424 small cells failing the audit); 0 of 8,424 failing; suppression
-  + audit 61.8 s.
-* national: 1,270 secondary + 9 left out (before: 1,057, 385 of 6,879 failing); 0 of 6,879
-  failing; suppression + audit 33.1 s (target < 60 s: met).
-* demo, seed 7: 1,478 secondary + 47 left out; 0 of 8,614 failing; 94.5 s at load 6.
+Method notes: docs/benchmarks.md, "Notes on `bench/measures_speed.py`".
 """
 
 from __future__ import annotations

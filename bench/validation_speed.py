@@ -2,27 +2,7 @@
 
     .venv/bin/python bench/validation_speed.py [--rows 1000000]
 
-Prints rows per second, peak memory and two ratios measured in the same run (our path and the
-bare read take turns, ``--repeat`` times, and the fastest of each is compared): against a bare
-DuckDB ``read_csv`` of the same file (the floor) and against the same expectations run
-by Great Expectations on pandas DataFrames. Targets (issue 3): within 3x of the bare read, at
-least 4x faster than the pandas path, under 2 GiB peak. Then an agency's pre-flight (issue 13):
-``story check`` of a 1,000-row file in its own process, under 2 s, printing its verdict and
-nothing else. Then the workbook path (issue 35): the same return as an Excel workbook (.xlsx, dates
-as date cells, numbers as numbers) of 1,000 and of 100,000 rows, judged as a landed file is
-(read with python-calamine, written as UTF-8 CSV, then the same checks), beside the same rows
-sent as CSV; no target was set for it. Last, the page "Check a file before you send it" (issue 36)
-in headless Chromium, opened from disk as an agency would, on a 1,000-row and a 100,000-row file
-beside ``story check`` of the same files: from pressing "Check the file" to the verdict on screen,
-the engine loaded once when the page opens (its load time printed apart); target under 3 s for
-1,000 rows. ``--page-only`` runs that part alone. Prints figures, each target met or missed, and
-the machine's load average (on a shared machine the figures move); asserts nothing.
-
-The file is generated with DuckDB (one council, one year, valid rows, a realistic share of
-CHI numbers failing their check digit, which the contract reports as a warning). "Our path" is
-exactly what the pipeline runs on a landed file: the file-level checks, staging into DuckDB (in
-memory, as an intake does) and the contract's expectations (one query per table), with failing rows counted per file.
-Great Expectations is imported only for the pandas comparison, after our path's peak memory is read.
+Method notes: docs/benchmarks.md, "Notes on `bench/validation_speed.py`".
 """
 
 from __future__ import annotations

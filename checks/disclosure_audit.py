@@ -5,54 +5,7 @@ from ``assets.publication.disclosure_control`` and needs nothing from it but the
 table, so it can see what the suppression missed. It sees an edition as a reader would (every
 published figure, every ``[c]``, the rounding of every rate) and the true figures behind it.
 
-**What a reader knows.** Every linear relation the tables' structure lets a reader form, kept
-only where it holds in the true figures (a true relation a reader could know is knowledge the
-intruder may have; adding one more can only make the intruder stronger, so the audit errs
-towards refusing):
-
-* a breakdown's categories add up to the geography's headline row (breakdown ``total``);
-* councils add up to Scotland, figure by figure;
-* a declared composite's headline is the sum of some categories of another measure;
-* the same count in two measures: two measures' numerators (or a numerator and another
-  measure's denominator, or two denominators) that agree in every place and category they
-  share, over a whole table (a period and breakdown), not single cells that coincide;
-* a percentage's numerator is part of its denominator, whether the figure is shown or hidden;
-* a published rate or percentage is its numerator over its denominator times a scale, to
-  the precision it is published at: ``scale * numerator`` lies between ``(value - half a
-  unit) * denominator`` and ``(value + half a unit) * denominator``, linear in both, so it
-  gives a hidden numerator's interval from a public denominator and a hidden denominator's
-  interval from a published numerator.
-
-The unknowns are the hidden numerators and every unpublished count such a relation touches.
-Relations link unknowns into independent components, each solved on its own.
-
-**Two intruders**, for every hidden cell whose true count is small (1 to ``smallest_safe - 1``):
-(a) knows hidden counts are whole numbers of zero or more; (b) also knows which hidden cells
-are small, so those lie in ``1..smallest_safe-1`` and every other hidden count is 0 or at
-least ``smallest_safe`` (a binary per such cell, with a big-M taken from a linear programme
-over the component). A cell fails when either intruder pins it (least value = greatest), or
-when intruder (a)'s greatest value is below ``smallest_safe`` (unless
-``allow_provably_small``).
-
-**Why a pass can be trusted.** Every bound that lets a cell pass is witnessed: an integer
-point that satisfies every relation is checked here, not only by the solver (the truth is one
-such point, and each solve returns another). A cell passes (a) when a witness puts it at
-``smallest_safe`` or more, and (b) when two witnesses give it different values. A verdict of
-"unsafe" rests on HiGHS's optimum (``scipy.optimize.milp``); an error there, a time limit or a
-big-M that is too small can only refuse an edition, never pass one.
-
-**Speed.** A push moves every pending small cell of a component at once (as high as
-``smallest_safe``, or as low as zero or one) and settles every cell its witness gets there.
-What pushes leave is settled by improvement rounds: one solve per component counts how many
-of its pending cells can get past their best value so far (a binary each); an optimum of
-zero settles them all at once, otherwise the witness moves some and the round repeats.
-Components are stacked into batches of a few hundred unknowns (their objectives are separate,
-so the stack's optimum is each component's optimum), and batches are solved side by side.
-A component's verdict depends on nothing outside it, so a component exactly like one an
-earlier audit settled (the same relations, bounds, roles and true counts, under the same
-settings and this module's code) takes that audit's findings instead of being solved again
-(``AuditMemo``): a corrected file, or another round of protection, changes a few components
-of thousands.
+Method notes: docs/disclosure-control.md, "Notes on `checks/disclosure_audit.py`".
 """
 
 from __future__ import annotations

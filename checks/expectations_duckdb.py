@@ -6,31 +6,7 @@ The pipeline evaluates its contracts' expectations itself, in one query per tabl
 and ``bench/validation_speed.py`` times the same expectations by GX on pandas. ``as_gx`` turns
 one of ours into GX's own expectation.
 
-GX 1.x does not work on DuckDB out of the box (seen with great-expectations 1.24.1,
-duckdb-engine 0.17.0), for two reasons this module fixes, in one place:
-
-1. Every expectation fails with ``MetricResolutionError: list index out of range``: GX opens
-   a fresh SQLAlchemy connection per query and reads the result after closing it, and
-   duckdb-engine's cursors share one DuckDB connection, so the rows are gone (upstream
-   great_expectations issue #11579). GX already keeps one persistent connection for SQLite
-   and SQL Server; we add the duckdb dialect to ``_PERSISTED_CONNECTION_DIALECTS``.
-2. GX has no regex for the duckdb dialect (``NotImplementedError: Regex is not supported``);
-   we map regex expectations to DuckDB's ``regexp_matches`` (a search, so patterns carry
-   ``^...$``) by wrapping ``get_dialect_regex_expression`` where the regex metrics import it.
-
-Speed: a first pass asks GX only for pass or fail; the failed expectations alone are run
-again for their details (``validate_duckdb_table``).
-
-Failing rows: GX returns at most ``partial_unexpected_count`` failing rows, and none at all
-for ``expect_compound_columns_to_be_unique`` on SQL engines ("ID/PK currently doesn't
-work"). So each outcome also carries ``unexpected_query``, the SQL that selects *every*
-failing row (GX's own ``unexpected_index_query``, or for compound keys a window query with
-GX's rule), for a caller that needs exact counts per file without pulling rows into Python.
-
-``tests/unit/test_expectations_duckdb.py`` fails if an upgrade changes either behaviour, so
-the patch can be dropped when upstream fixes it. GX keeps its connection to the file open
-until ``_release`` closes it: DuckDB refuses a second connection to a file that a live one in
-the same process holds with other settings.
+Method notes: docs/intake.md, "Notes on `checks/expectations_duckdb.py`".
 """
 
 from __future__ import annotations

@@ -1,25 +1,6 @@
 """The landing sensor: a run for each new or replaced agency file, once it has stopped changing.
 
-Each tick records every landing entry's size and modification time in the cursor, with when it
-was first seen so; a file is ready when both are unchanged since the previous tick and for at
-least the settle interval (``STORY_SETTLE_SECONDS``; the tick itself is a minute). Whether a
-ready file was answered already is read from the ingest ledger, the one record of what was
-taken in: a copy in ``accepted/`` is only made final after its ledger row commits, but the ledger
-alone also knows the same bytes sent by another agency (answered for that agency too) and
-bytes sent again after a correction replaced them (taken again, as the newest). While a run
-holds the linkage zone the ledger cannot be read: the sensor asks nothing that tick, and
-looks again at the next.
-
-The run key is the dataset, agency and the file's sha256, so the same bytes in one agency's
-folder never trigger two runs, whatever the file is called and however often it is dropped.
-A run that ended without answering its file (killed before its ledger row committed, or the
-file changed again) has spent that key: once no run for the file is queued or under way, the
-sensor asks again under the key's next attempt, up to ``MAX_ATTEMPTS`` runs for the same bytes.
-A run does only the work the file makes necessary: its own dataset's intake (not the other
-datasets'), then what is downstream of that intake (not the assets of datasets it cannot reach); a council's file re-renders that council's report
-partition alone, a national body's file every council's. An entry that is refused or skipped
-on sight (a link, a folder, a hidden file, a file in no dataset's folder) only needs its intake,
-to write its answer.
+Method notes: docs/architecture.md, "Notes on `orchestration/sensors.py`".
 """
 
 from __future__ import annotations

@@ -1,25 +1,6 @@
 """Q2 education measures: school leavers' destinations and exclusions, care-experienced and all pupils.
 
-A pupil counts as care-experienced here when they were looked after at any time during the
-school year in question: their ``person_id`` appears in a council's looked after return for
-the social work year ending in that school year's end year (school year "2020-21" and
-social work year 2021 both end in summer 2021). That is the published indicator's
-definition ("looked after in their last school year") and the only one the data support
-consistently: looked after returns begin in 2019, so "ever looked after" would grow with
-the years of data held rather than with what happened to children. Pupils the linkage could
-not match to a person count as not care-experienced.
-
-Destinations: higher or further education, training, employment, voluntary work and
-personal skills development are positive (the Scottish leaver destinations definition);
-unemployed and unknown are not. Follow-up destinations count only leavers followed up.
-
-The gap to all leavers is its own measure (all leavers' share minus the care-experienced
-share, in percentage points). Its rows carry the care-experienced counts, so disclosure
-control hides a gap whenever it hides the care-experienced share it was worked out from.
-
-Exclusions are counted, not rated: the rate per 1,000 pupils needs the number of pupils
-(all, and care-experienced) from the pupil census, which no dataset here holds. School
-exclusions hold no sex, so they are broken down by age band only.
+Method notes: docs/publication.md, "Notes on `assets/measures/education.py`".
 """
 
 from __future__ import annotations

@@ -4,28 +4,7 @@ One measure per vision statement (read from ``vision_statements.csv``, never lis
 the share of respondents who feel positive about it, with a 95% Wilson score interval, for
 Scotland and each council, by respondent group, for every collection year.
 
-What counts as positive, per answer scale (the survey's two scales):
-
-* the 1-5 agreement scale: 4 or 5 is positive (3 is neutral, 1-2 negative);
-* the yes / no / not sure scale: ``yes`` is positive (``not_sure`` is not).
-
-The unit is the **respondent**, not the answer. A respondent answers two or three items on
-each vision statement; answers by one person are not independent, and the Wilson interval
-assumes independent trials, so a respondent is counted once per vision statement and year,
-as positive when more than half of their answers on it are positive. Counting people also
-makes disclosure control count people: a group of two respondents with six answers between
-them is a group of two.
-
-A respondent is placed in the council they gave (``la_code``); a respondent who gave none
-counts in Scotland only, so Scotland can exceed the sum of councils by those respondents (in
-the survey as collected, only workforce respondents may leave the council blank).
-
-Long format rows (``assets.measures.catalogue.LONG_FORMAT``): ``numerator`` positive
-respondents, ``denominator`` respondents (the responses), ``value`` percent positive,
-``lower``/``upper`` the Wilson interval in percent; breakdown ``total`` and
-``respondent_group``. Both counts go to disclosure control, so a small group (1-4
-respondents) or a small positive count is hidden with its share and interval. Change since
-the last period is worked out from published shares in ``assets.publication.community_voice``.
+Method notes: docs/publication.md, "Notes on `assets/measures/experience.py`".
 """
 
 from __future__ import annotations

@@ -7,23 +7,7 @@ what each ``indicator_id`` means (vision statement, plain-words title, desired d
 baseline, tolerance), and this module turns each declaration into a catalogue entry whose
 computation is the same function over that stream's rows.
 
-Why one entry per stream rather than one ``indicator_values`` measure with indicator ids in
-its rows: the catalogue, the methods page and the report describe a measure by its
-declaration (title, unit, desired direction, baseline). A single entry could only say
-"some national indicator", and its direction of travel would be meaningless. One entry per
-stream keeps each published figure next to what it means; the cost is that an indicator
-arriving without a declaration is not published until it has one, and the mart's
-``every_indicator_declared`` check says so rather than letting it vanish quietly.
-
-Published figures are revised (looked after on 31 July 2023: 12,206 first published, 12,084
-revised). Every vintage stays in ``analysis.indicator_values``; a stream shows each figure at
-its latest vintage (the ``vintage`` column of the long format), and ``revisions`` lists every
-change between consecutive vintages for ``mart.indicator_revisions``.
-
-Indicator rows carry the published value and, when the producer sent them, its numerator and
-denominator; disclosure control treats them like any other figure (a published numerator of
-1-4 is still shown as ``[c]``). Measure ids are ``indicator_<indicator_id>``, so a stream never
-collides with a measure we compute from records (both exist for looked after on 31 July).
+Method notes: docs/publication.md, "Notes on `assets/measures/indicators.py`".
 """
 
 from __future__ import annotations

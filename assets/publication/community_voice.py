@@ -4,33 +4,7 @@ The survey's shares positive are measures (``assets.measures.experience``) and r
 mart through ``publication/published_measures``. This asset publishes the coded engagement
 evidence beside them: how often each theme came up under each lens, and quotes.
 
-``mart.community_themes``: one row per vision statement, lens, theme and year in which the
-theme was raised. Columns:
-``vision_id`` (integer), ``lens`` (``whats_working``, ``gaps``, ``experience_of_change``),
-``theme`` (Plan 24-30 theme), ``period`` (collection year), ``count_display`` (the count as a
-reader sees it: a whole number, or ``[c]`` for 1-4), ``count_published`` (the count, NA where
-hidden; every hidden count shows ``[c]`` and nothing says why). The counts pass the same
-disclosure control as every measure (``assets.publication.disclosure_control``). Totals per
-vision and lens are not published, so no hidden count can be worked out by subtraction and
-only primary suppression applies.
-
-``mart.experience_change``: Q1's change since the last period, worked out from the
-published shares (``mart.published_measures``) only, so it can never reveal a hidden
-figure. One row per Q1 figure (measure, place, breakdown, category) and period. Columns:
-``measure_id, vision_id, geography_code, geography_level, breakdown, category, period,
-value_published, previous_period`` (the figure's latest earlier period; NA in its first),
-``previous_value_published``, ``change_points`` (percentage points, NA where either share
-is hidden or there is no earlier period), ``intervals_overlap`` (the two 95% Wilson
-intervals overlap, so the change may be chance; NA where not compared) and
-``change_in_words`` ("up 4.2 points since 2024 (may be chance: the 95% intervals overlap)",
-"not compared: a share is hidden", "first period").
-
-``mart.published_quotes``: one row per distinct quote. Columns: ``vision_id``, ``lens``,
-``theme``, ``period``, ``quote``. Only quotes given with consent (``consent_to_quote = 'Y'``)
-and only after ``assets.publication.redaction`` has removed names, places and identifiers;
-a quote that cannot be made safe is withheld. Nothing else of the evidence is published:
-not its id, source (which names places), date or summary; survey free text
-(``experience_responses.free_text``) and respondent references are never published.
+Method notes: docs/publication.md, "Notes on `assets/publication/community_voice.py`".
 """
 
 import dagster as dg

@@ -5,24 +5,7 @@ matters to children and families, "helping to fill gaps, find links, avoid dupli
 ``data_holdings`` return declares one row per holding; this module sets each organisation's
 latest return beside the ingest ledger and the map's gaps, per vision statement:
 
-* **held, not sent**: a holding no accepted file carries: it names no Story of Progress
-  dataset (``sent_as``), or the ledger holds no accepted file of that dataset from the
-  organisation or from a council whose area the holding covers (a council's children's
-  service holds what the council sends);
-* **collected more than once**: the same topic about the same people, held by two or more
-  organisations for places and years that overlap (all of Scotland overlaps every council);
-* **gaps**: a vision statement nothing held informs, and each of the map's gaps about a
-  vision statement (no measure, no indicator, no experience measure) with what held data
-  could fill it (records or statistics an indicator; experience an experience measure;
-  anything a vision with no measure) or, where nothing could, "nothing held would fill it".
-
-``mart.data_holdings``: one row per holding and vision statement it informs (NA for none):
-``vision_id, organisation_code, organisation_name, what_is_recorded, topic, about_whom, kind,
-what_matters, places, years, frequency, shared, shared_with, sent_as, sent, also_held_by``.
-``mart.data_map_findings``: ``vision_id, kind, topic, organisations, finding`` (kinds
-``held_not_sent``, ``collected_more_than_once``, ``nothing_held``, ``gap_held_data_could_fill``,
-``gap_nothing_held_would_fill``), ``finding`` in plain words. Holdings describe data, never
-a person, and organisations' own words are shown as sent (escaped like every agency string).
+Method notes: docs/publication.md, "Notes on `assets/publication/data_holdings.py`".
 """
 
 from __future__ import annotations

@@ -1,48 +1,6 @@
 """The Data Map: per vision statement, which datasets and measures inform it, who sent them, and the gaps.
 
-The Promise Scotland's Data Map (seed 003: "to improve organisations' understanding of the
-types of data held internally and externally, helping to fill gaps, find links, avoid
-duplication"; seed 002, chapter 18: mapping datasets onto what children and families said
-matters "is surfacing the gaps in our data landscape"). Ours is worked out, never written by
-hand, from three things the pipeline already holds: the data contracts (which datasets
-exist and who must send them, how often), the measure catalogue (which measure informs
-which vision statement from which datasets) and the ingest ledger (``mart.data_coverage``:
-which agencies sent which periods, and when). Adding a contract or a measure changes the map
-with no further edit.
-
-Three mart tables, each downloaded as CSV with the edition:
-
-``mart.data_map``: one row per vision statement, measure and source dataset, plus a row for
-each vision statement no measure informs and each dataset no measure uses. Columns:
-``vision_id, vision, question, measure_id, measure, dataset, dataset_name, sent_by, used_by``
-(publication assets other than measures that read the dataset), ``agencies_expected`` (NA
-when senders are matched by a pattern, such as organisations), ``agencies_sent``,
-``periods`` (every period held, oldest first), ``latest_period``,
-``agencies_in_latest_period``, ``last_received`` (the latest accepted file),
-``last_updated`` and ``next_update_due`` (a national indicator's own release dates where its
-producer sent them; otherwise the last file received and that plus the contract's
-``refreshDays``), ``published_by`` (an indicator's source publication),
-``measure_latest_period``, ``councils_with_figures`` and ``councils_without_figures`` (names;
-"all" when the measure is published for Scotland only).
-
-``mart.data_map_returns``: which agencies sent each dataset for each period: ``dataset,
-period, agencies_expected, agencies_sent, agencies_missing`` (names of expected agencies
-with no accepted file for the period). A dataset with no file has one row with an empty
-period.
-
-``mart.data_map_gaps``: every gap in plain words: ``vision_id, measure_id, dataset, kind,
-gap``. Kinds: ``no_measure`` (a vision statement nothing informs), ``no_indicator`` and
-``no_experience`` (a vision statement without a Q2 indicator or a Q1 experience measure),
-``no_figures`` (a declared measure with nothing published), ``scotland_only`` and
-``councils_missing`` (a measure without figures for some councils in its latest period),
-``dataset_unused`` (a dataset nothing reads), ``no_files`` (a dataset nobody has sent) and
-``incomplete_period`` (fewer expected agencies sent the latest period than the contract
-names); ``framework_indicator_without_figures`` and ``wellbeing_indicator_without_figures``
-(a Promise Progress Framework or core wellbeing indicator no measure gives figures for:
-``with_framework_gaps``, from ``assets.publication.frameworks``).
-
-Only published facts are read: which places have a row in ``mart.published_measures``
-(never a figure), the ledger, and an indicator producer's release dates.
+Method notes: docs/publication.md, "Notes on `assets/publication/data_map.py`".
 """
 
 from __future__ import annotations

@@ -3,66 +3,7 @@
 The rule (configurable, because the published rule for these statistics was not found;
 the default is the one in DOMAIN.md):
 
-* **Primary suppression.** A count from ``min_count`` to ``max_suppressed_count`` (1 to 4)
-  could identify a child, so it is confidential and shown as ``[c]``. Zero is shown as 0:
-  an empty cell identifies nobody. A rate or percentage worked out from a group that small
-  (a denominator from 1 to 4) says something about every child in the group, so it is
-  confidential too.
-* **Secondary suppression.** In additive measures a breakdown's categories add up to the
-  geography's headline row, and councils add up to Scotland (where they do: a survey whose
-  Scotland figures include respondents with no council has no such sum). A sum with exactly one hidden
-  member gives that member away by subtraction, so one more member of the sum is hidden:
-  the smallest positive count that is not the sum's total (the total only if nothing else
-  is left, a zero only if only zeros are left, because hiding a zero beside a small count
-  barely protects it). Hiding it can leave another sum with a single hidden member, so
-  this repeats until no sum has exactly one. That is not always enough: sums share cells,
-  and several sums together can still pin a hidden cell down, so an exact check (linear
-  algebra over the sums) follows, and where it finds a determined cell one more member of
-  that cell's sums is hidden and the whole loop runs again.
-* **Counts pinned by the range.** A reader knows every ``[c]`` count is 1 to 4. Where a
-  sum's only hidden members are such counts and what the published figures leave for them
-  is the least (or most) they could hold (two hidden counts adding up to 2 are both 1), one
-  more member of that sum is hidden. This covers one sum at a time; ranges combined across
-  several sums are not audited.
-* **Protection levels, judged by an intruder.** Sums and ranges one at a time are still
-  not what a reader with a solver can do with all of them at once. So the caller passes a
-  judge (the independent intruder audit, ``checks.disclosure_audit``) that is shown each
-  candidate publication and names the hidden small counts a reader could still pin down or
-  prove below 5; each is protected by hiding the published cells of the cheapest change to
-  the tables that moves it (``interval_protection``), and the judge is asked again. A count
-  no pattern of ``[c]`` can protect (four councils' 1s under Scotland's 4, to a reader who
-  guesses which cells are small) is left out of the edition (``withheld``).
-* **Composite counts.** A measure can declare its headline count the sum of some categories
-  of another measure's breakdown (children in family settings: those at home with parents
-  plus those in kinship care, of ``looked_after_31_july`` by placement type, for the same
-  place and period). That is one more sum (the categories, the composite as its total),
-  protected like the others and checked the same way; without it, at home 6 and family
-  settings 9 published would give a hidden kinship 3 away. ``compositions`` names them:
-  composite measure -> (other measure, breakdown, categories).
-* **The same count in two measures** (a rate per 1,000 reuses its count measure's
-  numerators, often with fewer breakdowns) is hidden in both or neither; otherwise one
-  measure would publish what the other hides.
-* **Derived values** (rates and percentages: rows with a denominator) are hidden with their
-  counts, unless ``suppress_derived`` is off (safe only when the denominators are secret).
-* **A denominator that is a count hidden elsewhere.** A published share and its numerator
-  give its denominator away (5 children and 62.5% means a group of 8). When that group is a
-  count hidden in another measure (the same period, place, breakdown and category: children
-  looked after, hidden in ``looked_after_31_july``, as the denominator of the share in family
-  settings), the share is hidden too, and secondary suppression runs again around it, until
-  no published share gives a hidden count away. Measures named in ``public_denominators``
-  (rates per head of a published population estimate) are exempt: their denominators
-  are public statistics and equal a hidden count only by chance.
-
-Rows with no count are not suppressed: with a value they come from a published source and
-are already public; without one they are not available. How each row is shown
-(``value_display``), in this order: ``[c]`` when its value is hidden; ``[z]`` (not
-applicable) when the unit says so (``not_applicable``, any case, spaces or hyphens for the
-underscore); ``[x]`` (not available) when there is no value; a rate or percentage (a row
-with a denominator, a unit starting ``per``, ``percent``, ``%`` or ``rate``, or any value
-that is not whole) to one decimal place; otherwise a whole count with thousands separators.
-
-Secondary suppression is deterministic and does not depend on row order: ties are broken
-by the figure's identity (measure, period, geography, breakdown, category).
+Method notes: docs/disclosure-control.md, "Notes on `assets/publication/disclosure_control.py`".
 """
 
 from __future__ import annotations

@@ -5,26 +5,7 @@ after disclosure control (``[c]`` cells have an empty ``numerator_published`` an
 ``value_published`` and ``[c]`` in ``value_display``). Tidy: one row per figure, one column
 per variable, the same columns in every measure file, so files can be stacked.
 
-A file's name says what it is and where it covers, so it still says so once saved apart
-from the edition: ``story-of-progress_<edition>_<what>_<where>.<ext>``, where ``what`` is the
-measure (its id, hyphenated) or ``all-published-figures`` and ``where`` is ``scotland``,
-``councils`` or ``scotland-and-councils`` (the places its rows hold).
-
-Layout under ``out_dir``: ``measures/<measure file>.csv`` (the rows of
-``mart.published_measures`` for that measure, ordered by period, geography, breakdown and
-category); the all-published-figures file as CSV and as a spreadsheet
-(``assets.publication.published_figures`` says what its columns and status shorthand hold;
-``assets.publication.spreadsheet`` how the spreadsheet is laid out); and a CSV named
-likewise for every other mart table (revisions, early warnings, data coverage, the Data Map,
-themes, quotes ...; ``where`` only when its rows are places). Called by the published edition, whose website links these files by the same names.
-
-The spreadsheet takes longest (``gptables`` writes cell by cell): given an executor (a process
-pool), ``write_downloads`` hands it over first and returns its future, so the CSVs and the
-caller's other work are done while it is written.
-
-A text cell a spreadsheet would run as a formula (a quote that starts with ``=``, say) is
-written with a leading single quote (``assets.spreadsheet_formulas``): the contracts refuse such
-cells, and this is the defence in depth for anything that reaches the mart another way.
+Method notes: docs/publication.md, "Notes on `assets/publication/downloads.py`".
 """
 
 from __future__ import annotations

@@ -7,28 +7,7 @@ once, a solver can then pin a small count or prove it is below 5. A small cell i
 when the published figures admit other tables, equally consistent with everything shown,
 in which it takes other values:
 
-* **upwards**, to ``smallest_safe`` (5) or more, with every hidden count still zero or more
-  (so a reader who knows only that cannot prove the count is small, let alone pin it);
-* **by one either way**, with every hidden small count still in the small range and every
-  other hidden count still 0 or ``smallest_safe`` or more (so a reader who guesses which
-  cells are small still cannot pin it). Zeros are held where they are: hiding a zero beside
-  a small count barely protects it.
-
-Each such table differs from the true one by a *perturbation*: a change to some cells that
-keeps every sum true. This module finds, for one cell, the cheapest perturbation that moves
-it as far as needed (an integer programme, HiGHS through ``scipy.optimize.milp``): moving a
-hidden cell costs almost nothing, moving a published one costs that cell (a weight that
-grows slowly with its count, so small cells are preferred and big totals avoided). Every
-published cell the perturbation moves is hidden too, and the cell is then protected, since
-the perturbed table is a witness a reader cannot rule out. The approach is that of
-tau-Argus's and sdcTable's protection levels (Fischetti and Salazar's model, one cell at a
-time rather than all at once); which cells need it is decided by the intruder audit, passed
-in by the caller, so the judge stays independent of this code.
-
-The search is local: the cells two sums away from the one being protected (a rectangle of
-a two-way table, a council's breakdowns and its headline), then four sums away, then
-everything its sums reach; only the sums around those cells are written out, with the
-cells beyond them held still.
+Method notes: docs/disclosure-control.md, "Notes on `assets/publication/interval_protection.py`".
 """
 
 from __future__ import annotations

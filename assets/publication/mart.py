@@ -6,52 +6,7 @@ blocking check re-verifies the output so a publication can never follow a disclo
 This asset writes every mart table made from measures, so anything downstream of it sees
 them all at once:
 
-``mart.published_measures``: every long-format measure (Q1, Q2, indicator streams), one row
-per figure: ``measure_id, period, geography_code, geography_level, breakdown, category, unit,
-numerator_published, denominator_published, value_published, lower_published,
-upper_published, value_display, vintage``. Every hidden figure shows ``[c]`` and nothing
-else: no column says whether it is small itself or hidden to protect another (a reader who
-knew which hidden cells are the small ones would narrow them down), so why each cell is
-hidden stays in the warehouse, in ``disclosure.suppressed_cells`` (``measure_id, period,
-geography_code, breakdown, category, suppression`` ('primary', 'secondary' or 'withheld'),
-``suppression_reason``), for analysts and never exported or downloaded. A 'withheld' figure
-is one no pattern of ``[c]`` could protect, so it is left out of the mart altogether.
-``disclosure.audit_memo`` keeps the intruder audit's findings on each part of the last
-edition it judged (``checks.disclosure_audit.AuditMemo``; they are bounds on true small
-counts, so they stay beside ``suppressed_cells``), so the next run solves only the parts a
-new file changed.
-
-Two blocking checks stand between the suppression and the edition, both on the mart as
-stored: the exact check (``no_disclosive_cells``) and the intruder audit
-(``checks.disclosure_audit``, ``intruder_audit``), which the suppression has also consulted
-as its judge while choosing what to hide. Either failing rolls the mart back.
-
-``mart.indicator_revisions``: every revision of a published national figure (declared
-streams), one row per change between consecutive vintages: ``measure_id, indicator_id,
-geography_code, period, earlier_value, earlier_vintage, revised_value, revised_vintage,
-is_latest, note`` ("revised from 12,206 to 12,084 in the 2025-04 release; ...").
-
-``mart.figure_revisions``: every figure whose shown value moved since the latest published
-edition (``edition_revisions``: ``measure_id, period, geography_code, breakdown, category,
-previous_edition, previous_display, display, note``), marked ``[r]`` in the next edition.
-
-``mart.early_warnings``: ``measure_id, geography_code, period, kind, message``; kinds and
-rules in ``assets.measures.early_warning``. Worked out from published values only, so a
-warning never quotes a hidden figure (a change from or to a hidden value is not compared).
-
-**Which denominators are published** (``denominator_published``):
-
-* A public denominator (the measure's declaration says so: a rate per head of a mid-year
-  population estimate): always. Mid-year population estimates are public statistics, and
-  publishing one beside a hidden rate reveals nothing about the hidden count.
-* Any other denominator is a count of people (children looked after, leavers ...) and is
-  treated like a count: shown only where the row itself is published (a hidden row's
-  denominator stays hidden, and a group of 1-4 already hides its row), and never where the
-  same count (same period, place, breakdown and category) is hidden in another measure.
-  A published share with its numerator gives its denominator away even unprinted, so
-  disclosure control hides such a row whole (``public_denominators`` below tells it which
-  measures are exempt); the check here also covers rows without a count, such as published
-  indicators that came with a denominator.
+Method notes: docs/publication.md, "Notes on `assets/publication/mart.py`".
 """
 
 import datetime as dt

@@ -4,42 +4,7 @@ Q3 is organisational learning, not a league table: each organisation's milestone
 shown beside its own account of what it is trying, and nothing here ranks organisations.
 Tables have no rank, score or percentile column and are ordered by organisation name.
 
-``mart.organisation_progress``: one row per organisation, theme and round (half year) from
-the route-map milestone returns. Columns: ``organisation_code, organisation_name,
-organisation_type, foundation, theme, period`` (the round, e.g. ``2025-H1``), then
-
-* ``commitments``: distinct commitments on the theme;
-* ``milestones``: milestones reported on;
-* ``milestones_due``: milestones due by the end of the round (30 June or 31 December);
-* ``completed_on_time``: of those, completed on or before their due date;
-* ``completed_late``: of those, completed after their due date (or with no completion date);
-* ``overdue``: of those, not complete; so ``milestones_due = completed_on_time +
-  completed_late + overdue``;
-* ``at_risk``: milestones the organisation reports as ``at_risk`` or ``delayed``, due or
-  not (a delayed milestone is at risk of not being delivered as committed; the two overlap
-  with ``overdue``, which is worked out from dates, not reported);
-* ``completed_on_time_change``, ``overdue_change``, ``at_risk_change``: the change since
-  the organisation's previous round on the same theme (NA in its first round);
-* ``change_since_last_round``: the same in plain words.
-
-These are counts of organisations' public commitments and milestones, not of people, so they
-are published as they are: disclosure control protects people, and hiding an organisation's
-small numbers would hide the very progress Q3 reports.
-
-``mart.organisation_learning``: each organisation's own account, published only with
-``consent_to_publish = 'Y'`` and after ``assets.publication.redaction`` has removed names,
-places and identifiers from the four texts; an account any of whose texts cannot be made
-safe is withheld whole. Columns: ``organisation_code, organisation_name, theme, period,
-what_is_being_tried, what_is_working, what_has_been_learned, barriers`` (an empty text is
-'', as sent). Ordered by organisation name, theme and period.
-
-``mart.route_map_milestones``: each milestone as the organisation last reported it (its
-latest round), for the theme pages: ``organisation_code, organisation_name,
-organisation_type, foundation, theme, period, commitment_id, commitment, milestone_id,
-milestone, responsible, due_date, status, status_date, completed_date``. Commitments,
-milestones and who is responsible (a role or an organisation, as the route maps name them)
-are the organisation's public commitments and are published as sent; the free-text
-``evidence`` is not published. Ordered by organisation name, theme, commitment and milestone.
+Method notes: docs/publication.md, "Notes on `assets/publication/organisation_progress.py`".
 """
 
 import dagster as dg

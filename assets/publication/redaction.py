@@ -7,42 +7,7 @@ that a quote is lost rather than a person named. Losing a quote that names no on
 too (care-experienced people's own words are the heart of Q1), so a sentence that opens with
 an ordinary word is published.
 
-What it knows comes from public reference lists (``assets.publication.lexicon``): people's
-names of the UK's communities, the gazetteer of Scottish settlements and the councils, and
-the common English words. Replaced, in this order (labels in brackets):
-
-1. e-mail addresses ``[email]``, web links ``[link]``, postcodes ``[postcode]`` (any case,
-   with or without the space), phone numbers ``[phone]`` (UK forms: eleven digits from 0,
-   or +44), dates ``[date]`` (numeric, ISO, "3rd of March 2024", "March 3", "March 2024", a
-   month name alone, a year 1900-2099), and CHI-, SCN- or other reference-shaped numbers of
-   six or more digits ``[number]``;
-2. places of more than one word ("Bridge of Allan", "City of Edinburgh") in any case, unless
-   every word of the place is an ordinary word ("Bridge of Earn"), then only as capitalised;
-3. a title and the name after it ("Mrs Smith") ``[name]``;
-4. word by word: a place ``[place]`` (in lower case too when the place is no English word,
-   "kirkcaldy"); a known name that is no English word, in any case, ``[name]`` ("zainab",
-   "Krzysztof"; in lower case, not the Scots and everyday words of ``SPOKEN`` such as "nae"
-   or "uni"); a capitalised name that is also a word ("Grace", "Young") where it reads as a
-   name (possessive, or followed by "was", "said", "and"...); any other capitalised word in
-   mid-sentence that is not an everyday word of this domain (``EVERYDAY``): taken to be a
-   person or a place (towns, schools, teams), ``[name]``. Words in capitals (initialisms
-   such as a school's) are treated the same unless they are known public bodies
-   (``INITIALISMS``).
-
-Withheld: text with a sentence whose first word, in any case, is neither an English word, a
-known name or place, nor a listed opener (``OPENERS``, or ending like an everyday word,
-``WORD_ENDINGS``, or hyphenated like "Short-term"): it may be an unknown name, and a
-sentence's first word cannot be told apart by its capital; text with a number of three or
-more digits left over (house numbers, partial references), text with an ``@`` left over, and
-text with more than ``MAX_REMOVALS`` removals (so much was identifying that the rest may
-still be).
-
-Limits, measured on held-out quotes by ``bench/redaction_quality.py``: a name that is also an
-English word written in lower case ("me and rose") is read as the word, and so is a place
-that is an English word in lower case or opening a sentence ("Dollar", "cove"); a name found
-in no list, written in lower case in mid-sentence, is published. A named-entity model was not
-used: the official spaCy pipelines are not on PyPI, and the re-uploads there cannot be traced
-to their source.
+Method notes: docs/publication.md, "Notes on `assets/publication/redaction.py`".
 """
 
 from __future__ import annotations

@@ -1,27 +1,6 @@
 """Published editions: immutable folders with a manifest, and ``published/latest``.
 
-An edition is built in ``published/.building/<edition id>/``, hidden and listed by nothing,
-and renamed to ``published/<edition id>/`` only once it is sealed (its manifest written and
-``latest`` swapped to it), so a run that fails leaves nothing that looks published; the next
-run clears what failed runs left (``clear_leftovers``). It is never changed afterwards. Its
-``manifest.json`` lists every file (path, kind, sha256), every report (place, HTML, PDF),
-the ingest ledger entries it was built from (by their random ids, never the agency files'
-hashes: ``assets.publication.coverage``), the git commit, the Dagster run
-and the fingerprint of the identifier scan it passed (``scanned_clean``). Each edition's
-``index.html`` is the home page of its website (``assets.reports.website``);
-``published/latest/`` is a copy of the newest edition, swapped in with a rename so readers
-never see half of one, and ``published/index.html`` lists every edition and the latest one's
-reports.
-
-A run that renders only some reports (a new file from one council renders that council's)
-carries the others into its edition byte for byte from the latest edition, and a report it
-selects whose inputs are unchanged is carried the same way instead of rendered
-(``assets.reports.report_inputs``); the manifest names the edition each carried report was
-rendered in.
-
-Reports sit in one folder per kind (``national/``, ``councils/``, ``organisations/``,
-``digests/``), each an HTML file with a PDF of the same name beside it (and, for rendered
-reports, the record of their inputs, ``<stem>.inputs.json``).
+Method notes: docs/publication.md, "Notes on `assets/reports/editions.py`".
 """
 
 from __future__ import annotations

@@ -4,23 +4,7 @@ Aberdeen City (A, S12000033) and Aberdeenshire (B, S12000034) send returns for t
 ending 31 July 2021 (1 Aug 2020 - 31 Jul 2021); only B sends one for 2020 (child b3).
 Ages are at the end of the month (year and month of birth only).
 
-child  sex born     episode (start - end)     placements in the 2021 return         on 31 Jul 2021
-a1     F  2015-03  2019-05-01 - open          foster, la_home (to 2021-02-01), kinship   kinship, age 6 (5-11), 3 placements
-a2     M  2005-10  2020-10-01 - 2021-03-15    foster                                started age 15, ceased age 15 (12-15)
-a3     M  2003-06  2018-01-01 - 2021-06-20    foster, continuing care Y             ceased age 18 (-> 16-17), eligible, uptake
-a4     F  2004-12  2017-05-01 - 2021-01-10    at home                               ceased age 16; at home -> not eligible for continuing care
-a5     F  2004-02  2016-01-01 - 2021-04-30    la_home, continuing care N            ceased age 17, eligible, no uptake
-a6/a7  M/F 2019-08/2017-01 2020-08-01 - open  foster from 2020-08-01 (siblings SG1)  started age 1 and 3; on 31 July ages 1 and 4 (0-4)
-a8     M  2010-05  2020-09-01 - 2020-11-01, then 2021-01-05 - open: crisis, at home    one start (age 10), one cease (age 10), at home age 11
-a9/a10 M/F 2012-09/2014-04 kinship from 2019-03-01 (SG2)          ages 8 and 7 (5-11)
-a11    M  2008-11  foster purchased from 2019-06-01 (SG2)          age 12 (12-15)
-a1 and a4 share SG3, but a4 has left by 31 July, so a1 has no sibling looked after then.
-b1     F  2004-06  2020-12-01 - open          foster, crisis, residential school    started 16; 3 placements; age 17
-b2     M  2020-02  2021-07-31 - open          foster from 31 July                   started age 1, looked after on 31 July (0-4)
-b3     M  2010-01  2019-09-01 - open          kinship (in the 2020 and 2021 returns) start in 2020 only; age 11 in 2021
-
-Population: 250 at each of ages 2, 8, 13, 17 per sex in A, 125 in B: council A 2,000 (sex
-1,000, band 500), B 1,000 (500, 250), Scotland 3,000 (1,500, 750).
+Method notes: docs/synthetic.md, "Notes on `tests/backtests/test_q2_care_journeys.py`".
 """
 
 from __future__ import annotations
