@@ -105,6 +105,11 @@ class FolderLayout:
         return self.linkage_zone_path.parent / "staging"
 
     @property
+    def clerical_review_dir(self) -> Path:
+        """The linkage's review pages and its reviewers' decisions: beside the linkage zone, since they show identifiers."""
+        return self.linkage_zone_path.parent / "clerical_review"
+
+    @property
     def linkage_zone_path(self) -> Path:
         """The index zone's database: identifiers and record references, the ledger, the person registry and model."""
         return self.data_dir / "linkage_zone.duckdb"

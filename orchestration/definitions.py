@@ -22,6 +22,7 @@ from assets.ingest.contracts import load_contracts
 from assets.ingest.factory import build_raw_asset
 from assets.ingest.retention_asset import build_retention_asset
 from assets.keys import PERSON_LINKS, raw_key
+from assets.linkage.clerical_review import decisions_contract
 from assets.linkage.person_links import build_person_links_asset
 from assets.measures.catalogue import catalogue
 from assets.measures.factory import measure_assets
@@ -48,7 +49,7 @@ def index_assets(settings: Settings, contracts: dict) -> list[dg.AssetsDefinitio
     """The index role's assets: each dataset's intake and the linkage."""
     return [
         *(build_raw_asset(c, settings.reference_dir, contracts) for c in contracts.values()),
-        build_person_links_asset(contracts, settings.linkage_backend),
+        build_person_links_asset(contracts, settings.linkage_backend, decisions_contract(settings.contracts_dir / "linkage" / "clerical_decisions.yaml")),
     ]
 
 

@@ -226,12 +226,13 @@ class LinkageResult:
 
     ``clusters``: one row per input record, in input order: ``record`` (position), ``cluster``
     (the smallest position in the record's person), ``linked_by`` (``chi``, ``scn``,
-    ``probabilistic``, ``earlier_run``, the name of another identifier column the caller gave,
-    or ``unlinked`` when the person has no other record).
+    ``probabilistic``, ``earlier_run``, ``clerical`` (a reviewer said "same person"), the name
+    of another identifier column the caller gave, or ``unlinked`` when the person has no other record).
     ``pairs``: every pair Splink scored at or above the review floor: ``record_l``, ``record_r``,
     ``match_weight``, ``match_probability`` and ``decision`` (``match``, or why not:
     ``below_threshold``, ``forenames_differ``, ``dates_of_birth_differ``, ``identifiers_conflict``,
-    ``one_to_one``: a record of the same table is already linked better). ``threshold``: the
+    ``one_to_one``: a record of the same table is already linked better; ``reviewed_same`` or
+    ``reviewed_different``: a person decided it). ``threshold``: the
     match probability pairs needed (``probabilistic.model_threshold`` unless the caller set one).
     ``model``: the Splink model used (JSON form), to store and reuse; None when nothing could be
     scored (fewer than two records, no column to compare). ``model_source``: ``trained`` on
@@ -269,6 +270,30 @@ def _link_on_identifiers(prepared: pd.DataFrame, clusters: ConflictAwareClusters
                     if linked_by[record] == "unlinked":
                         linked_by[record] = method
     return links
+
+
+REVIEWED = {"same": "reviewed_same", "different": "reviewed_different"}
+
+
+def _apply_reviews(reviewed: pd.DataFrame | None, clusters: ConflictAwareClusters, linked_by: np.ndarray) -> dict[tuple[int, int], str]:
+    """A person's decisions before any other evidence (``record_l``, ``record_r``, ``decision``:
+    ``same`` or ``different``): "different people" keeps the two records' persons apart for
+    the rest of the run, whatever identifiers, earlier runs or scores say; "same person" joins
+    them whatever their identifiers say (``linked_by`` ``clerical``). Returns each decided pair
+    (lower record first) with its decision."""
+    if reviewed is None or reviewed.empty:
+        return {}
+    decided = {}
+    for decision in ("different", "same"):
+        rows = reviewed[reviewed["decision"] == decision]
+        for left, right in zip(rows["record_l"].to_numpy(dtype=np.int64), rows["record_r"].to_numpy(dtype=np.int64)):
+            left, right = int(min(left, right)), int(max(left, right))
+            decided[(left, right)] = decision
+            if decision == "different":
+                clusters.keep_apart(left, right)
+            elif clusters.join(left, right, despite_identifiers=True):
+                linked_by[[left, right]] = "clerical"
+    return decided
 
 
 def _keep_earlier_persons(earlier_persons: pd.Series, clusters: ConflictAwareClusters, linked_by: np.ndarray) -> None:
@@ -372,16 +397,20 @@ def link_prepared(
     term_frequencies: Mapping[str, pd.DataFrame] | None = None,
     identifiers: Mapping[str, pd.Series] | None = None,
     one_per_table: np.ndarray | None = None,
+    reviewed: pd.DataFrame | None = None,
 ) -> LinkageResult:
     """``link_people`` on ``prepare_people`` output (``record`` numbering its rows from 0), so
     records prepared once can be linked again; ``term_frequencies`` as ``probabilistic.score_pairs``;
     ``identifiers`` as ``other_identifiers`` gives them. ``one_per_table``: each record's table,
     when every table holds one record per person: a person then gets at most one record of each
-    table, the best-scored first (``link_two_tables``'s ``one_to_one``)."""
+    table, the best-scored first (``link_two_tables``'s ``one_to_one``). ``reviewed``: a person's
+    decisions on pairs of records (``_apply_reviews``), which nothing else in the run overturns;
+    a scored pair so decided is ``reviewed_same`` or ``reviewed_different``."""
     from assets.linkage.probabilistic import REVIEW_FLOOR, model_threshold, score_pairs
 
     clusters = ConflictAwareClusters(prepared["trusted_chi"].tolist(), prepared["scn"].tolist())
     linked_by = np.full(len(prepared), "unlinked", dtype=object)
+    decided = _apply_reviews(reviewed, clusters, linked_by)
     deterministic_links = _link_on_identifiers(prepared, clusters, linked_by, identifiers or {})
     if earlier_persons is not None:
         _keep_earlier_persons(pd.Series(earlier_persons).reset_index(drop=True), clusters, linked_by)
@@ -397,6 +426,9 @@ def link_prepared(
     lone_value_is_an_error = lone_values_likelier_errors(pairs, threshold, len(prepared)) if scored.model_source == "trained" else set()
     decision = _decide(pairs, threshold, lone_value_is_an_error)
     record_l, record_r = pairs["record_l"].to_numpy(dtype=np.int64), pairs["record_r"].to_numpy(dtype=np.int64)
+    if decided:
+        by_person = pd.Series([decided.get((min(a, b), max(a, b))) for a, b in zip(record_l.tolist(), record_r.tolist())], index=pairs.index, dtype=object)
+        decision[by_person.notna()] = by_person.dropna().map(REVIEWED)
     tables: dict[int, set] = {}
     if one_per_table is not None:
         for record, root in enumerate(clusters.labels()):

@@ -8,9 +8,10 @@ records whose decisions those changes can move, the *neighbourhood*, are (after 
 that repeats a gone one, a corrected return's unchanged row, has taken that record's place and
 person: ``registry.resent_records``; neither counts as new or gone):
 
-- the *seeds*: every new record, and the remaining records of each person who lost one (the
+- the *seeds*: every new record, the remaining records of each person who lost one (the
   record that went may have held the identifier that kept two persons apart, or left a
-  person with a single record, which is then ``unlinked``);
+  person with a single record, which is then ``unlinked``), and every record of each person
+  a reviewer's decision not yet applied names (``clerical_review``);
 - every registered record that one of the stored model's blocking rules pairs with a seed:
   these are the only pairs with a seed that a full run scores;
 - every other record of the persons of those records, so a person is relinked whole: the
@@ -61,11 +62,12 @@ class Neighbourhood:
 
 
 @contextmanager
-def _changes(con: duckdb.DuckDBPyConnection, new: pd.DataFrame, gone: pd.DataFrame) -> Iterator[str]:
-    """``new`` and ``gone`` registered as ``new_people`` and ``gone``, and the name of a view of
-    the prepared records still in the raw zone; all dropped again afterwards."""
+def _changes(con: duckdb.DuckDBPyConnection, new: pd.DataFrame, gone: pd.DataFrame, decided: pd.DataFrame) -> Iterator[str]:
+    """``new``, ``gone`` and ``decided`` registered as ``new_people``, ``gone`` and ``decided``, and
+    the name of a view of the prepared records still in the raw zone; all dropped again afterwards."""
     con.register("new_people", new.drop(columns=["record"], errors="ignore"))
     con.register("gone", gone[["record_key"]])
+    con.register("decided", decided[["record_key"]])
     con.execute(f"CREATE OR REPLACE TEMP VIEW current_people AS SELECT * FROM {PREPARED} p WHERE NOT EXISTS (SELECT 1 FROM gone g WHERE g.record_key = p.record_key)")
     try:
         yield "current_people"
@@ -73,20 +75,25 @@ def _changes(con: duckdb.DuckDBPyConnection, new: pd.DataFrame, gone: pd.DataFra
         con.execute("DROP VIEW current_people")
         con.unregister("new_people")
         con.unregister("gone")
+        con.unregister("decided")
 
 
-def find_neighbourhood(con: duckdb.DuckDBPyConnection, new: pd.DataFrame, gone: pd.DataFrame, model: dict) -> tuple[Neighbourhood, dict[str, pd.DataFrame]]:
+def find_neighbourhood(
+    con: duckdb.DuckDBPyConnection, new: pd.DataFrame, gone: pd.DataFrame, model: dict, decided: pd.DataFrame | None = None,
+) -> tuple[Neighbourhood, dict[str, pd.DataFrame]]:
     """The registered records a full run could link differently now that ``new`` (prepared
-    records with ``record_key``) arrived and ``gone`` (``record_key``) left (module docstring),
+    records with ``record_key``) arrived, ``gone`` (``record_key``) left and a reviewer decided
+    on pairs of the records ``decided`` (``record_key``) (module docstring),
     and the term-frequency table of each column ``model`` weighs by frequency, over every record
     in the raw zone now (the registered ones less ``gone``, and ``new``)."""
-    with _changes(con, new, gone) as current:
+    decided = decided if decided is not None else pd.DataFrame({"record_key": pd.Series(dtype=object)})
+    with _changes(con, new, gone, decided) as current:
         con.execute(
             f"""CREATE OR REPLACE TEMP TABLE seed_people AS
             SELECT * FROM new_people
             UNION ALL BY NAME
             SELECT c.* FROM {current} c JOIN {REGISTRY} r USING (record_key)
-            WHERE r.person_id IN (SELECT person_id FROM {REGISTRY} WHERE record_key IN (SELECT record_key FROM gone))"""
+            WHERE r.person_id IN (SELECT person_id FROM {REGISTRY} WHERE record_key IN (SELECT record_key FROM gone UNION ALL SELECT record_key FROM decided))"""
         )
         # Both orientations of every rule: a rule need not be symmetric in l and r.
         paired = " UNION ".join(

@@ -11,7 +11,8 @@ the linkage zone and never in the warehouse:
   the next run, with ``linkage.prepared_people``, every record's identifiers as linkage reads them;
 - ``linkage.person_id_changes``: every id a rerun changed (people merged or split), appended;
 - ``linkage.clerical_review``: scored pairs held back (below the threshold but above the
-  review floor, or stopped by the twins or dates-of-birth guard or an identifier conflict), for a person to judge;
+  review floor, or stopped by the twins or dates-of-birth guard or an identifier conflict), for a
+  person to judge on the review page, whose decisions the next run applies (``clerical_review``);
 - ``linkage.splink_model``: the trained model, reused while its comparisons are unchanged, so
   a rerun scores old pairs exactly as before (drop the table to retrain).
 
@@ -29,6 +30,7 @@ how many records were linked with no name to go on, the weights) and a WARN chec
 previous materialization.
 """
 
+import datetime as dt
 import json
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
@@ -45,9 +47,11 @@ from assets.ingest.contracts import Contract
 from assets.ingest.destruction_log import RETIRED_ENTRIES, ensure_destruction_log
 from assets.ingest.raw_zone import raw_table
 from assets.keys import PERSON_LINKS, raw_key
+from assets.linkage import clerical_review
+from assets.linkage.clerical_review import REVIEW as _REVIEW
 from assets.linkage.core import STANDARD_COLUMNS, column_notes, filled_columns, link_prepared, prepare_people
 from assets.linkage.incremental import PREPARED, REGISTRY, REGISTRY_COLUMNS, find_neighbourhood
-from assets.linkage.probabilistic import model_columns, model_fingerprint
+from assets.linkage.probabilistic import default_model, model_columns, model_fingerprint
 from assets.linkage.pseudonyms import KEY_ENV, KEY_FILE_ENV, UnusableKey, parse_key, pseudonym, read_key_file
 from assets.linkage.registry import resent_records, stable_person_ids
 from assets.linkage.summary import (
@@ -55,8 +59,10 @@ from assets.linkage.summary import (
     linkage_rate,
     linked_without_names,
     method_counts,
+    model_estimates,
     weight_distribution,
 )
+from assets.reference import councils
 from assets.zones import person_index_table
 from checks.linkage import linkage_rate_holds
 
@@ -66,7 +72,6 @@ RATE_CHECK = "linkage_rate_holds"
 LINKAGE_TAG = "story/linkage"
 FULL_RELINK = "full"
 _CHANGES = "linkage.person_id_changes"
-_REVIEW = "linkage.clerical_review"
 _MODEL = "linkage.splink_model"
 
 
@@ -129,13 +134,16 @@ def identify_people(
     backend: str = "duckdb",
     term_frequencies: Mapping[str, pd.DataFrame] | None = None,
     issued: Iterable[str] = (),
+    reviewed: pd.DataFrame | None = None,
 ) -> PersonLinks:
     """Link ``people`` (a unique ``record_key`` per row) by their ``prepared`` form
     (``core.prepare_people`` of them, row for row) and give every record a person id, keeping
     the ids of ``previous`` (``record_key``, ``person_id``) where it can and scoring with
     ``model`` (an earlier run's Splink model) when given, on Splink ``backend``.
     ``term_frequencies`` as ``probabilistic.score_pairs``; ``issued`` as
-    ``registry.stable_person_ids`` (both for a run that links a neighbourhood, ``incremental``)."""
+    ``registry.stable_person_ids`` (both for a run that links a neighbourhood, ``incremental``).
+    ``reviewed``: a person's decisions (``record_key_l``, ``record_key_r``, ``decision``), applied
+    where both records are linked here (``core._apply_reviews``); a decided pair is never queued again."""
     # In record-key order, so a record's neighbourhood is linked in the order a full run links it.
     order = np.argsort(people["record_key"].to_numpy(dtype=str), kind="stable")
     people = people.iloc[order].reset_index(drop=True)
@@ -143,12 +151,17 @@ def identify_people(
     earlier = None
     if previous is not None and not previous.empty:
         earlier = people[["record_key"]].merge(previous[["record_key", "person_id"]], on="record_key", how="left")["person_id"]
-    result = link_prepared(prepared, earlier_persons=earlier, model=model, backend=backend, term_frequencies=term_frequencies)
+    decided = _decided_positions(people["record_key"], reviewed)
+    result = link_prepared(prepared, earlier_persons=earlier, model=model, backend=backend, term_frequencies=term_frequencies, reviewed=decided[decided["decision"] != "cannot_tell"])
     records = people.assign(cluster=result.clusters["cluster"].to_numpy(), linked_by=result.clusters["linked_by"].to_numpy())
     records["person_id"], changes = stable_person_ids(records, previous, key, issued)
     pairs = result.pairs
     person = records["person_id"].to_numpy()
     held_back = (pairs["decision"] != "match").to_numpy() & (person[pairs["record_l"]] != person[pairs["record_r"]])
+    if not decided.empty:
+        low, high = np.minimum(pairs["record_l"], pairs["record_r"]), np.maximum(pairs["record_l"], pairs["record_r"])
+        judged = pd.MultiIndex.from_arrays([low, high]).isin(pd.MultiIndex.from_arrays([decided[["record_l", "record_r"]].min(axis=1), decided[["record_l", "record_r"]].max(axis=1)]))
+        held_back &= ~judged
     review = pairs[held_back].assign(
         record_key_l=records["record_key"].to_numpy()[pairs.loc[held_back, "record_l"]],
         record_key_r=records["record_key"].to_numpy()[pairs.loc[held_back, "record_r"]],
@@ -164,6 +177,16 @@ def identify_people(
         model_source=result.model_source,
         notes=result.notes,
     )
+
+
+def _decided_positions(record_keys: pd.Series, reviewed: pd.DataFrame | None) -> pd.DataFrame:
+    """``reviewed`` pairs whose two records are both in ``record_keys``, by position (``record_l``, ``record_r``, ``decision``)."""
+    if reviewed is None or reviewed.empty:
+        return pd.DataFrame({"record_l": pd.Series(dtype="int64"), "record_r": pd.Series(dtype="int64"), "decision": pd.Series(dtype=object)})
+    position = pd.Series(np.arange(len(record_keys)), index=record_keys.to_numpy())
+    left, right = reviewed["record_key_l"].map(position), reviewed["record_key_r"].map(position)
+    both = (left.notna() & right.notna()).to_numpy()
+    return pd.DataFrame({"record_l": left[both].astype("int64").to_numpy(), "record_r": right[both].astype("int64").to_numpy(), "decision": reviewed["decision"].to_numpy()[both]})
 
 
 def _record_key(frame: pd.DataFrame) -> pd.Series:
@@ -274,6 +297,8 @@ def _why_full(con, contracts: dict[str, Contract], model: dict | None, tags: Map
     registered = {name for (name,) in con.execute(f"SELECT column_name FROM information_schema.columns WHERE table_schema = 'linkage' AND table_name = '{REGISTRY.split('.')[1]}'").fetchall()}
     if not registered.issuperset(REGISTRY_COLUMNS):
         return "the person registry predates incremental linkage"
+    if _table_exists(con, _REVIEW) and not clerical_review.queue_has_references(con):
+        return "the clerical review queue predates pair references"
     unwritten = [c.id for c in pseudonymised_datasets(contracts) if not _table_exists(con, f"linkage.{c.id}")]
     if unwritten:
         return f"no linkage table yet for {', '.join(unwritten)}"
@@ -314,7 +339,8 @@ def _link_everything(con, contracts: dict[str, Contract], key: bytes, model: dic
         repeats = resent_records(_identified(prepared[unregistered], people[unregistered]), _gone_prepared(con, gone_keys))
         # A re-sent row holds its person's id as the row it repeats did.
         previous, resent = pd.concat([previous, repeats[["record_key", "person_id"]]], ignore_index=True), len(repeats)
-    links = identify_people(people, prepared, key, previous, model, backend, issued=set(retired["person_id"]))
+    links = identify_people(people, prepared, key, previous, model, backend, issued=set(retired["person_id"]), reviewed=clerical_review.standing_decisions(con))
+    review = clerical_review.with_references(links.review, clerical_review.queued_before(con), dt.datetime.now(dt.UTC).replace(tzinfo=None))
     notes = (*column_notes(people, prepared), *links.notes)
     con.begin()
     try:
@@ -328,7 +354,8 @@ def _link_everything(con, contracts: dict[str, Contract], key: bytes, model: dic
             _replace_table(con, f"linkage.{contract.id}", _with_person_ids(_pseudonym_rows(con, contract, key), ids))
             if not kept.empty:
                 _insert(con, f"linkage.{contract.id}", kept)
-        _replace_table(con, _REVIEW, links.review)
+        _replace_table(con, _REVIEW, review)
+        clerical_review.mark_applied(con)
         _log_changes(con, links.changes)
         con.commit()
     except BaseException:
@@ -344,7 +371,8 @@ def _link_what_changed(con, contracts: dict[str, Contract], key: bytes, model: d
     every person id the registry holds."""
     new_people = _read_people(con, contracts, unregistered_only=True)
     gone = _gone(con, contracts)
-    if new_people.empty and gone.empty:
+    decided = clerical_review.pending_records(con)
+    if new_people.empty and gone.empty and decided.empty:
         return _Run(None, "unchanged", None, 0, 0, 0, 0, 0, ())
     new_prepared = prepare_people(new_people).assign(record_key=new_people["record_key"].to_numpy())
     uncompared = set(filled_columns(new_prepared)) - set(model_columns(model))
@@ -357,7 +385,8 @@ def _link_what_changed(con, contracts: dict[str, Contract], key: bytes, model: d
         linking = ~new_people["record_key"].isin(resent["record_key"]).to_numpy()
         new_people, new_prepared = new_people[linking].reset_index(drop=True), new_prepared[linking].reset_index(drop=True)
         gone = gone[~gone["record_key"].isin(resent["previous_key"])].reset_index(drop=True)
-        links, seeds = _relink(con, new_people, new_prepared, gone, key, model, backend, issued) if not (new_people.empty and gone.empty) else (None, 0)
+        changed = not (new_people.empty and gone.empty and decided.empty)
+        links, seeds = _relink(con, new_people, new_prepared, gone, decided, key, model, backend, issued) if changed else (None, 0)
         relinked = resent if links is None else pd.concat([resent, links.records], ignore_index=True)
         for contract in pseudonymised_datasets(contracts):
             _sync_pseudonyms(con, contract, relinked[relinked["dataset"] == contract.id], key)
@@ -374,22 +403,27 @@ def _link_what_changed(con, contracts: dict[str, Contract], key: bytes, model: d
     return _Run(links, "incremental", None, relinked_count, arrived, went, seeds, len(resent), notes)
 
 
-def _relink(con, new_people: pd.DataFrame, new_prepared: pd.DataFrame, gone: pd.DataFrame, key: bytes, model: dict, backend: str, issued: set[str]) -> tuple[PersonLinks, int]:
-    """Link the new records' neighbourhood and write it over the registry's, inside the caller's
-    transaction; returns the links and how many seeds the neighbourhood grew from."""
-    hood, frequencies = find_neighbourhood(con, new_prepared, gone, model)
+def _relink(
+    con, new_people: pd.DataFrame, new_prepared: pd.DataFrame, gone: pd.DataFrame, decided: pd.DataFrame, key: bytes, model: dict, backend: str, issued: set[str],
+) -> tuple[PersonLinks, int]:
+    """Link the neighbourhood of the new records and of the records of decisions not yet applied
+    (``decided``), and write it over the registry's, inside the caller's transaction; returns
+    the links and how many seeds the neighbourhood grew from."""
+    hood, frequencies = find_neighbourhood(con, new_prepared, gone, model, decided)
     bookkeeping = [column for column in REGISTRY_COLUMNS if column not in ("person_id", "linked_by")]
     people = pd.concat([new_people[bookkeeping], hood.registered[bookkeeping]], ignore_index=True)
     new_prepared = new_prepared.drop(columns=["record"])
     prepared = pd.concat([new_prepared, hood.prepared[new_prepared.columns]], ignore_index=True)
-    links = identify_people(people, prepared, key, hood.registered[["record_key", "person_id"]], model, backend, frequencies, issued)
+    links = identify_people(people, prepared, key, hood.registered[["record_key", "person_id"]], model, backend, frequencies, issued, clerical_review.standing_decisions(con))
+    review = clerical_review.with_references(links.review, clerical_review.queued_before(con), dt.datetime.now(dt.UTC).replace(tzinfo=None))
     out = pd.concat([gone["record_key"], hood.registered["record_key"]], ignore_index=True).to_frame()
     con.register("records_out", out)
     con.execute(f"DELETE FROM {REGISTRY} WHERE record_key IN (SELECT record_key FROM records_out)")
     con.execute(f"DELETE FROM {_REVIEW} WHERE record_key_l IN (SELECT record_key FROM records_out) OR record_key_r IN (SELECT record_key FROM records_out)")
     con.unregister("records_out")
     _insert(con, REGISTRY, links.records[list(REGISTRY_COLUMNS)])
-    _insert(con, _REVIEW, links.review)
+    _insert(con, _REVIEW, review)
+    clerical_review.mark_applied(con)
     con.register("gone_records", gone)
     con.execute(f"DELETE FROM {PREPARED} WHERE record_key IN (SELECT record_key FROM gone_records)")
     con.unregister("gone_records")
@@ -434,6 +468,7 @@ def _carry_resent(con, resent: pd.DataFrame, new_people: pd.DataFrame) -> pd.Dat
         con.execute(f"UPDATE {PREPARED} p SET record_key = m.record_key FROM resent m WHERE p.record_key = m.previous_key")
         for side in ("l", "r"):
             con.execute(f"UPDATE {_REVIEW} c SET record_key_{side} = m.record_key FROM resent m WHERE c.record_key_{side} = m.previous_key")
+        clerical_review.carry_resent(con, "resent")
     finally:
         con.unregister("resent")
     return rows
@@ -447,8 +482,10 @@ def _log_changes(con, changes: pd.DataFrame) -> None:
         con.unregister("changes_frame")
 
 
-def build_person_links_asset(contracts: dict[str, Contract], backend: str = "duckdb") -> dg.AssetsDefinition:
-    """``backend``: where Splink scores pairs, one of ``LINKAGE_BACKENDS`` (the operator's ``STORY_LINKAGE_BACKEND``)."""
+def build_person_links_asset(contracts: dict[str, Contract], backend: str = "duckdb", decisions: Contract | None = None) -> dg.AssetsDefinition:
+    """``backend``: where Splink scores pairs, one of ``LINKAGE_BACKENDS`` (the operator's ``STORY_LINKAGE_BACKEND``);
+    ``decisions``: the contract reviewers' decision files are checked against (``clerical_review``)."""
+    decisions = decisions or clerical_review.decisions_contract()
 
     @dg.asset(
         key=PERSON_LINKS,
@@ -470,8 +507,12 @@ def build_person_links_asset(contracts: dict[str, Contract], backend: str = "duc
     )
     def person_links(context: dg.AssetExecutionContext, index_folders: IndexFolders, linkage_zone: DuckDBResource, pseudonymisation_key: PseudonymisationKey) -> dg.MaterializeResult:
         key = pseudonymisation_key.load()
+        layout = index_folders.layout
         with linkage_zone.get_connection() as con:
             con.execute("CREATE SCHEMA IF NOT EXISTS linkage")
+            taken = clerical_review.take_decisions(con, layout.clerical_review_dir, decisions, councils(layout.reference_dir), layout.reference_dir)
+            for refused in taken.refused:
+                context.log.warning(f"Clerical review: decisions file {refused} refused; its report is beside it in clerical_review/refused/")
             model = _stored_model(con)
             previous_ids = {p for (p,) in con.execute(f"SELECT DISTINCT person_id FROM {REGISTRY}").fetchall()} if _table_exists(con, REGISTRY) else set()
             why = _why_full(con, contracts, model, context.run.tags)
@@ -483,14 +524,27 @@ def build_person_links_asset(contracts: dict[str, Contract], backend: str = "duc
                 f"SELECT r.dataset, r._agency, r.linked_by, r.person_id, (p.forename IS NOT NULL OR p.surname IS NOT NULL) AS named "
                 f"FROM {REGISTRY} r LEFT JOIN {PREPARED} p USING (record_key)"
             ).df()
-            review_pairs = con.execute(f"SELECT count(*) FROM {_REVIEW}").fetchone()[0]
-            handed_over = hand_over(con, pseudonymised_datasets(contracts), index_folders.layout.person_index_path)
+            now = dt.datetime.now(dt.UTC).replace(tzinfo=None)
+            review_pairs, oldest_days = clerical_review.queue_summary(con, now)
+            page = _write_review_page(con, contracts, layout.clerical_review_dir, now)
+            handed_over = hand_over(con, pseudonymised_datasets(contracts), layout.person_index_path)
 
         links = run.links
         rate, previous_rate = linkage_rate(linked), _previous_linkage_rate(context)
         nameless = linked_without_names(linked)
-        councils = linked[linked["_agency"].str.match(r"^S12\d{6}$")]
-        pairs = links.pairs if links is not None else pd.DataFrame(columns=["match_weight", "decision"])
+        councils_linked = linked[linked["_agency"].str.match(r"^S12\d{6}$")]
+        pairs = links.pairs if links is not None else pd.DataFrame(columns=["match_weight", "match_probability", "decision"])
+        precision, recall = model_estimates(pairs)
+        by_route = method_counts(linked.assign(records="all records"), "records")
+        quality = {
+            "estimated_precision": precision if precision is not None else dg.MetadataValue.null(),
+            "estimated_recall": recall if recall is not None else dg.MetadataValue.null(),
+            "clerical_review_pairs": review_pairs,
+            "clerical_review_oldest_days": oldest_days if oldest_days is not None else dg.MetadataValue.null(),
+            "records_by_route": dg.MetadataValue.md(by_route.to_markdown()),
+            "linked_by_dataset": dg.MetadataValue.md(method_counts(linked, "dataset").to_markdown()),
+            "linked_by_council": dg.MetadataValue.md(method_counts(councils_linked, "_agency").rename_axis("council").to_markdown()),
+        }
         return dg.MaterializeResult(
             metadata={
                 "linkage_mode": run.mode if run.why is None else f"full: {run.why}",
@@ -502,23 +556,46 @@ def build_person_links_asset(contracts: dict[str, Contract], backend: str = "duc
                 "persons": int(linked["person_id"].nunique()),
                 "new_persons": int(len(set(linked["person_id"]) - previous_ids)),
                 "person_ids_changed_records": int(links.changes["records"].sum()) if links is not None and not links.changes.empty else 0,
-                "clerical_review_pairs": int(review_pairs),
+                **quality,
+                "clerical_decisions_taken": taken.decisions,
+                "clerical_decision_files_refused": dg.MetadataValue.md("\n".join(f"- {name}" for name in taken.refused) or "none"),
+                "clerical_review_page": str(page),
                 "person_index_records": handed_over,
                 "model_reused": links is not None and links.model_source == "given",
                 "model_source": links.model_source if links is not None else "none",
                 "linkage_notes": dg.MetadataValue.md("\n".join(f"- {note}" for note in run.notes) or "none"),
                 "linkage_rate_percent": rate,
                 "previous_linkage_rate_percent": previous_rate if previous_rate is not None else dg.MetadataValue.null(),
-                "linked_by_dataset": dg.MetadataValue.md(method_counts(linked, "dataset").to_markdown()),
                 "records_linked_without_names": int(nameless.sum()),
                 "linked_without_names_by_dataset": dg.MetadataValue.md(nameless.to_frame().to_markdown()),
-                "linked_by_council": dg.MetadataValue.md(method_counts(councils, "_agency").rename_axis("council").to_markdown()),
                 "match_weight_distribution": dg.MetadataValue.md(weight_distribution(pairs).to_markdown(index=False)),
             },
-            check_results=[check_result(RATE_CHECK, linkage_rate_holds(rate, previous_rate))],
+            check_results=[check_result(RATE_CHECK, linkage_rate_holds(rate, previous_rate, reported=quality))],
         )
 
     return person_links
+
+
+def _write_review_page(con, contracts: dict[str, Contract], review_dir: Path, now: dt.datetime) -> Path:
+    """The clerical review page of the queue as it stands, with each record as sent and as the
+    model compares it (the stored model, else the default model: the weights of its levels)."""
+    queue = con.execute(f"SELECT * FROM {_REVIEW} ORDER BY queued_at, match_probability DESC, pair_reference").df()
+    shown = queue.head(clerical_review.PAGE_PAIRS)
+    keys = pd.DataFrame({"record_key": pd.unique(pd.concat([shown["record_key_l"], shown["record_key_r"]]))})
+    con.register("shown_keys", keys)
+    try:
+        prepared = con.execute(f"SELECT p.* FROM {PREPARED} p JOIN shown_keys USING (record_key)").df()
+        frames = []
+        for contract in person_datasets(contracts):
+            present = [c for c in STANDARD_COLUMNS if c in contract.column_names]
+            frames.append(con.execute(
+                f"SELECT k.record_key, '{contract.id}' AS dataset, r._agency, {', '.join(f'CAST(r.{c} AS VARCHAR) AS {c}' for c in present)} "
+                f"FROM {raw_table(contract)} r JOIN shown_keys k ON k.record_key = '{contract.id}|' || r._file_sha256 || '|' || CAST(r._row_number AS VARCHAR)"
+            ).df())
+    finally:
+        con.unregister("shown_keys")
+    records = pd.concat(frames, ignore_index=True) if frames else pd.DataFrame(columns=["record_key", "dataset", "_agency"])
+    return clerical_review.write_review_page(queue, records, prepared, _stored_model(con) or default_model(), review_dir, now)
 
 
 def hand_over(con, contracts: list[Contract], person_index: Path) -> int:

@@ -696,3 +696,51 @@ def score_pairs(
         notes.append("the blocking rules found no pair of records alike enough to score")
     # Kept in DuckDB's SQL whichever backend ran, so a stored model serves either next time.
     return ScoredPairs(pairs[list(PAIR_COLUMNS)], _in_dialect(linker.misc.save_model_to_json(), "duckdb"), source, tuple(notes))
+
+
+@dataclass(frozen=True)
+class Evidence:
+    """One comparison of one pair as a reviewer reads it: the level the two values reached and
+    its match weight (log2 of m over u: above 0 for the same person, below 0 against)."""
+
+    pair: int
+    comparison: str
+    level: str
+    match_weight: float
+
+
+def pair_evidence(left: pd.DataFrame, right: pd.DataFrame, model: dict) -> list[Evidence]:
+    """Each comparison's level and weight under ``model`` for each pair (row ``i`` of ``left``
+    with row ``i`` of ``right``, both ``core.prepare_people`` rows): the evidence for and
+    against that the clerical review page shows. Weighed before term-frequency adjustment (an
+    exact name counts as any exact name would), so the parts can differ a little from the
+    pair's overall weight. Scored by Splink on just these pairs (each pair blocked on its own)."""
+    logging.getLogger("splink").setLevel(logging.WARNING)
+    count = len(left)
+    both = pd.concat([left, right], ignore_index=True)[list(SPLINK_COLUMNS[1:])]
+    both.insert(0, "record", np.arange(2 * count))
+    both["review_pair"] = np.concatenate([np.arange(count), np.arange(count)])
+    usable = _usable(filled_columns(both), model)
+    if not count or not usable:
+        return []
+    restricted = _restricted(model, usable, "duckdb", term_frequencies=False)
+    settings = {
+        **restricted,
+        "blocking_rules_to_generate_predictions": [{"blocking_rule": "l.review_pair = r.review_pair", "sql_dialect": "duckdb"}],
+        "retain_intermediate_calculation_columns": True,  # each comparison's weight, ``mw_<name>``
+        "retain_matching_columns": True,  # and its level, ``gamma_<name>``
+    }
+    api = DuckDBAPI()
+    linker = Linker(api.register(both, dataset_display_name="people"), settings)
+    predicted = linker.inference.predict()
+    scored = linker.misc.query_sql(f"SELECT * FROM {predicted.physical_name}", output_type="pandas")
+    evidence = []
+    for comparison in restricted["comparisons"]:
+        name = comparison["output_column_name"]
+        levels = [level for level in comparison["comparison_levels"] if not level.get("is_null_level")]
+        for pair, gamma, weight in zip(np.minimum(scored["record_l"], scored["record_r"]), scored[f"gamma_{name}"], scored[f"mw_{name}"]):
+            if gamma < 0:
+                evidence.append(Evidence(int(pair), name, "a value is missing", 0.0))
+            else:
+                evidence.append(Evidence(int(pair), name, levels[len(levels) - 1 - int(gamma)]["label_for_charts"], round(float(weight), 2)))
+    return sorted(evidence, key=lambda item: (item.pair, -abs(item.match_weight)))
