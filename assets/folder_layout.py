@@ -46,6 +46,11 @@ class ContentLayout:
         return self.content_dir / "warehouse.duckdb"
 
     @property
+    def linkage_rates_path(self) -> Path:
+        """How many records of each dataset the linkage joined to another: counts only, handed over by the linkage."""
+        return self.content_dir / "linkage_rates.csv"
+
+    @property
     def published_dir(self) -> Path:
         return self.content_dir / "published"
 
@@ -78,6 +83,10 @@ class FolderLayout:
     @property
     def warehouse_path(self) -> Path:
         return self.content.warehouse_path
+
+    @property
+    def linkage_rates_path(self) -> Path:
+        return self.content.linkage_rates_path
 
     @property
     def published_dir(self) -> Path:

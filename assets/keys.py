@@ -5,6 +5,8 @@ from __future__ import annotations
 import dagster as dg
 
 PERSON_LINKS = dg.AssetKey(["linkage", "person_links"])
+LINKAGE_RATES = dg.AssetKey(["linkage", "linkage_rates"])
+PUBLISHED_LINKAGE_RATES = dg.AssetKey(["publication", "linkage_rates"])
 PUBLISHED_MEASURES = dg.AssetKey(["publication", "published_measures"])
 COMMUNITY_VOICE = dg.AssetKey(["publication", "community_voice"])
 ORGANISATION_PROGRESS = dg.AssetKey(["publication", "organisation_progress"])

@@ -10,6 +10,9 @@ both without importing (or opening) anything of the index zone.
   the ingest ledger as it may leave the index zone (``assets.ingest.entries``).
 - person index (``person_index.duckdb``): ``links.<dataset>``, each record reference with its
   pseudonymous ``person_id``, how it was linked and the keyed hashes of agency references.
+- linkage rates (``linkage_rates.csv``): per dataset, how many records the linkage holds and how
+  many it joined to another record of the same person; counts only, exact (the content side's
+  publication rounds and suppresses them).
 """
 
 from __future__ import annotations
@@ -28,6 +31,9 @@ ENTRIES_DDL = (  # format with zone=: the name the content zone is attached as
     f"CREATE TABLE IF NOT EXISTS {{zone}}.{ENTRIES} (entry_id VARCHAR, dataset VARCHAR, agency VARCHAR, period VARCHAR, file_name VARCHAR, "
     "received_on DATE, processed_on DATE, contract_version VARCHAR, outcome VARCHAR, superseded_by VARCHAR, reason VARCHAR)"
 )
+
+
+LINKAGE_RATE_COLUMNS = ("dataset", "records", "linked_records")
 
 
 def content_table(dataset: str) -> str:

@@ -21,15 +21,17 @@ from assets.analysis_tables import build_analysis_asset
 from assets.ingest.contracts import load_contracts
 from assets.ingest.factory import build_raw_asset
 from assets.ingest.retention_asset import build_retention_asset
-from assets.keys import PERSON_LINKS, raw_key
+from assets.keys import LINKAGE_RATES, PERSON_LINKS, raw_key
 from assets.linkage.clerical_review import decisions_contract
 from assets.linkage.person_links import build_person_links_asset
+from assets.linkage.rates import linkage_rates
 from assets.measures.catalogue import catalogue
 from assets.measures.factory import measure_assets
 from assets.partitions import council_partitions
 from assets.publication.community_voice import build_community_voice_asset
 from assets.publication.coverage import build_data_coverage_asset
 from assets.publication.data_map import build_data_map_asset, dataset_readers
+from assets.publication.linkage_rates import published_linkage_rates
 from assets.publication.mart import build_published_measures_asset
 from assets.publication.mart_export import build_mart_export_asset
 from assets.publication.organisation_progress import organisation_progress_asset
@@ -50,6 +52,7 @@ def index_assets(settings: Settings, contracts: dict) -> list[dg.AssetsDefinitio
     return [
         *(build_raw_asset(c, settings.reference_dir, contracts) for c in contracts.values()),
         build_person_links_asset(contracts, settings.linkage_backend, decisions_contract(settings.contracts_dir / "linkage" / "clerical_decisions.yaml")),
+        linkage_rates,
     ]
 
 
@@ -70,6 +73,7 @@ def build_definitions(settings: Settings | None = None, role: str = BOTH_ROLES) 
         *measure_assets(measures, contracts, council_count),
         build_published_measures_asset(measures, contracts),
         build_data_coverage_asset(contracts),
+        published_linkage_rates,
         build_community_voice_asset(measures),
         organisation_progress_asset,
     ]
@@ -108,7 +112,7 @@ def _index_definitions(settings: Settings, contracts: dict) -> dg.Definitions:
     """The index role's location: intake and linkage, retention, the landing sensor, its own resources only."""
     assets = [*index_assets(settings, contracts), build_retention_asset(contracts, settings.retention)]
     job, retention = intake_and_linkage_job(), retention_job()
-    after_intake = {c.id: [PERSON_LINKS] if c.identifier_columns else [] for c in contracts.values()}
+    after_intake = {c.id: [PERSON_LINKS, LINKAGE_RATES] if c.identifier_columns else [] for c in contracts.values()}
     return dg.Definitions(
         assets=assets,
         jobs=[job, retention],

@@ -40,8 +40,9 @@ def dataset_summary(coverage: pd.DataFrame) -> list[dict]:
     return out
 
 
-def coverage_section(coverage: pd.DataFrame, returns: pd.DataFrame, agency: str | None) -> dict:
-    """The coverage section for Scotland (``agency`` None: every agency) or for one council."""
+def coverage_section(coverage: pd.DataFrame, returns: pd.DataFrame, agency: str | None, linkage_rates: pd.DataFrame | None = None) -> dict:
+    """The coverage section for Scotland (``agency`` None: every agency) or for one council.
+    ``linkage_rates``: ``mart.linkage_rates`` (Scotland's, per dataset, as published), None before the mart has it."""
     refused = coverage[coverage.outcome == "refused"]
     mine = returns if agency is None else returns[returns.agency == agency]
     if agency is not None:
@@ -57,4 +58,5 @@ def coverage_section(coverage: pd.DataFrame, returns: pd.DataFrame, agency: str 
         "returns": mine[mine.expected | (mine.latest_period != "none")].to_dict("records") if agency is not None else [],
         "overdue": overdue.to_dict("records"),
         "refusals": [{"agency": r.agency or UNKNOWN_AGENCY, "dataset": dataset_label(r.dataset), "file_name": entry_label(r)} for r in refused.itertuples()],
+        "linkage": None if linkage_rates is None else [{**row, "dataset": dataset_label(row["dataset"])} for row in linkage_rates.to_dict("records")],
     }

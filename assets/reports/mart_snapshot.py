@@ -33,6 +33,7 @@ OPTIONAL_TABLES = (
     "route_map_milestones",
     "data_holdings",
     "data_map_findings",
+    "linkage_rates",
 )
 
 

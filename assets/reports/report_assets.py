@@ -18,7 +18,16 @@ from dagster_duckdb import DuckDBResource
 from assets.check_results import check_result
 from assets.folders import StoryFolders
 from assets.ingest.contracts import Contract
-from assets.keys import COMMUNITY_VOICE, DATA_COVERAGE, DATA_MAP, NATIONAL_REPORT, ORGANISATION_PROGRESS, PUBLISHED_EDITION, PUBLISHED_MEASURES
+from assets.keys import (
+    COMMUNITY_VOICE,
+    DATA_COVERAGE,
+    DATA_MAP,
+    NATIONAL_REPORT,
+    ORGANISATION_PROGRESS,
+    PUBLISHED_EDITION,
+    PUBLISHED_LINKAGE_RATES,
+    PUBLISHED_MEASURES,
+)
 from assets.measures.catalogue import Measure
 from assets.publication.downloads import write_downloads
 from assets.reports.digest_context import digest_context, digest_month
@@ -53,7 +62,7 @@ from checks.publication import no_identifiers_in_files
 
 COUNCIL_REPORTS = dg.AssetKey(["reports", "council_reports"])
 # Every asset that writes a mart table a report reads: reports wait for all of them.
-MART_WRITERS = [PUBLISHED_MEASURES, DATA_COVERAGE, COMMUNITY_VOICE, ORGANISATION_PROGRESS]
+MART_WRITERS = [PUBLISHED_MEASURES, DATA_COVERAGE, COMMUNITY_VOICE, ORGANISATION_PROGRESS, PUBLISHED_LINKAGE_RATES]
 
 
 ORGANISATION_REPORTS = dg.AssetKey(["reports", "organisation_reports"])

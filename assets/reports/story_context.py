@@ -153,7 +153,7 @@ def report_context(inputs: EditionInputs, place: Place) -> dict:
         "q3": q3,
         "early_warnings": early_warnings(mart.table("early_warnings"), place, titles, names),
         "revisions": revisions(mart.table("indicator_revisions"), mart.table("figure_revisions"), place, names, titles),
-        "coverage": coverage_section(mart.data_coverage, inputs.returns, None if place.is_scotland else place.code),
+        "coverage": coverage_section(mart.data_coverage, inputs.returns, None if place.is_scotland else place.code, mart.table("linkage_rates")),
         # The definitions are the same for every place, so they are printed once, in the Scotland
         # report (and on the website's measure pages); a council's report points there. They
         # were a sixth of each council report's pages (text is cheap to render, so less of its time).

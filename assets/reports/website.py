@@ -293,7 +293,7 @@ class Website:
             "places": self.place_links(page["links"]),
             "report": report,
             "early_warnings": early_warnings(mart.table("early_warnings"), place, self.titles, self.names),
-            "coverage": coverage_section(mart.data_coverage, self.inputs.returns, None if place.is_scotland else place.code),
+            "coverage": coverage_section(mart.data_coverage, self.inputs.returns, None if place.is_scotland else place.code, mart.table("linkage_rates")),
         }
 
     def organisation_list(self) -> dict:

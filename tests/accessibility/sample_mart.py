@@ -24,12 +24,18 @@ from assets.publication.data_holdings import held_data
 from assets.publication.data_map import data_map, data_map_returns, with_framework_gaps
 from assets.publication.disclosure_control import apply_disclosure_control
 from assets.publication.frameworks import Frameworks
+from assets.publication.linkage_rates import controlled_linkage_rates
 from assets.publication.mart import PUBLISHED_COLUMNS, RULE
 from assets.reference import SCOTLAND_CODE, councils, vision_statements
 from assets.reports.labels import LABELS
 from tests.support.paths import CONTRACTS, REFERENCE
 
 YEARS = range(2019, 2025)
+# The linkage's hand-over as it might be (exact counts): a large dataset, a small one whose
+# records not linked are few, and one of a handful of records.
+LINKAGE_COUNTS = pd.DataFrame(
+    [("looked_after_episodes", 12347, 10921), ("secure_admissions", 37, 33), ("custody_under_18", 3, 1)], columns=["dataset", "records", "linked_records"],
+)
 
 
 def report_test_measures() -> dict[str, Measure]:
@@ -129,6 +135,7 @@ def build_sample_mart(path: Path, reference_dir: Path, *, entries: dict[str, Mea
                  ("ORG001", "Sample Health Board", "health_board", "Voice", "Listening", "2024-Q4", "ORG001-C01", "Ask every child what matters to them", "ORG001-C01-M02", "Ask in every review", "Lead Nurse for Children", "2025-06-01", "at_risk", "2024-12-20", None)],
                 columns=["organisation_code", "organisation_name", "organisation_type", "foundation", "theme", "period", "commitment_id", "commitment", "milestone_id", "milestone", "responsible", "due_date", "status", "status_date", "completed_date"],
             ),
+            "linkage_rates": controlled_linkage_rates(LINKAGE_COUNTS),
             "organisation_learning": pd.DataFrame([("ORG001", "Sample Health Board", "Listening", "2024-Q4", "Drop-in sessions", "Young people come back", "Ask early", "Staff time")], columns=["organisation_code", "organisation_name", "theme", "period", "what_is_being_tried", "what_is_working", "what_has_been_learned", "barriers"]),
         }
     with duckdb.connect(str(path)) as con:

@@ -25,7 +25,7 @@ from assets.reports.places import SCOTLAND, council_places
 from assets.reports.report_inputs import RECORD_SUFFIX, read_record
 from assets.reports.story_context import QUESTIONS
 from assets.reports.website import write_website
-from tests.accessibility.sample_mart import build_sample_mart, report_test_measures
+from tests.accessibility.sample_mart import LINKAGE_COUNTS, build_sample_mart, report_test_measures
 from tests.support.paths import CONTRACTS, SHARED
 
 REFERENCE = SHARED / "reference"
@@ -108,7 +108,13 @@ def test_national_report_shows_optional_tables_when_present(edition: Path):
     assert "No looked after return since 2022." in html
     assert "My worker listens to me now." in html
     assert "by council" in html and "Aberdeen City" in html
-    assert "not yet available" in html  # linkage rates have no agreed mart table yet
+    assert "Linkage rates: " not in html
+    linkage = re.search(r"<caption>Records linked to another record.*?</table>", html, re.S).group(0)
+    assert "12,350" in linkage and "10,920" in linkage and "88%" in linkage
+    for exact in LINKAGE_COUNTS[["records", "linked_records"]].to_numpy().ravel():
+        assert f">{exact:,}<" not in linkage, f"the exact count {exact} is published"
+    small = re.search(r"secure admissions.*?</tr>", linkage, re.S).group(0)
+    assert small.count("[c]") == 2, "a small dataset's few records not linked are not published, nor its linked count"
 
 
 def test_early_edition_says_not_yet_available_for_each_absent_table(tmp_path: Path):

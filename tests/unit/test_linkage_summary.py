@@ -2,15 +2,22 @@ from __future__ import annotations
 
 import pandas as pd
 
-from assets.linkage.summary import linkage_rate, linked_without_names, method_counts, rate_fall_points, weight_distribution
+from assets.linkage.summary import linkage_rate, linked_without_names, method_counts, model_estimates, rate_fall_points, weight_distribution
 
 
 def test_method_counts_group_identifiers_as_deterministic():
-    records = pd.DataFrame({"dataset": ["a", "a", "a", "b"], "linked_by": ["chi", "scn", "unlinked", "probabilistic"]})
+    records = pd.DataFrame({"dataset": ["a", "a", "a", "b", "b"], "linked_by": ["chi", "pupil_number", "unlinked", "probabilistic", "clerical"]})
     table = method_counts(records, "dataset")
-    assert table.loc["a"].tolist() == [2, 0, 1, 66.7]
-    assert table.loc["b", "probabilistic"] == 1
-    assert linkage_rate(records) == 75.0
+    assert table.loc["a"].tolist() == [2, 0, 0, 1, 66.7]
+    assert table.loc["b", "probabilistic"] == 1 and table.loc["b", "clerical"] == 1 and table.loc["b", "linked_percent"] == 100.0
+    assert linkage_rate(records) == 80.0
+
+
+def test_model_estimates_read_the_match_probabilities():
+    pairs = pd.DataFrame({"match_probability": [0.99, 0.97, 0.6, 0.5], "decision": ["match", "match", "below_threshold", "forenames_differ"]})
+    precision, recall = model_estimates(pairs)
+    assert precision == 0.98 and recall == round(1.96 / 3.06, 4)
+    assert model_estimates(pairs.iloc[:0]) == (None, None)
 
 
 def test_rate_fall_and_weight_bands():
