@@ -12,8 +12,9 @@ person: ``registry.resent_records``; neither counts as new or gone):
   record that went may have held the identifier that kept two persons apart, or left a
   person with a single record, which is then ``unlinked``), and every record of each person
   a reviewer's decision not yet applied names (``clerical_review``);
-- every registered record that one of the stored model's blocking rules pairs with a seed:
-  these are the only pairs with a seed that a full run scores;
+- every registered record that one of the stored model's blocking rules pairs with a seed, or
+  that shares an agency reference with one (``person_links.reference_columns``): these are the
+  only pairs with a seed that a full run scores or joins;
 - every other record of the persons of those records, so a person is relinked whole: the
   clusters see every identifier that can refuse a merge, and the person keeps or gives up
   its id on all of its records (``registry.stable_person_ids``); but a retired record (its
@@ -95,10 +96,15 @@ def find_neighbourhood(
             SELECT c.* FROM {current} c JOIN {REGISTRY} r USING (record_key)
             WHERE r.person_id IN (SELECT person_id FROM {REGISTRY} WHERE record_key IN (SELECT record_key FROM gone UNION ALL SELECT record_key FROM decided))"""
         )
+        # Records sharing an agency reference are joined as by an SCN, so they are neighbours too.
+        references = [name for (name,) in con.execute(
+            f"SELECT column_name FROM information_schema.columns WHERE table_schema = 'linkage' AND table_name = '{PREPARED.split('.')[1]}' AND column_name LIKE 'reference\\_%' ESCAPE '\\'"
+        ).fetchall()]
+        rules = [*blocking_rules(model), *(f"l.{column} = r.{column}" for column in references)]
         # Both orientations of every rule: a rule need not be symmetric in l and r.
         paired = " UNION ".join(
             f"SELECT r.record_key FROM seed_people l JOIN {current} r ON {rule} UNION SELECT l.record_key FROM {current} l JOIN seed_people r ON {rule}"
-            for rule in blocking_rules(model)
+            for rule in rules
         )
         con.execute(
             f"""CREATE OR REPLACE TEMP TABLE neighbours AS

@@ -1,7 +1,8 @@
 """The ``linkage/person_links`` asset: one stable pseudonymous person id per record, in the linkage zone.
 
 Reads the identifiers of every dataset whose contract marks person identifiers, links them
-(``core``), keeps each person's id from the previous run (``registry``), and writes, all in
+(``core``; an identifier column the contract marks that is not a standard one, such as a
+council's child reference, joins records as an SCN does, keyed with its dataset and agency), keeps each person's id from the previous run (``registry``), and writes, all in
 the linkage zone and never in the warehouse:
 
 - ``linkage.<dataset>``: file hash, row number, person id, how the record was linked, keyed
@@ -104,6 +105,23 @@ def person_dataset_columns(contracts: dict[str, Contract]) -> dict[str, list[str
     return {c.id: [column for column in STANDARD_COLUMNS if column in c.column_names] for c in person_datasets(contracts)}
 
 
+def agency_references(contract: Contract) -> list[str]:
+    """A person dataset's other identifiers (``classification: identifier`` but not a standard
+    column): an agency's own reference for the person, such as a council's child reference."""
+    return [column for column in contract.identifier_columns if column not in STANDARD_COLUMNS]
+
+
+def reference_columns(contracts: dict[str, Contract]) -> list[str]:
+    """The prepared records' columns holding agency references, ``reference_<column>``: each value
+    keyed with its dataset and agency (one council's child 123 is not another's), letters and
+    digits only in capitals, so records sharing one are joined as by an SCN (``core.link_prepared``)."""
+    return sorted({f"reference_{column}" for contract in person_datasets(contracts) for column in agency_references(contract)})
+
+
+def _references(prepared: pd.DataFrame) -> dict[str, pd.Series]:
+    return {column: prepared[column] for column in prepared.columns if column.startswith("reference_")}
+
+
 def pseudonymised_datasets(contracts: dict[str, Contract]) -> list[Contract]:
     return [c for c in contracts.values() if c.identifier_columns]
 
@@ -113,8 +131,8 @@ class PersonLinks:
     """``records``: the input with ``cluster``, ``linked_by`` and ``person_id``; ``pairs``: every
     scored pair with its decision; ``review``: the held-back pairs between different persons;
     ``changes``: ids a rerun changed (see ``registry``); ``model``: the Splink model used and
-    ``model_source`` where it came from (``core.LinkageResult``); ``notes``: what the linkage
-    left out or assumed."""
+    ``model_source`` where it came from (``core.LinkageResult``); ``threshold``: the match
+    probability a scored pair needed; ``notes``: what the linkage left out or assumed."""
 
     records: pd.DataFrame
     pairs: pd.DataFrame
@@ -122,6 +140,7 @@ class PersonLinks:
     changes: pd.DataFrame
     model: dict | None
     model_source: str
+    threshold: float
     notes: tuple[str, ...]
 
 
@@ -152,7 +171,10 @@ def identify_people(
     if previous is not None and not previous.empty:
         earlier = people[["record_key"]].merge(previous[["record_key", "person_id"]], on="record_key", how="left")["person_id"]
     decided = _decided_positions(people["record_key"], reviewed)
-    result = link_prepared(prepared, earlier_persons=earlier, model=model, backend=backend, term_frequencies=term_frequencies, reviewed=decided[decided["decision"] != "cannot_tell"])
+    result = link_prepared(
+        prepared, earlier_persons=earlier, model=model, backend=backend, term_frequencies=term_frequencies,
+        identifiers=_references(prepared), reviewed=decided[decided["decision"] != "cannot_tell"],
+    )
     records = people.assign(cluster=result.clusters["cluster"].to_numpy(), linked_by=result.clusters["linked_by"].to_numpy())
     records["person_id"], changes = stable_person_ids(records, previous, key, issued)
     pairs = result.pairs
@@ -175,6 +197,7 @@ def identify_people(
         changes=changes,
         model=result.model,
         model_source=result.model_source,
+        threshold=result.threshold,
         notes=result.notes,
     )
 
@@ -234,14 +257,18 @@ def _store_model(con, model: dict, records: int) -> None:
 
 
 def _read_people(con, contracts: dict[str, Contract], unregistered_only: bool = False) -> pd.DataFrame:
-    """The person datasets' standard columns and bookkeeping, every row or (``unregistered_only``)
-    the rows the person registry does not hold yet; never a retired record (its identifiers
+    """The person datasets' standard columns, agency references (``reference_columns``) and
+    bookkeeping, every row or (``unregistered_only``) the rows the person registry does not hold yet; never a retired record (its identifiers
     were destroyed, ``retention``: it keeps its person id and is linked no more)."""
     ensure_destruction_log(con)
     frames = []
     for contract in person_datasets(contracts):
         present = [c for c in STANDARD_COLUMNS if c in contract.column_names]
-        select = ", ".join([f"CAST({c} AS VARCHAR) AS {c}" for c in present] + ["_agency", "_file_sha256", "_row_number"])
+        references = [
+            f"'{contract.id}|' || _agency || '|' || NULLIF(upper(regexp_replace(CAST({c} AS VARCHAR), '[^0-9A-Za-z]', '', 'g')), '') AS reference_{c}"
+            for c in agency_references(contract)
+        ]
+        select = ", ".join([f"CAST({c} AS VARCHAR) AS {c}" for c in present] + references + ["_agency", "_file_sha256", "_row_number"])
         where = f" raw WHERE _entry_id NOT IN ({RETIRED_ENTRIES})" + (
             f" AND NOT EXISTS (SELECT 1 FROM {REGISTRY} g WHERE g.dataset = '{contract.id}' "
             "AND g._file_sha256 = raw._file_sha256 AND g._row_number = raw._row_number)"
@@ -252,6 +279,8 @@ def _read_people(con, contracts: dict[str, Contract], unregistered_only: bool = 
     for column in STANDARD_COLUMNS:
         if column not in people:
             people[column] = pd.NA
+    for column in reference_columns(contracts):
+        people[column] = (people[column] if column in people else pd.Series(pd.NA, index=people.index)).astype("string")
     return people.assign(record_key=_record_key(people))
 
 
@@ -277,6 +306,11 @@ def _retired_pseudonyms(con, contract: Contract) -> pd.DataFrame:
     ).df()
 
 
+def _prepared(people: pd.DataFrame) -> pd.DataFrame:
+    """``core.prepare_people`` of ``people`` with their agency references beside."""
+    return prepare_people(people).assign(**{column: people[column].to_numpy() for column in people.columns if column.startswith("reference_")})
+
+
 def _gone(con, contracts: dict[str, Contract]) -> pd.DataFrame:
     """Registered records no longer in the raw zone (their file was replaced or withdrawn)."""
     present = " UNION ALL ".join(f"SELECT '{c.id}' AS dataset, _file_sha256, _row_number FROM {raw_table(c)}" for c in person_datasets(contracts))
@@ -297,6 +331,9 @@ def _why_full(con, contracts: dict[str, Contract], model: dict | None, tags: Map
     registered = {name for (name,) in con.execute(f"SELECT column_name FROM information_schema.columns WHERE table_schema = 'linkage' AND table_name = '{REGISTRY.split('.')[1]}'").fetchall()}
     if not registered.issuperset(REGISTRY_COLUMNS):
         return "the person registry predates incremental linkage"
+    prepared_columns = {name for (name,) in con.execute(f"SELECT column_name FROM information_schema.columns WHERE table_schema = 'linkage' AND table_name = '{PREPARED.split('.')[1]}'").fetchall()}
+    if not prepared_columns.issuperset(reference_columns(contracts)):
+        return "the prepared records predate agency references"
     if _table_exists(con, _REVIEW) and not clerical_review.queue_has_references(con):
         return "the clerical review queue predates pair references"
     unwritten = [c.id for c in pseudonymised_datasets(contracts) if not _table_exists(con, f"linkage.{c.id}")]
@@ -326,7 +363,7 @@ class _Run:
 def _link_everything(con, contracts: dict[str, Contract], key: bytes, model: dict | None, backend: str, why: str) -> _Run:
     """Every record linked again, with the registry's ids kept where the evidence allows."""
     people = _read_people(con, contracts)
-    prepared = prepare_people(people)
+    prepared = _prepared(people)
     previous = con.execute(f"SELECT record_key, person_id FROM {REGISTRY}").df() if _table_exists(con, REGISTRY) else None
     # Retired records are not relinked: they keep their registry rows, and their ids go to no one else.
     retired = _retired_registry(con)
@@ -374,7 +411,7 @@ def _link_what_changed(con, contracts: dict[str, Contract], key: bytes, model: d
     decided = clerical_review.pending_records(con)
     if new_people.empty and gone.empty and decided.empty:
         return _Run(None, "unchanged", None, 0, 0, 0, 0, 0, ())
-    new_prepared = prepare_people(new_people).assign(record_key=new_people["record_key"].to_numpy())
+    new_prepared = _prepared(new_people).assign(record_key=new_people["record_key"].to_numpy())
     uncompared = set(filled_columns(new_prepared)) - set(model_columns(model))
     if uncompared:
         return _link_everything(con, contracts, key, model, backend, f"new records fill {', '.join(sorted(uncompared))}, which the stored model does not compare")
@@ -537,6 +574,7 @@ def build_person_links_asset(contracts: dict[str, Contract], backend: str = "duc
         precision, recall = model_estimates(pairs)
         by_route = method_counts(linked.assign(records="all records"), "records")
         quality = {
+            "match_threshold": round(links.threshold, 4) if links is not None else dg.MetadataValue.null(),
             "estimated_precision": precision if precision is not None else dg.MetadataValue.null(),
             "estimated_recall": recall if recall is not None else dg.MetadataValue.null(),
             "clerical_review_pairs": review_pairs,
