@@ -448,9 +448,10 @@ def _relink(
     the links and how many seeds the neighbourhood grew from."""
     hood, frequencies = find_neighbourhood(con, new_prepared, gone, model, decided)
     bookkeeping = [column for column in REGISTRY_COLUMNS if column not in ("person_id", "linked_by")]
-    people = pd.concat([new_people[bookkeeping], hood.registered[bookkeeping]], ignore_index=True)
     new_prepared = new_prepared.drop(columns=["record"])
-    prepared = pd.concat([new_prepared, hood.prepared[new_prepared.columns]], ignore_index=True)
+    # A run that only applies decisions has no new records: the neighbourhood alone is linked.
+    people = pd.concat([f for f in (new_people[bookkeeping], hood.registered[bookkeeping]) if len(f)] or [new_people[bookkeeping]], ignore_index=True)
+    prepared = pd.concat([f for f in (new_prepared, hood.prepared[new_prepared.columns]) if len(f)] or [new_prepared], ignore_index=True)
     links = identify_people(people, prepared, key, hood.registered[["record_key", "person_id"]], model, backend, frequencies, issued, clerical_review.standing_decisions(con))
     review = clerical_review.with_references(links.review, clerical_review.queued_before(con), dt.datetime.now(dt.UTC).replace(tzinfo=None))
     out = pd.concat([gone["record_key"], hood.registered["record_key"]], ignore_index=True).to_frame()
