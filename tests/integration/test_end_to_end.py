@@ -264,6 +264,14 @@ def test_csv_downloads_carry_published_figures_only(built: Path):
     assert len(coverage) > 0 and not {"rows", "bytes"} & set(coverage.columns)
     manifest = json.loads((latest / "manifest.json").read_text())
     assert manifest["built_from"] and all(not {"rows", "bytes"} & set(entry) for entry in manifest["built_from"])
+    # Linkage rates: the linkage hands over exact counts per dataset; only rounded ones (or [c]) are published.
+    exact = pd.read_csv(built / "linkage_rates.csv").set_index("dataset")
+    rates = pd.read_csv(latest / "downloads" / table_download(edition, "linkage_rates", pd.DataFrame()), dtype=str).set_index("dataset")
+    assert set(rates.index) == set(exact.index) and len(rates) > 1
+    for column in ("records", "linked_records"):
+        shown = rates[column].str.replace(",", "")
+        assert (shown.eq("[c]") | shown.str.fullmatch(r"\d*0")).all(), rates[column]
+        assert (shown.where(shown != "[c]").dropna().astype(int) - exact.loc[shown.index, column][shown != "[c]"]).abs().le(5).all()
 
 
 def _published_text(folders: list[Path]) -> str:
