@@ -559,7 +559,7 @@ def build_person_links_asset(contracts: dict[str, Contract], backend: str = "duc
             for note in run.notes:
                 context.log.info(f"Linkage: {note}")
             linked = con.execute(
-                f"SELECT r.dataset, r._agency, r.linked_by, r.person_id, (p.forename IS NOT NULL OR p.surname IS NOT NULL) AS named "
+                f"SELECT r.dataset, r._agency, r.linked_by, r.person_id, (p.forename IS NOT NULL OR p.surname IS NOT NULL) AS named, p.record_key IS NULL AS retired "
                 f"FROM {REGISTRY} r LEFT JOIN {PREPARED} p USING (record_key)"
             ).df()
             now = dt.datetime.now(dt.UTC).replace(tzinfo=None)

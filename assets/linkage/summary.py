@@ -35,8 +35,9 @@ def method_counts(records: pd.DataFrame, by: str) -> pd.DataFrame:
 def linked_without_names(records: pd.DataFrame) -> pd.Series:
     """Records joined to another record of the same person although they carry no name (neither forename
     nor surname: a return that holds none, such as the looked after collection, or a name left blank),
-    per dataset: linked on CHI, SCN, date of birth and sex alone. ``records`` has ``named``."""
-    linked = records[(records["linked_by"] != "unlinked") & ~records["named"].astype(bool)]
+    per dataset: linked on CHI, SCN, date of birth and sex alone. ``records`` has ``named`` and ``retired``
+    (its identifiers destroyed by retention after it was linked: not a record linked without names)."""
+    linked = records[(records["linked_by"] != "unlinked") & ~records["named"].astype(bool) & ~records["retired"].astype(bool)]
     return linked.groupby("dataset").size().reindex(sorted(records["dataset"].unique()), fill_value=0).rename("linked_without_names")
 
 

@@ -30,8 +30,9 @@ def test_rate_fall_and_weight_bands():
 
 def test_records_linked_without_names_are_counted_per_dataset():
     records = pd.DataFrame({
-        "dataset": ["returns", "returns", "returns", "hearings", "hearings"],
-        "linked_by": ["scn", "probabilistic", "unlinked", "chi", "unlinked"],
-        "named": [False, False, False, True, False],
+        "dataset": ["returns", "returns", "returns", "hearings", "hearings", "hearings"],
+        "linked_by": ["scn", "probabilistic", "unlinked", "chi", "unlinked", "probabilistic"],
+        "named": [False, False, False, True, False, False],
+        "retired": [False, False, False, False, False, True],  # linked by name, then its identifiers destroyed
     })
     assert linked_without_names(records).to_dict() == {"hearings": 0, "returns": 2}
