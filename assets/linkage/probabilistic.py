@@ -169,6 +169,26 @@ class _NicknameLevel(ComparisonLevelCreator):
         return "Forename a nickname of the other"
 
 
+class _FewEdits(cll.DamerauLevenshteinLevel):
+    """Splink's Damerau-Levenshtein level, the same pairs found faster: every edit it counts is
+    at most two of Levenshtein's (a transposition is two), so a pair more than twice the
+    distance apart by Levenshtein cannot be within it. DuckDB computes Levenshtein about eight
+    times faster, and most compared pairs are strangers that it rules out."""
+
+    def create_sql(self, sql_dialect) -> str:
+        col = self.col_expression
+        col.sql_dialect = sql_dialect
+        levenshtein = f"{sql_dialect.levenshtein_function_name}({col.name_l}, {col.name_r}) <= {2 * self.distance_threshold}"
+        return f"{levenshtein} AND {super().create_sql(sql_dialect)}"
+
+
+class _IdentifierEdits(cl.DamerauLevenshteinAtThresholds):
+    """Exact or a few edits apart (``_FewEdits``), else different."""
+
+    def create_comparison_levels(self) -> list[ComparisonLevelCreator]:
+        return [cll.NullLevel(self.col_expression), cll.ExactMatchLevel(self.col_expression), *(_FewEdits(self.col_expression, t) for t in self.thresholds), cll.ElseLevel()]
+
+
 def _name(column: str) -> cl.CustomComparison:
     """A swap of forename and surname is one event, weighed once: by the forename's comparison
     (its own level, weight estimated on its own); the surname's reads it as no evidence, as a
@@ -183,12 +203,12 @@ def _name(column: str) -> cl.CustomComparison:
             cll.NullLevel(column),
             cll.ExactMatchLevel(column).configure(tf_adjustment_column=column),
             _NamesSwappedLevel(0.88).configure(is_null_level=column == "surname"),
-            cll.DamerauLevenshteinLevel(column, 1),
+            _FewEdits(column, 1),
             cll.JaroWinklerLevel(column, 0.92),
             *([_NicknameLevel()] if column == "forename" else []),
             cll.CustomLevel(_PART_AGREES.format(c=column), label_for_charts="One part of a multi-part name agrees"),
             cll.ExactMatchLevel(f"{column}_sound").configure(label_for_charts="Same sound (metaphone)"),
-            cll.DamerauLevenshteinLevel(column, 2),
+            _FewEdits(column, 2),
             cll.JaroWinklerLevel(column, 0.88),
             cll.CustomLevel(initial, label_for_charts="An initial for the name"),
             cll.JaroWinklerLevel(column, 0.7),
@@ -204,8 +224,8 @@ def _date_of_birth() -> cl.CustomComparison:
             cll.NullLevel("date_of_birth"),
             cll.ExactMatchLevel("date_of_birth"),
             cll.CustomLevel(_TRANSPOSED, label_for_charts="Day and month transposed"),
-            cll.DamerauLevenshteinLevel("date_of_birth", 1),
-            cll.DamerauLevenshteinLevel("date_of_birth", 2),
+            _FewEdits("date_of_birth", 1),
+            _FewEdits("date_of_birth", 2),
             cll.ElseLevel(),
         ],
     )
@@ -222,7 +242,7 @@ def _postcode() -> cl.CustomComparison:
             cll.ExactMatchLevel("postcode_sector").configure(label_for_charts="Exact match on sector"),
             cll.ExactMatchLevel("postcode_district").configure(label_for_charts="Exact match on district"),
             cll.ExactMatchLevel("postcode_area").configure(label_for_charts="Exact match on area"),
-            cll.DamerauLevenshteinLevel("postcode_other", 1).configure(label_for_charts="Non-UK postcode one character apart"),
+            _FewEdits("postcode_other", 1).configure(label_for_charts="Non-UK postcode one character apart"),
             cll.ElseLevel(),
         ],
     )
@@ -246,7 +266,7 @@ def _address() -> cl.CustomComparison:
             cll.JaroWinklerLevel("address", 0.88),
             cll.ExactMatchLevel("postcode").configure(label_for_charts="Same postcode, address differs or is missing", tf_adjustment_column="postcode"),
             cll.ExactMatchLevel("postcode_sector").configure(label_for_charts="Same UK postcode sector"),
-            cll.DamerauLevenshteinLevel("postcode_other", 1).configure(label_for_charts="Non-UK postcode one character apart"),
+            _FewEdits("postcode_other", 1).configure(label_for_charts="Non-UK postcode one character apart"),
             cll.ExactMatchLevel("postcode_district").configure(label_for_charts="Same UK postcode district"),
             cll.ElseLevel(),
         ],
@@ -260,8 +280,8 @@ _COMPARISONS = {
     "sex": lambda: cl.ExactMatch("sex"),
     "postcode": _postcode,
     "address": _address,
-    "chi": lambda: cl.DamerauLevenshteinAtThresholds("chi", 1),
-    "scn": lambda: cl.DamerauLevenshteinAtThresholds("scn", 1),
+    "chi": lambda: _IdentifierEdits("chi", 1),
+    "scn": lambda: _IdentifierEdits("scn", 1),
 }
 
 # (the columns a rule needs, the rule): a rule is used when the table fills every column it needs.

@@ -1,11 +1,14 @@
 from __future__ import annotations
 
+import duckdb
 import pandas as pd
 import pytest
+import splink.comparison_level_library as cll
+from splink.internals.dialects import SplinkDialect
 
 from assets.linkage.clusters import ConflictAwareClusters
 from assets.linkage.core import _decide, chi_is_valid, link_people, link_two_tables, lone_values_likelier_errors, prepare_people
-from assets.linkage.probabilistic import MATCH_THRESHOLD, model_threshold, score_pairs
+from assets.linkage.probabilistic import MATCH_THRESHOLD, _FewEdits, model_threshold, score_pairs
 
 
 def test_chi_check_digit():
@@ -195,3 +198,20 @@ def test_lone_values_count_as_errors_only_where_relatives_do_not_explain_them():
     # of the three: the guard stays whole.
     twins = [(4 * i, 4 * i + 2, 0.999, 0, 5) for i in range(5)]
     assert lone_values_likelier_errors(_scored(agree + lone + twins), 0.5, 23) == set()
+
+
+def test_the_faster_edit_level_finds_exactly_the_pairs_damerau_levenshtein_finds():
+    # Transpositions (one Damerau-Levenshtein edit, two of Levenshtein's), edits at both ends,
+    # lengths apart, and strangers; every pair of these words, both ways round.
+    words = ["ab", "ba", "abc", "ca", "acb", "bca", "abcd", "badc", "bdac", "smith", "smtih", "simth", "smyth", "smithe", "msith", "mary", "john", "2001-02-03", "2001-03-02", "2010-02-03", "2001-20-03"]
+    pairs = pd.DataFrame([(a, b) for a in words for b in words], columns=["w_l", "w_r"])
+    dialect = SplinkDialect.from_string("duckdb")
+    con = duckdb.connect()
+    con.register("pairs", pairs)
+    for distance in (1, 2):
+        found = [
+            con.execute(f"SELECT coalesce({level.create_sql(dialect)}, false) FROM pairs ORDER BY w_l, w_r").df().iloc[:, 0].tolist()
+            for level in (cll.DamerauLevenshteinLevel("w", distance), _FewEdits("w", distance))
+        ]
+        assert "levenshtein(" in _FewEdits("w", distance).create_sql(dialect)
+        assert found[0] == found[1] and 0 < sum(found[0]) < len(pairs)
