@@ -87,6 +87,7 @@ def _read_by_the_intake(folder: Path) -> dict[str, tuple[str, bytes]]:
         "xlsx_unknown_code": (".xlsx", _small(formats._xlsx(folder / "code.xlsx", sample().set(2, "placement_type", "fostering")))),
         "xlsx_1904_hidden_first_sheet": (".xlsx", _small(formats._xlsx(folder / "1904.xlsx", sample(), first_sheet="Notes", hidden=True, date_1904=True))),
         "ods_valid": (".ods", formats._ods(sample())),
+        "csv_named_xlsx": (".xlsx", sample().bytes()),  # not a ZIP archive: the intake cannot open it, so the page must not read it as text
         "semicolons_valid": (".csv", semicolons.encode()),
         "tabs_crlf_valid": (".csv", sample().text().replace(",", "\t").replace("\n", "\r\n").encode()),
         "semicolons_open_quote": (".csv", semicolons.replace("Ní Bhriain, Jr", '"Ní Bhriain, Jr').encode()),

@@ -78,6 +78,8 @@
   // workbooks.read_workbook: the sheet as CSV text, or the problem that refuses it.
   function workbook(bytes, suffix, reading) {
     var book;
+    // .xlsx and .ods are ZIP archives, and calamine opens nothing else; SheetJS would read any other bytes as text.
+    if (bytes[0] !== 0x50 || bytes[1] !== 0x4b) return { problem: fill(reading.workbooks[suffix].unopenable, { error: "SheetJS: not opened, as the file is not a ZIP archive" }) };
     try {
       book = self.XLSX.read(bytes, { type: "array", cellFormula: true, cellNF: true, cellDates: false, cellText: false });
     } catch (error) {
