@@ -37,7 +37,7 @@ demo: setup
 	@echo "Synthetic agencies write their files ($(SCALE) scale, seed $(SEED)):"
 	@$(BIN)/python -m synthetic --scale $(SCALE) --seed $(SEED) --out $(STORY_DATA_DIR) >/dev/null
 	@$(BIN)/story demo-key
-	@$(BIN)/python -m orchestration.quiet_run --every-council --log $(DAGSTER_HOME)/logs/demo-$$(date +%Y%m%d-%H%M%S).log
+	@$(BIN)/python -m orchestration.quiet_run --log $(DAGSTER_HOME)/logs/demo-$$(date +%Y%m%d-%H%M%S).log
 
 test: setup
 	$(BIN)/ruff check .

@@ -203,17 +203,14 @@ def _summary(out: TextIO, success: bool, run_id: str, seconds: float, watch: Wat
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m orchestration.quiet_run", description=__doc__.splitlines()[0])
-    parser.add_argument("--every-council", action="store_true", help="render every council's report in this run")
     parser.add_argument("--log", type=Path, required=True, help="where the full Dagster log goes")
     args = parser.parse_args(argv)
+    from assets.partitions import council_partitions, every_council
     from orchestration.settings import Settings
 
     settings = Settings.from_env()
-    tags = {}
-    if args.every_council:
-        from assets.partitions import council_partitions, every_council
-
-        tags = every_council(council_partitions(settings.reference_dir))
+    # A whole edition: the council reports' step renders the national and organisation reports too, so a run needs its councils.
+    tags = every_council(council_partitions(settings.reference_dir))
 
     def definitions() -> dg.Definitions:
         from orchestration.definitions import defs

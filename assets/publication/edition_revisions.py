@@ -69,7 +69,8 @@ def moved_figures(published: pd.DataFrame, previous: tuple[str, pd.DataFrame] | 
         shown_before = _shown(symbol_before, r.value)
         shown_now = _shown(display if display in _SYMBOLS else "", r.value_published)
         if not _same(shown_before, shown_now):
-            was = _written(shown_before, display)
+            # A figure hidden now does not print what it was: beside a [c], the old value invites working out the new one.
+            was = "" if display in _SYMBOLS else _written(shown_before, display)
             rows.append({**{c: getattr(r, c) for c in FIGURE_KEY}, "previous_edition": edition, "previous_display": was, "display": display,
-                         "note": f"revised since the previous edition ({edition}), where it was {was}"})
+                         "note": f"revised since the previous edition ({edition})" + (f", where it was {was}" if was else "")})
     return pd.DataFrame(rows, columns=list(REVISION_COLUMNS), dtype="string")

@@ -107,7 +107,8 @@ def revisions(table: pd.DataFrame | None, moved: pd.DataFrame | None, place: Pla
         listed += [{"place": names.get(getattr(r, geography), getattr(r, geography)) if geography else "", "note": getattr(r, note)} for r in rows.itertuples()]
     moves = moved if moved is None or place.is_scotland else moved[moved["geography_code"].isin([place.code, "S92000003"])]
     for measure_id, rows in (moves.groupby("measure_id", sort=True) if moves is not None and not moves.empty else ()):
-        figures = [f"{_figure(r, names)}: {r.previous_display} then, {r.display} now" for r in rows.itertuples()]
+        figures = [f"{_figure(r, names)}: {r.previous_display} then, {r.display} now" if r.previous_display else f"{_figure(r, names)}: {r.display} now"
+                   for r in rows.itertuples()]
         more = f"; and {len(figures) - LISTED_MOVES} more, each marked [r] in the downloads" if len(figures) > LISTED_MOVES else ""
         count = f"{len(figures)} figure{'s' if len(figures) != 1 else ''}"
         listed.append({"place": "", "note": f"{titles.get(measure_id, measure_id)}: {count} revised since the previous edition ({rows['previous_edition'].iloc[0]}): {'; '.join(figures[:LISTED_MOVES])}{more}."})
