@@ -185,19 +185,19 @@ class Contract:
         return self.versions[-1]
 
     def years_in_force(self) -> str:
-        """The collection years this version judges, in words (empty when the contract has one version)."""
+        """The collection years this version judges, in words (empty when the contract has one version):
+        ``collection years from 2023 (starting 1 August 2022)``, ``collection years before 2023 (ending by 31 July 2022)``."""
         if not self.years:
             return ""
-        starts = [y.starts for y in self.years]
-        later = [s for s in starts if self.starts is None or s > self.starts]
-        first = f"from {self.period_words(self.starts)}" if self.starts else ""
-        until = f"before {self.period_words(later[0])}" if later else ""
-        return "collection years " + (" and ".join(p for p in (first, until) if p) or "all")
-
-    def period_words(self, period: str) -> str:
-        """A period as a reader says it: ``2023 (1 August 2022 to 31 July 2023)``."""
-        bounds = self.period_bounds(period)
-        return f"{period} ({bounds[0]:%-d %B %Y} to {bounds[1]:%-d %B %Y})" if bounds else period
+        later = [y.starts for y in self.years if self.starts is None or y.starts > self.starts]
+        spans = []
+        if self.starts:
+            bounds = self.period_bounds(self.starts)
+            spans.append(f"from {self.starts}" + (f" (starting {bounds[0]:%-d %B %Y})" if bounds else ""))
+        if later:
+            bounds = self.period_bounds(later[0])
+            spans.append(f"before {later[0]}" + (f" (ending by {bounds[0] - dt.timedelta(days=1):%-d %B %Y})" if bounds else ""))
+        return "collection years " + (" and ".join(spans) or "all")
 
     def analysis_codes(self, column: str) -> dict[str, str]:
         """Every code any year's version allows in ``column``, to the code of the one set the analysis tables use

@@ -52,7 +52,7 @@ def test_the_command_prints_its_verdict_and_nothing_else_and_loads_no_dagster(st
     """Nothing on stderr, not even DuckDB's nanobind "leaked" lines at exit; and no Dagster, pandas
     or Great Expectations loaded, which would cost seconds before the verdict."""
     accepted = _story("check", str(valid_file), "--dataset", DATASET, "--agency", "S12000049", PYTHONPROFILEIMPORTTIME="1")
-    assert (accepted.returncode, accepted.stdout.splitlines()) == (0, [f"Accepted: {valid_file.name} meets data contract {DATASET} v1.0.0 (3 rows)."])
+    assert (accepted.returncode, accepted.stdout.splitlines()) == (0, [f"Accepted: {valid_file.name} meets data contract {DATASET} v1.0.0, the version for collection years before 2023 (ending by 31 July 2022) (3 rows)."])
     report = accepted.stderr.splitlines()
     assert [line for line in report if not line.startswith("import time:")] == []
     imported = {line.rsplit("|", 1)[1].strip() for line in report[1:]}
