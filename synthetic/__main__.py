@@ -1,4 +1,4 @@
-"""Command line: ``python -m synthetic --scale tiny|demo|national --seed N --out DATA_DIR [--calibrate FILE]``."""
+"""Command line: ``python -m synthetic --scale tiny|demo|national --seed N --out DATA_DIR [--calibrate FILE] [--layered COUNCIL]``."""
 
 from __future__ import annotations
 
@@ -19,8 +19,9 @@ def main(argv: list[str] | None = None) -> int:
         type=Path,
         help="looked after at 31 July by placement type to reproduce exactly (columns of reference/looked_after_by_placement_national.csv)",
     )
+    parser.add_argument("--layered", action="append", default=[], metavar="COUNCIL", help="a council (GSS code) whose looked after returns are written layered, as Scotland's collection is, without names or CHI")
     args = parser.parse_args(argv)
-    summary = generate(args.out, scale=args.scale, seed=args.seed, calibrate=args.calibrate)
+    summary = generate(args.out, scale=args.scale, seed=args.seed, calibrate=args.calibrate, layered=frozenset(args.layered))
     width = max(len(name) for name in summary.rows)
     for dataset, count in summary.rows.items():
         print(f"{dataset:<{width}}  {count:>10,}")

@@ -17,6 +17,7 @@ from synthetic.care_histories import simulate_care
 from synthetic.datasets import aggregates, education, experience, holdings, justice, looked_after, organisations, restraint
 from synthetic.geography import Councils
 from synthetic.identifier_errors import IdentifierErrors
+from synthetic.layered import write_layered
 from synthetic.output import write_agency_file, write_json, write_table
 from synthetic.population import build_population
 from synthetic.reference import Reference
@@ -58,12 +59,14 @@ def generate(
     seed: int = 1,
     calibrate: Path | None = None,
     progress: Callable[[str], None] = _stderr,
+    layered: frozenset[str] = frozenset(),
 ) -> GenerationSummary:
     """Write ``landing/`` and ``ground_truth/`` under ``out_dir`` for one scale and seed.
 
     The same arguments always give byte-identical files. ``calibrate`` names a
     table like ``reference/looked_after_by_placement_national.csv`` whose years
-    are reproduced exactly in the looked after returns, whatever the scale.
+    are reproduced exactly in the looked after returns, whatever the scale. The councils in
+    ``layered`` send their looked after returns as Scotland's collection is layered, without names or CHI.
     """
     if scale not in SCALES:
         raise ValueError(f"scale must be one of {sorted(SCALES)}, not {scale!r}")
@@ -102,6 +105,10 @@ def generate(
             rows[file.dataset] += len(file.rows)
         for dataset in dict.fromkeys(f.dataset for f in files):
             step(f"{dataset}: {rows[dataset]:,} rows")
+    for flat in [f for f in summary.files if f.parent.name == "looked_after_episodes" and f.parent.parent.name in layered]:
+        summary.files += list(write_layered(flat, contracts["looked_after_episodes"], flat.parent).values())
+        summary.files.remove(flat)
+        flat.unlink()
     summary.rows = {dataset: rows[dataset] for dataset in DATASETS}
     summary.files.append(write_table(out_dir, "looked_after_31_july.csv", looked_after.looked_after_31_july(world)))
     summary.files.append(write_json(out_dir, "identifier_error_rates.json", world.errors.realised()))

@@ -12,6 +12,12 @@ version; ``collectionYears`` lists what changed from a later year on (a base plu
 changes, as English councils' tools keep a base schema and a diff per year), and
 ``Contract.in_force`` gives the version a file's period is judged by. ``analysis_codes`` maps
 every year's codes onto the one set the analysis tables use, as the contract declares.
+
+A dataset may also be sent layered, as a national collection is structured (``layered_returns``):
+the contract's further schema objects, each marked ``returnPart``, are the files of one return.
+A part's property with no type of its own is the dataset's column of that name; the part's
+``duplicateValues`` are its keys and its ``sql`` rules check it against the other parts. They stay
+in the dataset's one YAML because they are another form of the same dataset, loaded into its tables.
 """
 
 from __future__ import annotations
@@ -136,6 +142,39 @@ class CollectionYear:
 
 
 @dataclass(frozen=True)
+class CrossPartRule:
+    """A rule between the files of a layered return: ``query`` selects the ``_row_number`` of each of its part's rows that breaks it."""
+
+    query: str
+    description: str
+
+
+@dataclass(frozen=True)
+class ReturnPart:
+    """One file of a layered return: its columns in order, each the part's own or the dataset's column of
+    that name (with the part's own ``required`` where it says one), its keys and its rules against the other parts."""
+
+    name: str
+    properties: tuple[tuple[str, Column | None, bool | None], ...]  # (name, the part's own column or None, required here or None)
+    unique_keys: tuple[tuple[str, ...], ...]
+    cross_rules: tuple[CrossPartRule, ...]
+    description: str = ""
+
+    def columns(self, version: "Contract") -> tuple[Column, ...]:
+        """The part's columns, those it carries as the dataset's version in force defines them (with that year's codes)."""
+        def column(name: str, own: Column | None, required: bool | None) -> Column:
+            if own is not None:
+                return own
+            theirs = version.column(name)
+            return theirs if required is None else replace(theirs, required=required)
+        return tuple(column(*p) for p in self.properties)
+
+    @property
+    def column_names(self) -> tuple[str, ...]:
+        return tuple(name for name, _, _ in self.properties)
+
+
+@dataclass(frozen=True)
 class Contract:
     id: str
     name: str
@@ -154,6 +193,7 @@ class Contract:
     years: tuple[CollectionYear, ...] = ()  # customProperties ``collectionYears``, earliest first
     starts: str | None = None  # the first period of this version; None for the contract as written (its first year)
     as_written: "Contract | None" = field(default=None, compare=False, repr=False)  # a later year's version: the contract it came from
+    layered: tuple[ReturnPart, ...] = ()  # the files of a layered return, when the dataset may be sent so (``layered_returns``)
 
     def in_force(self, period: str | None) -> "Contract":
         """The version that judges a file of ``period``: the contract with every change up to that year applied
@@ -329,10 +369,27 @@ def _collection_years(value: Any, columns: tuple[Column, ...], where: str) -> tu
     return years
 
 
+def _return_part(table: Any, dataset_columns: set[str], where: str) -> ReturnPart:
+    properties = []
+    for prop in table.properties or []:
+        if prop.logicalType is None and prop.name not in dataset_columns:
+            raise ValueError(f"{where} {table.name}: {prop.name!r} has no type and is not a column of the dataset")
+        properties.append((prop.name, _column(prop) if prop.logicalType else None, prop.required))
+    keys, rules = [], []
+    for rule in table.quality or []:
+        if rule.metric == "duplicateValues":
+            keys.append(tuple(rule.arguments["properties"]))
+        elif rule.type == "sql" and rule.query:
+            rules.append(CrossPartRule(rule.query.strip(), rule.description or ""))
+        else:
+            raise ValueError(f"{where} {table.name}: a part's rules are its keys and sql rules against the other parts: {rule}")
+    return ReturnPart(table.name, tuple(properties), tuple(keys), tuple(rules), table.description or "")
+
+
 def load_contract(path: Path) -> Contract:
     odcs = _read_standard(path)
-    if not odcs.schema_ or len(odcs.schema_) != 1:
-        raise ValueError(f"{path.name}: a contract describes exactly one table")
+    if not odcs.schema_ or any(not _custom(t.customProperties).get("returnPart") for t in odcs.schema_[1:]):
+        raise ValueError(f"{path.name}: a contract describes exactly one table (and, marked returnPart, the files of a layered return)")
     table = odcs.schema_[0]
     custom = _custom(odcs.customProperties)
     period_kind = custom["period"]["kind"]
@@ -362,6 +419,7 @@ def load_contract(path: Path) -> Contract:
         unique_keys=tuple(unique_keys),
         sheet=str(custom["sheet"]) if custom.get("sheet") is not None else None,
         years=_collection_years(custom.get("collectionYears"), columns, path.name),
+        layered=tuple(_return_part(t, {c.name for c in columns}, path.name) for t in odcs.schema_[1:]),
     )
     if bad := [y.starts for y in contract.years if not contract.period_is_well_formed(y.starts)]:
         raise ValueError(f"{path.name}: collection years must be written as periods are, like {contract.period_example}: {bad}")

@@ -30,18 +30,19 @@ import shutil
 import tempfile
 import uuid
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
 import duckdb
 
 from assets.folder_layout import FolderLayout
-from assets.ingest import raw_zone, split_pairs
+from assets.ingest import layered_returns, raw_zone, split_pairs
 from assets.ingest.contracts import Contract
 from assets.ingest.entries import sync_entries
 from assets.ingest.file_checks import check_file, explain_unreadable_rows, no_rows_problem, workbook_problem
 from assets.ingest.landing import LandedFile, LandingEntry, StillChanging, Strays, as_listed, identify, settle, snapshot
+from assets.ingest.layered_returns import part_names
 from assets.ingest.problems import Problem, Verdict
 from assets.ingest.reading import read_return
 from assets.ingest.refusal_report import render_refusal
@@ -112,7 +113,7 @@ def _naming_problems(landed: LandedFile, contract: Contract, councils: Councils)
             fix=f"Use only letters A-Z, digits, underscores, hyphens and full stops. Name the file {expected}, where the period is written like {contract.period_example}.",
         ))
     period = landed.period
-    if not odd and (period is None or not contract.period_is_well_formed(period)):
+    if not odd and (period is None or not contract.period_is_well_formed(period) or landed.part not in (None, *PARTS, *part_names(contract))):
         problems.append(workbook_problem(landed.path.name, contract, landed.agency) or Problem(
             check="file_name",
             message=f"The file name does not follow the pattern {expected}.",
@@ -380,7 +381,8 @@ def _answer(
             else:
                 fresh.append((landed, [_sent_again(landed.period)] if seen == "superseded" else []))
         halves = [(landed, extra) for landed, extra in fresh if _is_half(landed, contract, councils)]
-        fresh = [(landed, extra) for landed, extra in fresh if not _is_half(landed, contract, councils)]
+        layered = [(landed, extra) for landed, extra in fresh if _is_layered_part(landed, contract, councils)]
+        fresh = [(landed, extra) for landed, extra in fresh if not _is_half(landed, contract, councils) and not _is_layered_part(landed, contract, councils)]
         readable = [landed for landed, _ in fresh if landed.readable]
         with _staging_in_memory(con) as staging:
             verdicts = iter(judge(readable, contract, councils, reference_dir, staging))
@@ -392,6 +394,7 @@ def _answer(
                 else:
                     results.append(_refuse(landed, verdict.rows, verdict.problems + [p for p in extra if p.blocking], in_force, con, folders, work, verdict.read_as))
         results += _take_pairs(halves, contract, con, councils, reference_dir, folders, work)
+        results += _take_layered(layered, contract, con, councils, reference_dir, folders, work)
         for result in results:
             if result.landed.readable and raw_zone.already_seen(con, contract.id, result.landed.agency, result.landed.sha256) in KEPT:
                 _leave_landing(result.landed)
@@ -424,8 +427,14 @@ def _sealed(landed: LandedFile, contract: Contract, folders: IntakeFolders, work
 def _is_half(landed: LandedFile, contract: Contract, councils: Councils) -> bool:
     """A half of a return split at source, well named, from an agency that sends a dataset with identifiers; anything
     else named like one is judged as a file of its own, and refused for its name (it has no other half to wait for)."""
-    well_named = landed.part is not None and contract.period_is_well_formed(landed.period) and contract.agencies.accepts(landed.agency, councils.codes)
+    well_named = landed.part in PARTS and contract.period_is_well_formed(landed.period) and contract.agencies.accepts(landed.agency, councils.codes)
     return landed.readable and well_named and bool(contract.identifier_columns)
+
+
+def _is_layered_part(landed: LandedFile, contract: Contract, councils: Councils) -> bool:
+    """A file of a layered return (``layered_returns``), well named, from an agency that sends the dataset."""
+    well_named = landed.part in part_names(contract) and contract.period_is_well_formed(landed.period) and contract.agencies.accepts(landed.agency, councils.codes)
+    return landed.readable and well_named
 
 
 def _take_pairs(
@@ -475,6 +484,77 @@ def _accept_pair(
     for item in items:
         _finish(item)
     return [IntakeResult(half, "accepted", rows, problems[part], kept[part]) for part, half in pair.halves.items()]
+
+
+def _take_layered(
+    files: list[tuple[LandedFile, list[Problem]]], contract: Contract, con: duckdb.DuckDBPyConnection, councils: Councils,
+    reference_dir: Path, folders: IntakeFolders, work: _Workspace,
+) -> list[IntakeResult]:
+    """The files of layered returns (``layered_returns``), grouped as split halves are paired: each return's parts
+    judged each against its part, then against each other and flattened into the dataset's shape; the return is
+    kept or refused whole, every part's report listing every part's problems. A part alone waits for the others."""
+    parts = part_names(contract)
+    returns, waiting, doubled = split_pairs.paired(files, parts, lambda landed, missing: layered_returns.waiting_for(landed.part, missing, contract.id, landed.agency, landed.period))
+    results = []
+    for landed, problem in waiting:
+        raw_zone.record_outcome(con, contract, landed, landed.period, None, "waiting", [problem])
+        results.append(IntakeResult(landed, "waiting", 0, [problem], None))
+    results += [_refuse(landed, 0, [problem], contract, con, folders, work, "") for landed, problem in doubled]
+    if not returns:
+        return results
+    with ExitStack() as stack:
+        verdicts = {}
+        for part in contract.layered:
+            staging = stack.enter_context(_staging_in_memory(con, layered_returns.staging_alias(part.name)))
+            verdicts[part.name] = judge([r.halves[part.name] for r in returns], layered_returns.part_contract(contract, part), councils, reference_dir, staging)
+        for number, layered in enumerate(returns):
+            found = {part: verdicts[part][number] for part in parts}
+            problems = {part: found[part].problems + layered.extra[part] for part in parts}
+            in_force = contract.in_force(layered.period)  # the version the ledger and the reports name
+            if all(v.rows for v in found.values()):
+                for part, crossing in layered_returns.cross_part_problems(con, contract, number).items():
+                    problems[part] += crossing
+            if all(v.rows for v in found.values()) and not any(p.blocking for found_in in problems.values() for p in found_in):
+                results += _flattened(layered, problems, in_force, con, councils, reference_dir, folders, work, number, {p: found[p].read_as for p in parts})
+                continue
+            every = [layered_returns.in_part(p, part) for part in parts for p in problems[part]]
+            results += [_refuse(landed, found[part].rows, every, in_force, con, folders, work, found[part].read_as) for part, landed in layered.halves.items()]
+    return results
+
+
+def _flattened(
+    layered: split_pairs.Pair, problems: dict[str, list[Problem]], contract: Contract, con: duckdb.DuckDBPyConnection,
+    councils: Councils, reference_dir: Path, folders: IntakeFolders, work: _Workspace, number: int, read_as: dict[str, str],
+) -> list[IntakeResult]:
+    """The layered return staged as file ``number``, flattened into the dataset's rows (``layered_returns.flatten``)
+    and judged by the dataset's rules; then kept and loaded whole, or refused whole. The flattened rows are written
+    beside the parts' snapshots in the intake's folder, as a flat file's snapshot is, and removed once staged."""
+    flat = work.folder / "files" / f"layered-{number}.csv"
+    con.execute(f"COPY ({layered_returns.flatten(contract, number)}) TO '{flat}' (HEADER, DELIMITER ',')")
+    placement = layered_returns.FLAT_ROWS_FROM
+    with _staging_in_memory(con) as staging:
+        try:
+            stage_files([StagedFile(0, flat, layered.halves[placement].agency, layered.period)], staging, contract, councils)
+        finally:
+            flat.unlink()
+        found = validate_staged(staging, compile_rules(layered_returns.flattened_contract(contract), reference_dir))
+        problems[placement] += [layered_returns.as_placement_rows(p) for p in found.get(0, [])]
+        if any(p.blocking for found_in in problems.values() for p in found_in):
+            every = [layered_returns.in_part(p, part) for part, found_in in problems.items() for p in found_in]
+            return [_refuse(landed, 0, every, contract, con, folders, work, read_as[part]) for part, landed in layered.halves.items()]
+        kept = {part: accepted_copy(folders.accepted, landed.agency, contract.id, landed.sha256) for part, landed in layered.halves.items()}
+        items = [work.plan(contract.id, landed, "accepted", [(_sealed(landed, contract, folders, work), kept[part])]) for part, landed in layered.halves.items()]
+        entry = next(iter(layered.halves))  # the child file's entry holds the return's rows, as an identifier half holds a split return's
+
+        def answer(entry_id: str, loaded: int) -> None:
+            for part, landed in layered.halves.items():
+                warnings = [p for p in problems[part] if not p.blocking]
+                raw_zone.record_outcome(con, contract, landed, layered.period, loaded, "accepted", warnings, entry_id if part == entry else None, read_as[part])
+
+        rows = raw_zone.load_accepted(con, contract, layered.halves[entry], layered.period, 0, councils, [], answer=answer)
+    for item in items:
+        _finish(item)
+    return [IntakeResult(landed, "accepted", rows, problems[part], kept[part]) for part, landed in layered.halves.items()]
 
 
 def _accept(

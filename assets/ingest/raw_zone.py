@@ -212,15 +212,17 @@ def load_accepted(
     councils: Councils,
     warnings: list[Problem],
     read_as: str = "",
+    answer: Callable[[str, int], None] | None = None,
 ) -> int:
     """Replace this agency's rows for the period with the staged file's (in the database attached
-    as ``STAGING``), split between the zones (the content zone attached as ``CONTENT``); return rows loaded."""
+    as ``STAGING``), split between the zones (the content zone attached as ``CONTENT``); return rows loaded.
+    ``answer`` writes the ledger's answer instead (a layered return answers for each of its files)."""
     staged = f"FROM {STAGING}.staged WHERE _file = {int(file_number)} ORDER BY _row_number"
     identifiers = "".join(f"{typed(c, councils)} AS {c.name}, " for c in index_columns(contract))
     return load_rows(
         con, contract, landed, period,
         f"SELECT {_content_expression(contract, councils)}_row_number {staged}", f"SELECT {identifiers}_row_number {staged}",
-        lambda entry_id, rows: record_outcome(con, contract, landed, period, rows, "accepted", warnings, entry_id, read_as),
+        answer or (lambda entry_id, rows: record_outcome(con, contract, landed, period, rows, "accepted", warnings, entry_id, read_as)),
     )
 
 

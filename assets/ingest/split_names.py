@@ -14,12 +14,14 @@ a postcode or a date.
 
 from __future__ import annotations
 
+import re
 import secrets
 
 IDENTIFIERS, CONTENT = "identifiers", "content"
 PARTS = (IDENTIFIERS, CONTENT)
 REFERENCE = "record_reference"
 REFERENCE_PATTERN = r"^[a-z]{4}(-[a-z]{4}){3}$"
+_PART = re.compile(r"(?P<period>[^_]+)_(?P<part>[a-z]+(_[a-z]+)*)")
 _LETTERS = "abcdefghjkmnpqrstvwxyz"  # as the ledger's entry ids: no vowel that could spell a word with the rest
 
 
@@ -30,11 +32,11 @@ def new_reference() -> str:
 
 
 def period_and_part(named: str) -> tuple[str, str | None]:
-    """What a return's name gives between ``<dataset>_<agency>_`` and its extension: the period, and which half it is (None for a combined file)."""
-    for part in PARTS:
-        if named.endswith(f"_{part}") and len(named) > len(part) + 1:
-            return named[: -len(part) - 1], part
-    return named, None
+    """What a return's name gives between ``<dataset>_<agency>_`` and its extension: the period, and which file of
+    a return sent in several it is (a half, or a layered return's part, ``layered_returns``; None for a single file).
+    A period never holds an underscore; a part is lower-case words."""
+    found = _PART.fullmatch(named)
+    return (found["period"], found["part"]) if found else (named, None)
 
 
 def half_name(dataset: str, agency: str, period: str, part: str, suffix: str = ".csv") -> str:

@@ -15,6 +15,7 @@ own ledger answer and sealed copy. A half alone waits for the other (``waiting``
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Callable
 from dataclasses import dataclass
 
 import duckdb
@@ -33,31 +34,37 @@ _ROWS_NAMED = 20
 
 @dataclass(frozen=True)
 class Pair:
-    """The two halves of one return, each with what the ledger adds to its verdict (``intake``)."""
+    """The files of one return (the two halves, or a layered return's parts), each with what the ledger adds to its verdict (``intake``)."""
 
     halves: dict[str, LandedFile]
     extra: dict[str, list[Problem]]
 
     @property
     def period(self) -> str:
-        return self.halves[IDENTIFIERS].period
+        return next(iter(self.halves.values())).period
 
 
-def paired(halves: list[tuple[LandedFile, list[Problem]]]) -> tuple[list[Pair], list[tuple[LandedFile, Problem]], list[tuple[LandedFile, Problem]]]:
-    """The halves as whole pairs, oldest first; halves waiting for the other; and halves refused because another half of the same kind came with them."""
+def paired(
+    halves: list[tuple[LandedFile, list[Problem]]], parts: tuple[str, ...] = PARTS,
+    waiting: Callable[[LandedFile, list[str]], Problem] | None = None,
+) -> tuple[list[Pair], list[tuple[LandedFile, Problem]], list[tuple[LandedFile, Problem]]]:
+    """The files as whole returns (one of each of ``parts`` per agency and period), oldest first; files waiting
+    for the others (``waiting`` says why, by default a split half's ``waiting_for``); and files refused because
+    another of the same part came with them."""
     found: dict[tuple[str, str], list[tuple[LandedFile, list[Problem]]]] = defaultdict(list)
     for landed, extra in halves:
         found[landed.agency, landed.period].append((landed, extra))
-    pairs, waiting, refused = [], [], []
+    pairs, waiting_files, refused = [], [], []
     for (agency, period), group in found.items():
-        by_part = {part: [h for h in group if h[0].part == part] for part in PARTS}
+        by_part = {part: [h for h in group if h[0].part == part] for part in parts}
         if any(len(h) > 1 for h in by_part.values()):
             refused += [(landed, _doubled(landed, by_part)) for landed, _ in group]
         elif all(by_part.values()):
-            pairs.append(Pair({p: by_part[p][0][0] for p in PARTS}, {p: by_part[p][0][1] for p in PARTS}))
+            pairs.append(Pair({p: by_part[p][0][0] for p in parts}, {p: by_part[p][0][1] for p in parts}))
         else:
-            waiting += [(landed, waiting_for(landed)) for landed, _ in group]
-    return sorted(pairs, key=lambda p: max(h.received_at for h in p.halves.values())), waiting, refused
+            missing = [p for p in parts if not by_part[p]]
+            waiting_files += [(landed, waiting(landed, missing) if waiting else waiting_for(landed)) for landed, _ in group]
+    return sorted(pairs, key=lambda p: max(h.received_at for h in p.halves.values())), waiting_files, refused
 
 
 def waiting_for(landed: LandedFile) -> Problem:
@@ -72,10 +79,10 @@ def waiting_for(landed: LandedFile) -> Problem:
 
 
 def _doubled(landed: LandedFile, by_part: dict[str, list]) -> Problem:
-    names = ", ".join(sorted(h.name for part in PARTS for h, _ in by_part[part]))
+    names = ", ".join(sorted(h.name for files in by_part.values() for h, _ in files))
     return Problem(
         check="split_halves_doubled",
-        message=f"More than one half of the same kind arrived for {landed.period} ({names}): which two belong together cannot be told, so none was taken in.",
+        message=f"More than one file of the same part arrived for {landed.period} ({names}): which two belong together cannot be told, so none was taken in.",
         fix="Send one identifier half and one content half per period, as story split writes them (one file format, not both).",
     )
 

@@ -1,0 +1,86 @@
+"""A looked after return sent layered, as Scotland's collection is: child, episode, placement and legal-reason files.
+
+Accepted without names or CHI; a rule between files refuses the whole return naming the rows;
+a part alone waits; and the same children sent layered or flat give the same measures.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+from pathlib import Path
+
+import duckdb
+
+from assets.ingest.raw_zone import LEDGER
+from tests.ingest.samples import DATASET, EpisodesFile
+from tests.ingest.test_split_returns import CONTRACTS_BY_ID, _intake
+from synthetic.layered import write_layered
+
+CONTRACT = CONTRACTS_BY_ID[DATASET]
+PARTS = [p.name for p in CONTRACT.layered]
+
+
+def _layered(tmp_path: Path, sample: EpisodesFile | None = None) -> dict[str, str]:
+    """A small valid return's layered files, as text, without names or CHI."""
+    sample = sample or EpisodesFile.valid("S12000049", "2021")
+    flat = tmp_path / "made" / sample.file_name
+    flat.parent.mkdir(parents=True, exist_ok=True)
+    flat.write_bytes(sample.bytes())
+    return {part: path.read_text(encoding="utf-8") for part, path in write_layered(flat, CONTRACT, flat.parent).items()}
+
+
+def _drop(root: Path, parts: dict[str, str]) -> None:
+    folder = root / "landing" / "S12000049" / DATASET
+    folder.mkdir(parents=True, exist_ok=True)
+    for part, text in parts.items():
+        (folder / f"{DATASET}_S12000049_2021_{part}.csv").write_text(text, encoding="utf-8")
+
+
+def test_a_layered_return_without_names_or_chi_is_accepted_whole(story_env: Path, tmp_path: Path) -> None:
+    parts = _layered(tmp_path)
+    assert "forename" in parts["child"].splitlines()[0] and "Ailsa" not in parts["child"]
+    _drop(tmp_path / "root", parts)
+    results = _intake(tmp_path / "root")
+    assert sorted(r.landed.part for r in results) == sorted(PARTS) and {r.outcome for r in results} == {"accepted"}
+    with duckdb.connect(str(tmp_path / "root" / "linkage_zone.duckdb")) as con:
+        raw = con.execute(f"SELECT child_ref, forename, chi, scn, date_of_birth FROM raw.{DATASET} ORDER BY _row_number").fetchall()
+        con.execute(f"ATTACH '{tmp_path / 'root' / 'content_zone.duckdb'}' AS content_zone")
+        content = con.execute(f"SELECT * FROM content_zone.content.{DATASET} ORDER BY _row_number").df()
+    assert [r[0] for r in raw] == ["C0001", "C0001", "C0002"] and {r[1] for r in raw} == {r[2] for r in raw} == {None}
+    assert not {"child_ref", "forename", "chi", "scn", "date_of_birth"} & set(content.columns)  # identifiers only in the index zone
+    assert list(content["placement_type"]) == ["foster_provided_by_la", "kinship_friends_relatives", "la_home"]
+    assert list(content["legal_reason"]) == ["compulsory_supervision_order"] * 3
+
+
+def test_a_part_alone_waits(story_env: Path, tmp_path: Path) -> None:
+    parts = _layered(tmp_path)
+    _drop(tmp_path / "root", {"child": parts["child"], "episode": parts["episode"]})
+    results = _intake(tmp_path / "root")
+    assert {r.outcome for r in results} == {"waiting"} and len(results) == 2
+    assert all("legal_reason.csv" in r.problems[0].message for r in results)
+    _drop(tmp_path / "root", parts)
+    assert {r.outcome for r in _intake(tmp_path / "root")} == {"accepted"}
+
+
+def test_a_broken_rule_between_files_refuses_the_whole_return_naming_the_rows(story_env: Path, tmp_path: Path) -> None:
+    parts = _layered(tmp_path)
+    legal = list(csv.reader(io.StringIO(parts["legal_reason"])))
+    legal[3][legal[0].index("legal_start")] = "2020-11-01"  # the third placement (from 2020-10-15) now starts before any legal reason
+    placements = parts["placement"] + "C0009,2020-11-01,,la_home,N\n"  # a fourth placement for a child with no episode
+    out = io.StringIO()
+    csv.writer(out, lineterminator="\n").writerows(legal)
+    _drop(tmp_path / "root", {**parts, "legal_reason": out.getvalue(), "placement": placements})
+    results = _intake(tmp_path / "root")
+    assert {r.outcome for r in results} == {"refused"} and len(results) == 4
+    by_rule = {p.message.split(":")[1].strip(): p for p in results[0].problems if p.check == "cross_part"}
+    assert by_rule["Every placement lies within one of its child's episodes (it starts on or after the episode starts, and ends by the day the episode ends)"].rows == (4,)
+    assert by_rule["A legal reason covers the day each placement starts"].rows == (3, 4)
+    assert all(r.problems == results[0].problems for r in results)  # one list, by file and row, in every file's report
+    report = Path(f"{results[0].kept_at}.refusal.md").read_text(encoding="utf-8")
+    assert "In the placement file" in report
+    with duckdb.connect(str(tmp_path / "root" / "linkage_zone.duckdb"), read_only=True) as con:
+        assert con.execute(f"SELECT count(*) FROM raw.{DATASET}").fetchone()[0] == 0
+        assert {o for (o,) in con.execute(f"SELECT outcome FROM {LEDGER}").fetchall()} == {"refused"}
+        assert all(json.loads(p) for (p,) in con.execute(f"SELECT problems FROM {LEDGER}").fetchall())
