@@ -26,3 +26,13 @@ def story_env(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     # Tests drop a file and take it in at once; the tests of settling set their own interval.
     monkeypatch.setenv("STORY_SETTLE_SECONDS", "0")
     return data
+
+
+@pytest.fixture(scope="session")
+def tiny_landing(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The tiny synthetic drop (seed 3), generated once for the tests that only read it: its landing folder."""
+    from synthetic.generate import generate
+
+    out = tmp_path_factory.mktemp("tiny_synthetic")
+    generate(out, scale="tiny", seed=3, progress=lambda _: None)
+    return out / "landing"

@@ -9,14 +9,24 @@ from __future__ import annotations
 import csv
 import io
 import json
+import shutil
 from pathlib import Path
 
+import dagster as dg
 import duckdb
+import pandas as pd
+from dagster_duckdb import DuckDBResource
 
+from assets.analysis_tables import build_analysis_asset
+from assets.folders import IndexFolders, StoryFolders
 from assets.ingest.raw_zone import LEDGER
-from tests.ingest.samples import DATASET, EpisodesFile
-from tests.ingest.test_split_returns import CONTRACTS_BY_ID, _intake
+from assets.linkage.person_links import build_person_links_asset
+from assets.measures.catalogue import catalogue
+from orchestration.resources import pseudonymisation_key
 from synthetic.layered import write_layered
+from tests.ingest.samples import DATASET, EpisodesFile
+from tests.ingest.test_split_returns import CONTRACTS_BY_ID, REFERENCE_DIR, _intake
+from tests.support.paths import SHARED
 
 CONTRACT = CONTRACTS_BY_ID[DATASET]
 PARTS = [p.name for p in CONTRACT.layered]
@@ -84,3 +94,39 @@ def test_a_broken_rule_between_files_refuses_the_whole_return_naming_the_rows(st
         assert con.execute(f"SELECT count(*) FROM raw.{DATASET}").fetchone()[0] == 0
         assert {o for (o,) in con.execute(f"SELECT outcome FROM {LEDGER}").fetchall()} == {"refused"}
         assert all(json.loads(p) for (p,) in con.execute(f"SELECT problems FROM {LEDGER}").fetchall())
+
+
+def _link_analyse_and_measure(root: Path) -> tuple[int, dict[str, pd.DataFrame]]:
+    """Linkage, the analysis table and every measure of looked after episodes alone, as the two roles' runs make them;
+    with the linkage's count of records linked without names."""
+    contracts = {DATASET: CONTRACT}
+    index = {"linkage_zone": DuckDBResource(database=str(root / "linkage_zone.duckdb")), "index_folders": IndexFolders(data_dir=str(root), shared_dir=str(SHARED)), "pseudonymisation_key": pseudonymisation_key()}
+    linked = dg.materialize([build_person_links_asset(contracts)], resources=index)
+    [materialized] = linked.get_asset_materialization_events()
+    without_names = materialized.materialization.metadata["records_linked_without_names"].value
+    content = {"folders": StoryFolders(content_dir=str(root), shared_dir=str(SHARED)), "warehouse": DuckDBResource(database=str(root / "warehouse.duckdb"))}
+    assert dg.materialize([build_analysis_asset(CONTRACT)], resources=content).success
+    measures = {m.id: m for m in catalogue(REFERENCE_DIR, CONTRACTS_BY_ID).values() if m.sources == (DATASET,)}
+    with duckdb.connect(str(root / "warehouse.duckdb"), read_only=True) as con:
+        return without_names, {id_: m.figures(con) for id_, m in measures.items()}
+
+
+def test_a_councils_layered_return_gives_the_measures_of_the_same_children_sent_flat(story_env: Path, tmp_path: Path, tiny_landing: Path) -> None:
+    landing = tiny_landing
+    flat, layered = tmp_path / "flat", tmp_path / "layered"
+    for source in sorted(landing.glob(f"S12000049/{DATASET}/*_202[2-4].csv")):
+        folder = source.relative_to(landing).parent
+        for root in (flat, layered):
+            (root / "landing" / folder).mkdir(parents=True, exist_ok=True)
+        shutil.copy(source, flat / "landing" / folder / source.name)
+        write_layered(source, CONTRACT, layered / "landing" / folder)  # the council's own return, layered, without names or CHI
+    taken = {root: _intake(root) for root in (flat, layered)}
+    assert {r.outcome for r in taken[flat]} == {r.outcome for r in taken[layered]} == {"accepted"}
+    assert len(taken[layered]) == len(taken[flat]) + 3 * 3  # three years of four files in place of one
+    (flat_without_names, ours), (layered_without_names, theirs) = (_link_analyse_and_measure(root) for root in (flat, layered))
+    assert layered_without_names > flat_without_names  # the council's children linked on SCN, date of birth and sex
+    assert ours.keys() == theirs.keys() and len(ours) >= 3
+    for measure, figures in ours.items():
+        assert len(figures) > 0, measure
+        order = list(figures.columns)
+        pd.testing.assert_frame_equal(figures.sort_values(order).reset_index(drop=True), theirs[measure][order].sort_values(order).reset_index(drop=True), obj=measure)

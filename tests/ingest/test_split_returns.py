@@ -35,7 +35,6 @@ from assets.linkage.person_links import build_person_links_asset
 from assets.reference import councils
 from orchestration.cli import main
 from orchestration.resources import pseudonymisation_key
-from synthetic.generate import generate
 from tests.ingest.samples import DATASET, EpisodesFile
 from tests.ingest.test_agency_formats import _xlsx
 from tests.support.paths import CONTRACTS, SHARED
@@ -108,9 +107,8 @@ def _same_persons(combined: pd.Series, split: pd.Series) -> dict[str, str]:
     return dict(zip(both["split"], both["combined"]))
 
 
-def test_a_split_drop_gives_the_persons_and_analysis_tables_of_the_combined_drop(story_env: Path, tmp_path: Path) -> None:
-    generate(tmp_path / "synthetic", scale="tiny", seed=3, progress=lambda _: None)
-    landing = tmp_path / "synthetic" / "landing"
+def test_a_split_drop_gives_the_persons_and_analysis_tables_of_the_combined_drop(story_env: Path, tmp_path: Path, tiny_landing: Path) -> None:
+    landing = tiny_landing
     sources = sorted(landing.glob("S1200004[79]/looked_after_episodes/*_202[2-4].csv")) + sorted(landing.glob("SCRA/hearings_referrals/*_2023-24.csv"))  # SCRA's year, 1 April to 31 March
     combined, split = tmp_path / "combined", tmp_path / "split"
     row_of: dict[tuple[str, str, int], int] = {}
