@@ -72,6 +72,7 @@ def _check(args: argparse.Namespace, settings: Settings) -> int:
     from assets.ingest.contracts import load_contracts
     from assets.ingest.intake import judge
     from assets.ingest.landing import landed_file
+    from assets.ingest.layered_returns import part_contract as layered_part_contract
     from assets.ingest.refusal_report import refusal_context, render_markdown
     from assets.ingest.split_parts import part_contract
     from assets.reference import councils
@@ -94,7 +95,10 @@ def _check(args: argparse.Namespace, settings: Settings) -> int:
         placed.parent.mkdir(parents=True)
         placed.write_bytes(path.read_bytes())
         landed = landed_file(placed)
-        if landed.part:  # one half of a return split at source: checked against its part of the contract
+        layered = {p.name: p for p in contract.layered}
+        if landed.part in layered:  # one file of a layered return: its own columns and keys (the intake judges the files together)
+            contract = layered_part_contract(contract, layered[landed.part])
+        elif landed.part:  # one half of a return split at source: checked against its part of the contract
             contract = part_contract(contract, landed.part)
         with duckdb.connect() as staging:  # in memory, as an intake stages
             [verdict] = judge([landed], contract, councils(settings.reference_dir), settings.reference_dir, staging)
@@ -102,6 +106,8 @@ def _check(args: argparse.Namespace, settings: Settings) -> int:
         in_force = contract.in_force(landed.period)
         years = f", the version for {in_force.years_in_force()}" if in_force.years else ""
         print(f"Accepted: {path.name} meets data contract {contract.id} v{in_force.version}{years} ({verdict.rows:,} rows).")
+        if landed.part in layered:
+            print(f"This is the {landed.part} file of a layered return: the rules between its files are checked when the intake takes all {len(layered)} in together.")
         for warning in verdict.warnings:
             print(f"Warning: {warning.message}")
         return 0

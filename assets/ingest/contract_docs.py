@@ -191,6 +191,7 @@ def render_contract_page(contract: Contract, reference_dir: Path) -> str:
         header=csv_template(contract).strip(),
         example_line=_csv_line(list(example.values())),
         split=_split_form(contract, agency),
+        layered=_layered_form(contract, agency),
         generated=dt.datetime.now(dt.timezone.utc).strftime("%Y-%m-%d %H:%M UTC"),
     )
 
@@ -203,6 +204,21 @@ def _split_form(contract: Contract, agency: str) -> dict | None:
         part: {"name": half_name(contract.id, agency, contract.example_period, part), "columns": [REFERENCE, *(c.name for c in part_columns(contract, part))]}
         for part in PARTS
     } | {"unchecked": unchecked(contract)}
+
+
+def _layered_form(contract: Contract, agency: str) -> list[dict]:
+    """The files of the return sent layered, as a national collection is (``layered_returns``): each file's name,
+    columns (those not required marked), keys and rules against the other files."""
+    return [
+        {
+            "part": part.name, "description": part.description,
+            "name": f"{contract.id}_{agency}_{contract.example_period}_{part.name}.csv",
+            "columns": [(c.name, c.required, c.description if own else "") for c, (_, own, _) in zip(part.columns(contract), part.properties, strict=True)],
+            "unique": [", ".join(key) for key in part.unique_keys],
+            "rules": [rule.description for rule in part.cross_rules],
+        }
+        for part in contract.layered
+    ]
 
 
 def _csv_line(values: list[str]) -> str:

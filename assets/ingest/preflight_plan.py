@@ -72,6 +72,17 @@ NOT_IN_THE_PAGE = (
     "Which encoding a file that reads neither as UTF-8 nor as Windows-1252 was most likely saved in: the intake names it; this page says it cannot.",
     "Why a damaged workbook cannot be opened: this page gives the words of its own reader (SheetJS), the intake those of its reader.",
 )
+
+
+def not_in_the_page(contracts: dict[str, Contract]) -> tuple[str, ...]:
+    """``NOT_IN_THE_PAGE``, and for each dataset that may be sent layered (``layered_returns``), that the page cannot judge such a return."""
+    return NOT_IN_THE_PAGE + tuple(
+        f"A {c.name.lower()} return sent layered ({', '.join(p.name.replace('_', ' ') for p in c.layered)} files): this page judges one flat file. "
+        f"story check checks each of those files against its own columns and keys; the rules between the files are judged when the intake takes them in together."
+        for c in sorted(contracts.values(), key=lambda c: c.id) if c.layered
+    )
+
+
 # Tokens the page fills in from the plan's first query (``INPUT``'s row and the period read from the name).
 _TOKENS = ("name", "agency", "path", "period", "period_start", "period_end")
 _SAMPLE_AGENCY, _SAMPLE_NAME_PERIOD = "Q9PREFLIGHTAGENCY", "Q9PREFLIGHTPERIOD"

@@ -27,7 +27,7 @@ import zipfile
 from pathlib import Path
 
 from assets.ingest.contracts import Contract
-from assets.ingest.preflight_plan import NOT_IN_THE_PAGE, compile_plan
+from assets.ingest.preflight_plan import compile_plan, not_in_the_page
 from assets.ingest.refusal_report import PARTIAL_LOADS
 from assets.reference import Councils
 
@@ -121,7 +121,7 @@ def write_preflight(out_dir: Path, contracts: dict[str, Contract], councils: Cou
     for slot, value in {
         "promise": html.escape(PROMISE),
         "versions": html.escape(versions),
-        "not_in_the_page": "\n".join(f"<li>{html.escape(line)}</li>" for line in NOT_IN_THE_PAGE),
+        "not_in_the_page": "\n".join(f"<li>{html.escape(line)}</li>" for line in not_in_the_page(contracts)),
         "engine_version": html.escape(engine_version(node_modules)),
     }.items():
         page = page.replace("{{" + slot + "}}", value)

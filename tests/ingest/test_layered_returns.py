@@ -19,9 +19,12 @@ from dagster_duckdb import DuckDBResource
 
 from assets.analysis_tables import build_analysis_asset
 from assets.folders import IndexFolders, StoryFolders
+from assets.ingest.contract_docs import render_contract_page
+from assets.ingest.preflight_plan import not_in_the_page
 from assets.ingest.raw_zone import LEDGER
 from assets.linkage.person_links import build_person_links_asset
 from assets.measures.catalogue import catalogue
+from orchestration.cli import main
 from orchestration.resources import pseudonymisation_key
 from synthetic.layered import write_layered
 from tests.ingest.samples import DATASET, EpisodesFile
@@ -130,3 +133,26 @@ def test_a_councils_layered_return_gives_the_measures_of_the_same_children_sent_
         assert len(figures) > 0, measure
         order = list(figures.columns)
         pd.testing.assert_frame_equal(figures.sort_values(order).reset_index(drop=True), theirs[measure][order].sort_values(order).reset_index(drop=True), obj=measure)
+
+
+def test_the_contract_page_shows_the_layered_form(tmp_path: Path) -> None:
+    page = render_contract_page(CONTRACT, REFERENCE_DIR)
+    assert "Sending it layered" in page and "Sending it layered" not in render_contract_page(CONTRACTS_BY_ID["secure_admissions"], REFERENCE_DIR)
+    for part in CONTRACT.layered:
+        assert f"{DATASET}_" in page and f"_{part.name}.csv</code>" in page
+        assert all(rule.description.replace("'", "&#39;") in page for rule in part.cross_rules)
+    assert "<code>forename</code> (optional)" in page and "<code>date_of_birth</code>," in page
+
+
+def test_story_check_judges_one_file_against_its_part_and_the_page_says_it_cannot_judge_a_layered_return(story_env: Path, tmp_path: Path, capsys) -> None:
+    parts = _layered(tmp_path)
+    child = tmp_path / "returns" / f"{DATASET}_S12000049_2021_child.csv"
+    child.parent.mkdir()
+    child.write_text(parts["child"], encoding="utf-8")
+    assert main(["check", str(child), "--dataset", DATASET, "--agency", "S12000049"]) == 0
+    assert "rules between its files are checked when the intake takes all 4 in together" in capsys.readouterr().out
+    child.write_text(parts["child"].replace(",F,", ",X,", 1), encoding="utf-8")
+    assert main(["check", str(child), "--dataset", DATASET, "--agency", "S12000049"]) == 1
+    assert "'sex'" in capsys.readouterr().out
+    told = [line for line in not_in_the_page(CONTRACTS_BY_ID) if "sent layered" in line]
+    assert len(told) == sum(1 for c in CONTRACTS_BY_ID.values() if c.layered) == 1 and "looked after episodes" in told[0]
