@@ -21,7 +21,7 @@ from assets.analysis_tables import build_analysis_asset
 from assets.folders import IndexFolders, StoryFolders
 from assets.ingest.contract_docs import render_contract_page
 from assets.ingest.preflight_plan import not_in_the_page
-from assets.ingest.raw_zone import LEDGER
+from assets.ingest.raw_zone import LEDGER, withdraw
 from assets.linkage.person_links import build_person_links_asset
 from assets.measures.catalogue import catalogue
 from orchestration.cli import main
@@ -61,6 +61,11 @@ def test_a_layered_return_without_names_or_chi_is_accepted_whole(story_env: Path
         raw = con.execute(f"SELECT child_ref, forename, chi, scn, date_of_birth FROM raw.{DATASET} ORDER BY _row_number").fetchall()
         con.execute(f"ATTACH '{tmp_path / 'root' / 'content_zone.duckdb'}' AS content_zone")
         content = con.execute(f"SELECT * FROM content_zone.content.{DATASET} ORDER BY _row_number").df()
+        episode_entry = con.execute(f"SELECT entry_id FROM {LEDGER} WHERE file_name LIKE '%_episode.csv'").fetchone()[0]
+        withdraw(con, CONTRACTS_BY_ID, episode_entry, "sent in error")  # any file of the return withdraws it whole
+        assert con.execute(f"SELECT count(*) FROM raw.{DATASET}").fetchone()[0] == 0
+        assert con.execute(f"SELECT count(*) FROM content_zone.content.{DATASET}").fetchone()[0] == 0
+        assert [o for (o,) in con.execute(f"SELECT outcome FROM {LEDGER}").fetchall()] == ["withdrawn"] * 4
     assert [r[0] for r in raw] == ["C0001", "C0001", "C0002"] and {r[1] for r in raw} == {r[2] for r in raw} == {None}
     assert not {"child_ref", "forename", "chi", "scn", "date_of_birth"} & set(content.columns)  # identifiers only in the index zone
     assert list(content["placement_type"]) == ["foster_provided_by_la", "kinship_friends_relatives", "la_home"]
