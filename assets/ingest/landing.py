@@ -144,7 +144,7 @@ class LandedFile:
 
     @property
     def part(self) -> str | None:
-        """Which half of a return split at source the name says this is (``split_names``), or None."""
+        """Which file of a return sent in several the name says this is (a split half, ``split_names``, or a layered return's part), or None."""
         return self._named[1]
 
     @property

@@ -71,15 +71,22 @@ def refusal_context(landed: LandedFile, contract: Contract, problems: list[Probl
         "partial_loads": PARTIAL_LOADS,
         "problems": [_shown(p) for p in problems if p.blocking],
         "warnings": [_shown(p) for p in problems if not p.blocking],
-        "resend": (
-            f"{'When it passes, send it to your agency' if checked_at is not None else 'Send the corrected file to the same'} folder ({landed.agency}/{contract.id}/), "
-            f"named {contract.expected_file_name(landed.agency, '<period>')}. Once accepted, it replaces any earlier file for the same period."
-        ) if not landed.part else (
-            f"Split the corrected return again (story split) and send both halves to {'your agency' if checked_at is not None else 'the same'} folder ({landed.agency}/{contract.id}/), "
-            f"named {' and '.join(half_name(contract.id, landed.agency, '<period>', part) for part in PARTS)}. Once accepted, they replace any earlier return for the same period."
-        ),
+        "resend": _resend(landed, contract, checked_at is not None),
         "check_command": f"story check FILE --dataset {contract.id} --agency {landed.agency}",
     }
+
+
+def _resend(landed: LandedFile, contract: Contract, checking: bool) -> str:
+    """Where and how to send the corrected return: one file, both halves of a split one, or every file of a layered one."""
+    folder = f"{'your agency' if checking else 'the same'} folder ({landed.agency}/{contract.id}/)"
+    if landed.part in PARTS:
+        names = " and ".join(half_name(contract.id, landed.agency, "<period>", part) for part in PARTS)
+        return f"Split the corrected return again (story split) and send both halves to {folder}, named {names}. Once accepted, they replace any earlier return for the same period."
+    if landed.part in {p.name for p in contract.layered}:
+        names = ", ".join(half_name(contract.id, landed.agency, "<period>", p.name) for p in contract.layered)
+        return f"Send every file of the corrected return to {folder}, named {names}. Once accepted, they replace any earlier return for the same period."
+    first = "When it passes, send it to your agency" if checking else "Send the corrected file to the same"
+    return f"{first} folder ({landed.agency}/{contract.id}/), named {contract.expected_file_name(landed.agency, '<period>')}. Once accepted, it replaces any earlier file for the same period."
 
 
 def render_html(context: dict) -> str:

@@ -97,7 +97,7 @@ def test_a_broken_rule_between_files_refuses_the_whole_return_naming_the_rows(st
     assert by_rule["A legal reason covers the day each placement starts"].rows == (3, 4)
     assert all(r.problems == results[0].problems for r in results)  # one list, by file and row, in every file's report
     report = Path(f"{results[0].kept_at}.refusal.md").read_text(encoding="utf-8")
-    assert "In the placement file" in report
+    assert "In the placement file" in report and f"{DATASET}_S12000049_<period>_legal_reason.csv" in report
     with duckdb.connect(str(tmp_path / "root" / "linkage_zone.duckdb"), read_only=True) as con:
         assert con.execute(f"SELECT count(*) FROM raw.{DATASET}").fetchone()[0] == 0
         assert {o for (o,) in con.execute(f"SELECT outcome FROM {LEDGER}").fetchall()} == {"refused"}
