@@ -161,3 +161,13 @@ def test_story_check_judges_one_file_against_its_part_and_the_page_says_it_canno
     assert "'sex'" in capsys.readouterr().out
     told = [line for line in not_in_the_page(CONTRACTS_BY_ID) if "sent layered" in line]
     assert len(told) == sum(1 for c in CONTRACTS_BY_ID.values() if c.layered) == 1 and "looked after episodes" in told[0]
+
+
+def test_a_rule_of_the_contract_broken_across_files_names_the_placement_row(story_env: Path, tmp_path: Path) -> None:
+    parts = _layered(tmp_path)
+    born = "2015-06-07"  # the second child's date of birth
+    _drop(tmp_path / "root", {**parts, "child": parts["child"].replace(born, "2001-06-07")})  # 19 when the episode and its placement start
+    results = _intake(tmp_path / "root")
+    assert {r.outcome for r in results} == {"refused"}
+    ages = [p for p in results[0].problems if p.check == "plausible_age"]
+    assert len(ages) == 2 and all(p.message.startswith("In the placement file: Checked with each placement's child") and p.rows == (3,) for p in ages)
