@@ -12,7 +12,9 @@ destruction-log row per entry. Their person registry rows stay until the next li
 sees them gone and relinks the rest of the person (they hold a record key and a person id,
 nothing else). Last, the sealed originals of the entries they came in are destroyed and
 logged: a sealed copy cannot be edited without breaking the hash it is bound to, and the
-person's records may not outlive the erasure in it. The warehouse drops them at its next run.
+person's records may not outlive the erasure in it. Finally the content zone, the person index
+and the index zone are each rebuilt into a fresh file (``compaction.rebuild``), since DuckDB
+leaves deleted rows' bytes in the file. The warehouse drops them at its next run.
 """
 
 from __future__ import annotations
@@ -24,6 +26,7 @@ from pathlib import Path
 import duckdb
 import pandas as pd
 
+from assets.ingest.compaction import rebuild
 from assets.ingest.contracts import Contract
 from assets.ingest.destruction_log import ERASED_RECORDS, SEALED_ORIGINAL, log_destruction, transaction
 from assets.ingest.intake import accepted_copy
@@ -102,6 +105,7 @@ def erase(con: duckdb.DuckDBPyConnection, contracts: dict[str, Contract], record
                 indexed = {t for (t,) in con.execute("SELECT table_name FROM duckdb_tables() WHERE database_name = 'erasing_index'").fetchall()}
                 for dataset in (d for d in datasets if d in indexed):
                     con.execute(f"DELETE FROM erasing_index.{person_index_table(dataset)} p WHERE {_erased(dataset, 'p', '_entry_id')}")
+                rebuild(con, "erasing_index")
             finally:
                 con.execute("DETACH erasing_index")
         with transaction(con):
@@ -114,7 +118,10 @@ def erase(con: duckdb.DuckDBPyConnection, contracts: dict[str, Contract], record
                 log_destruction(con, ERASED_RECORDS, entry_id, dataset, agency, rule, f"erasure {erasure_id}: {n} records; their person registry rows leave at the next linkage")
     finally:
         con.unregister("erased")
-    return Erasure(erasure_id, counts, _destroy_originals(con, [tuple(e) for e in entries.index], accepted_dir, erasure_id, rule))
+    destroyed = _destroy_originals(con, [tuple(e) for e in entries.index], accepted_dir, erasure_id, rule)
+    rebuild(con, CONTENT)
+    rebuild(con)
+    return Erasure(erasure_id, counts, destroyed)
 
 
 def _erased(dataset: str, alias: str, by: str) -> str:

@@ -8,7 +8,9 @@ entry's identifier columns in ``raw.<dataset>`` and removes its records' prepare
 and clerical-review pairs; the record reference, the person registry's row (record key,
 person id) and the person index stay, so the content keeps its person ids and new records
 still link to every record whose identifiers are kept (``person_links`` links retired records
-no more). Every destruction is appended to the destruction log (``destruction_log``).
+no more). Every destruction is appended to the destruction log (``destruction_log``), and after
+destroying identifiers the index zone is rebuilt into a fresh file (``compaction.rebuild``) so
+their bytes do not stay in it.
 """
 
 from __future__ import annotations
@@ -19,6 +21,7 @@ from pathlib import Path
 
 import duckdb
 
+from assets.ingest.compaction import rebuild
 from assets.ingest.contracts import Contract
 from assets.ingest.destruction_log import (
     IDENTIFIERS,
@@ -128,6 +131,8 @@ def destroy(con: duckdb.DuckDBPyConnection, contracts: dict[str, Contract], due:
                 for path in (item.path, *reports):
                     path.unlink(missing_ok=True)
         done.append(item)
+    if any(item.kind == IDENTIFIERS for item in done):
+        rebuild(con)  # emptied columns keep their old bytes in the file until it is rewritten
     return done
 
 

@@ -52,6 +52,24 @@ def _files(data: Path) -> set[str]:
     return {str(p.relative_to(data)) for folder in ("accepted", "quarantine") for p in (data / folder).rglob("*") if p.is_file()}
 
 
+def _person_values(data: Path, child_ref: str) -> set[bytes]:
+    """The identifier values of one child that no other record holds (nor holds inside a longer value)."""
+    columns = ", ".join(c for c in IDENTIFIERS if c != "date_of_birth")
+    rows = _zone(data, f"SELECT child_ref, {columns} FROM raw.{DATASET}")
+    others = " ".join(str(v) for row in rows if row[0] != child_ref for v in row[1:])
+    return {str(v).encode() for row in rows if row[0] == child_ref for v in row[1:] if v and str(v) not in others}
+
+
+def _bytes_holding(data: Path, values: set[bytes]) -> dict[str, list[bytes]]:
+    """Every file under the data root outside published/ whose raw bytes hold one of ``values``."""
+    found = {}
+    for path in (p for p in data.rglob("*") if p.is_file() and "published" not in p.relative_to(data).parts):
+        held = [v for v in values if v in path.read_bytes()]
+        if held:
+            found[str(path.relative_to(data))] = held
+    return found
+
+
 def test_retention_destroys_exactly_what_expired_and_logs_it(story_env: Path, monkeypatch: pytest.MonkeyPatch, capsys):
     monkeypatch.setenv("STORY_RETENTION_DAYS_SEALED_ORIGINALS", "2000")
     monkeypatch.setenv("STORY_RETENTION_DAYS_REFUSED_COPIES", "1000")
@@ -125,6 +143,8 @@ def test_erasure_removes_a_persons_records_from_both_zones(story_env: Path, caps
     rows = _zone(story_env, f"SELECT child_ref, _entry_id, _row_number FROM raw.{DATASET} ORDER BY ALL")
     erased = {(e, r) for c, e, r in rows if c == "C0001"}
     assert len(erased) == 4  # two placements in each of two years
+    values = _person_values(story_env, "C0001")
+    assert _bytes_holding(story_env, values)  # the scan below can find them
     capsys.readouterr()
 
     assert main(["erase", "--agency", COUNCIL, "--dataset", DATASET, "--record", "C0001", "--reason", "the council asked: recorded in error"]) == 0
@@ -142,6 +162,8 @@ def test_erasure_removes_a_persons_records_from_both_zones(story_env: Path, caps
     assert [k for k, *_ in logged] == ["erased_records"] * 2 + ["sealed_original"] * 2
     assert not any("C0001" in str(row) for row in logged)
     assert not list((story_env / "accepted").rglob("*.sealed"))  # both originals held the person's records
+    # Nor do their bytes stay in any file: each database the erasure deleted from was rebuilt.
+    assert _bytes_holding(story_env, values) == {}
 
     # The same reference names nothing now.
     assert main(["erase", "--agency", COUNCIL, "--dataset", DATASET, "--record", "C0001", "--reason", "again"]) == USAGE_ERROR
