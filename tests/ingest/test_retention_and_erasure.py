@@ -75,8 +75,10 @@ def test_retention_destroys_exactly_what_expired_and_logs_it(story_env: Path, mo
     monkeypatch.setenv("STORY_RETENTION_DAYS_REFUSED_COPIES", "1000")
     monkeypatch.setenv("STORY_RETENTION_DAYS_IDENTIFIERS", "3000")
     story_env.mkdir()
-    for period in ("2022", "2023", "2024"):
+    for period in ("2023", "2024"):
         _drop(story_env, EpisodesFile.valid(COUNCIL, period))
+    retired = {b"Oldfellow", b"EH1 1YZ"}  # held by the oldest entry alone
+    _drop(story_env, EpisodesFile.valid(COUNCIL, "2022").set(0, "surname", "Oldfellow").set(0, "postcode", "EH1 1YZ"))
     assert main(["ingest"]) == INGEST_TAKEN
     _drop(story_env, EpisodesFile.valid(COUNCIL, "2021").set(1, "placement_type", "fostering"))  # refused
     assert main(["ingest"]) == INGEST_NOT_ALL_TAKEN
@@ -85,6 +87,7 @@ def test_retention_destroys_exactly_what_expired_and_logs_it(story_env: Path, mo
     files_before, content_before = _files(story_env), _content(story_env, f"SELECT * FROM content.{DATASET} ORDER BY ALL")
     identifiers = f"SELECT _entry_id, {', '.join(IDENTIFIERS)} FROM raw.{DATASET} ORDER BY ALL"
     raw_before = _zone(story_env, identifiers)
+    assert set(_bytes_holding(story_env, retired)) >= {"linkage_zone.duckdb"}
     capsys.readouterr()
 
     assert main(["retention", "--dry-run"]) == 0
@@ -115,6 +118,7 @@ def test_retention_destroys_exactly_what_expired_and_logs_it(story_env: Path, mo
     logged = _zone(story_env, f"SELECT kind, entry_id, rule FROM {DESTRUCTION_LOG} ORDER BY kind, entry_id")
     assert sorted((k, e) for k, e, _ in logged) == sorted([("identifiers", oldest), ("refused_copy", refused), ("sealed_original", oldest), ("sealed_original", older)])
     assert all("days after intake" in rule for *_, rule in logged)
+    assert _bytes_holding(story_env, retired) == {}  # the index zone was rebuilt: emptied columns leave no bytes
 
     # Nothing is due twice, and the log is only added to.
     assert main(["retention"]) == 0
