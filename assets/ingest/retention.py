@@ -61,7 +61,7 @@ def _day(value: object) -> dt.date:
     return value.date() if isinstance(value, dt.datetime) else dt.date.fromisoformat(str(value)[:10])
 
 
-def _sealed_copies(folder: Path) -> list[tuple[Path, tuple[str, str, str]]]:
+def sealed_copies(folder: Path) -> list[tuple[Path, tuple[str, str, str]]]:
     copies = []
     for path in sorted(folder.rglob(f"*{SEALED_SUFFIX}")) if folder.is_dir() else []:
         with path.open("rb") as sealed:
@@ -78,7 +78,7 @@ def expired(con: duckdb.DuckDBPyConnection, contracts: dict[str, Contract], acce
     ledger = {(d, a, s): (e, _day(p), o) for d, a, s, e, p, o in con.execute(f"SELECT dataset, agency, sha256, entry_id, processed_at, outcome FROM {LEDGER}").fetchall()}
     due: list[Expired] = []
     for kind, folder in ((SEALED_ORIGINAL, accepted_dir), (REFUSED_COPY, quarantine_dir)):
-        for path, key in _sealed_copies(folder):
+        for path, key in sealed_copies(folder):
             if key in ledger and ledger[key][1] <= today - dt.timedelta(days=periods.days(kind)):
                 due.append(Expired(kind, ledger[key][0], key[0], key[1], ledger[key][1], path))
     cutoff = today - dt.timedelta(days=periods.identifiers_days)

@@ -138,7 +138,8 @@ def test_erasure_removes_a_persons_records_from_both_zones(story_env: Path, caps
     story_env.mkdir()
     for period in ("2023", "2024"):
         _drop(story_env, EpisodesFile.valid(COUNCIL, period))
-    assert main(["ingest"]) == INGEST_TAKEN
+    _drop(story_env, EpisodesFile.valid(COUNCIL, "2022").set(1, "placement_type", "fostering"))  # refused: its sealed copy holds the child too
+    assert main(["ingest"]) == INGEST_NOT_ALL_TAKEN
     # A person index as the linkage hands it over: every record reference with a person id.
     with duckdb.connect(str(story_env / "person_index.duckdb")) as index:
         index.execute("CREATE SCHEMA links")
@@ -149,6 +150,11 @@ def test_erasure_removes_a_persons_records_from_both_zones(story_env: Path, caps
     assert len(erased) == 4  # two placements in each of two years
     values = _person_values(story_env, "C0001")
     assert _bytes_holding(story_env, values)  # the scan below can find them
+    [chi] = {c for (c,) in _zone(story_env, f"SELECT chi FROM raw.{DATASET} WHERE child_ref = 'C0001'")}
+    page = story_env / "clerical_review" / "queue" / "review.html"  # as a linkage run left it, showing the child
+    page.parent.mkdir(parents=True)
+    page.write_text(f"<td>{chi}</td>")
+    assert len([p for p in _files(story_env) if p.startswith("quarantine")]) > 1  # the refused copy and its reports
     capsys.readouterr()
 
     assert main(["erase", "--agency", COUNCIL, "--dataset", DATASET, "--record", "C0001", "--reason", "the council asked: recorded in error"]) == 0
@@ -163,9 +169,10 @@ def test_erasure_removes_a_persons_records_from_both_zones(story_env: Path, caps
     [erasure] = _content(story_env, f"SELECT * FROM {ERASURES}")
     assert erasure[2:] == (DATASET, COUNCIL, 4) and "C0001" not in str(erasure) and "error" not in str(erasure)
     logged = _zone(story_env, f"SELECT kind, entry_id, detail FROM {DESTRUCTION_LOG} ORDER BY kind, entry_id")
-    assert [k for k, *_ in logged] == ["erased_records"] * 2 + ["sealed_original"] * 2
+    assert [k for k, *_ in logged] == ["erased_records"] * 2 + ["refused_copy", "review_page"] + ["sealed_original"] * 2
     assert not any("C0001" in str(row) for row in logged)
     assert not list((story_env / "accepted").rglob("*.sealed"))  # both originals held the person's records
+    assert not [p for p in _files(story_env) if p.startswith("quarantine")] and not page.exists()  # and so did these
     # Nor do their bytes stay in any file: each database the erasure deleted from was rebuilt.
     assert _bytes_holding(story_env, values) == {}
 
