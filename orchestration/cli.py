@@ -321,7 +321,6 @@ def _retention(dry_run: bool, settings: Settings) -> int:
 def _erase(args: argparse.Namespace, settings: Settings) -> int:
     from assets.ingest.contracts import load_contracts
     from assets.ingest.erasure import NotAReference, erase, records_named, reference_columns
-    from assets.ingest.intake import attached_content_zone
     from assets.linkage.pseudonyms import UnusableKey
     from orchestration.settings import sealing_key_from_env
 
@@ -338,7 +337,7 @@ def _erase(args: argparse.Namespace, settings: Settings) -> int:
     if isinstance(con, int):
         return con
     column = args.column or reference_columns(contracts[args.dataset])[0]
-    with con, attached_content_zone(con, settings.content_zone_path):
+    with con:
         try:
             records = records_named(con, contracts, args.dataset, args.agency, column, args.record, args.every_agency)
         except NotAReference as wrong:

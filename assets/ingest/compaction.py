@@ -6,7 +6,9 @@ the erased values byte for byte. ``rebuild`` copies the database into a fresh fi
 (``COPY FROM DATABASE``), syncs it to disk and renames it over the old one, while the caller's
 connection still holds the old file, so no other process writes to it meanwhile. A crash at any
 step leaves the old file or the new one whole: the old is only read until the atomic rename, and
-a half-written copy (``<name>.rebuilding``) is removed by the next rebuild.
+a half-written copy (``<name>.rebuilding``) is removed by the next rebuild. A connection open on
+the old file would go on writing to it, unseen: an attached database is attached again from the
+new file, and a connection's own database is closed with it (so it is the connection's last use).
 """
 
 from __future__ import annotations
@@ -24,9 +26,11 @@ def rebuilding_path(path: Path) -> Path:
 
 
 def rebuild(con: duckdb.DuckDBPyConnection, database: str | None = None) -> Path:
-    """Rewrite ``database`` (an alias attached to ``con``; by default ``con``'s own) into a fresh file
-    and swap it in, inside ``con``'s hold on the file. Call it after the deletions have committed."""
-    database = database or con.execute("SELECT current_database()").fetchone()[0]
+    """Rewrite ``database`` (an alias attached to ``con``, attached again afterwards; by default ``con``'s
+    own, and ``con`` is then closed) into a fresh file and swap it in, inside ``con``'s hold on the file.
+    Call it after the deletions have committed."""
+    own = con.execute("SELECT current_database()").fetchone()[0]
+    database = database or own
     path = Path(con.execute("SELECT path FROM duckdb_databases() WHERE database_name = ?", [database]).fetchone()[0])
     fresh = rebuilding_path(path)
     for leftover in (fresh, fresh.with_name(fresh.name + ".wal")):
@@ -40,6 +44,11 @@ def rebuild(con: duckdb.DuckDBPyConnection, database: str | None = None) -> Path
     _sync(fresh)
     os.replace(fresh, path)
     _sync(path.parent)
+    if database == own:
+        con.close()
+    else:
+        con.execute(f'DETACH "{database}"')
+        con.execute(f"ATTACH '{path}' AS \"{database}\"")
     return path
 
 

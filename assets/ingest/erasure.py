@@ -32,7 +32,7 @@ from assets.ingest.compaction import rebuild
 from assets.ingest.contracts import Contract
 from assets.ingest.destruction_log import ERASED_RECORDS, SEALED_ORIGINAL, log_destruction, transaction
 from assets.ingest.erasure_files import destroy_refused_copies, person_keys, withdraw_review_page
-from assets.ingest.intake import accepted_copy
+from assets.ingest.intake import accepted_copy, attached_content_zone
 from assets.ingest.raw_zone import CONTENT, LEDGER, new_entry_id, raw_table
 from assets.ingest.retention import REVIEW, forget_prepared, table_exists
 from assets.linkage.clerical_review import DECISIONS
@@ -93,7 +93,7 @@ class Erasure:
 
 def erase(con: duckdb.DuckDBPyConnection, contracts: dict[str, Contract], records: pd.DataFrame, reason: str, layout: FolderLayout, sealing_key: bytes) -> Erasure:
     """Remove ``records`` (``records_named``) from both zones, log it, and destroy the sealed originals they came in,
-    the refused copies and review page holding them (``erasure_files``). The content zone is attached to ``con`` as ``raw_zone.CONTENT``."""
+    the refused copies and review page holding them (``erasure_files``). Last, the index zone is rebuilt and ``con`` closed."""
     erasure_id, rule, person_index = new_entry_id(), f"erasure: {reason}", layout.person_index_path
     counts = records.groupby(["dataset", "_agency"]).size().to_dict()
     entries = records.groupby(["_entry_id", "dataset", "_agency"]).size()
@@ -103,11 +103,13 @@ def erase(con: duckdb.DuckDBPyConnection, contracts: dict[str, Contract], record
         keys = person_keys(con, contracts, records)
         record_keys = "SELECT dataset || '|' || _file_sha256 || '|' || _row_number FROM erased"
         pairs = con.execute(f"SELECT count(*) FROM {REVIEW} WHERE record_key_l IN ({record_keys}) OR record_key_r IN ({record_keys})").fetchone()[0] if table_exists(con, REVIEW) else 0
-        with transaction(con):
+        with attached_content_zone(con, layout.content_zone_path), transaction(con):
             con.execute(f"CREATE TABLE IF NOT EXISTS {CONTENT}.{ERASURES} (erasure_id VARCHAR, erased_on DATE, dataset VARCHAR, agency VARCHAR, records BIGINT)")
             for (dataset, agency), n in counts.items():
                 con.execute(f"DELETE FROM {CONTENT}.{content_table(dataset)} c WHERE {_erased(dataset, 'c', '_entry_id')}")
                 con.execute(f"INSERT INTO {CONTENT}.{ERASURES} VALUES (?, ?, ?, ?, ?)", [erasure_id, dt.date.today(), dataset, agency, n])
+        with attached_content_zone(con, layout.content_zone_path):
+            rebuild(con, CONTENT)
         if person_index.exists():
             con.execute(f"ATTACH '{person_index}' AS erasing_index")
             try:
@@ -132,7 +134,6 @@ def erase(con: duckdb.DuckDBPyConnection, contracts: dict[str, Contract], record
     destroyed = _destroy_originals(con, [tuple(e) for e in entries.index], layout.accepted_dir, erasure_id, rule)
     refused = destroy_refused_copies(con, keys, layout.quarantine_dir, sealing_key, erasure_id, rule)
     page = withdraw_review_page(con, keys, pairs, layout.clerical_review_dir, erasure_id, rule)
-    rebuild(con, CONTENT)
     rebuild(con)
     return Erasure(erasure_id, counts, destroyed, refused, page)
 

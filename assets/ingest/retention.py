@@ -119,7 +119,8 @@ def _destroy_identifiers(con: duckdb.DuckDBPyConnection, contract: Contract, ite
 
 def destroy(con: duckdb.DuckDBPyConnection, contracts: dict[str, Contract], due: list[Expired], periods: RetentionPeriods) -> list[Expired]:
     """Destroy each expired thing and log it, one transaction each (a sealed copy is deleted inside
-    its log row's transaction, so a copy that cannot be deleted is not logged). Returns what was destroyed."""
+    its log row's transaction, so a copy that cannot be deleted is not logged). Returns what was destroyed.
+    After destroying identifiers the index zone is rebuilt, which closes ``con``: it is the connection's last use."""
     done = []
     for item in due:
         with transaction(con):

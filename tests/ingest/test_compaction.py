@@ -79,3 +79,19 @@ def test_a_rebuild_killed_at_any_step_leaves_a_whole_database(tmp_path: Path, st
     assert ERASED not in path.read_bytes()
     assert not rebuilding_path(path).exists()
     assert _left(path) == [(29999, 0)]
+
+
+def test_an_attached_database_is_attached_again_from_the_new_file_and_an_own_one_closed(tmp_path: Path):
+    path, other = tmp_path / "zone.duckdb", tmp_path / "other.duckdb"
+    _database(path)
+    con = duckdb.connect(str(other))
+    con.execute(f"ATTACH '{path}' AS zone")
+    con.execute("DELETE FROM zone.raw.people WHERE chi = ?", [ERASED.decode()])
+    rebuild(con, "zone")
+    con.execute("INSERT INTO zone.raw.people VALUES ('0000000001', -2)")  # written to the new file, not the one renamed over
+    con.close()
+    assert _left(path) == [(30000, 0)] and ERASED not in path.read_bytes()
+    con = duckdb.connect(str(path))
+    rebuild(con)
+    with pytest.raises(duckdb.ConnectionException):  # its file was replaced: nothing more may be written through it
+        con.execute("SELECT 1")
