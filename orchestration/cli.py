@@ -327,17 +327,23 @@ def _retention(dry_run: bool, settings: Settings) -> int:
 def _erase(args: argparse.Namespace, settings: Settings) -> int:
     from assets.ingest.contracts import load_contracts
     from assets.ingest.erasure import NotAReference, erase, records_named, reference_columns
-    from assets.ingest.intake import attached_content_zone
+    from assets.linkage.pseudonyms import UnusableKey
+    from orchestration.settings import sealing_key_from_env
 
     contracts = load_contracts(settings.contracts_dir)
     if args.dataset not in contracts or not reference_columns(contracts[args.dataset]):
         print(f"{args.dataset!r} is not a dataset whose records name a person: use one of {', '.join(d for d, c in sorted(contracts.items()) if reference_columns(c))}", file=sys.stderr)
         return USAGE_ERROR
+    try:
+        sealing_key = sealing_key_from_env()  # to open the refused copies in quarantine/ and find the person's
+    except UnusableKey as unusable:
+        print(f"{unusable} Nothing was erased.", file=sys.stderr)
+        return USAGE_ERROR
     con = _index_zone(settings, "Nothing was erased.")
     if isinstance(con, int):
         return con
     column = args.column or reference_columns(contracts[args.dataset])[0]
-    with con, attached_content_zone(con, settings.content_zone_path):
+    with con:
         try:
             records = records_named(con, contracts, args.dataset, args.agency, column, args.record, args.every_agency)
         except NotAReference as wrong:
@@ -346,11 +352,15 @@ def _erase(args: argparse.Namespace, settings: Settings) -> int:
         if records.empty:
             print(f"No record of {args.dataset} from {args.agency} has {column} {args.record!r}: nothing was erased.", file=sys.stderr)
             return USAGE_ERROR
-        done = erase(con, contracts, records, args.reason, settings.accepted_dir, settings.person_index_path)
+        done = erase(con, contracts, records, args.reason, settings, sealing_key)
     print(f"Erasure {done.erasure_id}: {sum(done.records.values())} record(s) left the index zone, the person index and the content zone:")
     for (dataset, agency), n in sorted(done.records.items()):
         print(f"    {dataset} from {agency}: {n}")
-    print(f"Sealed originals destroyed (entries): {', '.join(done.originals_destroyed) or 'none'}. The warehouse drops the records at its next run.")
+    print(f"Sealed originals destroyed (entries): {', '.join(done.originals_destroyed) or 'none'}.")
+    print(f"Refused copies holding them destroyed (entries): {', '.join(done.refused_copies_destroyed) or 'none'}.")
+    if done.review_page_removed:
+        print("The clerical review page showed them: removed until the next linkage run writes it again.")
+    print("The index zone, the person index and the content zone were rebuilt without their bytes. The warehouse drops the records at its next run.")
     return 0
 
 

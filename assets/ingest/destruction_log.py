@@ -20,6 +20,7 @@ DESTRUCTION_COLUMNS = ("destroyed_at", "kind", "entry_id", "dataset", "agency", 
 # What is destroyed: a sealed original in accepted/, a refused file's sealed copy (and its reports)
 # in quarantine/, an entry's identifiers in the index zone, or a person's records in both zones.
 SEALED_ORIGINAL, REFUSED_COPY, IDENTIFIERS, ERASED_RECORDS = "sealed_original", "refused_copy", "identifiers", "erased_records"
+REVIEW_PAGE = "review_page"  # the clerical review page, removed by an erasure until the next linkage run
 _DDL = (
     f"CREATE TABLE IF NOT EXISTS {DESTRUCTION_LOG} (destroyed_at TIMESTAMPTZ NOT NULL, kind VARCHAR NOT NULL, entry_id VARCHAR, "
     "dataset VARCHAR, agency VARCHAR, rule VARCHAR NOT NULL, detail VARCHAR)"

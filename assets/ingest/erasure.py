@@ -7,12 +7,15 @@ dataset. The records leave, in this order (each step finds nothing left by one b
 stopped erasure is finished by running it again): their content rows, with a line in the
 content zone's ``main.erasures`` (a random erasure id, the day, dataset, agency and how many
 records: nothing else); their rows of the person index; then, in one transaction, their
-identifiers, prepared identifiers, review pairs and keyed references in the index zone, with a
+identifiers, prepared identifiers, review pairs, reviewers' decisions on them and keyed references in the index zone, with a
 destruction-log row per entry. Their person registry rows stay until the next linkage: it
 sees them gone and relinks the rest of the person (they hold a record key and a person id,
 nothing else). Last, the sealed originals of the entries they came in are destroyed and
 logged: a sealed copy cannot be edited without breaking the hash it is bound to, and the
-person's records may not outlive the erasure in it. The warehouse drops them at its next run.
+person's records may not outlive the erasure in it; so are the refused copies in quarantine/
+that hold the person, and the clerical review page if it showed them (``erasure_files``). Finally the content zone, the person index
+and the index zone are each rebuilt into a fresh file (``compaction.rebuild``), since DuckDB
+leaves deleted rows' bytes in the file. The warehouse drops them at its next run.
 """
 
 from __future__ import annotations
@@ -24,11 +27,15 @@ from pathlib import Path
 import duckdb
 import pandas as pd
 
+from assets.folder_layout import FolderLayout
+from assets.ingest.compaction import rebuild
 from assets.ingest.contracts import Contract
 from assets.ingest.destruction_log import ERASED_RECORDS, SEALED_ORIGINAL, log_destruction, transaction
-from assets.ingest.intake import accepted_copy
+from assets.ingest.erasure_files import destroy_refused_copies, person_keys, withdraw_review_page
+from assets.ingest.intake import accepted_copy, attached_content_zone
 from assets.ingest.raw_zone import CONTENT, LEDGER, new_entry_id, raw_table
-from assets.ingest.retention import forget_prepared, table_exists
+from assets.ingest.retention import REVIEW, forget_prepared, table_exists
+from assets.linkage.clerical_review import DECISIONS
 from assets.linkage.incremental import REGISTRY
 from assets.zones import content_table, person_index_table
 
@@ -75,33 +82,41 @@ def records_named(
 
 @dataclass(frozen=True)
 class Erasure:
-    """What one erasure removed: records per (dataset, agency), and the sealed originals destroyed (their entry ids)."""
+    """What one erasure removed: records per (dataset, agency), the sealed originals and refused copies destroyed (their entry ids), the review page."""
 
     erasure_id: str
     records: dict[tuple[str, str], int]
     originals_destroyed: list[str]
+    refused_copies_destroyed: list[str]
+    review_page_removed: bool
 
 
-def erase(con: duckdb.DuckDBPyConnection, contracts: dict[str, Contract], records: pd.DataFrame, reason: str, accepted_dir: Path, person_index: Path) -> Erasure:
-    """Remove ``records`` (``records_named``) from both zones, log it, and destroy the sealed originals they came in.
-    The content zone is attached to ``con`` as ``raw_zone.CONTENT``."""
-    erasure_id, rule = new_entry_id(), f"erasure: {reason}"
+def erase(con: duckdb.DuckDBPyConnection, contracts: dict[str, Contract], records: pd.DataFrame, reason: str, layout: FolderLayout, sealing_key: bytes) -> Erasure:
+    """Remove ``records`` (``records_named``) from both zones, log it, and destroy the sealed originals they came in,
+    the refused copies and review page holding them (``erasure_files``). Last, the index zone is rebuilt and ``con`` closed."""
+    erasure_id, rule, person_index = new_entry_id(), f"erasure: {reason}", layout.person_index_path
     counts = records.groupby(["dataset", "_agency"]).size().to_dict()
     entries = records.groupby(["_entry_id", "dataset", "_agency"]).size()
     datasets = sorted({d for d, _ in counts})
     con.register("erased", records)
     try:
-        with transaction(con):
+        keys = person_keys(con, contracts, records)
+        record_keys = "SELECT dataset || '|' || _file_sha256 || '|' || _row_number FROM erased"
+        pairs = con.execute(f"SELECT count(*) FROM {REVIEW} WHERE record_key_l IN ({record_keys}) OR record_key_r IN ({record_keys})").fetchone()[0] if table_exists(con, REVIEW) else 0
+        with attached_content_zone(con, layout.content_zone_path), transaction(con):
             con.execute(f"CREATE TABLE IF NOT EXISTS {CONTENT}.{ERASURES} (erasure_id VARCHAR, erased_on DATE, dataset VARCHAR, agency VARCHAR, records BIGINT)")
             for (dataset, agency), n in counts.items():
                 con.execute(f"DELETE FROM {CONTENT}.{content_table(dataset)} c WHERE {_erased(dataset, 'c', '_entry_id')}")
                 con.execute(f"INSERT INTO {CONTENT}.{ERASURES} VALUES (?, ?, ?, ?, ?)", [erasure_id, dt.date.today(), dataset, agency, n])
+        with attached_content_zone(con, layout.content_zone_path):
+            rebuild(con, CONTENT)
         if person_index.exists():
             con.execute(f"ATTACH '{person_index}' AS erasing_index")
             try:
                 indexed = {t for (t,) in con.execute("SELECT table_name FROM duckdb_tables() WHERE database_name = 'erasing_index'").fetchall()}
                 for dataset in (d for d in datasets if d in indexed):
                     con.execute(f"DELETE FROM erasing_index.{person_index_table(dataset)} p WHERE {_erased(dataset, 'p', '_entry_id')}")
+                rebuild(con, "erasing_index")
             finally:
                 con.execute("DETACH erasing_index")
         with transaction(con):
@@ -110,11 +125,17 @@ def erase(con: duckdb.DuckDBPyConnection, contracts: dict[str, Contract], record
                 if table_exists(con, f"linkage.{dataset}"):
                     con.execute(f"DELETE FROM linkage.{dataset} t WHERE {_erased(dataset, 't', '_file_sha256')}")
                 con.execute(f"DELETE FROM {raw_table(contracts[dataset])} t WHERE {_erased(dataset, 't', '_file_sha256')}")
+            if table_exists(con, DECISIONS):  # a reviewer's note may name them
+                con.execute(f"DELETE FROM {DECISIONS} WHERE record_key_l IN ({record_keys}) OR record_key_r IN ({record_keys})")
             for (entry_id, dataset, agency), n in entries.items():
                 log_destruction(con, ERASED_RECORDS, entry_id, dataset, agency, rule, f"erasure {erasure_id}: {n} records; their person registry rows leave at the next linkage")
     finally:
         con.unregister("erased")
-    return Erasure(erasure_id, counts, _destroy_originals(con, [tuple(e) for e in entries.index], accepted_dir, erasure_id, rule))
+    destroyed = _destroy_originals(con, [tuple(e) for e in entries.index], layout.accepted_dir, erasure_id, rule)
+    refused = destroy_refused_copies(con, keys, layout.quarantine_dir, sealing_key, erasure_id, rule)
+    page = withdraw_review_page(con, keys, pairs, layout.clerical_review_dir, erasure_id, rule)
+    rebuild(con)
+    return Erasure(erasure_id, counts, destroyed, refused, page)
 
 
 def _erased(dataset: str, alias: str, by: str) -> str:

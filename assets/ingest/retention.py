@@ -8,7 +8,9 @@ entry's identifier columns in ``raw.<dataset>`` and removes its records' prepare
 and clerical-review pairs; the record reference, the person registry's row (record key,
 person id) and the person index stay, so the content keeps its person ids and new records
 still link to every record whose identifiers are kept (``person_links`` links retired records
-no more). Every destruction is appended to the destruction log (``destruction_log``).
+no more). Every destruction is appended to the destruction log (``destruction_log``), and after
+destroying identifiers the index zone is rebuilt into a fresh file (``compaction.rebuild``) so
+their bytes do not stay in it.
 """
 
 from __future__ import annotations
@@ -19,6 +21,7 @@ from pathlib import Path
 
 import duckdb
 
+from assets.ingest.compaction import rebuild
 from assets.ingest.contracts import Contract
 from assets.ingest.destruction_log import (
     IDENTIFIERS,
@@ -58,7 +61,7 @@ def _day(value: object) -> dt.date:
     return value.date() if isinstance(value, dt.datetime) else dt.date.fromisoformat(str(value)[:10])
 
 
-def _sealed_copies(folder: Path) -> list[tuple[Path, tuple[str, str, str]]]:
+def sealed_copies(folder: Path) -> list[tuple[Path, tuple[str, str, str]]]:
     copies = []
     for path in sorted(folder.rglob(f"*{SEALED_SUFFIX}")) if folder.is_dir() else []:
         with path.open("rb") as sealed:
@@ -75,7 +78,7 @@ def expired(con: duckdb.DuckDBPyConnection, contracts: dict[str, Contract], acce
     ledger = {(d, a, s): (e, _day(p), o) for d, a, s, e, p, o in con.execute(f"SELECT dataset, agency, sha256, entry_id, processed_at, outcome FROM {LEDGER}").fetchall()}
     due: list[Expired] = []
     for kind, folder in ((SEALED_ORIGINAL, accepted_dir), (REFUSED_COPY, quarantine_dir)):
-        for path, key in _sealed_copies(folder):
+        for path, key in sealed_copies(folder):
             if key in ledger and ledger[key][1] <= today - dt.timedelta(days=periods.days(kind)):
                 due.append(Expired(kind, ledger[key][0], key[0], key[1], ledger[key][1], path))
     cutoff = today - dt.timedelta(days=periods.identifiers_days)
@@ -116,7 +119,8 @@ def _destroy_identifiers(con: duckdb.DuckDBPyConnection, contract: Contract, ite
 
 def destroy(con: duckdb.DuckDBPyConnection, contracts: dict[str, Contract], due: list[Expired], periods: RetentionPeriods) -> list[Expired]:
     """Destroy each expired thing and log it, one transaction each (a sealed copy is deleted inside
-    its log row's transaction, so a copy that cannot be deleted is not logged). Returns what was destroyed."""
+    its log row's transaction, so a copy that cannot be deleted is not logged). Returns what was destroyed.
+    After destroying identifiers the index zone is rebuilt, which closes ``con``: it is the connection's last use."""
     done = []
     for item in due:
         with transaction(con):
@@ -128,6 +132,8 @@ def destroy(con: duckdb.DuckDBPyConnection, contracts: dict[str, Contract], due:
                 for path in (item.path, *reports):
                     path.unlink(missing_ok=True)
         done.append(item)
+    if any(item.kind == IDENTIFIERS for item in done):
+        rebuild(con)  # emptied columns keep their old bytes in the file until it is rewritten
     return done
 
 

@@ -20,6 +20,12 @@ values a formula last showed and does not say which cells hold one, so the sheet
 screened for them (``<f>`` elements in an ``.xlsx`` sheet, ``table:formula`` attributes in an
 ``.ods`` table), with a fast scan first and a parse only where the scan finds one. An ``.xlsx``
 error cell (``#N/A`` pasted as a value) is refused too: calamine would read it as empty.
+
+A workbook is a zip of XML parts that calamine unpacks whole into memory, so a few hundred
+kilobytes that unpack to hundreds of megabytes would tie up the intake. Before it is read, its
+parts' unpacked sizes (as the zip declares them) may add up to no more than the contract's file
+size limit, the most a CSV of the return may be, nor to more than 100 times the workbook's own
+size (Apache POI's zip-bomb ratio; real workbooks unpack to 5 to 20 times theirs).
 """
 
 from __future__ import annotations
@@ -49,12 +55,15 @@ _ODS_SCREEN = (b":formula=", b":formula =")
 _EXCEL_EPOCH = dt.date(1899, 12, 30)  # serial 1 is 1 January 1900 (after Excel's 29 February 1900, the same count as LibreOffice's)
 _EPOCH_1904 = dt.date(1904, 1, 1)
 _LAST_SERIAL = 2_958_465  # 31 December 9999
+_MOST_UNPACKED_PER_BYTE = 100
 
 
 def read_workbook(source: Path, suffix: str, contract: Contract, working_copy: Path) -> Reading:
     import python_calamine
 
     what = _WHAT[suffix]
+    if problem := unpacks_too_big(source, contract):
+        return Reading(None, problems=(problem,))
     try:
         book = python_calamine.load_workbook(str(source))
     except Exception as error:  # calamine's errors (not a zip, damaged XML, a password) share no base class worth naming
@@ -86,6 +95,30 @@ def read_workbook(source: Path, suffix: str, contract: Contract, working_copy: P
 
 # The refusals, as functions of what was found: the intake's words, and the browser page's (``preflight_plan``).
 NO_WORKSHEET = Problem(check="sheet", message="The workbook has no worksheet to read.", fix="Put the return on the first sheet of the workbook, and send it again.")
+
+
+def unpacks_too_big(source: Path, contract: Contract) -> Problem | None:
+    """A workbook whose parts unpack to more than its limit (the module's docstring says which); None when within it or not a zip (calamine then says why)."""
+    try:
+        with zipfile.ZipFile(source) as book:
+            unpacked = sum(member.file_size for member in book.infolist())
+    except (zipfile.BadZipFile, OSError):
+        return None
+    size = source.stat().st_size
+    limit = min(contract.max_file_bytes, _MOST_UNPACKED_PER_BYTE * size)
+    if unpacked <= limit:
+        return None
+    return Problem(
+        check="file_size",
+        message=(
+            f"The workbook is {size:,} bytes but unpacks to {unpacked:,} bytes, more than the {limit:,} bytes it may unpack to "
+            f"({_MOST_UNPACKED_PER_BYTE} times its size, and never more than the {contract.max_file_bytes:,} bytes a file of this dataset may be)."
+        ),
+        fix=(
+            "Delete the empty or repeated rows and columns below and beside the data, or split the return across smaller workbooks "
+            "(fewer rows each), and send it again; or save it as 'CSV UTF-8 (Comma delimited)', which is limited only by its size."
+        ),
+    )
 
 
 def unopenable(suffix: str, error: str) -> Problem:

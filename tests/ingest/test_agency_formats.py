@@ -260,3 +260,27 @@ def test_bytes_that_are_no_character_in_either_encoding_are_named(tmp_path: Path
     verdict, _ = _judged(_place(tmp_path, data))
     [problem] = verdict.problems
     assert f"byte {offset:,} (line 2): 81, not a character in Windows-1252 (nor UTF-8)" in problem.message
+
+
+def test_a_small_workbook_that_unpacks_big_is_refused_before_it_is_read(tmp_path: Path):
+    """A few kilobytes of zip holding a sheet of megabytes (a row repeated below the data): refused on the zip's own sizes."""
+    path = _place(tmp_path, b"", ".xlsx")
+    _xlsx(path, _sample())
+    with zipfile.ZipFile(path) as made:
+        parts = {m.filename: made.read(m) for m in made.infolist()}
+    sheet = next(name for name in parts if name.startswith("xl/worksheets/"))
+    parts[sheet] = parts[sheet].replace(b"</sheetData>", b'<row><c t="inlineStr"><is><t>a</t></is></c></row>' * 200_000 + b"</sheetData>")
+    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as book:
+        for name, data in parts.items():
+            book.writestr(name, data)
+    size, unpacked = path.stat().st_size, sum(len(data) for data in parts.values())
+    assert unpacked > 100 * size
+
+    verdict, _ = _judged(path)
+    [problem] = verdict.problems
+    assert problem.check == "file_size" and problem.blocking
+    assert f"{unpacked:,} bytes" in problem.message and f"{100 * size:,} bytes it may unpack to" in problem.message
+    assert "split the return" in problem.fix
+    # A dataset whose file size limit is lower still: that limit is the one.
+    verdict, _ = _judged(path, dataclasses.replace(CONTRACT, max_file_bytes=50 * size))
+    assert f"more than the {50 * size:,} bytes it may unpack to" in verdict.problems[0].message

@@ -52,13 +52,33 @@ def _files(data: Path) -> set[str]:
     return {str(p.relative_to(data)) for folder in ("accepted", "quarantine") for p in (data / folder).rglob("*") if p.is_file()}
 
 
+def _person_values(data: Path, child_ref: str) -> set[bytes]:
+    """The identifier values of one child that no other record holds (nor holds inside a longer value)."""
+    columns = ", ".join(c for c in IDENTIFIERS if c != "date_of_birth")
+    rows = _zone(data, f"SELECT child_ref, {columns} FROM raw.{DATASET}")
+    others = " ".join(str(v) for row in rows if row[0] != child_ref for v in row[1:])
+    return {str(v).encode() for row in rows if row[0] == child_ref for v in row[1:] if v and str(v) not in others}
+
+
+def _bytes_holding(data: Path, values: set[bytes]) -> dict[str, list[bytes]]:
+    """Every file under the data root outside published/ whose raw bytes hold one of ``values``."""
+    found = {}
+    for path in (p for p in data.rglob("*") if p.is_file() and "published" not in p.relative_to(data).parts):
+        held = [v for v in values if v in path.read_bytes()]
+        if held:
+            found[str(path.relative_to(data))] = held
+    return found
+
+
 def test_retention_destroys_exactly_what_expired_and_logs_it(story_env: Path, monkeypatch: pytest.MonkeyPatch, capsys):
     monkeypatch.setenv("STORY_RETENTION_DAYS_SEALED_ORIGINALS", "2000")
     monkeypatch.setenv("STORY_RETENTION_DAYS_REFUSED_COPIES", "1000")
     monkeypatch.setenv("STORY_RETENTION_DAYS_IDENTIFIERS", "3000")
     story_env.mkdir()
-    for period in ("2022", "2023", "2024"):
+    for period in ("2023", "2024"):
         _drop(story_env, EpisodesFile.valid(COUNCIL, period))
+    retired = {b"Oldfellow", b"EH1 1YZ"}  # held by the oldest entry alone
+    _drop(story_env, EpisodesFile.valid(COUNCIL, "2022").set(0, "surname", "Oldfellow").set(0, "postcode", "EH1 1YZ"))
     assert main(["ingest"]) == INGEST_TAKEN
     _drop(story_env, EpisodesFile.valid(COUNCIL, "2021").set(1, "placement_type", "fostering"))  # refused
     assert main(["ingest"]) == INGEST_NOT_ALL_TAKEN
@@ -67,6 +87,7 @@ def test_retention_destroys_exactly_what_expired_and_logs_it(story_env: Path, mo
     files_before, content_before = _files(story_env), _content(story_env, f"SELECT * FROM content.{DATASET} ORDER BY ALL")
     identifiers = f"SELECT _entry_id, {', '.join(IDENTIFIERS)} FROM raw.{DATASET} ORDER BY ALL"
     raw_before = _zone(story_env, identifiers)
+    assert set(_bytes_holding(story_env, retired)) >= {"linkage_zone.duckdb"}
     capsys.readouterr()
 
     assert main(["retention", "--dry-run"]) == 0
@@ -97,6 +118,7 @@ def test_retention_destroys_exactly_what_expired_and_logs_it(story_env: Path, mo
     logged = _zone(story_env, f"SELECT kind, entry_id, rule FROM {DESTRUCTION_LOG} ORDER BY kind, entry_id")
     assert sorted((k, e) for k, e, _ in logged) == sorted([("identifiers", oldest), ("refused_copy", refused), ("sealed_original", oldest), ("sealed_original", older)])
     assert all("days after intake" in rule for *_, rule in logged)
+    assert _bytes_holding(story_env, retired) == {}  # the index zone was rebuilt: emptied columns leave no bytes
 
     # Nothing is due twice, and the log is only added to.
     assert main(["retention"]) == 0
@@ -116,7 +138,8 @@ def test_erasure_removes_a_persons_records_from_both_zones(story_env: Path, caps
     story_env.mkdir()
     for period in ("2023", "2024"):
         _drop(story_env, EpisodesFile.valid(COUNCIL, period))
-    assert main(["ingest"]) == INGEST_TAKEN
+    _drop(story_env, EpisodesFile.valid(COUNCIL, "2022").set(1, "placement_type", "fostering"))  # refused: its sealed copy holds the child too
+    assert main(["ingest"]) == INGEST_NOT_ALL_TAKEN
     # A person index as the linkage hands it over: every record reference with a person id.
     with duckdb.connect(str(story_env / "person_index.duckdb")) as index:
         index.execute("CREATE SCHEMA links")
@@ -125,6 +148,13 @@ def test_erasure_removes_a_persons_records_from_both_zones(story_env: Path, caps
     rows = _zone(story_env, f"SELECT child_ref, _entry_id, _row_number FROM raw.{DATASET} ORDER BY ALL")
     erased = {(e, r) for c, e, r in rows if c == "C0001"}
     assert len(erased) == 4  # two placements in each of two years
+    values = _person_values(story_env, "C0001")
+    assert _bytes_holding(story_env, values)  # the scan below can find them
+    [chi] = {c for (c,) in _zone(story_env, f"SELECT chi FROM raw.{DATASET} WHERE child_ref = 'C0001'")}
+    page = story_env / "clerical_review" / "queue" / "review.html"  # as a linkage run left it, showing the child
+    page.parent.mkdir(parents=True)
+    page.write_text(f"<td>{chi}</td>")
+    assert len([p for p in _files(story_env) if p.startswith("quarantine")]) > 1  # the refused copy and its reports
     capsys.readouterr()
 
     assert main(["erase", "--agency", COUNCIL, "--dataset", DATASET, "--record", "C0001", "--reason", "the council asked: recorded in error"]) == 0
@@ -139,9 +169,12 @@ def test_erasure_removes_a_persons_records_from_both_zones(story_env: Path, caps
     [erasure] = _content(story_env, f"SELECT * FROM {ERASURES}")
     assert erasure[2:] == (DATASET, COUNCIL, 4) and "C0001" not in str(erasure) and "error" not in str(erasure)
     logged = _zone(story_env, f"SELECT kind, entry_id, detail FROM {DESTRUCTION_LOG} ORDER BY kind, entry_id")
-    assert [k for k, *_ in logged] == ["erased_records"] * 2 + ["sealed_original"] * 2
+    assert [k for k, *_ in logged] == ["erased_records"] * 2 + ["refused_copy", "review_page"] + ["sealed_original"] * 2
     assert not any("C0001" in str(row) for row in logged)
     assert not list((story_env / "accepted").rglob("*.sealed"))  # both originals held the person's records
+    assert not [p for p in _files(story_env) if p.startswith("quarantine")] and not page.exists()  # and so did these
+    # Nor do their bytes stay in any file: each database the erasure deleted from was rebuilt.
+    assert _bytes_holding(story_env, values) == {}
 
     # The same reference names nothing now.
     assert main(["erase", "--agency", COUNCIL, "--dataset", DATASET, "--record", "C0001", "--reason", "again"]) == USAGE_ERROR

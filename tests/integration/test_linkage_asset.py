@@ -59,7 +59,8 @@ def test_rerun_with_an_extra_council_file_keeps_every_person_id(story_env: Path,
         before = con.execute("SELECT record_key, person_id FROM linkage.person_registry").df()
         rows = con.execute("SELECT count(*) FROM raw.hearings_referrals WHERE _entry_id = ?", [f"entry-sha-{retired.name}"]).fetchone()[0]
         due = Expired(IDENTIFIERS, f"entry-sha-{retired.name}", "hearings_referrals", "SCRA", dt.date(2020, 1, 1), rows=rows)
-        destroy(con, contracts, [due], RetentionPeriods())
+        destroy(con, contracts, [due], RetentionPeriods())  # rebuilds the file, and closes the connection that held it
+    with duckdb.connect(str(zone)) as con:
         _load(con, contracts["looked_after_episodes"], extra)
     second = dg.materialize([asset], resources=resources, instance=instance)
     assert second.success
