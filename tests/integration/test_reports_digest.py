@@ -74,7 +74,8 @@ def test_digest_with_an_identifier_is_not_published(story_env: Path):
 
 def test_monthly_digest_schedule_sits_beside_the_quarterly_one_and_starts_stopped(story_env):
     by_name = {s.name: s for s in build_definitions(Settings.from_env()).schedules}
-    assert set(by_name) == {"quarterly_edition", "monthly_data_quality_digest"}
+    assert set(by_name) == {"quarterly_edition", "monthly_data_quality_digest", "daily_retention"}  # retention: the index role's own
+    assert all(s.default_status == dg.DefaultScheduleStatus.STOPPED for s in by_name.values())
     monthly = by_name["monthly_data_quality_digest"]
     assert monthly.cron_schedule == "0 7 1 * *"
     assert monthly.default_status == dg.DefaultScheduleStatus.STOPPED
