@@ -44,7 +44,7 @@ def main() -> None:
     scratch = Path(tempfile.mkdtemp(prefix="downloads-speed-"))
     warehouse = args.warehouse
     if args.sample:
-        from tests.accessibility.sample_mart import build_sample_mart
+        from tests.support.sample_mart import build_sample_mart
 
         warehouse = build_sample_mart(scratch / "sample.duckdb", settings.reference_dir)
     entries = catalogue(settings.reference_dir, load_contracts(settings.contracts_dir))

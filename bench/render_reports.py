@@ -50,7 +50,7 @@ def main() -> None:
     out = args.out or scratch / "edition"
     warehouse = args.warehouse
     if args.sample:
-        from tests.accessibility.sample_mart import build_sample_mart
+        from tests.support.sample_mart import build_sample_mart
 
         warehouse = build_sample_mart(scratch / "sample.duckdb", settings.reference_dir)
     started = time.perf_counter()

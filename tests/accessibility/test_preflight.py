@@ -37,9 +37,9 @@ from assets.reference import councils
 from assets.reports.preflight import EDITION_FOLDER, OFFLINE_COPY, write_offline_copy, write_preflight
 from orchestration.settings import REPO_ROOT
 from tests.ingest import test_agency_formats as formats
-from tests.ingest.samples import DATASET, EpisodesFile
 from tests.ingest.test_bad_files import BAD_FILES, SIZE_LIMIT
 from tests.support.paths import CONTRACTS, SHARED
+from tests.support.samples import DATASET, EpisodesFile
 
 REFERENCE = SHARED / "reference"
 AGENCY, PERIOD = "S12000049", "2021"

@@ -29,8 +29,8 @@ from assets.reports.site_links import DATA_MAP, WELLBEING, measure_page, place_p
 from assets.reports.story_context import report_context
 from assets.reports.website import write_website
 from orchestration.settings import REPO_ROOT
-from tests.accessibility.sample_mart import build_sample_mart, report_test_measures
 from tests.support.paths import CONTRACTS, SHARED
+from tests.support.sample_mart import build_sample_mart, report_test_measures
 
 AXE = REPO_ROOT / "node_modules" / "axe-core" / "axe.min.js"
 BLOCKING = {"serious", "critical"}

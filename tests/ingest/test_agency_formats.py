@@ -25,8 +25,8 @@ from assets.ingest.intake import judge
 from assets.ingest.landing import landed_file
 from assets.ingest.problems import Verdict
 from assets.reference import councils
-from tests.ingest.samples import COLUMNS, DATASET, EpisodesFile
 from tests.support.paths import CONTRACTS, SHARED
+from tests.support.samples import COLUMNS, DATASET, EpisodesFile
 
 REFERENCE = SHARED / "reference"
 CONTRACT = load_contracts(CONTRACTS)[DATASET]

@@ -27,8 +27,8 @@ from assets.ingest.intake import IntakeFolders, IntakeResult, take_in
 from assets.ingest.landing import files_waiting
 from assets.reference import councils
 from orchestration.sensors import landing_run_requests
-from tests.ingest.samples import COLUMNS, DATASET, FORENAMES, SURNAMES, EpisodesFile
 from tests.support.paths import CONTRACTS, SHARED
+from tests.support.samples import COLUMNS, DATASET, FORENAMES, SURNAMES, EpisodesFile
 from tests.support.sealed import SEALING_KEY, original
 
 REFERENCE = SHARED / "reference"

@@ -23,8 +23,8 @@ from assets.ingest.intake import judge
 from assets.ingest.landing import landed_file
 from assets.ingest.refusal_report import render_refusal
 from assets.reference import councils
-from tests.ingest.samples import DATASET, EpisodesFile
 from tests.support.paths import CONTRACTS, SHARED
+from tests.support.samples import DATASET, EpisodesFile
 
 REFERENCE = SHARED / "reference"
 AGENCY = "S12000049"

@@ -29,8 +29,8 @@ from checks.expectations_sql import (
     failing_expectations,
     failing_rows_query,
 )
-from tests.ingest.samples import DATASET, EpisodesFile
 from tests.support.paths import CONTRACTS, REFERENCE
+from tests.support.samples import DATASET, EpisodesFile
 
 
 def _rows(con: duckdb.DuckDBPyConnection, query: str) -> list[tuple]:

@@ -34,8 +34,8 @@ from assets.ingest.landing import files_waiting, settle, snapshot
 from assets.ingest.sealing import SEALED_SUFFIX, CannotOpen, opened
 from assets.reference import councils
 from orchestration.sensors import landing_run_requests
-from tests.ingest.samples import DATASET, EpisodesFile
 from tests.support.paths import CONTRACTS, SHARED
+from tests.support.samples import DATASET, EpisodesFile
 from tests.support.sealed import SEALING_KEY, original
 
 REFERENCE = SHARED / "reference"

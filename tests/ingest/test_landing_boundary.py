@@ -26,8 +26,8 @@ from assets.ingest.contracts import load_contracts
 from assets.ingest.intake import IntakeFolders, IntakeResult, take_in
 from assets.ingest.landing import files_waiting
 from assets.reference import councils
-from tests.ingest.samples import DATASET, EpisodesFile
 from tests.support.paths import CONTRACTS, SHARED
+from tests.support.samples import DATASET, EpisodesFile
 from tests.support.sealed import SEALING_KEY, original
 
 REFERENCE = SHARED / "reference"

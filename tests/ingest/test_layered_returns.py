@@ -27,9 +27,9 @@ from assets.measures.catalogue import catalogue
 from orchestration.cli import main
 from orchestration.resources import pseudonymisation_key
 from synthetic.layered import write_layered
-from tests.ingest.samples import DATASET, EpisodesFile
 from tests.ingest.test_split_returns import CONTRACTS_BY_ID, REFERENCE_DIR, _intake
 from tests.support.paths import SHARED
+from tests.support.samples import DATASET, EpisodesFile
 
 CONTRACT = CONTRACTS_BY_ID[DATASET]
 PARTS = [p.name for p in CONTRACT.layered]

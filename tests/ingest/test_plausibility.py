@@ -20,8 +20,8 @@ from assets.ingest.problems import Verdict
 from assets.ingest.refusal_report import refusal_context
 from assets.ingest.table_rules import TABLE_RULES, table_checks
 from assets.reference import councils
-from tests.ingest.samples import DATASET, EpisodesFile
 from tests.support.paths import CONTRACTS, SHARED
+from tests.support.samples import DATASET, EpisodesFile
 
 REFERENCE = SHARED / "reference"
 AGENCY, PERIOD = "S12000049", "2021"  # the year 1 August 2020 to 31 July 2021

@@ -14,8 +14,8 @@ from assets.ingest.intake import judge
 from assets.ingest.landing import landed_file
 from assets.ingest.refusal_report import PARTIAL_LOADS, refusal_context, render_html, render_markdown, render_refusal
 from assets.reference import councils
-from tests.ingest.samples import DATASET, FORENAMES, EpisodesFile
 from tests.support.paths import CONTRACTS, SHARED
+from tests.support.samples import DATASET, FORENAMES, EpisodesFile
 
 REFERENCE = SHARED / "reference"
 SCRIPT = '<img src=x onerror="alert(1)">'

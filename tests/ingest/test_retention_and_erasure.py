@@ -18,8 +18,8 @@ from assets.ingest.retention_asset import build_retention_asset
 from assets.keys import RETENTION
 from orchestration.cli import INGEST_NOT_ALL_TAKEN, INGEST_TAKEN, USAGE_ERROR, main
 from orchestration.settings import Settings
-from tests.ingest.samples import DATASET, EpisodesFile
 from tests.support.paths import CONTRACTS, SHARED
+from tests.support.samples import DATASET, EpisodesFile
 
 COUNCIL = "S12000049"
 IDENTIFIERS = ("child_ref", "chi", "forename", "surname", "date_of_birth", "postcode")

@@ -15,8 +15,8 @@ from assets.ingest.validation import compile_rules
 from checks.contract_rules import rules_by_kind
 from orchestration.resources import build_resources
 from orchestration.settings import Settings
-from tests.ingest.samples import DATASET, EpisodesFile
 from tests.support.paths import CONTRACTS, SHARED
+from tests.support.samples import DATASET, EpisodesFile
 
 REFERENCE = SHARED / "reference"
 

@@ -35,9 +35,9 @@ from assets.linkage.person_links import build_person_links_asset
 from assets.reference import councils
 from orchestration.cli import main
 from orchestration.resources import pseudonymisation_key
-from tests.ingest.samples import DATASET, EpisodesFile
 from tests.ingest.test_agency_formats import _xlsx
 from tests.support.paths import CONTRACTS, SHARED
+from tests.support.samples import DATASET, EpisodesFile
 from tests.support.sealed import SEALING_KEY, original
 
 REFERENCE_DIR = SHARED / "reference"

@@ -14,8 +14,8 @@ from assets.ingest.intake import judge
 from assets.ingest.landing import landed_file
 from assets.linkage.core import chi_is_valid
 from assets.reference import councils
-from tests.ingest.samples import COLUMNS, DATASET, EpisodesFile
 from tests.ingest.test_intake_faults import CONTRACT, REFERENCE
+from tests.support.samples import COLUMNS, DATASET, EpisodesFile
 
 AGENCIES = ("S12000049", "S12000036", "S12000033")
 

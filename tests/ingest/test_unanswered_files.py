@@ -29,8 +29,8 @@ from assets.ingest.intake import fitted
 from assets.ingest.landing import MISPLACED, files_waiting, settle
 from orchestration.cli import INGEST_NOT_ALL_TAKEN, INGEST_TAKEN, main
 from orchestration.sensors import landing_run_requests
-from tests.ingest.samples import DATASET, EpisodesFile
 from tests.support.paths import CONTRACTS, SHARED
+from tests.support.samples import DATASET, EpisodesFile
 
 COUNCIL, OTHER = "S12000049", "S12000036"
 LONG_NAME = f"{DATASET}_{COUNCIL}_2024_{'corrected_' * 30}"[:246] + ".csv"

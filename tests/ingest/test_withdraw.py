@@ -10,7 +10,7 @@ import duckdb
 from assets.ingest import raw_zone
 from assets.ingest.sealing import opened
 from orchestration.cli import INGEST_TAKEN, USAGE_ERROR, main
-from tests.ingest.samples import DATASET, EpisodesFile
+from tests.support.samples import DATASET, EpisodesFile
 from tests.support.sealed import SEALING_KEY
 
 COUNCIL = "S12000049"

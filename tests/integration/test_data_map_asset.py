@@ -12,8 +12,8 @@ from assets.keys import DATA_MAP
 from assets.publication.data_map import build_data_map_asset
 from orchestration.resources import build_resources
 from orchestration.settings import Settings
-from tests.accessibility.sample_mart import build_sample_mart, report_test_measures, sample_holdings
 from tests.support.paths import CONTRACTS
+from tests.support.sample_mart import build_sample_mart, report_test_measures, sample_holdings
 
 
 def test_the_data_map_asset_writes_the_map_and_checks_it_names_everything(story_env: Path):

@@ -25,8 +25,8 @@ from assets.reports import editions, render, report_assets
 from assets.reports.report_assets import build_report_assets
 from orchestration.resources import build_resources
 from orchestration.settings import Settings
-from tests.accessibility.sample_mart import build_sample_mart, report_test_measures
 from tests.support.paths import CONTRACTS, SHARED
+from tests.support.sample_mart import build_sample_mart, report_test_measures
 
 
 def _disk_full(*_args, **_kwargs):

@@ -1,6 +1,6 @@
 """Reports rendered from a sample mart: national and council editions, their PDFs and the edition listing.
 
-The sample mart (tests/accessibility/sample_mart.py) passes seeded counts through the real
+The sample mart (tests/support/sample_mart.py) passes seeded counts through the real
 disclosure control, for a few catalogue measures chosen by kind (a count with breakdowns, a
 rate, a Q1 measure), so these tests do not wait for the whole pipeline.
 """
@@ -25,8 +25,8 @@ from assets.reports.places import SCOTLAND, council_places
 from assets.reports.report_inputs import RECORD_SUFFIX, read_record
 from assets.reports.story_context import QUESTIONS
 from assets.reports.website import write_website
-from tests.accessibility.sample_mart import LINKAGE_COUNTS, build_sample_mart, report_test_measures
 from tests.support.paths import CONTRACTS, SHARED
+from tests.support.sample_mart import LINKAGE_COUNTS, build_sample_mart, report_test_measures
 
 REFERENCE = SHARED / "reference"
 

@@ -19,8 +19,8 @@ from assets.reports.report_assets import DATA_QUALITY_DIGEST, DIGEST_STEM, build
 from orchestration.definitions import build_definitions
 from orchestration.resources import build_resources
 from orchestration.settings import Settings
-from tests.accessibility.sample_mart import build_sample_mart, report_test_measures
 from tests.support.paths import CONTRACTS, SHARED
+from tests.support.sample_mart import build_sample_mart, report_test_measures
 
 
 def _digest_asset():

@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 
 from orchestration.cli import main
-from tests.ingest.samples import DATASET, EpisodesFile
+from tests.support.samples import DATASET, EpisodesFile
 
 
 @pytest.fixture

@@ -18,8 +18,8 @@ from assets.ingest.contracts import load_contracts
 from orchestration.cli import INGEST_LOCKED, main
 from orchestration.database_lock import DatabaseLocked, WaitingDuckDBResource, connect_waiting
 from orchestration.sensors import landing_run_requests
-from tests.ingest.samples import DATASET, EpisodesFile
 from tests.support.paths import CONTRACTS, SHARED
+from tests.support.samples import DATASET, EpisodesFile
 
 HOLD = "import duckdb, sys; con = duckdb.connect(sys.argv[1]); print('held', flush=True); sys.stdin.readline(); con.close(); print('released', flush=True); sys.stdin.readline()"
 

@@ -15,9 +15,9 @@ from assets.reports.places import Place
 from assets.reports.site_links import SiteLinks
 from assets.reports.site_places import PlaceFigures, place_sections
 from checks.disclosure_audit import audit_disclosure
-from tests.accessibility.sample_mart import report_test_measures
 from tests.support.family_group_figures import with_group_figures
 from tests.support.paths import REFERENCE
+from tests.support.sample_mart import report_test_measures
 
 HIDDEN = "[c]"
 PERIOD = "2024"

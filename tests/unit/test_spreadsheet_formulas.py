@@ -23,8 +23,8 @@ from assets.ingest.landing import landed_file
 from assets.publication.downloads import write_downloads
 from assets.reference import councils
 from assets.spreadsheet_formulas import formula_like, formula_like_sql, neutralise, neutralise_frame
-from tests.ingest.samples import COLUMNS, DATASET, EpisodesFile
 from tests.support.paths import CONTRACTS, SHARED
+from tests.support.samples import COLUMNS, DATASET, EpisodesFile
 
 OWASP_PAYLOADS = [
     "=cmd|' /C calc'!A0",

@@ -11,8 +11,8 @@ import pandas as pd
 from assets.ingest.contracts import load_contracts
 from synthetic.agency_checks import with_plausible_dates_of_birth
 from synthetic.output import AgencyFile
-from tests.ingest.samples import COLUMNS, DATASET, EpisodesFile
 from tests.support.paths import CONTRACTS
+from tests.support.samples import COLUMNS, DATASET, EpisodesFile
 
 
 def test_an_implausible_mistyped_date_of_birth_is_put_right_and_a_plausible_one_kept() -> None:

@@ -45,8 +45,8 @@ from assets.reports.site_links import (
 )
 from assets.reports.story_context import report_context
 from assets.reports.website import write_website
-from tests.accessibility.sample_mart import build_sample_mart, report_test_measures
 from tests.support.paths import CONTRACTS, REFERENCE
+from tests.support.sample_mart import build_sample_mart, report_test_measures
 from tests.support.website_links import broken_links, parse_page, site_pages
 
 AGENCY_SCRIPT = '<script>alert("from an agency")</script>'
