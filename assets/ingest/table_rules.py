@@ -1,24 +1,6 @@
 """The contracts' table rules, one function per rule.
 
-A contract declares a table rule by name with its arguments (``data_contracts/*.yaml``, under
-the table's ``quality``). Each function here turns one rule into what runs and what people
-read: either a flag on the typed view (a true/false condition per row and the value to show
-where it is false) or a pair of columns the first of which must be at least the second, the
-refusal's words and fix, and the statement in the agencies' documentation. The validation makes
-each into a Great Expectations expectation; the synthetic generator runs the same conditions
-(nothing here imports Great Expectations). Adding a rule means adding a function and its name in
-``TABLE_RULES``.
-
-Conditions name a file's columns as ``{column}`` and the file's own agency and period as
-``{expected_agency}``, ``{expected_period}``, ``{period_start}``, ``{period_end}``; the validation
-fills in where they are staged. A condition is NULL (so the row passes) when a value it reads is
-missing or not a date: the type and required rules report those.
-
-Plausibility rules say what can be true of a record, so a mistyped date that is still a real
-date is refused: ``ageBetween`` (a person's age in whole years on a date, for example 0 to 17
-for a looked after child when the episode starts), ``notBeforeYear`` (no date before a stated
-year) and ``durationAtMost`` (no span longer than is possible). Dates after the file's period
-are refused by ``onOrBeforePeriodEnd``, negative spans by ``onOrAfter``.
+Method notes: docs/intake.md, "Notes on `assets/ingest/table_rules.py`".
 """
 
 from __future__ import annotations

@@ -5,27 +5,7 @@ first visible worksheet. Its cells become the rows of a UTF-8, comma-separated w
 that the same checks as any CSV then read (``reading``), from cell A1, so a refusal's row 1 is
 the sheet's row 2. Typed cells are written as the contract expects them:
 
-- a date cell, or a number in a date column (an Excel serial, counted from 30 December 1899 or,
-  in a workbook using the 1904 date system, 1 January 1904), as ``YYYY-MM-DD``; a date with a
-  time of day is written with it, and the contract's date rule refuses it;
-- a whole number stored as a float (3.0) as ``3``; other numbers in plain decimal, never in
-  exponent form; TRUE and FALSE as Excel shows them.
-
-Rows that hold nothing below the last row with a value are left out (a sheet's used area often
-reaches below the data, invisibly), and so are empty columns to the right of the header.
-
-A formula cell is refused: what it shows is worked out when the workbook is opened, and may
-change with the workbook it links to, so it is not a value an agency reported. calamine reads the
-values a formula last showed and does not say which cells hold one, so the sheet's XML is
-screened for them (``<f>`` elements in an ``.xlsx`` sheet, ``table:formula`` attributes in an
-``.ods`` table), with a fast scan first and a parse only where the scan finds one. An ``.xlsx``
-error cell (``#N/A`` pasted as a value) is refused too: calamine would read it as empty.
-
-A workbook is a zip of XML parts that calamine unpacks whole into memory, so a few hundred
-kilobytes that unpack to hundreds of megabytes would tie up the intake. Before it is read, its
-parts' unpacked sizes (as the zip declares them) may add up to no more than the contract's file
-size limit, the most a CSV of the return may be, nor to more than 100 times the workbook's own
-size (Apache POI's zip-bomb ratio; real workbooks unpack to 5 to 20 times theirs).
+Method notes: docs/intake.md, "Notes on `assets/ingest/workbooks.py`".
 """
 
 from __future__ import annotations

@@ -3,22 +3,7 @@
 Everything here is in the index zone, beside ``linkage_zone.duckdb`` under ``clerical_review/``
 (``FolderLayout.clerical_review_dir``), since it shows identifiers; only the linkage role sees it.
 
-- ``queue/review.html``: each pair in ``linkage.clerical_review`` with both records as sent side
-  by side and the evidence for and against (each comparison's level and match weight,
-  ``probabilistic.pair_evidence``), oldest first; ``queue/decisions_template.csv`` lists their
-  references. A static page, no script and nothing fetched; every value escaped (Jinja autoescape).
-- ``decisions/<reviewer>/clerical_decisions_<REVIEWER>_<YYYY-MM>.csv``: a reviewer's decisions
-  (``same``, ``different``, ``cannot_tell`` per pair reference), checked against the contract
-  ``data_contracts/linkage/clerical_decisions.yaml`` by the intake's own checks (``intake.judge``)
-  and against the queue (a reference must name a pair put up for review). A file that fails is
-  moved to ``refused/<reviewer>/`` with the refusal report an agency would get; one that passes
-  to ``taken/<reviewer>/``, its decisions kept in ``linkage.clerical_decisions``.
-
-The next linkage run applies every decision (the latest per pair): "same" joins the two
-records' persons and "different" keeps them apart whatever the identifiers, the model or an
-earlier run say (``core._apply_reviews``); "cannot tell" leaves the linkage's own decision. A
-decided pair leaves the queue for good. An incremental run relinks the persons of decisions
-not yet applied; a full relink applies them all, so no retrained model or new record undoes one.
+Method notes: docs/linkage.md, "Notes on `assets/linkage/clerical_review.py`".
 """
 
 from __future__ import annotations

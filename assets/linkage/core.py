@@ -1,37 +1,6 @@
 """Link records of people: identifiers first, then Splink's scores, then clusters that respect identifiers.
 
-A plain function on tables of people with any of the standard columns (forename, surname,
-date_of_birth as ``YYYY-MM-DD``, sex ``M``/``F``, postcode of any country, address, chi and
-scn; any value may be missing, a column may be absent), so it can be evaluated on any data,
-not only inside the pipeline. A column the table lacks or leaves empty is left out of the
-model and the blocking, and ``notes`` in the result says so, with anything else the run had
-to assume; a table too small or too uniform to train on is still answered (see
-``probabilistic.score_pairs``):
-
-    result = link_people(people)                  # one table: who is who
-    result = link_two_tables(left, right)         # two tables: which left rows are which right rows
-
-Why each step (measured on the synthetic ground truth, see ``bench/linkage_quality.py``):
-
-- Deterministic keys are a **trusted CHI** (check digit holds *and* its DDMMYY and sex digit agree
-  with the record, so a brother's or sister's CHI typed into the wrong record is not trusted)
-  and the **SCN**. An exact name and date of birth is *not* a deterministic key: strangers
-  share both (two Connor Wilsons born 5 August 2004 with different SCNs); Splink weighs it
-  against the rest.
-- Splink (``probabilistic``) scores the remaining evidence. Twins share surname, date of birth,
-  sex and postcode, which outweighs any forename disagreement, so a scored pair whose forenames
-  are entirely different is only accepted when a CHI or SCN agrees (exactly or one digit
-  apart); otherwise it goes to clerical review. Likewise a pair whose dates of birth are
-  entirely different (not one or two characters apart, not day and month transposed): with
-  names and address agreeing that is a parent and a child named alike as often as a mistyped
-  date (on people from the independent generator, 18 of 26 such pairs above the threshold were
-  two people (5,000 x 5,000, seed 1, European locales); none reached it on ours). In data
-  where a name or date is often replaced outright these guards lost one true pair in ten
-  (FEBRL4: 486 of 5,000); so where the table itself shows such lone values are
-  likelier errors than relatives (``lone_values_likelier_errors``), a pair is held back only
-  when both records' values are borne out by other records: the table shows two people.
-- Clusters refuse merges between different trusted CHIs or clearly different SCNs
-  (``clusters``), so one wrong link cannot chain two people's records together.
+Method notes: docs/linkage.md, "Notes on `assets/linkage/core.py`".
 """
 
 from __future__ import annotations

@@ -1,33 +1,6 @@
 """Incremental linkage: a new or corrected file is linked against the person registry, not all of Scotland.
 
-A full relink links every record (``person_links`` on the quarterly edition, or on demand with
-the run tag ``story/linkage=full``). Between relinks a run starts from what changed since the
-registry was written: records new to it (a new file, or a corrected file under its new hash)
-and registered records gone from the raw zone (the file they came from was replaced). The
-records whose decisions those changes can move, the *neighbourhood*, are (after a new record
-that repeats a gone one, a corrected return's unchanged row, has taken that record's place and
-person: ``registry.resent_records``; neither counts as new or gone):
-
-- the *seeds*: every new record, the remaining records of each person who lost one (the
-  record that went may have held the identifier that kept two persons apart, or left a
-  person with a single record, which is then ``unlinked``), and every record of each person
-  a reviewer's decision not yet applied names (``clerical_review``);
-- every registered record that one of the stored model's blocking rules pairs with a seed, or
-  that shares an agency reference with one (``person_links.reference_columns``): these are the
-  only pairs with a seed that a full run scores or joins;
-- every other record of the persons of those records, so a person is relinked whole: the
-  clusters see every identifier that can refuse a merge, and the person keeps or gives up
-  its id on all of its records (``registry.stable_person_ids``); but a retired record (its
-  identifiers destroyed, ``assets.ingest.retention``), which has no prepared row, is never
-  relinked and keeps the id it has.
-
-The neighbourhood is linked with the stored model and with the term frequencies of every
-current record (``find_neighbourhood`` counts them), so each of its pairs is scored and decided as
-a full run would; every record outside it keeps its person id and how it was linked. What a
-full relink can still decide differently is a pair between two records outside the
-neighbourhood whose weight moved at the threshold because the new records made a name more
-or less common. The full relink settles those; ``tests/integration/test_linkage_incremental.py``
-and ``bench/end_to_end.py`` count them.
+Method notes: docs/linkage.md, "Notes on `assets/linkage/incremental.py`".
 """
 
 from __future__ import annotations

@@ -5,30 +5,7 @@ Reads the identifiers of every dataset whose contract marks person identifiers, 
 council's child reference, joins records as an SCN does, keyed with its dataset and agency), keeps each person's id from the previous run (``registry``), and writes, all in
 the linkage zone and never in the warehouse:
 
-- ``linkage.<dataset>``: file hash, row number, person id, how the record was linked, keyed
-  hashes of agency references, handed to the content side as the person index
-  (``hand_over``: record references and person ids only, ``person_index.duckdb``);
-- ``linkage.person_registry``: every record's person id and how it was linked, read back by
-  the next run, with ``linkage.prepared_people``, every record's identifiers as linkage reads them;
-- ``linkage.person_id_changes``: every id a rerun changed (people merged or split), appended;
-- ``linkage.clerical_review``: scored pairs held back (below the threshold but above the
-  review floor, or stopped by the twins or dates-of-birth guard or an identifier conflict), for a
-  person to judge on the review page, whose decisions the next run applies (``clerical_review``);
-- ``linkage.splink_model``: the trained model, reused while its comparisons are unchanged, so
-  a rerun scores old pairs exactly as before (drop the table to retrain).
-
-A record whose identifiers retention destroyed (``assets.ingest.retention``) is retired: it
-keeps its registry row, keyed references and person id, and no run links it again.
-
-A run links only what changed since the registry was written: the records of a new or
-corrected file and their neighbourhood (``incremental``). Every record is relinked when the
-run carries the tag ``story/linkage=full`` (the quarterly edition's do), when there is no
-registry or stored model yet, or when new records fill a column the model does not compare.
-Each run's writes are one transaction: a run that fails leaves the zone as it found it.
-
-Quality shows in the Dagster UI as metadata (how the run linked, per dataset and per council,
-how many records were linked with no name to go on, the weights) and a WARN check when the linkage rate falls beyond a tolerance since the
-previous materialization.
+Method notes: docs/linkage.md, "Notes on `assets/linkage/person_links.py`".
 """
 
 import datetime as dt

@@ -3,64 +3,7 @@
 A Fellegi-Sunter model compares whichever of the standard columns a table fills (a column
 that is missing or empty is left out of the comparisons and of the blocking):
 
-- forename and surname: exact (weighted by how common the name is), swapped with each other
-  (Jaro-Winkler 0.88 both ways, weighed once), then the errors people make: a letter dropped,
-  added, changed or two swapped (Damerau-Levenshtein 1), Jaro-Winkler 0.92, a nickname
-  (forename; the public ``nicknames`` list), one part of a hyphenated or multi-part name
-  agreeing ("smith-jones" and "jones"), the same metaphone, two slips (Damerau-Levenshtein 2),
-  Jaro-Winkler 0.88, an initial, Jaro-Winkler 0.7;
-- date of birth: exact, day and month transposed, one or two characters apart;
-- sex: exact;
-- postcode by its shape: UK postcodes by full postcode, sector, district and area; other
-  formats (``2000``, ``75008``) exactly or one character apart, never by a "sector" a UK
-  pattern would read into them; an exact postcode weighted by how common it is;
-- address (with the postcode, when the table has both: they say one thing): exact, the same
-  words in another order (a part moved), Jaro-Winkler 0.95, on the sorted words 0.92, 0.88,
-  then the postcode as above;
-- CHI and SCN: exact or one digit apart, as a mistyped identifier still says a lot.
-
-Parameters are estimated without labels (``_train``): u by random sampling; m by expectation
-maximisation in passes with different blocking (so each comparison is trained where it is
-not the blocking column); the prior (the probability that two random records match) from
-deterministic rules with a stated recall, as Splink documents
-(``estimate_probability_two_random_records_match``): a shared CHI or SCN where the table has
-them (recall stated as 0.8), otherwise the same names and date of birth, with the recall the
-trained model expects of that rule (the product of the three exact-agreement m
-probabilities); the note in the result states the figure used. The trained model is kept in the linkage zone and reused by later
-runs (see ``person_links``). A table of fewer than ``MIN_RECORDS_TO_TRAIN`` records, or one
-training fails on (every record alike), is scored with ``default_model.json``, trained on
-demo-scale synthetic data by ``bench/linkage_default_model.py``, restricted to the columns
-the table fills (a column that model has no parameters for is left out, and the result says
-so), with the prior of the table itself (``_prior_of_this_table``) and no term frequencies.
-
-Blocking keeps comparisons to a few per record even at national scale: CHI; SCN; date of
-birth with the first letter of the surname or of the forename; forename and surname with the
-birth year (a mistyped day or month); surname with day and month (a mistyped year); date of
-birth with either half of an SCN or a CHI serial (records with no names); forename and
-surname swapped; the same names where a date of birth is missing; surname or forename with
-the postcode; the same address, or its words in any order; and, so that two fields wrong at
-once still leave a rule whole, the postcode with the date of birth or with both initials,
-forename and surname that sound alike (metaphone), and the start of the address in the same
-postcode area. Blocking on date of birth alone made 40 million comparisons at national scale,
-most between strangers; these rules make 28.6 million there (11.8 million before issue 31).
-
-Pairs at or above ``model_threshold`` join clusters (unless a guard or an identifier conflict
-in ``core`` holds them back): the lowest probability at which the model, by its own m, u and
-prior, expects at least ``TARGET_PRECISION`` (0.995, the precision target) of the pairs it
-links to be right, never below 0.5 (a pair likelier two people than one) nor above
-``MATCH_THRESHOLD`` (0.99, the constant used before, kept as the ceiling). Pairs between
-``REVIEW_FLOOR`` and the threshold go to clerical review. The threshold once chosen on the
-synthetic ground truth (0.99) left FEBRL's true pairs scored 0.5 to 0.99 unlinked, and the
-synthetic figures were flat from 0.5 to 0.99 (tiny: precision 0.99989 at 0.5, 1.0 at 0.99;
-recall 0.99668 and 0.99576). Blocking is a union of rules such that two fields wrong at once
-still leave one rule whole; ``bench/linkage_external.py`` measures its recall.
-
-Splink runs on DuckDB in this process unless ``STORY_LINKAGE_BACKEND=spark`` (``Settings``),
-which runs the same model through Splink's Spark backend for volumes beyond one machine, on
-the session ``SparkSession.builder.getOrCreate()`` gives: the usual Spark configuration
-(``spark-defaults.conf``, ``PYSPARK_SUBMIT_ARGS``) chooses the cluster, ``local[*]`` without
-one. Splink's intermediate tables are cached in the session and dropped after scoring rather
-than written to a checkpoint directory, so no identifiers outlive the run outside the linkage zone.
+Method notes: docs/linkage.md, "Notes on `assets/linkage/probabilistic.py`".
 """
 
 from __future__ import annotations

@@ -1,26 +1,6 @@
 """Keyed pseudonyms (HMAC-SHA256) for people and agency record references.
 
-The key is a secret kept outside the repository and outside both databases: from the
-environment (``STORY_PSEUDONYMISATION_KEY``, hex) or a key file (``STORY_KEY_FILE``, default
-``~/.config/story-of-progress/pseudonymisation.key``). Without it a pseudonym can neither be
-reversed nor recomputed from a name or CHI. Assets are given it by a resource
-(``assets.linkage.person_links.PseudonymisationKey``) that ``orchestration`` builds from those
-settings; nothing here reads the environment. The demo creates a key file when none is
-configured, and says so; production sets the key explicitly.
-
-A key anyone could guess is no key: with one, anyone could recompute every ``person_id`` from a
-CHI, or every ``child_ref_key`` by trying each short reference. ``parse_key`` is the one check,
-used by the linkage assets and a production process at start-up alike. A key must be hexadecimal
-for at least ``KEY_BYTES`` bytes, and is refused, naming the setting it came from, if its bytes
-repeat a pattern (any period up to half its length: ``deadbeef`` x 8, ``0123456789abcdef`` x 4),
-if they, or the steps between neighbours, have an entropy estimate under ``MIN_BITS_PER_BYTE``
-(``00...01``, ``000102...1f``), if they only rise or only fall, or if they are all printable
-characters (a passphrase written in hex). Each rule is a property of how people make up keys, not
-a list of bad ones, and together they refuse every example key this repository has shown (so
-tests draw their keys at run time). A random 32-byte key (``secrets.token_hex(32)``, as
-``story demo-key`` writes) is refused with probability under 1.2e-10: 1.5e-11 for its bytes and
-1.0e-10 for its steps, computed exactly over every byte-count profile, 1.7e-14 for text and under
-1e-34 for a period or an order (``tests/unit/test_pseudonymisation_key.py``).
+Method notes: docs/linkage.md, "Notes on `assets/linkage/pseudonyms.py`".
 """
 
 from __future__ import annotations
