@@ -444,11 +444,7 @@ def _take_pairs(
     """The halves of returns split at source (``split_pairs``): each pair judged and kept or refused
     as one return, each half against its part of the contract; a half alone waits for the other."""
     pairs, waiting, doubled = split_pairs.paired(halves)
-    results = []
-    for landed, problem in waiting:
-        raw_zone.record_outcome(con, contract, landed, landed.period, None, "waiting", [problem])
-        results.append(IntakeResult(landed, "waiting", 0, [problem], None))
-    results += [_refuse(landed, 0, [problem], contract, con, folders, work, "") for landed, problem in doubled]
+    results = _unmatched(waiting, doubled, contract, con, folders, work)
     if not pairs:
         return results
     with _staging_in_memory(con, split_pairs.STAGING[IDENTIFIERS]) as identifiers, _staging_in_memory(con, split_pairs.STAGING[CONTENT]) as content:
@@ -470,6 +466,18 @@ def _take_pairs(
                 own = problems[part] if part in refused else [*problems[part], split_pairs.with_other_half(part, bool(found[other(part)].read_as))]
                 results.append(_refuse(half, found[part].rows, own, in_force, con, folders, work, found[part].read_as))
     return results
+
+
+def _unmatched(
+    waiting: list[tuple[LandedFile, Problem]], doubled: list[tuple[LandedFile, Problem]], contract: Contract,
+    con: duckdb.DuckDBPyConnection, folders: IntakeFolders, work: _Workspace,
+) -> list[IntakeResult]:
+    """Parts of a multi-file return with no whole return yet: one alone waits (answered in the ledger); one sent twice is refused."""
+    results = []
+    for landed, problem in waiting:
+        raw_zone.record_outcome(con, contract, landed, landed.period, None, "waiting", [problem])
+        results.append(IntakeResult(landed, "waiting", 0, [problem], None))
+    return results + [_refuse(landed, 0, [problem], contract, con, folders, work, "") for landed, problem in doubled]
 
 
 def _accept_pair(
@@ -495,11 +503,7 @@ def _take_layered(
     kept or refused whole, every part's report listing every part's problems. A part alone waits for the others."""
     parts = part_names(contract)
     returns, waiting, doubled = split_pairs.paired(files, parts, lambda landed, missing: layered_returns.waiting_for(landed.part, missing, contract.id, landed.agency, landed.period))
-    results = []
-    for landed, problem in waiting:
-        raw_zone.record_outcome(con, contract, landed, landed.period, None, "waiting", [problem])
-        results.append(IntakeResult(landed, "waiting", 0, [problem], None))
-    results += [_refuse(landed, 0, [problem], contract, con, folders, work, "") for landed, problem in doubled]
+    results = _unmatched(waiting, doubled, contract, con, folders, work)
     if not returns:
         return results
     with ExitStack() as stack:
