@@ -420,8 +420,8 @@ def test_every_council_page_compares_with_its_family_group_and_the_audit_with_gr
     measures["numerator"] = measures["numerator"].astype("Int64")
     published, truth = with_group_figures(stored, measures, groups, entries)
     assert (published["geography_level"] == "family_group").any()
-    _, compositions = disclosure_declarations(entries)
-    audit = audit_disclosure(published, truth, compositions=compositions, smallest_safe=RULE.max_suppressed_count + 1, allow_provably_small=RULE.allow_provably_small, time_limit=AUDIT_SECONDS, memo=memo)
+    _, compositions, balances = disclosure_declarations(entries)
+    audit = audit_disclosure(published, truth, compositions=compositions, balances=balances, smallest_safe=RULE.max_suppressed_count + 1, allow_provably_small=RULE.allow_provably_small, time_limit=AUDIT_SECONDS, memo=memo)
     print(f"audit with group figures: {audit.cells_audited} cells, {audit.components} components ({audit.components_reused} reused), {audit.seconds:.1f} s")
     assert audit.passed and audit.cells_audited > 0, audit.failures[:5]
 
