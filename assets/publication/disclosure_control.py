@@ -326,8 +326,13 @@ def _recoverable(sums: _Sums, hidden: np.ndarray, newly_hidden: np.ndarray | Non
 
     Returns (determined, linked): ``linked`` labels each hidden row with the smallest row of
     its set, so a fix can look beyond the determined cell's own sums.
+
+    Stocks' balances are left out here: they link a place's hidden cells across every year
+    into sets of thousands, too slow to solve again after each cell hidden. A balance with one
+    hidden member is caught by the sums' rule, and combinations by the judge (the intruder
+    audit), whose findings protection levels fix knowing the balances.
     """
-    member = hidden[sums.row]
+    member = hidden[sums.row] & (sums.kind[sums.sum_id] != BALANCE)
     determined = np.zeros(len(hidden), dtype=bool)
     linked = np.arange(len(hidden))
     if not member.any():
