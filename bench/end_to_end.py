@@ -132,7 +132,6 @@ def _materialize(name: str) -> dict:
 
     from assets.partitions import every_council
     from assets.reports.report_assets import COUNCIL_REPORTS
-    from orchestration.settings import Settings
 
     defs = _definitions()
     graph = defs.resolve_asset_graph()
@@ -151,12 +150,12 @@ def _materialize(name: str) -> dict:
         # Every council's report partition in one run, as the quarterly edition asks for.
         result = job.execute_in_process(instance=instance, asset_selection=keys, tags=every_council(job.partitions_def))
     done = [e.event_specific_data.materialization for e in result.get_asset_materialization_events()]
-    settings = Settings.from_env()
     return {
         "run_id": result.run_id,
         "loaded": loaded,
-        "accepted": sum(1 for p in settings.accepted_dir.rglob("*.csv")) if name == "ingest" else None,
-        "refused": sum(1 for p in settings.quarantine_dir.rglob("*") if p.is_file() and not p.name.endswith(".refusal.md")) if name == "ingest" else None,
+        # As the intake's own metadata counts them (kept copies are sealed, so no longer named *.csv).
+        "accepted": sum(m.metadata["files_accepted"].value for m in done if "files_accepted" in m.metadata) if name == "ingest" else None,
+        "refused": sum(m.metadata["files_refused"].value for m in done if "files_refused" in m.metadata) if name == "ingest" else None,
         "materializations": len(done),
         "council_partitions": len([m for m in done if m.asset_key == COUNCIL_REPORTS]),
     }

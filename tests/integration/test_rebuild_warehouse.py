@@ -54,7 +54,8 @@ def test_the_warehouse_rebuilt_by_the_runbook_holds_the_same_mart(tmp_path: Path
     _run(rebuild, environment)  # the first build: what the runs made
     warehouse = data / "warehouse.duckdb"
     built = _mart(warehouse)
-    assert {"published_measures", "data_coverage", "data_map"} <= set(built) and all(built.values())
+    # Every mart table holds rows, but the revisions list: a first edition has no earlier one to revise.
+    assert {"published_measures", "data_coverage", "data_map"} <= set(built) and {t for t, rows in built.items() if not rows} <= {"figure_revisions"}
 
     os.truncate(warehouse, warehouse.stat().st_size // 3)  # a full disk cut it short
     _run(move_aside, environment)
