@@ -7,8 +7,9 @@ content. The two are compared by their record references only (``unmatched``): e
 once in each half, else both are refused with a report naming the rows. A whole pair is loaded
 as a combined file is (``raw_zone.load_rows``): the identifier half to the index zone, the
 content half to the content zone, under one entry id, and each row numbered by its reference's
-place among the return's references, so the two zones' record references agree without a join
-(and a row number says nothing about where the row stood in either file). Each half keeps its
+line in the identifier half (only references and those numbers cross), so the two zones' record
+references agree, and a return split by ``story split`` numbers its records as the combined file
+does: the same record references, hence the same person ids (``registry``). Each half keeps its
 own ledger answer and sealed copy. A half alone waits for the other (``waiting``).
 """
 
@@ -150,7 +151,12 @@ def load_pair(
     """Load the pair staged as file ``number`` (``STAGING``) as ``raw_zone.load_accepted`` loads a combined file; return the rows loaded."""
     def rows(part: str) -> str:
         columns = "".join(f"{raw_zone.typed(c, councils)} AS {c.name}, " for c in part_columns(contract, part))
-        return f"SELECT {columns}row_number() OVER (ORDER BY {REFERENCE}) AS _row_number FROM {STAGING[part]}.staged WHERE _file = {int(number)} ORDER BY _row_number"
+        # Each record is numbered by its line in the identifier half (as story split writes it, the combined file's line).
+        lines = f"(SELECT {REFERENCE}, _row_number AS _line FROM {STAGING[IDENTIFIERS]}.staged WHERE _file = {int(number)})"
+        return (
+            f"SELECT {columns}_line AS _row_number FROM (SELECT * EXCLUDE (_row_number) FROM {STAGING[part]}.staged WHERE _file = {int(number)}) "
+            f"JOIN {lines} USING ({REFERENCE}) ORDER BY _row_number"
+        )
 
     def answer(entry_id: str, loaded: int) -> None:
         for part, half in pair.halves.items():

@@ -31,7 +31,7 @@ from assets.linkage.core import STANDARD_COLUMNS, column_notes, filled_columns, 
 from assets.linkage.incremental import PREPARED, REGISTRY, REGISTRY_COLUMNS, find_neighbourhood
 from assets.linkage.probabilistic import default_model, model_columns, model_fingerprint
 from assets.linkage.pseudonyms import KEY_ENV, KEY_FILE_ENV, UnusableKey, parse_key, pseudonym, read_key_file
-from assets.linkage.registry import resent_records, stable_person_ids
+from assets.linkage.registry import minting_seeds, resent_records, stable_person_ids
 from assets.linkage.summary import (
     LINKAGE_RATE_TOLERANCE_POINTS,
     linkage_rate,
@@ -153,7 +153,8 @@ def identify_people(
         identifiers=_references(prepared), reviewed=decided[decided["decision"] != "cannot_tell"],
     )
     records = people.assign(cluster=result.clusters["cluster"].to_numpy(), linked_by=result.clusters["linked_by"].to_numpy())
-    records["person_id"], changes = stable_person_ids(records, previous, key, issued)
+    seeds = minting_seeds(people, prepared, [*STANDARD_COLUMNS, *sorted(_references(prepared))])
+    records["person_id"], changes = stable_person_ids(records, previous, key, issued, seeds)
     pairs = result.pairs
     person = records["person_id"].to_numpy()
     held_back = (pairs["decision"] != "match").to_numpy() & (person[pairs["record_l"]] != person[pairs["record_r"]])

@@ -6,13 +6,16 @@ touches, ``incremental``), so they are new objects each time. The registry
 was given) carries ids across runs: each new cluster takes the previous id most of its
 records held, each previous id going to one cluster only. A cluster with no previous id (a
 person seen for the first time, or a part split off a person) gets a new keyed pseudonym of
-one of its record keys, never one any record holds.
+one of its records' seeds (``minting_seeds``: dataset, agency and identifiers as linkage reads
+them), never an id the registry holds. A seed names no file, so the same records sent combined
+or split at source, linked in full or incrementally, give the same ids.
 
 An id changes only when the evidence changes: two previous persons now linked into one keep
 the id of the larger (the other is retired), or a person split apart keeps the id on the
 larger part. Every change is returned, to be logged in ``linkage.person_id_changes``.
 
-A record's key names the file it came in (``dataset|file hash|row``), so a corrected return
+A record's key names the file it came in (``dataset|file hash|row``; the index zone's own
+bookkeeping, never a person id's seed), so a corrected return
 brings every row it repeats under a new key. ``resent_records`` matches such a row to the
 registered row it repeats, so it keeps that row's person (and needs no linking): the
 evidence about the person has not changed.
@@ -31,24 +34,40 @@ PERSON_PREFIX = "P"
 _MISSING = "\x00"
 
 
-def _candidate_ids(record_keys: list[str], key: bytes) -> Iterator[str]:
-    """Ids a new person may take, from its record keys: a part split off a person may hold the
-    very record whose key named that person, so the keys are tried again with a counter."""
+def minting_seeds(people: pd.DataFrame, prepared: pd.DataFrame, columns: Iterable[str]) -> pd.Series:
+    """What a new person's id may be made from, per record: its dataset, agency and ``columns``
+    of ``prepared`` (identifiers as linkage reads them), the same whether the return came whole
+    or split and whatever its file's bytes. Held in memory only; the id is a keyed pseudonym of it."""
+    parts = [people["dataset"], people["_agency"], *(prepared[c] if c in prepared else pd.Series(pd.NA, index=prepared.index) for c in columns)]
+    # Missing is empty (prepare_people never keeps an empty value); not NUL, which pandas' multi-column sort cuts strings at.
+    text = [pd.Series(part.to_numpy(), dtype="string").fillna("") for part in parts]
+    return text[0].str.cat(text[1:], sep="|").rename("seed")
+
+
+def _candidate_ids(seeds: list[str], key: bytes) -> Iterator[str]:
+    """Ids a new person may take, from its records' seeds: a part split off a person may hold the
+    very record whose seed named that person, so the seeds are tried again with a counter."""
     for round_ in itertools.count():
-        for record_key in record_keys:
-            yield pseudonym(key, f"person|{record_key}" + (f"|{round_}" if round_ else ""), PERSON_PREFIX)
+        for seed in seeds:
+            yield pseudonym(key, f"person|{seed}" + (f"|{round_}" if round_ else ""), PERSON_PREFIX)
 
 
-def stable_person_ids(records: pd.DataFrame, previous: pd.DataFrame | None, key: bytes, issued: Iterable[str] = ()) -> tuple[pd.Series, pd.DataFrame]:
-    """Person ids for ``records`` (``record_key``, ``cluster``) given last run's registry.
+def stable_person_ids(
+    records: pd.DataFrame, previous: pd.DataFrame | None, key: bytes, issued: Iterable[str] = (), seeds: pd.Series | None = None,
+) -> tuple[pd.Series, pd.DataFrame]:
+    """Person ids for ``records`` (``record_key``, ``cluster``, ``_row_number``) given last run's registry.
 
-    ``previous``: ``record_key``, ``person_id`` (None on the first run). ``issued``: ids that
-    records outside ``records`` hold (an incremental run relinks a few persons whole), never
-    given to a new person. Returns the person id of every record (aligned with ``records``) and
-    the changes: ``previous_person_id``, ``person_id``, ``records`` for every record whose id is
-    not the one it had.
+    ``previous``: ``record_key``, ``person_id`` (None on the first run); its ids, and ``issued``
+    (ids that records outside ``records`` hold: an incremental run relinks a few persons whole),
+    are never given to a new person. ``seeds``: each record's ``minting_seeds`` (aligned with
+    ``records``; by default its record key). A new person's id comes from its smallest seed, and
+    persons whose seeds tie are served in row-number order. Returns the person id of every record
+    (aligned with ``records``) and the changes: ``previous_person_id``, ``person_id``, ``records``
+    for every record whose id is not the one it had.
     """
     known = records[["record_key", "cluster"]].copy()
+    known["seed"] = (seeds if seeds is not None else records["record_key"]).to_numpy()
+    known["row"] = records["_row_number"].to_numpy() if "_row_number" in records else 0
     if previous is not None and not previous.empty:
         known = known.merge(previous[["record_key", "person_id"]].rename(columns={"person_id": "previous_id"}), on="record_key", how="left")
     else:
@@ -64,9 +83,11 @@ def stable_person_ids(records: pd.DataFrame, previous: pd.DataFrame | None, key:
             cluster_id[cluster] = previous_id
             claimed.add(previous_id)
     issued = set(issued) | set(known["previous_id"].dropna()) | claimed
-    newcomers = known[~known["cluster"].isin(cluster_id)].sort_values("record_key", kind="stable")
-    for cluster, keys in newcomers.groupby("cluster", sort=False)["record_key"]:
-        candidate = next(c for c in _candidate_ids(list(keys), key) if c not in issued)
+    if previous is not None:
+        issued |= set(previous["person_id"].dropna())  # a gone person's id too, as an incremental run's registry holds it
+    newcomers = known[~known["cluster"].isin(cluster_id)].sort_values(["seed", "row", "record_key"], kind="stable")
+    for cluster, cluster_seeds in newcomers.groupby("cluster", sort=False)["seed"]:
+        candidate = next(c for c in _candidate_ids(list(dict.fromkeys(cluster_seeds)), key) if c not in issued)
         cluster_id[cluster] = candidate
         issued.add(candidate)
     person_id = known["cluster"].map(cluster_id)
