@@ -62,6 +62,9 @@ YEAR_SPANS = {
 }
 
 
+REFERENCE_KINDS = ("person", "record", "group")
+
+
 @dataclass(frozen=True)
 class Column:
     name: str
@@ -77,6 +80,9 @@ class Column:
     warning_rules: tuple[str, ...] = ()
     description: str | None = None
     pseudonymise: bool = False  # identifier replaced by a keyed hash in the warehouse instead of dropped
+    # customProperties ``referenceOf``: what an agency's own reference names: ``person`` (the linkage
+    # joins records that share it, as a council's child_ref), or a ``record`` or ``group`` (never joins two persons)
+    reference_of: str = "person"
     example: str | None = None  # ODCS ``examples``: a fictional value, shown in the agencies' documentation
     code_source: str | None = None  # customProperties ``codeSource``: where the column's codes come from (a national collection's, or ours)
 
@@ -322,11 +328,19 @@ def _column(prop: Any) -> Column:
         valid_values=valid_values,
         code_list=_custom(prop.customProperties).get("codeList"),
         pseudonymise=bool(_custom(prop.customProperties).get("pseudonymise", False)),
+        reference_of=_reference_of(prop),
         warning_rules=tuple(warnings),
         description=prop.description,
         example=str(prop.examples[0]) if prop.examples else None,
         code_source=_custom(prop.customProperties).get("codeSource"),
     )
+
+
+def _reference_of(prop: Any) -> str:
+    value = str(_custom(prop.customProperties).get("referenceOf", "person"))
+    if value not in REFERENCE_KINDS:
+        raise ValueError(f"column {prop.name}: referenceOf must be one of {', '.join(REFERENCE_KINDS)}, not {value!r}")
+    return value
 
 
 def _agency_rule(value: Any) -> AgencyRule:

@@ -84,8 +84,9 @@ def person_dataset_columns(contracts: dict[str, Contract]) -> dict[str, list[str
 
 def agency_references(contract: Contract) -> list[str]:
     """A person dataset's other identifiers (``classification: identifier`` but not a standard
-    column): an agency's own reference for the person, such as a council's child reference."""
-    return [column for column in contract.identifier_columns if column not in STANDARD_COLUMNS]
+    column) that name a person (``referenceOf``): an agency's own reference for the person, such as
+    a council's child reference; never a record's reference (SCRA's referral) or a group's (siblings)."""
+    return [c.name for c in contract.columns if c.identifier and c.name not in STANDARD_COLUMNS and c.reference_of == "person"]
 
 
 def reference_columns(contracts: dict[str, Contract]) -> list[str]:
@@ -646,8 +647,10 @@ def _pseudonym_rows(con, contract: Contract, key: bytes, unwritten_only: bool = 
     )
     table = con.execute(f"SELECT {', '.join(['_file_sha256', '_row_number', '_agency', *references])} FROM {raw_table(contract)}{where}").df()
     for column in references:
-        # Keyed with the agency: one council's child reference says nothing about another's.
-        table[f"{column}_key"] = [pseudonym(key, f"{agency}|{value}", "R") for agency, value in zip(table["_agency"], table[column])]
+        # Keyed with the agency: one council's child reference says nothing about another's. None stays None.
+        table[f"{column}_key"] = [
+            pseudonym(key, f"{agency}|{value}", "R") if isinstance(value, str) and value else None for agency, value in zip(table["_agency"], table[column])
+        ]
     return table.drop(columns=["_agency", *references])
 
 

@@ -59,7 +59,7 @@ def respondents_on_vision(vision_id: int) -> str:
         CAST(count_if({POSITIVE_ANSWER}) * 2 > count(*) AS INTEGER) AS positive
      FROM analysis.experience_responses
      WHERE vision_id = {int(vision_id)}
-     GROUP BY 1, 2, 3, respondent_ref)
+     GROUP BY 1, 2, 3, respondent_ref_key)
     """
 
 

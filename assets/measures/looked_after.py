@@ -28,7 +28,7 @@ AT_31_JULY = f"""
     CAST(year_ending AS VARCHAR) AS period,
     la_code,
     child_ref_key,
-    sibling_group_ref,
+    sibling_group_ref_key,
     placement_type,
     placement_start,
     sex,

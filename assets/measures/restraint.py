@@ -28,7 +28,7 @@ INCIDENTS_BY_PLACING_COUNCIL = """
 # Services with places in a year, with that year's incidents in them (none gives a row of 0).
 SERVICE_YEARS = """
 (SELECT CAST(p.period AS VARCHAR) AS period, p.la_code, p.service_type, p.places,
-        count(i.incident_id) AS incidents
+        count(i.service_id) AS incidents
  FROM analysis.service_places AS p
  LEFT JOIN analysis.restraint_incidents AS i
    ON i.service_id = p.service_id AND year(i.incident_date) = p.period

@@ -1,6 +1,7 @@
 """Q2 measure for brothers and sisters: do looked after children live with their siblings?
 
-Councils give brothers and sisters in their return the same ``sibling_group_ref``. Of the
+Councils give brothers and sisters in their return the same ``sibling_group_ref`` (keyed in the
+warehouse, ``sibling_group_ref_key``). Of the
 children looked after on 31 July with at least one brother or sister also looked after by
 the same council that day, the measure counts those living with all, some or none of them.
 
@@ -29,9 +30,9 @@ WITH_SIBLINGS_LOOKED_AFTER = f"""
 (SELECT period, la_code,
         CASE WHEN together = others THEN 'all' WHEN together > 0 THEN 'some' ELSE 'none' END AS living_with_siblings
  FROM (SELECT *,
-              count(*) OVER (PARTITION BY period, la_code, sibling_group_ref) - 1 AS others,
-              count(*) OVER (PARTITION BY period, la_code, sibling_group_ref, placement_type, placement_start) - 1 AS together
-       FROM {AT_31_JULY} WHERE coalesce(sibling_group_ref, '') <> '')
+              count(*) OVER (PARTITION BY period, la_code, sibling_group_ref_key) - 1 AS others,
+              count(*) OVER (PARTITION BY period, la_code, sibling_group_ref_key, placement_type, placement_start) - 1 AS together
+       FROM {AT_31_JULY} WHERE sibling_group_ref_key IS NOT NULL)
  WHERE others > 0)
 """
 

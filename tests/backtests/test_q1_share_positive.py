@@ -59,7 +59,7 @@ EXPECTED = """period,geography_code,breakdown,category,numerator,denominator,val
 
 def test_share_positive_matches_hand_worked_figures() -> None:
     rows = [
-        {"_period": period, "respondent_ref": ref, "la_code": la, "respondent_group": group, "vision_id": vision, "answer": answer}
+        {"_period": period, "respondent_ref_key": ref, "la_code": la, "respondent_group": group, "vision_id": vision, "answer": answer}
         for period, ref, la, group, vision, answers in SURVEY
         for answer in answers
     ]

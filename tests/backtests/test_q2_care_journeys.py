@@ -22,7 +22,7 @@ from assets.measures.care_journeys import (
 from assets.measures.looked_after import looked_after_family_settings_share
 from assets.measures.siblings import siblings_living_together
 
-HEADER = "la_code,year_ending,child_ref_key,person_id,birth_year,birth_month,sex,sibling_group_ref,episode_start,episode_end,placement_type,placement_start,placement_end,continuing_care"
+HEADER = "la_code,year_ending,child_ref_key,person_id,birth_year,birth_month,sex,sibling_group_ref_key,episode_start,episode_end,placement_type,placement_start,placement_end,continuing_care"
 EPISODES = f"""
 {HEADER}
 {A},2021,a1,P1,2015,3,F,A-SG3,2019-05-01,,foster_provided_by_la,2019-05-01,2020-09-10,N

@@ -34,7 +34,7 @@ census_date,status,birth_year,birth_month
 """
 
 ADMISSIONS = f"""
-admission_id,placing_authority_code,route,sex,birth_year,birth_month,admission_date
+admission_id_key,placing_authority_code,route,sex,birth_year,birth_month,admission_date
 S1,{A},welfare,F,2006,3,2020-09-15
 S2,{A},justice,M,2004,1,2021-07-31
 S3,{B},welfare,M,2005,8,2020-08-01

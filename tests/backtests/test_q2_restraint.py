@@ -21,7 +21,7 @@ from backtest_tables import SCOTLAND, assert_figures, population_csv
 from assets.measures.restraint import restraint_incidents, restraint_incidents_per_place
 
 INCIDENTS = f"""
-incident_id,service_id,la_code,incident_date,practice
+incident_id_key,service_id,la_code,incident_date,practice
 I1,SV1,{A},2021-01-05,physical_restraint
 I2,SV1,{B},2021-06-01,seclusion
 I3,SV2,{A},2021-12-31,physical_restraint

@@ -128,6 +128,12 @@ def test_a_split_drop_gives_the_person_ids_analysis_tables_and_published_figures
         ours, theirs = tables[combined][dataset], tables[split][dataset]
         order = list(ours.columns)
         pd.testing.assert_frame_equal(ours.sort_values(order).reset_index(drop=True), theirs[order].sort_values(order).reset_index(drop=True))
+    # SCRA's own reference for a referral is keyed as a council's child_ref is: never in the content zone as sent.
+    with duckdb.connect(str(combined / "linkage_zone.duckdb"), read_only=True) as con:
+        sent = {r for (r,) in con.execute("SELECT referral_id FROM raw.hearings_referrals").fetchall()}
+    keyed = tables[combined]["hearings_referrals"]
+    assert "referral_id" not in keyed and keyed["referral_id_key"].nunique() == len(keyed) == len(sent) and not sent & set(keyed["referral_id_key"])
+    assert not any(r.encode() in (combined / "content_zone.duckdb").read_bytes() for r in list(sent)[:20])
     published = {root: _published(root) for root in (combined, split)}
     shown = pd.concat(published[combined].values())["value_display"]
     assert len(published[combined]) >= 5 and shown.str.match(r"^\d").any() and shown.eq("[c]").any()  # figures published and figures hidden

@@ -39,6 +39,20 @@ def test_identifiers_are_marked_for_the_linkage_zone_only():
                 assert column in contract.identifier_columns, f"{contract.id}.{column} must be an identifier"
 
 
+# References that name no person, record of a person or family: public registers and codes of the plan and the framework.
+NOT_ABOUT_PEOPLE = {"service_id", "vision_id", "item_id", "indicator_id", "commitment_id", "milestone_id", "holding_id"}
+
+
+def test_an_agencys_own_references_are_keyed_not_kept_as_sent():
+    """An agency's reference for a person, a record about one or a family (``*_ref``, ``*_id``) is an
+    identifier, kept in the index zone and keyed (HMAC) for the warehouse, as a council's child_ref is;
+    whether the linkage may join records on it is said by ``referenceOf``."""
+    for contract in load_contracts(CONTRACTS).values():
+        for column in contract.columns:
+            if re.search(r"_(ref|id)$", column.name) and column.name not in NOT_ABOUT_PEOPLE:
+                assert column.identifier and column.pseudonymise, f"{contract.id}.{column.name} must be classified identifier and pseudonymised"
+
+
 def test_period_bounds_follow_the_social_work_year():
     contract = load_contracts(CONTRACTS)["looked_after_episodes"]
     start, end = contract.period_bounds("2021")

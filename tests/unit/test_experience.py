@@ -35,7 +35,7 @@ def test_wilson_interval_stays_inside_zero_and_one() -> None:
 def test_a_respondent_is_positive_when_most_answers_are(answers: list[str], positive: int) -> None:
     con = duckdb.connect()
     con.execute("CREATE SCHEMA analysis")
-    frame = pd.DataFrame({"_period": "2024", "respondent_ref": "R1", "la_code": "S12000033", "respondent_group": "workforce", "vision_id": 1, "answer": answers})
+    frame = pd.DataFrame({"_period": "2024", "respondent_ref_key": "R1", "la_code": "S12000033", "respondent_group": "workforce", "vision_id": 1, "answer": answers})
     con.register("frame", frame)
     con.execute("CREATE TABLE analysis.experience_responses AS SELECT * FROM frame")
     assert con.execute(f"SELECT positive FROM {respondents_on_vision(1)}").fetchall() == [(positive,)]
