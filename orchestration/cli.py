@@ -304,7 +304,7 @@ def _erase(args: argparse.Namespace, settings: Settings) -> int:
     column = args.column or reference_columns(contracts[args.dataset])[0]
     with con:
         try:
-            records = records_named(con, contracts, args.dataset, args.agency, column, args.record, args.every_agency)
+            records = records_named(con, contracts, args.dataset, args.agency, column, args.record, args.every_agency, settings.content_zone_path)
         except NotAReference as wrong:
             print(wrong, file=sys.stderr)
             return USAGE_ERROR

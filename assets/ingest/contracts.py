@@ -83,6 +83,9 @@ class Column:
     # customProperties ``referenceOf``: what an agency's own reference names: ``person`` (the linkage
     # joins records that share it, as a council's child_ref), or a ``record`` or ``group`` (never joins two persons)
     reference_of: str = "person"
+    # customProperties ``issuedBy``: the column naming the agency whose reference this is, when not the sender's
+    # (the Care Inspectorate's incidents carry the placing council's child_ref, with that council in la_code)
+    issued_by: str | None = None
     example: str | None = None  # ODCS ``examples``: a fictional value, shown in the agencies' documentation
     code_source: str | None = None  # customProperties ``codeSource``: where the column's codes come from (a national collection's, or ours)
 
@@ -329,6 +332,7 @@ def _column(prop: Any) -> Column:
         code_list=_custom(prop.customProperties).get("codeList"),
         pseudonymise=bool(_custom(prop.customProperties).get("pseudonymise", False)),
         reference_of=_reference_of(prop),
+        issued_by=_custom(prop.customProperties).get("issuedBy"),
         warning_rules=tuple(warnings),
         description=prop.description,
         example=str(prop.examples[0]) if prop.examples else None,

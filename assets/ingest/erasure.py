@@ -2,8 +2,10 @@
 
 An agency names its records by its own reference in a column of its file (a council's
 ``child_ref``, SCRA's ``referral_id``, or an identifier such as ``scn``), for one dataset;
-``every_agency`` widens that to every record the linkage gave the same person, in any
-dataset. The records leave, in this order (each step finds nothing left by one before it, so a
+``every_agency`` widens that to every record carrying the same reference for a person in any
+dataset (sent by the agency, or by another body naming the agency as the reference's issuer,
+``issuedBy``: the linkage joins no record on a reference another body sent), and every record
+the linkage gave the same persons. The records leave, in this order (each step finds nothing left by one before it, so a
 stopped erasure is finished by running it again): their content rows, with a line in the
 content zone's ``main.erasures`` (a random erasure id, the day, dataset, agency and how many
 records: nothing else); their rows of the person index; then, in one transaction, their
@@ -21,6 +23,7 @@ leaves deleted rows' bytes in the file. The warehouse drops them at its next run
 from __future__ import annotations
 
 import datetime as dt
+from contextlib import nullcontext
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -48,14 +51,19 @@ class NotAReference(ValueError):
 
 
 def reference_columns(contract: Contract) -> list[str]:
-    """Columns an agency may name its records by: the agency's own references first (keyed in the warehouse), then the other identifiers."""
-    return [c.name for c in contract.columns if c.identifier and c.pseudonymise] + [c.name for c in contract.columns if c.identifier and not c.pseudonymise]
+    """Columns an agency may name its records by: its own references for a person, then for a record (keyed in the
+    warehouse), then the other identifiers; never a group's (brothers and sisters are different people)."""
+    ranked = [c for c in contract.columns if c.identifier and c.reference_of != "group"]
+    return [c.name for c in sorted(ranked, key=lambda c: (not c.pseudonymise, c.reference_of != "person"))]
 
 
 def records_named(
-    con: duckdb.DuckDBPyConnection, contracts: dict[str, Contract], dataset: str, agency: str, column: str, reference: str, every_agency: bool = False,
+    con: duckdb.DuckDBPyConnection, contracts: dict[str, Contract], dataset: str, agency: str, column: str, reference: str,
+    every_agency: bool = False, content_zone: Path | None = None,
 ) -> pd.DataFrame:
-    """The records (``_RECORDS``) an agency names by ``reference`` in ``column``, and with ``every_agency`` every record of the same persons."""
+    """The records (``_RECORDS``) an agency names by ``reference`` in ``column``, and with ``every_agency`` every record
+    carrying that reference for a person (``carrying``; ``content_zone`` tells whose reference another body sent) and
+    every record of the same persons."""
     contract = contracts[dataset]
     if column not in reference_columns(contract):
         raise NotAReference(f"{column!r} is not a reference column of {dataset}: use one of {', '.join(reference_columns(contract))}")
@@ -63,7 +71,11 @@ def records_named(
         f"SELECT '{dataset}' AS dataset, _agency, _entry_id, _row_number, _file_sha256 FROM {raw_table(contract)} WHERE _agency = ? AND CAST({column} AS VARCHAR) = ?",
         [agency, reference],
     ).df()
-    if not every_agency or named.empty or not table_exists(con, REGISTRY):
+    if not every_agency or named.empty:
+        return named
+    if any(c.reference_of == "person" for c in contract.columns if c.name == column):
+        named = _distinct(pd.concat([named, carrying(con, contracts, agency, column, reference, content_zone)], ignore_index=True))
+    if not table_exists(con, REGISTRY):
         return named
     con.register("named_records", named)
     try:
@@ -77,7 +89,31 @@ def records_named(
         ]
     finally:
         con.unregister("named_records")
-    return pd.concat([named, *linked], ignore_index=True).drop_duplicates(["dataset", "_entry_id", "_row_number"], ignore_index=True)
+    return _distinct(pd.concat([named, *linked], ignore_index=True))
+
+
+def _distinct(records: pd.DataFrame) -> pd.DataFrame:
+    return records.drop_duplicates(["dataset", "_entry_id", "_row_number"], ignore_index=True)
+
+
+def carrying(con: duckdb.DuckDBPyConnection, contracts: dict[str, Contract], agency: str, column: str, reference: str, content_zone: Path | None) -> pd.DataFrame:
+    """Every record (``_RECORDS``) of any dataset whose ``column`` holds ``agency``'s reference for a person, compared as the
+    linkage compares references (letters and digits, in capitals): sent by the agency, or by another body whose contract
+    names the issuer's column (``issuedBy``, read in the content zone by record reference alone), so one council's
+    child C1 is never another's. Found whether or not the linkage joined them (a dataset without a person's identifiers is never linked)."""
+    same = f"upper(regexp_replace(CAST(r.{column} AS VARCHAR), '[^0-9A-Za-z]', '', 'g')) = upper(regexp_replace(?, '[^0-9A-Za-z]', '', 'g'))"
+    selects = []
+    for contract in contracts.values():
+        carried = next((c for c in contract.columns if c.name == column and c.identifier and c.reference_of == "person"), None)
+        if carried is None or not table_exists(con, raw_table(contract)) or (carried.issued_by and not (content_zone and content_zone.exists())):
+            continue
+        issued = "r._agency = ?" if not carried.issued_by else (
+            f"EXISTS (SELECT 1 FROM {CONTENT}.{content_table(contract.id)} c WHERE c._entry_id = r._entry_id AND c._row_number = r._row_number AND c.{carried.issued_by} = ?)"
+        )
+        selects.append(f"SELECT '{contract.id}' AS dataset, r._agency, r._entry_id, r._row_number, r._file_sha256 FROM {raw_table(contract)} r WHERE {same} AND {issued}")
+    with attached_content_zone(con, content_zone) if content_zone is not None and content_zone.exists() else nullcontext():
+        frames = [con.execute(select, [reference, agency]).df() for select in selects]
+    return pd.concat(frames, ignore_index=True) if frames else pd.DataFrame(columns=_RECORDS)
 
 
 @dataclass(frozen=True)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from pathlib import Path
 
 import dagster as dg
@@ -182,13 +183,32 @@ def test_erasure_removes_a_persons_records_from_both_zones(story_env: Path, caps
     assert "is not a reference column" in capsys.readouterr().err
 
 
-def test_erasure_of_every_agency_follows_the_person_id(story_env: Path):
-    story_env.mkdir()
+RESTRAINT = "restraint_incidents"
+# The Care Inspectorate's incidents carry the placing council's child_ref, that council in la_code: the
+# second is this council's child C0002 written another way, the third another council's child C0002.
+INCIDENTS = (
+    "incident_id,service_id,service_type,la_code,child_ref,incident_date,practice,duration_minutes,injury\n"
+    f"I1,CS1,residential_house,{COUNCIL},C0001,2024-03-01,seclusion,10,N\n"
+    f"I2,CS1,residential_house,{COUNCIL},c-0002,2024-03-02,physical_restraint,5,N\n"
+    "I3,CS1,residential_house,S12000036,C0002,2024-03-03,physical_restraint,5,N\n"
+)
+
+
+def test_erasure_of_every_agency_follows_the_person_id_and_the_reference(story_env: Path):
     _drop(story_env, EpisodesFile.valid(COUNCIL, "2024"))
+    incidents = story_env / "landing" / "CI" / RESTRAINT / f"{RESTRAINT}_CI_2024.csv"
+    incidents.parent.mkdir(parents=True)
+    incidents.write_text(INCIDENTS, encoding="utf-8")
     assert main(["ingest"]) == INGEST_TAKEN
-    # The person registry as the linkage leaves it, here saying both children's records are one person.
+    # The person registry as the linkage leaves it, here saying both children's records are one person;
+    # the incidents are in no person's records (their dataset holds no name, date of birth or CHI to link by).
     with duckdb.connect(str(story_env / "linkage_zone.duckdb")) as con:
         con.execute("CREATE SCHEMA linkage")
-        con.execute(f"CREATE TABLE linkage.person_registry AS SELECT '{DATASET}' AS dataset, _file_sha256, _row_number, 'P1' AS person_id FROM raw.{DATASET}")
+        con.execute(f"CREATE TABLE linkage.person_registry AS SELECT '{DATASET}' AS dataset, _file_sha256, _row_number, 'P1' AS person_id FROM raw.{DATASET} WHERE child_ref = 'C0002'")
     assert main(["erase", "--agency", COUNCIL, "--dataset", DATASET, "--record", "C0002", "--every-agency", "--reason", "a person's request"]) == 0
-    assert _zone(story_env, f"SELECT count(*) FROM raw.{DATASET}") == [(0,)] and _content(story_env, f"SELECT count(*) FROM content.{DATASET}") == [(0,)]
+    assert _zone(story_env, f"SELECT DISTINCT child_ref FROM raw.{DATASET}") == [("C0001",)]
+    # The incident carrying the council's reference went with them; another council's child C0002 and this council's C0001 stay.
+    assert sorted(_zone(story_env, f"SELECT child_ref FROM raw.{RESTRAINT}")) == [("C0001",), ("C0002",)]
+    assert sorted(_content(story_env, f"SELECT incident_date, la_code FROM content.{RESTRAINT}")) == [
+        (dt.date(2024, 3, 1), COUNCIL), (dt.date(2024, 3, 3), "S12000036"),
+    ]
