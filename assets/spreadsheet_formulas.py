@@ -10,7 +10,7 @@ holding a DDE call (``cmd|' /C calc'!A0``, ``DDE(...)``) is formula-like whereve
 
 The data contracts refuse formula-like free text (``assets.ingest.validation``, in DuckDB SQL);
 every CSV the pipeline writes prefixes such a cell with a single quote, which spreadsheets
-show as text, as defence in depth (``neutralise``). Both read the same two patterns, written
+show as text, as defence in depth (``neutralise``, which also takes out bidirectional controls). Both read the same two patterns, written
 here once for Python's ``re`` and once for DuckDB's RE2, from the same code point ranges.
 """
 
@@ -21,6 +21,8 @@ import sys
 import unicodedata
 from functools import cache
 from typing import TYPE_CHECKING
+
+from assets.bidi_controls import BIDI_CONTROLS, without_bidi_controls
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -89,7 +91,9 @@ def formula_like_sql(column: str) -> str:
 
 
 def neutralise(value: object) -> object:
-    """A formula-like text cell with a leading single quote, so a spreadsheet shows it as text; anything else as it is."""
+    """A text cell as it may be published: without bidirectional controls (``assets.bidi_controls``), and
+    if formula-like with a leading single quote, so a spreadsheet shows it as text; anything else as it is."""
+    value = without_bidi_controls(value)
     return "'" + value if isinstance(value, str) and formula_like(value) else value
 
 
@@ -105,7 +109,7 @@ def neutralise_frame(frame: pd.DataFrame) -> pd.DataFrame:
     changed = {}
     for column in text:
         values = frame[column]
-        unsafe = {v: neutralise(v) for v in values.dropna().unique() if isinstance(v, str) and formula_like(v)}
+        unsafe = {v: neutralise(v) for v in values.dropna().unique() if isinstance(v, str) and (formula_like(v) or not BIDI_CONTROLS.isdisjoint(map(ord, v)))}
         if unsafe:
             changed[column] = values.map(lambda v: unsafe.get(v, v) if isinstance(v, str) else v)
     return frame.assign(**changed) if changed else frame

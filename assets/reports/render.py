@@ -3,7 +3,8 @@
 It is also what a report-rendering worker process imports, so it imports nothing heavier than
 Jinja2 and WeasyPrint (``edition_reports`` decides what to render and sends ``Rendering`` jobs).
 
-Autoescape is on, so every agency-supplied string is escaped, and ``StrictUndefined`` makes
+Autoescape is on, so every agency-supplied string is escaped, every printed value loses its
+bidirectional controls (``assets.bidi_controls``: no text is drawn reordered), and ``StrictUndefined`` makes
 a template that asks for a figure the context does not hold fail loudly instead of printing
 a blank. Templates only place figures; they never compute them.
 """
@@ -18,6 +19,7 @@ import jinja2
 import weasyprint
 
 import report_templates
+from assets.bidi_controls import without_bidi_controls
 from assets.reports.report_inputs import write_record
 
 TEMPLATES = Path(str(files(report_templates)))
@@ -28,6 +30,7 @@ def environment() -> jinja2.Environment:
         loader=jinja2.FileSystemLoader(TEMPLATES),
         autoescape=jinja2.select_autoescape(enabled_extensions=("html", "j2"), default_for_string=True),
         undefined=jinja2.StrictUndefined,
+        finalize=without_bidi_controls,
         trim_blocks=True,
         lstrip_blocks=True,
     )

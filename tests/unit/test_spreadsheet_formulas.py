@@ -17,6 +17,7 @@ import duckdb
 import pandas as pd
 import pytest
 
+from assets.bidi_controls import without_bidi_controls
 from assets.ingest.contracts import load_contracts
 from assets.ingest.intake import judge
 from assets.ingest.landing import landed_file
@@ -70,7 +71,7 @@ INVISIBLE = sorted({c for c in range(sys.maxunicode + 1) if unicodedata.category
 @pytest.mark.parametrize("payload", OWASP_PAYLOADS + BYPASSES)
 def test_every_payload_is_formula_like_and_neutralised(payload: str):
     assert formula_like(payload)
-    assert neutralise(payload) == "'" + payload
+    assert neutralise(payload) == "'" + without_bidi_controls(payload)
 
 
 @pytest.mark.parametrize("text", PLAIN)
@@ -150,5 +151,5 @@ def test_downloads_neutralise_formula_cells_and_keep_numbers(tmp_path: Path):
         [path] = write_downloads(con, tmp_path, edition="e1", titles={}, geography_names={})
     with path.open(newline="", encoding="utf-8") as handle:
         rows = list(csv.DictReader(handle))
-    assert [r["quote"] for r in rows] == ["'" + t for t in OWASP_PAYLOADS + BYPASSES] + PLAIN[:-1] + [""]
+    assert [r["quote"] for r in rows] == ["'" + without_bidi_controls(t) for t in OWASP_PAYLOADS + BYPASSES] + PLAIN[:-1] + [""]
     assert {r["change"] for r in rows} == {"-3"} and {r["theme"] for r in rows} == {"Voice"}
