@@ -37,7 +37,8 @@ def person_keys(con: duckdb.DuckDBPyConnection, contracts: dict[str, Contract], 
     keys: set[tuple[str | None, str]] = set()
     for dataset in records["dataset"].unique():
         for column in contracts[dataset].columns:
-            if not column.identifier or not (column.pseudonymise or column.name in NATIONAL_KEYS):
+            # Not a group's reference: a brother's or sister's refused return holds it too.
+            if not column.identifier or column.reference_of == "group" or not (column.pseudonymise or column.name in NATIONAL_KEYS):
                 continue
             found = con.execute(
                 f"SELECT DISTINCT _agency, CAST({column.name} AS VARCHAR) FROM {raw_table(contracts[dataset])} t "
