@@ -48,3 +48,16 @@ def test_identical_rows_of_different_persons_are_not_matched():
     assert resent_records(new, gone).empty
     # Another agency's identical row is another record.
     assert resent_records(new.assign(_agency="S2"), gone.iloc[:1]).empty
+
+
+def test_a_new_persons_id_comes_from_its_seeds_not_its_record_keys():
+    """The same records under other keys (the file's hash differs when a return is sent split) get the same ids;
+    persons whose seeds tie are served in row order, and no id the registry held is given again."""
+    seeds = pd.Series(["d|S1|ann", "d|S1|bo", "d|S1|bo", "d|S1|cy"])
+    combined = pd.DataFrame({"record_key": ["d|aaa|1", "d|aaa|2", "d|aaa|3", "d|aaa|4"], "cluster": [0, 1, 2, 0], "_row_number": [1, 2, 3, 4]})
+    split = combined.assign(record_key=["d|fff|1", "d|fff|2", "d|fff|3", "d|fff|4"])
+    ids, _ = stable_person_ids(combined, None, KEY, seeds=seeds)
+    assert ids.tolist() == stable_person_ids(split, None, KEY, seeds=seeds)[0].tolist()
+    assert ids[0] == ids[3] and len(set(ids)) == 3  # two different Bos with one seed get two ids
+    gone = pd.DataFrame({"record_key": ["d|old|1"], "person_id": [ids[0]]})
+    assert ids[0] not in set(stable_person_ids(split, gone, KEY, seeds=seeds)[0])
