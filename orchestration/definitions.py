@@ -15,15 +15,17 @@ location sees the index role's assets only as external assets it depends on.
 
 from __future__ import annotations
 
+from collections import defaultdict
+
 import dagster as dg
 
 from assets.analysis_tables import build_analysis_asset
 from assets.ingest.contracts import load_contracts
 from assets.ingest.factory import build_raw_asset
 from assets.ingest.retention_asset import build_retention_asset
-from assets.keys import LINKAGE_RATES, PERSON_LINKS, raw_key
+from assets.keys import LINKAGE_RATES, PERSON_LINKS, analysis_key, raw_key
 from assets.linkage.clerical_review import decisions_contract
-from assets.linkage.person_links import build_person_links_asset
+from assets.linkage.person_links import build_person_links_asset, person_datasets
 from assets.linkage.rates import linkage_rates
 from assets.measures.catalogue import catalogue
 from assets.measures.factory import measure_assets
@@ -90,12 +92,7 @@ def build_definitions(settings: Settings | None = None, role: str = BOTH_ROLES) 
     story_job, digest_job = story_of_progress_job(by_council, external), data_quality_digest_job(external)
     sensors = [*build_alert_sensors(settings), upstream_changes]
     if role == BOTH_ROLES:
-        # What a dataset's file can change: the assets downstream of its intake, and nothing else
-        # (a council's looked after return leaves the experience and spend measures as they are).
-        after_intake = {
-            c.id: sorted(dg.AssetSelection.assets(raw_key(c.id)).downstream(include_self=False).resolve(assets), key=dg.AssetKey.to_user_string)
-            for c in contracts.values()
-        }
+        after_intake = _after_intake(contracts, assets)
         sensors.insert(0, build_landing_sensor(contracts, story_job, by_council, after_intake))
     index_jobs = [retention_job()] if role == BOTH_ROLES else []
     return dg.Definitions(
@@ -106,6 +103,33 @@ def build_definitions(settings: Settings | None = None, role: str = BOTH_ROLES) 
         resources=build_resources(settings, role),
         executor=dg.in_process_executor,
     )
+
+
+def _after_intake(contracts: dict, assets: list[dg.AssetsDefinition]) -> dict[str, list[dg.AssetKey]]:
+    """What a dataset's file can change: the assets downstream of its intake, and nothing else (a council's
+    looked after return leaves the experience and spend measures as they are). Every file with identifiers
+    runs the linkage, but through it reaches only the analysis tables whose rows it can change: its own, and
+    if it holds a person's identifiers the other person datasets' (their person ids). A dataset the linkage
+    gives no person ids (no name, date of birth or CHI to link by) has keyed references from its own rows alone."""
+    children: dict[dg.AssetKey, set[dg.AssetKey]] = defaultdict(set)
+    for asset in assets:
+        for key, parents in asset.asset_deps.items():
+            for parent in parents:
+                children[parent].add(key)
+    linked = {c.id for c in person_datasets(contracts)}
+    analysis_of = {analysis_key(c.id): c.id for c in contracts.values()}
+
+    def reached(dataset: str) -> list[dg.AssetKey]:
+        seen, todo = set(), [raw_key(dataset)]
+        while todo:
+            for child in children[todo.pop()] - seen:
+                table = analysis_of.get(child, dataset)
+                if table == dataset or {table, dataset} <= linked:
+                    seen.add(child)
+                    todo.append(child)
+        return sorted(seen, key=dg.AssetKey.to_user_string)
+
+    return {c.id: reached(c.id) for c in contracts.values()}
 
 
 def _index_definitions(settings: Settings, contracts: dict) -> dg.Definitions:
