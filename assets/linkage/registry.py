@@ -38,10 +38,10 @@ def minting_seeds(people: pd.DataFrame, prepared: pd.DataFrame, columns: Iterabl
     """What a new person's id may be made from, per record: its dataset, agency and ``columns``
     of ``prepared`` (identifiers as linkage reads them), the same whether the return came whole
     or split and whatever its file's bytes. Held in memory only; the id is a keyed pseudonym of it."""
-    parts = [people["dataset"], people["_agency"], *(prepared[c] if c in prepared else pd.Series(pd.NA, index=prepared.index) for c in columns)]
+    parts = [people["dataset"], people["_agency"], *(prepared[c] if c in prepared else pd.Series(pd.NA, index=prepared.index, dtype="string") for c in columns)]
     # Missing is empty (prepare_people never keeps an empty value); not NUL, which pandas' multi-column sort cuts strings at.
-    text = [pd.Series(part.to_numpy(), dtype="string").fillna("") for part in parts]
-    return text[0].str.cat(text[1:], sep="|").rename("seed")
+    text = [(part if part.dtype == object or isinstance(part.dtype, pd.StringDtype) else part.astype("string")).to_numpy(dtype=object, na_value="") for part in parts]
+    return pd.Series(["|".join(values) for values in zip(*text)], name="seed", dtype=object)
 
 
 def _candidate_ids(seeds: list[str], key: bytes) -> Iterator[str]:
