@@ -3,7 +3,7 @@
 Built from the content zone (which holds no identifier: names, postcodes, CHI and SCN stayed
 in the index zone, a date of birth came as year and month of birth) and the person index
 (each record reference's pseudonymous ``person_id`` and the keyed hashes of an agency's own
-references). This side never opens the index zone (``assets.folder_layout``).
+references). This side never opens the index zone (``assets.model.folder_layout``).
 Only current rows are published: a superseded file's rows are gone from the content zone.
 Each row carries its ledger entry's random id (``_entry_id``), so a check can name the file a
 finding came from without the warehouse holding anything derived from the file's bytes. A code a
@@ -16,9 +16,9 @@ import dagster as dg
 from dagster_duckdb import DuckDBResource
 
 from assets.folders import StoryFolders
-from assets.ingest.contracts import Contract
-from assets.keys import PERSON_LINKS, analysis_key, raw_key
-from assets.zones import ENTRIES, attached_content_side, content_table, person_index_table
+from assets.model.contracts import Contract
+from assets.model.keys import PERSON_LINKS, analysis_key, raw_key
+from assets.model.zones import ENTRIES, attached_content_side, content_table, person_index_table
 
 
 def analysis_select(contract: Contract) -> str:

@@ -1,7 +1,7 @@
 """Where the pipeline keeps its files, as assets and sensors are given them, one resource per role.
 
 ``StoryFolders`` (resource ``folders``) hands the content side its layout
-(``assets.folder_layout.ContentLayout``): it names no path into the index zone, so an analysis,
+(``assets.model.folder_layout.ContentLayout``): it names no path into the index zone, so an analysis,
 measure, publication or report asset cannot open one. ``IndexFolders`` (resource
 ``index_folders``) hands the intake, the linkage and the landing sensor every path. Neither
 reads the environment: ``orchestration.settings`` does that once and passes the folders down.
@@ -13,7 +13,7 @@ from pathlib import Path
 
 import dagster as dg
 
-from assets.folder_layout import ContentLayout, FolderLayout
+from assets.model.folder_layout import ContentLayout, FolderLayout
 
 
 class StoryFolders(dg.ConfigurableResource):

@@ -14,7 +14,7 @@ from pathlib import Path
 
 import dagster as dg
 
-from assets.reference import councils
+from assets.model.reference import councils
 
 # Dagster's run tags for a run over a range of partitions (one run, as the backfill policy says).
 RANGE_START, RANGE_END = "dagster/asset_partition_range_start", "dagster/asset_partition_range_end"

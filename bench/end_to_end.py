@@ -248,9 +248,9 @@ def _relink(args: argparse.Namespace) -> dict:
     from dagster_duckdb import DuckDBResource
 
     from assets.folders import IndexFolders
-    from assets.keys import PERSON_LINKS
     from assets.linkage.person_links import FULL_RELINK, LINKAGE_TAG
     from assets.linkage.quality import compare_registries
+    from assets.model.keys import PERSON_LINKS
     from orchestration.resources import pseudonymisation_key
     from orchestration.settings import Settings
 

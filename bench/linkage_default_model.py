@@ -16,11 +16,11 @@ import sys
 import tempfile
 from pathlib import Path
 
-from assets.ingest.contracts import load_contracts
 from assets.linkage.core import prepare_people
 from assets.linkage.person_links import person_dataset_columns
 from assets.linkage.probabilistic import DEFAULT_MODEL_PATH, model_columns, model_fingerprint, score_pairs
 from assets.linkage.quality import people_with_truth
+from assets.model.contracts import load_contracts
 from orchestration.settings import Settings
 
 

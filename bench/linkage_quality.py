@@ -28,11 +28,11 @@ from pathlib import Path
 
 import pandas as pd
 
-from assets.ingest.contracts import load_contracts
 from assets.linkage.core import link_people, prepare_people
 from assets.linkage.person_links import person_dataset_columns
 from assets.linkage.probabilistic import count_comparisons
 from assets.linkage.quality import pairwise_quality, people_with_truth
+from assets.model.contracts import load_contracts
 from orchestration.settings import Settings
 
 

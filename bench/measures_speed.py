@@ -17,11 +17,11 @@ import time
 import duckdb
 import pandas as pd
 
-from assets.ingest.contracts import load_contracts
 from assets.measures.catalogue import catalogue
+from assets.model.contracts import load_contracts
+from assets.model.reference import councils
 from assets.publication.disclosure_control import WITHHELD, verify_no_disclosure
 from assets.publication.mart import PUBLISHED_COLUMNS, RULE, control_measures, disclosure_declarations
-from assets.reference import councils
 from checks.disclosure_audit import audit_disclosure
 from orchestration.settings import Settings
 

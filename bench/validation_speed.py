@@ -23,11 +23,11 @@ from pathlib import Path
 
 import duckdb
 
-from assets.ingest.contracts import load_contracts
 from assets.ingest.intake import judge
 from assets.ingest.landing import landed_file
 from assets.ingest.validation import STAGED_TABLE, TYPED_VIEW, StagedFile, compile_rules, stage_files
-from assets.reference import councils
+from assets.model.contracts import load_contracts
+from assets.model.reference import councils
 from assets.reports.preflight import write_preflight
 from orchestration.settings import REPO_ROOT, Settings
 

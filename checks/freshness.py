@@ -6,9 +6,9 @@ import datetime as dt
 
 import pandas as pd
 
-from assets.ingest.contracts import Contract
 from assets.ingest.returns import agency_returns, expectations
-from assets.reference import Councils
+from assets.model.contracts import Contract
+from assets.model.reference import Councils
 from checks.outcome import CheckOutcome
 
 

@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from assets.ingest.contracts import Contract
 from assets.ingest.intake import IntakeResult
 from assets.ingest.raw_zone import zone_columns
+from assets.model.contracts import Contract
 from checks.outcome import CheckOutcome
 
 

@@ -28,13 +28,13 @@ _AGENCY_CODE = re.compile(r"[A-Za-z0-9][A-Za-z0-9_-]*")
 def _check(args: argparse.Namespace, settings: Settings) -> int:
     import duckdb
 
-    from assets.ingest.contracts import load_contracts
     from assets.ingest.intake import judge
     from assets.ingest.landing import landed_file
     from assets.ingest.layered_returns import part_contract as layered_part_contract
     from assets.ingest.refusal_report import refusal_context, render_markdown
     from assets.ingest.split_parts import part_contract
-    from assets.reference import councils
+    from assets.model.contracts import load_contracts
+    from assets.model.reference import councils
 
     contracts = load_contracts(settings.contracts_dir)
     if args.dataset not in contracts:
@@ -75,8 +75,8 @@ def _check(args: argparse.Namespace, settings: Settings) -> int:
 
 
 def _split(args: argparse.Namespace, settings: Settings) -> int:
-    from assets.ingest.contracts import load_contracts
     from assets.ingest.split_returns import split_return
+    from assets.model.contracts import load_contracts
 
     contracts = load_contracts(settings.contracts_dir)
     if args.dataset not in contracts:
@@ -104,11 +104,11 @@ def _split(args: argparse.Namespace, settings: Settings) -> int:
 
 
 def _ingest(settings: Settings) -> int:
-    from assets.ingest.contracts import load_contracts
     from assets.ingest.intake import OUTCOMES, IntakeFolders, answers_for, take_in
     from assets.ingest.landing import files_waiting
     from assets.linkage.pseudonyms import UnusableKey
-    from assets.reference import councils
+    from assets.model.contracts import load_contracts
+    from assets.model.reference import councils
     from orchestration.database_lock import DatabaseDamaged, DatabaseLocked, connect_waiting
     from orchestration.settings import sealing_key_from_env
 
@@ -166,7 +166,7 @@ def _why(result: IntakeResult) -> str:
 
 def _contract_docs(out_dir: Path, settings: Settings) -> int:
     from assets.ingest.contract_docs import write_contract_docs
-    from assets.ingest.contracts import load_contracts
+    from assets.model.contracts import load_contracts
 
     written = write_contract_docs(load_contracts(settings.contracts_dir), settings.reference_dir, out_dir)
     print(f"Wrote {len(written)} files; start at {out_dir / 'index.html'}")
@@ -174,8 +174,8 @@ def _contract_docs(out_dir: Path, settings: Settings) -> int:
 
 
 def _preflight(out_dir: Path, settings: Settings) -> int:
-    from assets.ingest.contracts import load_contracts
-    from assets.reference import councils
+    from assets.model.contracts import load_contracts
+    from assets.model.reference import councils
     from assets.reports.preflight import EngineMissing, write_preflight
 
     try:
@@ -227,11 +227,11 @@ def _unseal(paths: list[Path], out_dir: Path) -> int:
 
 
 def _withdraw(entry_id: str, reason: str, settings: Settings) -> int:
-    from assets.ingest.contracts import load_contracts
     from assets.ingest.entries import sync_entries
     from assets.ingest.intake import attached_content_zone
     from assets.ingest.raw_zone import CONTENT, LEDGER, withdraw
-    from assets.reference import councils
+    from assets.model.contracts import load_contracts
+    from assets.model.reference import councils
 
     con = _index_zone(settings, "Nothing was withdrawn.")
     if isinstance(con, int):
@@ -263,8 +263,8 @@ def _index_zone(settings: Settings, nothing_done: str):
 def _retention(dry_run: bool, settings: Settings) -> int:
     import datetime as dt
 
-    from assets.ingest.contracts import load_contracts
     from assets.ingest.retention import described, destroy, expired
+    from assets.model.contracts import load_contracts
 
     con = _index_zone(settings, "Nothing was destroyed.")
     if isinstance(con, int):
@@ -284,9 +284,9 @@ def _retention(dry_run: bool, settings: Settings) -> int:
 
 
 def _erase(args: argparse.Namespace, settings: Settings) -> int:
-    from assets.ingest.contracts import load_contracts
     from assets.ingest.erasure import NotAReference, erase, records_named, reference_columns
     from assets.linkage.pseudonyms import UnusableKey
+    from assets.model.contracts import load_contracts
     from orchestration.settings import sealing_key_from_env
 
     contracts = load_contracts(settings.contracts_dir)

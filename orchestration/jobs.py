@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import dagster as dg
 
-from assets.keys import RETENTION
+from assets.model.keys import RETENTION
 from assets.reports.report_assets import DATA_QUALITY_DIGEST
 
 

@@ -12,13 +12,13 @@ from collections.abc import Callable, Mapping, Sequence
 import dagster as dg
 
 from assets.folders import IndexFolders
-from assets.ingest.contracts import Contract
 from assets.ingest.intake import answers_for
 from assets.ingest.landing import LandedFile, StillChanging, files_waiting, identify
 from assets.ingest.raw_zone import ANSWERED, LEDGER
-from assets.keys import raw_key
+from assets.model.contracts import Contract
+from assets.model.keys import raw_key
+from assets.model.reference import councils as load_councils
 from assets.partitions import every_council
-from assets.reference import councils as load_councils
 from orchestration.database_lock import DatabaseLocked, connect_waiting
 
 # Runs the sensor asks for one file's bytes when each ends without answering it; then it stops

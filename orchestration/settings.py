@@ -15,11 +15,11 @@ import secrets
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from assets.folder_layout import FolderLayout
 from assets.ingest.destruction_log import RetentionPeriods
 from assets.ingest.sealing import SEALING_KEY_ENV, SEALING_KEY_FILE_ENV, load_sealing_key
 from assets.linkage.backends import LINKAGE_BACKENDS
 from assets.linkage.pseudonyms import KEY_BYTES, KEY_ENV, KEY_FILE_ENV
+from assets.model.folder_layout import FolderLayout
 
 REPO_ROOT = Path(__file__).resolve().parents[1]
 RETENTION_ENV = "STORY_RETENTION_DAYS_"  # + SEALED_ORIGINALS, REFUSED_COPIES, IDENTIFIERS

@@ -9,7 +9,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable
 
-from assets.ingest.contracts import load_contracts
+from assets.model.contracts import load_contracts
 from synthetic import periods
 from synthetic.agency_checks import in_collection_year_codes, with_plausible_dates_of_birth
 from synthetic.calibration import StockTargets, read_calibration

@@ -11,7 +11,7 @@ from __future__ import annotations
 import csv
 from pathlib import Path
 
-from assets.ingest.contracts import Contract
+from assets.model.contracts import Contract
 
 _NAMES = ("forename", "surname", "chi")
 _LEGAL_DATES = {"legal_start": "placement_start", "legal_end": "placement_end"}

@@ -21,9 +21,9 @@ import json
 
 import duckdb
 
-from assets.ingest.contracts import Contract
 from assets.ingest.split_names import PARTS, half_name
-from assets.zones import ENTRIES, ENTRIES_DDL, ENTRY_COLUMNS
+from assets.model.contracts import Contract
+from assets.model.zones import ENTRIES, ENTRIES_DDL, ENTRY_COLUMNS
 
 LEDGER_COLUMNS = ("dataset", "agency", "period", "file_name", "sha256", "received_at", "processed_at", "contract_version", "outcome", "superseded_by", "problems", "entry_id")
 # Why an entry was not taken in, in the pipeline's own words (a skip's own message quotes the entry's name).

@@ -30,9 +30,7 @@ from pathlib import Path
 import duckdb
 import pandas as pd
 
-from assets.folder_layout import FolderLayout
 from assets.ingest.compaction import rebuild
-from assets.ingest.contracts import Contract
 from assets.ingest.destruction_log import ERASED_RECORDS, SEALED_ORIGINAL, log_destruction, transaction
 from assets.ingest.erasure_files import destroy_refused_copies, person_keys, withdraw_review_page
 from assets.ingest.intake import accepted_copy, attached_content_zone
@@ -40,7 +38,9 @@ from assets.ingest.raw_zone import CONTENT, LEDGER, new_entry_id, raw_table
 from assets.ingest.retention import REVIEW, forget_prepared, table_exists
 from assets.linkage.clerical_review import DECISIONS
 from assets.linkage.incremental import REGISTRY
-from assets.zones import content_table, person_index_table
+from assets.model.contracts import Contract
+from assets.model.folder_layout import FolderLayout
+from assets.model.zones import content_table, person_index_table
 
 ERASURES = "main.erasures"  # in the content zone: what the content side may know of an erasure
 _RECORDS = ["dataset", "_agency", "_entry_id", "_row_number", "_file_sha256"]

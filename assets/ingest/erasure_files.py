@@ -22,11 +22,11 @@ from pathlib import Path
 import duckdb
 import pandas as pd
 
-from assets.ingest.contracts import Contract
 from assets.ingest.destruction_log import REFUSED_COPY, REVIEW_PAGE, log_destruction, transaction
 from assets.ingest.raw_zone import LEDGER, raw_table
 from assets.ingest.retention import sealed_copies
 from assets.ingest.sealing import CannotOpen, opened
+from assets.model.contracts import Contract
 
 NATIONAL_KEYS = ("chi", "scn")  # the same for a person in every agency's files
 _QUEUE_FILES = ("review.html", "decisions_template.csv")

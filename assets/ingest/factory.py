@@ -19,13 +19,13 @@ from dagster_duckdb import DuckDBResource
 from assets.check_results import check_result
 from assets.folders import IndexFolders
 from assets.ingest import raw_zone
-from assets.ingest.contracts import Contract
 from assets.ingest.intake import OUTCOMES, IntakeFolders, IntakeResult, answers_for, attached_content_zone, take_in
 from assets.ingest.landing import files_waiting
 from assets.ingest.sealing_key import SealingKey
 from assets.ingest.validation import compile_rules
-from assets.keys import raw_key
-from assets.reference import councils
+from assets.model.contracts import Contract
+from assets.model.keys import raw_key
+from assets.model.reference import councils
 from checks.contract_rules import describe, files_breaking_rules, rules_by_kind
 from checks.freshness import returns_on_time
 from checks.intake import no_files_refused, raw_table_matches_contract

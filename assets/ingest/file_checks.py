@@ -16,8 +16,8 @@ import os
 import re
 from pathlib import Path
 
-from assets.ingest.contracts import Contract
 from assets.ingest.problems import Problem
+from assets.model.contracts import Contract
 
 _CHUNK = 1 << 20
 _TAIL = 1 << 16  # read back from the end of a file this much at a time

@@ -36,9 +36,7 @@ from pathlib import Path
 
 import duckdb
 
-from assets.folder_layout import FolderLayout
 from assets.ingest import layered_returns, raw_zone, split_pairs
-from assets.ingest.contracts import Contract
 from assets.ingest.entries import sync_entries
 from assets.ingest.file_checks import check_file, explain_unreadable_rows, no_rows_problem, workbook_problem
 from assets.ingest.landing import LandedFile, LandingEntry, StillChanging, Strays, as_listed, identify, settle, snapshot
@@ -50,7 +48,9 @@ from assets.ingest.sealing import SEALED_SUFFIX, seal
 from assets.ingest.split_names import CONTENT, IDENTIFIERS, PARTS, other
 from assets.ingest.split_parts import part_contract
 from assets.ingest.validation import StagedFile, compile_rules, stage_files, validate_staged
-from assets.reference import Councils
+from assets.model.contracts import Contract
+from assets.model.folder_layout import FolderLayout
+from assets.model.reference import Councils
 
 _SAFE_NAME_CHARACTER = re.compile(r"[A-Za-z0-9_.-]")
 _MANIFEST = "manifest.json"

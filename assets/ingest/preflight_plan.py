@@ -22,7 +22,6 @@ from types import SimpleNamespace
 import duckdb
 
 from assets.ingest import file_checks as fc
-from assets.ingest.contracts import Contract
 from assets.ingest.intake import _SAFE_NAME_CHARACTER, _naming_problems
 from assets.ingest.landing import RETURN_SUFFIXES, LandedFile
 from assets.ingest.problems import Problem
@@ -38,7 +37,8 @@ from assets.ingest.validation import (
     compile_rules,
     stage_files,
 )
-from assets.reference import Councils
+from assets.model.contracts import Contract
+from assets.model.reference import Councils
 from checks.expectations_sql import failing_expectations, failing_rows_query
 
 PLAN_VERSION = 1
@@ -171,7 +171,7 @@ def _input_step(contract: Contract) -> list[dict]:
 
 
 def _period_pattern(contract: Contract) -> str:
-    from assets.ingest.contracts import _PERIOD_PATTERNS
+    from assets.model.contracts import _PERIOD_PATTERNS
 
     return _PERIOD_PATTERNS[contract.period_kind].removeprefix("^").removesuffix("$")
 

@@ -4,7 +4,7 @@ The index zone (the linkage zone database) keeps ``raw.<dataset>``: each row's i
 (the columns the contract classes as identifiers, and the sex the linkage compares) with its
 record reference, and the ingest ledger. The content zone keeps ``content.<dataset>``: the
 same rows' other columns (a date of birth only as year and month) with the same record
-reference ``(_entry_id, _row_number)`` (``assets.zones``). No table holds both.
+reference ``(_entry_id, _row_number)`` (``assets.model.zones``). No table holds both.
 
 DuckDB commits one database at a time, so a load is three steps whose order keeps both zones
 whole: the content rows go in first under the new entry's id, which no accepted ledger row
@@ -24,11 +24,11 @@ from collections.abc import Callable
 
 import duckdb
 
-from assets.ingest.contracts import Column, Contract
 from assets.ingest.landing import LandedFile
 from assets.ingest.problems import Problem
-from assets.reference import Councils
-from assets.zones import CONTENT_LINEAGE, content_table
+from assets.model.contracts import Column, Contract
+from assets.model.reference import Councils
+from assets.model.zones import CONTENT_LINEAGE, content_table
 
 LEDGER = "ingest_ledger"
 STAGING = "staging"  # where an intake's staged files are attached to the linkage zone's connection

@@ -16,9 +16,9 @@ from pathlib import Path
 
 from charset_normalizer import from_bytes
 
-from assets.ingest.contracts import Contract
 from assets.ingest.file_checks import SAVE_AS_UTF8, as_contract_names, not_a_text_file, size_problem
 from assets.ingest.problems import Problem
+from assets.model.contracts import Contract
 
 _CHUNK = 1 << 20
 _LISTED = 10  # bytes named in a refusal's message and examples, of each kind

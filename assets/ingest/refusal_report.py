@@ -14,10 +14,10 @@ from pathlib import Path
 
 import jinja2
 
-from assets.ingest.contracts import Contract
 from assets.ingest.landing import LandedFile
 from assets.ingest.problems import Problem
 from assets.ingest.split_names import PARTS, half_name
+from assets.model.contracts import Contract
 
 ROWS_SHOWN = 20
 NOTHING_LOADED = "Nothing from this file has been loaded into any table. The file is kept unchanged in quarantine."

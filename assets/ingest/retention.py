@@ -22,7 +22,6 @@ from pathlib import Path
 import duckdb
 
 from assets.ingest.compaction import rebuild
-from assets.ingest.contracts import Contract
 from assets.ingest.destruction_log import (
     IDENTIFIERS,
     REFUSED_COPY,
@@ -36,6 +35,7 @@ from assets.ingest.destruction_log import (
 from assets.ingest.raw_zone import LEDGER, index_columns, raw_table
 from assets.ingest.sealing import SEALED_SUFFIX, CannotOpen, entry_of
 from assets.linkage.incremental import PREPARED
+from assets.model.contracts import Contract
 
 REVIEW = "linkage.clerical_review"
 _HEADER_BYTES = 1024  # a sealed copy names its entry in its first line (``sealing.entry_of``)

@@ -11,10 +11,10 @@ import dagster as dg
 from dagster_duckdb import DuckDBResource
 
 from assets.folders import IndexFolders
-from assets.ingest.contracts import Contract
 from assets.ingest.destruction_log import IDENTIFIERS, REFUSED_COPY, SEALED_ORIGINAL, RetentionPeriods
 from assets.ingest.retention import described, destroy, expired
-from assets.keys import RETENTION
+from assets.model.contracts import Contract
+from assets.model.keys import RETENTION
 
 
 def build_retention_asset(contracts: dict[str, Contract], periods: RetentionPeriods) -> dg.AssetsDefinition:

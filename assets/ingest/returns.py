@@ -13,7 +13,7 @@ from dataclasses import dataclass
 
 import pandas as pd
 
-from assets.ingest.contracts import Contract
+from assets.model.contracts import Contract
 
 
 @dataclass(frozen=True)

@@ -22,12 +22,12 @@ from dataclasses import dataclass
 import duckdb
 
 from assets.ingest import raw_zone
-from assets.ingest.contracts import Contract
 from assets.ingest.landing import LandedFile
 from assets.ingest.problems import Problem
 from assets.ingest.split_names import CONTENT, IDENTIFIERS, PARTS, REFERENCE, half_name, other
 from assets.ingest.split_parts import crossing_keys, part_columns
-from assets.reference import Councils
+from assets.model.contracts import Contract
+from assets.model.reference import Councils
 
 STAGING = {IDENTIFIERS: "staging_identifiers", CONTENT: "staging_content"}  # each half's in-memory database, attached to the intake's connection
 _ROWS_NAMED = 20

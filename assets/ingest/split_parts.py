@@ -18,10 +18,10 @@ from __future__ import annotations
 
 import dataclasses
 
-from assets.ingest.contracts import Column, Contract, TableRule
 from assets.ingest.raw_zone import content_columns, index_columns
 from assets.ingest.split_names import CONTENT, IDENTIFIERS, PARTS, REFERENCE, REFERENCE_PATTERN
 from assets.ingest.table_rules import PERIOD_DATES, table_checks
+from assets.model.contracts import Column, Contract, TableRule
 
 _REFERENCE = Column(
     REFERENCE, "string", required=True, unique=True, pattern=REFERENCE_PATTERN,

@@ -18,12 +18,12 @@ from contextlib import ExitStack
 from dataclasses import dataclass
 from pathlib import Path
 
-from assets.ingest.contracts import Contract
 from assets.ingest.file_checks import check_file
 from assets.ingest.problems import Problem
 from assets.ingest.reading import read_return
 from assets.ingest.split_names import PARTS, REFERENCE, new_reference
 from assets.ingest.split_parts import part_columns
+from assets.model.contracts import Contract
 
 _DATE = re.compile(r"([0-9]{4})-([0-9]{2})-[0-9]{2}")
 

@@ -9,7 +9,7 @@ import datetime as dt
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from assets.ingest.contracts import Contract, TableRule
+from assets.model.contracts import Contract, TableRule
 
 PERIOD_DATES = {"periodStart": "{period_start}", "periodEnd": "{period_end}"}
 _PERIOD_WORDS = {"periodStart": "the start of the reporting period", "periodEnd": "the end of the reporting period"}

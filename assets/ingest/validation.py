@@ -22,10 +22,10 @@ from pathlib import Path
 
 import duckdb
 
-from assets.ingest.contracts import Column, Contract
 from assets.ingest.problems import Problem
 from assets.ingest.table_rules import TableCheck, table_checks
-from assets.reference import Councils, code_list
+from assets.model.contracts import Column, Contract
+from assets.model.reference import Councils, code_list
 from assets.spreadsheet_formulas import formula_like_sql
 from checks.expectations_sql import (
     CompoundUnique,

@@ -18,9 +18,9 @@ from decimal import Decimal
 from pathlib import Path, PurePosixPath
 from xml.etree import ElementTree
 
-from assets.ingest.contracts import Contract
 from assets.ingest.problems import Problem
 from assets.ingest.reading import Reading
+from assets.model.contracts import Contract
 
 _CHUNK = 1 << 20
 _LISTED = 20

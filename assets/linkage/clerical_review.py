@@ -18,13 +18,13 @@ import duckdb
 import jinja2
 import pandas as pd
 
-from assets.ingest.contracts import Contract, load_contract
 from assets.ingest.intake import judge
 from assets.ingest.landing import landed_file
 from assets.ingest.problems import Problem
 from assets.ingest.refusal_report import render_refusal
 from assets.linkage.probabilistic import pair_evidence
-from assets.reference import Councils
+from assets.model.contracts import Contract, load_contract
+from assets.model.reference import Councils
 
 REVIEW = "linkage.clerical_review"
 DECISIONS = "linkage.clerical_decisions"

@@ -21,10 +21,8 @@ from dagster_duckdb import DuckDBResource
 
 from assets.check_results import check_result
 from assets.folders import IndexFolders
-from assets.ingest.contracts import Contract
 from assets.ingest.destruction_log import RETIRED_ENTRIES, ensure_destruction_log
 from assets.ingest.raw_zone import raw_table
-from assets.keys import PERSON_LINKS, raw_key
 from assets.linkage import clerical_review
 from assets.linkage.clerical_review import REVIEW as _REVIEW
 from assets.linkage.core import STANDARD_COLUMNS, column_notes, filled_columns, link_prepared, prepare_people
@@ -40,8 +38,10 @@ from assets.linkage.summary import (
     model_estimates,
     weight_distribution,
 )
-from assets.reference import councils
-from assets.zones import person_index_table
+from assets.model.contracts import Contract
+from assets.model.keys import PERSON_LINKS, raw_key
+from assets.model.reference import councils
+from assets.model.zones import person_index_table
 from checks.linkage import linkage_rate_holds
 
 RATE_CHECK = "linkage_rate_holds"

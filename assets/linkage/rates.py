@@ -15,9 +15,9 @@ import pandas as pd
 from dagster_duckdb import DuckDBResource
 
 from assets.folders import IndexFolders
-from assets.keys import LINKAGE_RATES, PERSON_LINKS
 from assets.linkage.incremental import REGISTRY
-from assets.zones import LINKAGE_RATE_COLUMNS
+from assets.model.keys import LINKAGE_RATES, PERSON_LINKS
+from assets.model.zones import LINKAGE_RATE_COLUMNS
 
 
 def dataset_linkage_counts(con) -> pd.DataFrame:

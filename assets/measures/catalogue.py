@@ -23,7 +23,7 @@ from typing import Literal
 import duckdb
 import pandas as pd
 
-from assets.ingest.contracts import YEAR_SPANS, Contract
+from assets.model.contracts import YEAR_SPANS, Contract
 
 # Every measure returns these columns (see assets/publication/disclosure_control.py).
 # ``lower``/``upper`` hold a confidence interval where the measure has one (NA otherwise);

@@ -29,8 +29,8 @@ import duckdb
 import pandas as pd
 
 from assets.measures.catalogue import Measure
-from assets.reference import SCOTLAND_CODE
-from assets.zones import ENTRIES, attached_content_side
+from assets.model.reference import SCOTLAND_CODE
+from assets.model.zones import ENTRIES, attached_content_side
 
 WARNING_COLUMNS = ["measure_id", "geography_code", "period", "kind", "message"]
 AGAINST_DIRECTION = "against_direction"
@@ -89,7 +89,7 @@ def against_direction(headlines: pd.DataFrame, entry: Measure, place_names: dict
 
 def latest_accepted_files(con: duckdb.DuckDBPyConnection, content_zone: Path, datasets: list[str]) -> pd.DataFrame:
     """Per dataset and agency, the latest accepted file's period and the day it was received,
-    from the content zone's ledger entries (``assets.zones.ENTRIES``; none before any intake)."""
+    from the content zone's ledger entries (``assets.model.zones.ENTRIES``; none before any intake)."""
     if not datasets or not content_zone.exists():
         return pd.DataFrame(columns=["dataset", "agency", "period", "received_on"])
     with attached_content_side(con, {"cz": content_zone}):

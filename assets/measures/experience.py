@@ -17,10 +17,10 @@ import duckdb
 import numpy as np
 import pandas as pd
 
-from assets.ingest.contracts import Contract
 from assets.measures.catalogue import Measure, measures_from_configuration
 from assets.measures.long_format import counts_by_breakdown
-from assets.reference import vision_statements
+from assets.model.contracts import Contract
+from assets.model.reference import vision_statements
 
 # Two-sided 95%: the 0.975 quantile of the standard normal distribution.
 Z_95 = 1.959963984540054

@@ -18,11 +18,11 @@ from dagster_duckdb import DuckDBResource
 
 from assets.check_results import check_result
 from assets.folders import StoryFolders
-from assets.ingest.contracts import Contract
-from assets.keys import analysis_key, measure_key
 from assets.measures.catalogue import LONG_FORMAT, Measure
 from assets.measures.early_warning import latest_accepted_files
-from assets.reference import SCOTLAND_CODE, councils
+from assets.model.contracts import Contract
+from assets.model.keys import analysis_key, measure_key
+from assets.model.reference import SCOTLAND_CODE, councils
 from checks.measures import covers_every_council, on_track
 
 

@@ -21,7 +21,7 @@ import pandas as pd
 import yaml
 
 from assets.measures.catalogue import Measure, declare
-from assets.reference import SCOTLAND_CODE
+from assets.model.reference import SCOTLAND_CODE
 
 STREAMS_FILE = Path(__file__).with_name("indicator_streams.yaml")
 SOURCE = "indicator_values"

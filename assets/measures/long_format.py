@@ -17,7 +17,7 @@ from collections.abc import Mapping
 import duckdb
 import pandas as pd
 
-from assets.reference import SCOTLAND_CODE
+from assets.model.reference import SCOTLAND_CODE
 
 # Said in every record-level measure's declaration: the breakdown DOMAIN.md asks for and the data cannot give.
 NO_DEPRIVATION = " No deprivation breakdown: no dataset holds deprivation (SIMD)."

@@ -11,9 +11,9 @@ import dagster as dg
 from dagster_duckdb import DuckDBResource
 
 from assets.folders import StoryFolders
-from assets.ingest.contracts import Contract
-from assets.keys import DATA_COVERAGE, raw_key
-from assets.zones import ENTRIES, ENTRIES_DDL, ENTRY_COLUMNS, attached_content_side
+from assets.model.contracts import Contract
+from assets.model.keys import DATA_COVERAGE, raw_key
+from assets.model.zones import ENTRIES, ENTRIES_DDL, ENTRY_COLUMNS, attached_content_side
 
 
 def build_data_coverage_asset(contracts: dict[str, Contract]) -> dg.AssetsDefinition:

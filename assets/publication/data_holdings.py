@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import pandas as pd
 
-from assets.reference import SCOTLAND_CODE
+from assets.model.reference import SCOTLAND_CODE
 
 HOLDINGS = "data_holdings"
 HOLDING_COLUMNS = (

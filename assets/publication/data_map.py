@@ -15,15 +15,15 @@ from dagster_duckdb import DuckDBResource
 
 from assets.check_results import check_result
 from assets.folders import StoryFolders
-from assets.ingest.contracts import Contract
 from assets.ingest.returns import expectations
-from assets.keys import DATA_COVERAGE, DATA_MAP, PUBLISHED_MEASURES, analysis_key
 from assets.measures.catalogue import Measure
 from assets.measures.indicators import SOURCE as INDICATOR_SOURCE
 from assets.measures.indicators import measure_id_of
+from assets.model.contracts import Contract
+from assets.model.keys import DATA_COVERAGE, DATA_MAP, PUBLISHED_MEASURES, analysis_key
+from assets.model.reference import SCOTLAND_CODE, councils, vision_statements
 from assets.publication.data_holdings import HOLDINGS, held_data, latest_returns
 from assets.publication.frameworks import Frameworks, framework_gaps
-from assets.reference import SCOTLAND_CODE, councils, vision_statements
 from checks.data_map import map_coverage_problems, map_covers_every_vision_measure_and_dataset, no_gaps_on_the_map
 
 MAP_COLUMNS = (

@@ -18,10 +18,10 @@ import duckdb
 import pandas as pd
 from tqdm import tqdm
 
+from assets.model.reference import SCOTLAND_CODE
 from assets.publication.export import MART, mart_tables
 from assets.publication.published_figures import published_figures
 from assets.publication.spreadsheet import write_spreadsheet
-from assets.reference import SCOTLAND_CODE
 from assets.spreadsheet_formulas import neutralise_frame
 
 MEASURES_TABLE = "published_measures"

@@ -26,7 +26,7 @@ from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
 
-from assets.reference import councils
+from assets.model.reference import councils
 
 DATA = Path(__file__).parent / "lexicon_data"
 # Locales whose names are common in the UK: with these, "a name is known" does not depend on

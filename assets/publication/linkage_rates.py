@@ -26,9 +26,9 @@ import pandas as pd
 from dagster_duckdb import DuckDBResource
 
 from assets.folders import StoryFolders
-from assets.keys import LINKAGE_RATES, PUBLISHED_LINKAGE_RATES
+from assets.model.keys import LINKAGE_RATES, PUBLISHED_LINKAGE_RATES
+from assets.model.zones import LINKAGE_RATE_COLUMNS
 from assets.publication.disclosure_control import CONFIDENTIAL, NOT_AVAILABLE, DisclosureRule
-from assets.zones import LINKAGE_RATE_COLUMNS
 
 ROUNDING_BASE = 10
 MIN_RECORDS_FOR_A_RATE = 100

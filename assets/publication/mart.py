@@ -22,15 +22,15 @@ from dagster_duckdb import DuckDBResource
 
 from assets.check_results import check_result
 from assets.folders import StoryFolders
-from assets.ingest.contracts import Contract
-from assets.keys import PUBLISHED_MEASURES, analysis_key, measure_key
 from assets.measures.catalogue import Measure
 from assets.measures.early_warning import WARNING_COLUMNS, early_warnings, headline_rows, latest_accepted_files
 from assets.measures.indicators import COLUMNS as INDICATOR_COLUMNS
 from assets.measures.indicators import declared_streams, indicator_rows, revisions
+from assets.model.contracts import Contract
+from assets.model.keys import PUBLISHED_MEASURES, analysis_key, measure_key
+from assets.model.reference import councils
 from assets.publication.disclosure_control import FIGURE_KEY, WITHHELD, DisclosureRule, apply_disclosure_control
 from assets.publication.edition_revisions import moved_figures, previous_figures
-from assets.reference import councils
 from checks.disclosure_audit import AuditMemo, DisclosureAudit, audit_disclosure
 from checks.identifier_scan import scan_database
 from checks.publication import every_indicator_declared, intruder_audit, no_disclosive_cells, no_identifiers_in_warehouse, stored_mart_problems

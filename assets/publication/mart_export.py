@@ -11,7 +11,7 @@ import dagster as dg
 import sqlalchemy as sa
 
 from assets.folders import StoryFolders
-from assets.keys import COMMUNITY_VOICE, DATA_COVERAGE, DATA_MAP, MART_EXPORT, ORGANISATION_PROGRESS, PUBLISHED_MEASURES
+from assets.model.keys import COMMUNITY_VOICE, DATA_COVERAGE, DATA_MAP, MART_EXPORT, ORGANISATION_PROGRESS, PUBLISHED_MEASURES
 from assets.publication.export import export_mart
 
 

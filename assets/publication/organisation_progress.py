@@ -13,7 +13,7 @@ from dagster_duckdb import DuckDBResource
 
 from assets.check_results import check_result
 from assets.folders import StoryFolders
-from assets.keys import ORGANISATION_PROGRESS, analysis_key
+from assets.model.keys import ORGANISATION_PROGRESS, analysis_key
 from assets.publication.community_voice import write_mart_table
 from assets.publication.redaction import Lexicon, lexicon, redact
 from checks.voices import accounts_consented_and_redacted, no_ranking

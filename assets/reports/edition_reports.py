@@ -24,12 +24,12 @@ from pathlib import Path
 
 import duckdb
 
-from assets.ingest.contracts import Contract
 from assets.ingest.returns import agency_returns, expectations
 from assets.measures.catalogue import Measure
+from assets.model.contracts import Contract
+from assets.model.reference import councils, family_groups, route_maps, vision_statements
 from assets.publication.frameworks import Frameworks
 from assets.publication.mart import RULE
-from assets.reference import councils, family_groups, route_maps, vision_statements
 from assets.reports.mart_snapshot import read_mart
 from assets.reports.organisation_context import Organisation, organisation_context
 from assets.reports.places import Place

@@ -1,7 +1,7 @@
 """A council beside councils like it: its family group's median and range, in plain words.
 
 The group is the council's family group in the benchmarking framework's children's services
-scheme (``assets.reference.family_groups``). Its statistics are worked out from the published
+scheme (``assets.model.reference.family_groups``). Its statistics are worked out from the published
 figures of the group's other councils only: a hidden (``[c]``) or unavailable (``[x]``) figure
 is skipped, and each statistic says how many councils it covers. A median of published
 figures is one of them or the mean of two, and the range is two of them, so it tells a reader
@@ -16,7 +16,7 @@ from collections.abc import Mapping
 from statistics import median
 
 from assets.measures.catalogue import Measure
-from assets.reference import FAMILY_GROUP_SOURCE, FamilyGroups
+from assets.model.reference import FAMILY_GROUP_SOURCE, FamilyGroups
 
 # Below this a "median" would be one or two councils' own figures rather than a group's.
 MIN_COUNCILS = 3

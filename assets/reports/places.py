@@ -6,7 +6,7 @@ import re
 from dataclasses import dataclass
 from pathlib import Path
 
-from assets.reference import SCOTLAND_CODE, councils
+from assets.model.reference import SCOTLAND_CODE, councils
 
 
 @dataclass(frozen=True)

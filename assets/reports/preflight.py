@@ -26,10 +26,10 @@ import shutil
 import zipfile
 from pathlib import Path
 
-from assets.ingest.contracts import Contract
 from assets.ingest.preflight_plan import compile_plan, not_in_the_page
 from assets.ingest.refusal_report import PARTIAL_LOADS
-from assets.reference import Councils
+from assets.model.contracts import Contract
+from assets.model.reference import Councils
 
 PAGE_DIR = Path(__file__).parent / "preflight_page"
 EDITION_FOLDER = "check-a-file"  # in each edition: <edition>/check-a-file/index.html
@@ -144,7 +144,7 @@ def write_offline_copy(folder: Path, target: Path) -> Path:
 def write_edition_preflight(edition_dir: Path, contracts: dict[str, Contract], reference_dir: Path) -> list[Path]:
     """The page in an edition (``<edition>/check-a-file/``), from the contracts in force, and the same folder
     zipped in its downloads (``OFFLINE_COPY``); nothing if the engine is not installed."""
-    from assets.reference import councils
+    from assets.model.reference import councils
 
     try:
         written = write_preflight(edition_dir / EDITION_FOLDER, contracts, councils(reference_dir), reference_dir)

@@ -1,6 +1,6 @@
 """A Plan 24-30 route map (theme) on the website, laid out as the route maps are.
 
-First where Scotland needs to be by 2030 (``assets.reference.route_maps``; where the stored
+First where Scotland needs to be by 2030 (``assets.model.reference.route_maps``; where the stored
 wording was cut off, or not found, the page says so rather than filling it in), then each
 organisation's commitments and milestones under the theme (``mart.route_map_milestones``:
 status, due date, who is responsible), beside its round's figures

@@ -14,9 +14,9 @@ from dataclasses import dataclass
 import pandas as pd
 
 from assets.measures.catalogue import Measure
+from assets.model.reference import FamilyGroups
 from assets.publication.disclosure_control import DisclosureRule
 from assets.publication.frameworks import Frameworks
-from assets.reference import FamilyGroups
 from assets.reports.coverage_section import coverage_section
 from assets.reports.evidence_sections import community_themes, early_warnings, organisation_overview, quotes, revisions
 from assets.reports.family_groups import family_group
@@ -46,7 +46,7 @@ class EditionInputs:
     generated: str
     tool_version: str
     frameworks: Frameworks  # the published outcomes and wellbeing indicators the website places measures under
-    route_maps: pd.DataFrame | None = None  # assets.reference.route_maps: the Plan 24-30 themes and where Scotland needs to be by 2030
+    route_maps: pd.DataFrame | None = None  # assets.model.reference.route_maps: the Plan 24-30 themes and where Scotland needs to be by 2030
 
 
 def _by_vision(inputs: EditionInputs, question: str, place: Place, by_measure: dict[str, pd.DataFrame], group: list[str] | None) -> list[dict]:

@@ -29,11 +29,11 @@ from pathlib import Path
 import duckdb
 import pytest
 
-from assets.ingest.contracts import load_contracts
 from assets.ingest.intake import judge
 from assets.ingest.landing import landed_file
 from assets.ingest.preflight_plan import GUESS_NOT_MADE, NOT_IN_THE_PAGE, compile_plan, run_plan
-from assets.reference import councils
+from assets.model.contracts import load_contracts
+from assets.model.reference import councils
 from assets.reports.preflight import EDITION_FOLDER, OFFLINE_COPY, write_offline_copy, write_preflight
 from orchestration.settings import REPO_ROOT
 from tests.ingest import test_agency_formats as formats

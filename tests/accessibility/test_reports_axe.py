@@ -20,8 +20,8 @@ from pathlib import Path
 import duckdb
 import pytest
 
-from assets.ingest.contracts import load_contracts
-from assets.reference import family_groups
+from assets.model.contracts import load_contracts
+from assets.model.reference import family_groups
 from assets.reports.edition_reports import REPORT_TEMPLATE, edition_inputs
 from assets.reports.places import SCOTLAND, council_places
 from assets.reports.render import render_html

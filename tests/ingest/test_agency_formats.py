@@ -20,11 +20,11 @@ import duckdb
 import pytest
 import xlsxwriter
 
-from assets.ingest.contracts import load_contracts
 from assets.ingest.intake import judge
 from assets.ingest.landing import landed_file
 from assets.ingest.problems import Verdict
-from assets.reference import councils
+from assets.model.contracts import load_contracts
+from assets.model.reference import councils
 from tests.support.paths import CONTRACTS, SHARED
 from tests.support.samples import COLUMNS, DATASET, EpisodesFile
 

@@ -22,10 +22,10 @@ import pytest
 
 from assets.folders import IndexFolders
 from assets.ingest import raw_zone
-from assets.ingest.contracts import load_contracts
 from assets.ingest.intake import IntakeFolders, IntakeResult, take_in
 from assets.ingest.landing import files_waiting
-from assets.reference import councils
+from assets.model.contracts import load_contracts
+from assets.model.reference import councils
 from orchestration.sensors import landing_run_requests
 from tests.support.paths import CONTRACTS, SHARED
 from tests.support.samples import COLUMNS, DATASET, FORENAMES, SURNAMES, EpisodesFile

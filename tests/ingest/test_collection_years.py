@@ -18,11 +18,11 @@ import yaml
 
 from assets.analysis_tables import analysis_select
 from assets.ingest.contract_docs import render_contract_page
-from assets.ingest.contracts import load_contract, load_contracts
 from assets.ingest.intake import judge
 from assets.ingest.landing import landed_file
 from assets.ingest.refusal_report import render_refusal
-from assets.reference import councils
+from assets.model.contracts import load_contract, load_contracts
+from assets.model.reference import councils
 from tests.support.paths import CONTRACTS, SHARED
 from tests.support.samples import DATASET, EpisodesFile
 

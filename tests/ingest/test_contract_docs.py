@@ -10,10 +10,10 @@ from pathlib import Path
 import pytest
 
 from assets.ingest.contract_docs import example_agency, example_row
-from assets.ingest.contracts import load_contracts
 from assets.ingest.intake import judge
 from assets.ingest.landing import landed_file
-from assets.reference import councils
+from assets.model.contracts import load_contracts
+from assets.model.reference import councils
 from orchestration.cli import main
 from tests.support.paths import CONTRACTS, SHARED
 

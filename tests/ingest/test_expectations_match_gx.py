@@ -13,9 +13,9 @@ from pathlib import Path
 
 import duckdb
 
-from assets.ingest.contracts import load_contracts
 from assets.ingest.validation import ROW_IDS, STAGED_TABLE, TYPED_VIEW, StagedFile, compile_rules, stage_files
-from assets.reference import councils
+from assets.model.contracts import load_contracts
+from assets.model.reference import councils
 from checks.expectations_duckdb import as_gx, validate_duckdb_table
 from checks.expectations_sql import (
     CompoundUnique,

@@ -28,11 +28,11 @@ import pytest
 import assets.ingest.intake as intake
 from assets.folders import IndexFolders
 from assets.ingest import raw_zone
-from assets.ingest.contracts import load_contracts
 from assets.ingest.intake import IntakeFolders, IntakeResult, take_in
 from assets.ingest.landing import files_waiting, settle, snapshot
 from assets.ingest.sealing import SEALED_SUFFIX, CannotOpen, opened
-from assets.reference import councils
+from assets.model.contracts import load_contracts
+from assets.model.reference import councils
 from orchestration.sensors import landing_run_requests
 from tests.support.paths import CONTRACTS, SHARED
 from tests.support.samples import DATASET, EpisodesFile

@@ -9,11 +9,11 @@ from pathlib import Path
 
 import pytest
 
-from assets.ingest.contracts import load_contracts
 from assets.ingest.intake import judge
 from assets.ingest.landing import landed_file
 from assets.ingest.refusal_report import PARTIAL_LOADS, refusal_context, render_html, render_markdown, render_refusal
-from assets.reference import councils
+from assets.model.contracts import load_contracts
+from assets.model.reference import councils
 from tests.support.paths import CONTRACTS, SHARED
 from tests.support.samples import DATASET, FORENAMES, EpisodesFile
 

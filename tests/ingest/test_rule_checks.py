@@ -9,9 +9,9 @@ from pathlib import Path
 import dagster as dg
 import pytest
 
-from assets.ingest.contracts import load_contracts
 from assets.ingest.factory import build_raw_asset
 from assets.ingest.validation import compile_rules
+from assets.model.contracts import load_contracts
 from checks.contract_rules import rules_by_kind
 from orchestration.resources import build_resources
 from orchestration.settings import Settings

@@ -24,7 +24,6 @@ from dagster_duckdb import DuckDBResource
 from assets.analysis_tables import build_analysis_asset
 from assets.folders import IndexFolders, StoryFolders
 from assets.ingest.contract_docs import csv_template, example_agency, example_row
-from assets.ingest.contracts import load_contracts
 from assets.ingest.intake import IntakeFolders, IntakeResult, answers_for, judge, take_in
 from assets.ingest.landing import files_waiting, landed_file
 from assets.ingest.raw_zone import LEDGER, withdraw
@@ -33,9 +32,10 @@ from assets.ingest.split_parts import part_contract
 from assets.ingest.split_returns import split_return
 from assets.linkage.person_links import build_person_links_asset
 from assets.measures.catalogue import catalogue
+from assets.model.contracts import load_contracts
+from assets.model.reference import councils
 from assets.publication.disclosure_control import apply_disclosure_control
 from assets.publication.mart import PUBLISHED_COLUMNS, RULE, disclosure_declarations, publishable_denominators
-from assets.reference import councils
 from orchestration.cli import main
 from orchestration.resources import pseudonymisation_key
 from tests.ingest.test_agency_formats import _xlsx

@@ -13,7 +13,7 @@ import pytest
 from assets.ingest.intake import judge
 from assets.ingest.landing import landed_file
 from assets.linkage.core import chi_is_valid
-from assets.reference import councils
+from assets.model.reference import councils
 from tests.ingest.test_intake_faults import CONTRACT, REFERENCE
 from tests.support.samples import COLUMNS, DATASET, EpisodesFile
 

@@ -24,9 +24,9 @@ import pytest
 
 from assets.folders import IndexFolders
 from assets.ingest import raw_zone
-from assets.ingest.contracts import load_contracts
 from assets.ingest.intake import fitted
 from assets.ingest.landing import MISPLACED, files_waiting, settle
+from assets.model.contracts import load_contracts
 from orchestration.cli import INGEST_NOT_ALL_TAKEN, INGEST_TAKEN, main
 from orchestration.sensors import landing_run_requests
 from tests.support.paths import CONTRACTS, SHARED

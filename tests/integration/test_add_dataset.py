@@ -11,7 +11,7 @@ import dagster as dg
 import pytest
 
 from assets.folders import IndexFolders
-from assets.ingest.contracts import load_contracts
+from assets.model.contracts import load_contracts
 from orchestration.definitions import build_definitions
 from orchestration.sensors import landing_run_requests
 from orchestration.settings import REPO_ROOT, Settings

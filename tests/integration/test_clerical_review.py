@@ -19,11 +19,11 @@ import pandas as pd
 from dagster_duckdb import DuckDBResource
 
 from assets.folders import IndexFolders
-from assets.ingest.contracts import load_contracts
 from assets.ingest.raw_zone import ensure_raw_zone, raw_table
 from assets.linkage.core import link_people
 from assets.linkage.person_links import FULL_RELINK, LINKAGE_TAG, _store_model, build_person_links_asset
 from assets.linkage.probabilistic import default_model
+from assets.model.contracts import load_contracts
 from orchestration.resources import pseudonymisation_key
 from tests.support.paths import CONTRACTS, SHARED
 

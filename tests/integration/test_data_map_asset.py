@@ -7,8 +7,8 @@ from pathlib import Path
 import dagster as dg
 import duckdb
 
-from assets.ingest.contracts import load_contracts
-from assets.keys import DATA_MAP
+from assets.model.contracts import load_contracts
+from assets.model.keys import DATA_MAP
 from assets.publication.data_map import build_data_map_asset
 from orchestration.resources import build_resources
 from orchestration.settings import Settings

@@ -18,8 +18,8 @@ import dagster as dg
 import duckdb
 import pytest
 
-from assets.ingest.contracts import load_contracts
-from assets.keys import NATIONAL_REPORT, PUBLISHED_EDITION
+from assets.model.contracts import load_contracts
+from assets.model.keys import NATIONAL_REPORT, PUBLISHED_EDITION
 from assets.partitions import council_partitions
 from assets.reports import editions, render, report_assets
 from assets.reports.report_assets import build_report_assets

@@ -24,14 +24,11 @@ import pandas as pd
 import pytest
 
 from assets.folders import IndexFolders
-from assets.ingest.contracts import load_contracts
 from assets.ingest.sealing import SEALED_SUFFIX, CannotOpen, opened
 from assets.measures.catalogue import catalogue
 from assets.measures.indicators import measure_id_of
-from assets.partitions import RANGE_END, RANGE_START
-from assets.publication.downloads import all_figures_downloads, measure_download, table_download
-from assets.publication.mart import AUDIT_MEMO, AUDIT_SECONDS, RULE, disclosure_declarations
-from assets.reference import (
+from assets.model.contracts import load_contracts
+from assets.model.reference import (
     SCOTLAND_CODE,
     core_wellbeing_indicators,
     councils,
@@ -41,6 +38,9 @@ from assets.reference import (
     progress_framework_outcomes,
     vision_statements,
 )
+from assets.partitions import RANGE_END, RANGE_START
+from assets.publication.downloads import all_figures_downloads, measure_download, table_download
+from assets.publication.mart import AUDIT_MEMO, AUDIT_SECONDS, RULE, disclosure_declarations
 from assets.reports.places import Place
 from assets.reports.report_assets import COUNCIL_REPORTS, ORGANISATION_REPORTS
 from assets.reports.site_links import theme_page

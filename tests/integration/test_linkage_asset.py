@@ -17,12 +17,12 @@ import pytest
 from dagster_duckdb import DuckDBResource
 
 from assets.folders import IndexFolders
-from assets.ingest.contracts import load_contracts
 from assets.ingest.destruction_log import IDENTIFIERS, RetentionPeriods
 from assets.ingest.raw_zone import ensure_raw_zone
 from assets.ingest.retention import Expired, destroy
-from assets.keys import PERSON_LINKS
 from assets.linkage.person_links import RATE_CHECK, build_person_links_asset
+from assets.model.contracts import load_contracts
+from assets.model.keys import PERSON_LINKS
 from orchestration.resources import pseudonymisation_key
 from tests.support.index_zone import load_identifiers
 from tests.support.paths import CONTRACTS, SHARED

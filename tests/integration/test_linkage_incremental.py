@@ -21,10 +21,10 @@ import pytest
 from dagster_duckdb import DuckDBResource
 
 from assets.folders import IndexFolders
-from assets.ingest.contracts import load_contracts
 from assets.ingest.raw_zone import ensure_raw_zone, raw_table
 from assets.linkage.person_links import FULL_RELINK, LINKAGE_TAG, build_person_links_asset, pseudonymised_datasets
 from assets.linkage.quality import compare_registries
+from assets.model.contracts import load_contracts
 from orchestration.resources import pseudonymisation_key
 from synthetic.corrections import withdraw_open_episodes
 from tests.support.index_zone import load_identifiers

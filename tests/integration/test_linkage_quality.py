@@ -9,10 +9,10 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from assets.ingest.contracts import load_contracts
 from assets.linkage.core import link_people
 from assets.linkage.person_links import person_dataset_columns
 from assets.linkage.quality import pairwise_quality, people_with_truth
+from assets.model.contracts import load_contracts
 from tests.support.paths import CONTRACTS
 
 PRECISION_TARGET = 0.995

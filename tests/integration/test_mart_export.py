@@ -17,11 +17,11 @@ from dagster_duckdb import DuckDBResource
 
 import assets.publication.mart as mart
 from assets.folders import StoryFolders
-from assets.ingest.contracts import load_contracts
 from assets.measures.catalogue import Measure, catalogue
+from assets.model.contracts import load_contracts
+from assets.model.reference import councils
 from assets.publication.downloads import all_figures_downloads, measure_download, write_downloads
 from assets.publication.export import export_mart, read_exported
-from assets.reference import councils
 from tests.support.paths import CONTRACTS, REFERENCE, SHARED
 
 SCOTLAND, GLASGOW, FIFE = "S92000003", "S12000049", "S12000047"

@@ -16,7 +16,7 @@ from pathlib import Path
 import duckdb
 import pytest
 
-from assets.ingest.contracts import load_contracts
+from assets.model.contracts import load_contracts
 from assets.reports import edition_reports, render
 from assets.reports.edition_reports import edition_inputs, render_places
 from assets.reports.editions import NATIONAL_STEM, carry_forward, write_manifest

@@ -10,11 +10,11 @@ import dagster as dg
 import duckdb
 import pytest
 
-from assets.ingest.contracts import load_contracts
-from assets.keys import PUBLISHED_EDITION
 from assets.linkage.person_links import FULL_RELINK, LINKAGE_TAG
+from assets.model.contracts import load_contracts
+from assets.model.keys import PUBLISHED_EDITION
+from assets.model.reference import councils
 from assets.partitions import council_partitions
-from assets.reference import councils
 from assets.reports.report_assets import DATA_QUALITY_DIGEST, DIGEST_STEM, build_report_assets
 from orchestration.definitions import build_definitions
 from orchestration.resources import build_resources

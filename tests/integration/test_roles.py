@@ -14,8 +14,8 @@ from dagster_duckdb import DuckDBResource
 
 from assets.analysis_tables import build_analysis_asset
 from assets.folders import StoryFolders
-from assets.ingest.contracts import load_contracts
 from assets.ingest.raw_zone import ensure_raw_zone
+from assets.model.contracts import load_contracts
 from orchestration.definitions import build_definitions
 from orchestration.resources import INDEX_RESOURCES
 from orchestration.settings import Settings

@@ -16,17 +16,17 @@ import duckdb
 import numpy as np
 import pandas as pd
 
-from assets.ingest.contracts import load_contracts
 from assets.ingest.entries import ENTRY_COLUMNS, published_entries
 from assets.ingest.raw_zone import new_entry_id
 from assets.measures.catalogue import LONG_FORMAT, Measure, catalogue
+from assets.model.contracts import load_contracts
+from assets.model.reference import SCOTLAND_CODE, councils, vision_statements
 from assets.publication.data_holdings import held_data
 from assets.publication.data_map import data_map, data_map_returns, with_framework_gaps
 from assets.publication.disclosure_control import apply_disclosure_control
 from assets.publication.frameworks import Frameworks
 from assets.publication.linkage_rates import controlled_linkage_rates
 from assets.publication.mart import PUBLISHED_COLUMNS, RULE
-from assets.reference import SCOTLAND_CODE, councils, vision_statements
 from assets.reports.labels import LABELS
 from tests.support.paths import CONTRACTS, REFERENCE
 

@@ -10,7 +10,7 @@ import csv
 import io
 from dataclasses import dataclass, field
 
-from assets.ingest.contracts import load_contracts
+from assets.model.contracts import load_contracts
 from tests.support.paths import CONTRACTS
 
 DATASET = "looked_after_episodes"

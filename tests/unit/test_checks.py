@@ -6,8 +6,8 @@ import dagster as dg
 import pandas as pd
 
 from assets.check_results import check_result
-from assets.ingest.contracts import load_contracts
 from assets.ingest.raw_zone import zone_columns
+from assets.model.contracts import load_contracts
 from checks.intake import raw_table_matches_contract
 from checks.linkage import linkage_rate_holds
 from checks.measures import covers_every_council

@@ -6,7 +6,7 @@ import re
 
 import pytest
 
-from assets.ingest.contracts import load_contracts
+from assets.model.contracts import load_contracts
 from tests.support.paths import CONTRACTS, SHARED
 
 

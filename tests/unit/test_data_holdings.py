@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pandas as pd
 
+from assets.model.reference import councils, vision_statements
 from assets.publication.data_holdings import HOLDING_COLUMNS, held_data, latest_returns
-from assets.reference import councils, vision_statements
 from tests.support.paths import REFERENCE
 
 VISIONS = vision_statements(REFERENCE)

@@ -14,7 +14,7 @@ from pathlib import Path
 import pytest
 
 from assets.folders import IndexFolders
-from assets.ingest.contracts import load_contracts
+from assets.model.contracts import load_contracts
 from orchestration.cli import INGEST_LOCKED, main
 from orchestration.database_lock import DatabaseLocked, WaitingDuckDBResource, connect_waiting
 from orchestration.sensors import landing_run_requests

@@ -8,8 +8,8 @@ from types import SimpleNamespace
 
 import pandas as pd
 
-from assets.ingest.contracts import load_contracts
 from assets.ingest.entries import ENTRY_COLUMNS, SKIP_REASONS, published_entries
+from assets.model.contracts import load_contracts
 from assets.reports.digest_context import digest_context
 from assets.reports.render import render_html
 from tests.support.paths import CONTRACTS

@@ -14,7 +14,7 @@ from assets.folders import StoryFolders
 from assets.measures.catalogue import Measure
 from assets.measures.early_warning import against_direction, data_overdue, early_warnings
 from assets.measures.factory import build_measure_asset
-from assets.zones import ENTRIES, ENTRIES_DDL
+from assets.model.zones import ENTRIES, ENTRIES_DDL
 from tests.support.paths import SHARED
 
 SCOTLAND, FIFE = "S92000003", "S12000047"

@@ -8,7 +8,7 @@ import statistics
 import pandas as pd
 import pytest
 
-from assets.reference import SCOTLAND_CODE, family_groups
+from assets.model.reference import SCOTLAND_CODE, family_groups
 from assets.reports.family_groups import MIN_COUNCILS, family_group
 from assets.reports.measure_sections import measure_section
 from assets.reports.places import Place

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from assets.ingest.contracts import load_contracts
 from assets.ingest.intake import judge
 from assets.ingest.landing import landed_file
-from assets.reference import councils
+from assets.model.contracts import load_contracts
+from assets.model.reference import councils
 from tests.support.paths import CONTRACTS, SHARED
 
 HEADER = "year,la_code,sex,age,population"

@@ -10,9 +10,9 @@ import duckdb
 
 from assets.folders import IndexFolders
 from assets.ingest import raw_zone
-from assets.ingest.contracts import load_contracts
 from assets.ingest.intake import accepted_copy
 from assets.ingest.landing import landed_file
+from assets.model.contracts import load_contracts
 from assets.partitions import RANGE_END, RANGE_START, council_partitions
 from orchestration.sensors import MAX_ATTEMPTS, REQUEST_TAG, landing_run_requests
 from tests.support.paths import CONTRACTS, SHARED

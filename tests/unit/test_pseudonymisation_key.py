@@ -19,10 +19,10 @@ import pytest
 from dagster_duckdb import DuckDBResource
 
 from assets.folders import IndexFolders
-from assets.ingest.contracts import load_contracts
 from assets.linkage import person_links
 from assets.linkage.person_links import build_person_links_asset
 from assets.linkage.pseudonyms import KEY_BYTES, MIN_BITS_PER_BYTE, UnusableKey, _bits_per_byte, parse_key, read_key_file
+from assets.model.contracts import load_contracts
 from orchestration import deployment
 from orchestration.cli import main
 from orchestration.deployment import check_environment

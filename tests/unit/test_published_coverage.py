@@ -5,8 +5,8 @@ from __future__ import annotations
 
 import pandas as pd
 
-from assets.ingest.contracts import load_contracts
 from assets.ingest.entries import ENTRY_COLUMNS, published_entries
+from assets.model.contracts import load_contracts
 from checks.identifier_scan import CHI_IN_TEXT, POSTCODE_IN_TEXT
 from tests.support.paths import CONTRACTS
 

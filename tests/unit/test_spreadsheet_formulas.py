@@ -18,11 +18,11 @@ import pandas as pd
 import pytest
 
 from assets.bidi_controls import without_bidi_controls
-from assets.ingest.contracts import load_contracts
 from assets.ingest.intake import judge
 from assets.ingest.landing import landed_file
+from assets.model.contracts import load_contracts
+from assets.model.reference import councils
 from assets.publication.downloads import write_downloads
-from assets.reference import councils
 from assets.spreadsheet_formulas import formula_like, formula_like_sql, neutralise, neutralise_frame
 from tests.support.paths import CONTRACTS, SHARED
 from tests.support.samples import COLUMNS, DATASET, EpisodesFile

@@ -8,7 +8,7 @@ from types import SimpleNamespace
 import numpy as np
 import pandas as pd
 
-from assets.ingest.contracts import load_contracts
+from assets.model.contracts import load_contracts
 from synthetic.agency_checks import with_plausible_dates_of_birth
 from synthetic.output import AgencyFile
 from tests.support.paths import CONTRACTS

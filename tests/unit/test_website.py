@@ -11,9 +11,8 @@ import pandas as pd
 import pytest
 from markupsafe import escape
 
-from assets.ingest.contracts import load_contracts
-from assets.publication.downloads import all_figures_downloads, measure_download, write_downloads
-from assets.reference import (
+from assets.model.contracts import load_contracts
+from assets.model.reference import (
     core_wellbeing_indicators,
     family_groups,
     plan_themes,
@@ -22,6 +21,7 @@ from assets.reference import (
     route_maps,
     vision_statements,
 )
+from assets.publication.downloads import all_figures_downloads, measure_download, write_downloads
 from assets.reports.edition_reports import REPORT_TEMPLATE, edition_inputs
 from assets.reports.editions import NATIONAL_STEM, write_manifest
 from assets.reports.organisation_context import organisations
