@@ -11,8 +11,8 @@ import datetime as dt
 
 import pandas as pd
 
-from assets.measures.catalogue import Measure
 from assets.measures.early_warning import DATA_OVERDUE, early_warnings, headline_rows, place_name
+from assets.model.measures import Measure
 from checks.outcome import CheckOutcome
 
 WARNINGS_LISTED = 50

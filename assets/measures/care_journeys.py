@@ -20,7 +20,6 @@ from __future__ import annotations
 import duckdb
 import pandas as pd
 
-from assets.measures.catalogue import measure
 from assets.measures.long_format import (
     LOOKED_AFTER_RETURNS,
     NO_DEPRIVATION,
@@ -31,6 +30,7 @@ from assets.measures.long_format import (
     shares_by_breakdown,
 )
 from assets.measures.looked_after import AT_31_JULY, CHILDREN_0_17
+from assets.model.measures import measure
 
 IN_YEAR = "BETWEEN make_date(year_ending - 1, 8, 1) AND make_date(year_ending, 7, 31)"
 

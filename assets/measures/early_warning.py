@@ -28,7 +28,7 @@ from pathlib import Path
 import duckdb
 import pandas as pd
 
-from assets.measures.catalogue import Measure
+from assets.model.measures import Measure
 from assets.model.reference import SCOTLAND_CODE
 from assets.model.zones import ENTRIES, attached_content_side
 

@@ -8,7 +8,6 @@ from __future__ import annotations
 import duckdb
 import pandas as pd
 
-from assets.measures.catalogue import measure
 from assets.measures.long_format import (
     FIGURE,
     NO_DEPRIVATION,
@@ -18,6 +17,7 @@ from assets.measures.long_format import (
     every_council_in_periods_of,
     shares_by_breakdown,
 )
+from assets.model.measures import measure
 
 POSITIVE_DESTINATIONS = (
     "higher_education", "further_education", "training", "employment", "voluntary_work", "personal_skills_development",

@@ -17,9 +17,9 @@ import duckdb
 import numpy as np
 import pandas as pd
 
-from assets.measures.catalogue import Measure, measures_from_configuration
 from assets.measures.long_format import counts_by_breakdown
 from assets.model.contracts import Contract
+from assets.model.measures import Measure, measures_from_configuration
 from assets.model.reference import vision_statements
 
 # Two-sided 95%: the 0.975 quantile of the standard normal distribution.

@@ -18,10 +18,10 @@ from dagster_duckdb import DuckDBResource
 
 from assets.check_results import check_result
 from assets.folders import StoryFolders
-from assets.measures.catalogue import LONG_FORMAT, Measure
 from assets.measures.early_warning import latest_accepted_files
 from assets.model.contracts import Contract
 from assets.model.keys import analysis_key, measure_key
+from assets.model.measures import LONG_FORMAT, Measure
 from assets.model.reference import SCOTLAND_CODE, councils
 from checks.measures import covers_every_council, on_track
 

@@ -14,8 +14,8 @@ from __future__ import annotations
 import duckdb
 import pandas as pd
 
-from assets.measures.catalogue import measure
 from assets.measures.long_format import NO_DEPRIVATION, age_at_month_end, age_band, april_to_march_year, shares_by_breakdown
+from assets.model.measures import measure
 
 HEARINGS = f"""
 (SELECT {april_to_march_year('hearing_date')} AS period, la_code, sex,

@@ -20,7 +20,7 @@ import duckdb
 import pandas as pd
 import yaml
 
-from assets.measures.catalogue import Measure, declare
+from assets.model.measures import Measure, declare
 from assets.model.reference import SCOTLAND_CODE
 
 STREAMS_FILE = Path(__file__).with_name("indicator_streams.yaml")

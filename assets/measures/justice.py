@@ -18,7 +18,6 @@ from __future__ import annotations
 import duckdb
 import pandas as pd
 
-from assets.measures.catalogue import measure
 from assets.measures.long_format import (
     NO_DEPRIVATION,
     age_at_month_end,
@@ -28,6 +27,7 @@ from assets.measures.long_format import (
     national_counts_by_breakdown,
     social_work_year,
 )
+from assets.model.measures import measure
 
 # Placing authority code prefixes (GSS): S12 Scottish councils; the rest by country.
 PLACING_COUNTRY = """CASE

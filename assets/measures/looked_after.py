@@ -16,9 +16,9 @@ from pathlib import Path
 import duckdb
 import pandas as pd
 
-from assets.measures.catalogue import Measure, measure, measures_from_configuration
 from assets.measures.long_format import KNOWN_CATEGORIES, NO_DEPRIVATION, age_at_month_end, age_band, counts_by_breakdown, rates_per_1000, shares_by_breakdown
 from assets.model.contracts import Contract
+from assets.model.measures import Measure, measure, measures_from_configuration
 
 # Placements in a family: at home with parents, or with kinship carers (friends or relatives).
 FAMILY_SETTINGS = ("at_home_with_parents", "kinship_friends_relatives")

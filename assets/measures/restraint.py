@@ -18,8 +18,8 @@ from __future__ import annotations
 import duckdb
 import pandas as pd
 
-from assets.measures.catalogue import measure
 from assets.measures.long_format import FIGURE, NO_DEPRIVATION, counts_by_breakdown, every_council_in_periods_of
+from assets.model.measures import measure
 
 INCIDENTS_BY_PLACING_COUNCIL = """
 (SELECT CAST(year(incident_date) AS VARCHAR) AS period, la_code, practice FROM analysis.restraint_incidents)

@@ -22,9 +22,9 @@ from __future__ import annotations
 import duckdb
 import pandas as pd
 
-from assets.measures.catalogue import measure
 from assets.measures.long_format import NO_DEPRIVATION, counts_by_breakdown
 from assets.measures.looked_after import AT_31_JULY
+from assets.model.measures import measure
 
 WITH_SIBLINGS_LOOKED_AFTER = f"""
 (SELECT period, la_code,

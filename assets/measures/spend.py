@@ -13,8 +13,8 @@ from __future__ import annotations
 import duckdb
 import pandas as pd
 
-from assets.measures.catalogue import measure
 from assets.measures.long_format import FIGURE, counts_by_breakdown
+from assets.model.measures import measure
 
 SPEND = """
 (SELECT financial_year AS period, la_code,

@@ -13,8 +13,8 @@ from dagster_duckdb import DuckDBResource
 
 from assets.check_results import check_result
 from assets.folders import StoryFolders
-from assets.measures.catalogue import Measure
 from assets.model.keys import COMMUNITY_VOICE, PUBLISHED_MEASURES, analysis_key
+from assets.model.measures import Measure
 from assets.model.reference import SCOTLAND_CODE
 from assets.publication.disclosure_control import CONFIDENTIAL, DisclosureRule, apply_disclosure_control, verify_no_disclosure
 from assets.publication.redaction import Lexicon, lexicon, redact

@@ -16,11 +16,11 @@ from dagster_duckdb import DuckDBResource
 from assets.check_results import check_result
 from assets.folders import StoryFolders
 from assets.ingest.returns import expectations
-from assets.measures.catalogue import Measure
 from assets.measures.indicators import SOURCE as INDICATOR_SOURCE
 from assets.measures.indicators import measure_id_of
 from assets.model.contracts import Contract
 from assets.model.keys import DATA_COVERAGE, DATA_MAP, PUBLISHED_MEASURES, analysis_key
+from assets.model.measures import Measure
 from assets.model.reference import SCOTLAND_CODE, councils, vision_statements
 from assets.publication.data_holdings import HOLDINGS, held_data, latest_returns
 from assets.publication.frameworks import Frameworks, framework_gaps

@@ -17,7 +17,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from assets.measures.catalogue import Measure
+from assets.model.measures import Measure
 from assets.model.reference import core_wellbeing_indicators, progress_framework_indicators, progress_framework_outcomes
 
 AS_PUBLISHED = "as published"  # the wellbeing table's ``wording`` for an indicator worded as its source words it

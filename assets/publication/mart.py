@@ -22,12 +22,12 @@ from dagster_duckdb import DuckDBResource
 
 from assets.check_results import check_result
 from assets.folders import StoryFolders
-from assets.measures.catalogue import Measure
 from assets.measures.early_warning import WARNING_COLUMNS, early_warnings, headline_rows, latest_accepted_files
 from assets.measures.indicators import COLUMNS as INDICATOR_COLUMNS
 from assets.measures.indicators import declared_streams, indicator_rows, revisions
 from assets.model.contracts import Contract
 from assets.model.keys import PUBLISHED_MEASURES, analysis_key, measure_key
+from assets.model.measures import Measure
 from assets.model.reference import councils
 from assets.publication.disclosure_control import FIGURE_KEY, WITHHELD, DisclosureRule, apply_disclosure_control
 from assets.publication.edition_revisions import moved_figures, previous_figures

@@ -25,8 +25,8 @@ from pathlib import Path
 import duckdb
 
 from assets.ingest.returns import agency_returns, expectations
-from assets.measures.catalogue import Measure
 from assets.model.contracts import Contract
+from assets.model.measures import Measure
 from assets.model.reference import councils, family_groups, route_maps, vision_statements
 from assets.publication.frameworks import Frameworks
 from assets.publication.mart import RULE

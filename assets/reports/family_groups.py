@@ -15,7 +15,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from statistics import median
 
-from assets.measures.catalogue import Measure
+from assets.model.measures import Measure
 from assets.model.reference import FAMILY_GROUP_SOURCE, FamilyGroups
 
 # Below this a "median" would be one or two councils' own figures rather than a group's.

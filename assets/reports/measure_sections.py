@@ -12,7 +12,7 @@ import re
 
 import pandas as pd
 
-from assets.measures.catalogue import Measure
+from assets.model.measures import Measure
 from assets.reports.charts import Line, trend_svg
 from assets.reports.direction import direction_of_travel
 from assets.reports.family_groups import compare_with_group

@@ -17,7 +17,6 @@ from dagster_duckdb import DuckDBResource
 
 from assets.check_results import check_result
 from assets.folders import StoryFolders
-from assets.measures.catalogue import Measure
 from assets.model.contracts import Contract
 from assets.model.keys import (
     COMMUNITY_VOICE,
@@ -29,6 +28,7 @@ from assets.model.keys import (
     PUBLISHED_LINKAGE_RATES,
     PUBLISHED_MEASURES,
 )
+from assets.model.measures import Measure
 from assets.publication.downloads import write_downloads
 from assets.reports.digest_context import digest_context, digest_month
 from assets.reports.edition_reports import edition_inputs, render_places

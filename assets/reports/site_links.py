@@ -13,7 +13,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from assets.measures.catalogue import Measure
+from assets.model.measures import Measure
 from assets.reports.editions import EDITION_INDEX, SITE_FOLDER, SITE_STYLESHEET
 from assets.reports.organisation_context import Organisation
 from assets.reports.places import Place

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import pandas as pd
 
-from assets.measures.catalogue import Measure
+from assets.model.measures import Measure
 from assets.reports.evidence_sections import WARNING_KINDS
 from assets.reports.measure_sections import DESIRED, comparable_with_scotland
 from assets.reports.places import SCOTLAND, Place

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 
 import pandas as pd
 
-from assets.measures.catalogue import Measure
+from assets.model.measures import Measure
 from assets.model.reference import FamilyGroups
 from assets.publication.disclosure_control import DisclosureRule
 from assets.publication.frameworks import Frameworks

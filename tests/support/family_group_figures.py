@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import pandas as pd
 
-from assets.measures.catalogue import Measure
+from assets.model.measures import Measure
 from assets.model.reference import FamilyGroups
 from assets.reports.family_groups import compare_with_group
 from assets.reports.measure_sections import comparable_with_scotland

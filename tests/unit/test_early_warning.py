@@ -11,9 +11,9 @@ import pandas as pd
 from dagster_duckdb import DuckDBResource
 
 from assets.folders import StoryFolders
-from assets.measures.catalogue import Measure
 from assets.measures.early_warning import against_direction, data_overdue, early_warnings
 from assets.measures.factory import build_measure_asset
+from assets.model.measures import Measure
 from assets.model.zones import ENTRIES, ENTRIES_DDL
 from tests.support.paths import SHARED
 

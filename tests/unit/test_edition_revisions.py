@@ -13,7 +13,7 @@ import duckdb
 import pandas as pd
 import pytest
 
-from assets.measures.catalogue import Measure
+from assets.model.measures import Measure
 from assets.publication.downloads import write_downloads
 from assets.publication.edition_revisions import moved_figures, previous_figures
 from assets.publication.mart import PUBLISHED_COLUMNS
