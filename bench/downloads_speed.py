@@ -23,8 +23,8 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 import duckdb  # noqa: E402
 
+from assets.measures.catalogue import catalogue  # noqa: E402
 from assets.model.contracts import load_contracts  # noqa: E402
-from assets.model.measures import catalogue  # noqa: E402
 from assets.model.reference import SCOTLAND_CODE, councils  # noqa: E402
 from assets.publication.downloads import write_downloads  # noqa: E402
 from assets.publication.export import mart_tables  # noqa: E402

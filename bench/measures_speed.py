@@ -17,8 +17,8 @@ import time
 import duckdb
 import pandas as pd
 
+from assets.measures.catalogue import catalogue
 from assets.model.contracts import load_contracts
-from assets.model.measures import catalogue
 from assets.model.reference import councils
 from assets.publication.disclosure_control import WITHHELD, verify_no_disclosure
 from assets.publication.mart import PUBLISHED_COLUMNS, RULE, control_measures, disclosure_declarations

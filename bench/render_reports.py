@@ -25,8 +25,8 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 import duckdb  # noqa: E402
 
+from assets.measures.catalogue import catalogue  # noqa: E402
 from assets.model.contracts import load_contracts  # noqa: E402
-from assets.model.measures import catalogue  # noqa: E402
 from assets.reports.edition_reports import edition_inputs, render_places  # noqa: E402
 from assets.reports.editions import NATIONAL_STEM  # noqa: E402
 from assets.reports.places import SCOTLAND, council_places  # noqa: E402

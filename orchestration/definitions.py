@@ -25,10 +25,10 @@ from assets.ingest.retention_asset import build_retention_asset
 from assets.linkage.clerical_review import decisions_contract
 from assets.linkage.person_links import build_person_links_asset, person_datasets
 from assets.linkage.rates import linkage_rates
+from assets.measures.catalogue import catalogue
 from assets.measures.factory import measure_assets
 from assets.model.contracts import load_contracts
 from assets.model.keys import LINKAGE_RATES, PERSON_LINKS, analysis_key, raw_key
-from assets.model.measures import catalogue
 from assets.model.reference import councils
 from assets.partitions import council_partitions
 from assets.publication.community_voice import build_community_voice_asset

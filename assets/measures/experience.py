@@ -19,7 +19,7 @@ import pandas as pd
 
 from assets.measures.long_format import counts_by_breakdown
 from assets.model.contracts import Contract
-from assets.model.measures import Measure, measures_from_configuration
+from assets.model.measures import Measure
 from assets.model.reference import vision_statements
 
 # Two-sided 95%: the 0.975 quantile of the standard normal distribution.
@@ -84,7 +84,6 @@ def measure_id_for(vision_id: int) -> str:
     return f"experience_positive_vision_{int(vision_id)}"
 
 
-@measures_from_configuration
 def vision_measures(reference_dir: Path, contracts: Mapping[str, Contract]) -> list[Measure]:
     """One share-positive measure per vision statement in the reference table."""
     return [

@@ -20,7 +20,7 @@ import duckdb
 import pandas as pd
 import yaml
 
-from assets.model.measures import Measure, declare
+from assets.model.measures import Measure
 from assets.model.reference import SCOTLAND_CODE
 
 STREAMS_FILE = Path(__file__).with_name("indicator_streams.yaml")
@@ -184,5 +184,4 @@ def stream_measure(stream: IndicatorStream) -> Measure:
     )
 
 
-for _stream in declared_streams().values():
-    declare(stream_measure(_stream))
+STREAM_MEASURES = [stream_measure(stream) for stream in declared_streams().values()]

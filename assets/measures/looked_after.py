@@ -18,7 +18,7 @@ import pandas as pd
 
 from assets.measures.long_format import KNOWN_CATEGORIES, NO_DEPRIVATION, age_at_month_end, age_band, counts_by_breakdown, rates_per_1000, shares_by_breakdown
 from assets.model.contracts import Contract
-from assets.model.measures import Measure, measure, measures_from_configuration
+from assets.model.measures import Measure, measure
 
 # Placements in a family: at home with parents, or with kinship carers (friends or relatives).
 FAMILY_SETTINGS = ("at_home_with_parents", "kinship_friends_relatives")
@@ -57,8 +57,7 @@ def looked_after_31_july(con: duckdb.DuckDBPyConnection, placement_types: tuple[
     return counts_by_breakdown(con, AT_31_JULY, ("placement_type", "sex", "age_band"), known=KNOWN_CATEGORIES | {"placement_type": placement_types})
 
 
-@measures_from_configuration
-def _declare_looked_after_31_july(reference_dir: Path, contracts: Mapping[str, Contract]) -> list[Measure]:
+def declare_looked_after_31_july(reference_dir: Path, contracts: Mapping[str, Contract]) -> list[Measure]:
     """Declared with the looked after contract, whose code list (every year's, in the analysis tables' one set) gives the placement types."""
     placement_types = tuple(dict.fromkeys(contracts["looked_after_episodes"].analysis_codes("placement_type").values()))
     return [Measure(

@@ -1,20 +1,16 @@
-"""The measure catalogue: every measure declared once, with the computation beside it.
+"""A measure's declaration: what it means, what disclosure control must know of it, and its computation.
 
 A declaration says what the measure means (question, vision statement, plain-words title,
 numerator, denominator, unit, breakdowns, desired direction, baseline, sources, the kind of year
-it counts in) and what
-disclosure control needs to know of its nature (whether its numerators add up, whether its
-denominator is a public statistic, whether its count is made of another measure's
-categories); the decorated function computes its figures from analysis tables, and the
-declaration turns them into the standard long format below. The factory in ``assets.measures.factory`` turns each entry into an asset, so
-adding a measure is one decorated function.
+it counts in) and what disclosure control needs to know of its nature (whether its numerators
+add up, whether its denominator is a public statistic, whether its count is made of another
+measure's categories); its computation gives its figures from analysis tables, and the
+declaration turns them into the standard long format below. The stage lists every measure in
+``assets.measures.catalogue.MEASURES``; ``catalogue_of`` turns such a list into the catalogue.
 """
 
 from __future__ import annotations
 
-import functools
-import importlib
-import pkgutil
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
@@ -92,6 +88,8 @@ class Measure:
         """The measure in the standard long format, from the analysis tables behind ``con``."""
         return self.long_format(self.figures(con))
 
+    __call__ = compute  # a decorated computation's name computes its measure, as the function did
+
     def long_format(self, figures: pd.DataFrame) -> pd.DataFrame:
         """``figures`` under this declaration's id, unit and additivity, in the canonical column and row order."""
         table = figures.assign(measure_id=self.id, unit=self.unit, additive=self.numerators_add_up)
@@ -109,53 +107,26 @@ class Measure:
 
 
 # Declares measures from the reference tables and the data contracts in force (one per vision
-# statement, say): called by ``catalogue``, never at import time.
+# statement, say): called by ``catalogue_of``, never at import time.
 DeclareMeasures = Callable[[Path, Mapping[str, Contract]], Iterable[Measure]]
-_DECLARED: list[Measure | DeclareMeasures] = []  # in the order the modules declared them
 
 
-def measure(**declaration) -> Callable[[Compute], Compute]:
-    """Register the decorated computation of figures under its declaration; the name it is
-    given then computes the measure in the long format."""
+def measure(**declaration) -> Callable[[Compute], Measure]:
+    """Declare the decorated computation of figures: the name it is given becomes the measure,
+    which computes itself in the long format when called."""
 
-    def register(figures: Compute) -> Compute:
-        entry = declare(Measure(figures=figures, **declaration))
+    def declare(figures: Compute) -> Measure:
+        return Measure(figures=figures, **declaration)
 
-        @functools.wraps(figures)
-        def compute(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:
-            return entry.compute(con)
-
-        return compute
-
-    return register
-
-
-def declare(entry: Measure) -> Measure:
-    """Register a measure declared in full (a stream of ``indicator_streams.yaml``, say)."""
-    _DECLARED.append(entry)
-    return entry
-
-
-def measures_from_configuration(declare: DeclareMeasures) -> DeclareMeasures:
-    """Register a function that declares measures from the reference folder and the contracts."""
-    _DECLARED.append(declare)
     return declare
 
 
-def catalogue(reference_dir: Path, contracts: Mapping[str, Contract]) -> dict[str, Measure]:
-    """Import every module of ``assets.measures`` (each registers its declarations on import),
-    then return every measure, declared from ``reference_dir`` and ``contracts`` where it depends on them.
-
-    Discovery keeps adding a measure to one place: a new module in the package is found here.
-    """
-    import assets.measures as package
-
-    for module in pkgutil.iter_modules(package.__path__):
-        importlib.import_module(f"{package.__name__}.{module.name}")
+def catalogue_of(declared: Iterable[Measure | DeclareMeasures], reference_dir: Path, contracts: Mapping[str, Contract]) -> dict[str, Measure]:
+    """Every measure of ``declared`` by id, in order, those declared from configuration declared
+    from ``reference_dir`` and ``contracts``; a measure declared twice is refused."""
     entries: dict[str, Measure] = {}
-    for declared in _DECLARED:
-        for entry in [declared] if isinstance(declared, Measure) else declared(reference_dir, contracts):
-            if entry.id in entries:
-                raise ValueError(f"measure {entry.id} declared twice")
-            entries[entry.id] = entry
+    for entry in (e for d in declared for e in ([d] if isinstance(d, Measure) else d(reference_dir, contracts))):
+        if entry.id in entries:
+            raise ValueError(f"measure {entry.id} declared twice")
+        entries[entry.id] = entry
     return entries

@@ -23,7 +23,7 @@ from assets.ingest.contract_docs import render_contract_page
 from assets.ingest.preflight_plan import not_in_the_page
 from assets.ingest.raw_zone import LEDGER, withdraw
 from assets.linkage.person_links import build_person_links_asset
-from assets.model.measures import catalogue
+from assets.measures.catalogue import catalogue
 from orchestration.cli import main
 from orchestration.resources import pseudonymisation_key
 from synthetic.layered import write_layered

@@ -31,8 +31,8 @@ from assets.ingest.split_names import CONTENT, IDENTIFIERS
 from assets.ingest.split_parts import part_contract
 from assets.ingest.split_returns import split_return
 from assets.linkage.person_links import build_person_links_asset
+from assets.measures.catalogue import catalogue
 from assets.model.contracts import load_contracts
-from assets.model.measures import catalogue
 from assets.model.reference import councils
 from assets.publication.disclosure_control import apply_disclosure_control
 from assets.publication.mart import PUBLISHED_COLUMNS, RULE, disclosure_declarations, publishable_denominators

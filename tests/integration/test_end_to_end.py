@@ -25,9 +25,9 @@ import pytest
 
 from assets.folders import IndexFolders
 from assets.ingest.sealing import SEALED_SUFFIX, CannotOpen, opened
+from assets.measures.catalogue import catalogue
 from assets.measures.indicators import measure_id_of
 from assets.model.contracts import load_contracts
-from assets.model.measures import catalogue
 from assets.model.reference import (
     SCOTLAND_CODE,
     core_wellbeing_indicators,

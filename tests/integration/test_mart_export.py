@@ -17,8 +17,9 @@ from dagster_duckdb import DuckDBResource
 
 import assets.publication.mart as mart
 from assets.folders import StoryFolders
+from assets.measures.catalogue import catalogue
 from assets.model.contracts import load_contracts
-from assets.model.measures import Measure, catalogue
+from assets.model.measures import Measure
 from assets.model.reference import councils
 from assets.publication.downloads import all_figures_downloads, measure_download, write_downloads
 from assets.publication.export import export_mart, read_exported

@@ -18,8 +18,9 @@ import pandas as pd
 
 from assets.ingest.entries import ENTRY_COLUMNS, published_entries
 from assets.ingest.raw_zone import new_entry_id
+from assets.measures.catalogue import catalogue
 from assets.model.contracts import load_contracts
-from assets.model.measures import LONG_FORMAT, Measure, catalogue
+from assets.model.measures import LONG_FORMAT, Measure
 from assets.model.reference import SCOTLAND_CODE, councils, vision_statements
 from assets.publication.data_holdings import held_data
 from assets.publication.data_map import data_map, data_map_returns, with_framework_gaps

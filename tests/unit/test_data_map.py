@@ -10,8 +10,8 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
+from assets.measures.catalogue import catalogue
 from assets.model.contracts import load_contracts
-from assets.model.measures import catalogue
 from assets.model.reference import SCOTLAND_CODE, councils, vision_statements
 from assets.publication.data_map import GAP_COLUMNS, MAP_COLUMNS, data_map, data_map_returns
 from checks.data_map import map_coverage_problems, no_gaps_on_the_map

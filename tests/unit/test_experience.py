@@ -7,9 +7,9 @@ import numpy as np
 import pandas as pd
 import pytest
 
+from assets.measures.catalogue import catalogue
 from assets.measures.experience import measure_id_for, respondents_on_vision, wilson_interval
 from assets.model.contracts import load_contracts
-from assets.model.measures import catalogue
 from tests.support.paths import CONTRACTS, REFERENCE, SHARED
 
 

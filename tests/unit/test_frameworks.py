@@ -8,9 +8,9 @@ import dataclasses
 import pandas as pd
 import pytest
 
+from assets.measures.catalogue import catalogue
 from assets.measures.indicators import measure_id_of
 from assets.model.contracts import load_contracts
-from assets.model.measures import catalogue
 from assets.publication.frameworks import Frameworks, framework_gaps, vision_outcomes
 from tests.support.paths import CONTRACTS, REFERENCE
 

@@ -5,9 +5,9 @@ from __future__ import annotations
 import pandas as pd
 import pytest
 
+from assets.measures.catalogue import catalogue
 from assets.measures.indicators import COLUMNS, declared_streams, latest_vintage, measure_id_of, revisions, stream_figures, stream_measure
 from assets.model.contracts import load_contracts
-from assets.model.measures import catalogue
 from assets.reports.direction import direction_of_travel
 from tests.support.paths import CONTRACTS, REFERENCE
 

@@ -7,8 +7,8 @@ a measure declares its kind of year (``Measure.counted_in``) and the reports pri
 
 from __future__ import annotations
 
+from assets.measures.catalogue import catalogue
 from assets.model.contracts import YEAR_SPANS, load_contracts
-from assets.model.measures import catalogue
 from tests.support.paths import CONTRACTS, SHARED
 
 
