@@ -17,8 +17,8 @@ import duckdb
 import numpy as np
 import pandas as pd
 
-from assets.ingest.table_rules import table_checks
 from assets.model.contracts import Contract
+from assets.model.table_rules import table_checks
 from synthetic import periods
 from synthetic.output import AgencyFile
 from synthetic.population import Population

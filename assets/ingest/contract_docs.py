@@ -20,9 +20,9 @@ import jinja2
 
 from assets.ingest.split_names import PARTS, REFERENCE, half_name
 from assets.ingest.split_parts import part_columns, unchecked
-from assets.ingest.table_rules import table_checks
 from assets.model.contracts import Column, Contract
 from assets.model.reference import code_list, councils
+from assets.model.table_rules import table_checks
 
 _CODES_LISTED = 40
 _TYPE_WORDS = {"string": "text", "integer": "whole number", "number": "number", "date": "date (YYYY-MM-DD)"}

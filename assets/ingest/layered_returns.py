@@ -20,8 +20,8 @@ import dataclasses
 import duckdb
 
 from assets.ingest.problems import Problem
-from assets.ingest.table_rules import table_checks
 from assets.model.contracts import Contract, ReturnPart
+from assets.model.table_rules import table_checks
 
 _ROWS_NAMED = 20
 FLAT_ROWS_FROM = "placement"  # the part whose rows the flattened return's rows are, one for one and in order

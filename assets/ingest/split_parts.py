@@ -20,8 +20,8 @@ import dataclasses
 
 from assets.ingest.raw_zone import content_columns, index_columns
 from assets.ingest.split_names import CONTENT, IDENTIFIERS, PARTS, REFERENCE, REFERENCE_PATTERN
-from assets.ingest.table_rules import PERIOD_DATES, table_checks
 from assets.model.contracts import Column, Contract, TableRule
+from assets.model.table_rules import PERIOD_DATES, table_checks
 
 _REFERENCE = Column(
     REFERENCE, "string", required=True, unique=True, pattern=REFERENCE_PATTERN,

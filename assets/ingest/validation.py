@@ -10,7 +10,7 @@ the data is (SQL on DuckDB, never pulled into Python; ``checks.expectations_sql`
 the text as sent (required values, types, patterns, code lists, uniqueness, the record's agency
 and period against the folder and file name) in one query over the staged table, and those on a
 typed view of it (ranges, date order, dates inside the reporting period, plausible ages, dates and
-durations: ``assets.ingest.table_rules``) in one query over the view. Every expectation
+durations: ``assets.model.table_rules``) in one query over the view. Every expectation
 carries the sentence an agency analyst will read if it fails.
 """
 
@@ -23,9 +23,9 @@ from pathlib import Path
 import duckdb
 
 from assets.ingest.problems import Problem
-from assets.ingest.table_rules import TableCheck, table_checks
 from assets.model.contracts import Column, Contract
 from assets.model.reference import Councils, code_list
+from assets.model.table_rules import TableCheck, table_checks
 from assets.spreadsheet_formulas import formula_like_sql
 from checks.expectations_sql import (
     CompoundUnique,

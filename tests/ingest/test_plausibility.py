@@ -17,9 +17,9 @@ from assets.ingest.intake import judge
 from assets.ingest.landing import landed_file
 from assets.ingest.problems import Verdict
 from assets.ingest.refusal_report import refusal_context
-from assets.ingest.table_rules import TABLE_RULES, table_checks
 from assets.model.contracts import TableRule, load_contracts
 from assets.model.reference import councils
+from assets.model.table_rules import TABLE_RULES, table_checks
 from tests.support.paths import CONTRACTS, SHARED
 from tests.support.samples import DATASET, EpisodesFile
 

@@ -1,6 +1,6 @@
 """The contracts' table rules, one function per rule.
 
-Method notes: docs/intake.md, "Notes on `assets/ingest/table_rules.py`".
+Method notes: docs/intake.md, "Notes on `assets/model/table_rules.py`".
 """
 
 from __future__ import annotations
