@@ -1,4 +1,4 @@
-"""A check's outcome (``checks.outcome.CheckOutcome``) as the Dagster check result an asset yields.
+"""A check's outcome (``assets.model.outcome.CheckOutcome``) as the Dagster check result an asset yields.
 
 What the check saw goes into the result's metadata as it is, each list as Markdown bullets
 ("none" when empty), and the threshold under ``threshold``, so every check reports both.
@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import dagster as dg
 
-from checks.outcome import CheckOutcome
+from assets.model.outcome import CheckOutcome
 
 
 def check_result(name: str, outcome: CheckOutcome) -> dg.AssetCheckResult:

@@ -110,7 +110,7 @@ def pandas_path(path: Path) -> tuple[float, float]:
     import pandas as pd
     from great_expectations.data_context.types.base import ProgressBarsConfig
 
-    from checks.expectations_duckdb import as_gx
+    from assets.ingest.expectations_duckdb import as_gx
 
     settings = Settings.from_env()
     rules = compile_rules(load_contracts(Settings.from_env().contracts_dir)[DATASET], settings.reference_dir)

@@ -1,12 +1,13 @@
-"""The quality checks, one module per family, each a pure function returning what it saw and
-the threshold it used (``outcome.CheckOutcome``); the asset factories attach them.
+"""The quality checks, one module per family: pure functions that turn what a stage produced into
+a verdict (``assets.model.outcome.CheckOutcome``: what was seen and the threshold used); the
+asset factories attach them, and no stage's own logic imports them.
 
 ``contract_rules`` (each rule of a data contract), ``intake`` (files refused, the raw table
 against its contract), ``freshness`` (returns on time), ``linkage`` (the linkage rate holds),
 ``measures`` (council coverage, early warnings), ``publication`` (the stored mart,
-identifiers in the warehouse, undeclared indicators), ``data_map`` (the Data Map's coverage
-and gaps), ``voices`` (quotes and accounts consented and redacted, theme counts controlled,
-no ranking), ``disclosure_audit`` (the intruder audit), ``identifier_scan`` (the scan behind
-the privacy checks), ``expectations_sql`` (the contracts' expectations as SQL) and
-``expectations_duckdb`` (Great Expectations on DuckDB).
+identifiers in the warehouse and the published files, undeclared indicators), ``data_map`` (the
+Data Map's coverage and gaps), ``voices`` (quotes and accounts consented and redacted, theme
+counts controlled, no ranking) and ``disclosure_audit`` (the intruder audit). The engines they
+judge live with their stage: the contracts' expectations in ``assets.ingest``, the identifier
+scan in ``assets.privacy``.
 """

@@ -15,7 +15,7 @@ from collections.abc import Sequence
 
 from assets.ingest.intake import IntakeResult
 from assets.ingest.validation import Rule
-from checks.outcome import CheckOutcome
+from assets.model.outcome import CheckOutcome
 
 FILES_LISTED = 20
 

@@ -6,7 +6,7 @@ from collections.abc import Collection
 
 import pandas as pd
 
-from checks.outcome import CheckOutcome
+from assets.model.outcome import CheckOutcome
 
 
 def map_coverage_problems(table: pd.DataFrame, vision_ids: Collection[int], measure_ids: Collection[str], datasets: Collection[str]) -> list[str]:

@@ -8,8 +8,8 @@ import pandas as pd
 
 from assets.ingest.returns import agency_returns, expectations
 from assets.model.contracts import Contract
+from assets.model.outcome import CheckOutcome
 from assets.model.reference import Councils
-from checks.outcome import CheckOutcome
 
 
 def returns_on_time(contract: Contract, ledger: pd.DataFrame, council_codes: Councils, today: dt.date) -> CheckOutcome:

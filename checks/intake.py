@@ -5,7 +5,7 @@ from __future__ import annotations
 from assets.ingest.intake import IntakeResult
 from assets.ingest.raw_zone import zone_columns
 from assets.model.contracts import Contract
-from checks.outcome import CheckOutcome
+from assets.model.outcome import CheckOutcome
 
 
 def no_files_refused(results: list[IntakeResult]) -> CheckOutcome:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 
 from assets.linkage.summary import LINKAGE_RATE_TOLERANCE_POINTS, rate_fall_points
-from checks.outcome import CheckOutcome
+from assets.model.outcome import CheckOutcome
 
 
 def linkage_rate_holds(

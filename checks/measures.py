@@ -13,7 +13,7 @@ import pandas as pd
 
 from assets.measures.early_warning import DATA_OVERDUE, early_warnings, headline_rows, place_name
 from assets.model.measures import Measure
-from checks.outcome import CheckOutcome
+from assets.model.outcome import CheckOutcome
 
 WARNINGS_LISTED = 50
 

@@ -11,9 +11,9 @@ from collections.abc import Collection, Iterable
 import numpy as np
 import pandas as pd
 
+from assets.model.outcome import CheckOutcome
 from assets.publication.disclosure_control import CONFIDENTIAL, FIGURE_KEY, Compositions, DisclosureRule, verify_no_disclosure
 from checks.disclosure_audit import DisclosureAudit
-from checks.outcome import CheckOutcome
 
 LISTED = 50
 
@@ -60,12 +60,12 @@ def intruder_audit(audit: DisclosureAudit, smallest_safe: int) -> CheckOutcome:
 
 
 def no_identifiers_in_warehouse(found: list[str]) -> CheckOutcome:
-    """Blocking: ``checks.identifier_scan.scan_database`` found no name, date of birth, postcode, CHI or SCN."""
+    """Blocking: ``assets.privacy.identifier_scan.scan_database`` found no name, date of birth, postcode, CHI or SCN."""
     return CheckOutcome(passed=not found, threshold="0 identifiers", listed={"found": found})
 
 
 def no_identifiers_in_files(found: list[str], files_scanned: int, clean_before: int = 0) -> CheckOutcome:
-    """Blocking: ``checks.identifier_scan.scan_published`` found no CHI-like number or postcode
+    """Blocking: ``assets.privacy.identifier_scan.scan_published`` found no CHI-like number or postcode
     in the files about to be published (an edition's, or a digest's); ``clean_before`` of them
     were not read again, being the bytes of files the latest edition published after the same scan."""
     return CheckOutcome(passed=not found, threshold="0 identifiers", seen={"files_scanned": files_scanned, "clean_in_latest_edition": clean_before}, listed={"found": found})

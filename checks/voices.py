@@ -11,9 +11,9 @@ from collections.abc import Sequence
 
 import pandas as pd
 
+from assets.model.outcome import CheckOutcome
 from assets.publication.disclosure_control import DisclosureRule
 from assets.publication.redaction import Lexicon, redact
-from checks.outcome import CheckOutcome
 
 LISTED = 50
 RANKING_WORDS = ("rank", "score", "percentile", "league", "position")

@@ -22,6 +22,7 @@ from types import SimpleNamespace
 import duckdb
 
 from assets.ingest import file_checks as fc
+from assets.ingest.expectations_sql import failing_expectations, failing_rows_query
 from assets.ingest.intake import _SAFE_NAME_CHARACTER, _naming_problems
 from assets.ingest.landing import RETURN_SUFFIXES, LandedFile
 from assets.ingest.problems import Problem
@@ -39,7 +40,6 @@ from assets.ingest.validation import (
 )
 from assets.model.contracts import Contract
 from assets.model.reference import Councils
-from checks.expectations_sql import failing_expectations, failing_rows_query
 
 PLAN_VERSION = 1
 UPLOAD = "preflight_upload.csv"  # the name the page registers the chosen file under

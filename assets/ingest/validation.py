@@ -6,7 +6,7 @@ number, and the agency and period its folder and name declare; so one pass check
 dataset's new files at once. A row's number is its place in the table less its file's first
 (DuckDB keeps a scan's order on insert), which costs nothing, where numbering the rows as they
 were read (a window over the whole file) cost half as much as reading them. The expectations then run where
-the data is (SQL on DuckDB, never pulled into Python; ``checks.expectations_sql``): those on
+the data is (SQL on DuckDB, never pulled into Python; ``assets.ingest.expectations_sql``): those on
 the text as sent (required values, types, patterns, code lists, uniqueness, the record's agency
 and period against the folder and file name) in one query over the staged table, and those on a
 typed view of it (ranges, date order, dates inside the reporting period, plausible ages, dates and
@@ -22,12 +22,7 @@ from pathlib import Path
 
 import duckdb
 
-from assets.ingest.problems import Problem
-from assets.model.contracts import Column, Contract
-from assets.model.reference import Councils, code_list
-from assets.model.table_rules import TableCheck, table_checks
-from assets.spreadsheet_formulas import formula_like_sql
-from checks.expectations_sql import (
+from assets.ingest.expectations_sql import (
     CompoundUnique,
     Expectation,
     PairAtLeast,
@@ -39,6 +34,11 @@ from checks.expectations_sql import (
     failing_expectations,
     failing_rows_query,
 )
+from assets.ingest.problems import Problem
+from assets.model.contracts import Column, Contract
+from assets.model.reference import Councils, code_list
+from assets.model.table_rules import TableCheck, table_checks
+from assets.spreadsheet_formulas import formula_like_sql
 
 STAGED_TABLE = "staged"
 _SENT_TABLE = "sent"  # the rows as read; STAGED_TABLE is a view of them with their row numbers

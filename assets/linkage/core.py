@@ -17,6 +17,7 @@ from anyascii import anyascii
 from nicknames import NickNamer
 
 from assets.linkage.clusters import ConflictAwareClusters
+from assets.model.chi import chi_is_valid
 
 STANDARD_COLUMNS = ("forename", "surname", "date_of_birth", "sex", "postcode", "address", "chi", "scn")
 # Apostrophes and dots join a name ("O'Brien", "St.John"); any other non-letter separates its parts.
@@ -28,15 +29,6 @@ _UK_POSTCODE = r"^(?P<area>[A-Z]{1,2})(?P<district>[0-9][0-9A-Z]?)(?P<sector>[0-
 _DIFFER = 0
 # Identifier comparison levels at or above this mean "exact or one digit apart".
 _IDENTIFIER_AGREES = 1
-
-
-def chi_is_valid(chi: object) -> bool:
-    """A 10-digit CHI whose modulus-11 check digit holds (10 is never issued)."""
-    if not isinstance(chi, str) or len(chi) != 10 or not chi.isdigit():
-        return False
-    total = sum(int(d) * w for d, w in zip(chi[:9], range(10, 1, -1)))
-    check = (11 - total % 11) % 11
-    return check != 10 and check == int(chi[9])
 
 
 def _text(column: pd.Series) -> pd.Series:

@@ -29,10 +29,10 @@ from assets.model.contracts import Contract
 from assets.model.keys import PUBLISHED_MEASURES, analysis_key, measure_key
 from assets.model.measures import Measure
 from assets.model.reference import councils
+from assets.privacy.identifier_scan import scan_database
 from assets.publication.disclosure_control import FIGURE_KEY, WITHHELD, DisclosureRule, apply_disclosure_control
 from assets.publication.edition_revisions import moved_figures, previous_figures
 from checks.disclosure_audit import AuditMemo, DisclosureAudit, audit_disclosure
-from checks.identifier_scan import scan_database
 from checks.publication import every_indicator_declared, intruder_audit, no_disclosive_cells, no_identifiers_in_warehouse, stored_mart_problems
 
 RULE = DisclosureRule()

@@ -14,7 +14,7 @@ import shutil
 import subprocess
 from pathlib import Path
 
-from checks.identifier_scan import scanner_fingerprint
+from assets.privacy.identifier_scan import scanner_fingerprint
 
 NATIONAL_STEM = "story-of-progress-scotland"
 KINDS = {".html": "html", ".pdf": "pdf", ".csv": "csv", ".json": "json"}

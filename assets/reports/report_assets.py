@@ -29,6 +29,8 @@ from assets.model.keys import (
     PUBLISHED_MEASURES,
 )
 from assets.model.measures import Measure
+from assets.model.outcome import CheckOutcome
+from assets.privacy.identifier_scan import is_scanned, published_paths, scan_published
 from assets.publication.downloads import write_downloads
 from assets.reports.digest_context import digest_context, digest_month
 from assets.reports.edition_reports import edition_inputs, render_places
@@ -56,8 +58,6 @@ from assets.reports.render import render_html, write_pdf
 from assets.reports.report_inputs import carried_unchanged
 from assets.reports.website import write_downloads_page, write_website
 from assets.reports.worker_pool import start_fork_server, worker_pool
-from checks.identifier_scan import is_scanned, published_paths, scan_published
-from checks.outcome import CheckOutcome
 from checks.publication import no_identifiers_in_files
 
 COUNCIL_REPORTS = dg.AssetKey(["reports", "council_reports"])

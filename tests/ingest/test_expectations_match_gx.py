@@ -1,7 +1,7 @@
 """The contracts' expectations, evaluated in one query per table, fail exactly the rows
 Great Expectations fails: the same verdicts, the same failing rows, the same counts.
 
-GX itself runs each expectation here (``checks.expectations_duckdb``), once on hand-made edge
+GX itself runs each expectation here (``assets.ingest.expectations_duckdb``), once on hand-made edge
 cases of every kind of expectation and once on staged bad files with the compiled rules of a
 real contract. For compound keys GX gives a count but no rows on SQL engines, so counts are
 compared there.
@@ -13,11 +13,8 @@ from pathlib import Path
 
 import duckdb
 
-from assets.ingest.validation import ROW_IDS, STAGED_TABLE, TYPED_VIEW, StagedFile, compile_rules, stage_files
-from assets.model.contracts import load_contracts
-from assets.model.reference import councils
-from checks.expectations_duckdb import as_gx, validate_duckdb_table
-from checks.expectations_sql import (
+from assets.ingest.expectations_duckdb import as_gx, validate_duckdb_table
+from assets.ingest.expectations_sql import (
     CompoundUnique,
     Expectation,
     PairAtLeast,
@@ -29,6 +26,9 @@ from checks.expectations_sql import (
     failing_expectations,
     failing_rows_query,
 )
+from assets.ingest.validation import ROW_IDS, STAGED_TABLE, TYPED_VIEW, StagedFile, compile_rules, stage_files
+from assets.model.contracts import load_contracts
+from assets.model.reference import councils
 from tests.support.paths import CONTRACTS, REFERENCE
 from tests.support.samples import DATASET, EpisodesFile
 

@@ -12,7 +12,7 @@ import pytest
 
 from assets.ingest.intake import judge
 from assets.ingest.landing import landed_file
-from assets.linkage.core import chi_is_valid
+from assets.model.chi import chi_is_valid
 from assets.model.reference import councils
 from tests.ingest.test_intake_faults import CONTRACT, REFERENCE
 from tests.support.samples import COLUMNS, DATASET, EpisodesFile

@@ -39,13 +39,13 @@ from assets.model.reference import (
     vision_statements,
 )
 from assets.partitions import RANGE_END, RANGE_START
+from assets.privacy.identifier_scan import is_scanned, scan_database, scan_published
 from assets.publication.downloads import all_figures_downloads, measure_download, table_download
 from assets.publication.mart import AUDIT_MEMO, AUDIT_SECONDS, RULE, disclosure_declarations
 from assets.reports.places import Place
 from assets.reports.report_assets import COUNCIL_REPORTS, ORGANISATION_REPORTS
 from assets.reports.site_links import theme_page
 from checks.disclosure_audit import audit_disclosure
-from checks.identifier_scan import is_scanned, scan_database, scan_published
 from orchestration.definitions import build_definitions
 from orchestration.settings import Settings
 from synthetic.corrections import withdraw_open_episodes

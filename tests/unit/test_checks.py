@@ -8,10 +8,10 @@ import pandas as pd
 from assets.check_results import check_result
 from assets.ingest.raw_zone import zone_columns
 from assets.model.contracts import load_contracts
+from assets.model.outcome import CheckOutcome
 from checks.intake import raw_table_matches_contract
 from checks.linkage import linkage_rate_holds
 from checks.measures import covers_every_council
-from checks.outcome import CheckOutcome
 from checks.publication import every_indicator_declared, no_identifiers_in_files
 from tests.support.paths import CONTRACTS
 

@@ -10,7 +10,7 @@ from pathlib import Path
 import duckdb
 import great_expectations.expectations as gxe
 
-from checks.expectations_duckdb import validate_duckdb_table
+from assets.ingest.expectations_duckdb import validate_duckdb_table
 
 
 def make_table(path: Path) -> None:
@@ -57,7 +57,7 @@ def test_the_failing_row_query_finds_every_row_and_compound_key_repeats(tmp_path
 
 
 def test_plain_great_expectations_still_fails_on_duckdb(tmp_path: Path):
-    """If this fails, GX has fixed issue #11579 or added DuckDB regex: drop the patch in checks/expectations_duckdb.py."""
+    """If this fails, GX has fixed issue #11579 or added DuckDB regex: drop the patch in assets/ingest/expectations_duckdb.py."""
     database = tmp_path / "t.duckdb"
     make_table(database)
     script = textwrap.dedent(f"""

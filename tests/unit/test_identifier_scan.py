@@ -8,8 +8,8 @@ from pathlib import Path
 import duckdb
 import xlsxwriter
 
+from assets.privacy.identifier_scan import scan_database, scan_published
 from assets.reports.editions import scanned_clean, write_manifest
-from checks.identifier_scan import scan_database, scan_published
 
 
 def test_scan_finds_planted_identifiers_in_a_database():

@@ -7,8 +7,9 @@ import splink.comparison_level_library as cll
 from splink.internals.dialects import SplinkDialect
 
 from assets.linkage.clusters import ConflictAwareClusters
-from assets.linkage.core import _decide, chi_is_valid, link_people, link_two_tables, lone_values_likelier_errors, prepare_people
+from assets.linkage.core import _decide, link_people, link_two_tables, lone_values_likelier_errors, prepare_people
 from assets.linkage.probabilistic import MATCH_THRESHOLD, _FewEdits, model_threshold, score_pairs
+from assets.model.chi import chi_is_valid
 
 
 def test_chi_check_digit():

@@ -7,7 +7,7 @@ import pandas as pd
 
 from assets.ingest.entries import ENTRY_COLUMNS, published_entries
 from assets.model.contracts import load_contracts
-from checks.identifier_scan import CHI_IN_TEXT, POSTCODE_IN_TEXT
+from assets.privacy.identifier_scan import CHI_IN_TEXT, POSTCODE_IN_TEXT
 from tests.support.paths import CONTRACTS
 
 GLASGOW, FIFE = "S12000049", "S12000047"

@@ -1,12 +1,12 @@
 """Run Great Expectations 1.x suites on a DuckDB table, where the data is.
 
 The pipeline evaluates its contracts' expectations itself, in one query per table
-(``checks.expectations_sql``); GX, run here, is the reference it is held to:
+(``assets.ingest.expectations_sql``); GX, run here, is the reference it is held to:
 ``tests/ingest/test_expectations_match_gx.py`` fails if GX's verdicts or failing rows differ,
 and ``bench/validation_speed.py`` times the same expectations by GX on pandas. ``as_gx`` turns
 one of ours into GX's own expectation.
 
-Method notes: docs/intake.md, "Notes on `checks/expectations_duckdb.py`".
+Method notes: docs/intake.md, "Notes on `assets/ingest/expectations_duckdb.py`".
 """
 
 from __future__ import annotations
@@ -30,7 +30,7 @@ from great_expectations.expectations.metrics.column_map_metrics import (
     column_values_not_match_regex_list,
 )
 
-from checks.expectations_sql import Expectation
+from assets.ingest.expectations_sql import Expectation
 
 _MAX_VALUES = 20
 _COMPOUND_UNIQUE = "expect_compound_columns_to_be_unique"

@@ -6,7 +6,7 @@ select a failing row (its ``unexpected_index_query``), with the columns GX shows
 ids. Evaluating the conditions here, rather than through GX, lets one query per table give every
 rule's verdict (``failing_expectations``): GX runs several queries per expectation and takes
 seconds to import, longer than an agency's pre-flight check of a 1,000-row file may take in all.
-``tests/ingest/test_expectations_match_gx.py`` runs GX itself (``checks.expectations_duckdb``)
+``tests/ingest/test_expectations_match_gx.py`` runs GX itself (``assets.ingest.expectations_duckdb``)
 on staged bad files and fails if a verdict or a failing row differs from these.
 
 A condition is true on a failing row and false or NULL on any other: like GX, the value rules

@@ -20,7 +20,7 @@ from pathlib import Path
 
 import duckdb
 
-from assets.linkage.core import chi_is_valid
+from assets.model.chi import chi_is_valid
 
 IDENTIFIER_COLUMNS = {"forename", "surname", "date_of_birth", "postcode", "chi", "scn", "child_ref"}
 SCN = re.compile(r"^\d{9}$")
