@@ -17,10 +17,7 @@ from pathlib import Path
 import dagster as dg
 import numpy as np
 import pandas as pd
-from dagster_duckdb import DuckDBResource
 
-from assets.check_results import check_result
-from assets.folders import IndexFolders
 from assets.ingest.destruction_log import RETIRED_ENTRIES, ensure_destruction_log
 from assets.ingest.raw_zone import raw_table
 from assets.linkage import clerical_review
@@ -30,21 +27,10 @@ from assets.linkage.incremental import PREPARED, REGISTRY, REGISTRY_COLUMNS, fin
 from assets.linkage.probabilistic import default_model, model_columns, model_fingerprint
 from assets.linkage.pseudonyms import KEY_ENV, KEY_FILE_ENV, UnusableKey, parse_key, pseudonym, read_key_file
 from assets.linkage.registry import minting_seeds, resent_records, stable_person_ids
-from assets.linkage.summary import (
-    LINKAGE_RATE_TOLERANCE_POINTS,
-    linkage_rate,
-    linked_without_names,
-    method_counts,
-    model_estimates,
-    weight_distribution,
-)
 from assets.model.contracts import Contract
-from assets.model.keys import PERSON_LINKS, raw_key
-from assets.model.reference import councils
+from assets.model.keys import PERSON_LINKS
 from assets.model.zones import person_index_table
-from checks.linkage import linkage_rate_holds
 
-RATE_CHECK = "linkage_rate_holds"
 # A run with this tag relinks every record (the quarterly edition's runs carry it; add it in the
 # launchpad for a relink on demand); without it a run links what changed (``incremental``).
 LINKAGE_TAG = "story/linkage"
@@ -195,13 +181,13 @@ def _record_key(frame: pd.DataFrame) -> pd.Series:
     return frame["dataset"] + "|" + frame["_file_sha256"] + "|" + frame["_row_number"].astype(str)
 
 
-def _previous_linkage_rate(context: dg.AssetExecutionContext) -> float | None:
+def previous_linkage_rate(context: dg.AssetExecutionContext) -> float | None:
     event = context.instance.get_latest_materialization_event(PERSON_LINKS)
     value = event.asset_materialization.metadata.get("linkage_rate_percent") if event and event.asset_materialization else None
     return float(value.value) if value is not None else None
 
 
-def _table_exists(con, qualified: str) -> bool:
+def table_exists(con, qualified: str) -> bool:
     schema, name = qualified.split(".")
     return bool(con.execute("SELECT count(*) FROM information_schema.tables WHERE table_schema = ? AND table_name = ?", [schema, name]).fetchall()[0][0])
 
@@ -218,10 +204,10 @@ def _insert(con, qualified: str, frame: pd.DataFrame) -> None:
     con.unregister("frame_to_write")
 
 
-def _stored_model(con) -> dict | None:
+def stored_model(con) -> dict | None:
     """The Splink model an earlier run trained, if its comparisons are today's for the columns
     it compares (``link_people`` sets it aside if today's records fill a column it lacks)."""
-    if not _table_exists(con, _MODEL):
+    if not table_exists(con, _MODEL):
         return None
     for fingerprint, model_json in con.execute(f"SELECT fingerprint, model_json FROM {_MODEL}").fetchall():
         model = json.loads(model_json)
@@ -266,7 +252,7 @@ def _read_people(con, contracts: dict[str, Contract], unregistered_only: bool = 
 def _retired_registry(con) -> pd.DataFrame:
     """The registry's rows of retired records (``REGISTRY_COLUMNS``): rows of entries whose identifiers were destroyed."""
     ensure_destruction_log(con)
-    if not _table_exists(con, REGISTRY) or not con.execute(f"SELECT count(*) FROM ({RETIRED_ENTRIES})").fetchall()[0][0]:
+    if not table_exists(con, REGISTRY) or not con.execute(f"SELECT count(*) FROM ({RETIRED_ENTRIES})").fetchall()[0][0]:
         return pd.DataFrame(columns=list(REGISTRY_COLUMNS))
     raw = con.execute("SELECT table_name FROM information_schema.tables WHERE table_schema = 'raw'").fetchall()
     retired = " UNION ALL ".join(f"SELECT '{t}' AS dataset, _file_sha256, _row_number FROM raw.{t} WHERE _entry_id IN ({RETIRED_ENTRIES})" for (t,) in raw)
@@ -277,7 +263,7 @@ def _retired_registry(con) -> pd.DataFrame:
 
 def _retired_pseudonyms(con, contract: Contract) -> pd.DataFrame:
     """``linkage.<dataset>`` rows of retired records, kept as they are through a full relink (their references were destroyed)."""
-    if not _table_exists(con, f"linkage.{contract.id}"):
+    if not table_exists(con, f"linkage.{contract.id}"):
         return pd.DataFrame()
     return con.execute(
         f"SELECT t.* FROM linkage.{contract.id} t SEMI JOIN (SELECT _file_sha256, _row_number FROM {raw_table(contract)} WHERE _entry_id IN ({RETIRED_ENTRIES})) r "
@@ -299,13 +285,13 @@ def _gone(con, contracts: dict[str, Contract]) -> pd.DataFrame:
     ).df()
 
 
-def _why_full(con, contracts: dict[str, Contract], model: dict | None, tags: Mapping[str, str]) -> str | None:
+def why_full_relink(con, contracts: dict[str, Contract], model: dict | None, tags: Mapping[str, str]) -> str | None:
     """Why this run must relink every record, or None when it can link what changed (``incremental``)."""
     if tags.get(LINKAGE_TAG) == FULL_RELINK:
         return f"asked for (run tag {LINKAGE_TAG}={FULL_RELINK})"
     if model is None:
         return "no stored model to score new records with"
-    if not (_table_exists(con, REGISTRY) and _table_exists(con, PREPARED)):
+    if not (table_exists(con, REGISTRY) and table_exists(con, PREPARED)):
         return "no person registry yet"
     registered = {name for (name,) in con.execute(f"SELECT column_name FROM information_schema.columns WHERE table_schema = 'linkage' AND table_name = '{REGISTRY.split('.')[1]}'").fetchall()}
     if not registered.issuperset(REGISTRY_COLUMNS):
@@ -313,9 +299,9 @@ def _why_full(con, contracts: dict[str, Contract], model: dict | None, tags: Map
     prepared_columns = {name for (name,) in con.execute(f"SELECT column_name FROM information_schema.columns WHERE table_schema = 'linkage' AND table_name = '{PREPARED.split('.')[1]}'").fetchall()}
     if not prepared_columns.issuperset(reference_columns(contracts)):
         return "the prepared records predate agency references"
-    if _table_exists(con, _REVIEW) and not clerical_review.queue_has_references(con):
+    if table_exists(con, _REVIEW) and not clerical_review.queue_has_references(con):
         return "the clerical review queue predates pair references"
-    unwritten = [c.id for c in pseudonymised_datasets(contracts) if not _table_exists(con, f"linkage.{c.id}")]
+    unwritten = [c.id for c in pseudonymised_datasets(contracts) if not table_exists(con, f"linkage.{c.id}")]
     if unwritten:
         return f"no linkage table yet for {', '.join(unwritten)}"
     return None
@@ -339,11 +325,11 @@ class _Run:
     notes: tuple[str, ...]
 
 
-def _link_everything(con, contracts: dict[str, Contract], key: bytes, model: dict | None, backend: str, why: str) -> _Run:
+def link_everything(con, contracts: dict[str, Contract], key: bytes, model: dict | None, backend: str, why: str) -> _Run:
     """Every record linked again, with the registry's ids kept where the evidence allows."""
     people = _read_people(con, contracts)
     prepared = _prepared(people)
-    previous = con.execute(f"SELECT record_key, person_id FROM {REGISTRY}").df() if _table_exists(con, REGISTRY) else None
+    previous = con.execute(f"SELECT record_key, person_id FROM {REGISTRY}").df() if table_exists(con, REGISTRY) else None
     # Retired records are not relinked: they keep their registry rows, and their ids go to no one else.
     retired = _retired_registry(con)
     gone, new = 0, len(people)
@@ -380,7 +366,7 @@ def _link_everything(con, contracts: dict[str, Contract], key: bytes, model: dic
     return _Run(links, "full", why, len(people), new, gone, 0, resent, notes)
 
 
-def _link_what_changed(con, contracts: dict[str, Contract], key: bytes, model: dict, backend: str, issued: set[str]) -> _Run:
+def link_what_changed(con, contracts: dict[str, Contract], key: bytes, model: dict, backend: str, issued: set[str]) -> _Run:
     """The new records and their neighbourhood (``incremental``) linked; the rest kept as
     registered. A new record that repeats a gone one (a corrected return's unchanged rows) takes
     its place in the registry and is not linked again (``registry.resent_records``). ``issued``:
@@ -393,7 +379,7 @@ def _link_what_changed(con, contracts: dict[str, Contract], key: bytes, model: d
     new_prepared = _prepared(new_people).assign(record_key=new_people["record_key"].to_numpy())
     uncompared = set(filled_columns(new_prepared)) - set(model_columns(model))
     if uncompared:
-        return _link_everything(con, contracts, key, model, backend, f"new records fill {', '.join(sorted(uncompared))}, which the stored model does not compare")
+        return link_everything(con, contracts, key, model, backend, f"new records fill {', '.join(sorted(uncompared))}, which the stored model does not compare")
     arrived, went = len(new_people), len(gone)
     con.begin()
     try:
@@ -458,7 +444,7 @@ def _identified(prepared: pd.DataFrame, people: pd.DataFrame) -> pd.DataFrame:
 
 def _gone_prepared(con, gone: pd.DataFrame) -> pd.DataFrame:
     """The prepared rows of the ``gone`` records (``record_key``) with their registry entries."""
-    if gone.empty or not _table_exists(con, PREPARED):
+    if gone.empty or not table_exists(con, PREPARED):
         return pd.DataFrame(columns=["record_key", "dataset", "_agency", "person_id", "linked_by"])
     con.register("gone_keys", gone[["record_key"]])
     try:
@@ -499,102 +485,7 @@ def _log_changes(con, changes: pd.DataFrame) -> None:
         con.unregister("changes_frame")
 
 
-def build_person_links_asset(contracts: dict[str, Contract], backend: str = "duckdb", decisions: Contract | None = None) -> dg.AssetsDefinition:
-    """``backend``: where Splink scores pairs, one of ``LINKAGE_BACKENDS`` (the operator's ``STORY_LINKAGE_BACKEND``);
-    ``decisions``: the contract reviewers' decision files are checked against (``clerical_review``)."""
-    decisions = decisions or clerical_review.decisions_contract()
-
-    @dg.asset(
-        key=PERSON_LINKS,
-        group_name="linkage",
-        kinds={"duckdb"},
-        deps=[raw_key(c.id) for c in pseudonymised_datasets(contracts)],
-        description=(
-            "Links people across agencies in the linkage zone and gives each a stable keyed pseudonymous person id. "
-            "Links a new or corrected file's records against the person registry; relinks everyone on the quarterly "
-            f"edition or when the run has the tag {LINKAGE_TAG}={FULL_RELINK}."
-        ),
-        check_specs=[
-            dg.AssetCheckSpec(
-                RATE_CHECK,
-                asset=PERSON_LINKS,
-                description=f"Warns when the share of linked records falls more than {LINKAGE_RATE_TOLERANCE_POINTS:g} points since the previous run.",
-            )
-        ],
-    )
-    def person_links(context: dg.AssetExecutionContext, index_folders: IndexFolders, linkage_zone: DuckDBResource, pseudonymisation_key: PseudonymisationKey) -> dg.MaterializeResult:
-        key = pseudonymisation_key.load()
-        layout = index_folders.layout
-        with linkage_zone.get_connection() as con:
-            con.execute("CREATE SCHEMA IF NOT EXISTS linkage")
-            taken = clerical_review.take_decisions(con, layout.clerical_review_dir, decisions, councils(layout.reference_dir), layout.reference_dir)
-            for refused in taken.refused:
-                context.log.warning(f"Clerical review: decisions file {refused} refused; its report is beside it in clerical_review/refused/")
-            model = _stored_model(con)
-            previous_ids = {p for (p,) in con.execute(f"SELECT DISTINCT person_id FROM {REGISTRY}").fetchall()} if _table_exists(con, REGISTRY) else set()
-            why = _why_full(con, contracts, model, context.run.tags)
-            context.log.info(f"Linking {'every record: ' + why if why else 'the records new to the person registry and their neighbours'} ({'stored model' if model else 'no stored model'}, on {backend})")
-            run = _link_everything(con, contracts, key, model, backend, why) if why else _link_what_changed(con, contracts, key, model, backend, previous_ids)
-            for note in run.notes:
-                context.log.info(f"Linkage: {note}")
-            linked = con.execute(
-                f"SELECT r.dataset, r._agency, r.linked_by, r.person_id, (p.forename IS NOT NULL OR p.surname IS NOT NULL) AS named, p.record_key IS NULL AS retired "
-                f"FROM {REGISTRY} r LEFT JOIN {PREPARED} p USING (record_key)"
-            ).df()
-            now = dt.datetime.now(dt.UTC).replace(tzinfo=None)
-            review_pairs, oldest_days = clerical_review.queue_summary(con, now)
-            page = _write_review_page(con, contracts, layout.clerical_review_dir, now)
-            handed_over = hand_over(con, pseudonymised_datasets(contracts), layout.person_index_path)
-
-        links = run.links
-        rate, previous_rate = linkage_rate(linked), _previous_linkage_rate(context)
-        nameless = linked_without_names(linked)
-        councils_linked = linked[linked["_agency"].str.match(r"^S12\d{6}$")]
-        pairs = links.pairs if links is not None else pd.DataFrame(columns=["match_weight", "match_probability", "decision"])
-        precision, recall = model_estimates(pairs)
-        by_route = method_counts(linked.assign(records="all records"), "records")
-        quality = {
-            "match_threshold": round(links.threshold, 4) if links is not None else dg.MetadataValue.null(),
-            "estimated_precision": precision if precision is not None else dg.MetadataValue.null(),
-            "estimated_recall": recall if recall is not None else dg.MetadataValue.null(),
-            "clerical_review_pairs": review_pairs,
-            "clerical_review_oldest_days": oldest_days if oldest_days is not None else dg.MetadataValue.null(),
-            "records_by_route": dg.MetadataValue.md(by_route.to_markdown()),
-            "linked_by_dataset": dg.MetadataValue.md(method_counts(linked, "dataset").to_markdown()),
-            "linked_by_council": dg.MetadataValue.md(method_counts(councils_linked, "_agency").rename_axis("council").to_markdown()),
-        }
-        return dg.MaterializeResult(
-            metadata={
-                "linkage_mode": run.mode if run.why is None else f"full: {run.why}",
-                "records": len(linked),
-                "records_relinked": run.relinked,
-                "records_new": run.new,
-                "records_gone": run.gone,
-                "records_resent": run.resent,
-                "persons": int(linked["person_id"].nunique()),
-                "new_persons": int(len(set(linked["person_id"]) - previous_ids)),
-                "person_ids_changed_records": int(links.changes["records"].sum()) if links is not None and not links.changes.empty else 0,
-                **quality,
-                "clerical_decisions_taken": taken.decisions,
-                "clerical_decision_files_refused": dg.MetadataValue.md("\n".join(f"- {name}" for name in taken.refused) or "none"),
-                "clerical_review_page": str(page),
-                "person_index_records": handed_over,
-                "model_reused": links is not None and links.model_source == "given",
-                "model_source": links.model_source if links is not None else "none",
-                "linkage_notes": dg.MetadataValue.md("\n".join(f"- {note}" for note in run.notes) or "none"),
-                "linkage_rate_percent": rate,
-                "previous_linkage_rate_percent": previous_rate if previous_rate is not None else dg.MetadataValue.null(),
-                "records_linked_without_names": int(nameless.sum()),
-                "linked_without_names_by_dataset": dg.MetadataValue.md(nameless.to_frame().to_markdown()),
-                "match_weight_distribution": dg.MetadataValue.md(weight_distribution(pairs).to_markdown(index=False)),
-            },
-            check_results=[check_result(RATE_CHECK, linkage_rate_holds(rate, previous_rate, reported=quality))],
-        )
-
-    return person_links
-
-
-def _write_review_page(con, contracts: dict[str, Contract], review_dir: Path, now: dt.datetime) -> Path:
+def write_review_page(con, contracts: dict[str, Contract], review_dir: Path, now: dt.datetime) -> Path:
     """The clerical review page of the queue as it stands, with each record as sent and as the
     model compares it (the stored model, else the default model: the weights of its levels)."""
     queue = con.execute(f"SELECT * FROM {_REVIEW} ORDER BY queued_at, match_probability DESC, pair_reference").df()
@@ -613,7 +504,7 @@ def _write_review_page(con, contracts: dict[str, Contract], review_dir: Path, no
     finally:
         con.unregister("shown_keys")
     records = pd.concat(frames, ignore_index=True) if frames else pd.DataFrame(columns=["record_key", "dataset", "_agency"])
-    return clerical_review.write_review_page(queue, records, prepared, _stored_model(con) or default_model(), review_dir, now)
+    return clerical_review.write_review_page(queue, records, prepared, stored_model(con) or default_model(), review_dir, now)
 
 
 def hand_over(con, contracts: list[Contract], person_index: Path) -> int:

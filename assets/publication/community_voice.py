@@ -1,4 +1,4 @@
-"""The ``publication/community_voice`` asset: Q1's qualitative evidence, ready to publish.
+"""Q1's qualitative evidence, ready to publish (the ``publication/community_voice`` asset).
 
 The survey's shares positive are measures (``assets.measures.experience``) and reach the
 mart through ``publication/published_measures``. This asset publishes the coded engagement
@@ -7,18 +7,11 @@ evidence beside them: how often each theme came up under each lens, and quotes.
 Method notes: docs/publication.md, "Notes on `assets/publication/community_voice.py`".
 """
 
-import dagster as dg
 import pandas as pd
-from dagster_duckdb import DuckDBResource
 
-from assets.check_results import check_result
-from assets.folders import StoryFolders
-from assets.model.keys import COMMUNITY_VOICE, PUBLISHED_MEASURES, analysis_key
-from assets.model.measures import Measure
 from assets.model.reference import SCOTLAND_CODE
-from assets.publication.disclosure_control import CONFIDENTIAL, DisclosureRule, apply_disclosure_control, verify_no_disclosure
-from assets.publication.redaction import Lexicon, lexicon, redact
-from checks.voices import no_disclosive_theme_counts, quotes_consented_and_redacted
+from assets.publication.disclosure_control import DisclosureRule, apply_disclosure_control, verify_no_disclosure
+from assets.publication.redaction import Lexicon, redact
 
 RULE = DisclosureRule()
 THEME_COLUMNS = ("vision_id", "lens", "theme", "period", "count_display", "count_published")
@@ -123,48 +116,3 @@ def write_mart_table(con, name: str, frame: pd.DataFrame) -> None:
         con.execute(f"CREATE OR REPLACE TABLE mart.{name} AS SELECT * FROM mart_frame")
     finally:
         con.unregister("mart_frame")
-
-
-def build_community_voice_asset(entries: dict[str, Measure]) -> dg.AssetsDefinition:
-    """``entries``: the catalogue, whose Q1 measures (one per vision statement) give the shares compared."""
-    q1 = {m.id: m.vision_id for m in entries.values() if m.question == "Q1" and m.vision_id is not None}
-
-    @dg.asset(
-        key=COMMUNITY_VOICE,
-        group_name="publication",
-        kinds={"duckdb"},
-        deps=[analysis_key("engagement_evidence"), PUBLISHED_MEASURES],
-        description="Q1 for publication beside the published shares: change since the last period (from published shares only), theme counts under each lens (disclosure controlled) and consented quotes with names, places and identifiers removed.",
-        check_specs=[
-            dg.AssetCheckSpec("no_disclosive_theme_counts", asset=COMMUNITY_VOICE, blocking=True, description="No published theme count is 1-4."),
-            dg.AssetCheckSpec("quotes_consented_and_redacted", asset=COMMUNITY_VOICE, blocking=True, description="Every published quote was given with consent and has nothing left for redaction to remove."),
-        ],
-    )
-    def community_voice(folders: StoryFolders, warehouse: DuckDBResource):
-        words = lexicon(folders.layout.reference_dir)
-        with warehouse.get_connection() as con:
-            evidence = con.execute(EVIDENCE_SQL).df()
-            change = experience_change(con.execute("SELECT * FROM mart.published_measures WHERE measure_id IN (SELECT unnest(?))", [list(q1)]).df(), q1)
-            themes, violations = community_themes(evidence)
-            quotes, withheld = published_quotes(evidence, words)
-            write_mart_table(con, "experience_change", change)
-            write_mart_table(con, "community_themes", themes)
-            write_mart_table(con, "published_quotes", quotes)
-            # Check what landed in the mart, not the frame that was meant to.
-            landed = con.execute("SELECT * FROM mart.published_quotes").df()
-        consented = evidence[evidence["consent_to_quote"] == "Y"]
-        yield dg.MaterializeResult(
-            metadata={
-                "dagster/row_count": len(change) + len(themes) + len(quotes),
-                "change_rows_compared": int(change["change_points"].notna().sum()),
-                "theme_rows": len(themes),
-                "theme_counts_hidden": int((themes["count_display"] == CONFIDENTIAL).sum()),
-                "quotes_consented": int(consented["quote"].fillna("").str.strip().ne("").sum()),
-                "quotes_published": len(quotes),
-                "quotes_withheld": dg.MetadataValue.json(withheld),
-            }
-        )
-        yield check_result("no_disclosive_theme_counts", no_disclosive_theme_counts(violations, RULE))
-        yield check_result("quotes_consented_and_redacted", quotes_consented_and_redacted(landed, evidence, words))
-
-    return community_voice

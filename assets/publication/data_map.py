@@ -11,20 +11,15 @@ from collections.abc import Sequence
 import dagster as dg
 import duckdb
 import pandas as pd
-from dagster_duckdb import DuckDBResource
 
-from assets.check_results import check_result
-from assets.folders import StoryFolders
 from assets.ingest.returns import expectations
 from assets.measures.indicators import SOURCE as INDICATOR_SOURCE
 from assets.measures.indicators import measure_id_of
 from assets.model.contracts import Contract
-from assets.model.keys import DATA_COVERAGE, DATA_MAP, PUBLISHED_MEASURES, analysis_key
 from assets.model.measures import Measure
-from assets.model.reference import SCOTLAND_CODE, councils, vision_statements
+from assets.model.reference import SCOTLAND_CODE
 from assets.publication.data_holdings import HOLDINGS, held_data, latest_returns
 from assets.publication.frameworks import Frameworks, framework_gaps
-from checks.data_map import map_coverage_problems, map_covers_every_vision_measure_and_dataset, no_gaps_on_the_map
 
 MAP_COLUMNS = (
     "vision_id", "vision", "question", "measure_id", "measure", "dataset", "dataset_name", "sent_by", "used_by",
@@ -194,13 +189,13 @@ def with_framework_gaps(gaps: pd.DataFrame, frameworks: Frameworks, entries: dic
     return pd.concat([gaps, extra], ignore_index=True)
 
 
-def _analysed(con: duckdb.DuckDBPyConnection, dataset: str) -> bool:
+def is_analysed(con: duckdb.DuckDBPyConnection, dataset: str) -> bool:
     return con.execute("SELECT count(*) FROM information_schema.tables WHERE table_schema = 'analysis' AND table_name = ?", [dataset]).fetchall()[0][0] > 0
 
 
-def _producer_dates(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:
+def producer_dates(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:
     """A national indicator's release dates as its producer sent them, at the latest vintage."""
-    if not _analysed(con, INDICATOR_SOURCE):
+    if not is_analysed(con, INDICATOR_SOURCE):
         return pd.DataFrame(columns=["measure_id", "last_updated", "next_update_due", "published_by"])
     dates = con.execute(
         f"WITH latest AS (SELECT * FROM analysis.{INDICATOR_SOURCE} QUALIFY vintage = max(vintage) OVER (PARTITION BY indicator_id)) "
@@ -210,62 +205,16 @@ def _producer_dates(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:
     return dates.assign(measure_id=dates["indicator_id"].map(measure_id_of)).drop(columns="indicator_id")
 
 
-def _write(con: duckdb.DuckDBPyConnection, name: str, frame: pd.DataFrame) -> None:
+def write_map_table(con: duckdb.DuckDBPyConnection, name: str, frame: pd.DataFrame) -> None:
     con.register("data_map_frame", frame)
     con.execute(f"CREATE OR REPLACE TABLE mart.{name} AS SELECT * FROM data_map_frame")
     con.unregister("data_map_frame")
 
 
-def _holdings(con: duckdb.DuckDBPyConnection, coverage: pd.DataFrame, gaps: pd.DataFrame, visions: pd.DataFrame, names: dict[str, str]) -> int:
+def write_holdings(con: duckdb.DuckDBPyConnection, coverage: pd.DataFrame, gaps: pd.DataFrame, visions: pd.DataFrame, names: dict[str, str]) -> int:
     """``mart.data_holdings`` and ``mart.data_map_findings`` from the organisations' latest holdings returns; how many findings."""
     holdings = latest_returns(con.execute(f"SELECT * FROM analysis.{HOLDINGS}").df())
     table, findings = held_data(holdings, coverage, gaps, visions, {SCOTLAND_CODE: "Scotland", **names}, dt.date.today().year)
-    _write(con, "data_holdings", table)
-    _write(con, "data_map_findings", findings)
+    write_map_table(con, "data_holdings", table)
+    write_map_table(con, "data_map_findings", findings)
     return len(findings)
-
-
-def build_data_map_asset(contracts: dict[str, Contract], entries: dict[str, Measure], readers: dict[str, tuple[str, ...]]) -> dg.AssetsDefinition:
-    holdings = HOLDINGS in contracts
-    if holdings:  # the map itself reads what organisations hold
-        readers = {**readers, HOLDINGS: (*readers.get(HOLDINGS, ()), DATA_MAP.to_user_string())}
-
-    @dg.asset(
-        key=DATA_MAP,
-        group_name="publication",
-        kinds={"duckdb", "csv"},
-        deps=[DATA_COVERAGE, PUBLISHED_MEASURES, *(analysis_key(d) for d in (INDICATOR_SOURCE, HOLDINGS) if d in contracts)],
-        description="The Data Map: per vision statement, the datasets and measures that inform it, which agencies sent which periods, how recent, and the gaps (mart.data_map, data_map_returns, data_map_gaps); what organisations hold, held but not sent, collected more than once, and gaps nothing held would fill (mart.data_holdings, data_map_findings).",
-        check_specs=[
-            dg.AssetCheckSpec("map_covers_every_vision_measure_and_dataset", asset=DATA_MAP, blocking=False, description="The stored map names every vision statement, every catalogue measure and every contract's dataset."),
-            dg.AssetCheckSpec("no_gaps_on_the_map", asset=DATA_MAP, blocking=False, description="Advisory: no vision statement without a measure, no measure without council figures, no dataset unused, unsent or incomplete."),
-        ],
-    )
-    def data_map_asset(folders: StoryFolders, warehouse: DuckDBResource):
-        reference = folders.layout.reference_dir
-        visions = vision_statements(reference)
-        names = councils(reference).names
-        with warehouse.get_connection() as con:
-            coverage = con.execute("SELECT dataset, agency, period, received_on, outcome FROM mart.data_coverage").df()
-            published = con.execute("SELECT DISTINCT measure_id, period, geography_code FROM mart.published_measures WHERE breakdown = 'total'").df()
-            table, gaps = data_map(contracts, entries, visions, coverage, published, names, _producer_dates(con), readers, dt.date.today())
-            gaps = with_framework_gaps(gaps, Frameworks.load(reference).checked(entries), entries, published)
-            returns = data_map_returns(contracts, coverage, names)
-            _write(con, "data_map", table)
-            _write(con, "data_map_returns", returns)
-            _write(con, "data_map_gaps", gaps)
-            findings = _holdings(con, coverage, gaps, visions, names) if holdings and _analysed(con, HOLDINGS) else 0
-            stored = con.execute("SELECT vision_id, measure_id, dataset FROM mart.data_map").df()
-        problems = map_coverage_problems(stored, set(visions["vision_id"]), entries, contracts)
-        yield dg.MaterializeResult(metadata={
-            "dagster/row_count": len(table),
-            "visions": int(visions["vision_id"].nunique()),
-            "measures": len(entries),
-            "datasets": len(contracts),
-            "gaps": dg.MetadataValue.md("\n".join(f"- {g}" for g in gaps["gap"]) or "none"),
-            "holdings_findings": findings,
-        })
-        yield check_result("map_covers_every_vision_measure_and_dataset", map_covers_every_vision_measure_and_dataset(problems, int(visions["vision_id"].nunique()), len(entries), len(contracts)))
-        yield check_result("no_gaps_on_the_map", no_gaps_on_the_map(gaps))
-
-    return data_map_asset

@@ -1,4 +1,4 @@
-"""The ``publication/organisation_progress`` asset: Q3, how organisations are doing in their work to keep the promise.
+"""Q3, how organisations are doing in their work to keep the promise (the ``publication/organisation_progress`` asset).
 
 Q3 is organisational learning, not a league table: each organisation's milestone progress is
 shown beside its own account of what it is trying, and nothing here ranks organisations.
@@ -7,16 +7,9 @@ Tables have no rank, score or percentile column and are ordered by organisation 
 Method notes: docs/publication.md, "Notes on `assets/publication/organisation_progress.py`".
 """
 
-import dagster as dg
 import pandas as pd
-from dagster_duckdb import DuckDBResource
 
-from assets.check_results import check_result
-from assets.folders import StoryFolders
-from assets.model.keys import ORGANISATION_PROGRESS, analysis_key
-from assets.publication.community_voice import write_mart_table
-from assets.publication.redaction import Lexicon, lexicon, redact
-from checks.voices import accounts_consented_and_redacted, no_ranking
+from assets.publication.redaction import Lexicon, redact
 
 ORGANISATION = ["organisation_code", "organisation_name", "organisation_type", "foundation", "theme"]
 FIGURES = ("commitments", "milestones", "milestones_due", "completed_on_time", "completed_late", "overdue", "at_risk")
@@ -92,44 +85,3 @@ def organisation_learning(accounts: pd.DataFrame, words: Lexicon) -> tuple[pd.Da
         safe &= pd.Series([r is None or r.text is not None for r in results], index=consented.index)
     published = consented[safe][list(LEARNING_COLUMNS)]
     return published.sort_values(["organisation_name", "organisation_code", "theme", "period"], ignore_index=True), int((~safe).sum())
-
-
-@dg.asset(
-    key=ORGANISATION_PROGRESS,
-    group_name="publication",
-    kinds={"duckdb"},
-    deps=[analysis_key("route_map_milestones"), analysis_key("organisational_learning")],
-    description="Q3 for publication: organisations' milestone progress per theme and round and each milestone as last reported, beside their own consented, redacted account of their learning. Never a ranking.",
-    check_specs=[
-        dg.AssetCheckSpec("accounts_consented_and_redacted", asset=ORGANISATION_PROGRESS, blocking=True, description="Every published account was given with consent and has nothing left for redaction to remove."),
-        dg.AssetCheckSpec("no_ranking", asset=ORGANISATION_PROGRESS, blocking=True, description="No rank, score or league column; rows ordered by organisation name."),
-    ],
-)
-def organisation_progress_asset(folders: StoryFolders, warehouse: DuckDBResource):
-    words = lexicon(folders.layout.reference_dir)
-    with warehouse.get_connection() as con:
-        milestones = con.execute(
-            f"SELECT {', '.join(ORGANISATION)}, _period AS period, commitment_id, commitment, milestone_id, milestone, responsible, due_date, status, status_date, completed_date FROM analysis.route_map_milestones"
-        ).df()
-        accounts = con.execute("SELECT * EXCLUDE (period) RENAME (_period AS period) FROM analysis.organisational_learning").df()
-        progress = organisation_progress(milestones)
-        learning, withheld = organisation_learning(accounts, words)
-        write_mart_table(con, "organisation_progress", progress)
-        write_mart_table(con, "organisation_learning", learning)
-        write_mart_table(con, "route_map_milestones", latest_milestones(milestones))
-        landed = con.execute("SELECT * FROM mart.organisation_learning").df()
-        landed_progress = con.execute("SELECT * FROM mart.organisation_progress").df()
-        landed_milestones = con.execute("SELECT * FROM mart.route_map_milestones").df()
-    consented = accounts[accounts["consent_to_publish"] == "Y"][["organisation_code", "theme", "period"]].astype(str)
-    yield dg.MaterializeResult(
-        metadata={
-            "dagster/row_count": len(progress) + len(learning),
-            "organisations": int(progress["organisation_code"].nunique()),
-            "progress_rows": len(progress),
-            "accounts_consented": len(consented),
-            "accounts_published": len(learning),
-            "accounts_withheld_by_redaction": withheld,
-        }
-    )
-    yield check_result("accounts_consented_and_redacted", accounts_consented_and_redacted(landed, accounts, words, ACCOUNT_TEXTS))
-    yield check_result("no_ranking", no_ranking(landed_progress, landed, landed_milestones))

@@ -22,7 +22,7 @@ from assets.folders import IndexFolders, StoryFolders
 from assets.ingest.contract_docs import render_contract_page
 from assets.ingest.preflight_plan import not_in_the_page
 from assets.ingest.raw_zone import LEDGER, withdraw
-from assets.linkage.person_links import build_person_links_asset
+from assets.linkage.factory import build_person_links_asset
 from assets.measures.catalogue import catalogue
 from orchestration.cli import main
 from orchestration.resources import pseudonymisation_key

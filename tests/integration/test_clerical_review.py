@@ -21,7 +21,8 @@ from dagster_duckdb import DuckDBResource
 from assets.folders import IndexFolders
 from assets.ingest.raw_zone import ensure_raw_zone, raw_table
 from assets.linkage.core import link_people
-from assets.linkage.person_links import FULL_RELINK, LINKAGE_TAG, _store_model, build_person_links_asset
+from assets.linkage.factory import build_person_links_asset
+from assets.linkage.person_links import FULL_RELINK, LINKAGE_TAG, _store_model
 from assets.linkage.probabilistic import default_model
 from assets.model.contracts import load_contracts
 from orchestration.resources import pseudonymisation_key

@@ -9,7 +9,7 @@ import duckdb
 
 from assets.model.contracts import load_contracts
 from assets.model.keys import DATA_MAP
-from assets.publication.data_map import build_data_map_asset
+from assets.publication.factory import build_data_map_asset
 from orchestration.resources import build_resources
 from orchestration.settings import Settings
 from tests.support.paths import CONTRACTS

@@ -20,7 +20,7 @@ from assets.folders import IndexFolders
 from assets.ingest.destruction_log import IDENTIFIERS, RetentionPeriods
 from assets.ingest.raw_zone import ensure_raw_zone
 from assets.ingest.retention import Expired, destroy
-from assets.linkage.person_links import RATE_CHECK, build_person_links_asset
+from assets.linkage.factory import RATE_CHECK, build_person_links_asset
 from assets.model.contracts import load_contracts
 from assets.model.keys import PERSON_LINKS
 from orchestration.resources import pseudonymisation_key

@@ -22,7 +22,8 @@ from dagster_duckdb import DuckDBResource
 
 from assets.folders import IndexFolders
 from assets.ingest.raw_zone import ensure_raw_zone, raw_table
-from assets.linkage.person_links import FULL_RELINK, LINKAGE_TAG, build_person_links_asset, pseudonymised_datasets
+from assets.linkage.factory import build_person_links_asset
+from assets.linkage.person_links import FULL_RELINK, LINKAGE_TAG, pseudonymised_datasets
 from assets.linkage.quality import compare_registries
 from assets.model.contracts import load_contracts
 from orchestration.resources import pseudonymisation_key

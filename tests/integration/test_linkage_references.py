@@ -12,7 +12,8 @@ from dagster_duckdb import DuckDBResource
 
 from assets.folders import IndexFolders
 from assets.ingest.raw_zone import ensure_raw_zone, raw_table
-from assets.linkage.person_links import build_person_links_asset, reference_columns
+from assets.linkage.factory import build_person_links_asset
+from assets.linkage.person_links import reference_columns
 from assets.model.contracts import load_contracts
 from orchestration.resources import pseudonymisation_key
 from tests.support.paths import CONTRACTS, SHARED

@@ -20,7 +20,7 @@ from dagster_duckdb import DuckDBResource
 
 from assets.folders import IndexFolders
 from assets.linkage import person_links
-from assets.linkage.person_links import build_person_links_asset
+from assets.linkage.factory import build_person_links_asset
 from assets.linkage.pseudonyms import KEY_BYTES, MIN_BITS_PER_BYTE, UnusableKey, _bits_per_byte, parse_key, read_key_file
 from assets.model.contracts import load_contracts
 from orchestration import deployment

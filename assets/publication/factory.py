@@ -1,0 +1,156 @@
+"""The publication stage's Dagster wiring: Q1's voices, Q3's progress and the Data Map as assets,
+each with the checks (``checks.voices``, ``checks.data_map``) that judge what it stored."""
+
+import datetime as dt
+
+import dagster as dg
+from dagster_duckdb import DuckDBResource
+
+from assets.check_results import check_result
+from assets.folders import StoryFolders
+from assets.measures.indicators import SOURCE as INDICATOR_SOURCE
+from assets.model.contracts import Contract
+from assets.model.keys import COMMUNITY_VOICE, DATA_COVERAGE, DATA_MAP, ORGANISATION_PROGRESS, PUBLISHED_MEASURES, analysis_key
+from assets.model.measures import Measure
+from assets.model.reference import councils, vision_statements
+from assets.publication.community_voice import EVIDENCE_SQL, RULE, community_themes, experience_change, published_quotes, write_mart_table
+from assets.publication.data_holdings import HOLDINGS
+from assets.publication.data_map import data_map, data_map_returns, is_analysed, producer_dates, with_framework_gaps, write_holdings, write_map_table
+from assets.publication.disclosure_control import CONFIDENTIAL
+from assets.publication.frameworks import Frameworks
+from assets.publication.organisation_progress import ACCOUNT_TEXTS, ORGANISATION, latest_milestones, organisation_learning, organisation_progress
+from assets.publication.redaction import lexicon
+from checks.data_map import map_coverage_problems, map_covers_every_vision_measure_and_dataset, no_gaps_on_the_map
+from checks.voices import accounts_consented_and_redacted, no_disclosive_theme_counts, no_ranking, quotes_consented_and_redacted
+
+
+@dg.asset(
+    key=ORGANISATION_PROGRESS,
+    group_name="publication",
+    kinds={"duckdb"},
+    deps=[analysis_key("route_map_milestones"), analysis_key("organisational_learning")],
+    description="Q3 for publication: organisations' milestone progress per theme and round and each milestone as last reported, beside their own consented, redacted account of their learning. Never a ranking.",
+    check_specs=[
+        dg.AssetCheckSpec("accounts_consented_and_redacted", asset=ORGANISATION_PROGRESS, blocking=True, description="Every published account was given with consent and has nothing left for redaction to remove."),
+        dg.AssetCheckSpec("no_ranking", asset=ORGANISATION_PROGRESS, blocking=True, description="No rank, score or league column; rows ordered by organisation name."),
+    ],
+)
+def organisation_progress_asset(folders: StoryFolders, warehouse: DuckDBResource):
+    words = lexicon(folders.layout.reference_dir)
+    with warehouse.get_connection() as con:
+        milestones = con.execute(
+            f"SELECT {', '.join(ORGANISATION)}, _period AS period, commitment_id, commitment, milestone_id, milestone, responsible, due_date, status, status_date, completed_date FROM analysis.route_map_milestones"
+        ).df()
+        accounts = con.execute("SELECT * EXCLUDE (period) RENAME (_period AS period) FROM analysis.organisational_learning").df()
+        progress = organisation_progress(milestones)
+        learning, withheld = organisation_learning(accounts, words)
+        write_mart_table(con, "organisation_progress", progress)
+        write_mart_table(con, "organisation_learning", learning)
+        write_mart_table(con, "route_map_milestones", latest_milestones(milestones))
+        landed = con.execute("SELECT * FROM mart.organisation_learning").df()
+        landed_progress = con.execute("SELECT * FROM mart.organisation_progress").df()
+        landed_milestones = con.execute("SELECT * FROM mart.route_map_milestones").df()
+    consented = accounts[accounts["consent_to_publish"] == "Y"][["organisation_code", "theme", "period"]].astype(str)
+    yield dg.MaterializeResult(
+        metadata={
+            "dagster/row_count": len(progress) + len(learning),
+            "organisations": int(progress["organisation_code"].nunique()),
+            "progress_rows": len(progress),
+            "accounts_consented": len(consented),
+            "accounts_published": len(learning),
+            "accounts_withheld_by_redaction": withheld,
+        }
+    )
+    yield check_result("accounts_consented_and_redacted", accounts_consented_and_redacted(landed, accounts, words, ACCOUNT_TEXTS))
+    yield check_result("no_ranking", no_ranking(landed_progress, landed, landed_milestones))
+
+
+def build_community_voice_asset(entries: dict[str, Measure]) -> dg.AssetsDefinition:
+    """``entries``: the catalogue, whose Q1 measures (one per vision statement) give the shares compared."""
+    q1 = {m.id: m.vision_id for m in entries.values() if m.question == "Q1" and m.vision_id is not None}
+
+    @dg.asset(
+        key=COMMUNITY_VOICE,
+        group_name="publication",
+        kinds={"duckdb"},
+        deps=[analysis_key("engagement_evidence"), PUBLISHED_MEASURES],
+        description="Q1 for publication beside the published shares: change since the last period (from published shares only), theme counts under each lens (disclosure controlled) and consented quotes with names, places and identifiers removed.",
+        check_specs=[
+            dg.AssetCheckSpec("no_disclosive_theme_counts", asset=COMMUNITY_VOICE, blocking=True, description="No published theme count is 1-4."),
+            dg.AssetCheckSpec("quotes_consented_and_redacted", asset=COMMUNITY_VOICE, blocking=True, description="Every published quote was given with consent and has nothing left for redaction to remove."),
+        ],
+    )
+    def community_voice(folders: StoryFolders, warehouse: DuckDBResource):
+        words = lexicon(folders.layout.reference_dir)
+        with warehouse.get_connection() as con:
+            evidence = con.execute(EVIDENCE_SQL).df()
+            change = experience_change(con.execute("SELECT * FROM mart.published_measures WHERE measure_id IN (SELECT unnest(?))", [list(q1)]).df(), q1)
+            themes, violations = community_themes(evidence)
+            quotes, withheld = published_quotes(evidence, words)
+            write_mart_table(con, "experience_change", change)
+            write_mart_table(con, "community_themes", themes)
+            write_mart_table(con, "published_quotes", quotes)
+            # Check what landed in the mart, not the frame that was meant to.
+            landed = con.execute("SELECT * FROM mart.published_quotes").df()
+        consented = evidence[evidence["consent_to_quote"] == "Y"]
+        yield dg.MaterializeResult(
+            metadata={
+                "dagster/row_count": len(change) + len(themes) + len(quotes),
+                "change_rows_compared": int(change["change_points"].notna().sum()),
+                "theme_rows": len(themes),
+                "theme_counts_hidden": int((themes["count_display"] == CONFIDENTIAL).sum()),
+                "quotes_consented": int(consented["quote"].fillna("").str.strip().ne("").sum()),
+                "quotes_published": len(quotes),
+                "quotes_withheld": dg.MetadataValue.json(withheld),
+            }
+        )
+        yield check_result("no_disclosive_theme_counts", no_disclosive_theme_counts(violations, RULE))
+        yield check_result("quotes_consented_and_redacted", quotes_consented_and_redacted(landed, evidence, words))
+
+    return community_voice
+
+
+def build_data_map_asset(contracts: dict[str, Contract], entries: dict[str, Measure], readers: dict[str, tuple[str, ...]]) -> dg.AssetsDefinition:
+    holdings = HOLDINGS in contracts
+    if holdings:  # the map itself reads what organisations hold
+        readers = {**readers, HOLDINGS: (*readers.get(HOLDINGS, ()), DATA_MAP.to_user_string())}
+
+    @dg.asset(
+        key=DATA_MAP,
+        group_name="publication",
+        kinds={"duckdb", "csv"},
+        deps=[DATA_COVERAGE, PUBLISHED_MEASURES, *(analysis_key(d) for d in (INDICATOR_SOURCE, HOLDINGS) if d in contracts)],
+        description="The Data Map: per vision statement, the datasets and measures that inform it, which agencies sent which periods, how recent, and the gaps (mart.data_map, data_map_returns, data_map_gaps); what organisations hold, held but not sent, collected more than once, and gaps nothing held would fill (mart.data_holdings, data_map_findings).",
+        check_specs=[
+            dg.AssetCheckSpec("map_covers_every_vision_measure_and_dataset", asset=DATA_MAP, blocking=False, description="The stored map names every vision statement, every catalogue measure and every contract's dataset."),
+            dg.AssetCheckSpec("no_gaps_on_the_map", asset=DATA_MAP, blocking=False, description="Advisory: no vision statement without a measure, no measure without council figures, no dataset unused, unsent or incomplete."),
+        ],
+    )
+    def data_map_asset(folders: StoryFolders, warehouse: DuckDBResource):
+        reference = folders.layout.reference_dir
+        visions = vision_statements(reference)
+        names = councils(reference).names
+        with warehouse.get_connection() as con:
+            coverage = con.execute("SELECT dataset, agency, period, received_on, outcome FROM mart.data_coverage").df()
+            published = con.execute("SELECT DISTINCT measure_id, period, geography_code FROM mart.published_measures WHERE breakdown = 'total'").df()
+            table, gaps = data_map(contracts, entries, visions, coverage, published, names, producer_dates(con), readers, dt.date.today())
+            gaps = with_framework_gaps(gaps, Frameworks.load(reference).checked(entries), entries, published)
+            returns = data_map_returns(contracts, coverage, names)
+            write_map_table(con, "data_map", table)
+            write_map_table(con, "data_map_returns", returns)
+            write_map_table(con, "data_map_gaps", gaps)
+            findings = write_holdings(con, coverage, gaps, visions, names) if holdings and is_analysed(con, HOLDINGS) else 0
+            stored = con.execute("SELECT vision_id, measure_id, dataset FROM mart.data_map").df()
+        problems = map_coverage_problems(stored, set(visions["vision_id"]), entries, contracts)
+        yield dg.MaterializeResult(metadata={
+            "dagster/row_count": len(table),
+            "visions": int(visions["vision_id"].nunique()),
+            "measures": len(entries),
+            "datasets": len(contracts),
+            "gaps": dg.MetadataValue.md("\n".join(f"- {g}" for g in gaps["gap"]) or "none"),
+            "holdings_findings": findings,
+        })
+        yield check_result("map_covers_every_vision_measure_and_dataset", map_covers_every_vision_measure_and_dataset(problems, int(visions["vision_id"].nunique()), len(entries), len(contracts)))
+        yield check_result("no_gaps_on_the_map", no_gaps_on_the_map(gaps))
+
+    return data_map_asset
