@@ -1,6 +1,6 @@
 """The page "Check a file before you send it" gives story check's verdicts, offline, accessibly.
 
-Every file of the bad-file matrix (``tests/ingest/test_bad_files.BAD_FILES``) and a valid file is
+Every file of the bad-file matrix (``tests/support/bad_files.BAD_FILES``) and a valid file is
 checked twice: by story check's Python path (``intake.judge`` on a copy placed as ``story check``
 places it) and by the page, opened from disk (``file://``) in headless Chromium (Debian's, driven by
 the pinned playwright-core in ``preflight_browser.mjs``). Each verdict, and each problem with its
@@ -36,10 +36,10 @@ from assets.model.contracts import load_contracts
 from assets.model.reference import councils
 from assets.reports.preflight import EDITION_FOLDER, OFFLINE_COPY, write_offline_copy, write_preflight
 from orchestration.settings import REPO_ROOT
-from tests.ingest import test_agency_formats as formats
-from tests.ingest.test_bad_files import BAD_FILES, SIZE_LIMIT
+from tests.support.bad_files import BAD_FILES, SIZE_LIMIT
 from tests.support.paths import CONTRACTS, SHARED
 from tests.support.samples import DATASET, EpisodesFile
+from tests.support.workbooks import ods, xlsx
 
 REFERENCE = SHARED / "reference"
 AGENCY, PERIOD = "S12000049", "2021"
@@ -83,10 +83,10 @@ def _read_by_the_intake(folder: Path) -> dict[str, tuple[str, bytes]]:
 
     semicolons = sample().text().replace(",", ";").replace('"Ní Bhriain; Jr"', "Ní Bhriain, Jr")
     return {
-        "xlsx_valid": (".xlsx", _small(formats._xlsx(folder / "valid.xlsx", sample()))),
-        "xlsx_unknown_code": (".xlsx", _small(formats._xlsx(folder / "code.xlsx", sample().set(2, "placement_type", "fostering")))),
-        "xlsx_1904_hidden_first_sheet": (".xlsx", _small(formats._xlsx(folder / "1904.xlsx", sample(), first_sheet="Notes", hidden=True, date_1904=True))),
-        "ods_valid": (".ods", formats._ods(sample())),
+        "xlsx_valid": (".xlsx", _small(xlsx(folder / "valid.xlsx", sample()))),
+        "xlsx_unknown_code": (".xlsx", _small(xlsx(folder / "code.xlsx", sample().set(2, "placement_type", "fostering")))),
+        "xlsx_1904_hidden_first_sheet": (".xlsx", _small(xlsx(folder / "1904.xlsx", sample(), first_sheet="Notes", hidden=True, date_1904=True))),
+        "ods_valid": (".ods", ods(sample())),
         "csv_named_xlsx": (".xlsx", sample().bytes()),  # not a ZIP archive: the intake cannot open it, so the page must not read it as text
         "semicolons_valid": (".csv", semicolons.encode()),
         "tabs_crlf_valid": (".csv", sample().text().replace(",", "\t").replace("\n", "\r\n").encode()),

@@ -10,15 +10,11 @@ the raw zone is loaded from, so "the right values" means what would be kept.
 from __future__ import annotations
 
 import dataclasses
-import datetime as dt
-import io
 import zipfile
 from pathlib import Path
-from xml.sax.saxutils import escape
 
 import duckdb
 import pytest
-import xlsxwriter
 
 from assets.ingest.intake import judge
 from assets.ingest.landing import landed_file
@@ -27,12 +23,12 @@ from assets.model.contracts import load_contracts
 from assets.model.reference import councils
 from tests.support.paths import CONTRACTS, SHARED
 from tests.support.samples import COLUMNS, DATASET, EpisodesFile
+from tests.support.workbooks import ods, xlsx
 
 REFERENCE = SHARED / "reference"
 CONTRACT = load_contracts(CONTRACTS)[DATASET]
 AGENCY, PERIOD = "S12000049", "2021"
 NAMES = ("Zoë", "Siobhán")  # the first two rows' forenames
-DATES = {"date_of_birth", "episode_start", "episode_end", "placement_start", "placement_end"}
 
 
 def _sample() -> EpisodesFile:
@@ -61,77 +57,10 @@ def _as_sent(sample: EpisodesFile) -> list[dict[str, str | None]]:
     return [{c: (row[c] or None) for c in COLUMNS} for row in sample.rows]
 
 
-def _xlsx(
-    path: Path, sample: EpisodesFile, *, formula: bool = False, first_sheet: str | None = None, hidden: bool = False, sheet: str = "Return", date_1904: bool = False,
-) -> bytes:
-    """The sample as Excel saves it: dates as date cells (one as a bare serial), numbers as numbers."""
-    book = xlsxwriter.Workbook(str(path), {"date_1904": date_1904})
-    if first_sheet:
-        book.add_worksheet(first_sheet).write(0, 0, "Notes for the data team")
-    cells = book.add_worksheet(sheet)
-    if hidden:
-        cells.activate()
-        book.worksheets()[0].hide()
-    date_format = book.add_format({"num_format": "dd/mm/yyyy"})
-    cells.write_row(0, 0, COLUMNS)
-    for r, row in enumerate(sample.rows, start=1):
-        for c, column in enumerate(COLUMNS):
-            value = row[column]
-            if not value:
-                continue
-            if column in DATES:
-                day = dt.date.fromisoformat(value)
-                if r == 2 and column == "placement_start":  # a date typed into a cell formatted General: its serial
-                    cells.write_number(r, c, (day - (dt.date(1904, 1, 1) if date_1904 else dt.date(1899, 12, 30))).days)
-                else:
-                    cells.write_datetime(r, c, dt.datetime.combine(day, dt.time()), date_format)
-            elif column in ("year_ending", "scn"):
-                cells.write_number(r, c, float(value))  # stored as 2021.0, 123456789.0
-            else:
-                cells.write_string(r, c, value)
-    if formula:
-        cells.write_formula(3, COLUMNS.index("year_ending"), f"={PERIOD}-0", None, int(PERIOD))
-    book.close()
-    return path.read_bytes()
-
-
-def _ods(sample: EpisodesFile) -> bytes:
-    """The sample as LibreOffice saves it (the parts a reader needs): typed date and float cells."""
-    def cell(column: str, value: str) -> str:
-        if not value:
-            return "<table:table-cell/>"
-        if column in DATES:
-            return f'<table:table-cell office:value-type="date" office:date-value="{value}"><text:p>{value}</text:p></table:table-cell>'
-        if column == "year_ending":
-            return f'<table:table-cell office:value-type="float" office:value="{value}"><text:p>{value}</text:p></table:table-cell>'
-        return f'<table:table-cell office:value-type="string"><text:p>{escape(value)}</text:p></table:table-cell>'
-
-    rows = ["<table:table-row>" + "".join(cell("", c) for c in COLUMNS) + "</table:table-row>"]
-    rows += ["<table:table-row>" + "".join(cell(c, row[c]) for c in COLUMNS) + "</table:table-row>" for row in sample.rows]
-    content = (
-        '<?xml version="1.0" encoding="UTF-8"?>'
-        '<office:document-content xmlns:office="urn:oasis:names:tc:opendocument:xmlns:office:1.0" '
-        'xmlns:table="urn:oasis:names:tc:opendocument:xmlns:table:1.0" xmlns:text="urn:oasis:names:tc:opendocument:xmlns:text:1.0" office:version="1.2">'
-        f'<office:body><office:spreadsheet><table:table table:name="Sheet1">{"".join(rows)}</table:table></office:spreadsheet></office:body>'
-        "</office:document-content>"
-    )
-    manifest = (
-        '<?xml version="1.0" encoding="UTF-8"?><manifest:manifest xmlns:manifest="urn:oasis:names:tc:opendocument:xmlns:manifest:1.0" manifest:version="1.2">'
-        '<manifest:file-entry manifest:full-path="/" manifest:media-type="application/vnd.oasis.opendocument.spreadsheet"/>'
-        '<manifest:file-entry manifest:full-path="content.xml" manifest:media-type="text/xml"/></manifest:manifest>'
-    )
-    out = io.BytesIO()
-    with zipfile.ZipFile(out, "w") as book:
-        book.writestr(zipfile.ZipInfo("mimetype"), "application/vnd.oasis.opendocument.spreadsheet")
-        book.writestr("META-INF/manifest.xml", manifest)
-        book.writestr("content.xml", content, compress_type=zipfile.ZIP_DEFLATED)
-    return out.getvalue()
-
-
 def test_an_excel_workbook_is_read_from_its_sheet_with_dates_and_whole_numbers_as_the_contract_expects(tmp_path: Path):
     sample = _sample()
     path = _place(tmp_path, b"", ".xlsx")
-    original = _xlsx(path, sample)
+    original = xlsx(path, sample)
     verdict, staged = _judged(path)
     assert verdict.accepted, [p.message for p in verdict.problems]
     assert verdict.read_as == "Excel workbook (.xlsx), sheet 'Return'"
@@ -142,7 +71,7 @@ def test_an_excel_workbook_is_read_from_its_sheet_with_dates_and_whole_numbers_a
 def test_the_sheet_the_contract_names_is_read_and_a_missing_one_is_refused(tmp_path: Path):
     sample = _sample()
     path = _place(tmp_path, b"", ".xlsx")
-    _xlsx(path, sample, first_sheet="Notes", sheet="Episodes")
+    xlsx(path, sample, first_sheet="Notes", sheet="Episodes")
     verdict, staged = _judged(path, dataclasses.replace(CONTRACT, sheet="Episodes"))
     assert verdict.accepted and verdict.read_as == "Excel workbook (.xlsx), sheet 'Episodes' (2 of 2)"
     assert staged == _as_sent(sample)
@@ -154,7 +83,7 @@ def test_the_sheet_the_contract_names_is_read_and_a_missing_one_is_refused(tmp_p
 def test_a_hidden_first_sheet_is_passed_over_and_a_workbook_counting_from_1904_keeps_its_dates(tmp_path: Path):
     sample = _sample()
     path = _place(tmp_path, b"", ".xlsx")
-    _xlsx(path, sample, first_sheet="Lookups", hidden=True, date_1904=True)
+    xlsx(path, sample, first_sheet="Lookups", hidden=True, date_1904=True)
     verdict, staged = _judged(path)
     assert verdict.accepted and verdict.read_as == "Excel workbook (.xlsx), sheet 'Return' (2 of 2)"
     assert staged == _as_sent(sample)  # the serial is counted from 1 January 1904, as the workbook says
@@ -162,7 +91,7 @@ def test_a_hidden_first_sheet_is_passed_over_and_a_workbook_counting_from_1904_k
 
 def test_an_opendocument_spreadsheet_is_read_like_a_workbook(tmp_path: Path):
     sample = _sample()
-    verdict, staged = _judged(_place(tmp_path, _ods(sample), ".ods"))
+    verdict, staged = _judged(_place(tmp_path, ods(sample), ".ods"))
     assert verdict.accepted, [p.message for p in verdict.problems]
     assert verdict.read_as == "OpenDocument spreadsheet (.ods), sheet 'Sheet1'"
     assert staged == _as_sent(sample)
@@ -170,7 +99,7 @@ def test_an_opendocument_spreadsheet_is_read_like_a_workbook(tmp_path: Path):
 
 def test_a_workbook_with_a_formula_is_refused_naming_the_cell(tmp_path: Path):
     path = _place(tmp_path, b"", ".xlsx")
-    original = _xlsx(path, _sample(), formula=True)
+    original = xlsx(path, _sample(), formula=True)
     verdict, _ = _judged(path)
     [problem] = verdict.problems
     assert problem.check == "formula_cell" and problem.blocking
@@ -265,7 +194,7 @@ def test_bytes_that_are_no_character_in_either_encoding_are_named(tmp_path: Path
 def test_a_small_workbook_that_unpacks_big_is_refused_before_it_is_read(tmp_path: Path):
     """A few kilobytes of zip holding a sheet of megabytes (a row repeated below the data): refused on the zip's own sizes."""
     path = _place(tmp_path, b"", ".xlsx")
-    _xlsx(path, _sample())
+    xlsx(path, _sample())
     with zipfile.ZipFile(path) as made:
         parts = {m.filename: made.read(m) for m in made.infolist()}
     sheet = next(name for name in parts if name.startswith("xl/worksheets/"))

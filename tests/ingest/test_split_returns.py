@@ -30,7 +30,7 @@ from assets.ingest.raw_zone import LEDGER, withdraw
 from assets.ingest.split_names import CONTENT, IDENTIFIERS
 from assets.ingest.split_parts import part_contract
 from assets.ingest.split_returns import split_return
-from assets.linkage.person_links import build_person_links_asset
+from assets.linkage.factory import build_person_links_asset
 from assets.measures.catalogue import catalogue
 from assets.model.contracts import load_contracts
 from assets.model.reference import councils
@@ -38,10 +38,10 @@ from assets.publication.disclosure_control import apply_disclosure_control
 from assets.publication.mart import PUBLISHED_COLUMNS, RULE, disclosure_declarations, publishable_denominators
 from orchestration.cli import main
 from orchestration.resources import pseudonymisation_key
-from tests.ingest.test_agency_formats import _xlsx
 from tests.support.paths import CONTRACTS, SHARED
 from tests.support.samples import DATASET, EpisodesFile
 from tests.support.sealed import SEALING_KEY, original
+from tests.support.workbooks import xlsx
 
 REFERENCE_DIR = SHARED / "reference"
 CONTRACTS_BY_ID = load_contracts(CONTRACTS)
@@ -278,6 +278,6 @@ def test_a_workbook_is_split_as_the_intake_reads_it(tmp_path: Path) -> None:
     for suffix in (".xlsx", ".csv"):
         source = tmp_path / suffix[1:] / DATASET / f"{DATASET}_S12000049_2021{suffix}"
         source.parent.mkdir(parents=True)
-        _xlsx(source, sample) if suffix == ".xlsx" else source.write_bytes(sample.bytes())
+        xlsx(source, sample) if suffix == ".xlsx" else source.write_bytes(sample.bytes())
         made[suffix] = {part: [row[1:] for row in csv.reader(io.StringIO(path.read_text(encoding="utf-8")))] for part, path in _split_into(source, source.parent).items()}
     assert made[".xlsx"] == made[".csv"] and len(made[".csv"][CONTENT]) == 4
