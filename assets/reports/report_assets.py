@@ -100,29 +100,34 @@ def _preview(pdf_path: str) -> str:
     return f"![first page of {Path(pdf_path).name}](data:image/png;base64,{base64.b64encode(png).decode()})"
 
 
-def build_report_assets(entries: dict[str, Measure], contracts: dict[str, Contract], council_partitions: dg.StaticPartitionsDefinition) -> list[dg.AssetsDefinition]:
-    """The report assets and the edition asset; generic over the catalogue and the mart."""
+def _inputs_for(context: dg.AssetExecutionContext, folders: StoryFolders, warehouse: DuckDBResource, entries: dict[str, Measure], contracts: dict[str, Contract]):
+    """The run's edition folder and the inputs every report of it is rendered from."""
+    start_fork_server()  # for the report workers and the spreadsheet's, ready when they are wanted
+    edition_dir = _edition_dir(context, folders)
+    with warehouse.get_connection() as con:
+        inputs = edition_inputs(con, entries, contracts, folders.layout.reference_dir, edition_dir.name, importlib.metadata.version("story-of-progress"))
+    return edition_dir, inputs
 
-    def inputs_for(context: dg.AssetExecutionContext, folders: StoryFolders, warehouse: DuckDBResource):
-        start_fork_server()  # for the report workers and the spreadsheet's, ready when they are wanted
-        edition_dir = _edition_dir(context, folders)
-        with warehouse.get_connection() as con:
-            inputs = edition_inputs(con, entries, contracts, folders.layout.reference_dir, edition_dir.name, importlib.metadata.version("story-of-progress"))
-        return edition_dir, inputs
 
-    def log_progress(context: dg.AssetExecutionContext):
-        def note(result: dict) -> str:
-            return " (inputs unchanged: carried from the latest edition)" if result["carried"] else " (rendered ahead, beside the council reports)" if result.get("ahead") else ""
+def _log_progress(context: dg.AssetExecutionContext):
+    def note(result: dict) -> str:
+        return " (inputs unchanged: carried from the latest edition)" if result["carried"] else " (rendered ahead, beside the council reports)" if result.get("ahead") else ""
 
-        return lambda done, total, result: context.log.info(f"[{done}/{total}] {result['place']}: {result['pages']} pages{note(result)}")
+    return lambda done, total, result: context.log.info(f"[{done}/{total}] {result['place']}: {result['pages']} pages{note(result)}")
 
-    def previous(folders: StoryFolders, kind: str) -> Path:
-        """The latest edition's folder of reports of this kind: a report with the same inputs there is carried, not rendered."""
-        return folders.layout.published_dir / "latest" / kind
 
-    def counts(results: list[dict]) -> dict:
-        carried = sum(r["carried"] for r in results)
-        return {"rendered": len(results) - carried, "carried_unchanged": carried}
+def _previous(folders: StoryFolders, kind: str) -> Path:
+    """The latest edition's folder of reports of this kind: a report with the same inputs there is carried, not rendered."""
+    return folders.layout.published_dir / "latest" / kind
+
+
+def _counts(results: list[dict]) -> dict:
+    carried = sum(r["carried"] for r in results)
+    return {"rendered": len(results) - carried, "carried_unchanged": carried}
+
+
+def build_national_report(entries: dict[str, Measure], contracts: dict[str, Contract]) -> dg.AssetsDefinition:
+    """The national report, rendered from the mart."""
 
     @dg.asset(
         key=NATIONAL_REPORT,
@@ -132,16 +137,22 @@ def build_report_assets(entries: dict[str, Measure], contracts: dict[str, Contra
         description="The national Story of Progress report, as HTML and as a PDF rendered from that HTML.",
     )
     def national_report(context: dg.AssetExecutionContext, folders: StoryFolders, warehouse: DuckDBResource) -> dg.MaterializeResult:
-        edition_dir, inputs = inputs_for(context, folders, warehouse)
-        [result] = render_places(inputs, [(SCOTLAND, edition_dir / "national", NATIONAL_STEM)], log_progress(context), workers=1, previous=previous(folders, "national"))
+        edition_dir, inputs = _inputs_for(context, folders, warehouse, entries, contracts)
+        [result] = render_places(inputs, [(SCOTLAND, edition_dir / "national", NATIONAL_STEM)], _log_progress(context), workers=1, previous=_previous(folders, "national"))
         return dg.MaterializeResult(metadata={
             "html": dg.MetadataValue.path(sealed_path(result["html"])),
             "pdf": dg.MetadataValue.path(sealed_path(result["pdf"])),
             "pdf_pages": result["pages"],
-            **counts([result]),
+            **_counts([result]),
             "edition": edition_dir.name,
             "preview": dg.MetadataValue.md(_preview(result["pdf"])),
         })
+
+    return national_report
+
+
+def build_council_reports(entries: dict[str, Measure], contracts: dict[str, Contract], council_partitions: dg.StaticPartitionsDefinition) -> dg.AssetsDefinition:
+    """One report per council, partitioned by council."""
 
     @dg.asset(
         key=COUNCIL_REPORTS,
@@ -154,25 +165,31 @@ def build_report_assets(entries: dict[str, Measure], contracts: dict[str, Contra
         description="One report per council, comparing the council with Scotland, as HTML and PDF; partitioned by council (GSS code), rendered in parallel.",
     )
     def council_reports(context: dg.AssetExecutionContext, folders: StoryFolders, warehouse: DuckDBResource) -> dg.MaterializeResult:
-        edition_dir, inputs = inputs_for(context, folders, warehouse)
+        edition_dir, inputs = _inputs_for(context, folders, warehouse, entries, contracts)
         selected = set(context.partition_keys)
         places = [p for p in council_places(folders.layout.reference_dir) if p.code in selected]
         # The national and organisation reports, when this run renders them too, are rendered
         # beside the councils (``render_places``): the national first, the organisations' last.
         in_run = context.job_def.asset_layer.executable_asset_keys
-        national = [(SCOTLAND, edition_dir / "national", NATIONAL_STEM, previous(folders, "national"))] if NATIONAL_REPORT in in_run else []
+        national = [(SCOTLAND, edition_dir / "national", NATIONAL_STEM, _previous(folders, "national"))] if NATIONAL_REPORT in in_run else []
         progress = inputs.mart.table("organisation_progress")
-        behind = [(o, edition_dir / "organisations", o.slug, previous(folders, "organisations")) for o in organisations(progress)] if ORGANISATION_REPORTS in in_run and progress is not None else []
-        results = render_places(inputs, [(p, edition_dir / "councils", p.slug) for p in places], log_progress(context), previous=previous(folders, "councils"), ahead=national, behind=behind)
+        behind = [(o, edition_dir / "organisations", o.slug, _previous(folders, "organisations")) for o in organisations(progress)] if ORGANISATION_REPORTS in in_run and progress is not None else []
+        results = render_places(inputs, [(p, edition_dir / "councils", p.slug) for p in places], _log_progress(context), previous=_previous(folders, "councils"), ahead=national, behind=behind)
         listing = "\n".join(f"| {r['place']} | `{sealed_path(r['html'])}` | `{sealed_path(r['pdf'])}` | {r['pages']} |" for r in results)
         return dg.MaterializeResult(metadata={
             "reports": len(results),
-            **counts(results),
+            **_counts(results),
             "folder": dg.MetadataValue.path(sealed_path(edition_dir / "councils")),
             "files": dg.MetadataValue.md("| council | HTML | PDF | pages |\n|---|---|---|---|\n" + listing),
             "edition": edition_dir.name,
             "preview": dg.MetadataValue.md(_preview(results[0]["pdf"])),
         })
+
+    return council_reports
+
+
+def build_organisation_reports(entries: dict[str, Measure], contracts: dict[str, Contract]) -> dg.AssetsDefinition:
+    """One report per organisation in the Q3 returns."""
 
     @dg.asset(
         key=ORGANISATION_REPORTS,
@@ -182,21 +199,27 @@ def build_report_assets(entries: dict[str, Measure], contracts: dict[str, Contra
         description="One report per organisation in the Q3 returns (mart.organisation_progress), beside its own account of learning; never a ranking.",
     )
     def organisation_reports(context: dg.AssetExecutionContext, folders: StoryFolders, warehouse: DuckDBResource) -> dg.MaterializeResult:
-        edition_dir, inputs = inputs_for(context, folders, warehouse)
+        edition_dir, inputs = _inputs_for(context, folders, warehouse, entries, contracts)
         progress = inputs.mart.table("organisation_progress")
         if progress is None:
             context.log.info("mart.organisation_progress does not exist yet: no organisation reports in this edition")
             return dg.MaterializeResult(metadata={"reports": 0, "status": "not yet available: mart.organisation_progress does not exist"})
-        results = render_places(inputs, [(o, edition_dir / "organisations", o.slug) for o in organisations(progress)], log_progress(context), previous=previous(folders, "organisations"))
+        results = render_places(inputs, [(o, edition_dir / "organisations", o.slug) for o in organisations(progress)], _log_progress(context), previous=_previous(folders, "organisations"))
         listing = "\n".join(f"| {r['place']} | `{sealed_path(r['html'])}` | `{sealed_path(r['pdf'])}` | {r['pages']} |" for r in results)
         return dg.MaterializeResult(metadata={
             "reports": len(results),
-            **counts(results),
+            **_counts(results),
             "folder": dg.MetadataValue.path(sealed_path(edition_dir / "organisations")),
             "files": dg.MetadataValue.md("| organisation | HTML | PDF | pages |\n|---|---|---|---|\n" + listing),
             "edition": edition_dir.name,
             **({"preview": dg.MetadataValue.md(_preview(results[0]["pdf"]))} if results else {}),
         })
+
+    return organisation_reports
+
+
+def build_published_edition(entries: dict[str, Measure], contracts: dict[str, Contract]) -> dg.AssetsDefinition:
+    """The edition: carried reports, downloads, the website and the manifest, scanned and sealed."""
 
     @dg.asset(
         key=PUBLISHED_EDITION,
@@ -208,7 +231,7 @@ def build_report_assets(entries: dict[str, Measure], contracts: dict[str, Contra
     )
     def published_edition(context: dg.AssetExecutionContext, folders: StoryFolders, warehouse: DuckDBResource):
         layout = folders.layout
-        edition_dir, site_inputs = inputs_for(context, folders, warehouse)
+        edition_dir, site_inputs = _inputs_for(context, folders, warehouse, entries, contracts)
         # Reports this run did not render are carried unchanged from the latest edition, so an
         # edition always holds every report: other councils' partitions, and the national or
         # organisation reports when a partial run left them out.
@@ -274,6 +297,12 @@ def build_report_assets(entries: dict[str, Measure], contracts: dict[str, Contra
         })
         yield check_result("no_identifiers_in_published_files", identifiers)
 
+    return published_edition
+
+
+def build_data_quality_digest(entries: dict[str, Measure], contracts: dict[str, Contract]) -> dg.AssetsDefinition:
+    """The data-quality digest for agencies."""
+
     @dg.asset(
         key=DATA_QUALITY_DIGEST,
         group_name="reports",
@@ -315,7 +344,18 @@ def build_report_assets(entries: dict[str, Measure], contracts: dict[str, Contra
         })
         yield check_result("no_identifiers_in_digest", identifiers)
 
-    return [national_report, council_reports, organisation_reports, published_edition, data_quality_digest]
+    return data_quality_digest
+
+
+def build_report_assets(entries: dict[str, Measure], contracts: dict[str, Contract], council_partitions: dg.StaticPartitionsDefinition) -> list[dg.AssetsDefinition]:
+    """The report assets and the edition asset; generic over the catalogue and the mart."""
+    return [
+        build_national_report(entries, contracts),
+        build_council_reports(entries, contracts, council_partitions),
+        build_organisation_reports(entries, contracts),
+        build_published_edition(entries, contracts),
+        build_data_quality_digest(entries, contracts),
+    ]
 
 
 def _identifiers_in(folder: Path) -> CheckOutcome:
