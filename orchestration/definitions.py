@@ -23,21 +23,24 @@ from assets.analysis_tables import build_analysis_asset
 from assets.ingest.factory import build_raw_asset
 from assets.ingest.retention_asset import build_retention_asset
 from assets.linkage.clerical_review import decisions_contract
-from assets.linkage.factory import build_person_links_asset
+from assets.linkage.factory import build_person_links_asset, linkage_rates
 from assets.linkage.person_links import person_datasets
-from assets.linkage.rates import linkage_rates
 from assets.measures.catalogue import catalogue
 from assets.measures.factory import measure_assets
 from assets.model.contracts import load_contracts
 from assets.model.keys import LINKAGE_RATES, PERSON_LINKS, analysis_key, raw_key
 from assets.model.reference import councils
 from assets.partitions import council_partitions
-from assets.publication.coverage import build_data_coverage_asset
 from assets.publication.data_map import dataset_readers
-from assets.publication.factory import build_community_voice_asset, build_data_map_asset, organisation_progress_asset
-from assets.publication.linkage_rates import published_linkage_rates
+from assets.publication.factory import (
+    build_community_voice_asset,
+    build_data_coverage_asset,
+    build_data_map_asset,
+    build_mart_export_asset,
+    organisation_progress_asset,
+    published_linkage_rates,
+)
 from assets.publication.mart import build_published_measures_asset
-from assets.publication.mart_export import build_mart_export_asset
 from assets.reports.report_assets import build_report_assets
 from orchestration.alerts import build_alert_sensors
 from orchestration.automation import upstream_changes, with_automation

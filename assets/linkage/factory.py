@@ -1,5 +1,5 @@
-"""The linkage stage's Dagster wiring: ``linkage/person_links`` as an asset, with the check
-(``checks.linkage``) that judges its linkage rate."""
+"""The linkage stage's Dagster wiring: ``linkage/person_links``, with the check (``checks.linkage``)
+that judges its linkage rate, and ``linkage/linkage_rates``, the counts it hands the content side."""
 
 import datetime as dt
 
@@ -25,9 +25,10 @@ from assets.linkage.person_links import (
     why_full_relink,
     write_review_page,
 )
+from assets.linkage.rates import dataset_linkage_counts
 from assets.linkage.summary import LINKAGE_RATE_TOLERANCE_POINTS, linkage_rate, linked_without_names, method_counts, model_estimates, weight_distribution
 from assets.model.contracts import Contract
-from assets.model.keys import PERSON_LINKS, raw_key
+from assets.model.keys import LINKAGE_RATES, PERSON_LINKS, raw_key
 from assets.model.reference import councils
 from checks.linkage import linkage_rate_holds
 
@@ -127,3 +128,22 @@ def build_person_links_asset(contracts: dict[str, Contract], backend: str = "duc
         )
 
     return person_links
+
+
+@dg.asset(
+    key=LINKAGE_RATES,
+    group_name="linkage",
+    kinds={"csv"},
+    deps=[PERSON_LINKS],
+    description="Per dataset, the records the linkage holds and how many it joined to another record of the same person: counts only, handed to the content side for the edition's linkage rates.",
+)
+def linkage_rates(index_folders: IndexFolders, linkage_zone: DuckDBResource) -> dg.MaterializeResult:
+    with linkage_zone.get_connection() as con:
+        counts = dataset_linkage_counts(con)
+    target = index_folders.layout.linkage_rates_path
+    target.parent.mkdir(parents=True, exist_ok=True)
+    building = target.with_name(target.name + ".new")
+    counts.to_csv(building, index=False)
+    building.replace(target)
+    # No "records" total: the quiet run adds the linkage stage's figures up, and person_links gives it.
+    return dg.MaterializeResult(metadata={"datasets": len(counts), "counts": dg.MetadataValue.md(counts.to_markdown(index=False))})

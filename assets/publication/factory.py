@@ -1,23 +1,41 @@
-"""The publication stage's Dagster wiring: Q1's voices, Q3's progress and the Data Map as assets,
-each with the checks (``checks.voices``, ``checks.data_map``) that judge what it stored."""
+"""The publication stage's Dagster wiring: data coverage, the published linkage rates, Q1's voices,
+Q3's progress, the Data Map and the mart's export as assets, with the checks (``checks.voices``,
+``checks.data_map``) that judge what they stored. The published measures, with disclosure control
+and its audit, are made in ``mart.py``."""
 
 import datetime as dt
 
 import dagster as dg
+import pandas as pd
+import sqlalchemy as sa
 from dagster_duckdb import DuckDBResource
 
 from assets.check_results import check_result
 from assets.folders import StoryFolders
 from assets.measures.indicators import SOURCE as INDICATOR_SOURCE
 from assets.model.contracts import Contract
-from assets.model.keys import COMMUNITY_VOICE, DATA_COVERAGE, DATA_MAP, ORGANISATION_PROGRESS, PUBLISHED_MEASURES, analysis_key
+from assets.model.keys import (
+    COMMUNITY_VOICE,
+    DATA_COVERAGE,
+    DATA_MAP,
+    LINKAGE_RATES,
+    MART_EXPORT,
+    ORGANISATION_PROGRESS,
+    PUBLISHED_LINKAGE_RATES,
+    PUBLISHED_MEASURES,
+    analysis_key,
+    raw_key,
+)
 from assets.model.measures import Measure
 from assets.model.reference import councils, vision_statements
+from assets.model.zones import ENTRIES, ENTRIES_DDL, ENTRY_COLUMNS, LINKAGE_RATE_COLUMNS, attached_content_side
 from assets.publication.community_voice import EVIDENCE_SQL, RULE, community_themes, experience_change, published_quotes, write_mart_table
 from assets.publication.data_holdings import HOLDINGS
 from assets.publication.data_map import data_map, data_map_returns, is_analysed, producer_dates, with_framework_gaps, write_holdings, write_map_table
 from assets.publication.disclosure_control import CONFIDENTIAL
+from assets.publication.export import export_mart
 from assets.publication.frameworks import Frameworks
+from assets.publication.linkage_rates import ROUNDING_BASE, controlled_linkage_rates
 from assets.publication.organisation_progress import ACCOUNT_TEXTS, ORGANISATION, latest_milestones, organisation_learning, organisation_progress
 from assets.publication.redaction import lexicon
 from checks.data_map import map_coverage_problems, map_covers_every_vision_measure_and_dataset, no_gaps_on_the_map
@@ -154,3 +172,71 @@ def build_data_map_asset(contracts: dict[str, Contract], entries: dict[str, Meas
         yield check_result("no_gaps_on_the_map", no_gaps_on_the_map(gaps))
 
     return data_map_asset
+
+
+def build_data_coverage_asset(contracts: dict[str, Contract]) -> dg.AssetsDefinition:
+    """Which agencies sent what, when, and what was refused: copied to the mart from the content
+    zone's ``main.ingest_entries``, the ingest ledger as it may leave the index zone
+    (``assets.ingest.entries`` says what that holds and why). It never opens the index zone."""
+
+    @dg.asset(
+        key=DATA_COVERAGE,
+        group_name="publication",
+        kinds={"duckdb"},
+        deps=[raw_key(d) for d in contracts],
+        description="The ingest ledger (files accepted, superseded and refused per agency, dataset and period) as it may leave the index zone: random entry ids, days and only the contracts' own names; copied to the mart.",
+    )
+    def data_coverage(folders: StoryFolders, warehouse: DuckDBResource) -> dg.MaterializeResult:
+        with warehouse.get_connection() as con:
+            with attached_content_side(con, {"cz": folders.layout.content_zone_path}, read_only=False):
+                con.execute(ENTRIES_DDL.format(zone="cz"))  # a content zone no intake has written yet has none
+                con.execute("CREATE SCHEMA IF NOT EXISTS mart")
+                con.execute(f"CREATE OR REPLACE TABLE mart.data_coverage AS SELECT {', '.join(ENTRY_COLUMNS)} FROM cz.{ENTRIES} ORDER BY dataset, agency, period, entry_id")
+            summary = con.execute("SELECT outcome, count(*) AS files FROM mart.data_coverage GROUP BY outcome ORDER BY outcome").df()
+        return dg.MaterializeResult(metadata={"files": dg.MetadataValue.md(summary.to_markdown(index=False))})
+
+    return data_coverage
+
+
+def build_mart_export_asset(url: str) -> dg.AssetsDefinition:
+    """The published mart copied to the production database. It exists only when ``STORY_MART_URL``
+    is set (always in production, see ``orchestration/deployment.py``), so a laptop run needs no
+    database server; it follows every asset that writes a ``mart`` table, so the copy is always of
+    one finished edition's mart."""
+    target = sa.make_url(url).render_as_string(hide_password=True)
+
+    @dg.asset(
+        key=MART_EXPORT,
+        group_name="publication",
+        kinds={"sql"},
+        deps=[PUBLISHED_MEASURES, COMMUNITY_VOICE, ORGANISATION_PROGRESS, DATA_COVERAGE, DATA_MAP],
+        description=f"Copies every table of the published mart (after disclosure control) to {target}.",
+    )
+    def mart_export(folders: StoryFolders) -> dg.MaterializeResult:
+        written = export_mart(folders.layout.warehouse_path, url)
+        return dg.MaterializeResult(
+            metadata={
+                "target": target,
+                "tables": dg.MetadataValue.md("\n".join(f"- `{t}`: {n:,} rows" for t, n in written.items())),
+                "dagster/row_count": sum(written.values()),
+            }
+        )
+
+    return mart_export
+
+
+@dg.asset(
+    key=PUBLISHED_LINKAGE_RATES,
+    group_name="publication",
+    kinds={"duckdb"},
+    deps=[LINKAGE_RATES],
+    description=f"Each dataset's records and the share the linkage joined to another record of the same person, rounded to the nearest {ROUNDING_BASE} with small counts hidden; copied to the mart from the linkage's hand-over of counts.",
+)
+def published_linkage_rates(folders: StoryFolders, warehouse: DuckDBResource) -> dg.MaterializeResult:
+    source = folders.layout.linkage_rates_path
+    counts = pd.read_csv(source) if source.exists() else pd.DataFrame(columns=list(LINKAGE_RATE_COLUMNS))
+    published = controlled_linkage_rates(counts)
+    with warehouse.get_connection() as con:
+        con.execute("CREATE SCHEMA IF NOT EXISTS mart")
+        con.execute("CREATE OR REPLACE TABLE mart.linkage_rates AS SELECT * FROM published ORDER BY dataset")
+    return dg.MaterializeResult(metadata={"datasets": len(published), "published": dg.MetadataValue.md(published.to_markdown(index=False) if len(published) else "none")})

@@ -1,4 +1,4 @@
-"""The ``publication/linkage_rates`` asset: each dataset's linkage rate, disclosure controlled, in the mart.
+"""Each dataset's linkage rate, disclosure controlled, for the mart (the ``publication/linkage_rates`` asset).
 
 Read from the linkage's hand-over (``linkage_rates.csv`` in the content folder: per dataset, the
 records and how many were joined to another record of the same person; counts only), never
@@ -20,14 +20,9 @@ The mart holds only the shown values (text), never the exact counts.
 
 from __future__ import annotations
 
-import dagster as dg
 import numpy as np
 import pandas as pd
-from dagster_duckdb import DuckDBResource
 
-from assets.folders import StoryFolders
-from assets.model.keys import LINKAGE_RATES, PUBLISHED_LINKAGE_RATES
-from assets.model.zones import LINKAGE_RATE_COLUMNS
 from assets.publication.disclosure_control import CONFIDENTIAL, NOT_AVAILABLE, DisclosureRule
 
 ROUNDING_BASE = 10
@@ -58,20 +53,3 @@ def controlled_linkage_rates(counts: pd.DataFrame, rule: DisclosureRule = Disclo
             "linked_percent": rate,
         }
     )
-
-
-@dg.asset(
-    key=PUBLISHED_LINKAGE_RATES,
-    group_name="publication",
-    kinds={"duckdb"},
-    deps=[LINKAGE_RATES],
-    description=f"Each dataset's records and the share the linkage joined to another record of the same person, rounded to the nearest {ROUNDING_BASE} with small counts hidden; copied to the mart from the linkage's hand-over of counts.",
-)
-def published_linkage_rates(folders: StoryFolders, warehouse: DuckDBResource) -> dg.MaterializeResult:
-    source = folders.layout.linkage_rates_path
-    counts = pd.read_csv(source) if source.exists() else pd.DataFrame(columns=list(LINKAGE_RATE_COLUMNS))
-    published = controlled_linkage_rates(counts)
-    with warehouse.get_connection() as con:
-        con.execute("CREATE SCHEMA IF NOT EXISTS mart")
-        con.execute("CREATE OR REPLACE TABLE mart.linkage_rates AS SELECT * FROM published ORDER BY dataset")
-    return dg.MaterializeResult(metadata={"datasets": len(published), "published": dg.MetadataValue.md(published.to_markdown(index=False) if len(published) else "none")})
