@@ -254,10 +254,21 @@ _BLOCKING = (
     (("address",), block_on("address")),
     # So that two fields wrong at once still leave a rule whole: the postcode with the date of
     # birth (both names wrong or swapped) or the initials (the date wrong too); names that
-    # sound alike (the date and the postcode wrong, a typo in each name).
+    # sound alike (a typo in each name) with one other field agreeing at least in part, so the
+    # date and the postcode may be wrong too: a slip in a date (a digit, day and month
+    # transposed) keeps its year or its day and month, as the rules on names and part of the
+    # date above assume; a slip in a postcode seldom reaches its first character; an address
+    # keeps its start (the house number). Where either date is missing, the sound alone.
     (("postcode", "date_of_birth"), block_on("postcode", "date_of_birth")),
     (("postcode", "forename", "surname"), block_on("postcode", "substr(forename, 1, 1)", "substr(surname, 1, 1)")),
-    (("forename", "surname"), block_on("forename_sound", "surname_sound")),
+    (("forename", "surname", "date_of_birth"), block_on("forename_sound", "surname_sound", "substr(date_of_birth, 1, 4)")),
+    (("forename", "surname", "date_of_birth"), block_on("forename_sound", "surname_sound", "substr(date_of_birth, 6, 5)")),
+    (("forename", "surname", "postcode"), block_on("forename_sound", "surname_sound", "substr(postcode, 1, 1)")),
+    (("forename", "surname", "address"), block_on("forename_sound", "surname_sound", "substr(address, 1, 3)")),
+    (
+        ("forename", "surname"),
+        "l.forename_sound = r.forename_sound AND l.surname_sound = r.surname_sound AND (l.date_of_birth IS NULL OR r.date_of_birth IS NULL)",
+    ),
     (("address",), block_on("address_words")),
     # Both names and the date wrong: the start of the address (house number and street) in
     # the same postcode area.
