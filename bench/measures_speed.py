@@ -63,13 +63,13 @@ def main() -> None:
     computed = time.perf_counter()
     published, _ = control_measures(measures, entries, councils(settings.reference_dir).names, progress=print)
     controlled = time.perf_counter()
-    public, compositions = disclosure_declarations(entries)
+    public, compositions, balances = disclosure_declarations(entries)
     left_out = published["suppression"].eq(WITHHELD)
     # A figure left out of the edition counts as hidden for the exact check, and is absent for the audit.
-    violations = verify_no_disclosure(published.assign(suppression=published["suppression"].replace(WITHHELD, "primary")), RULE, public, compositions)
+    violations = verify_no_disclosure(published.assign(suppression=published["suppression"].replace(WITHHELD, "primary")), RULE, public, compositions, balances)
     verified = time.perf_counter()
     shown = published.loc[~left_out, list(PUBLISHED_COLUMNS)]
-    audit = audit_disclosure(shown, measures, compositions=compositions, smallest_safe=RULE.max_suppressed_count + 1)
+    audit = audit_disclosure(shown, measures, compositions=compositions, balances=balances, smallest_safe=RULE.max_suppressed_count + 1)
     audited = time.perf_counter()
     suppression = published["suppression"].value_counts().to_dict()
     print(f"warehouse: {settings.warehouse_path} ({os.path.getsize(settings.warehouse_path) / 1024**2:,.0f} MiB)")

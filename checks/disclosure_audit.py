@@ -91,6 +91,7 @@ def audit_disclosure(
     truth: pd.DataFrame,
     *,
     compositions: Mapping[str, tuple[str, str, Collection[str]]] = {},
+    balances: Mapping[str, tuple[str, str, Collection[str]]] = {},
     smallest_safe: int = 5,
     allow_provably_small: bool = False,
     exact_intervals: bool = False,
@@ -104,6 +105,8 @@ def audit_disclosure(
 
     ``compositions``: composite measure -> (other measure, its breakdown, categories) whose
     counts add up to the composite's headline for the same period and place.
+    ``balances``: stock measure -> (inflow measure, outflow measure, breakdowns) for which
+    stock(t) = stock(t-1) + inflow(t) - outflow(t), place by place and category by category.
     ``exact_intervals``: settle every interval exactly (slower; the verdict is the same).
     ``time_limit``: seconds for all solving; a cell not decided in time fails.
     ``workers``: solves run side by side (the publish stage has two cores).
@@ -114,7 +117,8 @@ def audit_disclosure(
     """
     started = time.perf_counter()
     figures = _figures(published, truth)
-    settings = (sorted((m, other, breakdown, tuple(parts)) for m, (other, breakdown, parts) in compositions.items()), smallest_safe, allow_provably_small, exact_intervals, time_limit)
+    settings = (sorted((m, other, breakdown, tuple(parts)) for m, (other, breakdown, parts) in compositions.items()),
+                sorted((m, inflow, outflow, tuple(b)) for m, (inflow, outflow, b) in balances.items()), smallest_safe, allow_provably_small, exact_intervals, time_limit)
     if earlier is not None and earlier.judged is not None and earlier.judged[0] == settings and earlier.judged[1].equals(figures):
         return replace(earlier, repeated=True)
     quantities = _quantities(figures)
@@ -123,6 +127,7 @@ def audit_disclosure(
             _breakdown_sums(quantities),
             _council_sums(quantities),
             _compositions(quantities, compositions),
+            _balances(quantities, balances),
             _shared_counts(quantities),
             _rate_bounds(figures, quantities),
             _parts_of_wholes(figures, quantities),
@@ -293,6 +298,33 @@ def _compositions(q: pd.DataFrame, compositions: Mapping[str, tuple[str, str, Co
         whole = numerators[numerators["measure_id"].eq(composite) & numerators["breakdown"].eq(HEADLINE)]
         pieces.append(_parts_make_whole(parts, whole, by=["period", "geography_code"], on=["period", "geography_code"]))
     return _Relations.concat(pieces) if pieces else _Relations.empty()
+
+
+def _balances(q: pd.DataFrame, balances: Mapping[str, tuple[str, str, Collection[str]]]) -> _Relations:
+    """A stock's change over a year is what flowed in less what flowed out:
+    stock(t) - stock(t-1) - inflow(t) + outflow(t) = 0, for each place and category of the
+    declared breakdowns, where the periods are years and t-1 is published too."""
+    q = q.rename_axis("quantity").reset_index()
+    numerators = q[q["kind"].eq("n") & q["period"].str.fullmatch(r"\d+")]
+    on = ["period", "geography_code", "breakdown", "category"]
+    terms = []
+    for stock, (inflow, outflow, breakdowns) in balances.items():
+        end = numerators[numerators["measure_id"].eq(stock) & numerators["breakdown"].isin(list(breakdowns))]
+        start = end.assign(period=(end["period"].astype(int) + 1).astype(str))
+        into, out = (numerators[numerators["measure_id"].eq(m)] for m in (inflow, outflow))
+        terms.append(end[[*on, "quantity"]].merge(start[[*on, "quantity"]], on=on, suffixes=("", "_start"))
+                     .merge(into[[*on, "quantity"]].rename(columns={"quantity": "inflow"}), on=on)
+                     .merge(out[[*on, "quantity"]].rename(columns={"quantity": "outflow"}), on=on))
+    if not terms:
+        return _Relations.empty()
+    quads = pd.concat(terms, ignore_index=True)
+    k = len(quads)
+    return _Relations(
+        np.tile(np.arange(k), 4),
+        np.concatenate([quads[c].to_numpy() for c in ("quantity", "quantity_start", "inflow", "outflow")]),
+        np.repeat([1.0, -1.0, -1.0, 1.0], k),
+        np.zeros(k), np.zeros(k),
+    )
 
 
 def _shared_counts(q: pd.DataFrame) -> _Relations:

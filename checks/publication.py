@@ -12,13 +12,13 @@ import numpy as np
 import pandas as pd
 
 from assets.model.outcome import CheckOutcome
-from assets.publication.disclosure_control import CONFIDENTIAL, FIGURE_KEY, Compositions, DisclosureRule, verify_no_disclosure
+from assets.publication.disclosure_control import CONFIDENTIAL, FIGURE_KEY, Balances, Compositions, DisclosureRule, verify_no_disclosure
 from checks.disclosure_audit import DisclosureAudit
 
 LISTED = 50
 
 
-def stored_mart_problems(stored: pd.DataFrame, measures: pd.DataFrame, rule: DisclosureRule, public_denominators: set[str], compositions: Compositions | None = None, left_out: np.ndarray | None = None) -> list[str]:
+def stored_mart_problems(stored: pd.DataFrame, measures: pd.DataFrame, rule: DisclosureRule, public_denominators: set[str], compositions: Compositions | None = None, left_out: np.ndarray | None = None, balances: Balances | None = None) -> list[str]:
     """Disclosure problems in ``stored`` (``mart.published_measures`` read back), against the raw figures ``measures``.
 
     The blocking check reads the table back rather than trusting the frame it was written
@@ -37,7 +37,7 @@ def stored_mart_problems(stored: pd.DataFrame, measures: pd.DataFrame, rule: Dis
     both = joined[joined["_merge"].ne("left_only").to_numpy() & ~missing].drop(columns="_merge").reset_index(drop=True)
     both.loc[both["left_out"].astype(bool).to_numpy(), "value_display"] = CONFIDENTIAL
     both["suppression"] = np.where(both["value_display"].eq(CONFIDENTIAL), "hidden", "")
-    return problems + verify_no_disclosure(both, rule, public_denominators, compositions)
+    return problems + verify_no_disclosure(both, rule, public_denominators, compositions, balances)
 
 
 def no_disclosive_cells(problems: list[str]) -> CheckOutcome:

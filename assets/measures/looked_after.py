@@ -76,6 +76,8 @@ def declare_looked_after_31_july(reference_dir: Path, contracts: Mapping[str, Co
         sources=("looked_after_episodes",),
         figures=partial(looked_after_31_july, placement_types=placement_types),
         progress_framework=("V1-O1-C1",),
+        # An age band's children move up a band between the two days, so only sex balances.
+        stock_and_flow=("started_looked_after_rate_per_1000", "ceased_looked_after_rate_per_1000", ("total", "sex")),
     )]
 
 

@@ -4,7 +4,7 @@ A declaration says what the measure means (question, vision statement, plain-wor
 numerator, denominator, unit, breakdowns, desired direction, baseline, sources, the kind of year
 it counts in) and what disclosure control needs to know of its nature (whether its numerators
 add up, whether its denominator is a public statistic, whether its count is made of another
-measure's categories); its computation gives its figures from analysis tables, and the
+measure's categories, whether it is a stock that flows in and out); its computation gives its figures from analysis tables, and the
 declaration turns them into the standard long format below. The stage lists every measure in
 ``assets.measures.catalogue.MEASURES``; ``catalogue_of`` turns such a list into the catalogue.
 """
@@ -69,6 +69,12 @@ class Measure:
     # that measure's breakdown, for the same place and period. Disclosure control treats it as
     # one more sum, so a published composite cannot give a hidden category away.
     composed_of: tuple[str, str, tuple[str, ...]] | None = None
+    # (inflow measure, outflow measure, breakdowns): a stock counted on one day a year, with the
+    # measures whose numerators count what flowed in and out during the year. For each place and
+    # period t after another, stock(t) = stock(t-1) + inflow(t) - outflow(t), for the headline
+    # ("total") and each category of the named breakdowns. Disclosure control and the intruder
+    # audit treat it as one more relation, so a published year cannot give a hidden one away.
+    stock_and_flow: tuple[str, str, tuple[str, ...]] | None = None
     # What of the published frameworks it gives figures for, by the reference tables' ids: Promise
     # Progress Framework indicators (``ppf_indicators.csv``) or, where it informs an outcome but
     # none of its indicators, the outcome (``ppf_outcomes.csv``); core wellbeing indicators
@@ -79,6 +85,8 @@ class Measure:
     def __post_init__(self) -> None:
         if self.counted_in not in YEAR_SPANS:
             raise ValueError(f"measure {self.id}: counted_in {self.counted_in!r} is not one of {tuple(YEAR_SPANS)}")
+        if self.stock_and_flow and not set(self.stock_and_flow[2]) <= {"total", *self.breakdowns}:
+            raise ValueError(f"measure {self.id}: stock_and_flow names breakdowns {self.stock_and_flow[2]} it does not have")
 
     @property
     def year_counted_in(self) -> str:

@@ -59,8 +59,9 @@ class DisclosureRule:
         return f"between {self.min_count} and {self.max_suppressed_count}"
 
 
-WITHIN, ACROSS, SAME, COMPOSED = 0, 1, 2, 3  # the kinds of sum
+WITHIN, ACROSS, SAME, COMPOSED, BALANCE = 0, 1, 2, 3, 4  # the kinds of sum
 Compositions = Mapping[str, tuple[str, str, Collection[str]]]  # composite measure -> (measure, breakdown, categories)
+Balances = Mapping[str, tuple[str, str, Collection[str]]]  # stock measure -> (inflow measure, outflow measure, breakdowns)
 
 
 @dataclass(frozen=True)
@@ -71,7 +72,8 @@ class _Sums:
     is usually in several sums (its breakdown's, and the one across councils). Per sum,
     ``kind`` and ``part`` (one of its rows that is not the total, which names the measure,
     period and breakdown it is about). An equality between the same count in two measures
-    is a sum of two members, the first measure's row as its total.
+    is a sum of two members, the first measure's row as its total. A stock's balance has two
+    sides: stock(t) + outflow(t) (``is_total``, +1) = stock(t-1) + inflow(t) (-1).
     """
 
     row: np.ndarray
@@ -102,7 +104,7 @@ def _mixed_radix(codes: list[np.ndarray]) -> np.ndarray:
     return key
 
 
-def _disclosure_sums(table: pd.DataFrame, compositions: Compositions | None = None, counts_alone: bool = False) -> _Sums:
+def _disclosure_sums(table: pd.DataFrame, compositions: Compositions | None = None, counts_alone: bool = False, balances: Balances | None = None) -> _Sums:
     """Every sum a reader could use to work out a hidden figure.
 
     ``within``: a geography's breakdown categories with its headline row; ``across``: the
@@ -115,7 +117,8 @@ def _disclosure_sums(table: pd.DataFrame, compositions: Compositions | None = No
     single equal cells often do, and linking those would spread suppression between
     unrelated measures. A measure covering fewer geographies than the one it shares counts
     with is not recognised. ``composed``: a declared composite headline with the categories
-    it adds up (``_composed_members``).
+    it adds up (``_composed_members``); ``balance``: a declared stock with the year's flows
+    in and out (``_balance_members``).
 
     Keys are integer codes (sorted, so sums are numbered by content, not by row order).
     """
@@ -159,14 +162,16 @@ def _disclosure_sums(table: pd.DataFrame, compositions: Compositions | None = No
     repeats, first_of_repeat = repeats[same_count], first_of_repeat[same_count]
 
     composed_row, composite_of = _composed_members(table, counts, counted, compositions or {})
+    balance_row, stock_of, left_side = _balance_members(table, counts, counted, balances or {})
 
-    member_row = np.concatenate([parts, within_totals, across_rows, repeats, first_of_repeat, composed_row])
-    member_total = np.concatenate([np.zeros(len(parts), bool), np.ones(len(within_totals), bool), scotland[across_rows], np.zeros(len(repeats), bool), np.ones(len(repeats), bool), composed_row == composite_of])
-    member_kind = np.repeat([WITHIN, WITHIN, ACROSS, SAME, SAME, COMPOSED], [len(parts), len(within_totals), len(across_rows), len(repeats), len(repeats), len(composed_row)])
+    member_row = np.concatenate([parts, within_totals, across_rows, repeats, first_of_repeat, composed_row, balance_row])
+    member_total = np.concatenate([np.zeros(len(parts), bool), np.ones(len(within_totals), bool), scotland[across_rows], np.zeros(len(repeats), bool), np.ones(len(repeats), bool), composed_row == composite_of, left_side])
+    member_kind = np.repeat([WITHIN, WITHIN, ACROSS, SAME, SAME, COMPOSED, BALANCE], [len(parts), len(within_totals), len(across_rows), len(repeats), len(repeats), len(composed_row), len(balance_row)])
     # The row that names each membership's sum: itself, except a headline (its breakdown), the
-    # first measure of a repeat and a composite's categories (the composite).
-    named_by = np.concatenate([parts, within_totals, across_rows, repeats, repeats, composite_of])
-    member_breakdown = np.concatenate([breakdown[parts], within_total_breakdown, breakdown[across_rows], breakdown[repeats], breakdown[repeats], breakdown[composite_of]])
+    # first measure of a repeat, a composite's categories (the composite) and a balance's
+    # members (the stock at its end).
+    named_by = np.concatenate([parts, within_totals, across_rows, repeats, repeats, composite_of, stock_of])
+    member_breakdown = np.concatenate([breakdown[parts], within_total_breakdown, breakdown[across_rows], breakdown[repeats], breakdown[repeats], breakdown[composite_of], breakdown[stock_of]])
     no_geography = np.where(member_kind == ACROSS, 0, geography[named_by])
     no_category = np.where(member_kind == WITHIN, 0, category[named_by])
     sum_key = _mixed_radix([member_kind, measure[named_by], period[named_by], member_breakdown, no_geography, no_category])
@@ -206,6 +211,31 @@ def _composed_members(table: pd.DataFrame, counts: np.ndarray, counted: np.ndarr
     composite, part = composite[added == counts[composite]], part[added == counts[composite]]
     heads = np.unique(composite)
     return np.concatenate([part, heads]), np.concatenate([composite, heads])
+
+
+def _balance_members(table: pd.DataFrame, counts: np.ndarray, counted: np.ndarray, balances: Balances) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """The declared balances: (member row, the stock row at the period's end, on the left side) per membership.
+
+    For each stock row of a declared breakdown (headline included) in a period t whose
+    previous period (t-1, periods being years) is there too, with the inflow and outflow of
+    the same period, place and category: stock(t) + outflow(t) = stock(t-1) + inflow(t).
+    Only where the counts do balance, as for compositions.
+    """
+    keys = table[["measure_id", "period", "geography_code", "breakdown", "category"]].astype(str).reset_index(drop=True).assign(row=np.arange(len(table)))[counted]
+    keys = keys[keys["period"].str.fullmatch(r"\d+")]
+    same = ["period", "geography_code", "breakdown", "category"]
+    pieces = []
+    for stock, (inflow, outflow, breakdowns) in sorted(balances.items()):
+        end = keys[keys.measure_id.eq(stock) & keys.breakdown.isin(list(breakdowns))]
+        start = end.assign(period=(end["period"].astype(int) + 1).astype(str))
+        flows = [keys[keys.measure_id.eq(m)][[*same, "row"]].rename(columns={"row": name}) for m, name in ((inflow, "inflow"), (outflow, "outflow"))]
+        pieces.append(end[[*same, "row"]].merge(start[[*same, "row"]], on=same, suffixes=("", "_start")).merge(flows[0], on=same).merge(flows[1], on=same))
+    quads = pd.concat(pieces, ignore_index=True) if pieces else pd.DataFrame({c: [] for c in ("row", "row_start", "inflow", "outflow")}, dtype=np.int64)
+    end, start, inflow, outflow = (quads[c].to_numpy(np.int64) for c in ("row", "row_start", "inflow", "outflow"))
+    holds = counts[end] + counts[outflow] == counts[start] + counts[inflow]
+    end, start, inflow, outflow = end[holds], start[holds], inflow[holds], outflow[holds]
+    k = len(end)
+    return np.concatenate([end, outflow, start, inflow]), np.tile(end, 4), np.repeat([True, False], 2 * k)
 
 
 def _councils_add_up(table: pd.DataFrame, measure: np.ndarray, period: np.ndarray, breakdown: np.ndarray, category: np.ndarray, counts: np.ndarray, additive: np.ndarray, scotland: np.ndarray, counts_alone: bool = False) -> np.ndarray:
@@ -296,8 +326,13 @@ def _recoverable(sums: _Sums, hidden: np.ndarray, newly_hidden: np.ndarray | Non
 
     Returns (determined, linked): ``linked`` labels each hidden row with the smallest row of
     its set, so a fix can look beyond the determined cell's own sums.
+
+    Stocks' balances are left out here: they link a place's hidden cells across every year
+    into sets of thousands, too slow to solve again after each cell hidden. A balance with one
+    hidden member is caught by the sums' rule, and combinations by the judge (the intruder
+    audit), whose findings protection levels fix knowing the balances.
     """
-    member = hidden[sums.row]
+    member = hidden[sums.row] & (sums.kind[sums.sum_id] != BALANCE)
     determined = np.zeros(len(hidden), dtype=bool)
     linked = np.arange(len(hidden))
     if not member.any():
@@ -491,6 +526,8 @@ def _secondary_reasons(table: pd.DataFrame, sums: _Sums, secondary: np.ndarray, 
         elif sums.kind[sum_id] == SAME:
             reasons.append(f"suppressed because the same {figure} is suppressed in {measure[protected]}")
             continue
+        elif sums.kind[sum_id] == BALANCE:
+            figure, how = f"{figure} in {measure[protected]}", "from the counts at the start and end of a year and the year's flows in and out"
         elif sums.kind[sum_id] == COMPOSED and protected == total_of[sum_id]:
             part = sums.part[sum_id]
             figure, how = f"{place} figure in {measure[protected]}", f"by adding up its {_words(breakdown[part])} figures in {measure[part]}"
@@ -549,6 +586,7 @@ def apply_disclosure_control(
     geography_names: Mapping[str, str] | None = None,
     public_denominators: Collection[str] = (),
     compositions: Compositions | None = None,
+    balances: Balances | None = None,
     judge: Judge | None = None,
     progress: Callable[[str], None] = lambda message: None,
 ) -> pd.DataFrame:
@@ -561,7 +599,8 @@ def apply_disclosure_control(
     The raw ``numerator`` and ``value`` stay in the copy for checking: publish only the
     added columns. ``geography_names`` (GSS code -> name) lets reasons name places;
     ``public_denominators`` names measures whose denominators are public, ``compositions``
-    the composite counts (both in the module doc).
+    the composite counts (both in the module doc), ``balances`` the stocks whose year's flows
+    in and out are published (``_balance_members``).
 
     ``judge`` (an intruder audit) is shown each candidate publication (this function's output
     so far) and returns the hidden small cells a reader could still narrow down: their
@@ -586,10 +625,10 @@ def apply_disclosure_control(
     small_count = rule.is_small(counts)
     small_group = rule.suppress_derived & derived & rule.is_small(denominators)
     primary = small_count | small_group
-    sums = _disclosure_sums(table, compositions)
+    sums = _disclosure_sums(table, compositions, balances=balances)
     identity_rank = np.empty(len(table), dtype=np.int64)
     identity_rank[table[FIGURE_KEY].astype(str).sort_values(FIGURE_KEY).index] = np.arange(len(table))
-    every_sum = _disclosure_sums(table, compositions, counts_alone=True)
+    every_sum = _disclosure_sums(table, compositions, counts_alone=True, balances=balances)
     relations = Relations.from_memberships(every_sum.row, every_sum.sum_id, every_sum.is_total, len(table), every_sum.count)
     standard = Standard(rule.min_count, rule.max_suppressed_count)
     gives_away = np.zeros(len(table), dtype=bool)
@@ -727,7 +766,7 @@ def _whole(count: float) -> str:
     return "" if np.isnan(count) else str(int(count))
 
 
-def verify_no_disclosure(published: pd.DataFrame, rule: DisclosureRule = DisclosureRule(), public_denominators: Collection[str] = (), compositions: Compositions | None = None) -> list[str]:
+def verify_no_disclosure(published: pd.DataFrame, rule: DisclosureRule = DisclosureRule(), public_denominators: Collection[str] = (), compositions: Compositions | None = None, balances: Balances | None = None) -> list[str]:
     """Every way a published table breaks the rule, in words; empty when it is safe to publish.
 
     Checks the output independently of how it was made: no count in the confidential range
@@ -736,7 +775,8 @@ def verify_no_disclosure(published: pd.DataFrame, rule: DisclosureRule = Disclos
     exactly one hidden member, no hidden figure can be worked out from the published
     ones by combining sums, and no published share gives away its denominator where that
     count is hidden in another measure (``public_denominators`` exempt, as in
-    ``apply_disclosure_control``). Declared composite counts (``compositions``) are sums too.
+    ``apply_disclosure_control``). Declared composite counts (``compositions``) and stocks'
+    balances (``balances``) are sums too.
     """
     _check_columns(published, ("suppression", "numerator_published", "value_published", "value_display"))
     table = published.reset_index(drop=True)
@@ -761,7 +801,7 @@ def verify_no_disclosure(published: pd.DataFrame, rule: DisclosureRule = Disclos
         for flagged, message in problems
         for i, r in zip(np.flatnonzero(flagged), table.iloc[np.flatnonzero(flagged)].itertuples())
     ]
-    sums = _disclosure_sums(table, compositions)
+    sums = _disclosure_sums(table, compositions, balances=balances)
     measure = table["measure_id"].astype(str).to_numpy()
     total_of = sums.total_row()
 
@@ -770,6 +810,8 @@ def verify_no_disclosure(published: pd.DataFrame, rule: DisclosureRule = Disclos
             return f"{r.measure_id} {r.period} {r.geography_code} {r.breakdown} categories and total"
         if kind == COMPOSED:
             return f"{measure[total_of[sum_id]]} {r.period} {r.geography_code} and the {r.breakdown} categories of {r.measure_id} it adds up"
+        if kind == BALANCE:
+            return f"{r.period} {r.geography_code} {r.breakdown}={r.category}: a stock at the year's end, at its start, and the year's flows in and out"
         return f"{r.measure_id} {r.period} {r.breakdown}={r.category} across councils and Scotland"
 
     single = np.flatnonzero(sums.hidden_per_sum(hidden) == 1)

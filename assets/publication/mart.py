@@ -46,11 +46,15 @@ AUDIT_MEMO = "disclosure.audit_memo"
 SAME_FIGURE = ["period", "geography_code", "breakdown", "category"]
 
 
-def disclosure_declarations(entries: dict[str, Measure]) -> tuple[set[str], dict[str, tuple[str, str, tuple[str, ...]]]]:
+Declared = dict[str, tuple[str, str, tuple[str, ...]]]
+
+
+def disclosure_declarations(entries: dict[str, Measure]) -> tuple[set[str], Declared, Declared]:
     """What the catalogue's declarations tell disclosure control: measures whose denominators
-    are public, and composite counts (a measure's numerator made of another's categories)."""
+    are public, composite counts (a measure's numerator made of another's categories), and
+    stocks balanced by their flows in and out (``Measure.stock_and_flow``)."""
     public = {m for m, entry in entries.items() if entry.public_denominator}
-    return public, {m: entry.composed_of for m, entry in entries.items() if entry.composed_of}
+    return public, {m: entry.composed_of for m, entry in entries.items() if entry.composed_of}, {m: entry.stock_and_flow for m, entry in entries.items() if entry.stock_and_flow}
 
 
 def control_measures(
@@ -64,20 +68,20 @@ def control_measures(
     what every round found. ``memo``: an earlier edition's (``audit_disclosure``); each round
     of judging reuses it and what the rounds before it found.
     """
-    public, compositions = disclosure_declarations(entries)
+    public, compositions, balances = disclosure_declarations(entries)
     verdicts: list[DisclosureAudit] = []
     found: AuditMemo = {}
 
     def judge(candidate: pd.DataFrame) -> pd.DataFrame:
         """The intruder audit of a candidate publication, as the gate will run it."""
         shown = candidate.assign(denominator_published=publishable_denominators(candidate, public))
-        verdict = _audit(shown, measures, compositions, memo={**(memo or {}), **found})
+        verdict = _audit(shown, measures, compositions, balances, memo={**(memo or {}), **found})
         progress(f"intruder audit: {verdict.components:,} parts, {verdict.components_reused:,} of them unchanged since an earlier audit ({verdict.seconds:.1f} s)")
         found.update(verdict.memo)
         verdicts[:] = [replace(verdict, memo=found)]
         return verdict.failing
 
-    controlled = apply_disclosure_control(measures, RULE, geography_names=place_names, public_denominators=public, compositions=compositions, judge=judge, progress=progress)
+    controlled = apply_disclosure_control(measures, RULE, geography_names=place_names, public_denominators=public, compositions=compositions, balances=balances, judge=judge, progress=progress)
     controlled["denominator_published"] = publishable_denominators(controlled, public)
     return controlled, (verdicts[0] if verdicts else None)
 
@@ -126,14 +130,14 @@ def mart_early_warnings(
 
 
 def _audit(
-    published: pd.DataFrame, measures: pd.DataFrame, compositions: dict[str, tuple[str, str, tuple[str, ...]]],
+    published: pd.DataFrame, measures: pd.DataFrame, compositions: Declared, balances: Declared,
     earlier: DisclosureAudit | None = None, memo: AuditMemo | None = None,
 ) -> DisclosureAudit:
     """The intruder audit of ``published`` against the raw figures, under the edition's rule;
     ``earlier`` is the verdict to give again if it judged exactly these figures, ``memo``
     earlier findings to reuse (``audit_disclosure``)."""
     return audit_disclosure(
-        published, measures, compositions=compositions, smallest_safe=RULE.max_suppressed_count + 1,
+        published, measures, compositions=compositions, balances=balances, smallest_safe=RULE.max_suppressed_count + 1,
         allow_provably_small=RULE.allow_provably_small, time_limit=AUDIT_SECONDS, earlier=earlier, memo=memo,
     )
 
@@ -154,7 +158,7 @@ def _store_memo(con: duckdb.DuckDBPyConnection, memo: AuditMemo) -> None:
 
 def build_published_measures_asset(entries: dict[str, Measure], contracts: dict[str, Contract]) -> dg.AssetsDefinition:
     refresh_days = {c.id: c.refresh_days for c in contracts.values()}
-    public_denominators, compositions = disclosure_declarations(entries)
+    public_denominators, compositions, balances = disclosure_declarations(entries)
     streams = declared_streams()
 
     @dg.asset(
@@ -199,8 +203,8 @@ def build_published_measures_asset(entries: dict[str, Measure], contracts: dict[
             # Both checks judge the mart as stored, read back once. The audit reads it its own
             # way; when that is exactly what the judge's last round audited, its verdict stands.
             stored = con.execute("SELECT * FROM mart.published_measures").df()
-            violations = stored_mart_problems(stored, measures, RULE, public_denominators, compositions, left_out)
-            audit = _audit(stored, measures, compositions, earlier=judged, memo=judged.memo if judged else None)
+            violations = stored_mart_problems(stored, measures, RULE, public_denominators, compositions, left_out, balances)
+            audit = _audit(stored, measures, compositions, balances, earlier=judged, memo=judged.memo if judged else None)
             _store_memo(con, audit.memo)
             con.execute("ROLLBACK" if violations or not audit.passed else "COMMIT")
             identifiers = no_identifiers_in_warehouse(scan_database(con))

@@ -11,7 +11,7 @@ import pandas as pd
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from assets.publication.disclosure_control import apply_disclosure_control
+from assets.publication.disclosure_control import apply_disclosure_control, verify_no_disclosure
 from assets.publication.interval_protection import Relations, protect
 from checks.disclosure_audit import audit_disclosure
 
@@ -183,3 +183,49 @@ def test_linked_measures_pass_the_independent_audit(cells):
     hidden = published["suppression"].ne("")
     assert published.loc[hidden & ~left_out, "value_display"].eq("[c]").all()
     assert not published.loc[~hidden, "numerator"].between(1, 4).any()
+
+
+BALANCES = {"looked_after": ("started", "ceased", ("total", "sex"))}
+
+
+def stock_and_flow(start: dict[str, dict[str, int]], started: dict[str, dict[str, int]], ceased: dict[str, dict[str, int]]) -> pd.DataFrame:
+    """Council -> sex -> children looked after on the day in 2020, starting and ceasing in 2021,
+    and so looked after on the day in 2021: four tables in which stock and flows balance."""
+    end = {c: {s: start[c][s] + started[c][s] - ceased[c][s] for s in start[c]} for c in start}
+    tables = [counts_table(cells, measure_id, "sex") for measure_id, cells in (("looked_after", start), ("looked_after", end), ("started", started), ("ceased", ceased))]
+    tables[0]["period"] = "2020"
+    return pd.concat(tables, ignore_index=True).assign(unit="children")
+
+
+def balanced_example() -> pd.DataFrame:
+    # The first council's 3 children starting in 2021 (all girls) are hidden; its stocks at both
+    # ends of the year and the 8 children ceasing are published, so 35 - 40 + 8 gives the 3 away.
+    sexes = lambda f, m: {"F": f, "M": m}  # noqa: E731
+    start = {COUNCILS[0]: sexes(20, 20), COUNCILS[1]: sexes(30, 25), COUNCILS[2]: sexes(18, 22), COUNCILS[3]: sexes(40, 35)}
+    started = {COUNCILS[0]: sexes(3, 0), COUNCILS[1]: sexes(9, 7), COUNCILS[2]: sexes(12, 6), COUNCILS[3]: sexes(8, 10)}
+    ceased = {COUNCILS[0]: sexes(5, 3), COUNCILS[1]: sexes(6, 8), COUNCILS[2]: sexes(7, 9), COUNCILS[3]: sexes(11, 6)}
+    return stock_and_flow(start, started, ceased)
+
+
+def test_a_stock_and_its_flows_are_one_more_relation_for_the_audit_and_the_suppression():
+    truth = balanced_example()
+    first_started = truth["measure_id"].eq("started") & truth["geography_code"].eq(COUNCILS[0]) & truth["breakdown"].eq("total")
+    assert truth.loc[first_started, "numerator"].item() == 3
+
+    def audit(candidate: pd.DataFrame, balances: dict, **options):
+        return audit_disclosure(candidate.assign(denominator_published=candidate["denominator"])[SHOWN], truth, balances=balances, smallest_safe=5, **options)
+
+    # Unaware of the balance, both pass a table whose balance gives the started 3 away.
+    unaware = apply_disclosure_control(truth, judge=lambda candidate: audit(candidate, {}).failing)
+    assert audit(unaware, {}).passed and verify_no_disclosure(unaware) == []
+    aware = audit(unaware, BALANCES)
+    named = aware.failing.merge(truth.loc[first_started, ["measure_id", "geography_code", "breakdown"]])
+    assert len(named) == 1, aware.failures
+    assert verify_no_disclosure(unaware, balances=BALANCES) != []
+
+    published = apply_disclosure_control(truth, balances=BALANCES, judge=lambda candidate: audit(candidate, BALANCES).failing)
+    verdict = audit(published[published["suppression"].ne("withheld")], BALANCES, exact_intervals=True)
+    assert verdict.passed, verdict.failures
+    assert verify_no_disclosure(published.assign(suppression=published["suppression"].replace("withheld", "primary")), balances=BALANCES) == []
+    cell = verdict.intervals.merge(truth.loc[first_started, ["measure_id", "geography_code", "breakdown"]])
+    assert len(cell) == 1 and cell["high_a"].item() >= 5 and cell["low_b"].item() < cell["high_b"].item()
