@@ -35,6 +35,10 @@ LARGEST_COUNT = 500_000.0
 BATCH_UNKNOWNS = 500
 # Rounds of "push every pending cell" before cells are solved one per component.
 PUSH_ROUNDS = 3
+# Over one large component, an improvement round asks of at most this many cells at once
+# whether any can move: a proof over thousands of cells is what would cost.
+CHOSEN_PER_PROOF = 64
+INFEASIBLE = 2  # scipy.optimize.milp's status
 # A push needs a good witness, not a proof that it is the best: stop within this gap.
 PUSH_GAP = 0.05
 DECIMALS = range(7)
@@ -686,7 +690,11 @@ class _Intruders:
                 self._give_up(cells, "not decided within the audit's time limit")
                 return
             batches = self._batches(np.unique(self.system.component[cells]))
-            jobs = [_Job(target, batch, cells[np.isin(self.system.component[cells], batch)], push, remaining) for batch in batches]
+            jobs = [
+                _Job(target, batch, chosen, push, remaining)
+                for batch in batches
+                for chosen in self._chunks(batch, cells[np.isin(self.system.component[cells], batch)], push)
+            ]
             # Batches share no unknowns: solved side by side (HiGHS releases the GIL), applied in turn.
             for job, (columns, rows, result) in zip(jobs, self.pool.map(self._run, jobs)):
                 self._apply(job, columns, rows, result)
@@ -694,6 +702,16 @@ class _Intruders:
                 pushes = pushes + 1 if self.done[target].sum() > before else PUSH_ROUNDS
             else:
                 pushes = PUSH_ROUNDS - 1  # an improvement moves a cell one step: let a push take it further
+
+    def _chunks(self, batch: np.ndarray, chosen: np.ndarray, push: bool) -> list[np.ndarray]:
+        """A push takes every chosen cell at once, and so does an improvement round over small
+        components; over one large component, an improvement round takes a few cells at a time."""
+        if push or not self._large(batch):
+            return [chosen]
+        return np.array_split(chosen, -(-len(chosen) // CHOSEN_PER_PROOF))
+
+    def _large(self, batch: np.ndarray) -> bool:
+        return len(batch) == 1 and np.diff(self.system.var_start)[batch[0]] > BATCH_UNKNOWNS
 
     def _batches(self, components: np.ndarray) -> list[np.ndarray]:
         sizes = np.diff(self.system.var_start)[components]
@@ -714,7 +732,9 @@ class _Intruders:
         A push moves every chosen cell towards its goal at once (any witness helps, so the
         solver need not prove optimality). An improvement round counts the chosen cells that
         get past their best value so far (a binary each), solved to optimality: a component
-        where none can is settled, every chosen cell's best being its bound.
+        where none can is settled, every chosen cell's best being its bound. Over one large
+        component, proving that optimum is what costs, so there the round asks only for a
+        witness that moves at least one chosen cell: none (infeasible) settles them all.
         """
         columns, rows = self.system.block(job.components)
         local = np.searchsorted(columns, job.chosen)
@@ -731,11 +751,17 @@ class _Intruders:
             pushed = model.add_at_most(local, best - 1, np.minimum(model.var_upper[local], self.upper_bound[job.chosen]))
         objective = np.zeros(model.size)
         objective[pushed] = -1.0 if high or not job.push else 1.0
-        return columns, rows, model.solve(objective, job.time_limit, exact=not job.push)
+        if job.push or not self._large(job.components):
+            return columns, rows, model.solve(objective, job.time_limit, exact=not job.push)
+        model.add_at_least_one(pushed)
+        return columns, rows, model.solve(objective, job.time_limit, exact=False)
 
     def _apply(self, job: _Job, columns: np.ndarray, rows: np.ndarray, result) -> None:
         """Learn from a solve's witness; after an improvement round, settle or give up."""
         chosen, target = job.chosen, job.target
+        if result.status == INFEASIBLE and not job.push and self._large(job.components):
+            self.done[target][chosen] = True  # not one chosen cell can get past its best
+            return
         if result.x is None:
             if not job.push:
                 self._give_up(chosen, f"the solver stopped: {result.message}")
@@ -750,7 +776,9 @@ class _Intruders:
         moved = (x[local] > best) if target.startswith("high") else (x[local] < best)
         component = self.system.component[chosen]
         moved_in = np.isin(component, component[moved])
-        if result.status == 0:
+        if self._large(job.components):
+            pass  # a witness settles nothing there: the cells it did not move may still move
+        elif result.status == 0:
             # The optimum, not the witness, settles these: no chosen cell of theirs can move.
             self.done[target][chosen[~moved_in]] = True
         else:
@@ -929,6 +957,12 @@ class _Model:
         v = self._add_unknowns(k, 0.0, 1.0, 1.0)
         self._add_rows([(cells, np.ones(k)), (v, -least)], np.zeros(k), np.full(k, np.inf))
         return v
+
+    def add_at_least_one(self, binaries: np.ndarray) -> None:
+        """At least one of ``binaries`` is 1: one row over them all."""
+        first = len(self.lower) + sum(len(lo) for lo, _ in self._row_bounds)
+        self._rows.append((np.full(len(binaries), first), binaries, np.ones(len(binaries))))
+        self._row_bounds.append((np.ones(1), np.full(1, np.inf)))
 
     def add_at_most(self, cells: np.ndarray, most: np.ndarray, upper: np.ndarray) -> np.ndarray:
         """Binaries v_i (returned) with x_i <= most_i where v_i = 1 (and x_i <= upper_i, a bound it has anyway, where not)."""
