@@ -76,8 +76,9 @@ def declare_looked_after_31_july(reference_dir: Path, contracts: Mapping[str, Co
         sources=("looked_after_episodes",),
         figures=partial(looked_after_31_july, placement_types=placement_types),
         progress_framework=("V1-O1-C1",),
-        # An age band's children move up a band between the two days, so only sex balances.
-        stock_and_flow=("started_looked_after_rate_per_1000", "ceased_looked_after_rate_per_1000", ("total", "sex")),
+        # The headline balances: the flows are not published by sex (care_journeys.FLOW_BREAKDOWNS),
+        # and an age band's children move up a band between the two days.
+        stock_and_flow=("started_looked_after_rate_per_1000", "ceased_looked_after_rate_per_1000", ("total",)),
     )]
 
 

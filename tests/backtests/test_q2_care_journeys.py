@@ -90,38 +90,28 @@ def test_family_settings_share(analysis_warehouse) -> None:
 def test_started_rate_counts_each_child_once_in_the_year_of_the_start(analysis_warehouse) -> None:
     # 2021 starts. A: a2 (M 12-15), a6 (M 0-4), a7 (F 0-4), a8 (M 5-11, two starts, once) = 4.
     # B: b1 (F 16-17), b2 (M 0-4, started on 31 July) = 2; b3 started in 2020, not again in 2021.
-    # Rates per 1,000: A 4/2000 = 2.0, F 1/1000, M 3/1000, 0-4 2/500 = 4.0, 5-11 1/500 = 2.0, 12-15 2.0, 16-17 0.
-    # B 2/1000 = 2.0, F 1/500 = 2.0, M 2.0, 0-4 1/250 = 4.0, 16-17 4.0, 5-11 and 12-15 0.
-    # Scotland 6/3000 = 2.0, F 2/1500 = 1.3, M 4/1500 = 2.7, 0-4 3/750 = 4.0, each other band 1/750 = 1.3.
+    # Rates per 1,000 (by age band only: no sex breakdown for flows): A 4/2000 = 2.0, 0-4 2/500 = 4.0, 5-11 1/500 = 2.0, 12-15 2.0, 16-17 0.
+    # B 2/1000 = 2.0, 0-4 1/250 = 4.0, 16-17 4.0, 5-11 and 12-15 0.
+    # Scotland 6/3000 = 2.0, 0-4 3/750 = 4.0, each other band 1/750 = 1.3.
     # 2020: only B sent a return: b3 (M, age 9 at the start) -> Scotland is B, not B over both councils' children.
     table = started_looked_after_rate_per_1000(_warehouse(analysis_warehouse))
     assert_figures(table, f"""
         period,geography_code,breakdown,category,numerator,denominator,value
         2020,{B},total,total,1,1000,1.0
-        2020,{B},sex,F,0,500,0.0
-        2020,{B},sex,M,1,500,2.0
         2020,{B},age_band,5-11,1,250,4.0
         2020,{SCOTLAND},total,total,1,1000,1.0
-        2020,{SCOTLAND},sex,F,0,500,0.0
-        2020,{SCOTLAND},sex,M,1,500,2.0
         2020,{SCOTLAND},age_band,5-11,1,250,4.0
         2021,{A},total,total,4,2000,2.0
-        2021,{A},sex,F,1,1000,1.0
-        2021,{A},sex,M,3,1000,3.0
         2021,{A},age_band,0-4,2,500,4.0
         2021,{A},age_band,5-11,1,500,2.0
         2021,{A},age_band,12-15,1,500,2.0
         2021,{A},age_band,16-17,0,500,0.0
         2021,{B},total,total,2,1000,2.0
-        2021,{B},sex,F,1,500,2.0
-        2021,{B},sex,M,1,500,2.0
         2021,{B},age_band,0-4,1,250,4.0
         2021,{B},age_band,5-11,0,250,0.0
         2021,{B},age_band,12-15,0,250,0.0
         2021,{B},age_band,16-17,1,250,4.0
         2021,{SCOTLAND},total,total,6,3000,2.0
-        2021,{SCOTLAND},sex,F,2,1500,1.3
-        2021,{SCOTLAND},sex,M,4,1500,2.7
         2021,{SCOTLAND},age_band,0-4,3,750,4.0
         2021,{SCOTLAND},age_band,5-11,1,750,1.3
         2021,{SCOTLAND},age_band,12-15,1,750,1.3
@@ -131,26 +121,20 @@ def test_started_rate_counts_each_child_once_in_the_year_of_the_start(analysis_w
 
 def test_ceased_rate_gives_a_council_with_a_return_and_no_leavers_zero(analysis_warehouse) -> None:
     # 2021 ceases, A: a2 (M 15), a3 (M 18 -> 16-17), a4 (F 16), a5 (F 17), a8 (M 10, first episode) = 5:
-    # F 2, M 3; 5-11 1, 12-15 1, 16-17 3 (nobody 0-4 anywhere, so no 0-4 row). B sent a return, no one left: 0.
-    # A 5/2000 = 2.5, F 2/1000 = 2.0, M 3.0, 5-11 1/500 = 2.0, 12-15 2.0, 16-17 3/500 = 6.0.
-    # Scotland 5/3000 = 1.7, F 2/1500 = 1.3, M 3/1500 = 2.0, 5-11 1/750 = 1.3, 12-15 1.3, 16-17 3/750 = 4.0.
+    # 5-11 1, 12-15 1, 16-17 3 (nobody 0-4 anywhere, so no 0-4 row). B sent a return, no one left: 0.
+    # A 5/2000 = 2.5, 5-11 1/500 = 2.0, 12-15 2.0, 16-17 3/500 = 6.0.
+    # Scotland 5/3000 = 1.7, 5-11 1/750 = 1.3, 12-15 1.3, 16-17 3/750 = 4.0.
     assert_figures(ceased_looked_after_rate_per_1000(_warehouse(analysis_warehouse)), f"""
         period,geography_code,breakdown,category,numerator,denominator,value
         2021,{A},total,total,5,2000,2.5
-        2021,{A},sex,F,2,1000,2.0
-        2021,{A},sex,M,3,1000,3.0
         2021,{A},age_band,5-11,1,500,2.0
         2021,{A},age_band,12-15,1,500,2.0
         2021,{A},age_band,16-17,3,500,6.0
         2021,{B},total,total,0,1000,0.0
-        2021,{B},sex,F,0,500,0.0
-        2021,{B},sex,M,0,500,0.0
         2021,{B},age_band,5-11,0,250,0.0
         2021,{B},age_band,12-15,0,250,0.0
         2021,{B},age_band,16-17,0,250,0.0
         2021,{SCOTLAND},total,total,5,3000,1.7
-        2021,{SCOTLAND},sex,F,2,1500,1.3
-        2021,{SCOTLAND},sex,M,3,1500,2.0
         2021,{SCOTLAND},age_band,5-11,1,750,1.3
         2021,{SCOTLAND},age_band,12-15,1,750,1.3
         2021,{SCOTLAND},age_band,16-17,3,750,4.0
