@@ -1,4 +1,4 @@
-"""Benchmark: the intruder audit (checks/disclosure_audit.py) on a synthetic edition of national shape.
+"""Benchmark: the intruder audit (assets/disclosure/intruder_audit.py) on a synthetic edition of national shape.
 
     .venv/bin/python bench/disclosure_audit_speed.py [--periods 6] [--seed 1] [--exact]
 
@@ -24,7 +24,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from checks.disclosure_audit import audit_disclosure
+from assets.disclosure.intruder_audit import audit_disclosure
 
 BUDGET_SECONDS = 60.0
 SCOTLAND = "S92000003"

@@ -17,12 +17,12 @@ import time
 import duckdb
 import pandas as pd
 
+from assets.disclosure.disclosure_control import WITHHELD, verify_no_disclosure
+from assets.disclosure.intruder_audit import audit_disclosure
 from assets.measures.catalogue import catalogue
 from assets.model.contracts import load_contracts
 from assets.model.reference import councils
-from assets.publication.disclosure_control import WITHHELD, verify_no_disclosure
 from assets.publication.mart import PUBLISHED_COLUMNS, RULE, control_measures, disclosure_declarations
-from checks.disclosure_audit import audit_disclosure
 from orchestration.settings import Settings
 
 UP_TO_ANALYSIS = 'key:"raw/*" or key:"linkage/person_links" or key:"analysis/*"'

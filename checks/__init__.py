@@ -7,7 +7,7 @@ against its contract), ``freshness`` (returns on time), ``linkage`` (the linkage
 ``measures`` (council coverage, early warnings), ``publication`` (the stored mart,
 identifiers in the warehouse and the published files, undeclared indicators), ``data_map`` (the
 Data Map's coverage and gaps), ``voices`` (quotes and accounts consented and redacted, theme
-counts controlled, no ranking) and ``disclosure_audit`` (the intruder audit). The engines they
-judge live with their stage: the contracts' expectations in ``assets.ingest``, the identifier
-scan in ``assets.privacy``.
+counts controlled, no ranking). The engines they judge live with their stage: the contracts'
+expectations in ``assets.ingest``, the identifier scan in ``assets.privacy``, disclosure control
+and the intruder audit in ``assets.disclosure``.
 """

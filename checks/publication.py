@@ -1,7 +1,7 @@
 """Publication checks on ``publication/published_measures``: the mart as stored discloses no
 small count, the warehouse holds no identifier, and every indicator sent is declared.
 
-The intruder audit of the same mart is ``checks.disclosure_audit``.
+The intruder audit of the same mart is ``assets.disclosure.intruder_audit``.
 """
 
 from __future__ import annotations
@@ -11,9 +11,9 @@ from collections.abc import Collection, Iterable
 import numpy as np
 import pandas as pd
 
+from assets.disclosure.disclosure_control import CONFIDENTIAL, FIGURE_KEY, Balances, Compositions, DisclosureRule, verify_no_disclosure
+from assets.disclosure.intruder_audit import DisclosureAudit
 from assets.model.outcome import CheckOutcome
-from assets.publication.disclosure_control import CONFIDENTIAL, FIGURE_KEY, Balances, Compositions, DisclosureRule, verify_no_disclosure
-from checks.disclosure_audit import DisclosureAudit
 
 LISTED = 50
 
@@ -46,7 +46,7 @@ def no_disclosive_cells(problems: list[str]) -> CheckOutcome:
 
 
 def intruder_audit(audit: DisclosureAudit, smallest_safe: int) -> CheckOutcome:
-    """Blocking: the intruder audit (``checks.disclosure_audit``) of the mart as stored found no
+    """Blocking: the intruder audit (``assets.disclosure.intruder_audit``) of the mart as stored found no
     hidden small count pinned by either intruder or proved below ``smallest_safe``."""
     return CheckOutcome(
         passed=audit.passed,

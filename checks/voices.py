@@ -11,8 +11,8 @@ from collections.abc import Sequence
 
 import pandas as pd
 
+from assets.disclosure.disclosure_control import DisclosureRule
 from assets.model.outcome import CheckOutcome
-from assets.publication.disclosure_control import DisclosureRule
 from assets.publication.redaction import Lexicon, redact
 
 LISTED = 50

@@ -37,10 +37,10 @@ from assets.publication.factory import (
     build_data_coverage_asset,
     build_data_map_asset,
     build_mart_export_asset,
+    build_published_measures_asset,
     organisation_progress_asset,
     published_linkage_rates,
 )
-from assets.publication.mart import build_published_measures_asset
 from assets.reports.report_assets import build_report_assets
 from orchestration.alerts import build_alert_sensors
 from orchestration.automation import upstream_changes, with_automation

@@ -21,7 +21,7 @@ import pandas as pd
 
 from assets.model.contracts import YEAR_SPANS, Contract
 
-# Every measure returns these columns (see assets/publication/disclosure_control.py).
+# Every measure returns these columns (see assets/disclosure/disclosure_control.py).
 # ``lower``/``upper`` hold a confidence interval where the measure has one (NA otherwise);
 # ``vintage`` names the release a published figure comes from (NA for our own counts).
 LONG_FORMAT = (

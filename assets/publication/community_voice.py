@@ -9,8 +9,8 @@ Method notes: docs/publication.md, "Notes on `assets/publication/community_voice
 
 import pandas as pd
 
+from assets.disclosure.disclosure_control import DisclosureRule, apply_disclosure_control, verify_no_disclosure
 from assets.model.reference import SCOTLAND_CODE
-from assets.publication.disclosure_control import DisclosureRule, apply_disclosure_control, verify_no_disclosure
 from assets.publication.redaction import Lexicon, redact
 
 RULE = DisclosureRule()

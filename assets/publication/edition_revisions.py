@@ -20,7 +20,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from assets.publication.disclosure_control import FIGURE_KEY
+from assets.disclosure.disclosure_control import FIGURE_KEY
 
 REVISION_COLUMNS = (*FIGURE_KEY, "previous_edition", "previous_display", "display", "note")
 _SYMBOLS = ("[c]", "[x]", "[z]")

@@ -1,7 +1,8 @@
 """The publication stage's Dagster wiring: data coverage, the published linkage rates, Q1's voices,
-Q3's progress, the Data Map and the mart's export as assets, with the checks (``checks.voices``,
-``checks.data_map``) that judge what they stored. The published measures, with disclosure control
-and its audit, are made in ``mart.py``."""
+Q3's progress, the Data Map, the mart's export and the published measures (disclosure control
+and its audit, from ``mart.py``) as assets, with the checks (``checks.voices``, ``checks.data_map``,
+``checks.publication``) that judge what they stored; the published measures' blocking checks
+roll the mart back."""
 
 import datetime as dt
 
@@ -11,8 +12,12 @@ import sqlalchemy as sa
 from dagster_duckdb import DuckDBResource
 
 from assets.check_results import check_result
+from assets.disclosure.disclosure_control import CONFIDENTIAL, WITHHELD
 from assets.folders import StoryFolders
+from assets.measures.early_warning import latest_accepted_files
+from assets.measures.indicators import COLUMNS as INDICATOR_COLUMNS
 from assets.measures.indicators import SOURCE as INDICATOR_SOURCE
+from assets.measures.indicators import declared_streams, indicator_rows, revisions
 from assets.model.contracts import Contract
 from assets.model.keys import (
     COMMUNITY_VOICE,
@@ -24,21 +29,25 @@ from assets.model.keys import (
     PUBLISHED_LINKAGE_RATES,
     PUBLISHED_MEASURES,
     analysis_key,
+    measure_key,
     raw_key,
 )
 from assets.model.measures import Measure
 from assets.model.reference import councils, vision_statements
 from assets.model.zones import ENTRIES, ENTRIES_DDL, ENTRY_COLUMNS, LINKAGE_RATE_COLUMNS, attached_content_side
+from assets.privacy.identifier_scan import scan_database
+from assets.publication import mart
 from assets.publication.community_voice import EVIDENCE_SQL, RULE, community_themes, experience_change, published_quotes, write_mart_table
 from assets.publication.data_holdings import HOLDINGS
 from assets.publication.data_map import data_map, data_map_returns, is_analysed, producer_dates, with_framework_gaps, write_holdings, write_map_table
-from assets.publication.disclosure_control import CONFIDENTIAL
+from assets.publication.edition_revisions import moved_figures, previous_figures
 from assets.publication.export import export_mart
 from assets.publication.frameworks import Frameworks
 from assets.publication.linkage_rates import ROUNDING_BASE, controlled_linkage_rates
 from assets.publication.organisation_progress import ACCOUNT_TEXTS, ORGANISATION, latest_milestones, organisation_learning, organisation_progress
 from assets.publication.redaction import lexicon
 from checks.data_map import map_coverage_problems, map_covers_every_vision_measure_and_dataset, no_gaps_on_the_map
+from checks.publication import every_indicator_declared, intruder_audit, no_disclosive_cells, no_identifiers_in_warehouse, stored_mart_problems
 from checks.voices import accounts_consented_and_redacted, no_disclosive_theme_counts, no_ranking, quotes_consented_and_redacted
 
 
@@ -240,3 +249,78 @@ def published_linkage_rates(folders: StoryFolders, warehouse: DuckDBResource) ->
         con.execute("CREATE SCHEMA IF NOT EXISTS mart")
         con.execute("CREATE OR REPLACE TABLE mart.linkage_rates AS SELECT * FROM published ORDER BY dataset")
     return dg.MaterializeResult(metadata={"datasets": len(published), "published": dg.MetadataValue.md(published.to_markdown(index=False) if len(published) else "none")})
+
+
+def build_published_measures_asset(entries: dict[str, Measure], contracts: dict[str, Contract]) -> dg.AssetsDefinition:
+    refresh_days = {c.id: c.refresh_days for c in contracts.values()}
+    public_denominators, compositions, balances = mart.disclosure_declarations(entries)
+    streams = declared_streams()
+
+    @dg.asset(
+        key=PUBLISHED_MEASURES,
+        group_name="publication",
+        kinds={"duckdb"},
+        # It reads the published indicators' revisions straight from their analysis table.
+        deps=[measure_key(m) for m in entries] + [analysis_key(c) for c in contracts if c == "indicator_values"],
+        description="All measures with statistical disclosure control applied (small counts shown as [c], with secondary suppression), the revisions of published indicators and the early warnings.",
+        check_specs=[
+            dg.AssetCheckSpec("no_disclosive_cells", asset=PUBLISHED_MEASURES, blocking=True, description="No published count is 1-4 and no suppressed cell can be worked out from totals, in the mart as stored (a failing mart is rolled back)."),
+            dg.AssetCheckSpec("intruder_audit", asset=PUBLISHED_MEASURES, blocking=True, description="An intruder with a solver, given every published figure (assets.disclosure.intruder_audit, independent of the suppression), pins no hidden small count and cannot prove one is below 5, in the mart as stored (a failing mart is rolled back)."),
+            dg.AssetCheckSpec("no_identifiers_in_warehouse", asset=PUBLISHED_MEASURES, blocking=True, description="No table in the analysis warehouse holds names, dates of birth, postcodes, CHI or SCN."),
+            dg.AssetCheckSpec("every_indicator_declared", asset=PUBLISHED_MEASURES, blocking=False, description="Every indicator in indicator_values has a declaration in indicator_streams.yaml, so it is published."),
+        ],
+    )
+    def published_measures(context: dg.AssetExecutionContext, folders: StoryFolders, warehouse: DuckDBResource):
+        names = councils(folders.layout.reference_dir).names
+        with warehouse.get_connection() as con:
+            measures = pd.concat([con.execute(f"SELECT * FROM measures.{m}").df() for m in entries], ignore_index=True)
+            measures["numerator"] = measures["numerator"].astype("Int64")
+            controlled, judged = mart.control_measures(measures, entries, names, progress=context.log.info, memo=mart.stored_memo(con))
+            # Only published figures leave this asset: the raw counts of hidden cells stay
+            # behind, and figures left out of the edition are not in it at all.
+            left_out = controlled["suppression"].eq(WITHHELD).to_numpy()
+            published = controlled.loc[~left_out, list(mart.PUBLISHED_COLUMNS)]
+            indicator_values = indicator_rows(con) if mart.has_table(con, "analysis", "indicator_values") else pd.DataFrame(columns=INDICATOR_COLUMNS)
+            revised = revisions(indicator_values[indicator_values["indicator_id"].isin(streams)])
+            # Compared with what the latest edition published, never with unpublished values (``edition_revisions``).
+            moved = moved_figures(published, previous_figures(folders.layout.published_dir / "latest"))
+            warnings = mart.mart_early_warnings(published, entries, latest_accepted_files(con, folders.layout.content_zone_path, sorted(refresh_days)), refresh_days, dt.date.today(), names)
+            con.execute("CREATE SCHEMA IF NOT EXISTS mart")
+            con.execute("CREATE SCHEMA IF NOT EXISTS disclosure")
+            # Written and re-checked in one transaction: a mart that fails the check is rolled
+            # back, so the warehouse keeps the last edition that passed, never a disclosive one.
+            con.execute("BEGIN TRANSACTION")
+            mart.write_table(con, "published_measures", published)
+            mart.write_table(con, "indicator_revisions", revised)
+            mart.write_table(con, "figure_revisions", moved)
+            mart.write_table(con, "early_warnings", warnings)
+            mart.write_table(con, "suppressed_cells", controlled.loc[controlled["suppression"].ne(""), list(mart.SUPPRESSION_COLUMNS)], schema="disclosure")
+            # Both checks judge the mart as stored, read back once. The audit reads it its own
+            # way; when that is exactly what the judge's last round audited, its verdict stands.
+            stored = con.execute("SELECT * FROM mart.published_measures").df()
+            violations = stored_mart_problems(stored, measures, mart.RULE, public_denominators, compositions, left_out, balances)
+            audit = mart.audit_mart(stored, measures, compositions, balances, earlier=judged, memo=judged.memo if judged else None)
+            mart.store_memo(con, audit.memo)
+            con.execute("ROLLBACK" if violations or not audit.passed else "COMMIT")
+            identifiers = no_identifiers_in_warehouse(scan_database(con))
+        counts = controlled["suppression"].value_counts().to_dict()
+        counted = controlled["numerator"].notna()
+        yield dg.MaterializeResult(
+            metadata={
+                "dagster/row_count": len(published),
+                "cells_primary_suppressed": int(counts.get("primary", 0)),
+                "cells_secondary_suppressed": int(counts.get("secondary", 0)),
+                "cells_left_out": int(counts.get(WITHHELD, 0)),
+                "share_of_counted_total_hidden": f"{controlled.loc[controlled['suppression'].ne('') & counted, 'numerator'].sum() / max(controlled.loc[counted, 'numerator'].sum(), 1):.3%}",
+                "rule": f"counts {mart.RULE.min_count}-{mart.RULE.max_suppressed_count} shown as [c]",
+                "indicator_revisions": len(revised),
+                "figures_revised_since_last_edition": len(moved),
+                "early_warnings": dg.MetadataValue.md(warnings["kind"].value_counts().to_frame().to_markdown() if len(warnings) else "none"),
+            }
+        )
+        yield check_result("no_disclosive_cells", no_disclosive_cells(violations))
+        yield check_result("intruder_audit", intruder_audit(audit, mart.RULE.max_suppressed_count + 1))
+        yield check_result("no_identifiers_in_warehouse", identifiers)
+        yield check_result("every_indicator_declared", every_indicator_declared(indicator_values["indicator_id"], streams))
+
+    return published_measures

@@ -23,7 +23,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from assets.publication.disclosure_control import CONFIDENTIAL, NOT_AVAILABLE, DisclosureRule
+from assets.disclosure.disclosure_control import CONFIDENTIAL, NOT_AVAILABLE, DisclosureRule
 
 ROUNDING_BASE = 10
 MIN_RECORDS_FOR_A_RATE = 100

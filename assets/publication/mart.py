@@ -1,10 +1,11 @@
-"""The ``publication/published_measures`` asset: the publication mart, after disclosure control.
+"""What the ``publication/published_measures`` asset (made in ``factory.py``) does: disclosure
+control as the edition applies it, the audit and its memo, and the mart's early warnings.
 
 Disclosure control runs here and only here, before anything leaves the warehouse; reports,
 downloads and the exported mart read the ``mart`` schema and nothing upstream of it. A
 blocking check re-verifies the output so a publication can never follow a disclosive table.
-This asset writes every mart table made from measures, so anything downstream of it sees
-them all at once:
+The asset writes every mart table made from measures, so anything downstream of it sees
+them all at once.
 
 Method notes: docs/publication.md, "Notes on `assets/publication/mart.py`".
 """
@@ -14,26 +15,14 @@ import json
 from collections.abc import Callable
 from dataclasses import replace
 
-import dagster as dg
 import duckdb
 import numpy as np
 import pandas as pd
-from dagster_duckdb import DuckDBResource
 
-from assets.check_results import check_result
-from assets.folders import StoryFolders
-from assets.measures.early_warning import WARNING_COLUMNS, early_warnings, headline_rows, latest_accepted_files
-from assets.measures.indicators import COLUMNS as INDICATOR_COLUMNS
-from assets.measures.indicators import declared_streams, indicator_rows, revisions
-from assets.model.contracts import Contract
-from assets.model.keys import PUBLISHED_MEASURES, analysis_key, measure_key
+from assets.disclosure.disclosure_control import FIGURE_KEY, DisclosureRule, apply_disclosure_control
+from assets.disclosure.intruder_audit import AuditMemo, DisclosureAudit, audit_disclosure
+from assets.measures.early_warning import WARNING_COLUMNS, early_warnings, headline_rows
 from assets.model.measures import Measure
-from assets.model.reference import councils
-from assets.privacy.identifier_scan import scan_database
-from assets.publication.disclosure_control import FIGURE_KEY, WITHHELD, DisclosureRule, apply_disclosure_control
-from assets.publication.edition_revisions import moved_figures, previous_figures
-from checks.disclosure_audit import AuditMemo, DisclosureAudit, audit_disclosure
-from checks.publication import every_indicator_declared, intruder_audit, no_disclosive_cells, no_identifiers_in_warehouse, stored_mart_problems
 
 RULE = DisclosureRule()
 PUBLISHED_COLUMNS = (
@@ -75,7 +64,7 @@ def control_measures(
     def judge(candidate: pd.DataFrame) -> pd.DataFrame:
         """The intruder audit of a candidate publication, as the gate will run it."""
         shown = candidate.assign(denominator_published=publishable_denominators(candidate, public))
-        verdict = _audit(shown, measures, compositions, balances, memo={**(memo or {}), **found})
+        verdict = audit_mart(shown, measures, compositions, balances, memo={**(memo or {}), **found})
         progress(f"intruder audit: {verdict.components:,} parts, {verdict.components_reused:,} of them unchanged since an earlier audit ({verdict.seconds:.1f} s)")
         found.update(verdict.memo)
         verdicts[:] = [replace(verdict, memo=found)]
@@ -107,13 +96,13 @@ def publishable_denominators(published: pd.DataFrame, public: set[str]) -> pd.Se
     return pd.Series(denominator.mask(~shown).to_numpy(), index=published.index, dtype="Float64")
 
 
-def _write(con: duckdb.DuckDBPyConnection, name: str, frame: pd.DataFrame, schema: str = "mart") -> None:
+def write_table(con: duckdb.DuckDBPyConnection, name: str, frame: pd.DataFrame, schema: str = "mart") -> None:
     con.register("mart_frame", frame)
     con.execute(f"CREATE OR REPLACE TABLE {schema}.{name} AS SELECT * FROM mart_frame")
     con.unregister("mart_frame")
 
 
-def _has_table(con: duckdb.DuckDBPyConnection, schema: str, table: str) -> bool:
+def has_table(con: duckdb.DuckDBPyConnection, schema: str, table: str) -> bool:
     return con.execute("SELECT count(*) FROM information_schema.tables WHERE table_schema = ? AND table_name = ?", [schema, table]).fetchone()[0] > 0
 
 
@@ -129,7 +118,7 @@ def mart_early_warnings(
     return pd.concat(pieces, ignore_index=True)[WARNING_COLUMNS] if pieces else pd.DataFrame(columns=WARNING_COLUMNS)
 
 
-def _audit(
+def audit_mart(
     published: pd.DataFrame, measures: pd.DataFrame, compositions: Declared, balances: Declared,
     earlier: DisclosureAudit | None = None, memo: AuditMemo | None = None,
 ) -> DisclosureAudit:
@@ -142,90 +131,15 @@ def _audit(
     )
 
 
-def _stored_memo(con: duckdb.DuckDBPyConnection) -> AuditMemo:
-    if not _has_table(con, "disclosure", "audit_memo"):
+def stored_memo(con: duckdb.DuckDBPyConnection) -> AuditMemo:
+    if not has_table(con, "disclosure", "audit_memo"):
         return {}
     return {digest: json.loads(findings) for digest, findings in con.execute(f"SELECT digest, findings FROM {AUDIT_MEMO}").fetchall()}
 
 
-def _store_memo(con: duckdb.DuckDBPyConnection, memo: AuditMemo) -> None:
+def store_memo(con: duckdb.DuckDBPyConnection, memo: AuditMemo) -> None:
     con.execute(f"CREATE OR REPLACE TABLE {AUDIT_MEMO} (digest VARCHAR, findings VARCHAR)")
     if memo:
         con.register("memo_rows", pd.DataFrame({"digest": list(memo), "findings": [json.dumps(findings) for findings in memo.values()]}))
         con.execute(f"INSERT INTO {AUDIT_MEMO} SELECT digest, findings FROM memo_rows")
         con.unregister("memo_rows")
-
-
-def build_published_measures_asset(entries: dict[str, Measure], contracts: dict[str, Contract]) -> dg.AssetsDefinition:
-    refresh_days = {c.id: c.refresh_days for c in contracts.values()}
-    public_denominators, compositions, balances = disclosure_declarations(entries)
-    streams = declared_streams()
-
-    @dg.asset(
-        key=PUBLISHED_MEASURES,
-        group_name="publication",
-        kinds={"duckdb"},
-        # It reads the published indicators' revisions straight from their analysis table.
-        deps=[measure_key(m) for m in entries] + [analysis_key(c) for c in contracts if c == "indicator_values"],
-        description="All measures with statistical disclosure control applied (small counts shown as [c], with secondary suppression), the revisions of published indicators and the early warnings.",
-        check_specs=[
-            dg.AssetCheckSpec("no_disclosive_cells", asset=PUBLISHED_MEASURES, blocking=True, description="No published count is 1-4 and no suppressed cell can be worked out from totals, in the mart as stored (a failing mart is rolled back)."),
-            dg.AssetCheckSpec("intruder_audit", asset=PUBLISHED_MEASURES, blocking=True, description="An intruder with a solver, given every published figure (checks.disclosure_audit, independent of the suppression), pins no hidden small count and cannot prove one is below 5, in the mart as stored (a failing mart is rolled back)."),
-            dg.AssetCheckSpec("no_identifiers_in_warehouse", asset=PUBLISHED_MEASURES, blocking=True, description="No table in the analysis warehouse holds names, dates of birth, postcodes, CHI or SCN."),
-            dg.AssetCheckSpec("every_indicator_declared", asset=PUBLISHED_MEASURES, blocking=False, description="Every indicator in indicator_values has a declaration in indicator_streams.yaml, so it is published."),
-        ],
-    )
-    def published_measures(context: dg.AssetExecutionContext, folders: StoryFolders, warehouse: DuckDBResource):
-        names = councils(folders.layout.reference_dir).names
-        with warehouse.get_connection() as con:
-            measures = pd.concat([con.execute(f"SELECT * FROM measures.{m}").df() for m in entries], ignore_index=True)
-            measures["numerator"] = measures["numerator"].astype("Int64")
-            controlled, judged = control_measures(measures, entries, names, progress=context.log.info, memo=_stored_memo(con))
-            # Only published figures leave this asset: the raw counts of hidden cells stay
-            # behind, and figures left out of the edition are not in it at all.
-            left_out = controlled["suppression"].eq(WITHHELD).to_numpy()
-            published = controlled.loc[~left_out, list(PUBLISHED_COLUMNS)]
-            indicator_values = indicator_rows(con) if _has_table(con, "analysis", "indicator_values") else pd.DataFrame(columns=INDICATOR_COLUMNS)
-            revised = revisions(indicator_values[indicator_values["indicator_id"].isin(streams)])
-            # Compared with what the latest edition published, never with unpublished values (``edition_revisions``).
-            moved = moved_figures(published, previous_figures(folders.layout.published_dir / "latest"))
-            warnings = mart_early_warnings(published, entries, latest_accepted_files(con, folders.layout.content_zone_path, sorted(refresh_days)), refresh_days, dt.date.today(), names)
-            con.execute("CREATE SCHEMA IF NOT EXISTS mart")
-            con.execute("CREATE SCHEMA IF NOT EXISTS disclosure")
-            # Written and re-checked in one transaction: a mart that fails the check is rolled
-            # back, so the warehouse keeps the last edition that passed, never a disclosive one.
-            con.execute("BEGIN TRANSACTION")
-            _write(con, "published_measures", published)
-            _write(con, "indicator_revisions", revised)
-            _write(con, "figure_revisions", moved)
-            _write(con, "early_warnings", warnings)
-            _write(con, "suppressed_cells", controlled.loc[controlled["suppression"].ne(""), list(SUPPRESSION_COLUMNS)], schema="disclosure")
-            # Both checks judge the mart as stored, read back once. The audit reads it its own
-            # way; when that is exactly what the judge's last round audited, its verdict stands.
-            stored = con.execute("SELECT * FROM mart.published_measures").df()
-            violations = stored_mart_problems(stored, measures, RULE, public_denominators, compositions, left_out, balances)
-            audit = _audit(stored, measures, compositions, balances, earlier=judged, memo=judged.memo if judged else None)
-            _store_memo(con, audit.memo)
-            con.execute("ROLLBACK" if violations or not audit.passed else "COMMIT")
-            identifiers = no_identifiers_in_warehouse(scan_database(con))
-        counts = controlled["suppression"].value_counts().to_dict()
-        counted = controlled["numerator"].notna()
-        yield dg.MaterializeResult(
-            metadata={
-                "dagster/row_count": len(published),
-                "cells_primary_suppressed": int(counts.get("primary", 0)),
-                "cells_secondary_suppressed": int(counts.get("secondary", 0)),
-                "cells_left_out": int(counts.get(WITHHELD, 0)),
-                "share_of_counted_total_hidden": f"{controlled.loc[controlled['suppression'].ne('') & counted, 'numerator'].sum() / max(controlled.loc[counted, 'numerator'].sum(), 1):.3%}",
-                "rule": f"counts {RULE.min_count}-{RULE.max_suppressed_count} shown as [c]",
-                "indicator_revisions": len(revised),
-                "figures_revised_since_last_edition": len(moved),
-                "early_warnings": dg.MetadataValue.md(warnings["kind"].value_counts().to_frame().to_markdown() if len(warnings) else "none"),
-            }
-        )
-        yield check_result("no_disclosive_cells", no_disclosive_cells(violations))
-        yield check_result("intruder_audit", intruder_audit(audit, RULE.max_suppressed_count + 1))
-        yield check_result("no_identifiers_in_warehouse", identifiers)
-        yield check_result("every_indicator_declared", every_indicator_declared(indicator_values["indicator_id"], streams))
-
-    return published_measures

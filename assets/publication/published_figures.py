@@ -21,7 +21,7 @@ from collections.abc import Mapping
 
 import pandas as pd
 
-from assets.publication.disclosure_control import FIGURE_KEY
+from assets.disclosure.disclosure_control import FIGURE_KEY
 
 CONFIDENTIAL, NOT_AVAILABLE, NOT_APPLICABLE, REVISED = "[c]", "[x]", "[z]", "[r]"
 PUBLISHED = "published"  # the status of a figure shown as first published

@@ -10,8 +10,8 @@ from __future__ import annotations
 
 import pandas as pd
 
+from assets.disclosure.disclosure_control import CONFIDENTIAL
 from assets.model.reference import SCOTLAND_CODE
-from assets.publication.disclosure_control import CONFIDENTIAL
 from assets.reports.places import Place
 
 LENSES = {"whats_working": "What is working", "gaps": "Gaps", "experience_of_change": "Experience of change"}

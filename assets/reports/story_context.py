@@ -13,9 +13,9 @@ from dataclasses import dataclass
 
 import pandas as pd
 
+from assets.disclosure.disclosure_control import DisclosureRule
 from assets.model.measures import Measure
 from assets.model.reference import FamilyGroups
-from assets.publication.disclosure_control import DisclosureRule
 from assets.publication.frameworks import Frameworks
 from assets.reports.coverage_section import coverage_section
 from assets.reports.evidence_sections import community_themes, early_warnings, organisation_overview, quotes, revisions

@@ -22,6 +22,7 @@ import pytest
 from dagster_duckdb import DuckDBResource
 
 from assets.analysis_tables import build_analysis_asset
+from assets.disclosure.disclosure_control import apply_disclosure_control
 from assets.folders import IndexFolders, StoryFolders
 from assets.ingest.contract_docs import csv_template, example_agency, example_row
 from assets.ingest.intake import IntakeFolders, IntakeResult, answers_for, judge, take_in
@@ -34,7 +35,6 @@ from assets.linkage.factory import build_person_links_asset
 from assets.measures.catalogue import catalogue
 from assets.model.contracts import load_contracts
 from assets.model.reference import councils
-from assets.publication.disclosure_control import apply_disclosure_control
 from assets.publication.mart import PUBLISHED_COLUMNS, RULE, disclosure_declarations, publishable_denominators
 from orchestration.cli import main
 from orchestration.resources import pseudonymisation_key

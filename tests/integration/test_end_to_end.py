@@ -24,6 +24,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
+from assets.disclosure.intruder_audit import audit_disclosure
 from assets.folders import IndexFolders
 from assets.ingest.sealing import SEALED_SUFFIX, CannotOpen, opened
 from assets.measures.catalogue import catalogue
@@ -46,7 +47,6 @@ from assets.publication.mart import AUDIT_MEMO, AUDIT_SECONDS, RULE, disclosure_
 from assets.reports.places import Place
 from assets.reports.report_assets import COUNCIL_REPORTS, ORGANISATION_REPORTS
 from assets.reports.site_links import theme_page
-from checks.disclosure_audit import audit_disclosure
 from orchestration.definitions import build_definitions
 from orchestration.settings import Settings
 from synthetic.corrections import withdraw_open_episodes

@@ -21,6 +21,7 @@ from assets.measures.catalogue import catalogue
 from assets.model.contracts import load_contracts
 from assets.model.measures import Measure
 from assets.model.reference import councils
+from assets.publication import factory
 from assets.publication.downloads import all_figures_downloads, measure_download, write_downloads
 from assets.publication.export import export_mart, read_exported
 from tests.support.paths import CONTRACTS, REFERENCE, SHARED
@@ -77,7 +78,7 @@ def warehouse(story_env: Path) -> tuple[Path, dict[str, Measure]]:
 
 def materialize(path: Path, entries: dict[str, Measure]) -> dict[str, dg.AssetCheckEvaluation]:
     result = dg.materialize(
-        [mart.build_published_measures_asset(entries, load_contracts(CONTRACTS))],
+        [factory.build_published_measures_asset(entries, load_contracts(CONTRACTS))],
         resources={"folders": StoryFolders(content_dir=str(path.parent), shared_dir=str(SHARED)), "warehouse": DuckDBResource(database=str(path))},
         raise_on_error=False,
     )

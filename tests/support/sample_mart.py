@@ -16,6 +16,7 @@ import duckdb
 import numpy as np
 import pandas as pd
 
+from assets.disclosure.disclosure_control import apply_disclosure_control
 from assets.ingest.entries import ENTRY_COLUMNS, published_entries
 from assets.ingest.raw_zone import new_entry_id
 from assets.measures.catalogue import catalogue
@@ -24,7 +25,6 @@ from assets.model.measures import LONG_FORMAT, Measure
 from assets.model.reference import SCOTLAND_CODE, councils, vision_statements
 from assets.publication.data_holdings import held_data
 from assets.publication.data_map import data_map, data_map_returns, with_framework_gaps
-from assets.publication.disclosure_control import apply_disclosure_control
 from assets.publication.frameworks import Frameworks
 from assets.publication.linkage_rates import controlled_linkage_rates
 from assets.publication.mart import PUBLISHED_COLUMNS, RULE

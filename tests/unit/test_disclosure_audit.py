@@ -1,4 +1,4 @@
-"""The intruder audit (checks/disclosure_audit.py) on tables small enough to work out by hand,
+"""The intruder audit (assets/disclosure/intruder_audit.py) on tables small enough to work out by hand,
 and against brute force: every whole-number filling of the hidden cells consistent with what
 is published, enumerated, gives each cell's least and greatest value for both intruders.
 """
@@ -15,8 +15,8 @@ import pandas as pd
 from hypothesis import HealthCheck, assume, example, given, settings
 from hypothesis import strategies as st
 
-from checks import disclosure_audit
-from checks.disclosure_audit import audit_disclosure
+from assets.disclosure import intruder_audit as disclosure_audit
+from assets.disclosure.intruder_audit import audit_disclosure
 
 SCOTLAND = "S92000003"
 COUNCILS = ("S12000005", "S12000006", "S12000008", "S12000010", "S12000011", "S12000013")

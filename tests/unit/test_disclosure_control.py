@@ -12,8 +12,8 @@ import pytest
 from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 
-import assets.publication.disclosure_control as disclosure
-from assets.publication.disclosure_control import DisclosureRule, apply_disclosure_control, verify_no_disclosure
+import assets.disclosure.disclosure_control as disclosure
+from assets.disclosure.disclosure_control import DisclosureRule, apply_disclosure_control, verify_no_disclosure
 
 SCOTLAND = "S92000003"
 GLASGOW = "S12000049"

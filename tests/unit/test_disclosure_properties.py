@@ -18,7 +18,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from scipy.optimize import Bounds, LinearConstraint, milp
 
-from assets.publication.disclosure_control import apply_disclosure_control
+from assets.disclosure.disclosure_control import apply_disclosure_control
 
 SCOTLAND = "S92000003"
 BREAKDOWNS = ("placement_type", "sex", "age_band")

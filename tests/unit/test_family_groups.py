@@ -8,13 +8,13 @@ import statistics
 import pandas as pd
 import pytest
 
+from assets.disclosure.intruder_audit import audit_disclosure
 from assets.model.reference import SCOTLAND_CODE, family_groups
 from assets.reports.family_groups import MIN_COUNCILS, family_group
 from assets.reports.measure_sections import measure_section
 from assets.reports.places import Place
 from assets.reports.site_links import SiteLinks
 from assets.reports.site_places import PlaceFigures, place_sections
-from checks.disclosure_audit import audit_disclosure
 from tests.support.family_group_figures import with_group_figures
 from tests.support.paths import REFERENCE
 from tests.support.sample_mart import report_test_measures

@@ -1,6 +1,6 @@
 """Protection levels: suppression judged by the independent intruder audit.
 
-The audit (checks/disclosure_audit.py) shares no code with disclosure control, so a table it
+The audit (assets/disclosure/intruder_audit.py) shares no code with disclosure control, so a table it
 passes is one a reader with a solver cannot narrow down, however the suppression got there.
 """
 
@@ -11,9 +11,9 @@ import pandas as pd
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from assets.publication.disclosure_control import apply_disclosure_control, verify_no_disclosure
-from assets.publication.interval_protection import Relations, protect
-from checks.disclosure_audit import audit_disclosure
+from assets.disclosure.disclosure_control import apply_disclosure_control, verify_no_disclosure
+from assets.disclosure.interval_protection import Relations, protect
+from assets.disclosure.intruder_audit import audit_disclosure
 
 SCOTLAND = "S92000003"
 COUNCILS = ("S12000005", "S12000006", "S12000008", "S12000010", "S12000011", "S12000013", "S12000014")

@@ -26,9 +26,6 @@ MODEL = "assets.model"
 CHECKS = "checks"
 # Each stage's Dagster wiring: where assets are built and checks attached to them.
 STAGE_WIRING = ("assets/ingest/factory.py", "assets/linkage/factory.py", "assets/measures/factory.py", "assets/publication/factory.py", "assets/reports/report_assets.py")
-# The one known exception: the suppression loop judges its own rounds with the intruder audit and
-# gates the mart on the stored-mart check. It moves next, with disclosure control into its own package.
-KNOWN_CHECK_IMPORTS = {"assets/publication/mart.py": ["checks.disclosure_audit", "checks.publication"]}
 INDEX_STAGE = ("assets/ingest/", "assets/linkage/")
 # What names the index zone: its database, the resource that opens it, the folders and layout that reach it.
 INDEX_ZONE_NAMES = frozenset({"linkage_zone", "linkage_zone_path", "index_folders", "IndexFolders", "FolderLayout"})
@@ -143,10 +140,9 @@ def test_the_model_layer_imports_nothing_of_the_pipeline(pipeline: dict[str, ast
 
 def test_no_stage_module_imports_the_checks(pipeline: dict[str, ast.AST]) -> None:
     stages = {path: tree for path, tree in pipeline.items() if path.startswith("assets/") and path not in STAGE_WIRING}
-    assert all(path in pipeline for path in (*STAGE_WIRING, *KNOWN_CHECK_IMPORTS))  # the lists name real modules
-    offenders = {path: found for path, tree in stages.items() if (found := _imports_of(tree, CHECKS)) and found != KNOWN_CHECK_IMPORTS.get(path)}
+    assert all(path in pipeline for path in STAGE_WIRING)  # the list names real modules
+    offenders = {path: found for path, tree in stages.items() if (found := _imports_of(tree, CHECKS))}
     assert offenders == {}
-    assert all(_imports_of(pipeline[path], CHECKS) for path in KNOWN_CHECK_IMPORTS), "an exception no longer needed: take it off the list"
 
 
 def test_the_generator_reads_only_the_model_layer() -> None:

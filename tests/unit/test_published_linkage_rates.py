@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from assets.publication.disclosure_control import CONFIDENTIAL, DisclosureRule
+from assets.disclosure.disclosure_control import CONFIDENTIAL, DisclosureRule
 from assets.publication.linkage_rates import MIN_RECORDS_FOR_A_RATE, ROUNDING_BASE, controlled_linkage_rates
 
 

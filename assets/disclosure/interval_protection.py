@@ -7,7 +7,7 @@ once, a solver can then pin a small count or prove it is below 5. A small cell i
 when the published figures admit other tables, equally consistent with everything shown,
 in which it takes other values:
 
-Method notes: docs/disclosure-control.md, "Notes on `assets/publication/interval_protection.py`".
+Method notes: docs/disclosure-control.md, "Notes on `assets/disclosure/interval_protection.py`".
 """
 
 from __future__ import annotations

@@ -1,11 +1,11 @@
 """The intruder audit: could a reader of an edition work out a hidden small count?
 
 This is the judge of disclosure control, written apart from it on purpose: it imports nothing
-from ``assets.publication.disclosure_control`` and needs nothing from it but the published
+from ``assets.disclosure.disclosure_control`` and needs nothing from it but the published
 table, so it can see what the suppression missed. It sees an edition as a reader would (every
 published figure, every ``[c]``, the rounding of every rate) and the true figures behind it.
 
-Method notes: docs/disclosure-control.md, "Notes on `checks/disclosure_audit.py`".
+Method notes: docs/disclosure-control.md, "Notes on `assets/disclosure/intruder_audit.py`".
 """
 
 from __future__ import annotations

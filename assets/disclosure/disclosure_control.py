@@ -3,7 +3,7 @@
 The rule (configurable, because the published rule for these statistics was not found;
 the default is the one in DOMAIN.md):
 
-Method notes: docs/disclosure-control.md, "Notes on `assets/publication/disclosure_control.py`".
+Method notes: docs/disclosure-control.md, "Notes on `assets/disclosure/disclosure_control.py`".
 """
 
 from __future__ import annotations
@@ -16,7 +16,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from assets.publication.interval_protection import Relations, Standard, protect
+from assets.disclosure.interval_protection import Relations, Standard, protect
 
 CONFIDENTIAL = "[c]"
 WITHHELD = "withheld"  # the suppression of a figure left out of the edition
