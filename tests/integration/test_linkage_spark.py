@@ -111,7 +111,8 @@ def _people(seed: int = 5, persons: int = 90) -> pd.DataFrame:
                     copy["forename"] = typo(rng, copy["forename"].lower())
             rows.append(copy)
     people = pd.DataFrame(rows).sample(frac=1.0, random_state=seed).reset_index(drop=True)
-    return people.assign(record_key=[f"test|{row}" for row in range(len(people))])
+    # As the pipeline's people tables hold them: the dataset and agency are part of a new person's id.
+    return people.assign(record_key=[f"test|{row}" for row in range(len(people))], dataset="test", _agency="S12000049")
 
 
 def test_the_backend_setting_defaults_to_duckdb_and_refuses_unknown_names(monkeypatch: pytest.MonkeyPatch) -> None:
