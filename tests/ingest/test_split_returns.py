@@ -87,10 +87,10 @@ def _published(root: Path) -> dict[str, pd.DataFrame]:
     """The edition's figures of every measure made from the person datasets alone, each as disclosure
     control publishes it (the intruder audit aside: it judges these same tables)."""
     entries = {i: e for i, e in catalogue(REFERENCE_DIR, CONTRACTS_BY_ID).items() if set(e.sources) <= set(PERSON_DATASETS)}
-    public, compositions = disclosure_declarations(entries)
+    public, compositions, balances = disclosure_declarations(entries)
     with duckdb.connect(str(root / "warehouse.duckdb"), read_only=True) as con:
         measures = pd.concat([entry.compute(con) for entry in entries.values()], ignore_index=True)
-    controlled = apply_disclosure_control(measures, RULE, public_denominators=public, compositions=compositions)
+    controlled = apply_disclosure_control(measures, RULE, public_denominators=public, compositions=compositions, balances=balances)
     controlled["denominator_published"] = publishable_denominators(controlled, public)
     return {measure: table[list(PUBLISHED_COLUMNS)].reset_index(drop=True) for measure, table in controlled.groupby("measure_id")}
 
