@@ -15,8 +15,7 @@ the id of the larger (the other is retired), or a person split apart keeps the i
 larger part. Every change is returned, to be logged in ``linkage.person_id_changes``.
 
 A record's key names the file it came in (``dataset|file hash|row``; the index zone's own
-bookkeeping, never a person id's seed), so a corrected return
-brings every row it repeats under a new key. ``resent_records`` matches such a row to the
+bookkeeping, never a person id's seed), so a corrected return brings every row it repeats under a new key. ``resent_records`` matches such a row to the
 registered row it repeats, so it keeps that row's person (and needs no linking): the
 evidence about the person has not changed.
 """
