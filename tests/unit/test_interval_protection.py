@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import numpy as np
 import pandas as pd
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
 from assets.disclosure.disclosure_control import apply_disclosure_control, verify_no_disclosure
@@ -88,10 +88,13 @@ small_tables = st.dictionaries(
 
 @settings(max_examples=15, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(small_tables)
+# Found by CI: two councils' 1s and 1s under Scotland's 2s; one figure must be left out.
+@example({"S12000005": {"a": 0, "b": 1, "c": 1}, "S12000006": {"a": 0, "b": 1, "c": 1}})
 def test_every_judged_table_passes_the_independent_audit(cells):
     truth = counts_table(cells)
     published = apply_disclosure_control(truth, judge=judge_for(truth))
-    audit = audited(published, truth)
+    # Audited as the edition publishes it: a figure left out is not in it (the mart drops it).
+    audit = audited(published[published["suppression"].ne("withheld")], truth)
     assert audit.passed, audit.failures
     # Nothing small is ever shown, and what is hidden shows only [c].
     hidden = published["suppression"].ne("")
