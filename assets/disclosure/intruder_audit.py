@@ -776,13 +776,13 @@ class _Intruders:
         moved = (x[local] > best) if target.startswith("high") else (x[local] < best)
         component = self.system.component[chosen]
         moved_in = np.isin(component, component[moved])
-        if self._large(job.components):
-            pass  # a witness settles nothing there: the cells it did not move may still move
-        elif result.status == 0:
-            # The optimum, not the witness, settles these: no chosen cell of theirs can move.
-            self.done[target][chosen[~moved_in]] = True
-        else:
-            self._give_up(chosen[~moved_in], f"the solver stopped: {result.message}")
+        # Over a large component a witness settles nothing: the cells it did not move may still move.
+        if not self._large(job.components):
+            if result.status == 0:
+                # The optimum, not the witness, settles these: no chosen cell of theirs can move.
+                self.done[target][chosen[~moved_in]] = True
+            else:
+                self._give_up(chosen[~moved_in], f"the solver stopped: {result.message}")
         # A witness that moved but could not be checked would be found again: give up on it.
         self._give_up(chosen[~accepted[local] & moved_in], "the solver's answer could not be verified")
 
