@@ -12,7 +12,9 @@ the edition's website, with nothing fetched from anywhere else:
   blocking API, SheetJS ``xlsx`` (Apache-2.0) with ``reader.js`` to read workbooks and other separators,
   and ``worker.js``) as a string. Scripts load from ``file://`` where a fetch or a
   worker URL would be blocked; the page makes the worker and the module from Blob URLs.
-  The engine is written once per folder (once per edition).
+  The engine is written once per folder (once per edition). An edition takes the latest one's
+  engine script, and its offline zip, where they hold exactly the same bytes (compressing the
+  WebAssembly is most of the page's cost).
 """
 
 from __future__ import annotations
@@ -74,13 +76,30 @@ def _script_string(variable: str, text: str) -> str:
     return f"self.{variable} = {json.dumps(text)};\n"
 
 
-def write_engine(engine_dir: Path, node_modules: Path | None = None) -> list[Path]:
-    """DuckDB-WASM and the page's worker as two scripts (loadable from ``file://``), and the licences."""
+_ENGINE_SCRIPT = ('self.PREFLIGHT_ENGINE_GZIP_BASE64 = "', '";\n')
+
+
+def _holds_wasm(script: Path, wasm: bytes) -> bool:
+    """Whether an engine script written earlier unpacks to exactly ``wasm``: checked by unpacking, so no record is kept."""
+    try:
+        encoded = script.read_text(encoding="ascii").removeprefix(_ENGINE_SCRIPT[0]).removesuffix(_ENGINE_SCRIPT[1])
+        return gzip.decompress(base64.b64decode(encoded, validate=True)) == wasm
+    except (OSError, ValueError, EOFError):  # gone, not ASCII, not base64, not gzip: written afresh
+        return False
+
+
+def write_engine(engine_dir: Path, node_modules: Path | None = None, previous: Path | None = None) -> list[Path]:
+    """DuckDB-WASM and the page's worker as two scripts (loadable from ``file://``), and the licences.
+    ``previous``: an earlier engine folder, whose engine script is copied if it holds the same WebAssembly."""
     files = _engine_files(node_modules or _node_modules())
     engine_dir.mkdir(parents=True, exist_ok=True)
-    wasm = gzip.compress(files["wasm"].read_bytes(), compresslevel=6, mtime=0)
+    wasm = files["wasm"].read_bytes()
     engine = engine_dir / "duckdb-engine.js"
-    engine.write_text(f'self.PREFLIGHT_ENGINE_GZIP_BASE64 = "{base64.b64encode(wasm).decode()}";\n', encoding="ascii")
+    if previous is not None and _holds_wasm(previous / engine.name, wasm):
+        shutil.copyfile(previous / engine.name, engine)
+    else:
+        packed = base64.b64encode(gzip.compress(wasm, compresslevel=6, mtime=0)).decode()
+        engine.write_text(f"{_ENGINE_SCRIPT[0]}{packed}{_ENGINE_SCRIPT[1]}", encoding="ascii")
     # The Arrow bundle defines the global Arrow; DuckDB's blocking build is CommonJS asking for it.
     source = "\n;".join([
         files["sheetjs"].read_text(encoding="utf-8"),  # first, while nothing named module or exports is defined: it sets self.XLSX
@@ -105,10 +124,13 @@ def plans(contracts: dict[str, Contract], councils: Councils, reference_dir: Pat
     return {d: {**compile_plan(c, councils, reference_dir), "partial_loads": PARTIAL_LOADS} for d, c in sorted(contracts.items())}
 
 
-def write_preflight(out_dir: Path, contracts: dict[str, Contract], councils: Councils, reference_dir: Path, node_modules: Path | None = None) -> list[Path]:
-    """Write the page, its rules and its engine into ``out_dir``; returns the files written."""
+def write_preflight(
+    out_dir: Path, contracts: dict[str, Contract], councils: Councils, reference_dir: Path, node_modules: Path | None = None, previous: Path | None = None,
+) -> list[Path]:
+    """Write the page, its rules and its engine into ``out_dir``; returns the files written.
+    ``previous``: the page's folder in an earlier edition, whose engine script is reused if the same."""
     out_dir.mkdir(parents=True, exist_ok=True)
-    written = write_engine(out_dir / "engine", node_modules)
+    written = write_engine(out_dir / "engine", node_modules, previous / "engine" if previous is not None else None)
     rules = out_dir / "rules.js"
     rules.write_text(f"self.PREFLIGHT_PLANS = {json.dumps(plans(contracts, councils, reference_dir), separators=(',', ':'))};\n", encoding="utf-8")
     script = out_dir / "page.js"
@@ -130,10 +152,21 @@ def write_preflight(out_dir: Path, contracts: dict[str, Contract], councils: Cou
     return [index, script, rules, *written]
 
 
-def write_offline_copy(folder: Path, target: Path) -> Path:
+def _same_files(folder: Path, other: Path) -> bool:
+    def listing(root: Path) -> list[Path]:
+        return sorted(p.relative_to(root) for p in root.rglob("*") if p.is_file())
+
+    return other.is_dir() and listing(folder) == listing(other) and all((folder / p).read_bytes() == (other / p).read_bytes() for p in listing(folder))
+
+
+def write_offline_copy(folder: Path, target: Path, previous: tuple[Path, Path] | None = None) -> Path:
     """``folder`` zipped as one folder of its name, to unpack anywhere and open ``index.html`` from disk.
-    Entries in path order with a fixed time, so the same page makes the same bytes."""
+    Entries in path order with a fixed time, so the same page makes the same bytes: ``previous``, an
+    earlier (folder, zip), is copied instead when that folder holds the same files."""
     target.parent.mkdir(parents=True, exist_ok=True)
+    if previous is not None and previous[1].is_file() and _same_files(folder, previous[0]):
+        shutil.copyfile(previous[1], target)
+        return target
     with zipfile.ZipFile(target, "w", zipfile.ZIP_DEFLATED) as archive:
         for path in sorted(p for p in folder.rglob("*") if p.is_file()):
             entry = zipfile.ZipInfo(f"{folder.name}/{path.relative_to(folder).as_posix()}", date_time=(2020, 1, 1, 0, 0, 0))
@@ -141,14 +174,17 @@ def write_offline_copy(folder: Path, target: Path) -> Path:
     return target
 
 
-def write_edition_preflight(edition_dir: Path, contracts: dict[str, Contract], reference_dir: Path) -> list[Path]:
+def write_edition_preflight(edition_dir: Path, contracts: dict[str, Contract], reference_dir: Path, latest: Path | None = None) -> list[Path]:
     """The page in an edition (``<edition>/check-a-file/``), from the contracts in force, and the same folder
-    zipped in its downloads (``OFFLINE_COPY``); nothing if the engine is not installed."""
+    zipped in its downloads (``OFFLINE_COPY``); nothing if the engine is not installed. ``latest``: the
+    latest edition, whose engine script and zip are reused where they are the same bytes."""
     from assets.model.reference import councils
 
+    previous = latest / EDITION_FOLDER if latest is not None and (latest / EDITION_FOLDER).is_dir() else None
     try:
-        written = write_preflight(edition_dir / EDITION_FOLDER, contracts, councils(reference_dir), reference_dir)
+        written = write_preflight(edition_dir / EDITION_FOLDER, contracts, councils(reference_dir), reference_dir, previous=previous)
     except EngineMissing as missing:
         _LOG.warning("No 'Check a file before you send it' page in this edition: %s", missing)
         return []
-    return [*written, write_offline_copy(edition_dir / EDITION_FOLDER, edition_dir / OFFLINE_COPY)]
+    earlier = (previous, latest / OFFLINE_COPY) if previous is not None else None
+    return [*written, write_offline_copy(edition_dir / EDITION_FOLDER, edition_dir / OFFLINE_COPY, earlier)]

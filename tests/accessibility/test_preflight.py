@@ -16,7 +16,9 @@ holds ``preflight_plan.run_plan`` (the page's loop, in Python's DuckDB) to the s
 
 from __future__ import annotations
 
+import base64
 import dataclasses
+import gzip
 import io
 import json
 import re
@@ -34,7 +36,7 @@ from assets.ingest.landing import landed_file
 from assets.ingest.preflight_plan import GUESS_NOT_MADE, NOT_IN_THE_PAGE, compile_plan, run_plan
 from assets.model.contracts import load_contracts
 from assets.model.reference import councils
-from assets.reports.preflight import EDITION_FOLDER, OFFLINE_COPY, write_offline_copy, write_preflight
+from assets.reports.preflight import EDITION_FOLDER, OFFLINE_COPY, write_engine, write_offline_copy, write_preflight
 from orchestration.settings import REPO_ROOT
 from tests.support.bad_files import BAD_FILES, SIZE_LIMIT
 from tests.support.paths import CONTRACTS, SHARED
@@ -156,6 +158,36 @@ def test_every_contract_compiles_to_a_plan():
     for contract in load_contracts(CONTRACTS).values():
         plan = compile_plan(contract, councils(REFERENCE), REFERENCE)
         assert plan["steps"] and (plan["agencies"] or plan["agency_pattern"]), contract.id
+
+
+def _unpacked_engine(engine_dir: Path) -> bytes:
+    script = (engine_dir / "duckdb-engine.js").read_text(encoding="ascii")
+    return gzip.decompress(base64.b64decode(script.split('"')[1]))
+
+
+def test_an_edition_reuses_the_latest_engine_and_zip_only_where_they_hold_the_same_bytes(tmp_path):
+    wasm = (REPO_ROOT / "node_modules" / "@duckdb" / "duckdb-wasm" / "dist" / "duckdb-eh.wasm").read_bytes()
+    first = tmp_path / "first"
+    write_engine(first)
+    # An earlier engine script whose WebAssembly is not the installed one (an older engine, or tampered): written afresh.
+    stale = tmp_path / "stale"
+    stale.mkdir()
+    (stale / "duckdb-engine.js").write_text(f'self.PREFLIGHT_ENGINE_GZIP_BASE64 = "{base64.b64encode(gzip.compress(wasm[:-1], compresslevel=1)).decode()}";\n', encoding="ascii")
+    for previous in (first, stale):
+        again = tmp_path / f"after-{previous.name}"
+        write_engine(again, previous=previous)
+        assert _unpacked_engine(again) == wasm, previous.name
+    assert (tmp_path / "after-first" / "duckdb-engine.js").read_bytes() == (first / "duckdb-engine.js").read_bytes()
+    # The offline zip: the earlier one is copied only when its folder holds the same files.
+    folder, earlier = tmp_path / "page", tmp_path / "earlier"
+    for root, text in ((folder, "now"), (earlier, "then")):
+        (root / "engine").mkdir(parents=True)
+        (root / "index.html").write_text(text, encoding="utf-8")
+    earlier_zip = write_offline_copy(earlier, tmp_path / "earlier.zip")
+    with zipfile.ZipFile(write_offline_copy(folder, tmp_path / "now.zip", (earlier, earlier_zip))) as archive:
+        assert archive.read("page/index.html") == b"now"
+    (earlier / "index.html").write_text("now", encoding="utf-8")
+    assert write_offline_copy(folder, tmp_path / "same.zip", (earlier, earlier_zip)).read_bytes() == earlier_zip.read_bytes()
 
 
 @pytest.fixture(scope="module")
