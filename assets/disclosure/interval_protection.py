@@ -16,7 +16,6 @@ from dataclasses import dataclass
 
 import numpy as np
 from scipy import sparse
-from scipy.optimize import Bounds, LinearConstraint, milp
 
 HOPS = (2, 4, None)  # how far the search looks, in sums; None: every cell the sums reach
 MOVING_HIDDEN = 1e-3  # the cost of moving a cell that is already hidden (prefer short changes)
@@ -127,6 +126,8 @@ def _solve(cost: np.ndarray, equations: sparse.csr_array, lower: np.ndarray, upp
     equation, or None. The linear programme first: sums of cells make (nearly) a network, whose
     optimal corners are whole numbers, so the integer programme is needed only when they are
     not. A time limit can still leave a feasible point: any one is a valid witness."""
+    from scipy.optimize import Bounds, LinearConstraint, milp  # here: a fifth of a second that every run's process would pay to load the code
+
     both = np.concatenate([cost, cost])
     for integrality in (np.zeros(len(both)), np.ones(len(both))):
         result = milp(c=both, constraints=LinearConstraint(equations, 0.0, 0.0), integrality=integrality, bounds=Bounds(lower, upper), options={"time_limit": TIME_LIMIT})

@@ -22,7 +22,6 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 from scipy import sparse
-from scipy.optimize import Bounds, LinearConstraint, milp
 from scipy.sparse.csgraph import connected_components
 
 KEY = ["measure_id", "period", "geography_code", "breakdown", "category"]
@@ -973,6 +972,8 @@ class _Model:
         return v
 
     def solve(self, objective: np.ndarray, time_limit: float, exact: bool):
+        from scipy.optimize import Bounds, LinearConstraint, milp  # here: a fifth of a second that every run's process would pay to load the code
+
         rows = [self.A.row] + [r for r, _, _ in self._rows]
         columns = [self.A.col] + [c for _, c, _ in self._rows]
         values = [self.A.data] + [v for _, _, v in self._rows]

@@ -31,6 +31,7 @@ from assets.model.reference import councils, family_groups, route_maps, vision_s
 from assets.publication.frameworks import Frameworks
 from assets.publication.mart import RULE
 from assets.reports.mart_snapshot import read_mart
+from assets.reports.measure_sections import revision_notes
 from assets.reports.organisation_context import Organisation, organisation_context
 from assets.reports.places import Place
 from assets.reports.render import TEMPLATES, Rendering, render_report
@@ -61,6 +62,7 @@ def edition_inputs(con: duckdb.DuckDBPyConnection, entries: dict[str, Measure], 
         generated=f"{today:%d %B %Y}",
         tool_version=tool_version,
         frameworks=Frameworks.load(reference_dir).checked(entries),
+        revised=revision_notes(mart.table("indicator_revisions"), mart.table("figure_revisions")),
         route_maps=route_maps(reference_dir),
     )
 

@@ -2,6 +2,8 @@
 
 It is also what a report-rendering worker process imports, so it imports nothing heavier than
 Jinja2 and WeasyPrint (``edition_reports`` decides what to render and sends ``Rendering`` jobs).
+WeasyPrint is imported where a PDF is written: loading it takes over half a second, which every
+run's process would otherwise pay to load the code (the fork server loads it once for the workers).
 
 Autoescape is on, so every agency-supplied string is escaped, every printed value loses its
 bidirectional controls (``assets.bidi_controls``: no text is drawn reordered), and ``StrictUndefined`` makes
@@ -16,7 +18,6 @@ from importlib.resources import files
 from pathlib import Path
 
 import jinja2
-import weasyprint
 
 import report_templates
 from assets.bidi_controls import without_bidi_controls
@@ -42,6 +43,8 @@ def render_html(template: str, context: dict) -> str:
 
 def write_pdf(html: str, destination: Path) -> int:
     """Write a tagged PDF (PDF/UA-1) from the HTML; returns the number of pages."""
+    import weasyprint
+
     document = weasyprint.HTML(string=html, base_url=str(TEMPLATES)).render()
     document.write_pdf(destination, pdf_variant="pdf/ua-1")
     return len(document.pages)

@@ -21,7 +21,7 @@ from assets.reports.coverage_section import coverage_section
 from assets.reports.evidence_sections import community_themes, early_warnings, organisation_overview, quotes, revisions
 from assets.reports.family_groups import family_group
 from assets.reports.mart_snapshot import MartSnapshot
-from assets.reports.measure_sections import DESIRED, measure_section, revision_notes
+from assets.reports.measure_sections import DESIRED, Revised, measure_section
 from assets.reports.places import SCOTLAND, Place
 
 QUESTIONS = {
@@ -46,15 +46,15 @@ class EditionInputs:
     generated: str
     tool_version: str
     frameworks: Frameworks  # the published outcomes and wellbeing indicators the website places measures under
+    revised: dict[str, Revised]  # measure_sections.revision_notes, made once for every report and page
     route_maps: pd.DataFrame | None = None  # assets.model.reference.route_maps: the Plan 24-30 themes and where Scotland needs to be by 2030
 
 
 def _by_vision(inputs: EditionInputs, question: str, place: Place, by_measure: dict[str, pd.DataFrame], group: list[str] | None) -> list[dict]:
     sections = []
-    revised = revision_notes(inputs.mart.table("indicator_revisions"), inputs.mart.table("figure_revisions"))
     for vision in inputs.visions.itertuples():
         entries = [e for e in inputs.entries.values() if e.question == question and e.vision_id == vision.vision_id and e.id in by_measure]
-        measures = [measure_section(by_measure[e.id], e, place, inputs.council_names, revised.get(e.id), group) for e in entries]
+        measures = [measure_section(by_measure[e.id], e, place, inputs.council_names, inputs.revised.get(e.id), group) for e in entries]
         if measures:
             sections.append({"vision_id": vision.vision_id, "title": vision.short_title, "statement": vision.statement, "measures": measures})
     return sections

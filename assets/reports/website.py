@@ -29,7 +29,7 @@ from assets.reports.coverage_section import coverage_section
 from assets.reports.editions import DOWNLOADS_FOLDER, NATIONAL_STEM
 from assets.reports.evidence_sections import LENSES, community_themes, early_warnings
 from assets.reports.family_groups import family_group
-from assets.reports.measure_sections import measure_section, revision_notes
+from assets.reports.measure_sections import measure_section
 from assets.reports.organisation_context import Organisation, organisation_context, organisations
 from assets.reports.places import SCOTLAND, Place, places_of
 from assets.reports.preflight import EDITION_FOLDER as PREFLIGHT_FOLDER
@@ -80,10 +80,9 @@ class Website:
         self.titles = {e.id: e.title for e in inputs.entries.values()}
         self.figures = PlaceFigures(mart.published_measures, inputs.entries)
         self.route_maps = [] if inputs.route_maps is None else [r for _, r in inputs.route_maps.iterrows()]
-        revised = revision_notes(mart.table("indicator_revisions"), mart.table("figure_revisions"))
         # Scotland's section of every measure the mart holds, shared by the vision, measure and list pages.
         self.scotland = {
-            e.id: measure_section(self.by_measure[e.id], e, SCOTLAND, inputs.council_names, revised.get(e.id))
+            e.id: measure_section(self.by_measure[e.id], e, SCOTLAND, inputs.council_names, inputs.revised.get(e.id))
             for e in inputs.entries.values() if e.id in self.by_measure
         }
 

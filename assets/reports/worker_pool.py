@@ -16,7 +16,7 @@ from concurrent.futures import ProcessPoolExecutor
 
 # What the fork server imports once: the run's main module (which each worker runs again as
 # ``__mp_main__``, finding its imports done) and the modules whose functions workers run.
-PRELOAD = ["__main__", "assets.reports.render", "assets.publication.spreadsheet"]
+PRELOAD = ["__main__", "assets.reports.render", "weasyprint", "assets.publication.spreadsheet"]
 
 
 def _context() -> multiprocessing.context.BaseContext:
