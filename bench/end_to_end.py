@@ -131,7 +131,7 @@ def _materialize(name: str) -> dict:
     import dagster as dg
 
     from assets.partitions import every_council
-    from assets.reports.report_assets import COUNCIL_REPORTS
+    from assets.reports.factory import COUNCIL_REPORTS
 
     defs = _definitions()
     graph = defs.resolve_asset_graph()
@@ -186,7 +186,7 @@ def _incremental(args: argparse.Namespace) -> dict:
     import dagster as dg
 
     from assets.folders import IndexFolders
-    from assets.reports.report_assets import COUNCIL_REPORTS
+    from assets.reports.factory import COUNCIL_REPORTS
     from orchestration.settings import Settings
     from synthetic.corrections import withdraw_open_episodes
 

@@ -19,9 +19,8 @@ from collections import defaultdict
 
 import dagster as dg
 
-from assets.analysis_tables import build_analysis_asset
-from assets.ingest.factory import build_raw_asset
-from assets.ingest.retention_asset import build_retention_asset
+from assets.analysis.factory import build_analysis_asset
+from assets.ingest.factory import build_raw_asset, build_retention_asset
 from assets.linkage.clerical_review import decisions_contract
 from assets.linkage.factory import build_person_links_asset, linkage_rates
 from assets.linkage.person_links import person_datasets
@@ -41,7 +40,7 @@ from assets.publication.factory import (
     organisation_progress_asset,
     published_linkage_rates,
 )
-from assets.reports.report_assets import build_report_assets
+from assets.reports.factory import build_report_assets
 from orchestration.alerts import build_alert_sensors
 from orchestration.automation import upstream_changes, with_automation
 from orchestration.deployment import BOTH_ROLES, CONTENT_ROLE, INDEX_ROLE, check_environment, mart_url

@@ -5,7 +5,7 @@ from __future__ import annotations
 import dagster as dg
 
 from assets.model.keys import RETENTION
-from assets.reports.report_assets import DATA_QUALITY_DIGEST
+from assets.reports.factory import DATA_QUALITY_DIGEST
 
 
 def story_of_progress_job(councils: dg.StaticPartitionsDefinition, external: list[dg.AssetKey] = ()) -> dg.UnresolvedAssetJobDefinition:

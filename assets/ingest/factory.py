@@ -1,16 +1,16 @@
-"""One factory turns every data contract into its Dagster assets and checks.
+"""The ingest stage's wiring: every data contract turned into its Dagster assets and checks.
 
 For each contract: a ``raw/<dataset>`` asset that takes in every new file from the
 dataset's landing folders (refused files go to quarantine with a report), with one check
 per kind of contract rule (``checks.contract_rules``), a check that no file was refused, a blocking
 check that the raw table still matches its contract (``checks.intake``), and a freshness
 check that warns when an agency's return is overdue (the contract's ``refreshDays``,
-``checks.freshness``); the checks' logic lives in ``checks/``, this factory attaches it; and an
-``analysis/<dataset>`` asset that publishes the dataset into the analysis warehouse with
-identifiers replaced by pseudonyms. Adding a dataset means adding a contract YAML.
+``checks.freshness``); the checks' logic lives in ``checks/``, this factory attaches it. And the
+``retention/destroyed`` asset. Adding a dataset means adding a contract YAML.
 """
 
 import datetime as dt
+from collections import Counter
 from pathlib import Path
 
 import dagster as dg
@@ -19,12 +19,14 @@ from dagster_duckdb import DuckDBResource
 from assets.check_results import check_result
 from assets.folders import IndexFolders
 from assets.ingest import raw_zone
+from assets.ingest.destruction_log import IDENTIFIERS, REFUSED_COPY, SEALED_ORIGINAL, RetentionPeriods
 from assets.ingest.intake import OUTCOMES, IntakeFolders, IntakeResult, answers_for, attached_content_zone, take_in
 from assets.ingest.landing import files_waiting
+from assets.ingest.retention import described, destroy, expired
 from assets.ingest.sealing_key import SealingKey
 from assets.ingest.validation import compile_rules
 from assets.model.contracts import Contract
-from assets.model.keys import raw_key
+from assets.model.keys import RETENTION, raw_key
 from assets.model.reference import councils
 from checks.contract_rules import describe, files_breaking_rules, rules_by_kind
 from checks.freshness import returns_on_time
@@ -98,3 +100,35 @@ def _log_outcomes(log: dg.DagsterLogManager, results: list[IntakeResult]) -> Non
             log.info(f"{len(lines)} file(s) {outcome}:\n" + "\n".join(lines))
     if waiting := [f"{r.landed.location}: still being written, left for the next intake" for r in results if r.outcome == "waiting"]:
         log.warning("\n".join(waiting))
+
+
+def build_retention_asset(contracts: dict[str, Contract], periods: RetentionPeriods) -> dg.AssetsDefinition:
+    """``retention/destroyed``: ``story retention`` as a run of the index role, on its own schedule; the
+    destruction log keeps the rows its metadata shows. ``periods``: the operators' ``STORY_RETENTION_DAYS_*``, read by the settings and handed down."""
+
+    @dg.asset(
+        key=RETENTION,
+        group_name="retention",
+        kinds={"duckdb"},
+        description=(
+            f"Destroys sealed originals ({periods.sealed_originals_days} days after intake), refused files' sealed copies "
+            f"({periods.refused_copies_days} days) and accepted entries' identifiers in the index zone ({periods.identifiers_days} days), "
+            "and logs each in the index zone's destruction_log. Person ids and content are kept."
+        ),
+    )
+    def retention(context: dg.AssetExecutionContext, index_folders: IndexFolders, linkage_zone: DuckDBResource) -> dg.MaterializeResult:
+        layout = index_folders.layout
+        with linkage_zone.get_connection() as con:
+            done = destroy(con, contracts, expired(con, contracts, layout.accepted_dir, layout.quarantine_dir, periods, dt.date.today()), periods)
+        lines = described(done, periods)
+        for line in lines:
+            context.log.info(f"Destroyed: {line}")
+        kinds = Counter(item.kind for item in done)
+        return dg.MaterializeResult(metadata={
+            "destroyed": len(done),
+            **{f"destroyed_{kind}": kinds[kind] for kind in (SEALED_ORIGINAL, REFUSED_COPY, IDENTIFIERS)},
+            "retention_days": dg.MetadataValue.json({kind: periods.days(kind) for kind in (SEALED_ORIGINAL, REFUSED_COPY, IDENTIFIERS)}),
+            "what_was_destroyed": dg.MetadataValue.md("| kind | entry | dataset | agency | rule |\n|---|---|---|---|---|\n" + "\n".join(f"| {line} |" for line in lines) if lines else "nothing was due"),
+        })
+
+    return retention

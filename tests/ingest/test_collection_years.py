@@ -16,7 +16,7 @@ import duckdb
 import pytest
 import yaml
 
-from assets.analysis_tables import analysis_select
+from assets.analysis.tables import analysis_select
 from assets.ingest.contract_docs import render_contract_page
 from assets.ingest.intake import judge
 from assets.ingest.landing import landed_file

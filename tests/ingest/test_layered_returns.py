@@ -17,7 +17,7 @@ import duckdb
 import pandas as pd
 from dagster_duckdb import DuckDBResource
 
-from assets.analysis_tables import build_analysis_asset
+from assets.analysis.factory import build_analysis_asset
 from assets.folders import IndexFolders, StoryFolders
 from assets.ingest.contract_docs import render_contract_page
 from assets.ingest.preflight_plan import not_in_the_page

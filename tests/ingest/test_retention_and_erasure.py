@@ -14,7 +14,7 @@ from assets.folders import IndexFolders
 from assets.ingest import raw_zone
 from assets.ingest.destruction_log import DESTRUCTION_LOG
 from assets.ingest.erasure import ERASURES
-from assets.ingest.retention_asset import build_retention_asset
+from assets.ingest.factory import build_retention_asset
 from assets.model.contracts import load_contracts
 from assets.model.keys import RETENTION
 from orchestration.cli import INGEST_NOT_ALL_TAKEN, INGEST_TAKEN, USAGE_ERROR, main

@@ -21,7 +21,7 @@ import pandas as pd
 import pytest
 from dagster_duckdb import DuckDBResource
 
-from assets.analysis_tables import build_analysis_asset
+from assets.analysis.factory import build_analysis_asset
 from assets.disclosure.disclosure_control import apply_disclosure_control
 from assets.folders import IndexFolders, StoryFolders
 from assets.ingest.contract_docs import csv_template, example_agency, example_row

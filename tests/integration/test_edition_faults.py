@@ -21,8 +21,8 @@ import pytest
 from assets.model.contracts import load_contracts
 from assets.model.keys import NATIONAL_REPORT, PUBLISHED_EDITION
 from assets.partitions import council_partitions
-from assets.reports import editions, render, report_assets
-from assets.reports.report_assets import build_report_assets
+from assets.reports import editions, factory, render
+from assets.reports.factory import build_report_assets
 from orchestration.resources import build_resources
 from orchestration.settings import Settings
 from tests.support.paths import CONTRACTS, SHARED
@@ -45,10 +45,10 @@ def _latest_half_copied(published_dir: Path, edition_dir: Path) -> Path:
 
 
 FAULTS = {
-    "downloads": (report_assets, "write_downloads", _disk_full),
-    "website": (report_assets, "write_website", _disk_full),
-    "manifest": (report_assets, "write_manifest", _disk_full),
-    "promotion": (report_assets, "promote_to_latest", _latest_half_copied),
+    "downloads": (factory, "write_downloads", _disk_full),
+    "website": (factory, "write_website", _disk_full),
+    "manifest": (factory, "write_manifest", _disk_full),
+    "promotion": (factory, "promote_to_latest", _latest_half_copied),
     "rendering": (render, "write_pdf", _pdf_cut_short),
 }
 

@@ -44,8 +44,8 @@ from assets.partitions import RANGE_END, RANGE_START
 from assets.privacy.identifier_scan import is_scanned, scan_database, scan_published
 from assets.publication.downloads import all_figures_downloads, measure_download, table_download
 from assets.publication.mart import AUDIT_MEMO, AUDIT_SECONDS, RULE, disclosure_declarations
+from assets.reports.factory import COUNCIL_REPORTS, ORGANISATION_REPORTS
 from assets.reports.places import Place
-from assets.reports.report_assets import COUNCIL_REPORTS, ORGANISATION_REPORTS
 from assets.reports.site_links import theme_page
 from orchestration.definitions import build_definitions
 from orchestration.settings import Settings

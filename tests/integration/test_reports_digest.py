@@ -15,7 +15,7 @@ from assets.model.contracts import load_contracts
 from assets.model.keys import PUBLISHED_EDITION
 from assets.model.reference import councils
 from assets.partitions import council_partitions
-from assets.reports.report_assets import DATA_QUALITY_DIGEST, DIGEST_STEM, build_report_assets
+from assets.reports.factory import DATA_QUALITY_DIGEST, DIGEST_STEM, build_report_assets
 from orchestration.definitions import build_definitions
 from orchestration.resources import build_resources
 from orchestration.settings import Settings

@@ -25,7 +25,7 @@ WIRING = "orchestration"
 MODEL = "assets.model"
 CHECKS = "checks"
 # Each stage's Dagster wiring: where assets are built and checks attached to them.
-STAGE_WIRING = ("assets/ingest/factory.py", "assets/linkage/factory.py", "assets/measures/factory.py", "assets/publication/factory.py", "assets/reports/report_assets.py")
+STAGE_WIRING = tuple(f"assets/{stage}/factory.py" for stage in ("ingest", "linkage", "analysis", "measures", "publication", "reports"))
 INDEX_STAGE = ("assets/ingest/", "assets/linkage/")
 # What names the index zone: its database, the resource that opens it, the folders and layout that reach it.
 INDEX_ZONE_NAMES = frozenset({"linkage_zone", "linkage_zone_path", "index_folders", "IndexFolders", "FolderLayout"})
@@ -143,6 +143,23 @@ def test_no_stage_module_imports_the_checks(pipeline: dict[str, ast.AST]) -> Non
     assert all(path in pipeline for path in STAGE_WIRING)  # the list names real modules
     offenders = {path: found for path, tree in stages.items() if (found := _imports_of(tree, CHECKS))}
     assert offenders == {}
+
+
+def _asset_makers(tree: ast.AST) -> list[str]:
+    """Where a module makes Dagster assets or checks: ``dg.asset``, ``multi_asset``, ``asset_check`` and friends, called or as decorators."""
+    makers = {"asset", "multi_asset", "graph_asset", "asset_check", "multi_asset_check", "AssetsDefinition"}
+    called = [(node.lineno, node.func) for node in ast.walk(tree) if isinstance(node, ast.Call)]
+    bare = [(d.lineno, d) for node in ast.walk(tree) if isinstance(node, ast.FunctionDef) for d in node.decorator_list if not isinstance(d, ast.Call)]
+    return sorted(f"{line}: {name}" for line, f in called + bare if (name := getattr(f, "attr", getattr(f, "id", ""))) in makers)
+
+
+def test_assets_are_made_in_each_stages_wiring_only(pipeline: dict[str, ast.AST]) -> None:
+    """One way to make assets: a stage's ``factory.py`` turns its pure functions into assets and checks."""
+    assert all(_asset_makers(pipeline[path]) for path in STAGE_WIRING)  # the scan sees them where they are
+    offenders = {path: found for path, tree in pipeline.items() if path not in STAGE_WIRING and (found := _asset_makers(tree))}
+    assert offenders == {}
+    source = "import dagster as dg\n@dg.asset(key='a')\ndef a(): ...\nb = dg.multi_asset(specs=[])\n@dg.asset\ndef c(): ...\n"
+    assert _asset_makers(ast.parse(source)) == ["2: asset", "4: multi_asset", "5: asset"]
 
 
 def test_the_generator_reads_only_the_model_layer() -> None:

@@ -1,0 +1,1 @@
+"""The analysis stage: each dataset as analysts may see it, in the warehouse, without identifiers."""
