@@ -3,7 +3,10 @@
 One context, built here from the checks' own words, rendered three ways: HTML for people
 (Jinja2 with autoescaping on, because file names, column names and sample values come from
 the agency and must never become markup), Markdown for the terminal (``story check``) and
-the end-to-end test, and JSON for tools. This module only lays the problems out.
+the end-to-end test, and JSON for tools. This module only lays the problems out. A Unicode
+bidirectional control in any of the agency's strings is written out as its code point in all
+three (``[U+202E]``, with a note naming it), so the text cannot be drawn reordered and the
+agency can still find the character in its file.
 """
 
 from __future__ import annotations
@@ -14,6 +17,7 @@ from pathlib import Path
 
 import jinja2
 
+from assets.bidi_controls import bidi_controls_named, bidi_controls_shown, every_string
 from assets.ingest.landing import LandedFile
 from assets.ingest.problems import Problem
 from assets.ingest.split_names import PARTS, half_name
@@ -53,7 +57,7 @@ def refusal_context(landed: LandedFile, contract: Contract, problems: list[Probl
     not where it landed or that it is in quarantine. ``entry_id``: the ledger entry's random id,
     by which the published digest names the file.
     """
-    return {
+    context = {
         "outcome": "refused",
         "checked_locally": checked_at is not None,
         "file": landed.name,
@@ -74,6 +78,19 @@ def refusal_context(landed: LandedFile, contract: Contract, problems: list[Probl
         "resend": _resend(landed, contract, checked_at is not None),
         "check_command": f"story check FILE --dataset {contract.id} --agency {landed.agency}",
     }
+    return {**every_string(context, bidi_controls_shown), "hidden_characters": _hidden_characters(json.dumps(context, ensure_ascii=False))}
+
+
+def _hidden_characters(text: str) -> str | None:
+    """What a ``[U+202E]`` in the report stands for, naming each one found (None when there is none)."""
+    named = bidi_controls_named(text)
+    if not named:
+        return None
+    return (
+        f"Shown as [U+...]: invisible characters in your file or its name that change the order in which text is drawn, "
+        f"so that it can show something other than what it holds (Unicode bidirectional controls: {'; '.join(named)}). "
+        "They are written out by their code so that you can find them; take them out unless the text is in a right-to-left script such as Arabic or Urdu."
+    )
 
 
 def _resend(landed: LandedFile, contract: Contract, checking: bool) -> str:

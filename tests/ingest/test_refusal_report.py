@@ -9,13 +9,14 @@ from pathlib import Path
 
 import pytest
 
+from assets.bidi_controls import BIDI_CONTROLS
 from assets.ingest.intake import judge
 from assets.ingest.landing import landed_file
 from assets.ingest.refusal_report import PARTIAL_LOADS, refusal_context, render_html, render_markdown, render_refusal
 from assets.model.contracts import load_contracts
 from assets.model.reference import councils
 from tests.support.paths import CONTRACTS, SHARED
-from tests.support.samples import DATASET, FORENAMES, EpisodesFile
+from tests.support.samples import COLUMNS, DATASET, FORENAMES, EpisodesFile
 
 REFERENCE = SHARED / "reference"
 SCRIPT = '<img src=x onerror="alert(1)">'
@@ -109,3 +110,30 @@ def test_a_report_for_story_check_says_where_it_was_checked_and_that_nothing_was
     for text in (render_markdown(context), " ".join("".join(page.text).split())):
         assert "returns/my_file.csv" in text and "nothing was sent, loaded or kept" in text
         assert "quarantine" not in text and "Found at" not in text and "landing/" not in text
+
+
+def test_a_bidirectional_control_is_written_out_and_named_never_obeyed(tmp_path: Path):
+    """A value, a column name and a file's name holding direction controls: no report holds one, and each shows where it was."""
+    contract = load_contracts(CONTRACTS)[DATASET]
+    value = EpisodesFile.valid("S12000049", "2021").set(2, "placement_type", "foster\u202ecare")
+    column = EpisodesFile.valid("S12000049", "2022")
+    judged = []
+    for sample, header in ((value, COLUMNS), (column, [*COLUMNS, "notes\u2066"])):
+        path = tmp_path / "landing" / "S12000049" / DATASET / sample.file_name
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(sample.text(header), encoding="utf-8")
+        landed = landed_file(path)
+        [verdict] = judge([landed], contract, councils(REFERENCE), REFERENCE, tmp_path / f"{sample.period}.duckdb")
+        judged.append((landed, verdict.problems))
+    reports = [render_refusal(landed, contract, problems) for landed, problems in judged]
+    checked = refusal_context(judged[0][0], contract, judged[0][1], checked_at="returns/\u2067my_file.csv")
+    for text in (*reports[0].values(), *reports[1].values(), render_markdown(checked), render_html(checked)):
+        assert not BIDI_CONTROLS & set(map(ord, text))
+    for report in reports:  # nor what a tool reading the JSON gets
+        assert not BIDI_CONTROLS & set(map(ord, json.dumps(json.loads(report[".refusal.json"]), ensure_ascii=False)))
+    for kind in (".refusal.md", ".refusal.html"):
+        assert "foster[U+202E]care" in reports[0][kind] and "U+202E RIGHT-TO-LEFT OVERRIDE" in reports[0][kind]
+        assert "notes[U+2066]" in reports[1][kind] and "U+2066 LEFT-TO-RIGHT ISOLATE" in reports[1][kind]
+    assert json.loads(reports[1][".refusal.json"])["problems"][0]["columns"] == ["notes[U+2066]"]
+    assert "returns/[U+2067]my_file.csv" in render_markdown(checked) and "U+2067 RIGHT-TO-LEFT ISOLATE" in render_html(checked)
+    assert refusal_context(judged[0][0], contract, [])["hidden_characters"] is None  # no note where nothing was written out
