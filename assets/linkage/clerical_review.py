@@ -18,6 +18,7 @@ import duckdb
 import jinja2
 import pandas as pd
 
+from assets.bidi_controls import bidi_controls_shown
 from assets.ingest.intake import judge
 from assets.ingest.landing import landed_file
 from assets.ingest.problems import Problem
@@ -204,8 +205,11 @@ def queue_summary(con: duckdb.DuckDBPyConnection, now: dt.datetime) -> tuple[int
 
 @cache
 def _page_template() -> jinja2.Template:
+    """Autoescaped, and each bidirectional control in a value written out as ``[U+202E]``: a name that hides
+    one must not look like another to the reviewer, who should see that it is there."""
     environment = jinja2.Environment(
         loader=jinja2.FileSystemLoader(Path(__file__).parent / "templates"), autoescape=True, undefined=jinja2.StrictUndefined,
+        finalize=bidi_controls_shown,
     )
     return environment.get_template("clerical_review.html.j2")
 

@@ -18,8 +18,10 @@ import duckdb
 import pandas as pd
 from dagster_duckdb import DuckDBResource
 
+from assets.bidi_controls import BIDI_CONTROLS
 from assets.folders import IndexFolders
 from assets.ingest.raw_zone import ensure_raw_zone, raw_table
+from assets.linkage.clerical_review import write_review_page
 from assets.linkage.core import link_people
 from assets.linkage.factory import build_person_links_asset
 from assets.linkage.person_links import FULL_RELINK, LINKAGE_TAG, _store_model
@@ -131,3 +133,16 @@ def test_decisions_from_the_folder_are_applied_next_run_and_survive_new_records_
         assert persons[_key("first", 3)] == persons[_key("first", 4)], f"'same' overturned ({tags or 'incremental'})"
     routes = run.asset_materializations_for_node(asset.op.name)[0].metadata["records_by_route"].value
     assert "clerical" in routes
+
+
+def test_the_review_page_writes_out_a_direction_control_in_a_record_never_obeys_it(tmp_path: Path) -> None:
+    """A surname holding a right-to-left override would draw as another name beside its pair: the page shows the control by its code."""
+    keys = [_key("first", 1), _key("first", 2)]
+    queue = pd.DataFrame({
+        "pair_reference": ["R-0123456789ab"], "queued_at": [pd.Timestamp("2026-12-01")], "match_probability": [0.6], "match_weight": [0.5],
+        "decision": ["below_threshold"], "record_key_l": keys[:1], "record_key_r": keys[1:],
+    })
+    records = pd.DataFrame({"record_key": keys, "dataset": DATASET, "_agency": ["SCRA", "SCRA\u2066"], "surname": ["Smith\u202eenilno", "<b>Smith</b>"]})
+    page = write_review_page(queue, records, pd.DataFrame({"record_key": keys}), None, tmp_path, pd.Timestamp("2026-12-07").to_pydatetime()).read_text(encoding="utf-8")
+    assert not BIDI_CONTROLS & set(map(ord, page))
+    assert "Smith[U+202E]enilno" in page and "SCRA[U+2066]" in page and "&lt;b&gt;Smith&lt;/b&gt;" in page
