@@ -14,6 +14,7 @@ import shutil
 import subprocess
 from pathlib import Path
 
+from assets.bidi_controls import every_string, without_bidi_controls
 from assets.privacy.identifier_scan import scanner_fingerprint
 
 NATIONAL_STEM = "story-of-progress-scotland"
@@ -111,6 +112,8 @@ def carry_forward(edition_dir: Path, latest: Path, folder: str) -> dict[str, str
 
 
 def write_manifest(edition_dir: Path, edition: str, run_id: str, inputs: list[dict], carried_forward: dict[str, str]) -> Path:
+    """The edition's ``manifest.json``; the agencies' strings in it (the files it was built from, the reports' titles)
+    without bidirectional controls, as everything published (``assets.bidi_controls``)."""
     files = [
         {"path": str(p.relative_to(edition_dir)), "kind": KINDS.get(p.suffix, "other"), "sha256": _sha256(p), "bytes": p.stat().st_size}
         for p in sorted(edition_dir.rglob("*"))
@@ -121,11 +124,11 @@ def write_manifest(edition_dir: Path, edition: str, run_id: str, inputs: list[di
         "created_at": dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds"),
         "git_commit": git_commit(),
         "dagster_run_id": run_id,
-        "reports": list_reports(edition_dir),
+        "reports": every_string(list_reports(edition_dir), without_bidi_controls),
         "carried_forward": carried_forward,
         "files": files,
         "identifier_scan": scanner_fingerprint(),
-        "built_from": inputs,
+        "built_from": every_string(inputs, without_bidi_controls),
     }
     path = edition_dir / "manifest.json"
     path.write_text(json.dumps(manifest, indent=2, default=str), encoding="utf-8")

@@ -3,13 +3,15 @@
 from __future__ import annotations
 
 import csv
+import json
 import subprocess
 
 import duckdb
 from markupsafe import Markup
 
-from assets.bidi_controls import BIDI_CONTROLS, without_bidi_controls
+from assets.bidi_controls import BIDI_CONTROLS, bidi_controls_named, bidi_controls_shown, every_string, without_bidi_controls
 from assets.publication.downloads import write_downloads
+from assets.reports.editions import write_manifest
 from assets.reports.render import environment, write_pdf
 
 LISTED = {*range(0x202A, 0x202F), *range(0x2066, 0x206A), 0x200E, 0x200F}
@@ -23,6 +25,15 @@ def test_every_listed_control_and_no_other_character_is_taken_out():
     assert BIDI_CONTROLS == LISTED
     assert without_bidi_controls(QUOTE) == SHOWN and without_bidi_controls(7) == 7
     assert without_bidi_controls(Markup("<b>\u202eA</b>")) == Markup("<b>A</b>")
+
+
+
+def test_where_a_person_must_fix_them_each_is_written_out_and_named():
+    shown = bidi_controls_shown(QUOTE)
+    assert not BIDI_CONTROLS & set(map(ord, shown)) and "worker [U+202E]ot denetsil saw I[U+202C] said [U+2067]Ali[U+2069]" in shown
+    assert bidi_controls_shown(Markup("<b>\u202eA</b>")) == Markup("<b>[U+202E]A</b>") and bidi_controls_shown(7) == 7
+    assert bidi_controls_named(QUOTE)[:2] == ["U+200E LEFT-TO-RIGHT MARK", "U+200F RIGHT-TO-LEFT MARK"] and len(bidi_controls_named(QUOTE)) == 6
+    assert every_string({"a\u200e": ["b\u2066", ("c",), 1]}, without_bidi_controls) == {"a": ["b", ["c"], 1]}
 
 
 def test_a_page_its_pdf_and_a_csv_download_show_the_quote_without_them(tmp_path):
@@ -41,3 +52,13 @@ def test_a_page_its_pdf_and_a_csv_download_show_the_quote_without_them(tmp_path)
     with path.open(newline="", encoding="utf-8") as handle:
         rows = [(r["theme"], r["quote"]) for r in csv.DictReader(handle)]
     assert rows == [("Voice", SHOWN), ("Voice", "'=1+1")]  # and a formula a control hid is still neutralised
+
+
+def test_the_manifest_names_an_agency_and_a_report_without_them(tmp_path):
+    """The edition's manifest.json, as a JSON viewer shows it (decoded), holds no control from an agency's folder or a report's title."""
+    (tmp_path / "national").mkdir()
+    (tmp_path / "national" / "r.html").write_text("<title>Fife\u2067 report</title>", encoding="utf-8")
+    inputs = [{"entry_id": "e", "dataset": "looked_after_episodes", "agency": "S12000049\u202e", "period": "2021", "received_on": "2026-12-01"}]
+    manifest = json.loads(write_manifest(tmp_path, "e1", "run", inputs, {}).read_text(encoding="utf-8"))
+    assert not BIDI_CONTROLS & set(map(ord, json.dumps(manifest, ensure_ascii=False)))
+    assert manifest["built_from"][0]["agency"] == "S12000049" and manifest["reports"][0]["title"] == "Fife report"
