@@ -8,6 +8,7 @@ from types import SimpleNamespace
 
 import pandas as pd
 
+from assets.bidi_controls import BIDI_CONTROLS
 from assets.ingest.entries import ENTRY_COLUMNS, SKIP_REASONS, published_entries
 from assets.model.contracts import load_contracts
 from assets.reports.digest_context import digest_context
@@ -38,3 +39,14 @@ def test_a_skipped_file_is_listed_for_its_agency_with_its_reason():
     page = render_html("digest.html.j2", context)
     assert "City of Edinburgh: files not taken in" in page and "makes it a hidden file" in page
     assert ".~lock" not in page and "1 files were refused and 1 could not be taken in" in page
+
+
+def test_a_direction_control_in_an_agency_or_file_name_never_reaches_the_digest():
+    """The digest is published: a bidirectional control in the strings it names from the ledger is taken out (``assets.bidi_controls``)."""
+    ledger = LEDGER.assign(agency=LEDGER["agency"].replace("S12000036", "S12000036\u2067"), file_name=LEDGER["file_name"].str.replace("_S12000036_", "_S12000036\u2067_"))
+    coverage = pd.DataFrame(published_entries(ledger.to_dict("records"), load_contracts(CONTRACTS), frozenset({"S12000036\u2067", "S12000049"})), columns=list(ENTRY_COLUMNS))
+    inputs = SimpleNamespace(returns=RETURNS, mart=SimpleNamespace(data_coverage=coverage), council_names={}, edition="2026-12", generated="1 December 2026", tool_version="test")
+    context = digest_context(inputs, "December 2026")
+    assert not BIDI_CONTROLS.isdisjoint(map(ord, json.dumps(context["agencies"], ensure_ascii=False)))  # the ledger's strings hold them
+    page = render_html("digest.html.j2", context)
+    assert not BIDI_CONTROLS & set(map(ord, page)) and "school_exclusions_S12000036_2024-25.csv (entry gggg-hhhh-jjjj)" in page
