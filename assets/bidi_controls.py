@@ -41,7 +41,16 @@ def bidi_controls_shown(value: object) -> object:
 
 def bidi_controls_named(text: str) -> list[str]:
     """Each bidirectional control in ``text``, once, as ``U+202E RIGHT-TO-LEFT OVERRIDE``, in code point order."""
-    return [f"U+{code:04X} {unicodedata.name(chr(code))}" for code in sorted(BIDI_CONTROLS.intersection(map(ord, text)))]
+    return [_named(code) for code in sorted(BIDI_CONTROLS.intersection(map(ord, text)))]
+
+
+def bidi_controls_table() -> dict[str, dict[str, str]]:
+    """Each control, by the character, as written out and as named: for the browser page "Check a file", which looks them up."""
+    return {chr(code): {"shown": _SHOWN[code], "named": _named(code)} for code in sorted(BIDI_CONTROLS)}
+
+
+def _named(code: int) -> str:
+    return f"U+{code:04X} {unicodedata.name(chr(code))}"
 
 
 def every_string(value: object, change: Callable[[str], object]) -> object:

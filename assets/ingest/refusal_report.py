@@ -27,6 +27,12 @@ ROWS_SHOWN = 20
 NOTHING_LOADED = "Nothing from this file has been loaded into any table. The file is kept unchanged in quarantine."
 NOTHING_READ = "Nothing was read from it and nothing has been loaded into any table; only this report is kept."
 NOTHING_KEPT = "Checked on this computer with `story check`: nothing was sent, loaded or kept."
+# What a written-out control in the report stands for; {named}: each found (``bidi_controls_named``).
+HIDDEN_CHARACTERS = (
+    "Shown as [U+...]: invisible characters in your file or its name that change the order in which text is drawn, "
+    "so that it can show something other than what it holds (Unicode bidirectional controls: {named}). "
+    "They are written out by their code so that you can find them; take them out unless the text is in a right-to-left script such as Arabic or Urdu."
+)
 PARTIAL_LOADS = (
     "Partial loads are not allowed: a file that breaks a rule on even one row is refused whole, "
     "so that figures are never built from part of a return."
@@ -84,13 +90,7 @@ def refusal_context(landed: LandedFile, contract: Contract, problems: list[Probl
 def _hidden_characters(text: str) -> str | None:
     """What a ``[U+202E]`` in the report stands for, naming each one found (None when there is none)."""
     named = bidi_controls_named(text)
-    if not named:
-        return None
-    return (
-        f"Shown as [U+...]: invisible characters in your file or its name that change the order in which text is drawn, "
-        f"so that it can show something other than what it holds (Unicode bidirectional controls: {'; '.join(named)}). "
-        "They are written out by their code so that you can find them; take them out unless the text is in a right-to-left script such as Arabic or Urdu."
-    )
+    return HIDDEN_CHARACTERS.format(named="; ".join(named)) if named else None
 
 
 def _resend(landed: LandedFile, contract: Contract, checking: bool) -> str:

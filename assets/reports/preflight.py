@@ -6,7 +6,8 @@ the edition's website, with nothing fetched from anywhere else:
 - ``index.html`` and ``page.js``: choose the dataset, the agency and the file; the verdict and the
   refusal report's words (``assets/reports/preflight_page``).
 - ``rules.js``: each dataset's plan, the SQL and sentences ``assets.ingest.preflight_plan``
-  compiles from the contracts (no rule is written in JavaScript).
+  compiles from the contracts (no rule is written in JavaScript), and the bidirectional controls
+  the page writes out as the refusal report does (``assets.bidi_controls``).
 - ``engine/``: DuckDB-WASM (the npm package pinned in package.json, from ``node_modules``): its
   WebAssembly gzipped and base64-encoded in a script, and a worker script (Apache Arrow, DuckDB's
   blocking API, SheetJS ``xlsx`` (Apache-2.0) with ``reader.js`` to read workbooks and other separators,
@@ -28,8 +29,9 @@ import shutil
 import zipfile
 from pathlib import Path
 
+from assets.bidi_controls import bidi_controls_table
 from assets.ingest.preflight_plan import compile_plan, not_in_the_page
-from assets.ingest.refusal_report import PARTIAL_LOADS
+from assets.ingest.refusal_report import HIDDEN_CHARACTERS, PARTIAL_LOADS
 from assets.model.contracts import Contract
 from assets.model.reference import Councils
 
@@ -121,7 +123,7 @@ def write_engine(engine_dir: Path, node_modules: Path | None = None, previous: P
 
 
 def plans(contracts: dict[str, Contract], councils: Councils, reference_dir: Path) -> dict[str, dict]:
-    return {d: {**compile_plan(c, councils, reference_dir), "partial_loads": PARTIAL_LOADS} for d, c in sorted(contracts.items())}
+    return {d: {**compile_plan(c, councils, reference_dir), "partial_loads": PARTIAL_LOADS, "hidden_characters": HIDDEN_CHARACTERS} for d, c in sorted(contracts.items())}
 
 
 def write_preflight(
@@ -132,7 +134,11 @@ def write_preflight(
     out_dir.mkdir(parents=True, exist_ok=True)
     written = write_engine(out_dir / "engine", node_modules, previous / "engine" if previous is not None else None)
     rules = out_dir / "rules.js"
-    rules.write_text(f"self.PREFLIGHT_PLANS = {json.dumps(plans(contracts, councils, reference_dir), separators=(',', ':'))};\n", encoding="utf-8")
+    rules.write_text(
+        f"self.PREFLIGHT_PLANS = {json.dumps(plans(contracts, councils, reference_dir), separators=(',', ':'))};\n"
+        f"self.PREFLIGHT_BIDI_CONTROLS = {json.dumps(bidi_controls_table(), separators=(',', ':'))};\n",
+        encoding="utf-8",
+    )
     script = out_dir / "page.js"
     shutil.copyfile(PAGE_DIR / "page.js", script)
     page = (PAGE_DIR / "page.html").read_text(encoding="utf-8")

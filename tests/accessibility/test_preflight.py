@@ -31,6 +31,7 @@ from pathlib import Path
 import duckdb
 import pytest
 
+from assets.bidi_controls import BIDI_CONTROLS
 from assets.ingest.intake import judge
 from assets.ingest.landing import landed_file
 from assets.ingest.preflight_plan import GUESS_NOT_MADE, NOT_IN_THE_PAGE, compile_plan, run_plan
@@ -49,6 +50,7 @@ DRIVER = Path(__file__).with_name("preflight_browser.mjs")
 NO_GUESS_NAMED, UNOPENABLE_NAMED = NOT_IN_THE_PAGE[1:3]  # what the page says it leaves to the intake
 SHEETJS_SAYS = r"SheetJS: [^)]*"  # a workbook reader's own words for why it cannot open a file
 AXE = REPO_ROOT / "node_modules" / "axe-core" / "axe.min.js"
+DIRECTION_CONTROL = "direction_control_in_a_value"  # a refused value holding U+202E: written out and named, as the refusal report does
 
 
 def _contract():
@@ -115,6 +117,10 @@ def files(tmp_path_factory) -> dict[str, Path]:
         (root / kind).mkdir()
         made[kind] = root / kind / f"{DATASET}_{AGENCY}_{PERIOD}{suffix}"
         made[kind].write_bytes(data)
+    sample = EpisodesFile.valid(AGENCY, PERIOD).set(2, "placement_type", "foster\u202ecare")
+    (root / DIRECTION_CONTROL).mkdir()
+    made[DIRECTION_CONTROL] = root / DIRECTION_CONTROL / sample.file_name
+    made[DIRECTION_CONTROL].write_bytes(sample.bytes())
     # A code a later collection year retired: accepted in 2019's version, refused in 2023's (the page picks the version by the period).
     for period in ("2019", "2023"):
         sample = EpisodesFile.valid(AGENCY, period).set(2, "ethnicity", "white_other")
@@ -151,7 +157,7 @@ def test_the_plan_gives_story_checks_verdicts(files, judged):
         if not _refused(expected):
             assert plan_rows == rows, kind
     # The worker's JavaScript reads files not UTF-8, workbooks and other separators (the browser test holds it to judge).
-    assert set(in_the_worker) == {"mac_roman", "mixed_encodings", "damaged_xlsx", "xlsx_with_a_formula", *(set(files) - {"valid", "collection_year_2019", "collection_year_2023", *(b.kind for b in BAD_FILES)})}, in_the_worker
+    assert set(in_the_worker) == {"mac_roman", "mixed_encodings", "damaged_xlsx", "xlsx_with_a_formula", *(set(files) - {"valid", "collection_year_2019", "collection_year_2023", DIRECTION_CONTROL, *(b.kind for b in BAD_FILES)})}, in_the_worker
 
 
 def test_every_contract_compiles_to_a_plan():
@@ -244,6 +250,13 @@ def test_the_page_gives_story_checks_verdict_and_problems_for_every_file(browser
         for problem in case["result"]["problems"]:  # shown as found
             assert problem["message"] in case["text"] and problem["fix"] in case["text"], kind
         assert case["focused"] == "verdict", "the verdict takes the focus, so a screen reader reads it first"
+
+
+def test_the_page_writes_out_a_direction_control_and_names_it_never_obeys_it(browser_run):
+    _, run = browser_run
+    [case] = [c for c in run["cases"] if c["name"] == DIRECTION_CONTROL]
+    assert "foster[U+202E]care" in case["text"] and "U+202E RIGHT-TO-LEFT OVERRIDE" in case["text"]
+    assert not any(BIDI_CONTROLS & set(map(ord, c["text"] + c["heading"])) for c in run["cases"])
 
 
 def test_the_page_makes_no_request_beyond_its_own_files(browser_run):

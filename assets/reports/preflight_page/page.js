@@ -14,15 +14,24 @@
   var worker = null;
   var ready = null;
   var pending = null;
+  // Each bidirectional control, as the refusal report writes it out and names it (rules.js, from assets/bidi_controls.py).
+  var controls = self.PREFLIGHT_BIDI_CONTROLS;
+  var controlPattern = new RegExp("[" + Object.keys(controls).join("") + "]", "g");
+  var controlsFound = {};
+
+  // Text from the file or its name with each bidirectional control written out, never obeyed.
+  function visible(text) {
+    return String(text).replace(controlPattern, function (c) { controlsFound[c] = true; return controls[c].shown; });
+  }
 
   function el(tag, text, attributes) {
     var node = document.createElement(tag);
-    if (text !== undefined && text !== null) node.textContent = text;
+    if (text !== undefined && text !== null) node.textContent = visible(text);
     Object.keys(attributes || {}).forEach(function (k) { node.setAttribute(k, attributes[k]); });
     return node;
   }
   function thousands(n) { return Number(n).toLocaleString("en-GB"); }
-  function say(text) { status.textContent = text; }
+  function say(text) { status.textContent = visible(text); }
 
   function fillAgencies() {
     var plan = plans[datasetSelect.value];
@@ -95,12 +104,13 @@
       table.appendChild(body);
       section.appendChild(table);
     }
-    if (p.fix) { var fix = el("p", null, { "class": "fix" }); fix.appendChild(el("strong", "How to fix it:")); fix.appendChild(document.createTextNode(" " + p.fix)); section.appendChild(fix); }
+    if (p.fix) { var fix = el("p", null, { "class": "fix" }); fix.appendChild(el("strong", "How to fix it:")); fix.appendChild(document.createTextNode(" " + visible(p.fix))); section.appendChild(fix); }
     parent.appendChild(section);
   }
 
   function render(found, file, plan, agency) {
     result.textContent = "";
+    controlsFound = {};
     var blocking = found.problems.filter(function (p) { return p.blocking; });
     var warnings = found.problems.filter(function (p) { return !p.blocking; });
     var verdict;
@@ -128,6 +138,8 @@
       result.appendChild(el("h3", "When you have fixed it"));
       result.appendChild(el("p", plan.resend.split("<agency>").join(agency)));
     }
+    var named = Object.keys(controlsFound).sort().map(function (c) { return controls[c].named; });
+    if (named.length) result.insertBefore(el("p", plan.hidden_characters.split("{named}").join(named.join("; "))), result.querySelector("h3"));
     result.appendChild(el("p", "Checked in " + (found.ms / 1000).toFixed(1) + " s on this computer. Nothing was sent, loaded or kept.", { "class": "small" }));
     heading.focus();
   }
