@@ -18,13 +18,14 @@ import importlib
 import json
 import os
 from collections.abc import Callable
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, replace
 from datetime import UTC, datetime
 from pathlib import Path
 
 import dagster as dg
 from dagster_shared.error import SerializableErrorInfo
 
+from assets.bidi_controls import bidi_controls_shown
 from orchestration.settings import Settings
 
 Notifier = Callable[["Alert"], None]
@@ -59,9 +60,13 @@ def notifier_from_env() -> Notifier | None:
 
 
 def record(alerts: list[Alert], settings: Settings, log: dg.DagsterLogManager | None = None) -> None:
-    """Append the alerts to the alert log, then pass each to the configured notifier."""
+    """Append the alerts to the alert log, then pass each to the configured notifier.
+
+    A check's words may name an agency's file: a bidirectional control in them is written out
+    (``[U+202E]``, ``assets.bidi_controls``), so no log line, e-mail or chat message draws reordered."""
     if not alerts:
         return
+    alerts = [replace(a, subject=bidi_controls_shown(a.subject), message=bidi_controls_shown(a.message)) for a in alerts]
     path = alert_log_path(settings)
     path.parent.mkdir(parents=True, exist_ok=True)
     with path.open("a", encoding="utf-8") as out:

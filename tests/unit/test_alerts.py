@@ -21,7 +21,7 @@ def collect(alert: Alert) -> None:
 @dg.asset(check_specs=[dg.AssetCheckSpec("has_rows", asset="returns")])
 def returns():
     yield dg.MaterializeResult()
-    yield dg.AssetCheckResult(check_name="has_rows", passed=False, severity=dg.AssetCheckSeverity.WARN, metadata={"rows": 0})
+    yield dg.AssetCheckResult(check_name="has_rows", passed=False, severity=dg.AssetCheckSeverity.WARN, metadata={"rows": 0, "refused": "return\u202e.csv"})
 
 
 @dg.asset
@@ -53,6 +53,7 @@ def test_failed_check_in_successful_run_is_recorded_and_notified(tmp_path, monke
     assert [(a["kind"], a["subject"], a["severity"]) for a in alerts] == [("check_failed", "returns / has_rows", "WARN")]
     assert "rows: 0" in alerts[0]["message"]
     assert [a.subject for a in RECEIVED] == ["returns / has_rows"]
+    assert "return[U+202E].csv" in alerts[0]["message"] == RECEIVED[0].message  # a direction control is written out, never obeyed
 
 
 def test_failed_run_is_recorded_with_its_error(tmp_path, monkeypatch):
