@@ -158,25 +158,35 @@ def write_preflight(
     return [index, script, rules, *written]
 
 
-def _same_files(folder: Path, other: Path) -> bool:
-    def listing(root: Path) -> list[Path]:
-        return sorted(p.relative_to(root) for p in root.rglob("*") if p.is_file())
-
-    return other.is_dir() and listing(folder) == listing(other) and all((folder / p).read_bytes() == (other / p).read_bytes() for p in listing(folder))
+_ZIP_TIME = (2020, 1, 1, 0, 0, 0)  # every entry's time: the same page makes the same bytes
 
 
-def write_offline_copy(folder: Path, target: Path, previous: tuple[Path, Path] | None = None) -> Path:
-    """``folder`` zipped as one folder of its name, to unpack anywhere and open ``index.html`` from disk.
-    Entries in path order with a fixed time, so the same page makes the same bytes: ``previous``, an
-    earlier (folder, zip), is copied instead when that folder holds the same files."""
+def _entries(folder: Path) -> dict[str, Path]:
+    return {f"{folder.name}/{p.relative_to(folder).as_posix()}": p for p in sorted(folder.rglob("*")) if p.is_file()}
+
+
+def _zip_holds(archive_path: Path, folder: Path) -> bool:
+    """Whether a zip written earlier holds exactly ``folder``'s files, as ``write_offline_copy`` writes them (checked by reading it)."""
+    try:
+        with zipfile.ZipFile(archive_path) as archive:
+            entries, infos = _entries(folder), archive.infolist()
+            return [i.filename for i in infos] == list(entries) and all(
+                i.date_time == _ZIP_TIME and i.compress_type == zipfile.ZIP_DEFLATED and archive.read(i) == entries[i.filename].read_bytes() for i in infos
+            )
+    except (OSError, zipfile.BadZipFile):
+        return False
+
+
+def write_offline_copy(folder: Path, target: Path, previous: Path | None = None) -> Path:
+    """``folder`` zipped as one folder of its name, to unpack anywhere and open ``index.html`` from disk,
+    entries in path order; ``previous``, a zip written earlier, is copied instead when it holds the same files."""
     target.parent.mkdir(parents=True, exist_ok=True)
-    if previous is not None and previous[1].is_file() and _same_files(folder, previous[0]):
-        shutil.copyfile(previous[1], target)
+    if previous is not None and _zip_holds(previous, folder):
+        shutil.copyfile(previous, target)
         return target
     with zipfile.ZipFile(target, "w", zipfile.ZIP_DEFLATED) as archive:
-        for path in sorted(p for p in folder.rglob("*") if p.is_file()):
-            entry = zipfile.ZipInfo(f"{folder.name}/{path.relative_to(folder).as_posix()}", date_time=(2020, 1, 1, 0, 0, 0))
-            archive.writestr(entry, path.read_bytes(), zipfile.ZIP_DEFLATED)
+        for name, path in _entries(folder).items():
+            archive.writestr(zipfile.ZipInfo(name, date_time=_ZIP_TIME), path.read_bytes(), zipfile.ZIP_DEFLATED)
     return target
 
 
@@ -192,5 +202,5 @@ def write_edition_preflight(edition_dir: Path, contracts: dict[str, Contract], r
     except EngineMissing as missing:
         _LOG.warning("No 'Check a file before you send it' page in this edition: %s", missing)
         return []
-    earlier = (previous, latest / OFFLINE_COPY) if previous is not None else None
+    earlier = latest / OFFLINE_COPY if latest is not None else None
     return [*written, write_offline_copy(edition_dir / EDITION_FOLDER, edition_dir / OFFLINE_COPY, earlier)]

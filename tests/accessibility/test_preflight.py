@@ -184,16 +184,18 @@ def test_an_edition_reuses_the_latest_engine_and_zip_only_where_they_hold_the_sa
         write_engine(again, previous=previous)
         assert _unpacked_engine(again) == wasm, previous.name
     assert (tmp_path / "after-first" / "duckdb-engine.js").read_bytes() == (first / "duckdb-engine.js").read_bytes()
-    # The offline zip: the earlier one is copied only when its folder holds the same files.
-    folder, earlier = tmp_path / "page", tmp_path / "earlier"
-    for root, text in ((folder, "now"), (earlier, "then")):
-        (root / "engine").mkdir(parents=True)
-        (root / "index.html").write_text(text, encoding="utf-8")
-    earlier_zip = write_offline_copy(earlier, tmp_path / "earlier.zip")
-    with zipfile.ZipFile(write_offline_copy(folder, tmp_path / "now.zip", (earlier, earlier_zip))) as archive:
+    # The offline zip: an earlier one is copied only when it holds exactly the folder's files.
+    folder = tmp_path / "page"
+    (folder / "engine").mkdir(parents=True)
+    (folder / "index.html").write_text("then", encoding="utf-8")
+    earlier = write_offline_copy(folder, tmp_path / "earlier.zip")
+    (folder / "index.html").write_text("now", encoding="utf-8")
+    with zipfile.ZipFile(write_offline_copy(folder, tmp_path / "now.zip", earlier)) as archive:
         assert archive.read("page/index.html") == b"now"
-    (earlier / "index.html").write_text("now", encoding="utf-8")
-    assert write_offline_copy(folder, tmp_path / "same.zip", (earlier, earlier_zip)).read_bytes() == earlier_zip.read_bytes()
+    assert write_offline_copy(folder, tmp_path / "again.zip", tmp_path / "now.zip").read_bytes() == (tmp_path / "now.zip").read_bytes()
+    (folder / "engine" / "added.js").write_text("", encoding="utf-8")
+    with zipfile.ZipFile(write_offline_copy(folder, tmp_path / "added.zip", tmp_path / "now.zip")) as archive:
+        assert "page/engine/added.js" in archive.namelist()
 
 
 @pytest.fixture(scope="module")
