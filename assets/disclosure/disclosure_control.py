@@ -589,6 +589,7 @@ def apply_disclosure_control(
     balances: Balances | None = None,
     judge: Judge | None = None,
     progress: Callable[[str], None] = lambda message: None,
+    keep_hidden: np.ndarray | None = None,
 ) -> pd.DataFrame:
     """Return a copy of ``measures`` (long format) with the columns a publication may show.
 
@@ -609,7 +610,9 @@ def apply_disclosure_control(
     guesses which hidden cells are small). Each is protected by hiding more
     (``interval_protection``), and the judge is asked again, until it finds nothing or a
     round hides nothing more (then the publication gate refuses the edition). ``progress`` is
-    told how each round went.
+    told how each round went. ``keep_hidden`` (a flag per row): figures hidden whatever their
+    count, as the previous edition hid them, so that no figure is hidden in one edition and
+    shown in the next.
     """
     _check_columns(measures)
     duplicated = measures.duplicated(FIGURE_KEY)
@@ -625,6 +628,7 @@ def apply_disclosure_control(
     small_count = rule.is_small(counts)
     small_group = rule.suppress_derived & derived & rule.is_small(denominators)
     primary = small_count | small_group
+    held = np.zeros(len(table), dtype=bool) if keep_hidden is None else np.asarray(keep_hidden, dtype=bool)
     sums = _disclosure_sums(table, compositions, balances=balances)
     identity_rank = np.empty(len(table), dtype=np.int64)
     identity_rank[table[FIGURE_KEY].astype(str).sort_values(FIGURE_KEY).index] = np.arange(len(table))
@@ -638,7 +642,7 @@ def apply_disclosure_control(
     widened_for = np.full(len(table), -1, dtype=np.int64)
     withheld = np.zeros(len(table), dtype=bool)
     judged_before = np.zeros(len(table), dtype=bool)
-    kept = primary.copy()  # what secondary suppression starts from: the small cells, then whatever protection hid
+    kept = primary | held  # what secondary suppression starts from: the small cells and those hidden before, then whatever protection hid
     rounds = 0
     settled = False  # no sum has one hidden member and nothing hidden is determined exactly
     while True:
@@ -681,14 +685,15 @@ def apply_disclosure_control(
     reasons[small_count & counted_in_unit] = (f"{rule.in_words()} " + table["unit"].astype(str))[small_count & counted_in_unit]
     reasons[small_count & ~counted_in_unit] = f"made from a count of {rule.in_words()}"
     reasons[small_group & ~small_count] = f"worked out from a group of {rule.in_words()}"
-    by_sums = secondary & ~gives_away & (widened_for < 0)
+    by_sums = secondary & ~gives_away & (widened_for < 0) & ~held
     reasons[by_sums] = _secondary_reasons(table, sums, by_sums, exposed, because_of_sum, names)
-    for row in np.flatnonzero(secondary & (widened_for >= 0)):
+    for row in np.flatnonzero(secondary & (widened_for >= 0) & ~held):
         other = table.iloc[widened_for[row]]
         figure = _place(other.geography_code, other.geography_level, names) + (" figure" if other.breakdown == "total" else f" figure for {_words(other.category)}")
         reasons[row] = f"suppressed so that the suppressed {figure} in {other.measure_id} cannot be narrowed down by combining published figures"
+    reasons[secondary & held] = "hidden as in the previous edition, so that the two editions side by side show nothing more than one"
     reasons[withheld] = "left out of the edition: whatever else is hidden, a reader could narrow it down from the published figures"
-    for row in np.flatnonzero(gives_away & ~withheld):
+    for row in np.flatnonzero(gives_away & ~withheld & ~held):
         other = table.iloc[gives_away_partner[row]]
         reasons[row] = f"suppressed because its denominator is the same {_place(other.geography_code, other.geography_level, names)} figure that is suppressed in {other.measure_id}"
     published["suppression_reason"] = reasons

@@ -10,6 +10,10 @@ nothing that setting the two editions side by side would not (a hidden figure th
 and one that did not look the same). A figure shown for the first time (a new period or
 place) is new, not revised; one the previous edition showed and this one does not is not
 marked (there is no cell to mark).
+
+``hidden_before`` names the figures the previous edition showed no number for, which disclosure
+control keeps hidden: a figure shown in one edition and hidden in the other is a difference a
+reader could take between the two.
 """
 
 from __future__ import annotations
@@ -18,6 +22,7 @@ import json
 import math
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 
 from assets.disclosure.disclosure_control import FIGURE_KEY
@@ -74,3 +79,20 @@ def moved_figures(published: pd.DataFrame, previous: tuple[str, pd.DataFrame] | 
             rows.append({**{c: getattr(r, c) for c in FIGURE_KEY}, "previous_edition": edition, "previous_display": was, "display": display,
                          "note": f"revised since the previous edition ({edition})" + (f", where it was {was}" if was else "")})
     return pd.DataFrame(rows, columns=list(REVISION_COLUMNS), dtype="string")
+
+
+def hidden_before(measures: pd.DataFrame, previous: tuple[str, pd.DataFrame] | None) -> np.ndarray:
+    """Which rows of ``measures`` (``FIGURE_KEY``) the previous edition (``previous_figures``) showed no
+    number for: hidden as ``[c]``, or left out of a measure and period it published. Kept hidden in
+    this edition, no hidden count can be taken as the difference between a figure in one edition and
+    the same figure, or the figures around it, in the other (issue 30's differencing across editions)."""
+    if previous is None:
+        return np.zeros(len(measures), dtype=bool)
+    _, before = previous
+    keys = measures[list(FIGURE_KEY)].astype(str).reset_index(drop=True)
+    shown = before.assign(hidden=before["status"].str.contains("[c]", regex=False))[[*FIGURE_KEY, "hidden"]].drop_duplicates(list(FIGURE_KEY))
+    paired = keys.merge(shown, on=list(FIGURE_KEY), how="left")
+    published_periods = before[["measure_id", "period"]].drop_duplicates().assign(published_period=True)
+    paired = paired.merge(published_periods, on=["measure_id", "period"], how="left")
+    left_out = paired["hidden"].isna() & paired["published_period"].notna()
+    return (paired["hidden"].fillna(False).astype(bool) | left_out).to_numpy()

@@ -40,7 +40,7 @@ from assets.publication import mart
 from assets.publication.community_voice import EVIDENCE_SQL, RULE, community_themes, experience_change, published_quotes, write_mart_table
 from assets.publication.data_holdings import HOLDINGS
 from assets.publication.data_map import data_map, data_map_returns, is_analysed, producer_dates, with_framework_gaps, write_holdings, write_map_table
-from assets.publication.edition_revisions import moved_figures, previous_figures
+from assets.publication.edition_revisions import hidden_before, moved_figures, previous_figures
 from assets.publication.export import export_mart
 from assets.publication.frameworks import Frameworks
 from assets.publication.linkage_rates import ROUNDING_BASE, controlled_linkage_rates
@@ -275,7 +275,9 @@ def build_published_measures_asset(entries: dict[str, Measure], contracts: dict[
         with warehouse.get_connection() as con:
             measures = pd.concat([con.execute(f"SELECT * FROM measures.{m}").df() for m in entries], ignore_index=True)
             measures["numerator"] = measures["numerator"].astype("Int64")
-            controlled, judged = mart.control_measures(measures, entries, names, progress=context.log.info, memo=mart.stored_memo(con))
+            # What the latest edition published: what it hid stays hidden, and what moved since is marked revised.
+            previous = previous_figures(folders.layout.published_dir / "latest")
+            controlled, judged = mart.control_measures(measures, entries, names, progress=context.log.info, memo=mart.stored_memo(con), keep_hidden=hidden_before(measures, previous))
             # Only published figures leave this asset: the raw counts of hidden cells stay
             # behind, and figures left out of the edition are not in it at all.
             left_out = controlled["suppression"].eq(WITHHELD).to_numpy()
@@ -283,7 +285,7 @@ def build_published_measures_asset(entries: dict[str, Measure], contracts: dict[
             indicator_values = indicator_rows(con) if mart.has_table(con, "analysis", "indicator_values") else pd.DataFrame(columns=INDICATOR_COLUMNS)
             revised = revisions(indicator_values[indicator_values["indicator_id"].isin(streams)])
             # Compared with what the latest edition published, never with unpublished values (``edition_revisions``).
-            moved = moved_figures(published, previous_figures(folders.layout.published_dir / "latest"))
+            moved = moved_figures(published, previous)
             warnings = mart.mart_early_warnings(published, entries, latest_accepted_files(con, folders.layout.content_zone_path, sorted(refresh_days)), refresh_days, dt.date.today(), names)
             con.execute("CREATE SCHEMA IF NOT EXISTS mart")
             con.execute("CREATE SCHEMA IF NOT EXISTS disclosure")

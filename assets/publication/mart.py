@@ -48,14 +48,15 @@ def disclosure_declarations(entries: dict[str, Measure]) -> tuple[set[str], Decl
 
 def control_measures(
     measures: pd.DataFrame, entries: dict[str, Measure], place_names: dict[str, str], progress: Callable[[str], None] = lambda message: None,
-    memo: AuditMemo | None = None,
+    memo: AuditMemo | None = None, keep_hidden: np.ndarray | None = None,
 ) -> tuple[pd.DataFrame, DisclosureAudit | None]:
     """Disclosure control as the edition applies it: the catalogue says which denominators are
     public and which counts are composites. Returns ``apply_disclosure_control``'s output with
     ``denominator_published`` (raw counts are still in it, so publish only ``PUBLISHED_COLUMNS``)
     and the judge's last verdict (None when there was nothing to judge), whose ``memo`` holds
     what every round found. ``memo``: an earlier edition's (``audit_disclosure``); each round
-    of judging reuses it and what the rounds before it found.
+    of judging reuses it and what the rounds before it found. ``keep_hidden``: the rows the
+    previous edition hid (``edition_revisions.hidden_before``), hidden again.
     """
     public, compositions, balances = disclosure_declarations(entries)
     verdicts: list[DisclosureAudit] = []
@@ -70,7 +71,7 @@ def control_measures(
         verdicts[:] = [replace(verdict, memo=found)]
         return verdict.failing
 
-    controlled = apply_disclosure_control(measures, RULE, geography_names=place_names, public_denominators=public, compositions=compositions, balances=balances, judge=judge, progress=progress)
+    controlled = apply_disclosure_control(measures, RULE, geography_names=place_names, public_denominators=public, compositions=compositions, balances=balances, judge=judge, progress=progress, keep_hidden=keep_hidden)
     controlled["denominator_published"] = publishable_denominators(controlled, public)
     return controlled, (verdicts[0] if verdicts else None)
 

@@ -148,6 +148,19 @@ def test_a_sibling_category_is_hidden_so_the_council_total_cannot_be_differenced
     assert row(out, GLASGOW, "total", "total").value_display == "63"
 
 
+def test_a_figure_the_previous_edition_hid_stays_hidden_whatever_its_count_now():
+    # After a correction Glasgow fosters 6, no longer a small count: shown now, the previous edition's [c] would be its difference.
+    table = one_breakdown({GLASGOW: {"foster": 6, "kinship": 40, "home": 20}, EDINBURGH: {"foster": 10, "kinship": 30, "home": 12}})
+    assert apply_disclosure_control(table)["suppression"].eq("").all()
+    held = ((table.geography_code == GLASGOW) & (table.category == "foster")).to_numpy()
+    out = apply_disclosure_control(table, geography_names=NAMES, keep_hidden=held)
+    foster = row(out, GLASGOW, "foster")
+    assert (foster.suppression, foster.value_display) == ("secondary", "[c]")
+    assert foster.suppression_reason == "hidden as in the previous edition, so that the two editions side by side show nothing more than one"
+    assert out["suppression"].eq("secondary").sum() > 1  # and protected like any hidden figure: not worked out from the totals
+    assert verify_no_disclosure(out) == []
+
+
 def test_the_scotland_total_cannot_be_differenced_back_to_glasgow():
     out = apply_disclosure_control(TWO_COUNCILS, geography_names=NAMES)
     edinburgh_foster = row(out, EDINBURGH, "foster")

@@ -15,7 +15,7 @@ import pytest
 
 from assets.model.measures import Measure
 from assets.publication.downloads import write_downloads
-from assets.publication.edition_revisions import moved_figures, previous_figures
+from assets.publication.edition_revisions import hidden_before, moved_figures, previous_figures
 from assets.publication.mart import PUBLISHED_COLUMNS
 from assets.publication.published_figures import published_figures
 from assets.reports.evidence_sections import revisions
@@ -90,6 +90,15 @@ def test_only_figures_whose_shown_value_moved_are_revised(moved: pd.DataFrame):
     # A figure hidden now does not say what it was (the old value beside a [c] invites working out the new one).
     assert notes == {("2022", "total"): "12", ("2024", "total"): "[c]", ("2024", "F"): ""}
     assert moved_figures(_mart(AFTER), None).empty  # the first edition revises nothing
+
+
+def test_what_the_previous_edition_hid_or_left_out_is_hidden_again(tmp_path: Path):
+    latest = tmp_path / "latest"
+    _publish(latest, "E1", _mart(BEFORE))
+    now = _mart([*AFTER, ("2024", "sex", "X", 1, "1")])  # a category E1 left out of a period it published
+    flags = dict(zip(zip(now["period"], now["breakdown"], now["category"]), hidden_before(now, previous_figures(latest))))
+    assert {key for key, hidden in flags.items() if hidden} == {("2023", "total", "total"), ("2024", "total", "total"), ("2024", "sex", "X")}
+    assert not hidden_before(now, None).any()  # a first edition keeps nothing hidden
 
 
 def test_the_next_editions_downloads_mark_them_r(moved: pd.DataFrame, tmp_path: Path):
