@@ -24,6 +24,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
+from assets.disclosure.disclosure_control import FIGURE_KEY
 from assets.disclosure.intruder_audit import audit_disclosure
 from assets.folders import IndexFolders
 from assets.ingest.sealing import SEALED_SUFFIX, CannotOpen, opened
@@ -530,3 +531,9 @@ def test_a_new_council_file_re_renders_only_that_councils_report(built: Path, tm
     figures = pd.read_csv(latest / "downloads" / all_figures_downloads(manifest["edition"], [SCOTLAND_CODE, GLASGOW])[0], dtype=str, keep_default_na=False)
     status = figures[(figures.measure_id == "looked_after_31_july") & (figures.geography_code == GLASGOW) & (figures.breakdown == "total")].set_index("period")["status"]
     assert "[r]" in status["2024"] and "[r]" not in status["2023"]
+    # What the previous edition hid stays hidden (differencing across editions, issue 30): none of its [c] is shown now.
+    [then_file] = (built / "published" / previous["edition"] / "downloads").glob("*_all-published-figures_*.csv")
+    then = pd.read_csv(then_file, dtype=str, keep_default_na=False)
+    hidden_then = set(map(tuple, then.loc[then.status.str.contains("[c]", regex=False), FIGURE_KEY].to_numpy()))
+    shown_now = set(map(tuple, figures.loc[~figures.status.str.contains("[c]", regex=False), FIGURE_KEY].to_numpy()))
+    assert hidden_then and not hidden_then & shown_now
