@@ -64,9 +64,10 @@ def _same(a: object, b: object) -> bool:
 def main(old: Path, new: Path) -> int:
     differing: list[str] = []
     before, after = _warehouse(old), _warehouse(new)
-    tables = (_tables(before) | _tables(after)) - CACHES
+    in_before, in_after = _tables(before) - CACHES, _tables(after) - CACHES
+    tables = in_before | in_after
     for table in sorted(tables):
-        if table not in _tables(before) or table not in _tables(after):
+        if table not in in_before or table not in in_after:
             differing.append(f"{table}: in one build only")
         elif not _same(_comparable(before.execute(f"SELECT * FROM {table}").df()), _comparable(after.execute(f"SELECT * FROM {table}").df())):
             differing.append(f"{table}: rows differ")

@@ -260,7 +260,7 @@ def build_published_edition(entries: dict[str, Measure], contracts: dict[str, Co
                 )
             # The website links only files the edition holds, so it is written after the carried reports and the downloads.
             # 'Check a file before you send it', its engine once per edition, before the website that links it.
-            site = write_edition_preflight(edition_dir, contracts, layout.reference_dir, latest if latest.is_dir() else None)
+            site = write_edition_preflight(edition_dir, contracts, layout.reference_dir, latest)
             site += write_website(edition_dir, site_inputs, downloads_page=False)
             written = [p for p in [*site, *downloads] if isinstance(p, Path) and is_scanned(p)]
             found = reports_scanned.result() + scan_published(edition_dir, written)

@@ -196,7 +196,7 @@ def write_edition_preflight(edition_dir: Path, contracts: dict[str, Contract], r
     latest edition, whose engine script and zip are reused where they are the same bytes."""
     from assets.model.reference import councils
 
-    previous = latest / EDITION_FOLDER if latest is not None and (latest / EDITION_FOLDER).is_dir() else None
+    previous = latest / EDITION_FOLDER if latest is not None else None  # absent before the first edition: written afresh
     try:
         written = write_preflight(edition_dir / EDITION_FOLDER, contracts, councils(reference_dir), reference_dir, previous=previous)
     except EngineMissing as missing:
